@@ -1,0 +1,1 @@
+//! tc-config.xml parsing (placeholder, being written).
