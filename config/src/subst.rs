@@ -99,11 +99,32 @@ fn property(prop: &str) -> Option<String> {
         .or_else(|| std::env::var(env_name(prop)).ok())
 }
 
-fn user_name() -> Option<String> {
+/// `$USER`, `$LOGNAME`, `$USERNAME`, else the `/etc/passwd` entry of this process's user.
+pub(crate) fn user_name() -> Option<String> {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .or_else(|_| std::env::var("USERNAME"))
         .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(passwd_name)
+}
+
+#[cfg(unix)]
+fn passwd_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        let _pw = f.next()?;
+        (f.next()? == uid).then(|| name.to_string())
+    })
+}
+
+#[cfg(not(unix))]
+fn passwd_name() -> Option<String> {
+    None
 }
 
 fn tmpdir() -> String {
@@ -164,8 +185,14 @@ pub(crate) fn local_ip() -> IpAddr {
 }
 
 fn fib_trie_local() -> Option<IpAddr> {
+    fib_trie_addrs()?.into_iter().find(|ip| !ip.is_loopback())
+}
+
+/// Local IPv4 addresses listed in `/proc/net/fib_trie` (`/32 host LOCAL` entries), in order.
+fn fib_trie_addrs() -> Option<Vec<IpAddr>> {
     let text = std::fs::read_to_string("/proc/net/fib_trie").ok()?;
     let mut last_ip: Option<Ipv4Addr> = None;
+    let mut out = Vec::new();
     for line in text.lines() {
         let t = line.trim_start();
         if let Some(rest) = t.strip_prefix("|-- ").or_else(|| t.strip_prefix("+-- ")) {
@@ -174,12 +201,41 @@ fn fib_trie_local() -> Option<IpAddr> {
                 .next()
                 .and_then(|s| s.parse().ok());
         } else if t.starts_with("/32 host LOCAL") {
-            if let Some(ip) = last_ip.filter(|ip| !ip.is_loopback()) {
-                return Some(IpAddr::V4(ip));
+            if let Some(ip) = last_ip {
+                if !out.contains(&IpAddr::V4(ip)) {
+                    out.push(IpAddr::V4(ip));
+                }
             }
         }
     }
-    None
+    Some(out)
+}
+
+/// Local IPv6 addresses listed in `/proc/net/if_inet6`.
+fn inet6_addrs() -> Vec<IpAddr> {
+    let Ok(text) = std::fs::read_to_string("/proc/net/if_inet6") else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| {
+            let hex = l.split_whitespace().next()?;
+            let n = u128::from_str_radix(hex, 16).ok()?;
+            Some(IpAddr::V6(std::net::Ipv6Addr::from(n)))
+        })
+        .collect()
+}
+
+/// Addresses of this machine's interfaces, when the OS lists them (Linux `/proc`).
+fn local_addrs() -> Option<&'static [IpAddr]> {
+    static ADDRS: OnceLock<Option<Vec<IpAddr>>> = OnceLock::new();
+    ADDRS
+        .get_or_init(|| {
+            fib_trie_addrs().map(|mut v| {
+                v.extend(inet6_addrs());
+                v
+            })
+        })
+        .as_deref()
 }
 
 /// Whether `host` names this machine: `localhost`, a loopback address, this machine's host name,
@@ -204,8 +260,14 @@ pub(crate) fn is_local_host(host: &str) -> bool {
 }
 
 fn is_local_ip(ip: IpAddr) -> bool {
-    // Binding succeeds only for addresses assigned to this machine.
-    ip.is_loopback() || ip == local_ip() || UdpSocket::bind((ip, 0)).is_ok()
+    if ip.is_loopback() || ip == local_ip() {
+        return true;
+    }
+    match local_addrs() {
+        Some(addrs) => addrs.contains(&ip),
+        // Elsewhere: binding succeeds only for addresses assigned to this machine.
+        None => UdpSocket::bind((ip, 0)).is_ok(),
+    }
 }
 
 /// `yyyyMMddHHmmssSSS` in UTC (the `%D` substitution).
@@ -288,6 +350,7 @@ mod tests {
         assert!(is_local_host("localhost"));
         assert!(is_local_host("127.0.0.1"));
         assert!(is_local_host(hostname()));
-        assert!(!is_local_host("192.0.2.77")); // TEST-NET-1, never assigned here
+        assert!(!is_local_host("203.0.113.77")); // TEST-NET-3, not assigned here
+        assert!(is_local_host(&local_ip().to_string()));
     }
 }

@@ -66,6 +66,9 @@ pub(crate) struct Elem {
     pub(crate) text: String,
     /// Offset of the first non-whitespace character of `text` (or of the element if none).
     pub(crate) text_pos: usize,
+    /// Each non-blank piece of text (between child elements or comments), trimmed, with the
+    /// offset of its first character.
+    pub(crate) chunks: Vec<(usize, String)>,
 }
 
 impl Elem {
@@ -202,6 +205,7 @@ where
         children: Vec::new(),
         text: String::new(),
         text_pos: at,
+        chunks: Vec::new(),
     })
 }
 
@@ -237,6 +241,9 @@ where
         Some(parent) => {
             if has_content && parent.text.trim().is_empty() {
                 parent.text_pos = at + lead;
+            }
+            if has_content {
+                parent.chunks.push((at + lead, text.trim().to_string()));
             }
             parent.text.push_str(text);
             Ok(())

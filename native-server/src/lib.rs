@@ -1,1 +1,18 @@
+//! # kiln-server
+//!
+//! The Kiln L2: a tokio listener with one session per client, the object store and roots, the
+//! transaction pipeline (apply in order → global transaction id → [commit stages] → broadcast and
+//! acknowledge), the greedy-lease lock manager, DMI fan-out, change notices, membership events and a
+//! management HTTP endpoint. See `docs/architecture.md`.
+#![deny(unsafe_code)]
 
+pub mod admin;
+mod error;
+pub mod locks;
+pub mod mgmt;
+pub mod pipeline;
+pub mod server;
+pub mod state;
+
+pub use error::ServerError;
+pub use server::{run, Settings, Shared};

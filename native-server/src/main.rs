@@ -1,1 +1,241 @@
-fn main() {}
+//! `kiln-server`: start, query, stop a Kiln server, or check a `tc-config.xml`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use kiln_config::{PersistenceMode, ServerConfig, TcConfig};
+use kiln_server::pipeline::Pipeline;
+use kiln_server::{Settings, Shared};
+use tokio::net::TcpListener;
+use tracing::{info, warn};
+
+/// The Kiln L2 server (Terracotta-compatible command line).
+#[derive(Debug, Parser)]
+#[command(name = "kiln-server", version, about)]
+struct Cli {
+    /// tc-config.xml to use (default: ./tc-config.xml if present, else the embedded default).
+    #[arg(short = 'f', long = "config", global = true)]
+    config: Option<PathBuf>,
+    /// Name of the <server> in the config this process is.
+    #[arg(short = 'n', long = "name", global = true)]
+    name: Option<String>,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Start the server (the default).
+    Start,
+    /// Print the server's status (through its management port).
+    Status,
+    /// Stop the server (through its management port); drains clients unless --force.
+    Stop {
+        /// Stop at once without draining.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a configuration file and print a summary.
+    CheckConfig,
+}
+
+fn load_config(path: Option<&Path>) -> Result<TcConfig, kiln_config::ConfigError> {
+    match path {
+        Some(p) => TcConfig::from_file(p),
+        None if Path::new("tc-config.xml").exists() => TcConfig::from_file("tc-config.xml"),
+        None => Ok(TcConfig::embedded_default()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let cfg = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kiln-server: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cmd = cli.cmd.unwrap_or(Cmd::Start);
+    if let Cmd::CheckConfig = cmd {
+        print!("{}", cfg.summary());
+        for w in &cfg.warnings {
+            eprintln!("{}:{}:{}: warning: {}", cfg.source, w.line, w.column, w.message);
+        }
+        if let Some(w) = kiln_config::healthcheck_window_warning(&cfg) {
+            eprintln!("warning: {w}");
+        }
+        println!("configuration OK: {}", cfg.source);
+        return ExitCode::SUCCESS;
+    }
+    let server = match cfg.select_server(cli.name.as_deref()) {
+        Ok(s) => s.clone(),
+        Err(e) => {
+            eprintln!("kiln-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kiln-server: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cmd {
+        Cmd::Start => rt.block_on(start(cfg, server)),
+        Cmd::Status => rt.block_on(status(&server)),
+        Cmd::Stop { force } => rt.block_on(stop(&server, force)),
+        Cmd::CheckConfig => ExitCode::SUCCESS,
+    }
+}
+
+fn mgmt_addr(s: &ServerConfig) -> String {
+    let host = if s.host == "0.0.0.0" { "127.0.0.1" } else { s.host.as_str() };
+    format!("{host}:{}", s.jmx_port)
+}
+
+async fn status(s: &ServerConfig) -> ExitCode {
+    let addr = mgmt_addr(s);
+    match kiln_server::mgmt::request(&addr, "GET", "/status").await {
+        Ok((200, body)) => {
+            match serde_json::from_str::<serde_json::Value>(&body) {
+                Ok(v) => println!("{}", serde_json::to_string_pretty(&v).unwrap_or(body)),
+                Err(_) => println!("{body}"),
+            }
+            ExitCode::SUCCESS
+        }
+        Ok((code, body)) => {
+            eprintln!("kiln-server: server '{}' at {addr} answered HTTP {code}: {body}", s.name);
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("kiln-server: server '{}' is not reachable: {e}", s.name);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn stop(s: &ServerConfig, force: bool) -> ExitCode {
+    let addr = mgmt_addr(s);
+    let path = if force { "/stop?force=true" } else { "/stop" };
+    match kiln_server::mgmt::request(&addr, "POST", path).await {
+        Ok((202, _)) => {}
+        Ok((code, body)) => {
+            eprintln!("kiln-server: server '{}' at {addr} refused to stop: HTTP {code}: {body}", s.name);
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("kiln-server: server '{}' is not reachable: {e}", s.name);
+            return ExitCode::FAILURE;
+        }
+    }
+    // Wait until the management port is closed.
+    for _ in 0..300 {
+        if tokio::net::TcpStream::connect(&addr).await.is_err() {
+            println!("server '{}' stopped", s.name);
+            return ExitCode::SUCCESS;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("kiln-server: server '{}' accepted the stop request but is still running after 30 s", s.name);
+    ExitCode::FAILURE
+}
+
+fn init_logging(logs: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("KILN_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    };
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    match std::fs::create_dir_all(logs) {
+        Ok(()) => {
+            let appender = tracing_appender::rolling::never(logs, "kiln-server.log");
+            let (nb, guard) = tracing_appender::non_blocking(appender);
+            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(nb).with_filter(filter());
+            tracing_subscriber::registry().with(stderr).with(file).init();
+            Some(guard)
+        }
+        Err(e) => {
+            tracing_subscriber::registry().with(stderr).init();
+            warn!(logs = %logs.display(), error = %e, "cannot create the <logs> directory; logging to stderr only");
+            None
+        }
+    }
+}
+
+async fn bind(addr: String, setting: &'static str, server: &str) -> Result<TcpListener, kiln_server::ServerError> {
+    TcpListener::bind(&addr).await.map_err(|source| kiln_server::ServerError::Bind {
+        addr,
+        setting,
+        server: server.to_owned(),
+        source,
+    })
+}
+
+async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
+    let _guard = init_logging(&s.logs);
+    for w in &cfg.warnings {
+        warn!("{}:{}:{}: {}", cfg.source, w.line, w.column, w.message);
+    }
+    if let Some(w) = kiln_config::healthcheck_window_warning(&cfg) {
+        warn!("{w}");
+    }
+    if s.persistence == PersistenceMode::PermanentStore {
+        warn!(
+            server = %s.name,
+            "persistence 'permanent-store' / <restartable> is configured, but this build keeps the graph in memory only \
+             (durable persistence is not implemented yet); data will not survive a restart"
+        );
+    }
+    let settings = Settings::from_config(&cfg, &s);
+    let listener = match bind(format!("{}:{}", s.bind, s.dso_port), "dso-port", &s.name).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("kiln-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let admin = match bind(format!("{}:{}", s.bind, s.jmx_port), "jmx-port", &s.name).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("kiln-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    info!(
+        server = %s.name, config = %cfg.source, dso_port = s.dso_port, jmx_port = s.jmx_port,
+        data = %s.data.display(), logs = %s.logs.display(), "starting Kiln server"
+    );
+    let shared = Shared::new(settings, Pipeline::in_memory());
+    let shutdown = async {
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    };
+    match kiln_server::run(shared, listener, Some(admin), shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kiln-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

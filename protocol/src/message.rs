@@ -723,7 +723,7 @@ impl Message {
             t::FAULT => Message::Fault { req_id: r.u64()?, oids: get_oids(r)?, budget: r.u32()? },
             t::EVICT => Message::Evict { oids: get_oids(r)? },
             t::TXN_BATCH => {
-                let n = r.count(29, "transactions")?;
+                let n = r.count(25, "transactions")?;
                 let mut txns = Vec::with_capacity(n);
                 for _ in 0..n {
                     txns.push(Txn::decode(r)?);
@@ -756,7 +756,7 @@ impl Message {
             },
             t::MEMBERSHIP => {
                 let this_node = r.u64()?;
-                let n = r.count(24, "nodes")?;
+                let n = r.count(20, "nodes")?;
                 let mut nodes = Vec::with_capacity(n);
                 for _ in 0..n {
                     nodes.push(NodeInfo::decode(r)?);

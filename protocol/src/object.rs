@@ -53,7 +53,10 @@ pub struct Field {
 }
 
 /// Array contents. Primitive arrays are packed.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Equality is element-wise with floats compared by bit pattern (like [`Value`]), so an array
+/// holding NaN equals itself and `0.0 != -0.0`.
+#[derive(Debug, Clone)]
 pub enum ArrayData {
     /// boolean[]
     Bool(Vec<bool>),
@@ -87,6 +90,27 @@ pub mod array_tag {
     pub const F64: u8 = 7;
     pub const CHAR: u8 = 8;
     pub const VALUES: u8 = 9;
+}
+
+impl PartialEq for ArrayData {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ArrayData::Bool(a), ArrayData::Bool(b)) => a == b,
+            (ArrayData::I8(a), ArrayData::I8(b)) => a == b,
+            (ArrayData::I16(a), ArrayData::I16(b)) => a == b,
+            (ArrayData::I32(a), ArrayData::I32(b)) => a == b,
+            (ArrayData::I64(a), ArrayData::I64(b)) => a == b,
+            (ArrayData::F32(a), ArrayData::F32(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+            }
+            (ArrayData::F64(a), ArrayData::F64(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+            }
+            (ArrayData::Char(a), ArrayData::Char(b)) => a == b,
+            (ArrayData::Values(a), ArrayData::Values(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl ArrayData {

@@ -1,0 +1,497 @@
+//! The greedy lock client: per-lock lease state, local holders and local waiters.
+//!
+//! [`LockCore`] is pure logic: it never does I/O itself. Every transition that must talk to the
+//! server hands messages to a sink (`FnMut(Message)`), so the whole state machine is unit-tested
+//! without a server. The client wraps one core per [`LockId`] in a `parking_lot::Mutex`.
+//!
+//! Invariants:
+//! - a request is outstanding (`outstanding.is_some()`) only while `lease == Lease::None`;
+//! - at most one request is outstanding per lock;
+//! - while `recalled`, no new local holder is granted; when the last holder releases, the
+//!   client sends `RecallCommit` (every transaction made under the lock was queued before, at
+//!   its holder's release) and re-requests if local acquirers still wait;
+//! - local waiters are granted in FIFO order (a waiting writer blocks later readers).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use kiln_protocol::{LockId, LockLevel, Message};
+use tokio::sync::oneshot;
+
+/// The lease this client holds from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lease {
+    /// No lease.
+    None,
+    /// Shared lease: local readers only.
+    Read,
+    /// Exclusive lease: local readers and writers.
+    Write,
+}
+
+/// What a waiter finally gets.
+#[derive(Debug)]
+pub(crate) enum GrantResult {
+    /// Granted locally; the award's fencing token.
+    Granted(u64),
+    /// The request timed out (try-lock).
+    TimedOut,
+    /// The client failed.
+    Failed(crate::Error),
+}
+
+/// A local acquirer waiting for the lock.
+#[derive(Debug)]
+pub(crate) struct Waiter {
+    pub(crate) id: u64,
+    pub(crate) exclusive: bool,
+    /// `None`: block forever.
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) tx: oneshot::Sender<GrantResult>,
+}
+
+/// Where the core sends messages and finds request ids.
+pub(crate) struct Ctx<'a> {
+    pub(crate) lock: &'a LockId,
+    pub(crate) next_req: &'a AtomicU64,
+    pub(crate) send: &'a mut dyn FnMut(Message),
+    pub(crate) now: Instant,
+}
+
+impl Ctx<'_> {
+    fn req_id(&self) -> u64 {
+        self.next_req.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// The state of one lock at this client.
+#[derive(Debug)]
+pub(crate) struct LockCore {
+    pub(crate) lease: Lease,
+    pub(crate) recalled: bool,
+    /// Outstanding `LockRequest` id.
+    pub(crate) outstanding: Option<u64>,
+    /// Whether a `LockCancel` was sent for the outstanding request.
+    pub(crate) cancel_sent: bool,
+    pub(crate) readers: u32,
+    pub(crate) writer: bool,
+    pub(crate) token: u64,
+    pub(crate) queue: VecDeque<Waiter>,
+    /// Requests sent for this lock (stats/tests).
+    pub(crate) requests_sent: u64,
+}
+
+impl Default for LockCore {
+    fn default() -> Self {
+        LockCore {
+            lease: Lease::None,
+            recalled: false,
+            outstanding: None,
+            cancel_sent: false,
+            readers: 0,
+            writer: false,
+            token: 0,
+            queue: VecDeque::new(),
+            requests_sent: 0,
+        }
+    }
+}
+
+impl LockCore {
+    /// The hot path: grants a local hold without any traffic when the lease covers the level,
+    /// no recall is pending, nobody waits locally and no local holder conflicts.
+    #[inline]
+    pub(crate) fn try_local(&mut self, exclusive: bool) -> Option<u64> {
+        if self.recalled || !self.queue.is_empty() {
+            return None;
+        }
+        if self.can_grant(exclusive) {
+            self.take(exclusive);
+            Some(self.token)
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn can_grant(&self, exclusive: bool) -> bool {
+        match (self.lease, exclusive) {
+            (Lease::None, _) => false,
+            (Lease::Read, true) => false,
+            (_, false) => !self.writer,
+            (Lease::Write, true) => !self.writer && self.readers == 0,
+        }
+    }
+
+    #[inline]
+    fn take(&mut self, exclusive: bool) {
+        if exclusive {
+            self.writer = true;
+        } else {
+            self.readers += 1;
+        }
+    }
+
+    #[inline]
+    fn untake(&mut self, exclusive: bool) {
+        if exclusive {
+            self.writer = false;
+        } else {
+            self.readers = self.readers.saturating_sub(1);
+        }
+    }
+
+    /// Releases one local hold. Returns true when [`LockCore::pump`] must run (recall pending or
+    /// local waiters).
+    #[inline]
+    pub(crate) fn release(&mut self, exclusive: bool) -> bool {
+        self.untake(exclusive);
+        self.recalled || !self.queue.is_empty()
+    }
+
+    /// True when the lease already covers `exclusive` (used by try-lock with timeout 0: a
+    /// local conflict means "not available now").
+    pub(crate) fn lease_covers(&self, exclusive: bool) -> bool {
+        matches!((self.lease, exclusive), (Lease::Write, _) | (Lease::Read, false))
+    }
+
+    /// Queues a local waiter (the caller then runs [`LockCore::pump`]).
+    pub(crate) fn enqueue(&mut self, w: Waiter) {
+        self.queue.push_back(w);
+    }
+
+    /// Removes a waiter that gave up (timeout, drop). Returns true if it was still queued.
+    /// Sends `LockCancel` when nobody waits any more for an outstanding request.
+    pub(crate) fn remove_waiter(&mut self, id: u64, ctx: &mut Ctx<'_>) -> bool {
+        let before = self.queue.len();
+        self.queue.retain(|w| w.id != id);
+        let removed = self.queue.len() != before;
+        if removed {
+            self.pump(ctx);
+        }
+        removed
+    }
+
+    /// Drives the state machine: drops abandoned waiters, answers a pending recall when the last
+    /// holder is gone, grants queued waiters in FIFO order, and sends a `LockRequest` (or an
+    /// upgrade) when the head waiter needs a lease the client lacks.
+    pub(crate) fn pump(&mut self, ctx: &mut Ctx<'_>) {
+        self.queue.retain(|w| !w.tx.is_closed());
+        if self.recalled {
+            if self.readers > 0 || self.writer {
+                return; // the last holder's release pumps again
+            }
+            (ctx.send)(Message::RecallCommit { lock: ctx.lock.clone() });
+            self.lease = Lease::None;
+            self.recalled = false;
+        }
+        // Grant from the head, FIFO.
+        while let Some(w) = self.queue.front() {
+            if !self.can_grant(w.exclusive) {
+                break;
+            }
+            let Some(w) = self.queue.pop_front() else { break };
+            self.take(w.exclusive);
+            if w.tx.send(GrantResult::Granted(self.token)).is_err() {
+                self.untake(w.exclusive); // the acquirer went away
+            }
+        }
+        // Ask the server when the head needs a lease we do not have.
+        let Some(head) = self.queue.front() else {
+            if let (Some(req_id), false) = (self.outstanding, self.cancel_sent) {
+                (ctx.send)(Message::LockCancel { req_id });
+                self.cancel_sent = true;
+            }
+            return;
+        };
+        if self.outstanding.is_some() || self.lease_covers(head.exclusive) {
+            return;
+        }
+        let want_write = self.queue.iter().any(|w| w.exclusive);
+        match self.lease {
+            Lease::Write => {}
+            Lease::Read => {
+                // Upgrade: only once every local reader is gone; the server drops our read
+                // hold when it receives the Write request.
+                if self.readers == 0 {
+                    self.lease = Lease::None;
+                    self.send_request(LockLevel::Write, ctx);
+                }
+            }
+            Lease::None => {
+                let level = if want_write { LockLevel::Write } else { LockLevel::Read };
+                self.send_request(level, ctx);
+            }
+        }
+    }
+
+    fn send_request(&mut self, level: LockLevel, ctx: &mut Ctx<'_>) {
+        let mut timeout_ms: i64 = 0;
+        for w in &self.queue {
+            match w.deadline {
+                None => {
+                    timeout_ms = -1;
+                    break;
+                }
+                Some(d) => {
+                    let ms = i64::try_from(d.saturating_duration_since(ctx.now).as_millis()).unwrap_or(i64::MAX);
+                    timeout_ms = timeout_ms.max(ms);
+                }
+            }
+        }
+        let req_id = ctx.req_id();
+        self.outstanding = Some(req_id);
+        self.cancel_sent = false;
+        self.requests_sent += 1;
+        (ctx.send)(Message::LockRequest { req_id, lock: ctx.lock.clone(), level, timeout_ms });
+    }
+
+    /// `LockAward`: the lease is ours.
+    pub(crate) fn on_award(&mut self, req_id: u64, level: LockLevel, token: u64, ctx: &mut Ctx<'_>) {
+        if self.outstanding != Some(req_id) {
+            tracing::warn!(lock = %ctx.lock, req_id, outstanding = ?self.outstanding, "award for a request that is not outstanding");
+        }
+        self.outstanding = None;
+        self.cancel_sent = false;
+        self.lease = if level == LockLevel::Read { Lease::Read } else { Lease::Write };
+        self.recalled = false;
+        self.token = token;
+        self.pump(ctx);
+    }
+
+    /// `LockRecall`: stop granting, give the lease back once the local holders are gone.
+    pub(crate) fn on_recall(&mut self, ctx: &mut Ctx<'_>) {
+        if self.lease == Lease::None {
+            // Stale: e.g. the recall of a read hold our upgrade request already dropped.
+            tracing::debug!(lock = %ctx.lock, "recall ignored: no lease");
+            return;
+        }
+        self.recalled = true;
+        self.pump(ctx);
+    }
+
+    /// `LockTimeout`: the outstanding request ended without an award.
+    pub(crate) fn on_timeout(&mut self, req_id: u64, ctx: &mut Ctx<'_>) {
+        if self.outstanding != Some(req_id) {
+            tracing::debug!(lock = %ctx.lock, req_id, "timeout for a request that is not outstanding");
+            return;
+        }
+        self.outstanding = None;
+        self.cancel_sent = false;
+        let limit = ctx.now + Duration::from_millis(10);
+        let mut kept = VecDeque::with_capacity(self.queue.len());
+        for w in self.queue.drain(..) {
+            match w.deadline {
+                Some(d) if d <= limit => {
+                    let _ = w.tx.send(GrantResult::TimedOut);
+                }
+                _ => kept.push_back(w),
+            }
+        }
+        self.queue = kept;
+        self.pump(ctx);
+    }
+
+    /// The connection failed: no lease any more, every waiter fails.
+    pub(crate) fn fail(&mut self, err: &crate::Error) {
+        self.lease = Lease::None;
+        self.recalled = false;
+        self.outstanding = None;
+        for w in self.queue.drain(..) {
+            let _ = w.tx.send(GrantResult::Failed(err.duplicate()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Harness {
+        core: LockCore,
+        id: LockId,
+        next: AtomicU64,
+        sent: Vec<Message>,
+        wid: u64,
+    }
+
+    impl Harness {
+        fn new() -> Self {
+            Harness { core: LockCore::default(), id: LockId::Named("L".into()), next: AtomicU64::new(1), sent: vec![], wid: 0 }
+        }
+        fn run(&mut self, f: impl FnOnce(&mut LockCore, &mut Ctx<'_>)) {
+            let sent = &mut self.sent;
+            let mut sink = |m: Message| sent.push(m);
+            let mut ctx = Ctx { lock: &self.id, next_req: &self.next, send: &mut sink, now: Instant::now() };
+            f(&mut self.core, &mut ctx);
+        }
+        fn wait(&mut self, exclusive: bool, deadline: Option<Instant>) -> oneshot::Receiver<GrantResult> {
+            let (tx, rx) = oneshot::channel();
+            self.wid += 1;
+            let w = Waiter { id: self.wid, exclusive, deadline, tx };
+            self.run(|c, ctx| {
+                c.enqueue(w);
+                c.pump(ctx)
+            });
+            rx
+        }
+        fn take(&mut self) -> Vec<Message> {
+            std::mem::take(&mut self.sent)
+        }
+    }
+
+    fn granted(rx: &mut oneshot::Receiver<GrantResult>) -> bool {
+        matches!(rx.try_recv(), Ok(GrantResult::Granted(_)))
+    }
+
+    #[test]
+    fn first_acquire_requests_then_award_grants() {
+        let mut h = Harness::new();
+        assert_eq!(h.core.try_local(true), None);
+        let mut rx = h.wait(true, None);
+        let sent = h.take();
+        assert!(matches!(&sent[..], [Message::LockRequest { req_id: 1, level: LockLevel::Write, timeout_ms: -1, .. }]));
+        assert!(rx.try_recv().is_err());
+        h.run(|c, ctx| c.on_award(1, LockLevel::Write, 77, ctx));
+        assert!(matches!(rx.try_recv(), Ok(GrantResult::Granted(77))));
+        assert!(h.core.writer);
+        // release then greedy re-acquire: no traffic
+        assert!(!h.core.release(true));
+        assert_eq!(h.core.try_local(true), Some(77));
+        assert!(!h.core.release(true));
+        assert_eq!(h.core.try_local(false), Some(77));
+        assert!(!h.core.release(false));
+        assert!(h.take().is_empty());
+    }
+
+    #[test]
+    fn only_one_outstanding_request() {
+        let mut h = Harness::new();
+        let mut a = h.wait(true, None);
+        let mut b = h.wait(true, None);
+        assert_eq!(h.take().len(), 1);
+        h.run(|c, ctx| c.on_award(1, LockLevel::Write, 1, ctx));
+        assert!(granted(&mut a));
+        assert!(b.try_recv().is_err());
+        let pump = h.core.release(true);
+        assert!(pump);
+        h.run(|c, ctx| c.pump(ctx));
+        assert!(granted(&mut b));
+        assert!(h.take().is_empty());
+    }
+
+    #[test]
+    fn recall_waits_for_holder_then_commits_and_rerequests() {
+        let mut h = Harness::new();
+        let _a = h.wait(true, None);
+        h.run(|c, ctx| c.on_award(1, LockLevel::Write, 5, ctx));
+        h.take();
+        h.run(|c, ctx| c.on_recall(ctx));
+        assert!(h.take().is_empty(), "holder still active: no RecallCommit yet");
+        // a new local acquirer must not be granted while recalled
+        assert_eq!(h.core.try_local(true), None);
+        let mut b = h.wait(true, None);
+        assert!(h.take().is_empty());
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump(ctx));
+        let sent = h.take();
+        assert!(matches!(&sent[..], [Message::RecallCommit { .. }, Message::LockRequest { req_id: 2, .. }]), "{sent:?}");
+        assert_eq!(h.core.lease, Lease::None);
+        h.run(|c, ctx| c.on_award(2, LockLevel::Write, 9, ctx));
+        assert!(matches!(b.try_recv(), Ok(GrantResult::Granted(9))));
+    }
+
+    #[test]
+    fn recall_without_holders_commits_immediately() {
+        let mut h = Harness::new();
+        let _a = h.wait(false, None);
+        h.run(|c, ctx| c.on_award(1, LockLevel::Read, 5, ctx));
+        h.core.release(false);
+        h.take();
+        h.run(|c, ctx| c.on_recall(ctx));
+        assert!(matches!(&h.take()[..], [Message::RecallCommit { .. }]));
+        assert_eq!(h.core.lease, Lease::None);
+        // stale recall ignored
+        h.run(|c, ctx| c.on_recall(ctx));
+        assert!(h.take().is_empty());
+    }
+
+    #[test]
+    fn readers_share_writer_waits_fifo() {
+        let mut h = Harness::new();
+        let mut r1 = h.wait(false, None);
+        let sent = h.take();
+        assert!(matches!(&sent[..], [Message::LockRequest { level: LockLevel::Read, .. }]));
+        h.run(|c, ctx| c.on_award(1, LockLevel::Read, 1, ctx));
+        assert!(granted(&mut r1));
+        assert_eq!(h.core.try_local(false), Some(1));
+        assert_eq!(h.core.readers, 2);
+        // writer wants in: must wait for readers, then upgrade
+        let mut w = h.wait(true, None);
+        assert!(h.take().is_empty());
+        // a later reader queues behind the writer
+        assert_eq!(h.core.try_local(false), None);
+        let mut r3 = h.wait(false, None);
+        h.core.release(false);
+        h.run(|c, ctx| c.pump(ctx));
+        assert!(h.take().is_empty());
+        h.core.release(false);
+        h.run(|c, ctx| c.pump(ctx));
+        let sent = h.take();
+        assert!(matches!(&sent[..], [Message::LockRequest { req_id: 2, level: LockLevel::Write, .. }]), "{sent:?}");
+        assert_eq!(h.core.lease, Lease::None);
+        // a recall of the dropped read hold is stale and ignored
+        h.run(|c, ctx| c.on_recall(ctx));
+        assert!(h.take().is_empty());
+        h.run(|c, ctx| c.on_award(2, LockLevel::Write, 2, ctx));
+        assert!(granted(&mut w));
+        assert!(r3.try_recv().is_err());
+        h.core.release(true);
+        h.run(|c, ctx| c.pump(ctx));
+        assert!(granted(&mut r3));
+    }
+
+    #[test]
+    fn try_timeout_and_cancel() {
+        let mut h = Harness::new();
+        let now = Instant::now();
+        let mut t = h.wait(true, Some(now));
+        let sent = h.take();
+        assert!(matches!(&sent[..], [Message::LockRequest { timeout_ms: 0, .. }]));
+        h.run(|c, ctx| c.on_timeout(1, ctx));
+        assert!(matches!(t.try_recv(), Ok(GrantResult::TimedOut)));
+        assert!(h.take().is_empty());
+        // waiter gives up locally: cancel is sent once
+        let _b = h.wait(true, None);
+        assert_eq!(h.take().len(), 1);
+        let id = h.wid;
+        h.run(|c, ctx| assert!(c.remove_waiter(id, ctx)));
+        assert!(matches!(&h.take()[..], [Message::LockCancel { req_id: 2 }]));
+        h.run(|c, ctx| c.pump(ctx));
+        assert!(h.take().is_empty());
+        // award that raced the cancel stands: lease held, no waiter
+        h.run(|c, ctx| c.on_award(2, LockLevel::Write, 3, ctx));
+        assert_eq!(h.core.try_local(true), Some(3));
+    }
+
+    #[test]
+    fn dropped_waiter_does_not_keep_the_lock() {
+        let mut h = Harness::new();
+        let rx = h.wait(true, None);
+        drop(rx);
+        h.take();
+        h.run(|c, ctx| c.on_award(1, LockLevel::Write, 1, ctx));
+        assert!(!h.core.writer);
+        assert_eq!(h.core.try_local(true), Some(1));
+    }
+
+    #[test]
+    fn failure_fails_waiters() {
+        let mut h = Harness::new();
+        let mut rx = h.wait(true, None);
+        h.core.fail(&crate::Error::lost("x"));
+        assert!(matches!(rx.try_recv(), Ok(GrantResult::Failed(_))));
+        assert_eq!(h.core.lease, Lease::None);
+    }
+}

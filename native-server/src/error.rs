@@ -1,0 +1,47 @@
+//! The one error type of the server crate.
+
+use thiserror::Error;
+
+/// Errors of the Kiln server.
+#[non_exhaustive]
+#[derive(Debug, Error)]
+pub enum ServerError {
+    /// Configuration problem (file, line and setting are in the message).
+    #[error(transparent)]
+    Config(#[from] kiln_config::ConfigError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr} (setting <{setting}> of server '{server}'): {source}")]
+    Bind {
+        /// Address.
+        addr: String,
+        /// Config element.
+        setting: &'static str,
+        /// Server name.
+        server: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Other I/O.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A commit pipeline stage (durability, replication) failed.
+    #[error("commit stage '{stage}' failed: {message}")]
+    Commit {
+        /// Stage name.
+        stage: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// Management HTTP request failed.
+    #[error("management request to {addr} failed: {message}")]
+    Management {
+        /// Address.
+        addr: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Metrics registry problem.
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}

@@ -1,0 +1,549 @@
+//! The cluster lock manager: greedy leases, recall, FIFO fairness across clients, the four lock
+//! levels, try-lock with timeout, wait/notify with timed waits and interrupts, fencing tokens.
+//!
+//! Pure logic: every call returns the [`LockEffect`]s (messages) the caller must deliver, in order.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use kiln_protocol::{LockId, LockLevel, WakeReason};
+
+/// A client's id.
+pub type ClientId = u64;
+
+/// Something the lock manager wants told to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockEffect {
+    /// Send `LockAward`.
+    Award { client: ClientId, req_id: u64, lock: LockId, level: LockLevel, token: u64 },
+    /// Send `LockRecall`.
+    Recall { client: ClientId, lock: LockId, level: LockLevel },
+    /// Send `LockTimeout`.
+    Timeout { client: ClientId, req_id: u64, lock: LockId },
+    /// Send `WaitDone`.
+    WaitDone { client: ClientId, waiter_id: u64, reason: WakeReason },
+}
+
+/// A lock operation the protocol does not allow in the current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockViolation(pub String);
+
+#[derive(Debug)]
+struct Request {
+    client: ClientId,
+    req_id: u64,
+    level: LockLevel,
+    deadline: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct Waiter {
+    client: ClientId,
+    waiter_id: u64,
+    deadline: Option<Instant>,
+}
+
+#[derive(Debug, Default)]
+struct LockState {
+    holders: Vec<(ClientId, LockLevel)>,
+    queue: VecDeque<Request>,
+    waiters: VecDeque<Waiter>,
+    recalled: HashSet<ClientId>,
+}
+
+impl LockState {
+    fn is_idle(&self) -> bool {
+        self.holders.is_empty() && self.queue.is_empty() && self.waiters.is_empty()
+    }
+    fn compatible(&self, client: ClientId, level: LockLevel) -> bool {
+        if level.is_exclusive() {
+            self.holders.iter().all(|(c, _)| *c == client)
+        } else {
+            self.holders.iter().all(|(c, l)| *c == client || !l.is_exclusive())
+        }
+    }
+    fn held_by(&self, client: ClientId) -> Option<LockLevel> {
+        self.holders.iter().find(|(c, _)| *c == client).map(|(_, l)| *l)
+    }
+}
+
+/// Lock manager state for the whole server.
+#[derive(Debug, Default)]
+pub struct LockManager {
+    locks: HashMap<LockId, LockState>,
+    next_token: u64,
+    /// Locks in which a client appears (holder, queued or waiter), for disconnect cleanup.
+    by_client: HashMap<ClientId, HashSet<LockId>>,
+    /// Where each waiter waits.
+    waiters: HashMap<(ClientId, u64), LockId>,
+    /// Where each queued request is.
+    requests: HashMap<(ClientId, u64), LockId>,
+    deadlines: usize,
+    awards: u64,
+    recalls: u64,
+}
+
+impl LockManager {
+    /// An empty manager.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of (lock, client) holds.
+    pub fn holds(&self) -> usize {
+        self.locks.values().map(|s| s.holders.len()).sum()
+    }
+    /// Number of locks with any state.
+    pub fn lock_count(&self) -> usize {
+        self.locks.len()
+    }
+    /// Number of cluster waiters.
+    pub fn waiter_count(&self) -> usize {
+        self.waiters.len()
+    }
+    /// Number of queued requests.
+    pub fn queued(&self) -> usize {
+        self.requests.len()
+    }
+    /// Awards made so far.
+    pub fn awards(&self) -> u64 {
+        self.awards
+    }
+    /// Recalls sent so far.
+    pub fn recalls(&self) -> u64 {
+        self.recalls
+    }
+    /// True when some request or waiter has a deadline (the caller should call [`Self::tick`]).
+    pub fn has_deadlines(&self) -> bool {
+        self.deadlines > 0
+    }
+    /// The level `client` holds `lock` at.
+    pub fn held_level(&self, client: ClientId, lock: &LockId) -> Option<LockLevel> {
+        self.locks.get(lock).and_then(|s| s.held_by(client))
+    }
+
+    fn track(&mut self, client: ClientId, lock: &LockId) {
+        self.by_client.entry(client).or_default().insert(lock.clone());
+    }
+
+    fn award(&mut self, client: ClientId, req_id: u64, lock: &LockId, level: LockLevel, out: &mut Vec<LockEffect>) {
+        self.next_token += 1;
+        self.awards += 1;
+        out.push(LockEffect::Award { client, req_id, lock: lock.clone(), level, token: self.next_token });
+    }
+
+    /// `LockRequest`.
+    pub fn request(
+        &mut self,
+        client: ClientId,
+        req_id: u64,
+        lock: LockId,
+        level: LockLevel,
+        timeout_ms: i64,
+        now: Instant,
+    ) -> Result<Vec<LockEffect>, LockViolation> {
+        if level == LockLevel::Concurrent {
+            return Err(LockViolation(format!(
+                "lock {lock}: concurrent-level locks are client-side only and must not be requested"
+            )));
+        }
+        if self.requests.contains_key(&(client, req_id)) {
+            return Err(LockViolation(format!("lock request id {req_id} is already pending")));
+        }
+        let mut out = Vec::new();
+        let st = self.locks.entry(lock.clone()).or_default();
+        if st.queue.iter().any(|r| r.client == client) {
+            return Err(LockViolation(format!("lock {lock}: this client already has a pending request")));
+        }
+        match st.held_by(client) {
+            Some(held) if held.is_exclusive() || !level.is_exclusive() => {
+                // Already covered: re-award (a fresh token) without changing anything.
+                self.track(client, &lock);
+                self.award(client, req_id, &lock, level, &mut out);
+                return Ok(out);
+            }
+            Some(_) => {
+                // Read → write upgrade: the client promises no local reader is active.
+                st.holders.retain(|(c, _)| *c != client);
+                st.recalled.remove(&client);
+            }
+            None => {}
+        }
+        if st.queue.is_empty() && st.compatible(client, level) {
+            st.holders.push((client, level));
+            self.track(client, &lock);
+            self.award(client, req_id, &lock, level, &mut out);
+            return Ok(out);
+        }
+        if timeout_ms == 0 {
+            out.push(LockEffect::Timeout { client, req_id, lock: lock.clone() });
+            // An upgrade attempt dropped the read hold; the client sees a failed try and must treat
+            // the read lease as gone (documented in protocol.md).
+            self.after_change(&lock, &mut out);
+            return Ok(out);
+        }
+        let deadline = u64::try_from(timeout_ms).ok().map(|ms| now + Duration::from_millis(ms));
+        if deadline.is_some() {
+            self.deadlines += 1;
+        }
+        st.queue.push_back(Request { client, req_id, level, deadline });
+        self.requests.insert((client, req_id), lock.clone());
+        self.track(client, &lock);
+        self.after_change(&lock, &mut out);
+        Ok(out)
+    }
+
+    /// Grant what can be granted from the head of the queue (a writer, or a run of readers),
+    /// then recall the holders that block the new head (once each). Drops the lock when idle.
+    fn after_change(&mut self, lock: &LockId, out: &mut Vec<LockEffect>) {
+        let Some(st) = self.locks.get_mut(lock) else { return };
+        let mut grants = Vec::new();
+        while let Some(head) = st.queue.front() {
+            if !st.compatible(head.client, head.level) {
+                break;
+            }
+            let Some(r) = st.queue.pop_front() else { break };
+            st.holders.retain(|(c, _)| *c != r.client);
+            st.holders.push((r.client, r.level));
+            if r.deadline.is_some() {
+                self.deadlines -= 1;
+            }
+            grants.push((r.client, r.req_id, r.level));
+        }
+        let mut recalls = Vec::new();
+        let mut want = LockLevel::Write;
+        if let Some(head) = st.queue.front() {
+            want = head.level;
+            let head_client = head.client;
+            for (c, l) in &st.holders {
+                let conflicts = *c != head_client && (want.is_exclusive() || l.is_exclusive());
+                if conflicts && st.recalled.insert(*c) {
+                    recalls.push(*c);
+                }
+            }
+        }
+        let idle = st.is_idle();
+        for (client, req_id, level) in grants {
+            self.requests.remove(&(client, req_id));
+            self.award(client, req_id, lock, level, out);
+        }
+        for c in recalls {
+            self.recalls += 1;
+            out.push(LockEffect::Recall { client: c, lock: lock.clone(), level: want });
+        }
+        if idle {
+            self.locks.remove(lock);
+        }
+    }
+
+    /// `RecallCommit` / `LockRelease`.
+    pub fn release(&mut self, client: ClientId, lock: &LockId) -> Result<Vec<LockEffect>, LockViolation> {
+        let st = self
+            .locks
+            .get_mut(lock)
+            .filter(|s| s.held_by(client).is_some())
+            .ok_or_else(|| LockViolation(format!("release of lock {lock}, which this client does not hold")))?;
+        st.holders.retain(|(c, _)| *c != client);
+        st.recalled.remove(&client);
+        let still_involved = st.queue.iter().any(|r| r.client == client) || st.waiters.iter().any(|w| w.client == client);
+        if !still_involved {
+            if let Some(set) = self.by_client.get_mut(&client) {
+                set.remove(lock);
+            }
+        }
+        let mut out = Vec::new();
+        self.after_change(lock, &mut out);
+        Ok(out)
+    }
+
+    /// `LockCancel`.
+    pub fn cancel(&mut self, client: ClientId, req_id: u64) -> Vec<LockEffect> {
+        let mut out = Vec::new();
+        let Some(lock) = self.requests.remove(&(client, req_id)) else { return out };
+        if let Some(st) = self.locks.get_mut(&lock) {
+            if let Some(pos) = st.queue.iter().position(|r| r.client == client && r.req_id == req_id) {
+                if let Some(r) = st.queue.remove(pos) {
+                    if r.deadline.is_some() {
+                        self.deadlines -= 1;
+                    }
+                }
+            }
+        }
+        out.push(LockEffect::Timeout { client, req_id, lock: lock.clone() });
+        self.after_change(&lock, &mut out);
+        out
+    }
+
+    /// `Wait`: the client must hold the lock.
+    pub fn wait(
+        &mut self,
+        client: ClientId,
+        waiter_id: u64,
+        lock: LockId,
+        timeout_ms: u64,
+        now: Instant,
+    ) -> Result<(), LockViolation> {
+        let st = self
+            .locks
+            .get_mut(&lock)
+            .filter(|s| s.held_by(client).is_some())
+            .ok_or_else(|| LockViolation(format!("wait on lock {lock}, which this client does not hold")))?;
+        if self.waiters.contains_key(&(client, waiter_id)) {
+            return Err(LockViolation(format!("waiter id {waiter_id} is already waiting")));
+        }
+        let deadline = (timeout_ms > 0).then(|| now + Duration::from_millis(timeout_ms));
+        if deadline.is_some() {
+            self.deadlines += 1;
+        }
+        st.waiters.push_back(Waiter { client, waiter_id, deadline });
+        self.waiters.insert((client, waiter_id), lock.clone());
+        self.track(client, &lock);
+        Ok(())
+    }
+
+    /// A committed notify / notifyAll.
+    pub fn notify(&mut self, lock: &LockId, all: bool) -> Vec<LockEffect> {
+        let mut out = Vec::new();
+        let Some(st) = self.locks.get_mut(lock) else { return out };
+        let n = if all { st.waiters.len() } else { st.waiters.len().min(1) };
+        let woken: Vec<Waiter> = st.waiters.drain(..n).collect();
+        for w in woken {
+            if w.deadline.is_some() {
+                self.deadlines -= 1;
+            }
+            self.waiters.remove(&(w.client, w.waiter_id));
+            out.push(LockEffect::WaitDone { client: w.client, waiter_id: w.waiter_id, reason: WakeReason::Notified });
+        }
+        self.after_change(lock, &mut out);
+        out
+    }
+
+    /// `Interrupt`.
+    pub fn interrupt(&mut self, client: ClientId, waiter_id: u64) -> Vec<LockEffect> {
+        let mut out = Vec::new();
+        let Some(lock) = self.waiters.remove(&(client, waiter_id)) else { return out };
+        if let Some(st) = self.locks.get_mut(&lock) {
+            if let Some(pos) = st.waiters.iter().position(|w| w.client == client && w.waiter_id == waiter_id) {
+                if let Some(w) = st.waiters.remove(pos) {
+                    if w.deadline.is_some() {
+                        self.deadlines -= 1;
+                    }
+                }
+            }
+        }
+        out.push(LockEffect::WaitDone { client, waiter_id, reason: WakeReason::Interrupted });
+        self.after_change(&lock, &mut out);
+        out
+    }
+
+    /// Expires timed requests and waits.
+    pub fn tick(&mut self, now: Instant) -> Vec<LockEffect> {
+        let mut out = Vec::new();
+        if self.deadlines == 0 {
+            return out;
+        }
+        let mut touched = Vec::new();
+        for (lock, st) in self.locks.iter_mut() {
+            let mut changed = false;
+            st.queue.retain(|r| match r.deadline {
+                Some(d) if d <= now => {
+                    out.push(LockEffect::Timeout { client: r.client, req_id: r.req_id, lock: lock.clone() });
+                    changed = true;
+                    false
+                }
+                _ => true,
+            });
+            st.waiters.retain(|w| match w.deadline {
+                Some(d) if d <= now => {
+                    out.push(LockEffect::WaitDone { client: w.client, waiter_id: w.waiter_id, reason: WakeReason::TimedOut });
+                    changed = true;
+                    false
+                }
+                _ => true,
+            });
+            if changed {
+                touched.push(lock.clone());
+            }
+        }
+        for e in &out {
+            match e {
+                LockEffect::Timeout { client, req_id, .. } => {
+                    self.requests.remove(&(*client, *req_id));
+                    self.deadlines -= 1;
+                }
+                LockEffect::WaitDone { client, waiter_id, .. } => {
+                    self.waiters.remove(&(*client, *waiter_id));
+                    self.deadlines -= 1;
+                }
+                _ => {}
+            }
+        }
+        for lock in touched {
+            self.after_change(&lock, &mut out);
+        }
+        out
+    }
+
+    /// A client is gone for good: drop its holds, queued requests and waiters; others proceed.
+    pub fn client_gone(&mut self, client: ClientId) -> Vec<LockEffect> {
+        let mut out = Vec::new();
+        let Some(locks) = self.by_client.remove(&client) else { return out };
+        for lock in locks {
+            if let Some(st) = self.locks.get_mut(&lock) {
+                st.holders.retain(|(c, _)| *c != client);
+                st.recalled.remove(&client);
+                let mut removed_deadlines = 0;
+                st.queue.retain(|r| {
+                    let keep = r.client != client;
+                    if !keep && r.deadline.is_some() {
+                        removed_deadlines += 1;
+                    }
+                    keep
+                });
+                st.waiters.retain(|w| {
+                    let keep = w.client != client;
+                    if !keep && w.deadline.is_some() {
+                        removed_deadlines += 1;
+                    }
+                    keep
+                });
+                self.deadlines -= removed_deadlines;
+            }
+            self.after_change(&lock, &mut out);
+        }
+        self.requests.retain(|(c, _), _| *c != client);
+        self.waiters.retain(|(c, _), _| *c != client);
+        // Effects addressed to the departed client are pointless.
+        out.retain(|e| match e {
+            LockEffect::Award { client: c, .. }
+            | LockEffect::Recall { client: c, .. }
+            | LockEffect::Timeout { client: c, .. }
+            | LockEffect::WaitDone { client: c, .. } => *c != client,
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(n: &str) -> LockId {
+        LockId::Named(n.into())
+    }
+
+    fn award_of(e: &[LockEffect], client: ClientId) -> bool {
+        e.iter().any(|x| matches!(x, LockEffect::Award { client: c, .. } if *c == client))
+    }
+
+    #[test]
+    fn write_is_exclusive_and_recalls_holder() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        assert!(award_of(&m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap(), 1));
+        let e = m.request(2, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        assert_eq!(e, vec![LockEffect::Recall { client: 1, lock: l("a"), level: LockLevel::Write }]);
+        // No second recall while one is outstanding.
+        let e = m.request(3, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        assert!(e.is_empty());
+        let e = m.release(1, &l("a")).unwrap();
+        assert!(award_of(&e, 2));
+        // Client 3 is queued behind 2, so 2 is recalled at once.
+        assert!(e.iter().any(|x| matches!(x, LockEffect::Recall { client: 2, .. })));
+    }
+
+    #[test]
+    fn readers_share_and_writer_waits_fifo() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        assert!(award_of(&m.request(1, 1, l("a"), LockLevel::Read, -1, now).unwrap(), 1));
+        assert!(award_of(&m.request(2, 1, l("a"), LockLevel::Read, -1, now).unwrap(), 2));
+        let e = m.request(3, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        assert_eq!(e.len(), 2, "both readers recalled: {e:?}");
+        // A new reader does not barge past the queued writer.
+        let e = m.request(4, 1, l("a"), LockLevel::Read, -1, now).unwrap();
+        assert!(!award_of(&e, 4));
+        assert!(m.release(1, &l("a")).unwrap().is_empty());
+        let e = m.release(2, &l("a")).unwrap();
+        assert!(award_of(&e, 3));
+        let e = m.release(3, &l("a")).unwrap();
+        assert!(award_of(&e, 4));
+    }
+
+    #[test]
+    fn try_lock_and_timeout() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        let e = m.request(2, 7, l("a"), LockLevel::Write, 0, now).unwrap();
+        assert!(e.contains(&LockEffect::Timeout { client: 2, req_id: 7, lock: l("a") }));
+        let e = m.request(2, 8, l("a"), LockLevel::Write, 50, now).unwrap();
+        assert!(e.iter().any(|x| matches!(x, LockEffect::Recall { .. })));
+        assert!(m.tick(now + Duration::from_millis(10)).is_empty());
+        let e = m.tick(now + Duration::from_millis(60));
+        assert_eq!(e, vec![LockEffect::Timeout { client: 2, req_id: 8, lock: l("a") }]);
+        assert!(!m.has_deadlines());
+    }
+
+    #[test]
+    fn wait_notify_and_interrupt() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        m.wait(1, 10, l("a"), 0, now).unwrap();
+        m.wait(1, 11, l("a"), 0, now).unwrap();
+        let e = m.notify(&l("a"), false);
+        assert_eq!(e, vec![LockEffect::WaitDone { client: 1, waiter_id: 10, reason: WakeReason::Notified }]);
+        let e = m.interrupt(1, 11);
+        assert_eq!(e, vec![LockEffect::WaitDone { client: 1, waiter_id: 11, reason: WakeReason::Interrupted }]);
+        assert!(m.interrupt(1, 11).is_empty());
+        assert!(m.wait(2, 1, l("a"), 0, now).is_err(), "waiting without holding is a violation");
+    }
+
+    #[test]
+    fn release_not_held_is_violation() {
+        let mut m = LockManager::new();
+        assert!(m.release(1, &l("x")).is_err());
+    }
+
+    #[test]
+    fn disconnect_frees_locks_and_waiters() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        m.wait(1, 5, l("a"), 1000, now).unwrap();
+        m.request(2, 1, l("a"), LockLevel::Write, -1, now).unwrap();
+        let e = m.client_gone(1);
+        assert!(award_of(&e, 2));
+        assert_eq!(m.waiter_count(), 0);
+        assert!(!m.has_deadlines());
+    }
+
+    #[test]
+    fn tokens_increase() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        let mut last = 0;
+        for i in 0..10 {
+            let e = m.request(i % 2 + 1, i, l("a"), LockLevel::Write, -1, now).unwrap();
+            for x in e {
+                if let LockEffect::Award { token, client, .. } = x {
+                    assert!(token > last);
+                    last = token;
+                    m.release(client, &l("a")).unwrap();
+                }
+            }
+        }
+        assert!(last >= 1);
+    }
+
+    #[test]
+    fn upgrade_read_to_write() {
+        let now = Instant::now();
+        let mut m = LockManager::new();
+        m.request(1, 1, l("a"), LockLevel::Read, -1, now).unwrap();
+        let e = m.request(1, 2, l("a"), LockLevel::Write, -1, now).unwrap();
+        assert!(award_of(&e, 1));
+        assert_eq!(m.held_level(1, &l("a")), Some(LockLevel::Write));
+    }
+}

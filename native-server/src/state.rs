@@ -1,0 +1,470 @@
+//! The server's shared state: object store, roots, clients (with their resident sets), change
+//! subscriptions, the lock manager, and the transaction apply step.
+//!
+//! Everything here is guarded by one mutex in [`crate::server::Shared`]; every outbound message
+//! is enqueued while that mutex is held, so the order in which clients observe effects is the order
+//! in which the server decided them (deltas before the award that follows them).
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use kiln_protocol::{
+    Delta, DmiCall, ErrorCode, FaultedObject, LockId, Message, NodeInfo, Notify, ObjectId, ObjectState, SubTarget,
+    Txn, Undo, Value, TXN_FLAG_SYNC,
+};
+use tokio::sync::mpsc;
+
+use crate::locks::{ClientId, LockEffect, LockManager};
+
+/// What a session's writer task consumes.
+#[derive(Debug)]
+pub enum Outbound {
+    /// Send this message.
+    Msg(Message),
+    /// Flush and close the connection.
+    Close,
+}
+
+/// One stored object.
+#[derive(Debug)]
+pub struct Stored {
+    /// GTX that last changed it.
+    pub version: u64,
+    /// Its state.
+    pub state: ObjectState,
+}
+
+/// A connected client.
+#[derive(Debug)]
+pub struct ClientEntry {
+    /// Membership info.
+    pub info: NodeInfo,
+    /// Its outbound queue.
+    pub out: mpsc::UnboundedSender<Outbound>,
+    /// Objects resident there.
+    pub resident: HashSet<ObjectId>,
+    /// Highest transaction sequence applied.
+    pub last_seq: u64,
+    /// Subscriptions it holds.
+    pub subs: HashSet<SubTarget>,
+}
+
+/// A protocol violation found while handling a message: sent as `Error`, then the connection closes.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// Error code.
+    pub code: ErrorCode,
+    /// Human message.
+    pub message: String,
+}
+
+impl Violation {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Violation { code, message: message.into() }
+    }
+}
+
+/// A transaction applied in memory, waiting for the rest of the commit pipeline.
+#[derive(Debug)]
+pub struct AppliedTxn {
+    /// Client sequence.
+    pub seq: u64,
+    /// Global transaction id.
+    pub gtx: u64,
+    /// Whether the client wants a `CommitAck`.
+    pub sync: bool,
+    /// Changes to existing objects (broadcast to clients where resident).
+    pub deltas: Vec<Delta>,
+    /// Objects created.
+    pub created: Vec<ObjectId>,
+    /// notify / notifyAll.
+    pub notifies: Vec<Notify>,
+    /// DMI calls.
+    pub dmis: Vec<DmiCall>,
+}
+
+/// Counters reported by `/status` and `/metrics`.
+#[derive(Debug, Default, Clone)]
+pub struct Counters {
+    /// Transactions committed.
+    pub txns_committed: u64,
+    /// Transaction batches committed.
+    pub batches_committed: u64,
+    /// Objects faulted out to clients.
+    pub objects_faulted: u64,
+    /// Delta messages broadcast.
+    pub deltas_broadcast: u64,
+    /// DMI deliveries.
+    pub dmi_delivered: u64,
+    /// Connections accepted.
+    pub connections: u64,
+    /// Protocol errors (connections closed with an error).
+    pub protocol_errors: u64,
+}
+
+/// The shared state.
+#[derive(Debug)]
+pub struct State {
+    /// All objects.
+    pub objects: HashMap<ObjectId, Stored>,
+    /// Roots.
+    pub roots: BTreeMap<String, Value>,
+    /// Connected clients.
+    pub clients: HashMap<ClientId, ClientEntry>,
+    /// Subscribers per target.
+    pub subscribers: HashMap<SubTarget, HashSet<ClientId>>,
+    /// Locks.
+    pub locks: LockManager,
+    /// Last GTX assigned.
+    pub gtx: u64,
+    /// Next object sequence to lease.
+    pub next_oid: u64,
+    /// Next client id.
+    pub next_client: ClientId,
+    /// Counters.
+    pub counters: Counters,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            objects: HashMap::new(),
+            roots: BTreeMap::new(),
+            clients: HashMap::new(),
+            subscribers: HashMap::new(),
+            locks: LockManager::new(),
+            gtx: 0,
+            next_oid: 1,
+            next_client: 1,
+            counters: Counters::default(),
+        }
+    }
+}
+
+impl State {
+    /// Sends to one client (ignored if it is gone: its session is already tearing down).
+    pub fn send(&self, client: ClientId, msg: Message) {
+        if let Some(c) = self.clients.get(&client) {
+            let _ = c.out.send(Outbound::Msg(msg));
+        }
+    }
+
+    /// Sends to every client but `except`.
+    pub fn send_others(&self, except: ClientId, msg: &Message) {
+        for (id, c) in &self.clients {
+            if *id != except {
+                let _ = c.out.send(Outbound::Msg(msg.clone()));
+            }
+        }
+    }
+
+    /// Delivers lock manager effects.
+    pub fn deliver(&self, effects: Vec<LockEffect>) {
+        for e in effects {
+            match e {
+                LockEffect::Award { client, req_id, lock, level, token } => {
+                    self.send(client, Message::LockAward { req_id, lock, level, token })
+                }
+                LockEffect::Recall { client, lock, level } => self.send(client, Message::LockRecall { lock, level }),
+                LockEffect::Timeout { client, req_id, lock } => self.send(client, Message::LockTimeout { req_id, lock }),
+                LockEffect::WaitDone { client, waiter_id, reason } => {
+                    self.send(client, Message::WaitDone { waiter_id, reason })
+                }
+            }
+        }
+    }
+
+    /// Leases `count` object ids (clamped to 1..=1_000_000).
+    pub fn lease_ids(&mut self, count: u64) -> (u64, u64) {
+        let count = count.clamp(1, 1_000_000);
+        let start = self.next_oid;
+        self.next_oid += count;
+        (ObjectId::new(0, start).0, count)
+    }
+
+    /// `RootCreate`: first writer wins; a literal root may be replaced when asked.
+    pub fn root_create(
+        &mut self,
+        client: ClientId,
+        name: &str,
+        value: Value,
+        replace: bool,
+    ) -> Result<Value, Violation> {
+        if let Some(id) = value.as_ref_id() {
+            if !self.objects.contains_key(&id) {
+                return Err(Violation::new(
+                    ErrorCode::UnknownObject,
+                    format!("root '{name}' cannot refer to object {id}: the server has no such object"),
+                ));
+            }
+        }
+        let changed = match self.roots.get(name) {
+            None => true,
+            Some(cur) => replace && cur.as_ref_id().is_none() && *cur != value,
+        };
+        if changed {
+            self.roots.insert(name.to_owned(), value);
+            let target = SubTarget::Root(name.to_owned());
+            if let Some(subs) = self.subscribers.get(&target) {
+                for s in subs.iter().filter(|s| **s != client) {
+                    self.send(
+                        *s,
+                        Message::ChangeNotice { target: target.clone(), gtx: self.gtx, from_client: client },
+                    );
+                }
+            }
+        }
+        Ok(self.roots.get(name).cloned().unwrap_or(Value::Null))
+    }
+
+    /// `Fault`: requested objects plus reachable ones breadth-first up to `budget`.
+    pub fn fault(&mut self, client: ClientId, oids: &[ObjectId], budget: u32) -> (Vec<FaultedObject>, Vec<ObjectId>) {
+        let mut objects = Vec::new();
+        let mut missing = Vec::new();
+        let budget = (budget as usize).max(oids.len());
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut queue: VecDeque<(ObjectId, bool)> = oids.iter().map(|o| (*o, true)).collect();
+        let resident = self.clients.get(&client).map(|c| &c.resident);
+        let mut newly = Vec::new();
+        while let Some((oid, requested)) = queue.pop_front() {
+            if objects.len() >= budget {
+                if requested {
+                    // Requested ones are always answered.
+                } else {
+                    continue;
+                }
+            }
+            if !seen.insert(oid) {
+                continue;
+            }
+            let Some(stored) = self.objects.get(&oid) else {
+                if requested {
+                    missing.push(oid);
+                }
+                continue;
+            };
+            if !requested && resident.is_some_and(|r| r.contains(&oid)) {
+                continue;
+            }
+            stored.state.for_each_ref(&mut |r| queue.push_back((r, false)));
+            objects.push(FaultedObject { oid, version: stored.version, state: stored.state.clone() });
+            newly.push(oid);
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.resident.extend(newly);
+        }
+        self.counters.objects_faulted += objects.len() as u64;
+        (objects, missing)
+    }
+
+    /// Applies one transaction atomically. `Ok(None)`: a duplicate (already applied) — skipped.
+    pub fn apply_txn(&mut self, client: ClientId, txn: Txn) -> Result<Option<AppliedTxn>, Violation> {
+        let last = self.clients.get(&client).map_or(0, |c| c.last_seq);
+        if txn.seq <= last {
+            return Ok(None);
+        }
+        if txn.seq != last + 1 {
+            return Err(Violation::new(
+                ErrorCode::OutOfOrder,
+                format!("transaction seq {} out of order: expected {}", txn.seq, last + 1),
+            ));
+        }
+        let Txn { seq, flags, new_objects, deltas, notifies, dmis } = txn;
+        let mut created = Vec::with_capacity(new_objects.len());
+        let mut undo: Vec<(ObjectId, Undo)> = Vec::new();
+        let result = (|| -> Result<(), Violation> {
+            for (oid, state) in new_objects {
+                if oid.0 == 0 || self.objects.contains_key(&oid) {
+                    return Err(Violation::new(
+                        ErrorCode::OutOfOrder,
+                        format!("transaction {seq} creates object {oid}, which already exists or is invalid"),
+                    ));
+                }
+                self.objects.insert(oid, Stored { version: 0, state });
+                created.push(oid);
+            }
+            for d in &deltas {
+                let Some(obj) = self.objects.get_mut(&d.oid) else {
+                    return Err(Violation::new(
+                        ErrorCode::UnknownObject,
+                        format!("transaction {seq} changes object {}, which the server does not have", d.oid),
+                    ));
+                };
+                for op in &d.ops {
+                    match obj.state.apply(op) {
+                        Ok(u) => undo.push((d.oid, u)),
+                        Err(e) => {
+                            return Err(Violation::new(
+                                ErrorCode::BadOperation,
+                                format!("transaction {seq}, object {}: {e}", d.oid),
+                            ))
+                        }
+                    }
+                }
+            }
+            // Every reference must resolve.
+            let mut dangling = None;
+            let objects = &self.objects;
+            let mut check = |r: ObjectId| {
+                if dangling.is_none() && !objects.contains_key(&r) {
+                    dangling = Some(r);
+                }
+            };
+            for oid in &created {
+                if let Some(s) = objects.get(oid) {
+                    s.state.for_each_ref(&mut check);
+                }
+            }
+            for d in &deltas {
+                d.ops.iter().for_each(|op| op.for_each_ref(&mut check));
+            }
+            if let Some(r) = dangling {
+                return Err(Violation::new(
+                    ErrorCode::UnknownObject,
+                    format!("transaction {seq} refers to object {r}, which neither exists nor is created in it"),
+                ));
+            }
+            Ok(())
+        })();
+        if let Err(v) = result {
+            for (oid, u) in undo.into_iter().rev() {
+                if let Some(obj) = self.objects.get_mut(&oid) {
+                    obj.state.undo(u);
+                }
+            }
+            for oid in &created {
+                self.objects.remove(oid);
+            }
+            return Err(v);
+        }
+        self.gtx += 1;
+        let gtx = self.gtx;
+        for oid in created.iter().chain(deltas.iter().map(|d| &d.oid)) {
+            if let Some(o) = self.objects.get_mut(oid) {
+                o.version = gtx;
+            }
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.last_seq = seq;
+            c.resident.extend(created.iter().copied());
+        }
+        self.counters.txns_committed += 1;
+        Ok(Some(AppliedTxn { seq, gtx, sync: flags & TXN_FLAG_SYNC != 0, deltas, created, notifies, dmis }))
+    }
+
+    /// Publishes committed transactions of `client`: deltas to residents, change notices,
+    /// notify effects, DMI, then acks to the originator.
+    pub fn publish(&mut self, client: ClientId, applied: Vec<AppliedTxn>, now: Instant) {
+        let _ = now;
+        let mut last = None;
+        for t in applied {
+            if !t.deltas.is_empty() {
+                for (id, c) in &self.clients {
+                    if *id == client {
+                        continue;
+                    }
+                    let relevant: Vec<Delta> =
+                        t.deltas.iter().filter(|d| c.resident.contains(&d.oid)).cloned().collect();
+                    if !relevant.is_empty() {
+                        self.counters.deltas_broadcast += 1;
+                        let _ = c.out.send(Outbound::Msg(Message::Deltas { gtx: t.gtx, from_client: client, deltas: relevant }));
+                    }
+                }
+                if !self.subscribers.is_empty() {
+                    let mut notified: HashSet<(ClientId, ObjectId)> = HashSet::new();
+                    for d in &t.deltas {
+                        let target = SubTarget::Object(d.oid);
+                        if let Some(subs) = self.subscribers.get(&target) {
+                            for s in subs {
+                                if *s != client && notified.insert((*s, d.oid)) {
+                                    self.send(
+                                        *s,
+                                        Message::ChangeNotice { target: target.clone(), gtx: t.gtx, from_client: client },
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for n in &t.notifies {
+                let effects = self.locks.notify(&n.lock, n.all);
+                self.deliver(effects);
+            }
+            for call in t.dmis {
+                let targets: Vec<ClientId> = self
+                    .clients
+                    .iter()
+                    .filter(|(id, c)| **id != client && (call.all_nodes || c.resident.contains(&call.receiver)))
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in targets {
+                    self.counters.dmi_delivered += 1;
+                    self.send(id, Message::DmiDeliver { from_client: client, gtx: t.gtx, call: call.clone() });
+                }
+            }
+            if t.sync {
+                self.send(client, Message::CommitAck { seq: t.seq, gtx: t.gtx });
+            }
+            last = Some((t.seq, t.gtx));
+        }
+        if let Some((upto_seq, gtx)) = last {
+            self.counters.batches_committed += 1;
+            self.send(client, Message::BatchAck { upto_seq, gtx });
+        }
+    }
+
+    /// Subscribes a client.
+    pub fn subscribe(&mut self, client: ClientId, target: SubTarget) {
+        if let SubTarget::Object(oid) = &target {
+            if let Some(c) = self.clients.get_mut(&client) {
+                if self.objects.contains_key(oid) {
+                    c.resident.insert(*oid);
+                }
+            }
+        }
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.subs.insert(target.clone());
+        }
+        self.subscribers.entry(target).or_default().insert(client);
+    }
+
+    /// Unsubscribes a client.
+    pub fn unsubscribe(&mut self, client: ClientId, target: &SubTarget) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.subs.remove(target);
+        }
+        if let Some(s) = self.subscribers.get_mut(target) {
+            s.remove(&client);
+            if s.is_empty() {
+                self.subscribers.remove(target);
+            }
+        }
+    }
+
+    /// Removes a departed client: locks, waiters, residency, subscriptions; tells the others.
+    pub fn remove_client(&mut self, client: ClientId) {
+        let Some(entry) = self.clients.remove(&client) else { return };
+        for t in &entry.subs {
+            if let Some(s) = self.subscribers.get_mut(t) {
+                s.remove(&client);
+                if s.is_empty() {
+                    self.subscribers.remove(t);
+                }
+            }
+        }
+        let effects = self.locks.client_gone(client);
+        self.deliver(effects);
+        self.send_others(client, &Message::NodeLeft { node: entry.info });
+    }
+
+    /// Locks currently held, as (lock, client) pairs count.
+    pub fn locks_held(&self) -> usize {
+        self.locks.holds()
+    }
+
+    /// Whether `client` holds `lock`.
+    pub fn holds(&self, client: ClientId, lock: &LockId) -> bool {
+        self.locks.held_level(client, lock).is_some()
+    }
+}
