@@ -57,6 +57,7 @@
 //! every 3600 s, fault count 500.
 
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 mod error;
 mod parse;
@@ -68,9 +69,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use error::{ConfigError, ConfigWarning};
-pub use props::{
-    HealthCheck, HealthCheckTarget, L1ConnectProps, ReconnectProps, TcProperties,
-};
+pub use props::{HealthCheck, HealthCheckTarget, L1ConnectProps, ReconnectProps, TcProperties};
 
 /// Default client (DSO / TSA) port of a server: 9510.
 pub const DEFAULT_DSO_PORT: u16 = 9510;
@@ -152,7 +151,8 @@ pub struct Servers {
 /// One mirror group (stripe): the servers that elect one active among themselves.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MirrorGroup {
-    /// `group-name` attribute; `default-group` for servers directly under `<servers>`.
+    /// `group-name` attribute; `default-group` for servers directly under `<servers>` and for the
+    /// first mirror group without a `group-name` (`default-group-2`, `-3`, … for later ones).
     pub name: String,
     /// `election-time` attribute in seconds, else `<ha>`'s election time, else 5.
     pub election_time_secs: u64,
@@ -485,14 +485,15 @@ impl TcConfig {
     pub fn select_server(&self, name: Option<&str>) -> Result<&ServerConfig, ConfigError> {
         let names = || self.all_servers().map(|s| s.name.clone()).collect();
         match name {
-            Some(n) => self
-                .all_servers()
-                .find(|s| s.name == n)
-                .ok_or_else(|| ConfigError::NoSuchServer {
-                    file: self.source.clone(),
-                    name: n.to_string(),
-                    available: names(),
-                }),
+            Some(n) => {
+                self.all_servers()
+                    .find(|s| s.name == n)
+                    .ok_or_else(|| ConfigError::NoSuchServer {
+                        file: self.source.clone(),
+                        name: n.to_string(),
+                        available: names(),
+                    })
+            }
             None => {
                 let mut all = self.all_servers();
                 if let (Some(only), None) = (all.next(), all.next()) {
@@ -586,7 +587,11 @@ impl TcConfig {
                 }
             }
         }
-        let _ = writeln!(s, "client addresses: {}", self.client_addresses().join(", "));
+        let _ = writeln!(
+            s,
+            "client addresses: {}",
+            self.client_addresses().join(", ")
+        );
         let _ = writeln!(
             s,
             "clients: fault count {}, logs {}",
@@ -675,11 +680,15 @@ pub fn healthcheck_window_warning(cfg: &TcConfig) -> Option<String> {
         let per_round = l1
             .ping_interval_ms
             .saturating_mul(u64::from(l1.ping_probes))
-            .saturating_add(u64::from(l1.socket_connect_timeout).saturating_mul(l1.ping_interval_ms));
+            .saturating_add(
+                u64::from(l1.socket_connect_timeout).saturating_mul(l1.ping_interval_ms),
+            );
         if !l1.socket_connect || per_round == 0 {
             return String::new();
         }
-        let target = low.saturating_add(10_000).saturating_sub(l1.ping_idletime_ms);
+        let target = low
+            .saturating_add(10_000)
+            .saturating_sub(l1.ping_idletime_ms);
         let count = target.div_ceil(per_round);
         format!(" Suggested: l1.healthcheck.l2.socketConnectCount = {count}.")
     };

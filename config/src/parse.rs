@@ -10,8 +10,9 @@ use crate::xml::{parse_tree, Elem, LineMap};
 use crate::{
     Application, Clients, DistributedMethod, GarbageCollection, Ha, InjectedInstance,
     InstrumentedClass, LockDecl, LockKind, LockLevel, MirrorGroup, Offheap, OnLoadKind,
-    PersistenceMode, RootDecl, ServerConfig, Servers, TcConfig, DEFAULT_CLIENT_RECONNECT_WINDOW_SECS,
-    DEFAULT_DSO_PORT, DEFAULT_GROUP_NAME, DEFAULT_GROUP_PORT, DEFAULT_JMX_PORT,
+    PersistenceMode, RootDecl, ServerConfig, Servers, TcConfig,
+    DEFAULT_CLIENT_RECONNECT_WINDOW_SECS, DEFAULT_DSO_PORT, DEFAULT_GROUP_NAME, DEFAULT_GROUP_PORT,
+    DEFAULT_JMX_PORT,
 };
 
 type Result<T> = std::result::Result<T, ConfigError>;
@@ -41,6 +42,8 @@ struct Ctx<'a> {
     lines: LineMap<'a>,
     base_dir: Option<PathBuf>,
     warnings: Vec<ConfigWarning>,
+    /// Mirror groups named so far without a `group-name`.
+    unnamed_groups: usize,
 }
 
 /// A value read from the document: trimmed, substituted, with the offset of its first character.
@@ -61,7 +64,13 @@ impl Ctx<'_> {
         });
     }
 
-    fn invalid(&self, pos: usize, setting: &str, value: &str, reason: impl Into<String>) -> ConfigError {
+    fn invalid(
+        &self,
+        pos: usize,
+        setting: &str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> ConfigError {
         let (line, column) = self.lines.position(pos);
         ConfigError::Invalid {
             file: self.file.clone(),
@@ -74,7 +83,8 @@ impl Ctx<'_> {
     }
 
     fn subst(&self, raw: &str, pos: usize, setting: &str) -> Result<String> {
-        subst::substitute(raw).map_err(|e| self.invalid(pos + e.offset, setting, &e.token, e.reason))
+        subst::substitute(raw)
+            .map_err(|e| self.invalid(pos + e.offset, setting, &e.token, e.reason))
     }
 
     /// Warn about text directly inside a container element (e.g. the `...` of doc snippets).
@@ -86,7 +96,10 @@ impl Ctx<'_> {
             } else {
                 shown
             };
-            self.warn(*pos, format!("unexpected text '{shown}' inside <{path}> ignored"));
+            self.warn(
+                *pos,
+                format!("unexpected text '{shown}' inside <{path}> ignored"),
+            );
         }
     }
 
@@ -95,7 +108,10 @@ impl Ctx<'_> {
         if IGNORED.contains(&e.name.as_str()) {
             tracing::debug!(file = %self.file, element = %path, "Terracotta setting not used by Kiln; ignored");
         } else {
-            self.warn(e.pos, format!("unknown element <{}> at {path} ignored", e.name));
+            self.warn(
+                e.pos,
+                format!("unknown element <{}> at {path} ignored", e.name),
+            );
         }
     }
 
@@ -108,7 +124,10 @@ impl Ctx<'_> {
             .map(|a| (a.pos, a.name.clone()))
             .collect();
         for (pos, name) in unknown {
-            self.warn(pos, format!("unknown attribute '{name}' of <{path}> ignored"));
+            self.warn(
+                pos,
+                format!("unknown attribute '{name}' of <{path}> ignored"),
+            );
         }
     }
 
@@ -117,7 +136,10 @@ impl Ctx<'_> {
         for c in &e.children {
             self.warn(
                 c.pos,
-                format!("unexpected element <{}> inside <{path}> (a value) ignored", c.name),
+                format!(
+                    "unexpected element <{}> inside <{path}> (a value) ignored",
+                    c.name
+                ),
             );
         }
         let raw = e.text.trim();
@@ -268,6 +290,7 @@ pub(crate) fn parse_config(src: &str, origin: &str, base_dir: Option<PathBuf>) -
         lines,
         base_dir,
         warnings: Vec::new(),
+        unnamed_groups: 0,
     };
     let sections: Vec<&Elem> = match root.name.as_str() {
         "tc-config" => {
@@ -302,7 +325,10 @@ pub(crate) fn parse_config(src: &str, origin: &str, base_dir: Option<PathBuf>) -
     let mut application = Application::default();
     for s in sections {
         let name = s.name.as_str();
-        if matches!(name, "tc-properties" | "servers" | "clients" | "application") {
+        if matches!(
+            name,
+            "tc-properties" | "servers" | "clients" | "application"
+        ) {
             if let Some(first) = seen.get(name) {
                 let (l, c) = ctx.lines.position(*first);
                 return Err(ctx.invalid(
@@ -350,18 +376,37 @@ fn parse_properties(ctx: &mut Ctx<'_>, e: &Elem) -> Result<TcProperties> {
         let name = ctx
             .attr(p, "name", ppath)?
             .filter(|v| !v.text.is_empty())
-            .ok_or_else(|| ctx.invalid(p.pos, &format!("{ppath}@name"), "", "every <property> needs a name"))?;
-        let value = ctx
-            .attr(p, "value", ppath)?
-            .ok_or_else(|| ctx.invalid(p.pos, &name.text, "", "every <property> needs a value attribute"))?;
+            .ok_or_else(|| {
+                ctx.invalid(
+                    p.pos,
+                    &format!("{ppath}@name"),
+                    "",
+                    "every <property> needs a name",
+                )
+            })?;
+        let value = ctx.attr(p, "value", ppath)?.ok_or_else(|| {
+            ctx.invalid(
+                p.pos,
+                &name.text,
+                "",
+                "every <property> needs a value attribute",
+            )
+        })?;
         if let Some(kind) = props::known_kind(&name.text) {
             props::check_kind(kind, &value.text)
                 .map_err(|r| ctx.invalid(value.pos, &name.text, &value.text, r))?;
         }
-        if props.entries.insert(name.text.clone(), value.text).is_some() {
+        if props
+            .entries
+            .insert(name.text.clone(), value.text)
+            .is_some()
+        {
             ctx.warn(
                 name.pos,
-                format!("tc-property '{}' set twice; the last value is used", name.text),
+                format!(
+                    "tc-property '{}' set twice; the last value is used",
+                    name.text
+                ),
             );
         }
     }
@@ -391,19 +436,34 @@ fn parse_server(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<RawServer> {
     let name = ctx.attr(e, "name", path)?;
     if let Some(n) = &name {
         if n.text.is_empty() {
-            return Err(ctx.invalid(n.pos, &format!("{path}@name"), "", "a server name must not be empty"));
+            return Err(ctx.invalid(
+                n.pos,
+                &format!("{path}@name"),
+                "",
+                "a server name must not be empty",
+            ));
         }
     }
     let host = match ctx.attr(e, "host", path)? {
         Some(h) if h.text.is_empty() => {
-            return Err(ctx.invalid(h.pos, &format!("{path}@host"), "", "a host must not be empty"))
+            return Err(ctx.invalid(
+                h.pos,
+                &format!("{path}@host"),
+                "",
+                "a host must not be empty",
+            ))
         }
         Some(h) => h.text,
         None => "localhost".to_string(),
     };
     let bind = match ctx.attr(e, "bind", path)? {
         Some(b) if b.text.is_empty() => {
-            return Err(ctx.invalid(b.pos, &format!("{path}@bind"), "", "a bind address must not be empty"))
+            return Err(ctx.invalid(
+                b.pos,
+                &format!("{path}@bind"),
+                "",
+                "a bind address must not be empty",
+            ))
         }
         Some(b) => b.text,
         None => "0.0.0.0".to_string(),
@@ -502,7 +562,12 @@ fn parse_gc(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<GarbageCollection
                 let v = ctx.text(c, &cpath)?;
                 let n = ctx.u64_of(&v, &cpath, "seconds")?;
                 if n == 0 {
-                    return Err(ctx.invalid(v.pos, &cpath, &v.text, "the interval must be at least 1 second"));
+                    return Err(ctx.invalid(
+                        v.pos,
+                        &cpath,
+                        &v.text,
+                        "the interval must be at least 1 second",
+                    ));
                 }
                 gc.interval_secs = n;
             }
@@ -602,7 +667,12 @@ fn election(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<u64> {
 fn election_of(ctx: &Ctx<'_>, v: &Val, setting: &str) -> Result<u64> {
     let n = ctx.u64_of(v, setting, "seconds")?;
     if n == 0 {
-        return Err(ctx.invalid(v.pos, setting, &v.text, "the election time must be at least 1 second"));
+        return Err(ctx.invalid(
+            v.pos,
+            setting,
+            &v.text,
+            "the election time must be at least 1 second",
+        ));
     }
     Ok(n)
 }
@@ -737,7 +807,9 @@ fn parse_servers(ctx: &mut Ctx<'_>, e: Option<&Elem>) -> Result<Servers> {
                     ),
                 );
             }
-            if let Some(other) = first_use(&mut data_dirs, (s.host.clone(), s.data.clone()), &s.name) {
+            if let Some(other) =
+                first_use(&mut data_dirs, (s.host.clone(), s.data.clone()), &s.name)
+            {
                 ctx.warn(
                     names.get(&s.name).copied().unwrap_or(0),
                     format!(
@@ -756,7 +828,11 @@ fn parse_servers(ctx: &mut Ctx<'_>, e: Option<&Elem>) -> Result<Servers> {
 }
 
 /// Record `name` as the user of `key`; return the earlier user if there was one.
-fn first_use<K: std::hash::Hash + Eq>(map: &mut HashMap<K, String>, key: K, name: &str) -> Option<String> {
+fn first_use<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, String>,
+    key: K,
+    name: &str,
+) -> Option<String> {
     match map.get(&key) {
         Some(first) => Some(first.clone()),
         None => {
@@ -766,17 +842,31 @@ fn first_use<K: std::hash::Hash + Eq>(map: &mut HashMap<K, String>, key: K, name
     }
 }
 
+/// `default-group` for the first mirror group without a `group-name`, `default-group-N` after.
+fn unnamed_group_name(n: usize) -> String {
+    if n <= 1 {
+        DEFAULT_GROUP_NAME.to_string()
+    } else {
+        format!("{DEFAULT_GROUP_NAME}-{n}")
+    }
+}
+
 fn parse_group(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<RawGroup> {
     ctx.check_attrs(e, path, &["group-name", "election-time"]);
     ctx.container(e, path);
     let name = match ctx.attr(e, "group-name", path)? {
         Some(v) if v.text.is_empty() => {
-            return Err(ctx.invalid(v.pos, &format!("{path}@group-name"), "", "a group name must not be empty"))
+            return Err(ctx.invalid(
+                v.pos,
+                &format!("{path}@group-name"),
+                "",
+                "a group name must not be empty",
+            ))
         }
         Some(v) => v.text,
         None => {
-            let (l, _) = ctx.lines.position(e.pos);
-            format!("group-{l}")
+            ctx.unnamed_groups += 1;
+            unnamed_group_name(ctx.unnamed_groups)
         }
     };
     let election = match ctx.attr(e, "election-time", path)? {
@@ -797,14 +887,23 @@ fn parse_group(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<RawGroup> {
         }
     }
     if g.servers.is_empty() {
-        return Err(ctx.invalid(e.pos, path, &g.name, "a mirror group needs at least one <server>"));
+        return Err(ctx.invalid(
+            e.pos,
+            path,
+            &g.name,
+            "a mirror group needs at least one <server>",
+        ));
     }
     Ok(g)
 }
 
 /// Terracotta 3.x: `<mirror-groups><mirror-group group-name="g"><members><member>NAME</member>…`
 /// naming servers declared directly under `<servers>`.
-fn parse_legacy_groups(ctx: &mut Ctx<'_>, e: &Elem, servers: Vec<RawServer>) -> Result<Vec<RawGroup>> {
+fn parse_legacy_groups(
+    ctx: &mut Ctx<'_>,
+    e: &Elem,
+    servers: Vec<RawServer>,
+) -> Result<Vec<RawGroup>> {
     let path = "servers/mirror-groups";
     ctx.check_attrs(e, path, &[]);
     ctx.container(e, path);
@@ -822,7 +921,10 @@ fn parse_legacy_groups(ctx: &mut Ctx<'_>, e: &Elem, servers: Vec<RawServer>) -> 
             .attr(g, "group-name", &gpath)?
             .map(|v| v.text)
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| format!("group-{}", out.len() + 1));
+            .unwrap_or_else(|| {
+                ctx.unnamed_groups += 1;
+                unnamed_group_name(ctx.unnamed_groups)
+            });
         let mut election = match ctx.attr(g, "election-time", &gpath)? {
             Some(v) => Some(election_of(ctx, &v, &format!("{gpath}@election-time"))?),
             None => None,
@@ -870,7 +972,12 @@ fn parse_legacy_groups(ctx: &mut Ctx<'_>, e: &Elem, servers: Vec<RawServer>) -> 
             }
         }
         if members.is_empty() {
-            return Err(ctx.invalid(g.pos, &gpath, &name, "a mirror group needs at least one <member>"));
+            return Err(ctx.invalid(
+                g.pos,
+                &gpath,
+                &name,
+                "a mirror group needs at least one <member>",
+            ));
         }
         out.push(RawGroup {
             name,
@@ -880,7 +987,10 @@ fn parse_legacy_groups(ctx: &mut Ctx<'_>, e: &Elem, servers: Vec<RawServer>) -> 
         });
     }
     if let Some(left) = pool.into_iter().flatten().next() {
-        let shown = left.name.as_ref().map_or_else(|| left.host.clone(), |n| n.text.clone());
+        let shown = left
+            .name
+            .as_ref()
+            .map_or_else(|| left.host.clone(), |n| n.text.clone());
         return Err(ctx.invalid(
             left.pos,
             "servers/server",
@@ -925,7 +1035,11 @@ fn finish_server(
     let ports = [
         ("dso-port", dso_port, raw.dso_port.as_ref().map(|p| p.2)),
         ("jmx-port", jmx_port, raw.jmx_port.as_ref().map(|p| p.2)),
-        ("l2-group-port", group_port, raw.group_port.as_ref().map(|p| p.2)),
+        (
+            "l2-group-port",
+            group_port,
+            raw.group_port.as_ref().map(|p| p.2),
+        ),
     ];
     for (i, a) in ports.iter().enumerate() {
         for b in &ports[i + 1..] {
@@ -935,7 +1049,10 @@ fn finish_server(
                     pos,
                     &format!("servers/server/{}", b.0),
                     &b.1.to_string(),
-                    format!("server '{name}' uses port {} for both {} and {}", a.1, a.0, b.0),
+                    format!(
+                        "server '{name}' uses port {} for both {} and {}",
+                        a.1, a.0, b.0
+                    ),
                 ));
             }
         }
@@ -977,7 +1094,9 @@ fn finish_server(
         data: raw.data.unwrap_or_else(|| ctx.resolve("data")),
         logs: raw.logs.unwrap_or_else(|| ctx.resolve("logs")),
         persistence,
-        client_reconnect_window_secs: raw.reconnect.unwrap_or(servers.client_reconnect_window_secs),
+        client_reconnect_window_secs: raw
+            .reconnect
+            .unwrap_or(servers.client_reconnect_window_secs),
         garbage_collection: raw.gc.unwrap_or_else(|| servers.garbage_collection.clone()),
         offheap: raw.offheap,
         group: group.to_string(),
@@ -1003,7 +1122,12 @@ fn parse_clients(ctx: &mut Ctx<'_>, e: &Elem) -> Result<Clients> {
                             let v = ctx.text(d, &dpath)?;
                             let n = ctx.u64_of(&v, &dpath, "objects")?;
                             clients.fault_count = u32::try_from(n).map_err(|_| {
-                                ctx.invalid(v.pos, &dpath, &v.text, "too large: at most 4294967295 objects")
+                                ctx.invalid(
+                                    v.pos,
+                                    &dpath,
+                                    &v.text,
+                                    "too large: at most 4294967295 objects",
+                                )
                             })?;
                         }
                         _ => ctx.unknown(d, &cpath),
@@ -1054,9 +1178,9 @@ fn parse_app_dso(ctx: &mut Ctx<'_>, e: &Elem, path: &str, app: &mut Application)
             let ipath = join(&cpath, &item.name);
             match (c.name.as_str(), item.name.as_str()) {
                 ("roots", "root") => app.roots.push(parse_root(ctx, item, &ipath)?),
-                ("instrumented-classes", "include") => {
-                    app.instrumented_classes.push(parse_include(ctx, item, &ipath)?)
-                }
+                ("instrumented-classes", "include") => app
+                    .instrumented_classes
+                    .push(parse_include(ctx, item, &ipath)?),
                 ("instrumented-classes", "exclude") => {
                     let v = ctx.nonempty(item, &ipath)?;
                     app.instrumented_classes.push(InstrumentedClass {
@@ -1070,9 +1194,13 @@ fn parse_app_dso(ctx: &mut Ctx<'_>, e: &Elem, path: &str, app: &mut Application)
                 ("transient-fields", "field-name") => {
                     app.transient_fields.push(ctx.nonempty(item, &ipath)?.text)
                 }
-                ("locks", "autolock") => app.locks.push(parse_lock(ctx, item, &ipath, LockKind::Autolock)?),
+                ("locks", "autolock") => {
+                    app.locks
+                        .push(parse_lock(ctx, item, &ipath, LockKind::Autolock)?)
+                }
                 ("locks", "named-lock") => {
-                    app.locks.push(parse_lock(ctx, item, &ipath, LockKind::NamedLock)?)
+                    app.locks
+                        .push(parse_lock(ctx, item, &ipath, LockKind::NamedLock)?)
                 }
                 ("distributed-methods", "method-expression") => {
                     ctx.check_attrs(item, &ipath, &["run-on-all-nodes"]);
@@ -1082,9 +1210,9 @@ fn parse_app_dso(ctx: &mut Ctx<'_>, e: &Elem, path: &str, app: &mut Application)
                         run_on_all_nodes,
                     });
                 }
-                ("injected-instances", "injected-field") => {
-                    app.injected_instances.push(parse_injected(ctx, item, &ipath)?)
-                }
+                ("injected-instances", "injected-field") => app
+                    .injected_instances
+                    .push(parse_injected(ctx, item, &ipath)?),
                 ("additional-boot-jar-classes", "include") => app
                     .additional_boot_jar_classes
                     .push(ctx.nonempty(item, &ipath)?.text),
@@ -1109,7 +1237,12 @@ fn parse_root(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<RootDecl> {
         }
     }
     let field_name = field.ok_or_else(|| {
-        ctx.invalid(e.pos, &format!("{path}/field-name"), "", "every <root> needs a <field-name>")
+        ctx.invalid(
+            e.pos,
+            &format!("{path}/field-name"),
+            "",
+            "every <root> needs a <field-name>",
+        )
     })?;
     Ok(RootDecl {
         field_name,
@@ -1288,7 +1421,7 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(parse_u64("120"), Ok(120));
-        assert!(parse_u64("-5").unwrap_err().contains("negative"));
-        assert!(parse_u64("abc").unwrap_err().contains("not a number"));
+        assert!(parse_u64("-5").expect_err("negative").contains("negative"));
+        assert!(parse_u64("abc").expect_err("nan").contains("not a number"));
     }
 }

@@ -85,7 +85,9 @@ impl HealthCheck {
     /// When `socket_connect` is off a single round of probes decides:
     /// `idletime + interval × probes`. Arithmetic saturates instead of overflowing.
     pub fn max_time_ms(&self) -> u64 {
-        let probes = self.ping_interval_ms.saturating_mul(u64::from(self.ping_probes));
+        let probes = self
+            .ping_interval_ms
+            .saturating_mul(u64::from(self.ping_probes));
         if !self.socket_connect {
             return self.ping_idletime_ms.saturating_add(probes);
         }
@@ -195,11 +197,20 @@ impl TcProperties {
         self.entries.get(key).map(String::as_str)
     }
 
-    fn typed<T: std::str::FromStr>(&self, key: &str, default: T, parse: fn(&str) -> Option<T>) -> T {
+    fn typed<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        default: T,
+        parse: fn(&str) -> Option<T>,
+    ) -> T {
         match self.get(key) {
             None => default,
             Some(v) => parse(v).unwrap_or_else(|| {
-                tracing::warn!(property = key, value = v, "bad tc-property value; using the default");
+                tracing::warn!(
+                    property = key,
+                    value = v,
+                    "bad tc-property value; using the default"
+                );
                 default
             }),
         }
@@ -229,8 +240,10 @@ impl TcProperties {
             ping_interval_ms: self.u64_or(&format!("{p}.ping.interval"), d.ping_interval_ms),
             ping_probes: self.u32_or(&format!("{p}.ping.probes"), d.ping_probes),
             socket_connect: self.bool_or(&format!("{p}.socketConnect"), d.socket_connect),
-            socket_connect_timeout: self
-                .u32_or(&format!("{p}.socketConnectTimeout"), d.socket_connect_timeout),
+            socket_connect_timeout: self.u32_or(
+                &format!("{p}.socketConnectTimeout"),
+                d.socket_connect_timeout,
+            ),
             socket_connect_count: self
                 .u32_or(&format!("{p}.socketConnectCount"), d.socket_connect_count),
         }
@@ -284,9 +297,18 @@ mod tests {
     #[test]
     fn defaults() {
         let p = TcProperties::default();
-        assert_eq!(p.healthcheck(HealthCheckTarget::L2ToL2).max_time_ms(), 85_000);
-        assert_eq!(p.healthcheck(HealthCheckTarget::L2ToL1).max_time_ms(), 85_000);
-        assert_eq!(p.healthcheck(HealthCheckTarget::L1ToL2).max_time_ms(), 109_000);
+        assert_eq!(
+            p.healthcheck(HealthCheckTarget::L2ToL2).max_time_ms(),
+            85_000
+        );
+        assert_eq!(
+            p.healthcheck(HealthCheckTarget::L2ToL1).max_time_ms(),
+            85_000
+        );
+        assert_eq!(
+            p.healthcheck(HealthCheckTarget::L1ToL2).max_time_ms(),
+            109_000
+        );
         assert_eq!(
             p.l1_reconnect(),
             ReconnectProps {
@@ -303,7 +325,10 @@ mod tests {
 
     #[test]
     fn bad_values_fall_back() {
-        let p = props(&[("l2.l1reconnect.enabled", "yes"), ("l1.max.connect.retries", "3")]);
+        let p = props(&[
+            ("l2.l1reconnect.enabled", "yes"),
+            ("l1.max.connect.retries", "3"),
+        ]);
         assert!(!p.l1_reconnect().enabled);
         assert_eq!(p.l1_connect().max_connect_retries, 3);
     }
@@ -317,7 +342,10 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(known_kind("l1.healthcheck.l2.ping.probes"), Some(PropKind::U32));
+        assert_eq!(
+            known_kind("l1.healthcheck.l2.ping.probes"),
+            Some(PropKind::U32)
+        );
         assert_eq!(known_kind("l1.healthcheck.l2.bindPort"), None);
         assert_eq!(known_kind("l1.max.connect.retries"), Some(PropKind::I64));
         assert!(check_kind(PropKind::U64, "-1").is_err());

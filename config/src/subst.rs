@@ -325,10 +325,7 @@ mod tests {
         assert_eq!(substitute("50%").expect("trailing"), "50%");
         assert_eq!(substitute("a%zb").expect("unknown"), "a%zb");
         assert!(!substitute("%h").expect("host").is_empty());
-        assert!(substitute("%i")
-            .expect("ip")
-            .parse::<IpAddr>()
-            .is_ok());
+        assert!(substitute("%i").expect("ip").parse::<IpAddr>().is_ok());
     }
 
     #[test]

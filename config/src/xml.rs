@@ -157,7 +157,12 @@ pub(crate) fn parse_tree(src: &str, file: &str, lines: &LineMap<'_>) -> Result<E
             ),
         ));
     }
-    root.ok_or_else(|| xml_err(src.len(), "no root element (the document is empty)".to_string()))
+    root.ok_or_else(|| {
+        xml_err(
+            src.len(),
+            "no root element (the document is empty)".to_string(),
+        )
+    })
 }
 
 fn start_elem<F>(e: &BytesStart<'_>, at: usize, xml_err: &F) -> Result<Elem, ConfigError>
@@ -281,7 +286,10 @@ mod tests {
         assert_eq!(root.name, "a");
         assert_eq!(root.children.len(), 2);
         assert_eq!(root.children[0].text.trim(), "hi");
-        assert_eq!(root.children[0].attr("k").map(|a| a.value.as_str()), Some("v"));
+        assert_eq!(
+            root.children[0].attr("k").map(|a| a.value.as_str()),
+            Some("v")
+        );
         assert!(root.attrs.is_empty());
     }
 

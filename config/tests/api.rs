@@ -27,12 +27,15 @@ fn namespace_prefix_is_optional() {
         r#"<tc:tc-config xmlns:tc="http://www.terracotta.org/config">{BODY}</tc:tc-config>"#
     ));
     let without = parse(&format!("<tc-config>{BODY}</tc-config>"));
-    let other = parse(&format!(
-        r#"<x:tc-config xmlns:x="http://www.terracotta.org/config"><x:servers><x:server name="a"/></x:servers></x:tc-config>"#
-    ));
+    let other = parse(
+        r#"<x:tc-config xmlns:x="http://www.terracotta.org/config"><x:servers><x:server name="a"/></x:servers></x:tc-config>"#,
+    );
     for cfg in [&with, &without] {
         assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
-        assert_eq!(cfg.client_addresses(), vec!["localhost:9610", "192.0.2.10:9710"]);
+        assert_eq!(
+            cfg.client_addresses(),
+            vec!["localhost:9610", "192.0.2.10:9710"]
+        );
         let b = cfg.select_server(Some("b")).expect("b");
         assert_eq!((b.dso_port, b.jmx_port, b.group_port), (9710, 9999, 9998));
         let a = cfg.select_server(Some("a")).expect("a");
@@ -70,7 +73,8 @@ fn empty_config_gets_defaults() {
     let cfg = parse("<tc-config/>");
     let s = cfg.select_server(None).expect("default server");
     assert_eq!(s.name, "localhost:9510");
-    assert!(cfg.servers.restartable == false && cfg.servers.client_reconnect_window_secs == 120);
+    assert!(!cfg.servers.restartable);
+    assert_eq!(cfg.servers.client_reconnect_window_secs, 120);
     assert!(cfg.servers.garbage_collection.enabled);
     assert_eq!(cfg.servers.garbage_collection.interval_secs, 3600);
     assert!(!cfg.servers.garbage_collection.verbose);
@@ -145,11 +149,17 @@ fn select_server_by_name_and_errors() {
              <server name="remote2" host="203.0.113.2"/>
            </servers></tc-config>"#,
     );
-    assert_eq!(cfg.select_server(Some("remote2")).expect("by name").host, "203.0.113.2");
+    assert_eq!(
+        cfg.select_server(Some("remote2")).expect("by name").host,
+        "203.0.113.2"
+    );
     let err = cfg.select_server(Some("nope")).expect_err("unknown");
     let msg = err.to_string();
     assert!(matches!(err, ConfigError::NoSuchServer { .. }));
-    assert!(msg.contains("'nope'") && msg.contains("remote1, remote2"), "{msg}");
+    assert!(
+        msg.contains("'nope'") && msg.contains("remote1, remote2"),
+        "{msg}"
+    );
     let err = cfg.select_server(None).expect_err("none local");
     assert!(matches!(err, ConfigError::NoLocalServer { .. }), "{err}");
 
@@ -171,9 +181,30 @@ fn client_addresses_in_order_and_ipv6() {
              <mirror-group group-name="g2"><server host="::1"/><server host="h3" name="x"/></mirror-group>
            </servers></tc-config>"#,
     );
-    assert_eq!(cfg.client_addresses(), vec!["h1:1111", "[::1]:9510", "h3:9510"]);
+    assert_eq!(
+        cfg.client_addresses(),
+        vec!["h1:1111", "[::1]:9510", "h3:9510"]
+    );
     assert_eq!(cfg.all_servers().count(), 3);
     assert_eq!(cfg.servers.groups[1].election_time_secs, 5);
+
+    let cfg = parse(
+        r#"<tc-config><servers>
+             <mirror-group><server name="a"/></mirror-group>
+             <mirror-group election-time="9"><server name="b"/></mirror-group>
+           </servers></tc-config>"#,
+    );
+    let g: Vec<(&str, u64)> = cfg
+        .servers
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.election_time_secs))
+        .collect();
+    assert_eq!(g, vec![("default-group", 5), ("default-group-2", 9)]);
+    assert_eq!(
+        cfg.select_server(Some("b")).expect("b").group,
+        "default-group-2"
+    );
 }
 
 #[test]
@@ -184,7 +215,10 @@ fn restartable_forces_permanent_store() {
              <restartable enabled="true"/>
            </servers></tc-config>"#,
     );
-    assert_eq!(cfg.select_server(None).expect("a").persistence, PersistenceMode::PermanentStore);
+    assert_eq!(
+        cfg.select_server(None).expect("a").persistence,
+        PersistenceMode::PermanentStore
+    );
     assert!(cfg.warnings.iter().any(|w| w.message.contains("overrides")));
 }
 

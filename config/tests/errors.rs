@@ -43,7 +43,10 @@ fn malformed_xml_reports_line_and_column() {
     match err("<tc-config>\n  <servers>\n") {
         ConfigError::Xml { line, message, .. } => {
             assert_eq!(line, 3);
-            assert!(message.contains("<servers>") && message.contains("line 2"), "{message}");
+            assert!(
+                message.contains("<servers>") && message.contains("line 2"),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -79,7 +82,8 @@ fn bad_port_values() {
         assert_eq!(setting, "servers/server/jmx-port");
         assert_eq!(value, bad);
     }
-    let e = err("<servers>\n<server>\n<tsa-group-port>\n  70000\n</tsa-group-port></server></servers>");
+    let e =
+        err("<servers>\n<server>\n<tsa-group-port>\n  70000\n</tsa-group-port></server></servers>");
     assert_eq!(
         e.to_string(),
         "test.xml:4:3: servers/server/tsa-group-port: invalid value '70000': out of range: a port must be from 1 to 65535"
@@ -153,7 +157,11 @@ fn other_bad_values() {
             format!("<tc-config>{body}</tc-config>")
         };
         let (line, column, setting, value, reason) = invalid(&xml);
-        assert_eq!((line, setting.as_str(), value.as_str()), (1, *want_setting, *want_value), "{xml}");
+        assert_eq!(
+            (line, setting.as_str(), value.as_str()),
+            (1, *want_setting, *want_value),
+            "{xml}"
+        );
         assert!(column >= 1 && !reason.is_empty());
     }
 }
@@ -181,7 +189,11 @@ fn unknown_element_is_a_warning_with_line() {
     assert_eq!(
         w,
         vec![
-            (3, 30, "unknown attribute 'colour' of <servers/server> ignored"),
+            (
+                3,
+                30,
+                "unknown attribute 'colour' of <servers/server> ignored"
+            ),
             (4, 7, "unknown element <foo> at servers/server/foo ignored"),
             (7, 3, "unknown element <bar> at bar ignored"),
         ]
@@ -244,7 +256,10 @@ fn structural_errors() {
     let (_, _, setting, value, _) = invalid(
         "<tc-config><servers><server><dso-port>9000</dso-port><jmx-port>9000</jmx-port></server></servers></tc-config>",
     );
-    assert_eq!((setting.as_str(), value.as_str()), ("servers/server/jmx-port", "9000"));
+    assert_eq!(
+        (setting.as_str(), value.as_str()),
+        ("servers/server/jmx-port", "9000")
+    );
     let (_, _, setting, _, _) = invalid("<tc-config><servers/><servers/></tc-config>");
     assert_eq!(setting, "servers");
     let (_, _, setting, _, _) = invalid(
@@ -258,7 +273,10 @@ fn io_error_names_the_path() {
     let e = TcConfig::from_file("/definitely/not/here/tc-config.xml").expect_err("missing");
     assert!(matches!(e, ConfigError::Io { .. }));
     assert!(std::error::Error::source(&e).is_some());
-    assert!(e.to_string().contains("/definitely/not/here/tc-config.xml"), "{e}");
+    assert!(
+        e.to_string().contains("/definitely/not/here/tc-config.xml"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -266,10 +284,16 @@ fn file_errors_name_the_file() {
     let dir = std::env::temp_dir().join(format!("kiln-config-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmp dir");
     let path = dir.join("bad.xml");
-    std::fs::write(&path, "<tc-config>\n<servers><server><dso-port>x</dso-port></server></servers></tc-config>")
-        .expect("write");
+    std::fs::write(
+        &path,
+        "<tc-config>\n<servers><server><dso-port>x</dso-port></server></servers></tc-config>",
+    )
+    .expect("write");
     let e = TcConfig::from_file(&path).expect_err("bad port");
-    assert!(e.to_string().starts_with(&format!("{}:2:", path.display())), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!("{}:2:", path.display())),
+        "{e}"
+    );
     std::fs::write(&path, b"<tc-config>\n<x>\xff</x></tc-config>").expect("write");
     match TcConfig::from_file(&path).expect_err("not utf-8") {
         ConfigError::Xml { line, column, .. } => assert_eq!((line, column), (2, 4)),
@@ -281,7 +305,8 @@ fn file_errors_name_the_file() {
 #[test]
 fn fragments_are_accepted_with_a_warning() {
     for root in ["servers", "application", "clients", "tc-properties"] {
-        let cfg = TcConfig::from_str_with_origin(&format!("<{root}/>"), "test.xml").expect("fragment");
+        let cfg =
+            TcConfig::from_str_with_origin(&format!("<{root}/>"), "test.xml").expect("fragment");
         assert!(
             cfg.warnings[0].message.contains("not <tc-config>"),
             "{:?}",

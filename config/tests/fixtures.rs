@@ -37,12 +37,22 @@ fn every_fixture_parses() {
 #[test]
 fn seed000_single_server() {
     let cfg = load("seed000_single_server.xml");
-    assert!(has_warning(&cfg, "root element is <servers>"), "{:?}", cfg.warnings);
+    assert!(
+        has_warning(&cfg, "root element is <servers>"),
+        "{:?}",
+        cfg.warnings
+    );
     let s = cfg.select_server(None).expect("only server");
     assert_eq!(s.host, "localhost");
     assert_eq!(s.name, "localhost:9510");
-    assert_eq!(s.data, PathBuf::from(format!("{}/terracotta/server-data", home())));
-    assert_eq!(s.logs, PathBuf::from(format!("{}/terracotta/server-logs", home())));
+    assert_eq!(
+        s.data,
+        PathBuf::from(format!("{}/terracotta/server-data", home()))
+    );
+    assert_eq!(
+        s.logs,
+        PathBuf::from(format!("{}/terracotta/server-logs", home()))
+    );
     assert_eq!((s.dso_port, s.jmx_port, s.group_port), (9510, 9520, 9530));
     assert_eq!(s.persistence, PersistenceMode::TemporarySwapOnly);
     assert_eq!(s.bind, "0.0.0.0");
@@ -58,8 +68,14 @@ fn seed000_two_servers() {
     let m2 = cfg.select_server(Some("m2")).expect("m2");
     assert_eq!(m1.host, "192.168.1.106");
     assert_eq!(m2.host, "192.168.1.132");
-    assert_eq!(m1.data, PathBuf::from(format!("{}/terracotta1/server-data", home())));
-    assert_eq!(m2.logs, PathBuf::from(format!("{}/terracotta2/server-logs", home())));
+    assert_eq!(
+        m1.data,
+        PathBuf::from(format!("{}/terracotta1/server-data", home()))
+    );
+    assert_eq!(
+        m2.logs,
+        PathBuf::from(format!("{}/terracotta2/server-logs", home()))
+    );
     assert_eq!(m1.persistence, PersistenceMode::PermanentStore);
     assert_eq!(m2.persistence, PersistenceMode::PermanentStore);
     assert!(!cfg.servers.restartable);
@@ -103,7 +119,10 @@ fn seed001_restartable() {
     let s = cfg.select_server(Some("Server1")).expect("Server1");
     assert_eq!(s.persistence, PersistenceMode::PermanentStore);
     assert_eq!(s.client_reconnect_window_secs, 120);
-    assert_eq!(s.offheap.as_ref().map(|o| o.max_data_size_bytes), Some(2 << 30));
+    assert_eq!(
+        s.offheap.as_ref().map(|o| o.max_data_size_bytes),
+        Some(2 << 30)
+    );
 }
 
 #[test]
@@ -136,14 +155,22 @@ fn seed001_mirror_groups() {
     assert_eq!(g[0].election_time_secs, 10);
     assert_eq!(g[1].name, "groupB");
     assert_eq!(g[1].election_time_secs, 15);
-    let in_group = |i: usize| g[i].servers.iter().map(|s| s.name.as_str()).collect::<Vec<_>>();
+    let in_group = |i: usize| {
+        g[i].servers
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(in_group(0), vec!["server1", "server2"]);
     assert_eq!(in_group(1), vec!["server3", "server4"]);
     assert!(cfg.servers.restartable);
     for s in cfg.all_servers() {
         assert_eq!(s.persistence, PersistenceMode::PermanentStore);
     }
-    assert_eq!(cfg.select_server(Some("server3")).expect("s3").group, "groupB");
+    assert_eq!(
+        cfg.select_server(Some("server3")).expect("s3").group,
+        "groupB"
+    );
     assert_eq!(cfg.group("groupA").map(|g| g.servers.len()), Some(2));
     // Stray "..." text: before <servers> (line 2), inside each <server>, after </servers>.
     let stray: Vec<u32> = cfg
@@ -152,10 +179,16 @@ fn seed001_mirror_groups() {
         .filter(|w| w.message.contains("unexpected text '...'"))
         .map(|w| w.line)
         .collect();
-    assert!(stray.windows(2).all(|w| w[0] <= w[1]), "warnings are in document order");
+    assert!(
+        stray.windows(2).all(|w| w[0] <= w[1]),
+        "warnings are in document order"
+    );
     assert_eq!(stray, vec![2, 6, 9, 14, 17, 22], "{:?}", cfg.warnings);
     // Four servers all defaulting to localhost:9510 and ./data: accepted, with warnings.
-    assert!(has_warning(&cfg, "'server1' and 'server4' both listen on localhost:9510"));
+    assert!(has_warning(
+        &cfg,
+        "'server1' and 'server4' both listen on localhost:9510"
+    ));
     assert!(has_warning(&cfg, "share the data directory"));
 }
 
@@ -194,7 +227,9 @@ fn seed003_aggressive() {
     assert_eq!(h.max_time_ms(), 27_000);
     // Untouched directions keep Terracotta's defaults.
     assert_eq!(
-        cfg.tc_properties.healthcheck(HealthCheckTarget::L2ToL2).max_time_ms(),
+        cfg.tc_properties
+            .healthcheck(HealthCheckTarget::L2ToL2)
+            .max_time_ms(),
         85_000
     );
     // 27 s is well below L2-L2 (85 s) + election (5 s): the seed-003 check warns.
@@ -233,7 +268,10 @@ fn seed004_cometd() {
     assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
     let a = &cfg.application;
     assert_eq!(a.roots.len(), 1);
-    assert_eq!(a.roots[0].field_name, "org.mortbay.cometd.CometdServlet._bayeux");
+    assert_eq!(
+        a.roots[0].field_name,
+        "org.mortbay.cometd.CometdServlet._bayeux"
+    );
     assert_eq!(a.roots[0].root_name, None);
     assert_eq!(a.distributed_methods.len(), 1);
     assert_eq!(
@@ -247,9 +285,18 @@ fn seed004_cometd() {
     assert_eq!(a.locks[0].level, LockLevel::Write);
     assert!(!a.locks[0].auto_synchronized);
     assert_eq!(a.instrumented_classes.len(), 2);
-    assert_eq!(a.instrumented_classes[0].class_expression, "org.mortbay.cometd..*");
-    assert_eq!(a.instrumented_classes[1].class_expression, "org.mortbay.util.ajax..*");
-    assert!(a.instrumented_classes.iter().all(|c| c.include && c.honor_transient));
+    assert_eq!(
+        a.instrumented_classes[0].class_expression,
+        "org.mortbay.cometd..*"
+    );
+    assert_eq!(
+        a.instrumented_classes[1].class_expression,
+        "org.mortbay.util.ajax..*"
+    );
+    assert!(a
+        .instrumented_classes
+        .iter()
+        .all(|c| c.include && c.honor_transient));
     // No <servers>: one default server, for clients to find.
     assert_eq!(cfg.client_addresses(), vec!["localhost:9510"]);
 }
@@ -291,8 +338,14 @@ fn kiln_full_without_namespace() {
     assert!(b.garbage_collection.enabled);
     assert_eq!(b.garbage_collection.interval_secs, 1800);
     assert_eq!(b.persistence, PersistenceMode::TemporarySwapOnly);
-    assert_eq!(b.offheap.as_ref().map(|o| o.max_data_size_bytes), Some(512 << 20));
-    assert_eq!(cfg.client_addresses(), vec!["127.0.0.1:9610", "localhost:9710"]);
+    assert_eq!(
+        b.offheap.as_ref().map(|o| o.max_data_size_bytes),
+        Some(512 << 20)
+    );
+    assert_eq!(
+        cfg.client_addresses(),
+        vec!["127.0.0.1:9610", "localhost:9710"]
+    );
 
     assert_eq!(cfg.clients.fault_count, 1000);
     assert_eq!(cfg.clients.logs, Some(fixtures_dir().join("client-logs")));
@@ -300,15 +353,28 @@ fn kiln_full_without_namespace() {
     let app = &cfg.application;
     assert_eq!(app.roots[0].root_name.as_deref(), Some("shared-map"));
     assert_eq!(app.instrumented_classes.len(), 2);
-    assert_eq!(app.instrumented_classes[0].on_load.as_deref(), Some("initTransients"));
-    assert_eq!(app.instrumented_classes[0].on_load_kind, Some(OnLoadKind::Method));
+    assert_eq!(
+        app.instrumented_classes[0].on_load.as_deref(),
+        Some("initTransients")
+    );
+    assert_eq!(
+        app.instrumented_classes[0].on_load_kind,
+        Some(OnLoadKind::Method)
+    );
     assert!(!app.instrumented_classes[1].include);
-    assert_eq!(app.instrumented_classes[1].class_expression, "demo.internal..*");
+    assert_eq!(
+        app.instrumented_classes[1].class_expression,
+        "demo.internal..*"
+    );
     assert_eq!(app.transient_fields, vec!["demo.Main.cache"]);
     let levels: Vec<LockLevel> = app.locks.iter().map(|l| l.level).collect();
     assert_eq!(
         levels,
-        vec![LockLevel::SynchronousWrite, LockLevel::Read, LockLevel::Concurrent]
+        vec![
+            LockLevel::SynchronousWrite,
+            LockLevel::Read,
+            LockLevel::Concurrent
+        ]
     );
     assert!(app.locks[0].auto_synchronized);
     assert_eq!(app.locks[1].kind, LockKind::NamedLock);

@@ -30,7 +30,9 @@ fn token() -> impl Strategy<Value = String> {
         Just("<offheap><enabled>true</enabled><maxDataSize>".to_string()),
         Just("</maxDataSize></offheap>".to_string()),
         Just("<restartable enabled=\"true\"/>".to_string()),
-        Just("<tc-properties><property name=\"l1.healthcheck.l2.ping.probes\" value=\"".to_string()),
+        Just(
+            "<tc-properties><property name=\"l1.healthcheck.l2.ping.probes\" value=\"".to_string()
+        ),
         Just("\"/></tc-properties>".to_string()),
         Just("<application><dso><locks><autolock><lock-level>".to_string()),
         Just("</lock-level></autolock></locks></dso></application>".to_string()),

@@ -1,1 +1,342 @@
-//! Test support.
+//! Test support for Kiln's end-to-end tests: start the real `kiln-server` binary on free loopback
+//! ports with a generated `tc-config.xml`, and speak the raw protocol to it.
+#![deny(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use kiln_protocol::{frame, Message, PROTOCOL_VERSION};
+
+/// Root of the cargo target directory this test binary lives in (`target/<profile>`).
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>
+    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+}
+
+/// Path of a workspace binary (`kiln-server`, `kiln`), building it once if missing.
+pub fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    if let Ok(p) = std::env::var(format!("KILN_BIN_{}", name.replace('-', "_").to_uppercase())) {
+        return PathBuf::from(p);
+    }
+    let path = target_dir().join(name);
+    if !path.exists() {
+        BUILT.get_or_init(|| {
+            let release = target_dir().file_name().is_some_and(|n| n == "release");
+            let mut cmd = Command::new(env!("CARGO"));
+            cmd.args(["build", "-p", "kiln-server", "-p", "kiln"]);
+            if release {
+                cmd.arg("--release");
+            }
+            let st = cmd.status().expect("run cargo build");
+            assert!(st.success(), "cargo build of the binaries failed");
+        });
+    }
+    assert!(path.exists(), "binary {} not found", path.display());
+    path
+}
+
+/// A free loopback TCP port.
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    l.local_addr().expect("local addr").port()
+}
+
+/// A temporary directory removed on drop.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A fresh directory under the system temp dir.
+    pub fn new(prefix: &str) -> Self {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "kiln-{prefix}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&p).expect("create temp dir");
+        TempDir(p)
+    }
+    /// The path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running `kiln-server` process; killed on drop.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Option<Child>,
+    /// DSO port.
+    pub port: u16,
+    /// Management port.
+    pub jmx_port: u16,
+    /// The config file.
+    pub config: PathBuf,
+    /// Working directory (data, logs, config).
+    pub dir: TempDir,
+}
+
+impl ServerProcess {
+    /// Starts a server with default settings.
+    pub fn start() -> Self {
+        Self::start_with("")
+    }
+
+    /// Starts a server; `tc_properties` is inserted as `<property>` lines in `<tc-properties>`.
+    pub fn start_with(tc_properties: &str) -> Self {
+        let dir = TempDir::new("server");
+        let port = free_port();
+        let jmx_port = free_port();
+        let group_port = free_port();
+        let config = dir.path().join("tc-config.xml");
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<tc:tc-config xmlns:tc="http://www.terracotta.org/config">
+  <tc-properties>
+{tc_properties}
+  </tc-properties>
+  <servers>
+    <server host="127.0.0.1" name="test" bind="127.0.0.1">
+      <data>{dir}/data</data>
+      <logs>{dir}/logs</logs>
+      <dso-port>{port}</dso-port>
+      <jmx-port>{jmx_port}</jmx-port>
+      <l2-group-port>{group_port}</l2-group-port>
+    </server>
+  </servers>
+</tc:tc-config>
+"#,
+            dir = dir.path().display()
+        );
+        std::fs::write(&config, xml).expect("write config");
+        let log = std::fs::File::create(dir.path().join("server.out")).expect("server log file");
+        let child = Command::new(binary("kiln-server"))
+            .arg("-f")
+            .arg(&config)
+            .current_dir(dir.path())
+            .env("KILN_LOG", std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("spawn kiln-server");
+        let s = ServerProcess { child: Some(child), port, jmx_port, config, dir };
+        s.wait_ready();
+        s
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+                && TcpStream::connect(("127.0.0.1", self.jmx_port)).is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("kiln-server did not start within 20 s; log:\n{}", self.log());
+    }
+
+    /// `127.0.0.1:port`.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The server's stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.out")).unwrap_or_default()
+    }
+
+    /// `GET /status` as JSON.
+    pub fn status(&self) -> serde_json::Value {
+        let body = http(self.jmx_port, "GET", "/status");
+        serde_json::from_str(&body).expect("status JSON")
+    }
+
+    /// `GET /metrics` text.
+    pub fn metrics(&self) -> String {
+        http(self.jmx_port, "GET", "/metrics")
+    }
+
+    /// Waits (bounded) until `f(status)` holds.
+    pub fn wait_status(&self, what: &str, f: impl Fn(&serde_json::Value) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.status();
+            if f(&s) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; status: {s}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// kill -9.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Waits for the process to exit by itself (bounded); returns its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        let c = self.child.as_mut()?;
+        loop {
+            if let Ok(Some(st)) = c.try_wait() {
+                self.child = None;
+                return st.code();
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A minimal HTTP/1.1 request; returns the body.
+pub fn http(port: u16, method: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect management port");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+        .expect("send request");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read response");
+    out.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()
+}
+
+/// A raw protocol connection (blocking), for tests that speak bytes to the server.
+#[derive(Debug)]
+pub struct RawConn {
+    /// The socket.
+    pub stream: TcpStream,
+    buf: BytesMut,
+    /// Client id after [`RawConn::hello`].
+    pub client_id: u64,
+}
+
+impl RawConn {
+    /// Connects.
+    pub fn connect(port: u16) -> Self {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_nodelay(true).ok();
+        RawConn { stream, buf: BytesMut::new(), client_id: 0 }
+    }
+
+    /// Connects and completes the handshake.
+    pub fn hello(port: u16, name: &str) -> Self {
+        let mut c = Self::connect(port);
+        c.send(&Message::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            client_name: name.into(),
+            pid: std::process::id(),
+            reconnect: None,
+        });
+        match c.recv() {
+            Some(Message::Welcome { client_id, .. }) => c.client_id = client_id,
+            other => panic!("expected Welcome, got {other:?}"),
+        }
+        match c.recv() {
+            Some(Message::Membership { .. }) => {}
+            other => panic!("expected Membership, got {other:?}"),
+        }
+        c
+    }
+
+    /// Sends one message.
+    pub fn send(&mut self, m: &Message) {
+        self.stream.write_all(&frame::to_bytes(m)).expect("send");
+    }
+
+    /// Sends raw bytes.
+    pub fn send_raw(&mut self, b: &[u8]) {
+        let _ = self.stream.write_all(b);
+    }
+
+    /// Next message within 5 s; `None` on EOF / timeout.
+    pub fn recv(&mut self) -> Option<Message> {
+        self.recv_timeout(Duration::from_secs(5))
+    }
+
+    /// Next message within `t`; `None` on EOF / timeout.
+    pub fn recv_timeout(&mut self, t: Duration) -> Option<Message> {
+        let deadline = Instant::now() + t;
+        loop {
+            if let Ok(Some(n)) = frame::check(&self.buf, frame::DEFAULT_MAX_FRAME) {
+                let f = self.buf.split_to(n);
+                return Some(frame::parse(&f).expect("server sent an undecodable frame"));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            self.stream.set_read_timeout(Some(left)).ok();
+            let mut tmp = [0u8; 65536];
+            match self.stream.read(&mut tmp) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.buf.extend_from_slice(&tmp[..n]),
+            }
+        }
+    }
+
+    /// Receives until a message matching `pred` arrives (skipping others); panics after 5 s.
+    pub fn expect(&mut self, what: &str, pred: impl Fn(&Message) -> bool) -> Message {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut skipped = Vec::new();
+        while Instant::now() < deadline {
+            match self.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Some(m) if pred(&m) => return m,
+                Some(m) => skipped.push(m),
+                None => break,
+            }
+        }
+        panic!("did not receive {what}; got instead: {skipped:?}");
+    }
+
+    /// True when the server closed the connection (EOF) within 5 s, skipping other messages.
+    pub fn closed(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_none() {
+                return Instant::now() < deadline;
+            }
+        }
+        false
+    }
+
+    /// Ping round trip succeeds.
+    pub fn ping_ok(&mut self) -> bool {
+        self.send(&Message::Ping { nonce: 4242 });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while let Some(m) = self.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if m == (Message::Pong { nonce: 4242 }) {
+                return true;
+            }
+        }
+        false
+    }
+}

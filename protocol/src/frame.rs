@@ -24,7 +24,10 @@ pub fn check(buf: &[u8], max_frame: usize) -> Result<Option<usize>, ProtocolErro
         return Err(ProtocolError::EmptyFrame);
     }
     if len > max_frame {
-        return Err(ProtocolError::FrameTooLarge { len, max: max_frame });
+        return Err(ProtocolError::FrameTooLarge {
+            len,
+            max: max_frame,
+        });
     }
     if buf.len() < HEADER_LEN + len {
         return Ok(None);

@@ -27,11 +27,12 @@ pub mod wire;
 
 pub use error::ProtocolError;
 pub use message::{
-    msg_type, type_name, DmiCall, ErrorCode, FaultedObject, LockId, LockLevel, Message, NodeInfo, Notify,
-    Reconnect, SubTarget, Txn, WakeReason, PROTOCOL_VERSION, TXN_FLAG_SYNC,
+    msg_type, type_name, DmiCall, ErrorCode, FaultedObject, LockId, LockLevel, Message, NodeInfo,
+    Notify, Reconnect, SubTarget, Txn, WakeReason, PROTOCOL_VERSION, TXN_FLAG_SYNC,
 };
 pub use object::{
-    array_tag, kind_tag, op_tag, ArrayData, Delta, DeltaOp, Field, ObjectData, ObjectId, ObjectState, Undo,
+    array_tag, kind_tag, op_tag, ArrayData, Delta, DeltaOp, Field, ObjectData, ObjectId,
+    ObjectState, Undo,
 };
 pub use value::{tag as value_tag, Value};
 

@@ -54,7 +54,12 @@ impl LockId {
             1 => LockId::Object(ObjectId(r.u64()?)),
             2 => LockId::Named(r.string("lock name")?),
             3 => LockId::Class(r.string("lock class")?),
-            t => return Err(ProtocolError::InvalidTag { what: "lock id", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "lock id",
+                    tag: t,
+                })
+            }
         })
     }
 }
@@ -81,7 +86,12 @@ impl LockLevel {
             2 => LockLevel::Write,
             3 => LockLevel::Concurrent,
             4 => LockLevel::SyncWrite,
-            t => return Err(ProtocolError::InvalidTag { what: "lock level", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "lock level",
+                    tag: t,
+                })
+            }
         })
     }
     /// True for Write and SyncWrite.
@@ -130,7 +140,12 @@ impl SubTarget {
         Ok(match r.u8()? {
             1 => SubTarget::Object(ObjectId(r.u64()?)),
             2 => SubTarget::Root(r.string("root name")?),
-            t => return Err(ProtocolError::InvalidTag { what: "subscription target", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "subscription target",
+                    tag: t,
+                })
+            }
         })
     }
 }
@@ -201,14 +216,24 @@ impl Txn {
         let n = r.count(3, "notifies")?;
         let mut notifies = Vec::with_capacity(n);
         for _ in 0..n {
-            notifies.push(Notify { lock: LockId::decode(r)?, all: r.bool()? });
+            notifies.push(Notify {
+                lock: LockId::decode(r)?,
+                all: r.bool()?,
+            });
         }
         let n = r.count(17, "dmis")?;
         let mut dmis = Vec::with_capacity(n);
         for _ in 0..n {
             dmis.push(decode_dmi(r)?);
         }
-        Ok(Txn { seq, flags, new_objects, deltas, notifies, dmis })
+        Ok(Txn {
+            seq,
+            flags,
+            new_objects,
+            deltas,
+            notifies,
+            dmis,
+        })
     }
     /// True when the transaction carries nothing.
     pub fn is_empty(&self) -> bool {
@@ -235,7 +260,12 @@ fn decode_dmi(r: &mut Reader<'_>) -> Result<DmiCall, ProtocolError> {
     for _ in 0..n {
         args.push(Value::decode(r)?);
     }
-    Ok(DmiCall { receiver, method, args, all_nodes: r.bool()? })
+    Ok(DmiCall {
+        receiver,
+        method,
+        args,
+        all_nodes: r.bool()?,
+    })
 }
 
 /// A cluster member (a connected client).
@@ -259,7 +289,12 @@ impl NodeInfo {
         put_str(out, &self.addr);
     }
     fn decode(r: &mut Reader<'_>) -> Result<Self, ProtocolError> {
-        Ok(NodeInfo { id: r.u64()?, name: r.string("node name")?, pid: r.u32()?, addr: r.string("node addr")? })
+        Ok(NodeInfo {
+            id: r.u64()?,
+            name: r.string("node name")?,
+            pid: r.u32()?,
+            addr: r.string("node addr")?,
+        })
     }
 }
 
@@ -395,24 +430,43 @@ pub mod msg_type {
 pub enum Message {
     // ---------------------------------------------------------------- client -> server
     /// First message of every connection.
-    Hello { protocol_version: u16, client_name: String, pid: u32, reconnect: Option<Reconnect> },
+    Hello {
+        protocol_version: u16,
+        client_name: String,
+        pid: u32,
+        reconnect: Option<Reconnect>,
+    },
     /// Ask for a range of object ids.
     IdLeaseRequest { count: u64 },
     /// Look a root up.
     RootLookup { req_id: u64, name: String },
     /// Bind a root if unbound (first writer wins). With `replace`, a root bound to a literal is
     /// re-bound; a root bound to a reference never is.
-    RootCreate { req_id: u64, name: String, value: Value, replace: bool },
+    RootCreate {
+        req_id: u64,
+        name: String,
+        value: Value,
+        replace: bool,
+    },
     /// List all roots.
     ListRoots { req_id: u64 },
     /// Fault objects in, with a prefetch budget of reachable objects.
-    Fault { req_id: u64, oids: Vec<ObjectId>, budget: u32 },
+    Fault {
+        req_id: u64,
+        oids: Vec<ObjectId>,
+        budget: u32,
+    },
     /// The client dropped these objects from its cache.
     Evict { oids: Vec<ObjectId> },
     /// Transactions, applied in order.
     TxnBatch { txns: Vec<Txn> },
     /// Ask for a lock. `timeout_ms`: -1 block, 0 try once, >0 wait up to that long.
-    LockRequest { req_id: u64, lock: LockId, level: LockLevel, timeout_ms: i64 },
+    LockRequest {
+        req_id: u64,
+        lock: LockId,
+        level: LockLevel,
+        timeout_ms: i64,
+    },
     /// Withdraw a pending lock request (interrupted acquire).
     LockCancel { req_id: u64 },
     /// Answer to `LockRecall`: every transaction made under the lock was sent before this.
@@ -421,7 +475,11 @@ pub enum Message {
     LockRelease { lock: LockId },
     /// A thread waits on the lock's monitor (lock released by the client before). `timeout_ms`
     /// 0 means forever.
-    Wait { waiter_id: u64, lock: LockId, timeout_ms: u64 },
+    Wait {
+        waiter_id: u64,
+        lock: LockId,
+        timeout_ms: u64,
+    },
     /// Interrupt a waiting thread.
     Interrupt { waiter_id: u64 },
     /// Subscribe to change notices.
@@ -437,9 +495,19 @@ pub enum Message {
     Pong { nonce: u64 },
     // ---------------------------------------------------------------- server -> client
     /// Accepts `Hello`.
-    Welcome { protocol_version: u16, client_id: u64, server_name: String, max_frame: u32, fault_count: u32, epoch: u64 },
+    Welcome {
+        protocol_version: u16,
+        client_id: u64,
+        server_name: String,
+        max_frame: u32,
+        fault_count: u32,
+        epoch: u64,
+    },
     /// The current members (sent after `Welcome`; includes this client).
-    Membership { this_node: u64, nodes: Vec<NodeInfo> },
+    Membership {
+        this_node: u64,
+        nodes: Vec<NodeInfo>,
+    },
     /// A client joined.
     NodeJoined { node: NodeInfo },
     /// A client left (or was removed).
@@ -447,19 +515,39 @@ pub enum Message {
     /// Object id range `[start, start+count)` leased to the client.
     IdLease { start: u64, count: u64 },
     /// Answer to `RootLookup` / `RootCreate`: the root's value now (None: unbound).
-    RootValue { req_id: u64, name: String, value: Option<Value> },
+    RootValue {
+        req_id: u64,
+        name: String,
+        value: Option<Value>,
+    },
     /// Answer to `ListRoots`.
-    RootList { req_id: u64, roots: Vec<(String, Value)> },
+    RootList {
+        req_id: u64,
+        roots: Vec<(String, Value)>,
+    },
     /// Answer to `Fault`.
-    FaultReply { req_id: u64, objects: Vec<FaultedObject>, missing: Vec<ObjectId> },
+    FaultReply {
+        req_id: u64,
+        objects: Vec<FaultedObject>,
+        missing: Vec<ObjectId>,
+    },
     /// Every transaction with seq ≤ `upto_seq` is committed; `gtx` is the last one's GTX.
     BatchAck { upto_seq: u64, gtx: u64 },
     /// One `TXN_FLAG_SYNC` transaction is committed.
     CommitAck { seq: u64, gtx: u64 },
     /// Changes another client committed to objects resident here (one transaction).
-    Deltas { gtx: u64, from_client: u64, deltas: Vec<Delta> },
+    Deltas {
+        gtx: u64,
+        from_client: u64,
+        deltas: Vec<Delta>,
+    },
     /// Lock granted (a greedy lease: keep it until recalled).
-    LockAward { req_id: u64, lock: LockId, level: LockLevel, token: u64 },
+    LockAward {
+        req_id: u64,
+        lock: LockId,
+        level: LockLevel,
+        token: u64,
+    },
     /// Another client wants the lock: flush, then `RecallCommit`.
     LockRecall { lock: LockId, level: LockLevel },
     /// A try-lock failed or timed out, or a request was cancelled.
@@ -467,9 +555,17 @@ pub enum Message {
     /// A waiter is done waiting (it must re-acquire the lock itself).
     WaitDone { waiter_id: u64, reason: WakeReason },
     /// A distributed method call to run locally.
-    DmiDeliver { from_client: u64, gtx: u64, call: DmiCall },
+    DmiDeliver {
+        from_client: u64,
+        gtx: u64,
+        call: DmiCall,
+    },
     /// A subscribed target changed (after the matching `Deltas`, if any).
-    ChangeNotice { target: SubTarget, gtx: u64, from_client: u64 },
+    ChangeNotice {
+        target: SubTarget,
+        gtx: u64,
+        from_client: u64,
+    },
     /// An error; the server closes the connection after sending it unless noted.
     Error { code: ErrorCode, message: String },
 }
@@ -552,7 +648,12 @@ impl Message {
     pub fn encode_body(&self, out: &mut BytesMut) {
         out.put_u8(self.type_byte());
         match self {
-            Message::Hello { protocol_version, client_name, pid, reconnect } => {
+            Message::Hello {
+                protocol_version,
+                client_name,
+                pid,
+                reconnect,
+            } => {
                 out.put_u16(*protocol_version);
                 put_str(out, client_name);
                 out.put_u32(*pid);
@@ -570,14 +671,23 @@ impl Message {
                 out.put_u64(*req_id);
                 put_str(out, name);
             }
-            Message::RootCreate { req_id, name, value, replace } => {
+            Message::RootCreate {
+                req_id,
+                name,
+                value,
+                replace,
+            } => {
                 out.put_u64(*req_id);
                 put_str(out, name);
                 value.encode(out);
                 out.put_u8(u8::from(*replace));
             }
             Message::ListRoots { req_id } => out.put_u64(*req_id),
-            Message::Fault { req_id, oids, budget } => {
+            Message::Fault {
+                req_id,
+                oids,
+                budget,
+            } => {
                 out.put_u64(*req_id);
                 put_oids(out, oids);
                 out.put_u32(*budget);
@@ -587,7 +697,12 @@ impl Message {
                 put_count(out, txns.len());
                 txns.iter().for_each(|t| t.encode(out));
             }
-            Message::LockRequest { req_id, lock, level, timeout_ms } => {
+            Message::LockRequest {
+                req_id,
+                lock,
+                level,
+                timeout_ms,
+            } => {
                 out.put_u64(*req_id);
                 lock.encode(out);
                 out.put_u8(*level as u8);
@@ -595,7 +710,11 @@ impl Message {
             }
             Message::LockCancel { req_id } => out.put_u64(*req_id),
             Message::RecallCommit { lock } | Message::LockRelease { lock } => lock.encode(out),
-            Message::Wait { waiter_id, lock, timeout_ms } => {
+            Message::Wait {
+                waiter_id,
+                lock,
+                timeout_ms,
+            } => {
                 out.put_u64(*waiter_id);
                 lock.encode(out);
                 out.put_u64(*timeout_ms);
@@ -604,7 +723,14 @@ impl Message {
             Message::Subscribe { target } | Message::Unsubscribe { target } => target.encode(out),
             Message::Goodbye => {}
             Message::Ping { nonce } | Message::Pong { nonce } => out.put_u64(*nonce),
-            Message::Welcome { protocol_version, client_id, server_name, max_frame, fault_count, epoch } => {
+            Message::Welcome {
+                protocol_version,
+                client_id,
+                server_name,
+                max_frame,
+                fault_count,
+                epoch,
+            } => {
                 out.put_u16(*protocol_version);
                 out.put_u64(*client_id);
                 put_str(out, server_name);
@@ -622,7 +748,11 @@ impl Message {
                 out.put_u64(*start);
                 out.put_u64(*count);
             }
-            Message::RootValue { req_id, name, value } => {
+            Message::RootValue {
+                req_id,
+                name,
+                value,
+            } => {
                 out.put_u64(*req_id);
                 put_str(out, name);
                 put_opt_value(out, value);
@@ -635,7 +765,11 @@ impl Message {
                     v.encode(out);
                 }
             }
-            Message::FaultReply { req_id, objects, missing } => {
+            Message::FaultReply {
+                req_id,
+                objects,
+                missing,
+            } => {
                 out.put_u64(*req_id);
                 put_count(out, objects.len());
                 for o in objects {
@@ -653,13 +787,22 @@ impl Message {
                 out.put_u64(*seq);
                 out.put_u64(*gtx);
             }
-            Message::Deltas { gtx, from_client, deltas } => {
+            Message::Deltas {
+                gtx,
+                from_client,
+                deltas,
+            } => {
                 out.put_u64(*gtx);
                 out.put_u64(*from_client);
                 put_count(out, deltas.len());
                 deltas.iter().for_each(|d| d.encode(out));
             }
-            Message::LockAward { req_id, lock, level, token } => {
+            Message::LockAward {
+                req_id,
+                lock,
+                level,
+                token,
+            } => {
                 out.put_u64(*req_id);
                 lock.encode(out);
                 out.put_u8(*level as u8);
@@ -677,12 +820,20 @@ impl Message {
                 out.put_u64(*waiter_id);
                 out.put_u8(*reason as u8);
             }
-            Message::DmiDeliver { from_client, gtx, call } => {
+            Message::DmiDeliver {
+                from_client,
+                gtx,
+                call,
+            } => {
                 out.put_u64(*from_client);
                 out.put_u64(*gtx);
                 encode_dmi(call, out);
             }
-            Message::ChangeNotice { target, gtx, from_client } => {
+            Message::ChangeNotice {
+                target,
+                gtx,
+                from_client,
+            } => {
                 target.encode(out);
                 out.put_u64(*gtx);
                 out.put_u64(*from_client);
@@ -707,12 +858,23 @@ impl Message {
                 pid: r.u32()?,
                 reconnect: match r.u8()? {
                     0 => None,
-                    1 => Some(Reconnect { client_id: r.u64()?, last_acked_seq: r.u64()? }),
-                    t => return Err(ProtocolError::InvalidTag { what: "option", tag: t }),
+                    1 => Some(Reconnect {
+                        client_id: r.u64()?,
+                        last_acked_seq: r.u64()?,
+                    }),
+                    t => {
+                        return Err(ProtocolError::InvalidTag {
+                            what: "option",
+                            tag: t,
+                        })
+                    }
                 },
             },
             t::ID_LEASE_REQUEST => Message::IdLeaseRequest { count: r.u64()? },
-            t::ROOT_LOOKUP => Message::RootLookup { req_id: r.u64()?, name: r.string("root name")? },
+            t::ROOT_LOOKUP => Message::RootLookup {
+                req_id: r.u64()?,
+                name: r.string("root name")?,
+            },
             t::ROOT_CREATE => Message::RootCreate {
                 req_id: r.u64()?,
                 name: r.string("root name")?,
@@ -720,7 +882,11 @@ impl Message {
                 replace: r.bool()?,
             },
             t::LIST_ROOTS => Message::ListRoots { req_id: r.u64()? },
-            t::FAULT => Message::Fault { req_id: r.u64()?, oids: get_oids(r)?, budget: r.u32()? },
+            t::FAULT => Message::Fault {
+                req_id: r.u64()?,
+                oids: get_oids(r)?,
+                budget: r.u32()?,
+            },
             t::EVICT => Message::Evict { oids: get_oids(r)? },
             t::TXN_BATCH => {
                 let n = r.count(25, "transactions")?;
@@ -737,12 +903,26 @@ impl Message {
                 timeout_ms: r.i64()?,
             },
             t::LOCK_CANCEL => Message::LockCancel { req_id: r.u64()? },
-            t::RECALL_COMMIT => Message::RecallCommit { lock: LockId::decode(r)? },
-            t::LOCK_RELEASE => Message::LockRelease { lock: LockId::decode(r)? },
-            t::WAIT => Message::Wait { waiter_id: r.u64()?, lock: LockId::decode(r)?, timeout_ms: r.u64()? },
-            t::INTERRUPT => Message::Interrupt { waiter_id: r.u64()? },
-            t::SUBSCRIBE => Message::Subscribe { target: SubTarget::decode(r)? },
-            t::UNSUBSCRIBE => Message::Unsubscribe { target: SubTarget::decode(r)? },
+            t::RECALL_COMMIT => Message::RecallCommit {
+                lock: LockId::decode(r)?,
+            },
+            t::LOCK_RELEASE => Message::LockRelease {
+                lock: LockId::decode(r)?,
+            },
+            t::WAIT => Message::Wait {
+                waiter_id: r.u64()?,
+                lock: LockId::decode(r)?,
+                timeout_ms: r.u64()?,
+            },
+            t::INTERRUPT => Message::Interrupt {
+                waiter_id: r.u64()?,
+            },
+            t::SUBSCRIBE => Message::Subscribe {
+                target: SubTarget::decode(r)?,
+            },
+            t::UNSUBSCRIBE => Message::Unsubscribe {
+                target: SubTarget::decode(r)?,
+            },
             t::GOODBYE => Message::Goodbye,
             t::PING => Message::Ping { nonce: r.u64()? },
             t::PONG => Message::Pong { nonce: r.u64()? },
@@ -763,16 +943,28 @@ impl Message {
                 }
                 Message::Membership { this_node, nodes }
             }
-            t::NODE_JOINED => Message::NodeJoined { node: NodeInfo::decode(r)? },
-            t::NODE_LEFT => Message::NodeLeft { node: NodeInfo::decode(r)? },
-            t::ID_LEASE => Message::IdLease { start: r.u64()?, count: r.u64()? },
+            t::NODE_JOINED => Message::NodeJoined {
+                node: NodeInfo::decode(r)?,
+            },
+            t::NODE_LEFT => Message::NodeLeft {
+                node: NodeInfo::decode(r)?,
+            },
+            t::ID_LEASE => Message::IdLease {
+                start: r.u64()?,
+                count: r.u64()?,
+            },
             t::ROOT_VALUE => Message::RootValue {
                 req_id: r.u64()?,
                 name: r.string("root name")?,
                 value: match r.u8()? {
                     0 => None,
                     1 => Some(Value::decode(r)?),
-                    t => return Err(ProtocolError::InvalidTag { what: "option", tag: t }),
+                    t => {
+                        return Err(ProtocolError::InvalidTag {
+                            what: "option",
+                            tag: t,
+                        })
+                    }
                 },
             },
             t::ROOT_LIST => {
@@ -796,10 +988,20 @@ impl Message {
                         state: ObjectState::decode(r)?,
                     });
                 }
-                Message::FaultReply { req_id, objects, missing: get_oids(r)? }
+                Message::FaultReply {
+                    req_id,
+                    objects,
+                    missing: get_oids(r)?,
+                }
             }
-            t::BATCH_ACK => Message::BatchAck { upto_seq: r.u64()?, gtx: r.u64()? },
-            t::COMMIT_ACK => Message::CommitAck { seq: r.u64()?, gtx: r.u64()? },
+            t::BATCH_ACK => Message::BatchAck {
+                upto_seq: r.u64()?,
+                gtx: r.u64()?,
+            },
+            t::COMMIT_ACK => Message::CommitAck {
+                seq: r.u64()?,
+                gtx: r.u64()?,
+            },
             t::DELTAS => {
                 let gtx = r.u64()?;
                 let from_client = r.u64()?;
@@ -808,7 +1010,11 @@ impl Message {
                 for _ in 0..n {
                     deltas.push(Delta::decode(r)?);
                 }
-                Message::Deltas { gtx, from_client, deltas }
+                Message::Deltas {
+                    gtx,
+                    from_client,
+                    deltas,
+                }
             }
             t::LOCK_AWARD => Message::LockAward {
                 req_id: r.u64()?,
@@ -816,24 +1022,42 @@ impl Message {
                 level: LockLevel::from_u8(r.u8()?)?,
                 token: r.u64()?,
             },
-            t::LOCK_RECALL => Message::LockRecall { lock: LockId::decode(r)?, level: LockLevel::from_u8(r.u8()?)? },
-            t::LOCK_TIMEOUT => Message::LockTimeout { req_id: r.u64()?, lock: LockId::decode(r)? },
+            t::LOCK_RECALL => Message::LockRecall {
+                lock: LockId::decode(r)?,
+                level: LockLevel::from_u8(r.u8()?)?,
+            },
+            t::LOCK_TIMEOUT => Message::LockTimeout {
+                req_id: r.u64()?,
+                lock: LockId::decode(r)?,
+            },
             t::WAIT_DONE => Message::WaitDone {
                 waiter_id: r.u64()?,
                 reason: match r.u8()? {
                     1 => WakeReason::Notified,
                     2 => WakeReason::TimedOut,
                     3 => WakeReason::Interrupted,
-                    t => return Err(ProtocolError::InvalidTag { what: "wake reason", tag: t }),
+                    t => {
+                        return Err(ProtocolError::InvalidTag {
+                            what: "wake reason",
+                            tag: t,
+                        })
+                    }
                 },
             },
-            t::DMI_DELIVER => Message::DmiDeliver { from_client: r.u64()?, gtx: r.u64()?, call: decode_dmi(r)? },
+            t::DMI_DELIVER => Message::DmiDeliver {
+                from_client: r.u64()?,
+                gtx: r.u64()?,
+                call: decode_dmi(r)?,
+            },
             t::CHANGE_NOTICE => Message::ChangeNotice {
                 target: SubTarget::decode(r)?,
                 gtx: r.u64()?,
                 from_client: r.u64()?,
             },
-            t::ERROR => Message::Error { code: ErrorCode::from_u16(r.u16()?), message: r.string("error message")? },
+            t::ERROR => Message::Error {
+                code: ErrorCode::from_u16(r.u16()?),
+                message: r.string("error message")?,
+            },
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         r.finish(type_name(ty))?;

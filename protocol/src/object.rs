@@ -238,7 +238,12 @@ impl ArrayData {
             array_tag::F64 => prim!(8, F64, |r: &mut Reader<'_>| r.u64().map(f64::from_bits)),
             array_tag::CHAR => prim!(2, Char, |r: &mut Reader<'_>| r.u16()),
             array_tag::VALUES => prim!(1, Values, Value::decode),
-            t => return Err(ProtocolError::InvalidTag { what: "array element", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "array element",
+                    tag: t,
+                })
+            }
         })
     }
 
@@ -334,23 +339,38 @@ pub struct ObjectState {
 impl ObjectState {
     /// A physical object with no fields.
     pub fn physical(class: impl Into<String>) -> Self {
-        ObjectState { class: class.into(), data: ObjectData::Physical(Vec::new()) }
+        ObjectState {
+            class: class.into(),
+            data: ObjectData::Physical(Vec::new()),
+        }
     }
     /// An empty hash map.
     pub fn map() -> Self {
-        ObjectState { class: "java.util.HashMap".into(), data: ObjectData::Map(IndexMap::new()) }
+        ObjectState {
+            class: "java.util.HashMap".into(),
+            data: ObjectData::Map(IndexMap::new()),
+        }
     }
     /// An empty sorted map.
     pub fn sorted_map() -> Self {
-        ObjectState { class: "java.util.TreeMap".into(), data: ObjectData::SortedMap(BTreeMap::new()) }
+        ObjectState {
+            class: "java.util.TreeMap".into(),
+            data: ObjectData::SortedMap(BTreeMap::new()),
+        }
     }
     /// An empty list.
     pub fn list() -> Self {
-        ObjectState { class: "java.util.ArrayList".into(), data: ObjectData::List(Vec::new()) }
+        ObjectState {
+            class: "java.util.ArrayList".into(),
+            data: ObjectData::List(Vec::new()),
+        }
     }
     /// An empty set.
     pub fn set() -> Self {
-        ObjectState { class: "java.util.HashSet".into(), data: ObjectData::Set(IndexSet::new()) }
+        ObjectState {
+            class: "java.util.HashSet".into(),
+            data: ObjectData::Set(IndexSet::new()),
+        }
     }
     /// An empty queue.
     pub fn queue() -> Self {
@@ -361,7 +381,10 @@ impl ObjectState {
     }
     /// An array.
     pub fn array(class: impl Into<String>, data: ArrayData) -> Self {
-        ObjectState { class: class.into(), data: ObjectData::Array(data) }
+        ObjectState {
+            class: class.into(),
+            data: ObjectData::Array(data),
+        }
     }
 
     /// The value of a physical field.
@@ -502,7 +525,12 @@ impl ObjectState {
                 }
                 ObjectData::Queue(q)
             }
-            t => return Err(ProtocolError::InvalidTag { what: "object kind", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "object kind",
+                    tag: t,
+                })
+            }
         };
         Ok(ObjectState { class, data })
     }
@@ -525,8 +553,16 @@ impl ObjectState {
                         old: Some(std::mem::replace(&mut f.value, value.clone())),
                     }),
                     None => {
-                        fs.push(Field { class: class.clone(), name: name.clone(), value: value.clone() });
-                        Ok(Undo::Field { class: class.clone(), name: name.clone(), old: None })
+                        fs.push(Field {
+                            class: class.clone(),
+                            name: name.clone(),
+                            value: value.clone(),
+                        });
+                        Ok(Undo::Field {
+                            class: class.clone(),
+                            name: name.clone(),
+                            old: None,
+                        })
                     }
                 }
             }
@@ -538,27 +574,47 @@ impl ObjectState {
                 if std::mem::discriminant(a) != std::mem::discriminant(new) {
                     return Err(bad(op, "element type differs from the array's".into()));
                 }
-                Ok(Undo::Replace(ObjectData::Array(std::mem::replace(a, new.clone()))))
+                Ok(Undo::Replace(ObjectData::Array(std::mem::replace(
+                    a,
+                    new.clone(),
+                ))))
             }
             (ObjectData::Map(m), DeltaOp::Put { key, value }) => {
                 let (idx, old) = m.insert_full(key.clone(), value.clone());
                 Ok(match old {
-                    Some(old) => Undo::MapRestore { index: idx, key: key.clone(), old },
+                    Some(old) => Undo::MapRestore {
+                        index: idx,
+                        key: key.clone(),
+                        old,
+                    },
                     None => Undo::MapRemove { key: key.clone() },
                 })
             }
             (ObjectData::Map(m), DeltaOp::Remove { key }) => Ok(match m.shift_remove_full(key) {
-                Some((idx, k, old)) => Undo::MapInsertAt { index: idx, key: k, value: old },
+                Some((idx, k, old)) => Undo::MapInsertAt {
+                    index: idx,
+                    key: k,
+                    value: old,
+                },
                 None => Undo::Nothing,
             }),
             (ObjectData::SortedMap(m), DeltaOp::Put { key, value }) => {
                 Ok(match m.insert(key.clone(), value.clone()) {
-                    Some(old) => Undo::SortedPut { key: key.clone(), value: Some(old) },
-                    None => Undo::SortedPut { key: key.clone(), value: None },
+                    Some(old) => Undo::SortedPut {
+                        key: key.clone(),
+                        value: Some(old),
+                    },
+                    None => Undo::SortedPut {
+                        key: key.clone(),
+                        value: None,
+                    },
                 })
             }
             (ObjectData::SortedMap(m), DeltaOp::Remove { key }) => Ok(match m.remove(key) {
-                Some(old) => Undo::SortedPut { key: key.clone(), value: Some(old) },
+                Some(old) => Undo::SortedPut {
+                    key: key.clone(),
+                    value: Some(old),
+                },
                 None => Undo::Nothing,
             }),
             (ObjectData::List(l), DeltaOp::Add { value }) => {
@@ -568,7 +624,10 @@ impl ObjectState {
             (ObjectData::List(l), DeltaOp::AddAt { index, value }) => {
                 let i = *index as usize;
                 if i > l.len() {
-                    return Err(bad(op, format!("index {i} out of bounds for size {}", l.len())));
+                    return Err(bad(
+                        op,
+                        format!("index {i} out of bounds for size {}", l.len()),
+                    ));
                 }
                 l.insert(i, value.clone());
                 Ok(Undo::ListRemoveAt(i))
@@ -577,13 +636,19 @@ impl ObjectState {
                 let i = *index as usize;
                 match l.get_mut(i) {
                     Some(slot) => Ok(Undo::ListSet(i, std::mem::replace(slot, value.clone()))),
-                    None => Err(bad(op, format!("index {i} out of bounds for size {}", l.len()))),
+                    None => Err(bad(
+                        op,
+                        format!("index {i} out of bounds for size {}", l.len()),
+                    )),
                 }
             }
             (ObjectData::List(l), DeltaOp::RemoveAt { index }) => {
                 let i = *index as usize;
                 if i >= l.len() {
-                    return Err(bad(op, format!("index {i} out of bounds for size {}", l.len())));
+                    return Err(bad(
+                        op,
+                        format!("index {i} out of bounds for size {}", l.len()),
+                    ));
                 }
                 Ok(Undo::ListInsert(i, l.remove(i)))
             }
@@ -634,7 +699,10 @@ impl ObjectState {
                 };
                 Ok(Undo::Replace(std::mem::replace(data, empty)))
             }
-            _ => Err(bad(op, "operation does not apply to this kind of object".into())),
+            _ => Err(bad(
+                op,
+                "operation does not apply to this kind of object".into(),
+            )),
         }
     }
 
@@ -711,13 +779,33 @@ impl ObjectState {
 #[allow(missing_docs)]
 pub enum Undo {
     Nothing,
-    Field { class: String, name: String, old: Option<Value> },
-    Element { index: u32, old: Value },
+    Field {
+        class: String,
+        name: String,
+        old: Option<Value>,
+    },
+    Element {
+        index: u32,
+        old: Value,
+    },
     Replace(ObjectData),
-    MapRemove { key: Value },
-    MapRestore { index: usize, key: Value, old: Value },
-    MapInsertAt { index: usize, key: Value, value: Value },
-    SortedPut { key: Value, value: Option<Value> },
+    MapRemove {
+        key: Value,
+    },
+    MapRestore {
+        index: usize,
+        key: Value,
+        old: Value,
+    },
+    MapInsertAt {
+        index: usize,
+        key: Value,
+        value: Value,
+    },
+    SortedPut {
+        key: Value,
+        value: Option<Value>,
+    },
     ListRemoveAt(usize),
     ListInsert(usize, Value),
     ListSet(usize, Value),
@@ -933,19 +1021,44 @@ impl DeltaOp {
                 name: r.string("field name")?,
                 value: Value::decode(r)?,
             },
-            op_tag::SET_ELEMENT => DeltaOp::SetElement { index: r.u32()?, value: Value::decode(r)? },
+            op_tag::SET_ELEMENT => DeltaOp::SetElement {
+                index: r.u32()?,
+                value: Value::decode(r)?,
+            },
             op_tag::SET_ARRAY => DeltaOp::SetArray(ArrayData::decode(r)?),
-            op_tag::PUT => DeltaOp::Put { key: Value::decode(r)?, value: Value::decode(r)? },
-            op_tag::REMOVE => DeltaOp::Remove { key: Value::decode(r)? },
+            op_tag::PUT => DeltaOp::Put {
+                key: Value::decode(r)?,
+                value: Value::decode(r)?,
+            },
+            op_tag::REMOVE => DeltaOp::Remove {
+                key: Value::decode(r)?,
+            },
             op_tag::CLEAR => DeltaOp::Clear,
-            op_tag::ADD => DeltaOp::Add { value: Value::decode(r)? },
-            op_tag::ADD_AT => DeltaOp::AddAt { index: r.u32()?, value: Value::decode(r)? },
-            op_tag::SET => DeltaOp::Set { index: r.u32()?, value: Value::decode(r)? },
+            op_tag::ADD => DeltaOp::Add {
+                value: Value::decode(r)?,
+            },
+            op_tag::ADD_AT => DeltaOp::AddAt {
+                index: r.u32()?,
+                value: Value::decode(r)?,
+            },
+            op_tag::SET => DeltaOp::Set {
+                index: r.u32()?,
+                value: Value::decode(r)?,
+            },
             op_tag::REMOVE_AT => DeltaOp::RemoveAt { index: r.u32()? },
-            op_tag::REMOVE_VALUE => DeltaOp::RemoveValue { value: Value::decode(r)? },
-            op_tag::OFFER => DeltaOp::Offer { value: Value::decode(r)? },
+            op_tag::REMOVE_VALUE => DeltaOp::RemoveValue {
+                value: Value::decode(r)?,
+            },
+            op_tag::OFFER => DeltaOp::Offer {
+                value: Value::decode(r)?,
+            },
             op_tag::POLL => DeltaOp::Poll,
-            t => return Err(ProtocolError::InvalidTag { what: "delta op", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "delta op",
+                    tag: t,
+                })
+            }
         })
     }
 }

@@ -166,10 +166,9 @@ impl Value {
             Value::F32(v) => out.put_u32(v.to_bits()),
             Value::F64(v) => out.put_u64(v.to_bits()),
             Value::Char(v) => out.put_u16(*v),
-            Value::Str(s)
-            | Value::BigInteger(s)
-            | Value::BigDecimal(s)
-            | Value::ClassName(s) => put_str(out, s),
+            Value::Str(s) | Value::BigInteger(s) | Value::BigDecimal(s) | Value::ClassName(s) => {
+                put_str(out, s)
+            }
             Value::Bytes(b) => put_bytes(out, b),
             Value::Enum { class, name } => {
                 put_str(out, class);
@@ -204,7 +203,12 @@ impl Value {
             },
             tag::DATE => Value::Date(r.i64()?),
             tag::REF => Value::Ref(ObjectId(r.u64()?)),
-            t => return Err(ProtocolError::InvalidTag { what: "value", tag: t }),
+            t => {
+                return Err(ProtocolError::InvalidTag {
+                    what: "value",
+                    tag: t,
+                })
+            }
         })
     }
 
@@ -216,10 +220,9 @@ impl Value {
             Value::I16(_) | Value::Char(_) => 2,
             Value::I32(_) | Value::F32(_) => 4,
             Value::I64(_) | Value::F64(_) | Value::Date(_) | Value::Ref(_) => 8,
-            Value::Str(s)
-            | Value::BigInteger(s)
-            | Value::BigDecimal(s)
-            | Value::ClassName(s) => 4 + s.len(),
+            Value::Str(s) | Value::BigInteger(s) | Value::BigDecimal(s) | Value::ClassName(s) => {
+                4 + s.len()
+            }
             Value::Bytes(b) => 4 + b.len(),
             Value::Enum { class, name } => 8 + class.len() + name.len(),
         }
@@ -241,9 +244,16 @@ impl Value {
             | (BigDecimal(a), BigDecimal(b))
             | (ClassName(a), ClassName(b)) => a.cmp(b),
             (Bytes(a), Bytes(b)) => a.cmp(b),
-            (Enum { class: c1, name: n1 }, Enum { class: c2, name: n2 }) => {
-                c1.cmp(c2).then_with(|| n1.cmp(n2))
-            }
+            (
+                Enum {
+                    class: c1,
+                    name: n1,
+                },
+                Enum {
+                    class: c2,
+                    name: n2,
+                },
+            ) => c1.cmp(c2).then_with(|| n1.cmp(n2)),
             (Date(a), Date(b)) => a.cmp(b),
             (Ref(a), Ref(b)) => a.cmp(b),
             _ => Ordering::Equal,
@@ -284,10 +294,9 @@ impl Hash for Value {
             Value::F32(v) => v.to_bits().hash(state),
             Value::F64(v) => v.to_bits().hash(state),
             Value::Char(v) => v.hash(state),
-            Value::Str(s)
-            | Value::BigInteger(s)
-            | Value::BigDecimal(s)
-            | Value::ClassName(s) => s.hash(state),
+            Value::Str(s) | Value::BigInteger(s) | Value::BigDecimal(s) | Value::ClassName(s) => {
+                s.hash(state)
+            }
             Value::Bytes(b) => b.hash(state),
             Value::Enum { class, name } => {
                 class.hash(state);

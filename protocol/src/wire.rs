@@ -58,7 +58,10 @@ impl<'a> Reader<'a> {
         match self.u8()? {
             0 => Ok(false),
             1 => Ok(true),
-            t => Err(ProtocolError::InvalidTag { what: "bool", tag: t }),
+            t => Err(ProtocolError::InvalidTag {
+                what: "bool",
+                tag: t,
+            }),
         }
     }
     /// Reads a `u32` element count, checking that at least `count * min_elem` bytes remain so a

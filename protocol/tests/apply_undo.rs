@@ -102,19 +102,35 @@ fn ops_for(st: &ObjectState) -> BoxedStrategy<DeltaOp> {
 /// A state seeded with small values (so ops hit existing entries) or an arbitrary one.
 fn state_for_ops() -> BoxedStrategy<ObjectState> {
     let small = prop_oneof![
-        vec((prop::sample::select(vec!["A", "B"]), prop::sample::select(vec!["x", "y"]), small_value()), 0..4)
-            .prop_map(|v| ObjectData::Physical(
-                v.into_iter()
-                    .map(|(c, n, value)| Field { class: c.into(), name: n.into(), value })
-                    .collect()
-            )),
-        vec((small_value(), small_value()), 0..5).prop_map(|v| ObjectData::Map(v.into_iter().collect())),
-        vec((small_value(), small_value()), 0..5).prop_map(|v| ObjectData::SortedMap(v.into_iter().collect())),
+        vec(
+            (
+                prop::sample::select(vec!["A", "B"]),
+                prop::sample::select(vec!["x", "y"]),
+                small_value()
+            ),
+            0..4
+        )
+        .prop_map(|v| ObjectData::Physical(
+            v.into_iter()
+                .map(|(c, n, value)| Field {
+                    class: c.into(),
+                    name: n.into(),
+                    value
+                })
+                .collect()
+        )),
+        vec((small_value(), small_value()), 0..5)
+            .prop_map(|v| ObjectData::Map(v.into_iter().collect())),
+        vec((small_value(), small_value()), 0..5)
+            .prop_map(|v| ObjectData::SortedMap(v.into_iter().collect())),
         vec(small_value(), 0..5).prop_map(ObjectData::List),
         vec(small_value(), 0..5).prop_map(|v| ObjectData::Set(v.into_iter().collect())),
         vec(small_value(), 0..5).prop_map(|v| ObjectData::Queue(v.into_iter().collect())),
     ]
-    .prop_map(|data| ObjectState { class: "C".into(), data });
+    .prop_map(|data| ObjectState {
+        class: "C".into(),
+        data,
+    });
     prop_oneof![3 => small, 2 => arb_object_state()].boxed()
 }
 
@@ -193,7 +209,11 @@ fn s(v: &str) -> Value {
 fn assert_bad(st: &mut ObjectState, op: DeltaOp) -> String {
     let before = st.clone();
     match st.apply(&op) {
-        Err(ProtocolError::BadOperation { op: name, kind, reason }) => {
+        Err(ProtocolError::BadOperation {
+            op: name,
+            kind,
+            reason,
+        }) => {
             assert_eq!(name, op.name());
             assert_eq!(kind, st.data.kind_name());
             assert_eq!(*st, before, "state changed by failing {op:?}");
@@ -227,26 +247,59 @@ fn elements(st: &ObjectState) -> Vec<Value> {
 #[test]
 fn physical_set_field_adds_then_replaces() {
     let mut st = ObjectState::physical("com.acme.Order");
-    apply_ok(&mut st, DeltaOp::SetField { class: "A".into(), name: "x".into(), value: i(1) });
-    apply_ok(&mut st, DeltaOp::SetField { class: "B".into(), name: "x".into(), value: i(2) });
+    apply_ok(
+        &mut st,
+        DeltaOp::SetField {
+            class: "A".into(),
+            name: "x".into(),
+            value: i(1),
+        },
+    );
+    apply_ok(
+        &mut st,
+        DeltaOp::SetField {
+            class: "B".into(),
+            name: "x".into(),
+            value: i(2),
+        },
+    );
     let u = st
-        .apply(&DeltaOp::SetField { class: "A".into(), name: "x".into(), value: i(3) })
+        .apply(&DeltaOp::SetField {
+            class: "A".into(),
+            name: "x".into(),
+            value: i(3),
+        })
         .expect("apply");
     assert_eq!(st.field("A", "x"), Some(&i(3)));
     assert_eq!(st.field("B", "x"), Some(&i(2)));
     // Empty class matches any declaring class (first in order).
     assert_eq!(st.field("", "x"), Some(&i(3)));
-    assert_eq!(st.data.len(), 2, "same (class, name) replaces, another class adds");
+    assert_eq!(
+        st.data.len(),
+        2,
+        "same (class, name) replaces, another class adds"
+    );
     st.undo(u);
     assert_eq!(st.field("A", "x"), Some(&i(1)));
     // Field order is insertion order.
     match &st.data {
         ObjectData::Physical(fs) => {
-            assert_eq!(fs.iter().map(|f| f.class.as_str()).collect::<Vec<_>>(), ["A", "B"])
+            assert_eq!(
+                fs.iter().map(|f| f.class.as_str()).collect::<Vec<_>>(),
+                ["A", "B"]
+            )
         }
         _ => unreachable!(),
     }
-    for op in [DeltaOp::Put { key: i(1), value: i(1) }, DeltaOp::Add { value: i(1) }, DeltaOp::Clear, DeltaOp::Poll] {
+    for op in [
+        DeltaOp::Put {
+            key: i(1),
+            value: i(1),
+        },
+        DeltaOp::Add { value: i(1) },
+        DeltaOp::Clear,
+        DeltaOp::Poll,
+    ] {
         assert_bad(&mut st, op);
     }
 }
@@ -255,32 +308,83 @@ fn physical_set_field_adds_then_replaces() {
 fn map_put_remove_keep_insertion_order() {
     let mut st = ObjectState::map();
     for k in ["c", "a", "b"] {
-        apply_ok(&mut st, DeltaOp::Put { key: s(k), value: i(1) });
+        apply_ok(
+            &mut st,
+            DeltaOp::Put {
+                key: s(k),
+                value: i(1),
+            },
+        );
     }
     // Re-put keeps the position.
-    apply_ok(&mut st, DeltaOp::Put { key: s("a"), value: i(9) });
-    assert_eq!(map_entries(&st), vec![(s("c"), i(1)), (s("a"), i(9)), (s("b"), i(1))]);
+    apply_ok(
+        &mut st,
+        DeltaOp::Put {
+            key: s("a"),
+            value: i(9),
+        },
+    );
+    assert_eq!(
+        map_entries(&st),
+        vec![(s("c"), i(1)), (s("a"), i(9)), (s("b"), i(1))]
+    );
     // Remove shifts (order of the rest kept); removing an absent key is a no-op.
     let u = st.apply(&DeltaOp::Remove { key: s("c") }).expect("remove");
     assert_eq!(map_entries(&st), vec![(s("a"), i(9)), (s("b"), i(1))]);
     let before = st.clone();
-    let nothing = st.apply(&DeltaOp::Remove { key: s("zz") }).expect("absent remove");
+    let nothing = st
+        .apply(&DeltaOp::Remove { key: s("zz") })
+        .expect("absent remove");
     assert_eq!(st, before);
     st.undo(nothing);
     st.undo(u);
-    assert_eq!(map_entries(&st), vec![(s("c"), i(1)), (s("a"), i(9)), (s("b"), i(1))]);
+    assert_eq!(
+        map_entries(&st),
+        vec![(s("c"), i(1)), (s("a"), i(9)), (s("b"), i(1))]
+    );
     // Keys of different types are different keys: I32(1) != I64(1).
-    apply_ok(&mut st, DeltaOp::Put { key: i(1), value: s("int") });
-    apply_ok(&mut st, DeltaOp::Put { key: Value::I64(1), value: s("long") });
+    apply_ok(
+        &mut st,
+        DeltaOp::Put {
+            key: i(1),
+            value: s("int"),
+        },
+    );
+    apply_ok(
+        &mut st,
+        DeltaOp::Put {
+            key: Value::I64(1),
+            value: s("long"),
+        },
+    );
     assert_eq!(st.data.len(), 5);
     // NaN is a usable key (bitwise equality).
-    apply_ok(&mut st, DeltaOp::Put { key: Value::F64(f64::NAN), value: i(1) });
-    apply_ok(&mut st, DeltaOp::Put { key: Value::F64(f64::NAN), value: i(2) });
+    apply_ok(
+        &mut st,
+        DeltaOp::Put {
+            key: Value::F64(f64::NAN),
+            value: i(1),
+        },
+    );
+    apply_ok(
+        &mut st,
+        DeltaOp::Put {
+            key: Value::F64(f64::NAN),
+            value: i(2),
+        },
+    );
     assert_eq!(st.data.len(), 6);
     for op in [
         DeltaOp::Add { value: i(1) },
-        DeltaOp::Set { index: 0, value: i(1) },
-        DeltaOp::SetField { class: "A".into(), name: "x".into(), value: i(1) },
+        DeltaOp::Set {
+            index: 0,
+            value: i(1),
+        },
+        DeltaOp::SetField {
+            class: "A".into(),
+            name: "x".into(),
+            value: i(1),
+        },
         DeltaOp::Poll,
     ] {
         assert_bad(&mut st, op);
@@ -302,7 +406,13 @@ fn sorted_map_orders_by_value_total_order() {
         Value::Bool(true),
     ];
     for k in &keys {
-        apply_ok(&mut st, DeltaOp::Put { key: k.clone(), value: Value::Null });
+        apply_ok(
+            &mut st,
+            DeltaOp::Put {
+                key: k.clone(),
+                value: Value::Null,
+            },
+        );
     }
     let got: Vec<Value> = map_entries(&st).into_iter().map(|(k, _)| k).collect();
     // By tag first (null 0, bool 1, i32 4, i64 5, f64 7, string 9), then by payload.
@@ -324,7 +434,12 @@ fn sorted_map_orders_by_value_total_order() {
     assert_eq!(st.data.len(), keys.len() - 1);
     st.undo(u);
     assert_eq!(st.data.len(), keys.len());
-    let u = st.apply(&DeltaOp::Put { key: s("a"), value: i(5) }).expect("put");
+    let u = st
+        .apply(&DeltaOp::Put {
+            key: s("a"),
+            value: i(5),
+        })
+        .expect("put");
     st.undo(u);
     assert_eq!(map_entries(&st)[7], (s("a"), Value::Null));
     assert_bad(&mut st, DeltaOp::Offer { value: i(1) });
@@ -335,11 +450,35 @@ fn list_ops_and_bounds() {
     let mut st = ObjectState::list();
     apply_ok(&mut st, DeltaOp::Add { value: i(1) });
     apply_ok(&mut st, DeltaOp::Add { value: i(3) });
-    apply_ok(&mut st, DeltaOp::AddAt { index: 1, value: i(2) });
-    apply_ok(&mut st, DeltaOp::AddAt { index: 3, value: i(4) }); // index == size: append
-    apply_ok(&mut st, DeltaOp::AddAt { index: 0, value: i(0) });
+    apply_ok(
+        &mut st,
+        DeltaOp::AddAt {
+            index: 1,
+            value: i(2),
+        },
+    );
+    apply_ok(
+        &mut st,
+        DeltaOp::AddAt {
+            index: 3,
+            value: i(4),
+        },
+    ); // index == size: append
+    apply_ok(
+        &mut st,
+        DeltaOp::AddAt {
+            index: 0,
+            value: i(0),
+        },
+    );
     assert_eq!(elements(&st), vec![i(0), i(1), i(2), i(3), i(4)]);
-    apply_ok(&mut st, DeltaOp::Set { index: 4, value: s("four") });
+    apply_ok(
+        &mut st,
+        DeltaOp::Set {
+            index: 4,
+            value: s("four"),
+        },
+    );
     apply_ok(&mut st, DeltaOp::RemoveAt { index: 0 });
     assert_eq!(elements(&st), vec![i(1), i(2), i(3), s("four")]);
     // Duplicates allowed; RemoveValue removes the first equal element only.
@@ -350,20 +489,62 @@ fn list_ops_and_bounds() {
     apply_ok(&mut st, DeltaOp::RemoveValue { value: i(99) });
     assert_eq!(st, before);
     // Bounds.
-    let r = assert_bad(&mut st, DeltaOp::AddAt { index: 5, value: i(0) });
+    let r = assert_bad(
+        &mut st,
+        DeltaOp::AddAt {
+            index: 5,
+            value: i(0),
+        },
+    );
     assert!(r.contains("out of bounds"), "{r}");
-    assert_bad(&mut st, DeltaOp::Set { index: 4, value: i(0) });
+    assert_bad(
+        &mut st,
+        DeltaOp::Set {
+            index: 4,
+            value: i(0),
+        },
+    );
     assert_bad(&mut st, DeltaOp::RemoveAt { index: 4 });
     assert_bad(&mut st, DeltaOp::RemoveAt { index: u32::MAX });
-    assert_bad(&mut st, DeltaOp::Set { index: u32::MAX, value: i(0) });
-    assert_bad(&mut st, DeltaOp::AddAt { index: u32::MAX, value: i(0) });
-    assert_bad(&mut st, DeltaOp::Put { key: i(0), value: i(0) });
+    assert_bad(
+        &mut st,
+        DeltaOp::Set {
+            index: u32::MAX,
+            value: i(0),
+        },
+    );
+    assert_bad(
+        &mut st,
+        DeltaOp::AddAt {
+            index: u32::MAX,
+            value: i(0),
+        },
+    );
+    assert_bad(
+        &mut st,
+        DeltaOp::Put {
+            key: i(0),
+            value: i(0),
+        },
+    );
     assert_bad(&mut st, DeltaOp::Poll);
     assert_bad(&mut st, DeltaOp::Offer { value: i(0) });
     let mut empty = ObjectState::list();
     assert_bad(&mut empty, DeltaOp::RemoveAt { index: 0 });
-    assert_bad(&mut empty, DeltaOp::Set { index: 0, value: i(0) });
-    apply_ok(&mut empty, DeltaOp::AddAt { index: 0, value: i(0) });
+    assert_bad(
+        &mut empty,
+        DeltaOp::Set {
+            index: 0,
+            value: i(0),
+        },
+    );
+    apply_ok(
+        &mut empty,
+        DeltaOp::AddAt {
+            index: 0,
+            value: i(0),
+        },
+    );
 }
 
 #[test]
@@ -372,15 +553,31 @@ fn set_add_and_remove() {
     for v in [s("x"), s("y"), s("x"), s("z")] {
         apply_ok(&mut st, DeltaOp::Add { value: v });
     }
-    assert_eq!(elements(&st), vec![s("x"), s("y"), s("z")], "duplicate add is a no-op");
-    let u = st.apply(&DeltaOp::RemoveValue { value: s("x") }).expect("remove");
+    assert_eq!(
+        elements(&st),
+        vec![s("x"), s("y"), s("z")],
+        "duplicate add is a no-op"
+    );
+    let u = st
+        .apply(&DeltaOp::RemoveValue { value: s("x") })
+        .expect("remove");
     assert_eq!(elements(&st), vec![s("y"), s("z")]);
     st.undo(u);
-    assert_eq!(elements(&st), vec![s("x"), s("y"), s("z")], "undo restores position");
+    assert_eq!(
+        elements(&st),
+        vec![s("x"), s("y"), s("z")],
+        "undo restores position"
+    );
     let before = st.clone();
     apply_ok(&mut st, DeltaOp::RemoveValue { value: s("nope") });
     assert_eq!(st, before);
-    assert_bad(&mut st, DeltaOp::AddAt { index: 0, value: i(1) });
+    assert_bad(
+        &mut st,
+        DeltaOp::AddAt {
+            index: 0,
+            value: i(1),
+        },
+    );
     assert_bad(&mut st, DeltaOp::Remove { key: s("x") });
     assert_bad(&mut st, DeltaOp::Offer { value: i(1) });
 }
@@ -399,20 +596,43 @@ fn queue_offer_poll() {
     apply_ok(&mut st, DeltaOp::RemoveValue { value: i(2) });
     assert_eq!(elements(&st), vec![i(1), i(3), i(2)]);
     let mut empty = ObjectState::queue();
-    let u = empty.apply(&DeltaOp::Poll).expect("poll on empty is a no-op");
+    let u = empty
+        .apply(&DeltaOp::Poll)
+        .expect("poll on empty is a no-op");
     empty.undo(u);
     assert_eq!(empty, ObjectState::queue());
-    assert_bad(&mut st, DeltaOp::AddAt { index: 0, value: i(1) });
+    assert_bad(
+        &mut st,
+        DeltaOp::AddAt {
+            index: 0,
+            value: i(1),
+        },
+    );
     assert_bad(&mut st, DeltaOp::RemoveAt { index: 0 });
-    assert_bad(&mut st, DeltaOp::Put { key: i(1), value: i(1) });
+    assert_bad(
+        &mut st,
+        DeltaOp::Put {
+            key: i(1),
+            value: i(1),
+        },
+    );
 }
 
 #[test]
 fn clear_every_collection_and_undo() {
-    let mut states = vec![ObjectState::map(), ObjectState::sorted_map(), ObjectState::list(), ObjectState::set(), ObjectState::queue()];
+    let mut states = vec![
+        ObjectState::map(),
+        ObjectState::sorted_map(),
+        ObjectState::list(),
+        ObjectState::set(),
+        ObjectState::queue(),
+    ];
     for st in &mut states {
         let op = match st.data {
-            ObjectData::Map(_) | ObjectData::SortedMap(_) => DeltaOp::Put { key: i(1), value: i(2) },
+            ObjectData::Map(_) | ObjectData::SortedMap(_) => DeltaOp::Put {
+                key: i(1),
+                value: i(2),
+            },
             _ => DeltaOp::Add { value: i(1) },
         };
         apply_ok(st, op);
@@ -420,52 +640,120 @@ fn clear_every_collection_and_undo() {
         let u = st.apply(&DeltaOp::Clear).expect("clear");
         assert!(st.data.is_empty());
         assert_eq!(st.class, before.class, "clear keeps the class");
-        assert_eq!(st.data.kind_name(), before.data.kind_name(), "clear keeps the kind");
+        assert_eq!(
+            st.data.kind_name(),
+            before.data.kind_name(),
+            "clear keeps the kind"
+        );
         st.undo(u);
         assert_eq!(*st, before);
     }
     assert_bad(&mut ObjectState::physical("P"), DeltaOp::Clear);
-    assert_bad(&mut ObjectState::array("[I", ArrayData::I32(vec![1])), DeltaOp::Clear);
+    assert_bad(
+        &mut ObjectState::array("[I", ArrayData::I32(vec![1])),
+        DeltaOp::Clear,
+    );
 }
 
 #[test]
 fn array_set_element_bounds_and_type() {
     let mut st = ObjectState::array("[I", ArrayData::I32(vec![1, 2, 3]));
-    let u = st.apply(&DeltaOp::SetElement { index: 2, value: i(30) }).expect("set");
+    let u = st
+        .apply(&DeltaOp::SetElement {
+            index: 2,
+            value: i(30),
+        })
+        .expect("set");
     assert_eq!(st.data, ObjectData::Array(ArrayData::I32(vec![1, 2, 30])));
     st.undo(u);
     assert_eq!(st.data, ObjectData::Array(ArrayData::I32(vec![1, 2, 3])));
-    let r = assert_bad(&mut st, DeltaOp::SetElement { index: 0, value: Value::I64(1) });
+    let r = assert_bad(
+        &mut st,
+        DeltaOp::SetElement {
+            index: 0,
+            value: Value::I64(1),
+        },
+    );
     assert!(r.contains("does not match"), "{r}");
-    assert_bad(&mut st, DeltaOp::SetElement { index: 0, value: Value::Null });
-    let r = assert_bad(&mut st, DeltaOp::SetElement { index: 3, value: i(0) });
+    assert_bad(
+        &mut st,
+        DeltaOp::SetElement {
+            index: 0,
+            value: Value::Null,
+        },
+    );
+    let r = assert_bad(
+        &mut st,
+        DeltaOp::SetElement {
+            index: 3,
+            value: i(0),
+        },
+    );
     assert!(r.contains("out of bounds"), "{r}");
-    assert_bad(&mut st, DeltaOp::SetElement { index: u32::MAX, value: i(0) });
+    assert_bad(
+        &mut st,
+        DeltaOp::SetElement {
+            index: u32::MAX,
+            value: i(0),
+        },
+    );
     // Every primitive array checks its own element type.
     let cases: Vec<(ArrayData, Value, Value)> = vec![
-        (ArrayData::Bool(vec![false]), Value::Bool(true), Value::I8(1)),
+        (
+            ArrayData::Bool(vec![false]),
+            Value::Bool(true),
+            Value::I8(1),
+        ),
         (ArrayData::I8(vec![0]), Value::I8(-1), Value::I16(1)),
         (ArrayData::I16(vec![0]), Value::I16(-1), Value::I32(1)),
         (ArrayData::I32(vec![0]), Value::I32(-1), Value::I64(1)),
         (ArrayData::I64(vec![0]), Value::I64(-1), Value::Date(1)),
-        (ArrayData::F32(vec![0.0]), Value::F32(f32::NAN), Value::F64(1.0)),
+        (
+            ArrayData::F32(vec![0.0]),
+            Value::F32(f32::NAN),
+            Value::F64(1.0),
+        ),
         (ArrayData::F64(vec![0.0]), Value::F64(-0.0), Value::F32(1.0)),
-        (ArrayData::Char(vec![0]), Value::Char(65), Value::Str("A".into())),
+        (
+            ArrayData::Char(vec![0]),
+            Value::Char(65),
+            Value::Str("A".into()),
+        ),
     ];
     for (data, ok, wrong) in cases {
         let mut st = ObjectState::array("[?", data.clone());
-        let u = st.apply(&DeltaOp::SetElement { index: 0, value: ok.clone() }).expect("typed set");
+        let u = st
+            .apply(&DeltaOp::SetElement {
+                index: 0,
+                value: ok.clone(),
+            })
+            .expect("typed set");
         match &st.data {
             ObjectData::Array(a) => assert_eq!(a.get(0), Some(ok)),
             _ => unreachable!(),
         }
         st.undo(u);
         assert_eq!(st.data, ObjectData::Array(data.clone()));
-        assert_bad(&mut st, DeltaOp::SetElement { index: 0, value: wrong });
+        assert_bad(
+            &mut st,
+            DeltaOp::SetElement {
+                index: 0,
+                value: wrong,
+            },
+        );
     }
     // Object[] takes any value, including references.
-    let mut st = ObjectState::array("[Ljava.lang.Object;", ArrayData::Values(vec![Value::Null; 2]));
-    apply_ok(&mut st, DeltaOp::SetElement { index: 1, value: Value::Ref(kiln_protocol::ObjectId(7)) });
+    let mut st = ObjectState::array(
+        "[Ljava.lang.Object;",
+        ArrayData::Values(vec![Value::Null; 2]),
+    );
+    apply_ok(
+        &mut st,
+        DeltaOp::SetElement {
+            index: 1,
+            value: Value::Ref(kiln_protocol::ObjectId(7)),
+        },
+    );
     let mut refs = Vec::new();
     st.for_each_ref(&mut |id| refs.push(id));
     assert_eq!(refs, vec![kiln_protocol::ObjectId(7)]);
@@ -476,15 +764,26 @@ fn array_set_element_bounds_and_type() {
 fn array_set_array_type_check() {
     let mut st = ObjectState::array("[J", ArrayData::I64(vec![1, 2]));
     // Same element type, any length.
-    let u = st.apply(&DeltaOp::SetArray(ArrayData::I64(vec![7, 8, 9]))).expect("set-array");
+    let u = st
+        .apply(&DeltaOp::SetArray(ArrayData::I64(vec![7, 8, 9])))
+        .expect("set-array");
     assert_eq!(st.data, ObjectData::Array(ArrayData::I64(vec![7, 8, 9])));
     st.undo(u);
     assert_eq!(st.data, ObjectData::Array(ArrayData::I64(vec![1, 2])));
     let r = assert_bad(&mut st, DeltaOp::SetArray(ArrayData::I32(vec![1, 2])));
     assert!(r.contains("element type"), "{r}");
     assert_bad(&mut st, DeltaOp::SetArray(ArrayData::Values(vec![])));
-    assert_bad(&mut ObjectState::list(), DeltaOp::SetArray(ArrayData::I64(vec![])));
-    assert_bad(&mut ObjectState::physical("P"), DeltaOp::SetElement { index: 0, value: i(1) });
+    assert_bad(
+        &mut ObjectState::list(),
+        DeltaOp::SetArray(ArrayData::I64(vec![])),
+    );
+    assert_bad(
+        &mut ObjectState::physical("P"),
+        DeltaOp::SetElement {
+            index: 0,
+            value: i(1),
+        },
+    );
 }
 
 #[test]
@@ -493,7 +792,10 @@ fn float_arrays_compare_by_bits() {
     assert_eq!(a, a.clone(), "NaN array equals itself");
     assert_ne!(ArrayData::F64(vec![0.0]), ArrayData::F64(vec![-0.0]));
     assert_ne!(ArrayData::F32(vec![0.0]), ArrayData::F32(vec![-0.0]));
-    assert_eq!(ArrayData::F32(vec![f32::NAN]), ArrayData::F32(vec![f32::NAN]));
+    assert_eq!(
+        ArrayData::F32(vec![f32::NAN]),
+        ArrayData::F32(vec![f32::NAN])
+    );
     assert_ne!(ArrayData::I32(vec![]), ArrayData::I64(vec![]));
 }
 
@@ -512,6 +814,22 @@ fn undo_states_helpers_kinds() {
     .iter()
     .map(|s| s.data.kind_name())
     .collect();
-    assert_eq!(kinds, ["physical", "array", "map", "sorted-map", "list", "set", "queue"]);
-    let _ = (IndexMap::<Value, Value>::new(), IndexSet::<Value>::new(), BTreeMap::<Value, Value>::new(), VecDeque::<Value>::new());
+    assert_eq!(
+        kinds,
+        [
+            "physical",
+            "array",
+            "map",
+            "sorted-map",
+            "list",
+            "set",
+            "queue"
+        ]
+    );
+    let _ = (
+        IndexMap::<Value, Value>::new(),
+        IndexSet::<Value>::new(),
+        BTreeMap::<Value, Value>::new(),
+        VecDeque::<Value>::new(),
+    );
 }

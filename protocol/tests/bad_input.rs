@@ -26,7 +26,10 @@ fn invalid_tag(e: Result<impl std::fmt::Debug, ProtocolError>, what: &str, tag: 
 }
 
 fn truncated(e: Result<impl std::fmt::Debug, ProtocolError>) {
-    assert!(matches!(e, Err(ProtocolError::Truncated { .. })), "expected Truncated, got {e:?}");
+    assert!(
+        matches!(e, Err(ProtocolError::Truncated { .. })),
+        "expected Truncated, got {e:?}"
+    );
 }
 
 // ------------------------------------------------------------------ framing
@@ -37,26 +40,50 @@ fn frame_over_max_is_rejected_from_the_header_alone() {
     let hdr = ((DEFAULT_MAX_FRAME + 1) as u32).to_be_bytes();
     assert_eq!(
         frame::check(&hdr, DEFAULT_MAX_FRAME),
-        Err(ProtocolError::FrameTooLarge { len: DEFAULT_MAX_FRAME + 1, max: DEFAULT_MAX_FRAME })
+        Err(ProtocolError::FrameTooLarge {
+            len: DEFAULT_MAX_FRAME + 1,
+            max: DEFAULT_MAX_FRAME
+        })
     );
     assert_eq!(
         frame::check(&u32::MAX.to_be_bytes(), 100),
-        Err(ProtocolError::FrameTooLarge { len: u32::MAX as usize, max: 100 })
+        Err(ProtocolError::FrameTooLarge {
+            len: u32::MAX as usize,
+            max: 100
+        })
     );
     // Exactly the maximum is fine (needs more bytes).
-    assert_eq!(frame::check(&(DEFAULT_MAX_FRAME as u32).to_be_bytes(), DEFAULT_MAX_FRAME), Ok(None));
+    assert_eq!(
+        frame::check(&(DEFAULT_MAX_FRAME as u32).to_be_bytes(), DEFAULT_MAX_FRAME),
+        Ok(None)
+    );
     // A real message larger than a small maximum.
-    let f = frame_bytes(&Message::Error { code: ErrorCode::Internal, message: "x".repeat(100) });
-    assert!(matches!(frame::check(&f, 64), Err(ProtocolError::FrameTooLarge { max: 64, .. })));
+    let f = frame_bytes(&Message::Error {
+        code: ErrorCode::Internal,
+        message: "x".repeat(100),
+    });
+    assert!(matches!(
+        frame::check(&f, 64),
+        Err(ProtocolError::FrameTooLarge { max: 64, .. })
+    ));
     let dec = FrameDecoder::new(64);
     let mut buf = bytes::BytesMut::from(&f[..]);
-    assert!(matches!(dec.next(&mut buf), Err(ProtocolError::FrameTooLarge { .. })));
+    assert!(matches!(
+        dec.next(&mut buf),
+        Err(ProtocolError::FrameTooLarge { .. })
+    ));
 }
 
 #[test]
 fn zero_length_frame_is_empty_frame() {
-    assert_eq!(frame::check(&[0, 0, 0, 0], DEFAULT_MAX_FRAME), Err(ProtocolError::EmptyFrame));
-    assert_eq!(frame::check(&[0, 0, 0, 0, 0x3e], DEFAULT_MAX_FRAME), Err(ProtocolError::EmptyFrame));
+    assert_eq!(
+        frame::check(&[0, 0, 0, 0], DEFAULT_MAX_FRAME),
+        Err(ProtocolError::EmptyFrame)
+    );
+    assert_eq!(
+        frame::check(&[0, 0, 0, 0, 0x3e], DEFAULT_MAX_FRAME),
+        Err(ProtocolError::EmptyFrame)
+    );
     assert_eq!(frame::parse(&[0, 0, 0, 0]), Err(ProtocolError::EmptyFrame));
     assert_eq!(frame::parse(&[]), Err(ProtocolError::EmptyFrame));
     assert_eq!(Message::decode(&[]), Err(ProtocolError::EmptyFrame));
@@ -65,9 +92,15 @@ fn zero_length_frame_is_empty_frame() {
 #[test]
 fn short_header_needs_more() {
     for n in 0..HEADER_LEN {
-        assert_eq!(frame::check(&[0, 0, 0, 9][..n], DEFAULT_MAX_FRAME), Ok(None));
+        assert_eq!(
+            frame::check(&[0, 0, 0, 9][..n], DEFAULT_MAX_FRAME),
+            Ok(None)
+        );
     }
-    assert_eq!(frame::check(&[0, 0, 0, 2, 0x3e], DEFAULT_MAX_FRAME), Ok(None));
+    assert_eq!(
+        frame::check(&[0, 0, 0, 2, 0x3e], DEFAULT_MAX_FRAME),
+        Ok(None)
+    );
 }
 
 #[test]
@@ -79,7 +112,10 @@ fn unknown_type_bytes() {
             continue;
         }
         assert_eq!(Message::decode(&[t]), Err(ProtocolError::UnknownMessage(t)));
-        assert_eq!(frame::parse(&frame_of(&[t, 0, 0])), Err(ProtocolError::UnknownMessage(t)));
+        assert_eq!(
+            frame::parse(&frame_of(&[t, 0, 0])),
+            Err(ProtocolError::UnknownMessage(t))
+        );
     }
     for t in [0x00, 0x12, 0x3d, 0x52, 0x7f, 0x80, 0xff] {
         assert!(!known.contains(&t));
@@ -93,25 +129,37 @@ fn trailing_bytes_after_every_message_type() {
         Message::Ping { nonce: 7 },
         Message::Evict { oids: vec![] },
         Message::TxnBatch { txns: vec![] },
-        Message::Error { code: ErrorCode::Refused, message: "no".into() },
+        Message::Error {
+            code: ErrorCode::Refused,
+            message: "no".into(),
+        },
     ];
     for m in samples {
         let mut p = payload_bytes(&m);
         p.push(0);
         assert_eq!(
             Message::decode(&p),
-            Err(ProtocolError::TrailingBytes { message: m.name(), remaining: 1 })
+            Err(ProtocolError::TrailingBytes {
+                message: m.name(),
+                remaining: 1
+            })
         );
         // The frame header covers the extra byte, so check accepts and parse rejects.
         let f = frame_of(&p);
         assert_eq!(frame::check(&f, DEFAULT_MAX_FRAME), Ok(Some(f.len())));
-        assert!(matches!(frame::parse(&f), Err(ProtocolError::TrailingBytes { remaining: 1, .. })));
+        assert!(matches!(
+            frame::parse(&f),
+            Err(ProtocolError::TrailingBytes { remaining: 1, .. })
+        ));
     }
     let mut p = payload_bytes(&Message::Goodbye);
     p.extend_from_slice(&[1, 2, 3]);
     assert_eq!(
         Message::decode(&p),
-        Err(ProtocolError::TrailingBytes { message: "Goodbye", remaining: 3 })
+        Err(ProtocolError::TrailingBytes {
+            message: "Goodbye",
+            remaining: 3
+        })
     );
 }
 
@@ -134,19 +182,72 @@ fn hostile_count_payloads() -> Vec<(&'static str, Vec<u8>)> {
         ("Fault", cat(&[&[msg_type::FAULT], &[0; 8], &max, &[0; 12]])),
         ("TxnBatch", cat(&[&[msg_type::TXN_BATCH], &max, &[0; 30]])),
         // One txn whose new-object count is hostile.
-        ("Txn.new_objects", cat(&[&[msg_type::TXN_BATCH], &[0, 0, 0, 1], &[0; 9], &max, &[0; 20]])),
-        ("Membership", cat(&[&[msg_type::MEMBERSHIP], &[0; 8], &max, &[0; 25]])),
-        ("RootList", cat(&[&[msg_type::ROOT_LIST], &[0; 8], &max, &[0; 6]])),
-        ("FaultReply", cat(&[&[msg_type::FAULT_REPLY], &[0; 8], &max, &[0; 30]])),
-        ("Deltas", cat(&[&[msg_type::DELTAS], &[0; 16], &max, &[0; 13]])),
+        (
+            "Txn.new_objects",
+            cat(&[
+                &[msg_type::TXN_BATCH],
+                &[0, 0, 0, 1],
+                &[0; 9],
+                &max,
+                &[0; 20],
+            ]),
+        ),
+        (
+            "Membership",
+            cat(&[&[msg_type::MEMBERSHIP], &[0; 8], &max, &[0; 25]]),
+        ),
+        (
+            "RootList",
+            cat(&[&[msg_type::ROOT_LIST], &[0; 8], &max, &[0; 6]]),
+        ),
+        (
+            "FaultReply",
+            cat(&[&[msg_type::FAULT_REPLY], &[0; 8], &max, &[0; 30]]),
+        ),
+        (
+            "Deltas",
+            cat(&[&[msg_type::DELTAS], &[0; 16], &max, &[0; 13]]),
+        ),
         // A delta with a hostile op count.
-        ("Deltas.ops", cat(&[&[msg_type::DELTAS], &[0; 16], &[0, 0, 0, 1], &[0; 8], &max, &[6, 6]])),
+        (
+            "Deltas.ops",
+            cat(&[
+                &[msg_type::DELTAS],
+                &[0; 16],
+                &[0, 0, 0, 1],
+                &[0; 8],
+                &max,
+                &[6, 6],
+            ]),
+        ),
         // A DMI with a hostile argument count.
-        ("DmiDeliver.args", cat(&[&[msg_type::DMI_DELIVER], &[0; 24], &[0, 0, 0, 0], &max, &[0; 3]])),
+        (
+            "DmiDeliver.args",
+            cat(&[
+                &[msg_type::DMI_DELIVER],
+                &[0; 24],
+                &[0, 0, 0, 0],
+                &max,
+                &[0; 3],
+            ]),
+        ),
         // Hostile string / bytes lengths.
-        ("Hello.client_name", cat(&[&[msg_type::HELLO], &[0, 1], &max, b"abc"])),
+        (
+            "Hello.client_name",
+            cat(&[&[msg_type::HELLO], &[0, 1], &max, b"abc"]),
+        ),
         ("Error.message", cat(&[&[msg_type::ERROR], &[0, 1], &max])),
-        ("RootCreate.value", cat(&[&[msg_type::ROOT_CREATE], &[0; 8], &[0; 4], &[10], &max, &[0; 4]])),
+        (
+            "RootCreate.value",
+            cat(&[
+                &[msg_type::ROOT_CREATE],
+                &[0; 8],
+                &[0; 4],
+                &[10],
+                &max,
+                &[0; 4],
+            ]),
+        ),
     ]
 }
 
@@ -154,9 +255,15 @@ fn hostile_count_payloads() -> Vec<(&'static str, Vec<u8>)> {
 fn hostile_counts_are_truncated_not_allocated() {
     for (what, p) in hostile_count_payloads() {
         let r = Message::decode(&p);
-        assert!(matches!(r, Err(ProtocolError::Truncated { .. })), "{what}: {r:?}");
+        assert!(
+            matches!(r, Err(ProtocolError::Truncated { .. })),
+            "{what}: {r:?}"
+        );
         let r = frame::parse(&frame_of(&p));
-        assert!(matches!(r, Err(ProtocolError::Truncated { .. })), "{what}: {r:?}");
+        assert!(
+            matches!(r, Err(ProtocolError::Truncated { .. })),
+            "{what}: {r:?}"
+        );
     }
     let max = u32::MAX.to_be_bytes();
     // Object states of every counted kind, and arrays of every element type.
@@ -181,14 +288,19 @@ fn hostile_counts_are_truncated_not_allocated() {
     b.extend_from_slice(&[0; 11]);
     assert_eq!(
         ArrayData::decode(&mut Reader::new(&b)),
-        Err(ProtocolError::Truncated { what: "array", needed: 1 })
+        Err(ProtocolError::Truncated {
+            what: "array",
+            needed: 1
+        })
     );
     for t in [10u8, 9, 11, 12, 13] {
         let mut b = vec![t];
         b.extend_from_slice(&max);
         truncated(Value::decode(&mut Reader::new(&b)));
     }
-    truncated(DeltaOp::decode(&mut Reader::new(&[3, 7, 0xff, 0xff, 0xff, 0xff])));
+    truncated(DeltaOp::decode(&mut Reader::new(&[
+        3, 7, 0xff, 0xff, 0xff, 0xff,
+    ])));
 }
 
 // ------------------------------------------------------------------ UTF-8
@@ -199,19 +311,31 @@ fn invalid_utf8_is_rejected() {
         let mut b = vec![9];
         b.extend_from_slice(&(bad.len() as u32).to_be_bytes());
         b.extend_from_slice(bad);
-        assert_eq!(Value::decode(&mut Reader::new(&b)), Err(ProtocolError::InvalidUtf8("string value")));
+        assert_eq!(
+            Value::decode(&mut Reader::new(&b)),
+            Err(ProtocolError::InvalidUtf8("string value"))
+        );
     }
     // Bytes values are not UTF-8 checked.
     let b = [10, 0, 0, 0, 1, 0xff];
-    assert_eq!(Value::decode(&mut Reader::new(&b)), Ok(Value::Bytes(vec![0xff])));
+    assert_eq!(
+        Value::decode(&mut Reader::new(&b)),
+        Ok(Value::Bytes(vec![0xff]))
+    );
     // In a message field.
     let mut p = vec![msg_type::ROOT_LOOKUP];
     p.extend_from_slice(&[0; 8]);
     p.extend_from_slice(&[0, 0, 0, 2, 0xc3, 0x28]);
-    assert_eq!(Message::decode(&p), Err(ProtocolError::InvalidUtf8("root name")));
+    assert_eq!(
+        Message::decode(&p),
+        Err(ProtocolError::InvalidUtf8("root name"))
+    );
     // In an object's class name.
     let b = [0, 0, 0, 1, 0xfe, 5, 0, 0, 0, 0];
-    assert_eq!(ObjectState::decode(&mut Reader::new(&b)), Err(ProtocolError::InvalidUtf8("class name")));
+    assert_eq!(
+        ObjectState::decode(&mut Reader::new(&b)),
+        Err(ProtocolError::InvalidUtf8("class name"))
+    );
 }
 
 // ------------------------------------------------------------------ tags
@@ -221,11 +345,31 @@ fn invalid_tags() {
     invalid_tag(Value::decode(&mut Reader::new(&[17])), "value", 17);
     invalid_tag(Value::decode(&mut Reader::new(&[0xff])), "value", 0xff);
     invalid_tag(Value::decode(&mut Reader::new(&[1, 2])), "bool", 2);
-    invalid_tag(ArrayData::decode(&mut Reader::new(&[0, 0, 0, 0, 0])), "array element", 0);
-    invalid_tag(ArrayData::decode(&mut Reader::new(&[10, 0, 0, 0, 0])), "array element", 10);
-    invalid_tag(ArrayData::decode(&mut Reader::new(&[1, 0, 0, 0, 1, 7])), "bool", 7);
-    invalid_tag(ObjectState::decode(&mut Reader::new(&[0, 0, 0, 0, 0, 0, 0, 0, 0])), "object kind", 0);
-    invalid_tag(ObjectState::decode(&mut Reader::new(&[0, 0, 0, 0, 8, 0, 0, 0, 0])), "object kind", 8);
+    invalid_tag(
+        ArrayData::decode(&mut Reader::new(&[0, 0, 0, 0, 0])),
+        "array element",
+        0,
+    );
+    invalid_tag(
+        ArrayData::decode(&mut Reader::new(&[10, 0, 0, 0, 0])),
+        "array element",
+        10,
+    );
+    invalid_tag(
+        ArrayData::decode(&mut Reader::new(&[1, 0, 0, 0, 1, 7])),
+        "bool",
+        7,
+    );
+    invalid_tag(
+        ObjectState::decode(&mut Reader::new(&[0, 0, 0, 0, 0, 0, 0, 0, 0])),
+        "object kind",
+        0,
+    );
+    invalid_tag(
+        ObjectState::decode(&mut Reader::new(&[0, 0, 0, 0, 8, 0, 0, 0, 0])),
+        "object kind",
+        8,
+    );
     invalid_tag(DeltaOp::decode(&mut Reader::new(&[0])), "delta op", 0);
     invalid_tag(DeltaOp::decode(&mut Reader::new(&[14])), "delta op", 14);
 
@@ -255,7 +399,11 @@ fn invalid_tags() {
     *p.last_mut().expect("option byte") = 2;
     invalid_tag(Message::decode(&p), "option", 2);
     // RootValue option byte.
-    let mut p = payload_bytes(&Message::RootValue { req_id: 1, name: "r".into(), value: None });
+    let mut p = payload_bytes(&Message::RootValue {
+        req_id: 1,
+        name: "r".into(),
+        value: None,
+    });
     *p.last_mut().expect("option byte") = 3;
     invalid_tag(Message::decode(&p), "option", 3);
     // Bool fields.
@@ -273,13 +421,24 @@ fn invalid_tags() {
     p.push(4);
     invalid_tag(Message::decode(&p), "wake reason", 4);
     // Subscription target.
-    invalid_tag(Message::decode(&[msg_type::SUBSCRIBE, 3]), "subscription target", 3);
-    invalid_tag(Message::decode(&[msg_type::UNSUBSCRIBE, 0]), "subscription target", 0);
+    invalid_tag(
+        Message::decode(&[msg_type::SUBSCRIBE, 3]),
+        "subscription target",
+        3,
+    );
+    invalid_tag(
+        Message::decode(&[msg_type::UNSUBSCRIBE, 0]),
+        "subscription target",
+        0,
+    );
     // Notify.all in a txn.
     let m = Message::TxnBatch {
         txns: vec![kiln_protocol::Txn {
             seq: 1,
-            notifies: vec![kiln_protocol::Notify { lock: LockId::Named("n".into()), all: false }],
+            notifies: vec![kiln_protocol::Notify {
+                lock: LockId::Named("n".into()),
+                all: false,
+            }],
             ..Default::default()
         }],
     };
@@ -291,7 +450,12 @@ fn invalid_tags() {
 
 #[test]
 fn unknown_error_codes_map_to_internal() {
-    for (n, code) in [(0u16, ErrorCode::Internal), (10, ErrorCode::Internal), (12, ErrorCode::Internal), (999, ErrorCode::Internal)] {
+    for (n, code) in [
+        (0u16, ErrorCode::Internal),
+        (10, ErrorCode::Internal),
+        (12, ErrorCode::Internal),
+        (999, ErrorCode::Internal),
+    ] {
         assert_eq!(ErrorCode::from_u16(n), code);
     }
     for c in ALL_ERROR_CODES {
@@ -299,5 +463,11 @@ fn unknown_error_codes_map_to_internal() {
     }
     let mut p = vec![msg_type::ERROR, 0x12, 0x34];
     p.extend_from_slice(&[0, 0, 0, 0]);
-    assert_eq!(Message::decode(&p), Ok(Message::Error { code: ErrorCode::Internal, message: String::new() }));
+    assert_eq!(
+        Message::decode(&p),
+        Ok(Message::Error {
+            code: ErrorCode::Internal,
+            message: String::new()
+        })
+    );
 }

@@ -43,7 +43,11 @@ fn hostile_counts_allocate_nothing_big() {
         for t in [msg_type::EVICT, msg_type::TXN_BATCH] {
             inputs.push([&[t][..], &n, &tail].concat());
         }
-        for t in [msg_type::MEMBERSHIP, msg_type::ROOT_LIST, msg_type::FAULT_REPLY] {
+        for t in [
+            msg_type::MEMBERSHIP,
+            msg_type::ROOT_LIST,
+            msg_type::FAULT_REPLY,
+        ] {
             inputs.push([&[t][..], &[0; 8], &n, &tail].concat());
         }
         inputs.push([&[msg_type::DELTAS][..], &[0; 16], &n, &tail].concat());
@@ -74,8 +78,17 @@ fn hostile_counts_allocate_nothing_big() {
     }
     let largest = LARGEST.load(Ordering::Relaxed);
     assert!(errors > 0);
-    assert!(largest < 64 * 1024, "largest allocation during hostile decoding: {largest} bytes");
+    assert!(
+        largest < 64 * 1024,
+        "largest allocation during hostile decoding: {largest} bytes"
+    );
     // And the specific error is Truncated for the count-carrying inputs.
     let b = [&[msg_type::EVICT][..], &u32::MAX.to_be_bytes(), &[0; 40]].concat();
-    assert!(matches!(Message::decode(&b), Err(ProtocolError::Truncated { what: "object ids", .. })));
+    assert!(matches!(
+        Message::decode(&b),
+        Err(ProtocolError::Truncated {
+            what: "object ids",
+            ..
+        })
+    ));
 }

@@ -38,7 +38,11 @@ fn arb_bytes() -> impl Strategy<Value = Vec<u8>> {
             v.insert(0, t);
             v
         }),
-        (0u8..0x60, prop_oneof![Just(u32::MAX), 0u32..4, Just(0x7fff_ffff)], vec(any::<u8>(), 0..48))
+        (
+            0u8..0x60,
+            prop_oneof![Just(u32::MAX), 0u32..4, Just(0x7fff_ffff)],
+            vec(any::<u8>(), 0..48)
+        )
             .prop_map(|(t, n, rest)| {
                 let mut v = vec![t];
                 v.extend_from_slice(&n.to_be_bytes());

@@ -15,10 +15,17 @@ fn roundtrip_message(m: &Message) {
     let len = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
     assert_eq!(len + HEADER_LEN, bytes.len());
     assert_eq!(bytes[HEADER_LEN], m.type_byte());
-    assert_eq!(frame::check(&bytes, DEFAULT_MAX_FRAME), Ok(Some(bytes.len())));
+    assert_eq!(
+        frame::check(&bytes, DEFAULT_MAX_FRAME),
+        Ok(Some(bytes.len()))
+    );
     // Every strict prefix is "need more bytes".
     for cut in [0, 1, HEADER_LEN - 1, HEADER_LEN, bytes.len() - 1] {
-        assert_eq!(frame::check(&bytes[..cut], DEFAULT_MAX_FRAME), Ok(None), "cut {cut}");
+        assert_eq!(
+            frame::check(&bytes[..cut], DEFAULT_MAX_FRAME),
+            Ok(None),
+            "cut {cut}"
+        );
     }
     let back = frame::parse(&bytes).expect("parse");
     assert_eq!(&back, m);
@@ -138,27 +145,46 @@ fn every_message_type_is_generated_and_named() {
 fn nearly_empty_items_decode() {
     // Minimal encodings of counted items: these sizes are the lower bounds the decoder's hostile
     // count check uses, so they must still decode.
-    roundtrip_message(&Message::TxnBatch { txns: vec![Txn::default(); 3] });
+    roundtrip_message(&Message::TxnBatch {
+        txns: vec![Txn::default(); 3],
+    });
     roundtrip_message(&Message::Membership {
         this_node: 1,
         nodes: vec![
-            kiln_protocol::NodeInfo { id: 1, name: String::new(), pid: 0, addr: String::new() };
+            kiln_protocol::NodeInfo {
+                id: 1,
+                name: String::new(),
+                pid: 0,
+                addr: String::new()
+            };
             3
         ],
     });
     roundtrip_message(&Message::Deltas {
         gtx: 1,
         from_client: 2,
-        deltas: vec![Delta { oid: kiln_protocol::ObjectId(1), ops: vec![] }; 3],
+        deltas: vec![
+            Delta {
+                oid: kiln_protocol::ObjectId(1),
+                ops: vec![]
+            };
+            3
+        ],
     });
-    roundtrip_message(&Message::RootList { req_id: 1, roots: vec![(String::new(), Value::Null); 3] });
+    roundtrip_message(&Message::RootList {
+        req_id: 1,
+        roots: vec![(String::new(), Value::Null); 3],
+    });
     roundtrip_message(&Message::FaultReply {
         req_id: 1,
         objects: vec![
             kiln_protocol::FaultedObject {
                 oid: kiln_protocol::ObjectId(1),
                 version: 1,
-                state: ObjectState { class: String::new(), data: kiln_protocol::ObjectData::List(vec![]) },
+                state: ObjectState {
+                    class: String::new(),
+                    data: kiln_protocol::ObjectData::List(vec![])
+                },
             };
             3
         ],
@@ -168,13 +194,22 @@ fn nearly_empty_items_decode() {
         txns: vec![Txn {
             seq: 1,
             flags: 0,
-            new_objects: vec![(
-                kiln_protocol::ObjectId(5),
-                ObjectState { class: String::new(), data: kiln_protocol::ObjectData::Physical(vec![]) },
-            ); 2],
+            new_objects: vec![
+                (
+                    kiln_protocol::ObjectId(5),
+                    ObjectState {
+                        class: String::new(),
+                        data: kiln_protocol::ObjectData::Physical(vec![])
+                    },
+                );
+                2
+            ],
             deltas: vec![],
             notifies: vec![
-                kiln_protocol::Notify { lock: kiln_protocol::LockId::Named(String::new()), all: true };
+                kiln_protocol::Notify {
+                    lock: kiln_protocol::LockId::Named(String::new()),
+                    all: true
+                };
                 2
             ],
             dmis: vec![

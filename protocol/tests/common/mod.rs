@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use bytes::BytesMut;
 use kiln_protocol::{
-    ArrayData, Delta, DeltaOp, DmiCall, ErrorCode, FaultedObject, Field, IndexMap, IndexSet, LockId,
-    LockLevel, Message, NodeInfo, Notify, ObjectData, ObjectId, ObjectState, Reconnect, SubTarget,
-    Txn, Value, WakeReason,
+    ArrayData, Delta, DeltaOp, DmiCall, ErrorCode, FaultedObject, Field, IndexMap, IndexSet,
+    LockId, LockLevel, Message, NodeInfo, Notify, ObjectData, ObjectId, ObjectState, Reconnect,
+    SubTarget, Txn, Value, WakeReason,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -68,7 +68,8 @@ pub fn arb_value() -> BoxedStrategy<Value> {
         (arb_string(), arb_string()).prop_map(|(class, name)| Value::Enum { class, name }),
         any::<i64>().prop_map(Value::Date),
         arb_oid().prop_map(Value::Ref),
-    ].boxed()
+    ]
+    .boxed()
 }
 
 /// Array data of every element type.
@@ -84,15 +85,14 @@ pub fn arb_array() -> BoxedStrategy<ArrayData> {
         vec(arb_f64(), 0..N).prop_map(ArrayData::F64),
         vec(any::<u16>(), 0..N).prop_map(ArrayData::Char),
         vec(arb_value(), 0..N).prop_map(ArrayData::Values),
-    ].boxed()
+    ]
+    .boxed()
 }
 
 pub fn arb_field() -> BoxedStrategy<Field> {
-    (arb_string(), arb_string(), arb_value()).prop_map(|(class, name, value)| Field {
-        class,
-        name,
-        value,
-    }).boxed()
+    (arb_string(), arb_string(), arb_value())
+        .prop_map(|(class, name, value)| Field { class, name, value })
+        .boxed()
 }
 
 /// Object data of every kind.
@@ -106,13 +106,18 @@ pub fn arb_object_data() -> BoxedStrategy<ObjectData> {
         vec((arb_value(), arb_value()), 0..N)
             .prop_map(|v| ObjectData::SortedMap(v.into_iter().collect::<BTreeMap<_, _>>())),
         vec(arb_value(), 0..N).prop_map(ObjectData::List),
-        vec(arb_value(), 0..N).prop_map(|v| ObjectData::Set(v.into_iter().collect::<IndexSet<_>>())),
-        vec(arb_value(), 0..N).prop_map(|v| ObjectData::Queue(v.into_iter().collect::<VecDeque<_>>())),
-    ].boxed()
+        vec(arb_value(), 0..N)
+            .prop_map(|v| ObjectData::Set(v.into_iter().collect::<IndexSet<_>>())),
+        vec(arb_value(), 0..N)
+            .prop_map(|v| ObjectData::Queue(v.into_iter().collect::<VecDeque<_>>())),
+    ]
+    .boxed()
 }
 
 pub fn arb_object_state() -> BoxedStrategy<ObjectState> {
-    (arb_string(), arb_object_data()).prop_map(|(class, data)| ObjectState { class, data }).boxed()
+    (arb_string(), arb_object_data())
+        .prop_map(|(class, data)| ObjectState { class, data })
+        .boxed()
 }
 
 /// Any delta op, every variant (not necessarily applicable to anything).
@@ -132,11 +137,14 @@ pub fn arb_delta_op() -> BoxedStrategy<DeltaOp> {
         arb_value().prop_map(|value| DeltaOp::RemoveValue { value }),
         arb_value().prop_map(|value| DeltaOp::Offer { value }),
         Just(DeltaOp::Poll),
-    ].boxed()
+    ]
+    .boxed()
 }
 
 pub fn arb_delta() -> BoxedStrategy<Delta> {
-    (arb_oid(), vec(arb_delta_op(), 0..4)).prop_map(|(oid, ops)| Delta { oid, ops }).boxed()
+    (arb_oid(), vec(arb_delta_op(), 0..4))
+        .prop_map(|(oid, ops)| Delta { oid, ops })
+        .boxed()
 }
 
 pub fn arb_lock_id() -> BoxedStrategy<LockId> {
@@ -144,7 +152,8 @@ pub fn arb_lock_id() -> BoxedStrategy<LockId> {
         arb_oid().prop_map(LockId::Object),
         arb_string().prop_map(LockId::Named),
         arb_string().prop_map(LockId::Class),
-    ].boxed()
+    ]
+    .boxed()
 }
 
 pub fn arb_lock_level() -> impl Strategy<Value = LockLevel> {
@@ -157,13 +166,27 @@ pub fn arb_lock_level() -> impl Strategy<Value = LockLevel> {
 }
 
 pub fn arb_sub_target() -> BoxedStrategy<SubTarget> {
-    prop_oneof![arb_oid().prop_map(SubTarget::Object), arb_string().prop_map(SubTarget::Root)].boxed()
+    prop_oneof![
+        arb_oid().prop_map(SubTarget::Object),
+        arb_string().prop_map(SubTarget::Root)
+    ]
+    .boxed()
 }
 
 pub fn arb_dmi() -> BoxedStrategy<DmiCall> {
-    (arb_oid(), arb_string(), vec(arb_value(), 0..4), any::<bool>()).prop_map(
-        |(receiver, method, args, all_nodes)| DmiCall { receiver, method, args, all_nodes },
-    ).boxed()
+    (
+        arb_oid(),
+        arb_string(),
+        vec(arb_value(), 0..4),
+        any::<bool>(),
+    )
+        .prop_map(|(receiver, method, args, all_nodes)| DmiCall {
+            receiver,
+            method,
+            args,
+            all_nodes,
+        })
+        .boxed()
 }
 
 pub fn arb_txn() -> BoxedStrategy<Txn> {
@@ -172,7 +195,10 @@ pub fn arb_txn() -> BoxedStrategy<Txn> {
         any::<u8>(),
         vec((arb_oid(), arb_object_state()), 0..3),
         vec(arb_delta(), 0..3),
-        vec((arb_lock_id(), any::<bool>()).prop_map(|(lock, all)| Notify { lock, all }), 0..3),
+        vec(
+            (arb_lock_id(), any::<bool>()).prop_map(|(lock, all)| Notify { lock, all }),
+            0..3,
+        ),
         vec(arb_dmi(), 0..3),
     )
         .prop_map(|(seq, flags, new_objects, deltas, notifies, dmis)| Txn {
@@ -182,12 +208,19 @@ pub fn arb_txn() -> BoxedStrategy<Txn> {
             deltas,
             notifies,
             dmis,
-        }).boxed()
+        })
+        .boxed()
 }
 
 pub fn arb_node() -> BoxedStrategy<NodeInfo> {
     (any::<u64>(), arb_string(), any::<u32>(), arb_string())
-        .prop_map(|(id, name, pid, addr)| NodeInfo { id, name, pid, addr }).boxed()
+        .prop_map(|(id, name, pid, addr)| NodeInfo {
+            id,
+            name,
+            pid,
+            addr,
+        })
+        .boxed()
 }
 
 pub fn arb_error_code() -> impl Strategy<Value = ErrorCode> {
@@ -214,29 +247,49 @@ fn arb_client_message() -> BoxedStrategy<Message> {
             any::<u16>(),
             arb_string(),
             any::<u32>(),
-            proptest::option::of(
-                (any::<u64>(), any::<u64>())
-                    .prop_map(|(client_id, last_acked_seq)| Reconnect { client_id, last_acked_seq })
-            )
+            proptest::option::of((any::<u64>(), any::<u64>()).prop_map(
+                |(client_id, last_acked_seq)| Reconnect {
+                    client_id,
+                    last_acked_seq
+                }
+            ))
         )
-            .prop_map(|(protocol_version, client_name, pid, reconnect)| Message::Hello {
-                protocol_version,
-                client_name,
-                pid,
-                reconnect
-            }),
+            .prop_map(
+                |(protocol_version, client_name, pid, reconnect)| Message::Hello {
+                    protocol_version,
+                    client_name,
+                    pid,
+                    reconnect
+                }
+            ),
         any::<u64>().prop_map(|count| Message::IdLeaseRequest { count }),
-        (any::<u64>(), arb_string()).prop_map(|(req_id, name)| Message::RootLookup { req_id, name }),
+        (any::<u64>(), arb_string())
+            .prop_map(|(req_id, name)| Message::RootLookup { req_id, name }),
         (any::<u64>(), arb_string(), arb_value(), any::<bool>()).prop_map(
-            |(req_id, name, value, replace)| Message::RootCreate { req_id, name, value, replace }
+            |(req_id, name, value, replace)| Message::RootCreate {
+                req_id,
+                name,
+                value,
+                replace
+            }
         ),
         any::<u64>().prop_map(|req_id| Message::ListRoots { req_id }),
-        (any::<u64>(), vec(arb_oid(), 0..5), any::<u32>())
-            .prop_map(|(req_id, oids, budget)| Message::Fault { req_id, oids, budget }),
+        (any::<u64>(), vec(arb_oid(), 0..5), any::<u32>()).prop_map(|(req_id, oids, budget)| {
+            Message::Fault {
+                req_id,
+                oids,
+                budget,
+            }
+        }),
         vec(arb_oid(), 0..5).prop_map(|oids| Message::Evict { oids }),
         vec(arb_txn(), 0..3).prop_map(|txns| Message::TxnBatch { txns }),
         (any::<u64>(), arb_lock_id(), arb_lock_level(), any::<i64>()).prop_map(
-            |(req_id, lock, level, timeout_ms)| Message::LockRequest { req_id, lock, level, timeout_ms }
+            |(req_id, lock, level, timeout_ms)| Message::LockRequest {
+                req_id,
+                lock,
+                level,
+                timeout_ms
+            }
         ),
     ];
     let b = prop_oneof![
@@ -244,7 +297,11 @@ fn arb_client_message() -> BoxedStrategy<Message> {
         arb_lock_id().prop_map(|lock| Message::RecallCommit { lock }),
         arb_lock_id().prop_map(|lock| Message::LockRelease { lock }),
         (any::<u64>(), arb_lock_id(), any::<u64>()).prop_map(|(waiter_id, lock, timeout_ms)| {
-            Message::Wait { waiter_id, lock, timeout_ms }
+            Message::Wait {
+                waiter_id,
+                lock,
+                timeout_ms,
+            }
         }),
         any::<u64>().prop_map(|waiter_id| Message::Interrupt { waiter_id }),
         arb_sub_target().prop_map(|target| Message::Subscribe { target }),
@@ -258,46 +315,86 @@ fn arb_client_message() -> BoxedStrategy<Message> {
 
 fn arb_server_message() -> BoxedStrategy<Message> {
     let a = prop_oneof![
-        (any::<u16>(), any::<u64>(), arb_string(), any::<u32>(), any::<u32>(), any::<u64>()).prop_map(
-            |(protocol_version, client_id, server_name, max_frame, fault_count, epoch)| Message::Welcome {
-                protocol_version,
-                client_id,
-                server_name,
-                max_frame,
-                fault_count,
-                epoch
-            }
-        ),
+        (
+            any::<u16>(),
+            any::<u64>(),
+            arb_string(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u64>()
+        )
+            .prop_map(
+                |(protocol_version, client_id, server_name, max_frame, fault_count, epoch)| {
+                    Message::Welcome {
+                        protocol_version,
+                        client_id,
+                        server_name,
+                        max_frame,
+                        fault_count,
+                        epoch,
+                    }
+                }
+            ),
         (any::<u64>(), vec(arb_node(), 0..4))
             .prop_map(|(this_node, nodes)| Message::Membership { this_node, nodes }),
         arb_node().prop_map(|node| Message::NodeJoined { node }),
         arb_node().prop_map(|node| Message::NodeLeft { node }),
         (any::<u64>(), any::<u64>()).prop_map(|(start, count)| Message::IdLease { start, count }),
-        (any::<u64>(), arb_string(), proptest::option::of(arb_value()))
-            .prop_map(|(req_id, name, value)| Message::RootValue { req_id, name, value }),
+        (
+            any::<u64>(),
+            arb_string(),
+            proptest::option::of(arb_value())
+        )
+            .prop_map(|(req_id, name, value)| Message::RootValue {
+                req_id,
+                name,
+                value
+            }),
         (any::<u64>(), vec((arb_string(), arb_value()), 0..4))
             .prop_map(|(req_id, roots)| Message::RootList { req_id, roots }),
         (
             any::<u64>(),
             vec(
-                (arb_oid(), any::<u64>(), arb_object_state())
-                    .prop_map(|(oid, version, state)| FaultedObject { oid, version, state }),
+                (arb_oid(), any::<u64>(), arb_object_state()).prop_map(|(oid, version, state)| {
+                    FaultedObject {
+                        oid,
+                        version,
+                        state,
+                    }
+                }),
                 0..3
             ),
             vec(arb_oid(), 0..4)
         )
-            .prop_map(|(req_id, objects, missing)| Message::FaultReply { req_id, objects, missing }),
-        (any::<u64>(), any::<u64>()).prop_map(|(upto_seq, gtx)| Message::BatchAck { upto_seq, gtx }),
+            .prop_map(|(req_id, objects, missing)| Message::FaultReply {
+                req_id,
+                objects,
+                missing
+            }),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(upto_seq, gtx)| Message::BatchAck { upto_seq, gtx }),
     ];
     let b = prop_oneof![
         (any::<u64>(), any::<u64>()).prop_map(|(seq, gtx)| Message::CommitAck { seq, gtx }),
-        (any::<u64>(), any::<u64>(), vec(arb_delta(), 0..4))
-            .prop_map(|(gtx, from_client, deltas)| Message::Deltas { gtx, from_client, deltas }),
-        (any::<u64>(), arb_lock_id(), arb_lock_level(), any::<u64>()).prop_map(
-            |(req_id, lock, level, token)| Message::LockAward { req_id, lock, level, token }
+        (any::<u64>(), any::<u64>(), vec(arb_delta(), 0..4)).prop_map(
+            |(gtx, from_client, deltas)| Message::Deltas {
+                gtx,
+                from_client,
+                deltas
+            }
         ),
-        (arb_lock_id(), arb_lock_level()).prop_map(|(lock, level)| Message::LockRecall { lock, level }),
-        (any::<u64>(), arb_lock_id()).prop_map(|(req_id, lock)| Message::LockTimeout { req_id, lock }),
+        (any::<u64>(), arb_lock_id(), arb_lock_level(), any::<u64>()).prop_map(
+            |(req_id, lock, level, token)| Message::LockAward {
+                req_id,
+                lock,
+                level,
+                token
+            }
+        ),
+        (arb_lock_id(), arb_lock_level())
+            .prop_map(|(lock, level)| Message::LockRecall { lock, level }),
+        (any::<u64>(), arb_lock_id())
+            .prop_map(|(req_id, lock)| Message::LockTimeout { req_id, lock }),
         (
             any::<u64>(),
             prop_oneof![
@@ -307,12 +404,22 @@ fn arb_server_message() -> BoxedStrategy<Message> {
             ]
         )
             .prop_map(|(waiter_id, reason)| Message::WaitDone { waiter_id, reason }),
-        (any::<u64>(), any::<u64>(), arb_dmi())
-            .prop_map(|(from_client, gtx, call)| Message::DmiDeliver { from_client, gtx, call }),
-        (arb_sub_target(), any::<u64>(), any::<u64>()).prop_map(|(target, gtx, from_client)| {
-            Message::ChangeNotice { target, gtx, from_client }
+        (any::<u64>(), any::<u64>(), arb_dmi()).prop_map(|(from_client, gtx, call)| {
+            Message::DmiDeliver {
+                from_client,
+                gtx,
+                call,
+            }
         }),
-        (arb_error_code(), arb_string()).prop_map(|(code, message)| Message::Error { code, message }),
+        (arb_sub_target(), any::<u64>(), any::<u64>()).prop_map(|(target, gtx, from_client)| {
+            Message::ChangeNotice {
+                target,
+                gtx,
+                from_client,
+            }
+        }),
+        (arb_error_code(), arb_string())
+            .prop_map(|(code, message)| Message::Error { code, message }),
     ];
     prop_oneof![a, b].boxed()
 }
