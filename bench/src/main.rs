@@ -1,1 +1,500 @@
-fn main() {}
+//! `kiln-bench`: Kiln's benchmarks. Every figure is printed beside the baseline it is judged
+//! against, measured in the same run (loopback RTT of a tiny tokio echo, a plain mutex, Redis).
+//!
+//! Run in release mode: `cargo build --release -p kiln-server -p kiln-bench && target/release/kiln-bench`.
+//! `--quick` runs every benchmark briefly (a smoke test for CI; its numbers are not meaningful).
+#![deny(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use kiln::{Client, ClientBuilder, DmiCall, LockId, LockLevel, ObjectId, ObjectState, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Res<T> = Result<T, BoxError>;
+
+/// Kiln benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "kiln-bench", version, about)]
+struct Args {
+    /// Short runs (CI smoke test; numbers not meaningful).
+    #[arg(long)]
+    quick: bool,
+    /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, redis.
+    #[arg(long)]
+    only: Vec<String>,
+    /// Seconds per throughput run (default 3, quick 0.3).
+    #[arg(long)]
+    secs: Option<f64>,
+    /// Path of the kiln-server binary (default: next to this binary).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+}
+
+struct Row {
+    name: String,
+    value: String,
+    baseline: String,
+    ratio: String,
+    goal: String,
+}
+
+struct Report {
+    rows: Vec<Row>,
+}
+
+impl Report {
+    fn add(&mut self, name: &str, value: String, baseline: String, ratio: String, goal: &str) {
+        println!("  {name}: {value}   (baseline: {baseline}; ratio {ratio}; goal {goal})");
+        self.rows.push(Row { name: name.into(), value, baseline, ratio, goal: goal.into() });
+    }
+    fn print(&self) {
+        println!();
+        println!("| figure | value | baseline (same run) | ratio | goal |");
+        println!("|---|---|---|---|---|");
+        for r in &self.rows {
+            println!("| {} | {} | {} | {} | {} |", r.name, r.value, r.baseline, r.ratio, r.goal);
+        }
+    }
+}
+
+fn fmt_dur(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns < 10_000 {
+        format!("{ns} ns")
+    } else if ns < 10_000_000 {
+        format!("{:.1} µs", ns as f64 / 1e3)
+    } else {
+        format!("{:.2} ms", ns as f64 / 1e6)
+    }
+}
+
+fn fmt_rate(r: f64) -> String {
+    let s = format!("{:.0}", r);
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}/s")
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn free_port() -> Res<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A kiln-server child process on free loopback ports; killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn start(bin: &PathBuf) -> Res<Server> {
+        let port = free_port()?;
+        let jmx = free_port()?;
+        let dir = std::env::temp_dir().join(format!("kiln-bench-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let cfg = dir.join("tc-config.xml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "<tc-config><servers><server host=\"127.0.0.1\" name=\"bench\" bind=\"127.0.0.1\">\
+                 <data>{d}/data</data><logs>{d}/logs</logs><dso-port>{port}</dso-port><jmx-port>{jmx}</jmx-port>\
+                 </server></servers></tc-config>",
+                d = dir.display()
+            ),
+        )?;
+        let child = Command::new(bin)
+            .arg("-f")
+            .arg(&cfg)
+            .env("KILN_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e} (build it: cargo build --release -p kiln-server)", bin.display()))?;
+        let s = Server { child, port, dir };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("kiln-server did not start within 15 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(s)
+    }
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+    async fn client(&self, name: &str) -> Res<Client> {
+        Ok(ClientBuilder::new([self.addr()]).name(name).connect().await?)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Loopback TCP ping-pong through a tiny tokio echo server: the physical baseline.
+async fn echo_rtt(samples: usize) -> Res<(Duration, Duration)> {
+    let l = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = l.local_addr()?;
+    let srv = tokio::spawn(async move {
+        if let Ok((mut s, _)) = l.accept().await {
+            let _ = s.set_nodelay(true);
+            let mut b = [0u8; 8];
+            while s.read_exact(&mut b).await.is_ok() {
+                if s.write_all(&b).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let mut c = TcpStream::connect(addr).await?;
+    c.set_nodelay(true)?;
+    let mut b = [0u8; 8];
+    let mut v = Vec::with_capacity(samples);
+    for i in 0..samples + samples / 10 {
+        let t = Instant::now();
+        c.write_all(&(i as u64).to_be_bytes()).await?;
+        c.read_exact(&mut b).await?;
+        if i >= samples / 10 {
+            v.push(t.elapsed());
+        }
+    }
+    drop(c);
+    srv.abort();
+    v.sort();
+    Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+}
+
+/// Committed transactions per second: `k` clients, each updating its own object under its own lock.
+async fn txn_rate(server: &Server, k: usize, secs: f64) -> Res<f64> {
+    let mut clients = Vec::new();
+    for i in 0..k {
+        let c = server.client(&format!("txn-{i}")).await?;
+        let lock = LockId::Named(format!("bench-own-{i}-{}", server.port));
+        let mut tx = c.lock(lock.clone(), LockLevel::Write).await?;
+        let oid = tx.create(ObjectState::physical("bench.Counter"))?;
+        tx.commit().await?;
+        c.flush().await?;
+        clients.push((c, lock, oid));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (c, lock, oid) in clients {
+        let stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut n: i64 = 0;
+            while !stop.load(Ordering::Relaxed) {
+                for _ in 0..256 {
+                    let mut tx = c.lock(lock.clone(), LockLevel::Write).await?;
+                    n += 1;
+                    tx.set_field(oid, "bench.Counter", "n", Value::I64(n))?;
+                    tx.commit().await?;
+                }
+                tokio::task::yield_now().await;
+            }
+            c.flush().await?;
+            Ok::<(i64, Client), kiln::Error>((n, c))
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut total = 0i64;
+    let mut keep = Vec::new();
+    for t in tasks {
+        let (n, c) = t.await??;
+        total += n;
+        keep.push(c);
+    }
+    let el = start.elapsed().as_secs_f64();
+    for c in keep {
+        let _ = c.close().await;
+    }
+    Ok(total as f64 / el)
+}
+
+/// Greedy re-acquire + release of an empty transaction, same client, no contention.
+async fn greedy(server: &Server, iters: u64) -> Res<(Duration, Duration)> {
+    let c = server.client("greedy").await?;
+    let lock = LockId::Named("greedy".into());
+    c.lock(lock.clone(), LockLevel::Write).await?.commit().await?;
+    let sent_before = c.stats().frames_sent;
+    let t = Instant::now();
+    for _ in 0..iters {
+        let tx = c.lock(lock.clone(), LockLevel::Write).await?;
+        tx.commit().await?;
+    }
+    let per = t.elapsed() / iters as u32;
+    let sent = c.stats().frames_sent - sent_before;
+    if sent > 0 {
+        println!("  note: {sent} frame(s) sent during the greedy loop (expected 0)");
+    }
+    // Baseline: an uncontended mutex lock + unlock, the cost of a local monitor.
+    let m = parking_lot::Mutex::new(0u64);
+    let t = Instant::now();
+    for _ in 0..iters {
+        let mut g = m.lock();
+        *g = std::hint::black_box(*g + 1);
+    }
+    let base = t.elapsed() / iters as u32;
+    c.close().await?;
+    Ok((per, base))
+}
+
+/// Contended handoff between two clients: lock awards per second.
+async fn handoff(server: &Server, secs: f64) -> Res<f64> {
+    let a = server.client("handoff-a").await?;
+    let b = server.client("handoff-b").await?;
+    let lock = LockId::Named("hot".into());
+    let oid = {
+        let mut tx = a.lock(lock.clone(), LockLevel::Write).await?;
+        let oid = tx.create(ObjectState::physical("bench.Counter"))?;
+        tx.commit().await?;
+        a.flush().await?;
+        oid
+    };
+    b.object(oid).await?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let before = a.stats().lock_requests + b.stats().lock_requests;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in [a.clone(), b.clone()] {
+        let stop = stop.clone();
+        let lock = lock.clone();
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let mut tx = c.lock(lock.clone(), LockLevel::Write).await?;
+                let n = tx.read(oid, |s| s.field("bench.Counter", "n").and_then(Value::as_i64).unwrap_or(0))?;
+                tx.set_field(oid, "bench.Counter", "n", Value::I64(n + 1))?;
+                tx.commit().await?;
+            }
+            Ok::<(), kiln::Error>(())
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await??;
+    }
+    let el = start.elapsed().as_secs_f64();
+    let awards = (a.stats().lock_requests + b.stats().lock_requests - before) as f64;
+    a.close().await?;
+    b.close().await?;
+    Ok(awards / el)
+}
+
+/// Fault latency of 1 KB objects (one object per fault, nothing prefetched).
+async fn fault_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
+    let a = server.client("fault-writer").await?;
+    let b = server.client("fault-reader").await?;
+    let mut ids: Vec<ObjectId> = Vec::with_capacity(n);
+    for chunk in 0..n.div_ceil(100) {
+        let mut tx = a.lock(LockId::Named("fault-setup".into()), LockLevel::Write).await?;
+        for i in 0..100.min(n - chunk * 100) {
+            let oid = tx.create(ObjectState::physical("bench.Blob"))?;
+            tx.set_field(oid, "bench.Blob", "data", Value::Bytes(vec![(i % 251) as u8; 1024]))?;
+            ids.push(oid);
+        }
+        tx.commit().await?;
+    }
+    a.flush().await?;
+    let mut v = Vec::with_capacity(n);
+    for oid in ids {
+        let t = Instant::now();
+        b.object(oid).await?;
+        v.push(t.elapsed());
+    }
+    v.sort();
+    a.close().await?;
+    b.close().await?;
+    Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+}
+
+/// DMI delivery latency: commit of a call on one client to its arrival on another.
+async fn dmi_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
+    let a = server.client("dmi-sender").await?;
+    let b = server.client("dmi-receiver").await?;
+    let mut rx = b.dmi_events();
+    let epoch = Instant::now();
+    let mut v = Vec::with_capacity(n);
+    for i in 0..n + n / 10 {
+        let mut tx = a.lock(LockId::Named("dmi".into()), LockLevel::Concurrent).await?;
+        let sent = epoch.elapsed().as_nanos() as i64;
+        tx.invoke(DmiCall {
+            receiver: ObjectId(0),
+            method: "void bench.Receiver.ping(long)".into(),
+            args: vec![Value::I64(sent)],
+            all_nodes: true,
+        });
+        tx.commit().await?;
+        let ev = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await??;
+        let got = epoch.elapsed().as_nanos() as i64;
+        let sent = ev.call.args.first().and_then(Value::as_i64).unwrap_or(got);
+        if i >= n / 10 {
+            v.push(Duration::from_nanos((got - sent).max(0) as u64));
+        }
+    }
+    v.sort();
+    a.close().await?;
+    b.close().await?;
+    Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+}
+
+/// `redis-benchmark -t set -P 16 -c 4 -q` against a redis-server started here.
+fn redis_set_rate(requests: u64) -> Res<Option<f64>> {
+    let (Ok(_), Ok(_)) = (which("redis-server"), which("redis-benchmark")) else {
+        return Ok(None);
+    };
+    let port = free_port()?;
+    let mut child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", "set", "-P", "16", "-c", "4", "-q"])
+        .args(["-n", &requests.to_string()])
+        .output();
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = String::from_utf8_lossy(&out?.stdout).into_owned();
+    // "SET: 1234567.88 requests per second, p50=0.031 msec" (possibly after \r progress lines)
+    let rate = text
+        .rsplit("SET:")
+        .next()
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse::<f64>().ok());
+    Ok(rate)
+}
+
+fn which(cmd: &str) -> Res<PathBuf> {
+    let path = std::env::var_os("PATH").ok_or("no PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(cmd))
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("{cmd} not found").into())
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kiln-bench: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kiln-bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Res<()> {
+    let want = |n: &str| args.only.is_empty() || args.only.iter().any(|o| o == n);
+    let secs = args.secs.unwrap_or(if args.quick { 0.3 } else { 3.0 });
+    let samples = if args.quick { 500 } else { 20_000 };
+    let bin = match &args.server_bin {
+        Some(p) => p.clone(),
+        None => std::env::current_exe()?.with_file_name("kiln-server"),
+    };
+    if cfg!(debug_assertions) && !args.quick {
+        println!("WARNING: kiln-bench was built without optimisations; use --release for real numbers");
+    }
+    let mut rep = Report { rows: Vec::new() };
+    println!("kiln-bench ({} mode, {secs} s per throughput run)", if args.quick { "quick" } else { "full" });
+    let (rtt, rtt99) = echo_rtt(samples).await?;
+    rep.add("loopback TCP RTT (tokio echo) p50 / p99", format!("{} / {}", fmt_dur(rtt), fmt_dur(rtt99)), "-".into(), "-".into(), "physical baseline");
+    let server = Server::start(&bin)?;
+    if want("rtt") {
+        let c = server.client("ping").await?;
+        let mut v = Vec::new();
+        for _ in 0..samples.min(5000) {
+            v.push(c.ping().await?);
+        }
+        v.sort();
+        let p50 = percentile(&v, 0.5);
+        rep.add("kiln ping RTT p50", fmt_dur(p50), format!("echo RTT {}", fmt_dur(rtt)), format!("{:.2}x", p50.as_secs_f64() / rtt.as_secs_f64()), "-");
+        c.close().await?;
+    }
+    let mut four = None;
+    if want("txn") {
+        let one = txn_rate(&server, 1, secs).await?;
+        let rtt_bound = 1.0 / rtt.as_secs_f64();
+        rep.add("committed txn/s, 1 client (own object, own lock)", fmt_rate(one), format!("1/RTT = {}", fmt_rate(rtt_bound)), format!("{:.1}x", one / rtt_bound), "-");
+        let r4 = txn_rate(&server, 4, secs).await?;
+        rep.add("committed txn/s, 4 clients (own object, own lock)", fmt_rate(r4), format!("1 client {}", fmt_rate(one)), format!("{:.2}x", r4 / one), ">= 1,000,000/s");
+        four = Some(r4);
+    }
+    if want("greedy") {
+        let iters = if args.quick { 100_000 } else { 5_000_000 };
+        let (per, base) = greedy(&server, iters).await?;
+        rep.add("greedy re-acquire + release (no contention)", fmt_dur(per), format!("mutex lock+unlock {}", fmt_dur(base)), format!("{:.1}x", per.as_secs_f64() / base.as_secs_f64().max(1e-12)), "<= 100 ns");
+    }
+    if want("handoff") {
+        let h = handoff(&server, secs).await?;
+        let bound = 1.0 / (2.0 * rtt.as_secs_f64());
+        rep.add("contended handoff, 2 clients", fmt_rate(h), format!("1/(2·RTT) = {}", fmt_rate(bound)), format!("{:.2}", h / bound), ">= 0.5");
+    }
+    if want("fault") {
+        let n = if args.quick { 200 } else { 5000 };
+        let (p50, p99) = fault_latency(&server, n).await?;
+        rep.add("fault latency 1 KB object p50 / p99", format!("{} / {}", fmt_dur(p50), fmt_dur(p99)), format!("RTT {}", fmt_dur(rtt)), format!("{:.2}x / {:.2}x", p50.as_secs_f64() / rtt.as_secs_f64(), p99.as_secs_f64() / rtt.as_secs_f64()), "p50 <= 2x RTT");
+    }
+    if want("dmi") {
+        let n = if args.quick { 200 } else { 5000 };
+        let (p50, p99) = dmi_latency(&server, n).await?;
+        rep.add("DMI delivery latency p50 / p99", format!("{} / {}", fmt_dur(p50), fmt_dur(p99)), format!("RTT {}", fmt_dur(rtt)), format!("{:.2}x / {:.2}x", p50.as_secs_f64() / rtt.as_secs_f64(), p99.as_secs_f64() / rtt.as_secs_f64()), "p50 <= 2x RTT");
+    }
+    drop(server);
+    if want("redis") {
+        let n = if args.quick { 100_000 } else { 2_000_000 };
+        match redis_set_rate(n)? {
+            Some(r) => {
+                let ours = match four {
+                    Some(f) => f,
+                    None => {
+                        let s = Server::start(&bin)?;
+                        txn_rate(&s, 4, secs).await?
+                    }
+                };
+                rep.add("redis-benchmark -t set -P 16 -c 4 (SET/s)", fmt_rate(r), format!("kiln 4-client txn/s {}", fmt_rate(ours)), format!("kiln/redis {:.2}x", ours / r), "kiln >= 1.0x");
+            }
+            None => println!("  redis: redis-server / redis-benchmark not installed; comparison skipped"),
+        }
+    }
+    rep.print();
+    Ok(())
+}
+

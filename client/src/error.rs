@@ -116,6 +116,9 @@ pub enum Error {
     /// An operation timed out.
     #[error("timed out: {0}")]
     Timeout(String),
+    /// An operation is not valid in the current state (e.g. `wait` in a Concurrent transaction).
+    #[error("illegal state: {0}")]
+    IllegalState(String),
 }
 
 impl Error {

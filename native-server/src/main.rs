@@ -1,5 +1,6 @@
 //! `kiln-server`: start, query, stop a Kiln server, or check a `tc-config.xml`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -101,10 +102,12 @@ async fn status(s: &ServerConfig) -> ExitCode {
     let addr = mgmt_addr(s);
     match kiln_server::mgmt::request(&addr, "GET", "/status").await {
         Ok((200, body)) => {
-            match serde_json::from_str::<serde_json::Value>(&body) {
-                Ok(v) => println!("{}", serde_json::to_string_pretty(&v).unwrap_or(body)),
-                Err(_) => println!("{body}"),
-            }
+            let text = match serde_json::from_str::<serde_json::Value>(&body) {
+                Ok(v) => serde_json::to_string_pretty(&v).unwrap_or(body),
+                Err(_) => body,
+            };
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{text}");
             ExitCode::SUCCESS
         }
         Ok((code, body)) => {

@@ -746,10 +746,8 @@ impl ObjectState {
                     m.remove(&key);
                 }
             },
-            (ObjectData::List(l), Undo::ListRemoveAt(i)) => {
-                if i < l.len() {
-                    l.remove(i);
-                }
+            (ObjectData::List(l), Undo::ListRemoveAt(i)) if i < l.len() => {
+                l.remove(i);
             }
             (ObjectData::List(l), Undo::ListInsert(i, v)) => l.insert(i.min(l.len()), v),
             (ObjectData::List(l), Undo::ListSet(i, v)) => {

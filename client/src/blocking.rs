@@ -1,0 +1,252 @@
+//! A blocking facade over the async client, for threads that are not async (the JNI and C
+//! bridges, simple programs).
+//!
+//! Every blocking client runs its connection on one shared background tokio runtime (two worker
+//! threads named `kiln-rt`, started on first use). Lock acquisition keeps the greedy fast path
+//! synchronous: re-acquiring a lock under this client's lease does not touch the runtime at all.
+//!
+//! Do not call these methods from inside an async task (they block the thread and panic inside
+//! a runtime); use the async [`crate::Client`] there.
+//!
+//! ```no_run
+//! use kiln::blocking::Client;
+//! use kiln::{LockId, LockLevel};
+//! # fn main() -> kiln::Result<()> {
+//! let client = Client::connect("127.0.0.1:9510")?;
+//! let m = client.map("orders")?;
+//! let mut tx = client.lock(LockId::Named("orders".into()), LockLevel::Write)?;
+//! m.put(&mut tx, "o-1", "pending")?;
+//! tx.commit()?;
+//! println!("{:?}", client.block_on(m.get(client.as_async(), "o-1"))?);
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use kiln_protocol::{LockId, LockLevel, NodeInfo, ObjectId, ObjectState, SubTarget, Value, WakeReason};
+use tokio::runtime::Runtime;
+use tokio::sync::broadcast;
+
+use crate::{ChangeEvent, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, Error, Result, Subscription};
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static RUNTIME_INIT: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+
+/// The shared background runtime (created on first use).
+pub fn runtime() -> Result<&'static Runtime> {
+    if let Some(rt) = RUNTIME.get() {
+        return Ok(rt);
+    }
+    let _g = RUNTIME_INIT.lock();
+    if let Some(rt) = RUNTIME.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("kiln-rt")
+        .enable_all()
+        .build()?;
+    Ok(RUNTIME.get_or_init(|| rt))
+}
+
+/// Blocking client; see the [module documentation](self). Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: crate::Client,
+    rt: &'static Runtime,
+}
+
+impl ClientBuilder {
+    /// Connects from a non-async thread (see [`crate::blocking`]).
+    pub fn connect_blocking(self) -> Result<Client> {
+        let rt = runtime()?;
+        let inner = rt.block_on(self.connect())?;
+        Ok(Client { inner, rt })
+    }
+}
+
+impl Client {
+    /// Connects to one server with default settings.
+    pub fn connect(addr: &str) -> Result<Client> {
+        ClientBuilder::new([addr]).connect_blocking()
+    }
+    /// Wraps an async client (its tasks must run on a runtime that outlives it, e.g. the one
+    /// returned by [`runtime`]).
+    pub fn from_async(inner: crate::Client) -> Result<Client> {
+        Ok(Client { inner, rt: runtime()? })
+    }
+    /// The async client underneath.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+    /// Runs a future of the async API to completion on the background runtime.
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// See [`crate::Client::client_id`].
+    pub fn client_id(&self) -> u64 {
+        self.inner.client_id()
+    }
+    /// See [`crate::Client::nodes`].
+    pub fn nodes(&self) -> Vec<NodeInfo> {
+        self.inner.nodes()
+    }
+    /// See [`crate::Client::events`] (use `blocking_recv` on the receiver).
+    pub fn events(&self) -> broadcast::Receiver<ClusterEvent> {
+        self.inner.events()
+    }
+    /// See [`crate::Client::is_connected`].
+    pub fn is_connected(&self) -> bool {
+        self.inner.is_connected()
+    }
+
+    /// See [`crate::Client::lock`]. The greedy fast path never touches the runtime.
+    pub fn lock(&self, lock: impl Into<LockId>, level: LockLevel) -> Result<Txn> {
+        match self.inner.lock_fast(lock.into(), level)? {
+            Ok(tx) => Ok(self.wrap(tx)),
+            Err(entry) => match self.rt.block_on(self.inner.lock_slow(entry, level, None))? {
+                Some(tx) => Ok(self.wrap(tx)),
+                None => Err(Error::lost("lock acquire ended without a grant")),
+            },
+        }
+    }
+    /// See [`crate::Client::try_lock`].
+    pub fn try_lock(&self, lock: impl Into<LockId>, level: LockLevel, timeout: Duration) -> Result<Option<Txn>> {
+        match self.inner.lock_fast(lock.into(), level)? {
+            Ok(tx) => Ok(Some(self.wrap(tx))),
+            Err(entry) => Ok(self.rt.block_on(self.inner.lock_slow(entry, level, Some(timeout)))?.map(|t| self.wrap(t))),
+        }
+    }
+    fn wrap(&self, inner: crate::Txn) -> Txn {
+        Txn { inner: Some(inner), rt: self.rt }
+    }
+
+    /// See [`crate::Client::root`].
+    pub fn root(&self, name: &str) -> Result<Option<Value>> {
+        self.rt.block_on(self.inner.root(name))
+    }
+    /// See [`crate::Client::roots`].
+    pub fn roots(&self) -> Result<Vec<(String, Value)>> {
+        self.rt.block_on(self.inner.roots())
+    }
+    /// See [`crate::Client::root_or_create`].
+    pub fn root_or_create(&self, name: &str, init: ObjectState) -> Result<ObjectId> {
+        self.rt.block_on(self.inner.root_or_create(name, init))
+    }
+    /// See [`crate::Client::set_root_literal`].
+    pub fn set_root_literal(&self, name: &str, value: Value, replace: bool) -> Result<Value> {
+        self.rt.block_on(self.inner.set_root_literal(name, value, replace))
+    }
+    /// See [`crate::Client::map`].
+    pub fn map(&self, root: &str) -> Result<crate::Map> {
+        self.rt.block_on(self.inner.map(root))
+    }
+    /// See [`crate::Client::list`].
+    pub fn list(&self, root: &str) -> Result<crate::List> {
+        self.rt.block_on(self.inner.list(root))
+    }
+    /// See [`crate::Client::set`].
+    pub fn set(&self, root: &str) -> Result<crate::Set> {
+        self.rt.block_on(self.inner.set(root))
+    }
+    /// See [`crate::Client::queue`].
+    pub fn queue(&self, root: &str) -> Result<crate::Queue> {
+        self.rt.block_on(self.inner.queue(root))
+    }
+    /// See [`crate::Client::object`].
+    pub fn object(&self, oid: ObjectId) -> Result<ObjectState> {
+        self.rt.block_on(self.inner.object(oid))
+    }
+    /// See [`crate::Client::read`].
+    pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
+        self.rt.block_on(self.inner.read(oid, f))
+    }
+    /// See [`crate::Client::cached`].
+    pub fn cached(&self, oid: ObjectId) -> Option<ObjectState> {
+        self.inner.cached(oid)
+    }
+    /// See [`crate::Client::evict`].
+    pub fn evict(&self, oids: &[ObjectId]) -> Result<()> {
+        self.rt.block_on(self.inner.evict(oids))
+    }
+    /// See [`crate::Client::reserve_ids`].
+    pub fn reserve_ids(&self, n: u64) -> Result<()> {
+        self.rt.block_on(self.inner.reserve_ids(n))
+    }
+    /// See [`crate::Client::subscribe`].
+    pub fn subscribe(&self, target: SubTarget, cb: impl Fn(ChangeEvent) + Send + Sync + 'static) -> Result<Subscription> {
+        self.rt.block_on(self.inner.subscribe(target, cb))
+    }
+    /// See [`crate::Client::dmi_events`] (use `blocking_recv` on the receiver).
+    pub fn dmi_events(&self) -> broadcast::Receiver<DmiEvent> {
+        self.inner.dmi_events()
+    }
+    /// See [`crate::Client::on_dmi`].
+    pub fn on_dmi(&self, handler: impl Fn(DmiEvent) + Send + Sync + 'static) {
+        self.inner.on_dmi(handler)
+    }
+    /// See [`crate::Client::flush`].
+    pub fn flush(&self) -> Result<()> {
+        self.rt.block_on(self.inner.flush())
+    }
+    /// See [`crate::Client::ping`].
+    pub fn ping(&self) -> Result<Duration> {
+        self.rt.block_on(self.inner.ping())
+    }
+    /// See [`crate::Client::stats`].
+    pub fn stats(&self) -> ClientStats {
+        self.inner.stats()
+    }
+    /// See [`crate::Client::close`].
+    pub fn close(&self) -> Result<()> {
+        self.rt.block_on(self.inner.close())
+    }
+}
+
+/// Blocking transaction guard; dereferences to [`crate::Txn`] for the synchronous recording
+/// methods (`create`, `set_field`, `apply`, `notify`, `invoke`, typed-collection writes...).
+#[derive(Debug)]
+pub struct Txn {
+    inner: Option<crate::Txn>,
+    rt: &'static Runtime,
+}
+
+impl Txn {
+    fn get(&self) -> &crate::Txn {
+        self.inner.as_ref().unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
+    }
+    fn get_mut(&mut self) -> &mut crate::Txn {
+        self.inner.as_mut().unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
+    }
+    /// See [`crate::Txn::wait`].
+    pub fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
+        let rt = self.rt;
+        rt.block_on(self.get_mut().wait(timeout))
+    }
+    /// See [`crate::Txn::commit`]. An empty non-SyncWrite transaction commits without touching
+    /// the runtime.
+    pub fn commit(mut self) -> Result<()> {
+        let Some(tx) = self.inner.take() else { return Ok(()) };
+        if !tx.needs_wait_on_commit() && tx.level() != LockLevel::SyncWrite {
+            return tx.release();
+        }
+        self.rt.block_on(tx.commit())
+    }
+}
+
+impl Deref for Txn {
+    type Target = crate::Txn;
+    fn deref(&self) -> &crate::Txn {
+        self.get()
+    }
+}
+
+impl DerefMut for Txn {
+    fn deref_mut(&mut self) -> &mut crate::Txn {
+        self.get_mut()
+    }
+}

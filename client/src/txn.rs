@@ -1,0 +1,395 @@
+//! The lock guard that is also the transaction.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+use kiln_protocol::{
+    Delta, DeltaOp, DmiCall, LockId, LockLevel, Message, Notify, ObjectId, ObjectState, Txn as WireTxn, Value,
+    WakeReason, TXN_FLAG_SYNC,
+};
+use parking_lot::Mutex;
+
+use crate::client::{Cached, Inner, LockEntry};
+use crate::{Error, Result};
+
+#[derive(Debug)]
+enum Hold {
+    Entry(Arc<LockEntry>),
+    Concurrent(LockId),
+}
+
+#[derive(Debug, Default)]
+struct IState {
+    /// Waiter id of the wait in progress.
+    waiting: Option<u64>,
+    /// An interrupt arrived while not waiting: the next wait fails at once.
+    pending: bool,
+}
+
+#[derive(Debug)]
+struct InterruptShared {
+    state: Mutex<IState>,
+    inner: Weak<Inner>,
+}
+
+/// A handle to interrupt a [`Txn::wait`] from another task or thread (like
+/// `Thread.interrupt()`): the wait in progress ends with [`Error::Interrupted`] (after the lock is
+/// re-acquired); if no wait is in progress, the next one fails immediately.
+///
+/// ```no_run
+/// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
+/// use kiln::{LockId, LockLevel};
+/// let mut tx = client.lock(LockId::Named("cond".into()), LockLevel::Write).await?;
+/// let stop = tx.waiter();
+/// tokio::spawn(async move { stop.interrupt() });
+/// match tx.wait(None).await {
+///     Err(kiln::Error::Interrupted) => println!("interrupted, lock held again"),
+///     other => println!("{other:?}"),
+/// }
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct WaitInterrupter {
+    shared: Arc<InterruptShared>,
+}
+
+impl WaitInterrupter {
+    /// Interrupts the current (or next) wait.
+    pub fn interrupt(&self) {
+        let mut st = self.shared.state.lock();
+        match st.waiting {
+            Some(waiter_id) => {
+                if let Some(inner) = self.shared.inner.upgrade() {
+                    inner.out.push(Message::Interrupt { waiter_id });
+                }
+            }
+            None => st.pending = true,
+        }
+    }
+    /// True while a wait is in progress.
+    pub fn is_waiting(&self) -> bool {
+        self.shared.state.lock().waiting.is_some()
+    }
+}
+
+/// A held cluster lock and the transaction made under it.
+///
+/// Every change made through the guard is applied to the local cache at once and recorded.
+/// Releasing the lock — [`Txn::commit`], or dropping the guard — ends the transaction: if it
+/// changed anything it is queued for the server (many transactions travel in one frame). With
+/// [`LockLevel::SyncWrite`], `commit` returns only once the server acknowledged it.
+///
+/// Not reentrant: acquiring the same exclusive lock again from the same task while holding it
+/// deadlocks; nesting is the caller's business.
+///
+/// ```no_run
+/// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
+/// use kiln::{LockId, LockLevel, ObjectState, Value};
+/// let mut tx = client.lock(LockId::Named("people".into()), LockLevel::Write).await?;
+/// let p = tx.create(ObjectState::physical("com.acme.Person"))?;
+/// tx.set_field(p, "com.acme.Person", "name", Value::from("Ada"))?;
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Txn {
+    inner: Arc<Inner>,
+    hold: Hold,
+    level: LockLevel,
+    token: u64,
+    holding: bool,
+    rec: WireTxn,
+    new_index: HashMap<ObjectId, usize>,
+    interrupt: OnceLock<Arc<InterruptShared>>,
+}
+
+impl Txn {
+    pub(crate) fn held(inner: Arc<Inner>, entry: Arc<LockEntry>, level: LockLevel, token: u64) -> Txn {
+        Txn {
+            inner,
+            hold: Hold::Entry(entry),
+            level,
+            token,
+            holding: true,
+            rec: WireTxn::default(),
+            new_index: HashMap::new(),
+            interrupt: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn concurrent(inner: Arc<Inner>, lock: LockId) -> Txn {
+        Txn {
+            inner,
+            hold: Hold::Concurrent(lock),
+            level: LockLevel::Concurrent,
+            token: 0,
+            holding: true,
+            rec: WireTxn::default(),
+            new_index: HashMap::new(),
+            interrupt: OnceLock::new(),
+        }
+    }
+
+    /// The fencing token of the lease under which the lock was granted (0 for Concurrent).
+    pub fn token(&self) -> u64 {
+        self.token
+    }
+    /// The level held.
+    pub fn level(&self) -> LockLevel {
+        self.level
+    }
+    /// The lock.
+    pub fn lock_id(&self) -> &LockId {
+        match &self.hold {
+            Hold::Entry(e) => &e.id,
+            Hold::Concurrent(l) => l,
+        }
+    }
+    /// True when nothing was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.rec.is_empty()
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.level == LockLevel::Read {
+            return Err(Error::ReadOnly { lock: self.lock_id().clone() });
+        }
+        Ok(())
+    }
+
+    /// Creates a shared object (its id comes from this client's leased range: no round trip).
+    /// It is resident here at once and sent with the transaction.
+    pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
+        self.check_writable()?;
+        let oid = self.inner.alloc_id()?;
+        self.inner.cache.lock().insert(oid, Cached { version: 0, state: state.clone() });
+        self.new_index.insert(oid, self.rec.new_objects.len());
+        self.rec.new_objects.push((oid, state));
+        Ok(oid)
+    }
+
+    /// Sets a field of a physical object.
+    pub fn set_field(&mut self, oid: ObjectId, class: &str, name: &str, value: Value) -> Result<()> {
+        self.apply(oid, DeltaOp::SetField { class: class.to_string(), name: name.to_string(), value })
+    }
+
+    /// Applies any operation to a resident object (fault it in first with
+    /// [`crate::Client::object`]; [`Error::NotResident`] otherwise). The cache changes at once;
+    /// an operation that does not fit the object fails with [`Error::Protocol`] and changes
+    /// nothing.
+    pub fn apply(&mut self, oid: ObjectId, op: DeltaOp) -> Result<()> {
+        self.apply_observe(oid, op, |_, _| Ok(()))
+    }
+
+    /// Applies `op` after computing `before(state, op)` on the state before the change (under
+    /// the same cache lock); `before` failing aborts without change.
+    pub(crate) fn apply_observe<R>(
+        &mut self,
+        oid: ObjectId,
+        op: DeltaOp,
+        before: impl FnOnce(&ObjectState, &DeltaOp) -> Result<R>,
+    ) -> Result<R> {
+        self.check_writable()?;
+        {
+            let mut cache = self.inner.cache.lock();
+            let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
+            let r = before(&c.state, &op)?;
+            c.state.apply(&op)?;
+            if let Some(&i) = self.new_index.get(&oid) {
+                if let Some((_, st)) = self.rec.new_objects.get_mut(i) {
+                    st.apply(&op)?;
+                }
+                return Ok(r);
+            }
+            drop(cache);
+            match self.rec.deltas.last_mut() {
+                Some(d) if d.oid == oid => d.ops.push(op),
+                _ => self.rec.deltas.push(Delta { oid, ops: vec![op] }),
+            }
+            Ok(r)
+        }
+    }
+
+    /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
+    pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
+        let cache = self.inner.cache.lock();
+        cache.get(&oid).map(|c| f(&c.state)).ok_or(Error::NotResident { oid })
+    }
+
+    /// Wakes the oldest cluster waiter of this lock when the transaction commits.
+    pub fn notify(&mut self) {
+        let lock = self.lock_id().clone();
+        self.rec.notifies.push(Notify { lock, all: false });
+    }
+
+    /// Wakes every cluster waiter of this lock when the transaction commits.
+    pub fn notify_all(&mut self) {
+        let lock = self.lock_id().clone();
+        self.rec.notifies.push(Notify { lock, all: true });
+    }
+
+    /// Records a distributed method call, delivered to the other clients after commit (this
+    /// client runs it locally itself, if it wants to).
+    pub fn invoke(&mut self, call: DmiCall) {
+        self.rec.dmis.push(call);
+    }
+
+    fn shared(&self) -> &Arc<InterruptShared> {
+        self.interrupt.get_or_init(|| {
+            Arc::new(InterruptShared { state: Mutex::new(IState::default()), inner: Arc::downgrade(&self.inner) })
+        })
+    }
+
+    /// A handle to interrupt this transaction's current or next [`Txn::wait`].
+    pub fn waiter(&self) -> WaitInterrupter {
+        WaitInterrupter { shared: self.shared().clone() }
+    }
+
+    /// `Object.wait()`: ends the transaction so far (it is sent: a wait is a release point),
+    /// registers as a cluster waiter of the lock, releases the lock locally, parks until
+    /// notified / timed out / interrupted, then re-acquires the lock at the same level before
+    /// returning. `timeout`: `None` waits forever.
+    ///
+    /// Interruption returns [`Error::Interrupted`] with the lock held again.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
+    /// use std::time::Duration;
+    /// use kiln::{LockId, LockLevel, WakeReason};
+    /// let mut tx = client.lock(LockId::Named("ready".into()), LockLevel::Write).await?;
+    /// if tx.wait(Some(Duration::from_secs(1))).await? == WakeReason::TimedOut {
+    ///     println!("nobody notified");
+    /// }
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
+        let entry = match &self.hold {
+            Hold::Entry(e) => e.clone(),
+            Hold::Concurrent(l) => {
+                return Err(Error::IllegalState(format!("wait on {l} needs a cluster lock, not a Concurrent transaction")))
+            }
+        };
+        if !self.holding {
+            return Err(Error::IllegalState(format!("wait on {}: lock not held", entry.id)));
+        }
+        self.inner.check_alive()?;
+        if !self.rec.is_empty() {
+            self.inner.wait_window().await?;
+        }
+        let exclusive = self.level.is_exclusive();
+        let shared = self.shared().clone();
+        let waiter_id = self.inner.next_waiter_id();
+        let rx = self.inner.register_wait(waiter_id);
+        let timeout_ms = match timeout {
+            None => 0,
+            Some(d) => u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1),
+        };
+        {
+            let mut st = shared.state.lock();
+            if st.pending {
+                st.pending = false;
+                self.inner.unregister_wait(waiter_id);
+                return Err(Error::Interrupted);
+            }
+            if !self.rec.is_empty() {
+                let mut t = std::mem::take(&mut self.rec);
+                if self.level == LockLevel::SyncWrite {
+                    t.flags |= TXN_FLAG_SYNC;
+                }
+                self.new_index.clear();
+                if let Err(e) = self.inner.send_txn(t) {
+                    self.inner.unregister_wait(waiter_id);
+                    return Err(e);
+                }
+            }
+            if !self.inner.out.push(Message::Wait { waiter_id, lock: entry.id.clone(), timeout_ms }) {
+                self.inner.unregister_wait(waiter_id);
+                return Err(self.inner.failure());
+            }
+            st.waiting = Some(waiter_id);
+        }
+        // The Wait is queued before anything this release may send (RecallCommit).
+        self.holding = false;
+        self.inner.release(&entry, exclusive);
+        let reason = rx.await;
+        shared.state.lock().waiting = None;
+        let reason = reason.map_err(|_| self.inner.failure())?;
+        let fast = entry.core.lock().try_local(exclusive);
+        let token = match fast {
+            Some(t) => t,
+            None => match self.inner.acquire(&entry, exclusive, None).await? {
+                Some(t) => t,
+                None => return Err(Error::LockTimeout { lock: entry.id.clone() }),
+            },
+        };
+        self.token = token;
+        self.holding = true;
+        match reason {
+            WakeReason::Interrupted => Err(Error::Interrupted),
+            r => Ok(r),
+        }
+    }
+
+    /// Ends the transaction and releases the hold (no waiting). Returns the txn's seq if sent.
+    fn finish(&mut self) -> Result<Option<u64>> {
+        let sent = if self.rec.is_empty() {
+            Ok(None)
+        } else {
+            let mut t = std::mem::take(&mut self.rec);
+            if self.level == LockLevel::SyncWrite {
+                t.flags |= TXN_FLAG_SYNC;
+            }
+            if !self.new_index.is_empty() {
+                self.new_index.clear();
+            }
+            self.inner.send_txn(t).map(Some)
+        };
+        if std::mem::replace(&mut self.holding, false) {
+            if let Hold::Entry(e) = &self.hold {
+                self.inner.release(e, self.level.is_exclusive());
+            }
+        }
+        sent
+    }
+
+    /// Ends the transaction and releases the lock. Waits only when the window of
+    /// unacknowledged transactions is full, or, under [`LockLevel::SyncWrite`], until the
+    /// server acknowledged this transaction.
+    pub async fn commit(mut self) -> Result<()> {
+        if !self.rec.is_empty() {
+            if let Err(e) = self.inner.check_alive() {
+                self.rec = WireTxn::default();
+                return Err(e);
+            }
+            self.inner.wait_window().await?;
+        }
+        let seq = self.finish()?;
+        if let (LockLevel::SyncWrite, Some(seq)) = (self.level, seq) {
+            self.inner.wait_acked(seq).await?;
+        }
+        Ok(())
+    }
+
+    /// Synchronous commit: like [`Txn::commit`] but never waits (ignores the window and does
+    /// not wait for a SyncWrite acknowledgement). Same as dropping the guard, with the error.
+    pub fn release(mut self) -> Result<()> {
+        self.finish().map(|_| ())
+    }
+
+    pub(crate) fn needs_wait_on_commit(&self) -> bool {
+        !self.rec.is_empty()
+    }
+}
+
+impl Drop for Txn {
+    fn drop(&mut self) {
+        if self.holding || !self.rec.is_empty() {
+            if let Err(e) = self.finish() {
+                tracing::warn!(lock = %self.lock_id(), error = %e, "transaction dropped on a failed client");
+            }
+        }
+    }
+}
