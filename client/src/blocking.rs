@@ -26,11 +26,15 @@ use std::ops::{Deref, DerefMut};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use kiln_protocol::{LockId, LockLevel, NodeInfo, ObjectId, ObjectState, SubTarget, Value, WakeReason};
+use kiln_protocol::{
+    LockId, LockLevel, NodeInfo, ObjectId, ObjectState, SubTarget, Value, WakeReason,
+};
 use tokio::runtime::Runtime;
 use tokio::sync::broadcast;
 
-use crate::{ChangeEvent, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, Error, Result, Subscription};
+use crate::{
+    ChangeEvent, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, Error, Result, Subscription,
+};
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 static RUNTIME_INIT: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
@@ -76,7 +80,10 @@ impl Client {
     /// Wraps an async client (its tasks must run on a runtime that outlives it, e.g. the one
     /// returned by [`runtime`]).
     pub fn from_async(inner: crate::Client) -> Result<Client> {
-        Ok(Client { inner, rt: runtime()? })
+        Ok(Client {
+            inner,
+            rt: runtime()?,
+        })
     }
     /// The async client underneath.
     pub fn as_async(&self) -> &crate::Client {
@@ -115,14 +122,25 @@ impl Client {
         }
     }
     /// See [`crate::Client::try_lock`].
-    pub fn try_lock(&self, lock: impl Into<LockId>, level: LockLevel, timeout: Duration) -> Result<Option<Txn>> {
+    pub fn try_lock(
+        &self,
+        lock: impl Into<LockId>,
+        level: LockLevel,
+        timeout: Duration,
+    ) -> Result<Option<Txn>> {
         match self.inner.lock_fast(lock.into(), level)? {
             Ok(tx) => Ok(Some(self.wrap(tx))),
-            Err(entry) => Ok(self.rt.block_on(self.inner.lock_slow(entry, level, Some(timeout)))?.map(|t| self.wrap(t))),
+            Err(entry) => Ok(self
+                .rt
+                .block_on(self.inner.lock_slow(entry, level, Some(timeout)))?
+                .map(|t| self.wrap(t))),
         }
     }
     fn wrap(&self, inner: crate::Txn) -> Txn {
-        Txn { inner: Some(inner), rt: self.rt }
+        Txn {
+            inner: Some(inner),
+            rt: self.rt,
+        }
     }
 
     /// See [`crate::Client::root`].
@@ -139,7 +157,8 @@ impl Client {
     }
     /// See [`crate::Client::set_root_literal`].
     pub fn set_root_literal(&self, name: &str, value: Value, replace: bool) -> Result<Value> {
-        self.rt.block_on(self.inner.set_root_literal(name, value, replace))
+        self.rt
+            .block_on(self.inner.set_root_literal(name, value, replace))
     }
     /// See [`crate::Client::map`].
     pub fn map(&self, root: &str) -> Result<crate::Map> {
@@ -178,7 +197,11 @@ impl Client {
         self.rt.block_on(self.inner.reserve_ids(n))
     }
     /// See [`crate::Client::subscribe`].
-    pub fn subscribe(&self, target: SubTarget, cb: impl Fn(ChangeEvent) + Send + Sync + 'static) -> Result<Subscription> {
+    pub fn subscribe(
+        &self,
+        target: SubTarget,
+        cb: impl Fn(ChangeEvent) + Send + Sync + 'static,
+    ) -> Result<Subscription> {
         self.rt.block_on(self.inner.subscribe(target, cb))
     }
     /// See [`crate::Client::dmi_events`] (use `blocking_recv` on the receiver).
@@ -217,10 +240,14 @@ pub struct Txn {
 
 impl Txn {
     fn get(&self) -> &crate::Txn {
-        self.inner.as_ref().unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
+        self.inner
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
     }
     fn get_mut(&mut self) -> &mut crate::Txn {
-        self.inner.as_mut().unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
+        self.inner
+            .as_mut()
+            .unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
     }
     /// See [`crate::Txn::wait`].
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
@@ -230,7 +257,9 @@ impl Txn {
     /// See [`crate::Txn::commit`]. An empty non-SyncWrite transaction commits without touching
     /// the runtime.
     pub fn commit(mut self) -> Result<()> {
-        let Some(tx) = self.inner.take() else { return Ok(()) };
+        let Some(tx) = self.inner.take() else {
+            return Ok(());
+        };
         if !tx.needs_wait_on_commit() && tx.level() != LockLevel::SyncWrite {
             return tx.release();
         }

@@ -126,7 +126,11 @@ pub struct HealthCheck {
 
 impl Default for HealthCheck {
     fn default() -> Self {
-        HealthCheck { idle: Duration::from_millis(5000), interval: Duration::from_millis(1000), probes: 3 }
+        HealthCheck {
+            idle: Duration::from_millis(5000),
+            interval: Duration::from_millis(1000),
+            probes: 3,
+        }
     }
 }
 
@@ -188,7 +192,9 @@ impl ClientBuilder {
         b.connect_timeout = Duration::from_millis(c.socket_connect_timeout_ms.max(1));
         b.retry_wait = Duration::from_millis(c.reconnect_wait_interval_ms.max(10));
         b.connect_deadline = None;
-        let hc = cfg.tc_properties.healthcheck(kiln_config::HealthCheckTarget::L1ToL2);
+        let hc = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L1ToL2);
         b.health = hc.ping_enabled.then(|| HealthCheck {
             idle: Duration::from_millis(hc.ping_idletime_ms.max(1)),
             interval: Duration::from_millis(hc.ping_interval_ms.max(1)),
@@ -261,7 +267,10 @@ impl ClientBuilder {
     /// health-check tasks on it).
     pub async fn connect(self) -> Result<Client> {
         if self.addrs.is_empty() {
-            return Err(Error::ConnectFailed { addrs: vec![], reason: "no server address given".into() });
+            return Err(Error::ConnectFailed {
+                addrs: vec![],
+                reason: "no server address given".into(),
+            });
         }
         let start = Instant::now();
         let deadline = self.connect_deadline.map(|d| start + d);
@@ -279,14 +288,30 @@ impl ClientBuilder {
                 tracing::debug!(%addr, round, "connecting");
                 match tokio::time::timeout(attempt, self.try_addr(addr)).await {
                     Ok(Ok(c)) => return Ok(c),
-                    Ok(Err(e @ (Error::VersionMismatch { .. } | Error::Refused { .. } | Error::ServerError { .. }))) => {
-                        return Err(e)
-                    }
+                    Ok(Err(
+                        e @ (Error::VersionMismatch { .. }
+                        | Error::Refused { .. }
+                        | Error::ServerError { .. }),
+                    )) => return Err(e),
                     Ok(Err(e)) => {
                         tracing::debug!(%addr, error = %e, "connect attempt failed");
-                        last_err = format!("{addr}: {e}");
+                        let reason = match e {
+                            Error::Io(io) => io.to_string(),
+                            other => other.to_string(),
+                        };
+                        last_err = if self.addrs.len() > 1 {
+                            format!("{addr}: {reason}")
+                        } else {
+                            reason
+                        };
                     }
-                    Err(_) => last_err = format!("{addr}: timed out after {attempt:?}"),
+                    Err(_) => {
+                        last_err = if self.addrs.len() > 1 {
+                            format!("{addr}: timed out after {attempt:.1?}")
+                        } else {
+                            format!("timed out after {attempt:.1?}")
+                        }
+                    }
                 }
             }
             round += 1;
@@ -295,23 +320,29 @@ impl ClientBuilder {
             if let Some(d) = deadline {
                 let left = d.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    last_err = format!("{last_err} (gave up after {:?})", start.elapsed());
+                    last_err = format!("{last_err} (gave up after {:.1?})", start.elapsed());
                 }
                 wait = wait.min(left);
                 if left.is_zero() || out_of_rounds {
-                    return Err(Error::ConnectFailed { addrs: self.addrs.clone(), reason: last_err });
+                    return Err(Error::ConnectFailed {
+                        addrs: self.addrs.clone(),
+                        reason: last_err,
+                    });
                 }
             }
             if out_of_rounds {
-                return Err(Error::ConnectFailed { addrs: self.addrs.clone(), reason: last_err });
+                return Err(Error::ConnectFailed {
+                    addrs: self.addrs.clone(),
+                    reason: last_err,
+                });
             }
             tokio::time::sleep(wait).await;
         }
     }
 
     async fn try_addr(&self, addr: &str) -> Result<Client> {
-        let stream = TcpStream::connect(addr).await.map_err(|e| Error::lost(e.to_string()))?;
-        stream.set_nodelay(true).map_err(|e| Error::lost(e.to_string()))?;
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
         let (mut rd, mut wr) = stream.into_split();
         let hello = Message::Hello {
             protocol_version: PROTOCOL_VERSION,
@@ -319,7 +350,9 @@ impl ClientBuilder {
             pid: std::process::id(),
             reconnect: None,
         };
-        wr.write_all(&frame::to_bytes(&hello)).await.map_err(|e| Error::lost(e.to_string()))?;
+        wr.write_all(&frame::to_bytes(&hello))
+            .await
+            .map_err(|e| Error::lost(e.to_string()))?;
         let dec = FrameDecoder::new(frame::DEFAULT_MAX_FRAME);
         let mut buf = BytesMut::with_capacity(16 * 1024);
         let mut welcome = None;
@@ -328,15 +361,27 @@ impl ClientBuilder {
             let msg = match dec.next(&mut buf)? {
                 Some(m) => m,
                 None => {
-                    let n = rd.read_buf(&mut buf).await.map_err(|e| Error::lost(e.to_string()))?;
+                    let n = rd
+                        .read_buf(&mut buf)
+                        .await
+                        .map_err(|e| Error::lost(e.to_string()))?;
                     if n == 0 {
-                        return Err(Error::lost("server closed the connection during the handshake"));
+                        return Err(Error::lost(
+                            "server closed the connection during the handshake",
+                        ));
                     }
                     continue;
                 }
             };
             match msg {
-                Message::Welcome { protocol_version, client_id, server_name, max_frame, fault_count, epoch } => {
+                Message::Welcome {
+                    protocol_version,
+                    client_id,
+                    server_name,
+                    max_frame,
+                    fault_count,
+                    epoch,
+                } => {
                     if protocol_version != PROTOCOL_VERSION {
                         return Err(Error::VersionMismatch {
                             message: format!("server speaks protocol {protocol_version}, client {PROTOCOL_VERSION}"),
@@ -344,11 +389,16 @@ impl ClientBuilder {
                     }
                     welcome = Some((client_id, server_name, max_frame, fault_count, epoch));
                 }
-                Message::Membership { this_node, nodes } if welcome.is_some() => break (this_node, nodes),
+                Message::Membership { this_node, nodes } if welcome.is_some() => {
+                    break (this_node, nodes)
+                }
                 Message::Error { code, message } => return Err(server_error(code, message)),
                 other if welcome.is_some() => backlog.push(other),
                 other => {
-                    return Err(Error::lost(format!("unexpected {} before Welcome", other.name())));
+                    return Err(Error::lost(format!(
+                        "unexpected {} before Welcome",
+                        other.name()
+                    )));
                 }
             }
         };
@@ -379,7 +429,12 @@ impl ClientBuilder {
             waits: Mutex::new(HashMap::new()),
             acked: AtomicU64::new(0),
             acks,
-            ids: Mutex::new(IdPool { ranges: VecDeque::new(), remaining: 0, requested: false, batch: self.id_batch }),
+            ids: Mutex::new(IdPool {
+                ranges: VecDeque::new(),
+                remaining: 0,
+                requested: false,
+                batch: self.id_batch,
+            }),
             ids_ready: Notify::new(),
             nodes: Mutex::new(membership.1),
             events: broadcast::channel(1024).0,
@@ -396,7 +451,11 @@ impl ClientBuilder {
             tasks: Mutex::new(Vec::new()),
         });
         if client_id != inner.client_id {
-            tracing::warn!(client_id, this_node = inner.client_id, "Welcome and Membership disagree on the client id");
+            tracing::warn!(
+                client_id,
+                this_node = inner.client_id,
+                "Welcome and Membership disagree on the client id"
+            );
         }
         for m in backlog {
             inner.dispatch(m);
@@ -409,7 +468,10 @@ impl ClientBuilder {
             tasks.push(tokio::spawn(health_loop(Arc::downgrade(&inner), hc)));
         }
         inner.tasks.lock().extend(tasks);
-        let client = Client { inner: inner.clone(), _handle: Arc::new(Handle { inner }) };
+        let client = Client {
+            inner: inner.clone(),
+            _handle: Arc::new(Handle { inner }),
+        };
         client.reserve_ids(1).await?;
         Ok(client)
     }
@@ -461,7 +523,9 @@ impl IdPool {
     /// Takes one id; the bool asks the caller to request another lease.
     fn alloc(&mut self) -> (Option<ObjectId>, bool) {
         let id = loop {
-            let Some((next, end)) = self.ranges.front_mut() else { break None };
+            let Some((next, end)) = self.ranges.front_mut() else {
+                break None;
+            };
             if *next >= *end {
                 self.ranges.pop_front();
                 continue;
@@ -514,7 +578,10 @@ struct Handle {
 impl Drop for Handle {
     fn drop(&mut self) {
         if !self.inner.closed.swap(true, Ordering::AcqRel) {
-            tracing::debug!(client_id = self.inner.client_id, "last client handle dropped: closing");
+            tracing::debug!(
+                client_id = self.inner.client_id,
+                "last client handle dropped: closing"
+            );
             self.inner.out.close_with(Some(Message::Goodbye));
         }
     }
@@ -656,7 +723,12 @@ impl Inner {
         self.locks
             .write()
             .entry(lock.clone())
-            .or_insert_with(|| Arc::new(LockEntry { id: lock, core: Mutex::new(LockCore::default()) }))
+            .or_insert_with(|| {
+                Arc::new(LockEntry {
+                    id: lock,
+                    core: Mutex::new(LockCore::default()),
+                })
+            })
             .clone()
     }
 
@@ -665,7 +737,11 @@ impl Inner {
     }
 
     /// Runs `f` on a lock's core with a context that queues messages on the outbound queue.
-    pub(crate) fn with_core<R>(&self, entry: &LockEntry, f: impl FnOnce(&mut LockCore, &mut Ctx<'_>) -> R) -> R {
+    pub(crate) fn with_core<R>(
+        &self,
+        entry: &LockEntry,
+        f: impl FnOnce(&mut LockCore, &mut Ctx<'_>) -> R,
+    ) -> R {
         let mut core = entry.core.lock();
         let mut sink = |m: Message| {
             if matches!(m, Message::LockRequest { .. }) {
@@ -674,7 +750,12 @@ impl Inner {
             tracing::trace!(msg = ?m, "lock message");
             self.out.push(m);
         };
-        let mut ctx = Ctx { lock: &entry.id, next_req: &self.next_req, send: &mut sink, now: Instant::now() };
+        let mut ctx = Ctx {
+            lock: &entry.id,
+            next_req: &self.next_req,
+            send: &mut sink,
+            now: Instant::now(),
+        };
         f(&mut core, &mut ctx)
     }
 
@@ -705,23 +786,38 @@ impl Inner {
             if let Err(e) = self.check_alive() {
                 return Some(Err(e));
             }
-            if timeout == Some(Duration::ZERO) && (core.outstanding.is_some() || core.lease_covers(exclusive) || core.readers > 0) {
+            if timeout == Some(Duration::ZERO)
+                && (core.outstanding.is_some() || core.lease_covers(exclusive) || core.readers > 0)
+            {
                 return Some(Ok(None));
             }
-            core.enqueue(Waiter { id: wid, exclusive, deadline: timeout.map(|t| now + t), tx });
+            core.enqueue(Waiter {
+                id: wid,
+                exclusive,
+                deadline: timeout.map(|t| now + t),
+                tx,
+            });
             core.pump(ctx);
             None
         });
         if let Some(r) = early {
             return r;
         }
-        let mut guard = WaiterGuard { inner: self, entry, wid, exclusive, rx: Some(rx) };
+        let mut guard = WaiterGuard {
+            inner: self,
+            entry,
+            wid,
+            exclusive,
+            rx: Some(rx),
+        };
         let local_deadline = match timeout {
             None => None,
             Some(Duration::ZERO) => Some(now + Duration::from_secs(30)),
             Some(t) => Some(now + t),
         };
-        let Some(rx) = guard.rx.as_mut() else { return Err(self.failure()) };
+        let Some(rx) = guard.rx.as_mut() else {
+            return Err(self.failure());
+        };
         let res: Option<GrantResult> = match local_deadline {
             None => rx.await.ok(),
             Some(d) => match tokio::time::timeout_at(d.into(), &mut *rx).await {
@@ -757,7 +853,9 @@ impl Inner {
         let window = self.window;
         let out = &self.out;
         let r = rx
-            .wait_for(|a| a.down || out.last_seq.load(Ordering::Acquire).saturating_sub(a.upto) < window)
+            .wait_for(|a| {
+                a.down || out.last_seq.load(Ordering::Acquire).saturating_sub(a.upto) < window
+            })
             .await
             .map(|a| a.down);
         match r {
@@ -783,7 +881,11 @@ impl Inner {
             return Ok(());
         }
         let mut rx = self.acks.subscribe();
-        match rx.wait_for(|a| a.down || a.upto >= seq).await.map(|a| (a.upto, a.down)) {
+        match rx
+            .wait_for(|a| a.down || a.upto >= seq)
+            .await
+            .map(|a| (a.upto, a.down))
+        {
             Ok((upto, _)) if upto >= seq => Ok(()),
             _ => Err(self.failure()),
         }
@@ -824,7 +926,10 @@ impl Inner {
     fn insert_faulted(&self, objects: Vec<kiln_protocol::FaultedObject>) {
         let mut cache = self.cache.lock();
         for o in objects {
-            cache.entry(o.oid).or_insert(Cached { version: o.version, state: o.state });
+            cache.entry(o.oid).or_insert(Cached {
+                version: o.version,
+                state: o.state,
+            });
         }
     }
 
@@ -848,14 +953,14 @@ impl Inner {
                     let _ = tx.send(());
                 }
             }
-            Message::RootValue { req_id, .. } | Message::RootList { req_id, .. } | Message::FaultReply { req_id, .. } => {
-                match self.pending.lock().remove(&req_id) {
-                    Some(tx) => {
-                        let _ = tx.send(m);
-                    }
-                    None => tracing::debug!(req_id, "reply to a request nobody waits for"),
+            Message::RootValue { req_id, .. }
+            | Message::RootList { req_id, .. }
+            | Message::FaultReply { req_id, .. } => match self.pending.lock().remove(&req_id) {
+                Some(tx) => {
+                    let _ = tx.send(m);
                 }
-            }
+                None => tracing::debug!(req_id, "reply to a request nobody waits for"),
+            },
             Message::IdLease { start, count } => {
                 let more = self.ids.lock().add(start, count);
                 if more {
@@ -866,13 +971,19 @@ impl Inner {
             }
             Message::BatchAck { upto_seq, .. } => self.on_ack(upto_seq),
             Message::CommitAck { seq, .. } => self.on_ack(seq),
-            Message::Deltas { gtx, from_client, deltas } => {
+            Message::Deltas {
+                gtx,
+                from_client,
+                deltas,
+            } => {
                 self.stats.remote_txns.fetch_add(1, Ordering::Relaxed);
                 let mut bad = Vec::new();
                 {
                     let mut cache = self.cache.lock();
                     for d in &deltas {
-                        let Some(c) = cache.get_mut(&d.oid) else { continue };
+                        let Some(c) = cache.get_mut(&d.oid) else {
+                            continue;
+                        };
                         for op in &d.ops {
                             if let Err(e) = c.state.apply(op) {
                                 tracing::warn!(oid = %d.oid, gtx, from_client, error = %e, "remote delta does not apply: dropping the object from the cache");
@@ -890,7 +1001,12 @@ impl Inner {
                     self.out.push(Message::Evict { oids: bad });
                 }
             }
-            Message::LockAward { req_id, lock, level, token } => match self.existing_entry(&lock) {
+            Message::LockAward {
+                req_id,
+                lock,
+                level,
+                token,
+            } => match self.existing_entry(&lock) {
                 Some(e) => self.with_core(&e, |c, ctx| c.on_award(req_id, level, token, ctx)),
                 None => tracing::warn!(%lock, "award for an unknown lock"),
             },
@@ -911,20 +1027,43 @@ impl Inner {
                 }
                 None => tracing::debug!(waiter_id, ?reason, "WaitDone for an abandoned waiter"),
             },
-            Message::DmiDeliver { from_client, gtx, call } => {
-                let ev = DmiEvent { from_client, gtx, call };
+            Message::DmiDeliver {
+                from_client,
+                gtx,
+                call,
+            } => {
+                let ev = DmiEvent {
+                    from_client,
+                    gtx,
+                    call,
+                };
                 let handlers: Vec<DmiCallback> = self.dmi_handlers.lock().clone();
                 if !handlers.is_empty() {
                     let ev2 = ev.clone();
-                    self.run_callback(Box::new(move || handlers.iter().for_each(|h| h(ev2.clone()))));
+                    self.run_callback(Box::new(move || {
+                        handlers.iter().for_each(|h| h(ev2.clone()))
+                    }));
                 }
                 let _ = self.dmi.send(ev);
             }
-            Message::ChangeNotice { target, gtx, from_client } => {
-                let cbs: Vec<ChangeCallback> =
-                    self.subs.lock().map.get(&target).map(|v| v.iter().map(|(_, c)| c.clone()).collect()).unwrap_or_default();
+            Message::ChangeNotice {
+                target,
+                gtx,
+                from_client,
+            } => {
+                let cbs: Vec<ChangeCallback> = self
+                    .subs
+                    .lock()
+                    .map
+                    .get(&target)
+                    .map(|v| v.iter().map(|(_, c)| c.clone()).collect())
+                    .unwrap_or_default();
                 if !cbs.is_empty() {
-                    let ev = ChangeEvent { target, gtx, from_client };
+                    let ev = ChangeEvent {
+                        target,
+                        gtx,
+                        from_client,
+                    };
                     self.run_callback(Box::new(move || cbs.iter().for_each(|c| c(ev.clone()))));
                 }
             }
@@ -942,7 +1081,10 @@ impl Inner {
             }
             Message::Membership { nodes, .. } => *self.nodes.lock() = nodes,
             Message::Error { code, message } => self.fail(server_error(code, message)),
-            other => tracing::warn!(msg = other.name(), "unexpected message from the server ignored"),
+            other => tracing::warn!(
+                msg = other.name(),
+                "unexpected message from the server ignored"
+            ),
         }
     }
 }
@@ -959,7 +1101,9 @@ struct WaiterGuard<'a> {
 impl Drop for WaiterGuard<'_> {
     fn drop(&mut self) {
         let Some(mut rx) = self.rx.take() else { return };
-        let removed = self.inner.with_core(self.entry, |c, ctx| c.remove_waiter(self.wid, ctx));
+        let removed = self
+            .inner
+            .with_core(self.entry, |c, ctx| c.remove_waiter(self.wid, ctx));
         if !removed {
             if let Ok(GrantResult::Granted(_)) = rx.try_recv() {
                 self.inner.release(self.entry, self.exclusive);
@@ -993,8 +1137,13 @@ async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut
                 return;
             }
             Ok(n) => {
-                inner.stats.bytes_received.fetch_add(n as u64, Ordering::Relaxed);
-                inner.last_rx_ms.store(inner.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
+                inner
+                    .stats
+                    .bytes_received
+                    .fetch_add(n as u64, Ordering::Relaxed);
+                inner
+                    .last_rx_ms
+                    .store(inner.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
             }
             Err(e) => {
                 inner.fail(Error::lost(format!("read failed: {e}")));
@@ -1157,7 +1306,12 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn try_lock(&self, lock: impl Into<LockId>, level: LockLevel, timeout: Duration) -> Result<Option<Txn>> {
+    pub async fn try_lock(
+        &self,
+        lock: impl Into<LockId>,
+        level: LockLevel,
+        timeout: Duration,
+    ) -> Result<Option<Txn>> {
         match self.lock_fast(lock.into(), level)? {
             Ok(tx) => Ok(Some(tx)),
             Err(entry) => self.lock_slow(entry, level, Some(timeout)).await,
@@ -1183,12 +1337,19 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn lock_handle(&self, lock: impl Into<LockId>) -> LockHandle {
-        LockHandle { client: self.clone(), entry: self.inner.entry(lock.into()) }
+        LockHandle {
+            client: self.clone(),
+            entry: self.inner.entry(lock.into()),
+        }
     }
 
     /// `Ok(Ok(txn))`: granted locally; `Ok(Err(entry))`: needs the slow path.
     #[inline]
-    pub(crate) fn lock_fast(&self, lock: LockId, level: LockLevel) -> Result<std::result::Result<Txn, Arc<LockEntry>>> {
+    pub(crate) fn lock_fast(
+        &self,
+        lock: LockId,
+        level: LockLevel,
+    ) -> Result<std::result::Result<Txn, Arc<LockEntry>>> {
         if level == LockLevel::Concurrent {
             self.inner.check_alive()?;
             return Ok(Ok(Txn::concurrent(self.inner.clone(), lock)));
@@ -1198,7 +1359,11 @@ impl Client {
     }
 
     #[inline]
-    pub(crate) fn lock_entry_fast(&self, entry: Arc<LockEntry>, level: LockLevel) -> std::result::Result<Txn, Arc<LockEntry>> {
+    pub(crate) fn lock_entry_fast(
+        &self,
+        entry: Arc<LockEntry>,
+        level: LockLevel,
+    ) -> std::result::Result<Txn, Arc<LockEntry>> {
         if level == LockLevel::Concurrent {
             return Ok(Txn::concurrent(self.inner.clone(), entry.id.clone()));
         }
@@ -1209,7 +1374,12 @@ impl Client {
         }
     }
 
-    pub(crate) async fn lock_slow(&self, entry: Arc<LockEntry>, level: LockLevel, timeout: Option<Duration>) -> Result<Option<Txn>> {
+    pub(crate) async fn lock_slow(
+        &self,
+        entry: Arc<LockEntry>,
+        level: LockLevel,
+        timeout: Option<Duration>,
+    ) -> Result<Option<Txn>> {
         Ok(self
             .inner
             .acquire(&entry, level.is_exclusive(), timeout)
@@ -1227,7 +1397,14 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn root(&self, name: &str) -> Result<Option<Value>> {
-        match self.inner.request(|req_id| Message::RootLookup { req_id, name: name.to_string() }).await? {
+        match self
+            .inner
+            .request(|req_id| Message::RootLookup {
+                req_id,
+                name: name.to_string(),
+            })
+            .await?
+        {
             Message::RootValue { value, .. } => Ok(value),
             other => Err(unexpected(&other)),
         }
@@ -1235,7 +1412,11 @@ impl Client {
 
     /// Every root, sorted by name.
     pub async fn roots(&self) -> Result<Vec<(String, Value)>> {
-        match self.inner.request(|req_id| Message::ListRoots { req_id }).await? {
+        match self
+            .inner
+            .request(|req_id| Message::ListRoots { req_id })
+            .await?
+        {
             Message::RootList { roots, .. } => Ok(roots),
             other => Err(unexpected(&other)),
         }
@@ -1247,11 +1428,18 @@ impl Client {
         let name_s = name.to_string();
         match self
             .inner
-            .request(|req_id| Message::RootCreate { req_id, name: name_s, value, replace })
+            .request(|req_id| Message::RootCreate {
+                req_id,
+                name: name_s,
+                value,
+                replace,
+            })
             .await?
         {
             Message::RootValue { value: Some(v), .. } => Ok(v),
-            Message::RootValue { value: None, .. } => Err(Error::lost(format!("root '{name}' unbound after RootCreate"))),
+            Message::RootValue { value: None, .. } => Err(Error::lost(format!(
+                "root '{name}' unbound after RootCreate"
+            ))),
             other => Err(unexpected(&other)),
         }
     }
@@ -1276,12 +1464,19 @@ impl Client {
         tx.commit().await?;
         let winner = match self
             .inner
-            .request(|req_id| Message::RootCreate { req_id, name: name.to_string(), value: Value::Ref(mine), replace: false })
+            .request(|req_id| Message::RootCreate {
+                req_id,
+                name: name.to_string(),
+                value: Value::Ref(mine),
+                replace: false,
+            })
             .await?
         {
             Message::RootValue { value: Some(v), .. } => root_oid(name, v)?,
             Message::RootValue { value: None, .. } => {
-                return Err(Error::lost(format!("root '{name}' unbound after RootCreate")))
+                return Err(Error::lost(format!(
+                    "root '{name}' unbound after RootCreate"
+                )))
             }
             other => return Err(unexpected(&other)),
         };
@@ -1293,40 +1488,87 @@ impl Client {
         Ok(winner)
     }
 
-    async fn typed_root(&self, root: &str, init: ObjectState, accept: fn(&ObjectData) -> bool, expected: &'static str) -> Result<ObjectId> {
+    async fn typed_root(
+        &self,
+        root: &str,
+        init: ObjectState,
+        accept: fn(&ObjectData) -> bool,
+        expected: &'static str,
+    ) -> Result<ObjectId> {
         let oid = self.root_or_create(root, init).await?;
-        self.read(oid, |s| if accept(&s.data) { Ok(()) } else { Err(Error::WrongKind { oid, expected, actual: s.data.kind_name() }) })
-            .await??;
+        self.read(oid, |s| {
+            if accept(&s.data) {
+                Ok(())
+            } else {
+                Err(Error::WrongKind {
+                    oid,
+                    expected,
+                    actual: s.data.kind_name(),
+                })
+            }
+        })
+        .await??;
         Ok(oid)
     }
 
     /// A map bound to root `root` (created empty if unbound).
     pub async fn map(&self, root: &str) -> Result<crate::Map> {
         let oid = self
-            .typed_root(root, ObjectState::map(), |d| matches!(d, ObjectData::Map(_) | ObjectData::SortedMap(_)), "map")
+            .typed_root(
+                root,
+                ObjectState::map(),
+                |d| matches!(d, ObjectData::Map(_) | ObjectData::SortedMap(_)),
+                "map",
+            )
             .await?;
         Ok(crate::Map::from_id(oid))
     }
     /// A sorted map bound to root `root` (created empty if unbound).
     pub async fn sorted_map(&self, root: &str) -> Result<crate::Map> {
         let oid = self
-            .typed_root(root, ObjectState::sorted_map(), |d| matches!(d, ObjectData::Map(_) | ObjectData::SortedMap(_)), "map")
+            .typed_root(
+                root,
+                ObjectState::sorted_map(),
+                |d| matches!(d, ObjectData::Map(_) | ObjectData::SortedMap(_)),
+                "map",
+            )
             .await?;
         Ok(crate::Map::from_id(oid))
     }
     /// A list bound to root `root` (created empty if unbound).
     pub async fn list(&self, root: &str) -> Result<crate::List> {
-        let oid = self.typed_root(root, ObjectState::list(), |d| matches!(d, ObjectData::List(_)), "list").await?;
+        let oid = self
+            .typed_root(
+                root,
+                ObjectState::list(),
+                |d| matches!(d, ObjectData::List(_)),
+                "list",
+            )
+            .await?;
         Ok(crate::List::from_id(oid))
     }
     /// A set bound to root `root` (created empty if unbound).
     pub async fn set(&self, root: &str) -> Result<crate::Set> {
-        let oid = self.typed_root(root, ObjectState::set(), |d| matches!(d, ObjectData::Set(_)), "set").await?;
+        let oid = self
+            .typed_root(
+                root,
+                ObjectState::set(),
+                |d| matches!(d, ObjectData::Set(_)),
+                "set",
+            )
+            .await?;
         Ok(crate::Set::from_id(oid))
     }
     /// A queue bound to root `root` (created empty if unbound).
     pub async fn queue(&self, root: &str) -> Result<crate::Queue> {
-        let oid = self.typed_root(root, ObjectState::queue(), |d| matches!(d, ObjectData::Queue(_)), "queue").await?;
+        let oid = self
+            .typed_root(
+                root,
+                ObjectState::queue(),
+                |d| matches!(d, ObjectData::Queue(_)),
+                "queue",
+            )
+            .await?;
         Ok(crate::Queue::from_id(oid))
     }
 
@@ -1344,8 +1586,18 @@ impl Client {
     pub async fn fault(&self, oids: Vec<ObjectId>) -> Result<()> {
         self.inner.stats.faults.fetch_add(1, Ordering::Relaxed);
         let budget = self.inner.fault_count;
-        match self.inner.request(|req_id| Message::Fault { req_id, oids, budget }).await? {
-            Message::FaultReply { objects, missing, .. } => {
+        match self
+            .inner
+            .request(|req_id| Message::Fault {
+                req_id,
+                oids,
+                budget,
+            })
+            .await?
+        {
+            Message::FaultReply {
+                objects, missing, ..
+            } => {
                 self.inner.insert_faulted(objects);
                 match missing.first() {
                     Some(&oid) => Err(Error::UnknownObject { oid }),
@@ -1374,7 +1626,9 @@ impl Client {
             {
                 let cache = self.inner.cache.lock();
                 if let Some(c) = cache.get(&oid) {
-                    let f = f.take().ok_or_else(|| Error::lost("read callback consumed"))?;
+                    let f = f
+                        .take()
+                        .ok_or_else(|| Error::lost("read callback consumed"))?;
                     return Ok(f(&c.state));
                 }
             }
@@ -1398,7 +1652,9 @@ impl Client {
     pub async fn evict(&self, oids: &[ObjectId]) -> Result<()> {
         self.inner.check_alive()?;
         self.inner.evict_local(oids);
-        if !self.inner.out.push(Message::Evict { oids: oids.to_vec() }) {
+        if !self.inner.out.push(Message::Evict {
+            oids: oids.to_vec(),
+        }) {
             return Err(self.inner.failure());
         }
         Ok(())
@@ -1441,7 +1697,11 @@ impl Client {
     /// let _sub = client.subscribe(kiln::SubTarget::Object(m.id()), |ev| println!("changed by {}", ev.from_client)).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn subscribe(&self, target: SubTarget, cb: impl Fn(ChangeEvent) + Send + Sync + 'static) -> Result<Subscription> {
+    pub async fn subscribe(
+        &self,
+        target: SubTarget,
+        cb: impl Fn(ChangeEvent) + Send + Sync + 'static,
+    ) -> Result<Subscription> {
         if let SubTarget::Object(oid) = &target {
             self.ensure_resident(*oid).await?;
         }
@@ -1455,9 +1715,16 @@ impl Client {
             (id, list.len() == 1)
         };
         if first {
-            self.inner.out.push(Message::Subscribe { target: target.clone() });
+            self.inner.out.push(Message::Subscribe {
+                target: target.clone(),
+            });
         }
-        Ok(Subscription { inner: Arc::downgrade(&self.inner), target, id, active: true })
+        Ok(Subscription {
+            inner: Arc::downgrade(&self.inner),
+            target,
+            id,
+            active: true,
+        })
     }
 
     /// Distributed method calls delivered to this client (by other clients' transactions),
@@ -1557,7 +1824,10 @@ fn unexpected(m: &Message) -> Error {
 fn root_oid(name: &str, v: Value) -> Result<ObjectId> {
     match v {
         Value::Ref(oid) => Ok(oid),
-        value => Err(Error::RootIsLiteral { name: name.to_string(), value }),
+        value => Err(Error::RootIsLiteral {
+            name: name.to_string(),
+            value,
+        }),
     }
 }
 
@@ -1621,7 +1891,9 @@ impl Subscription {
         if !std::mem::replace(&mut self.active, false) {
             return;
         }
-        let Some(inner) = self.inner.upgrade() else { return };
+        let Some(inner) = self.inner.upgrade() else {
+            return;
+        };
         let last = {
             let mut subs = inner.subs.lock();
             match subs.map.get_mut(&self.target) {
@@ -1638,7 +1910,9 @@ impl Subscription {
             }
         };
         if last {
-            inner.out.push(Message::Unsubscribe { target: self.target.clone() });
+            inner.out.push(Message::Unsubscribe {
+                target: self.target.clone(),
+            });
         }
     }
 }
@@ -1655,7 +1929,12 @@ mod tests {
 
     #[test]
     fn id_pool_requests_before_exhaustion() {
-        let mut p = IdPool { ranges: VecDeque::new(), remaining: 0, requested: true, batch: 10 };
+        let mut p = IdPool {
+            ranges: VecDeque::new(),
+            remaining: 0,
+            requested: true,
+            batch: 10,
+        };
         assert!(!p.add(0, 10), "a full batch needs no new request");
         // id 0 is skipped
         assert_eq!(p.alloc(), (Some(ObjectId(1)), false));

@@ -60,7 +60,11 @@ impl<T: ToValue + ?Sized> ToValue for &T {
 }
 
 fn wrong(oid: ObjectId, expected: &'static str, s: &ObjectState) -> Error {
-    Error::WrongKind { oid, expected, actual: s.data.kind_name() }
+    Error::WrongKind {
+        oid,
+        expected,
+        actual: s.data.kind_name(),
+    }
 }
 
 fn map_get(oid: ObjectId, s: &ObjectState, key: &Value) -> Result<Option<Value>> {
@@ -138,12 +142,24 @@ handle!(
 
 impl Map {
     /// Puts an entry; returns the previous value.
-    pub fn put(&self, tx: &mut Txn, key: impl Into<Value>, value: impl Into<Value>) -> Result<Option<Value>> {
+    pub fn put(
+        &self,
+        tx: &mut Txn,
+        key: impl Into<Value>,
+        value: impl Into<Value>,
+    ) -> Result<Option<Value>> {
         let oid = self.oid;
-        tx.apply_observe(oid, DeltaOp::Put { key: key.into(), value: value.into() }, |s, op| match op {
-            DeltaOp::Put { key, .. } => map_get(oid, s, key),
-            _ => Ok(None),
-        })
+        tx.apply_observe(
+            oid,
+            DeltaOp::Put {
+                key: key.into(),
+                value: value.into(),
+            },
+            |s, op| match op {
+                DeltaOp::Put { key, .. } => map_get(oid, s, key),
+                _ => Ok(None),
+            },
+        )
     }
     /// Removes a key; returns its value.
     pub fn remove(&self, tx: &mut Txn, key: impl Into<Value>) -> Result<Option<Value>> {
@@ -169,7 +185,9 @@ impl Map {
         client
             .read(oid, |s| match &s.data {
                 ObjectData::Map(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-                ObjectData::SortedMap(m) => Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                ObjectData::SortedMap(m) => {
+                    Ok(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                }
                 _ => Err(wrong(oid, "map", s)),
             })
             .await?
@@ -190,38 +208,66 @@ fn u32_index(i: usize) -> Result<u32> {
 impl List {
     /// Appends an element.
     pub fn add(&self, tx: &mut Txn, value: impl Into<Value>) -> Result<()> {
-        tx.apply(self.oid, DeltaOp::Add { value: value.into() })
+        tx.apply(
+            self.oid,
+            DeltaOp::Add {
+                value: value.into(),
+            },
+        )
     }
     /// Inserts at `index` (0..=len).
     pub fn add_at(&self, tx: &mut Txn, index: usize, value: impl Into<Value>) -> Result<()> {
-        tx.apply(self.oid, DeltaOp::AddAt { index: u32_index(index)?, value: value.into() })
+        tx.apply(
+            self.oid,
+            DeltaOp::AddAt {
+                index: u32_index(index)?,
+                value: value.into(),
+            },
+        )
     }
     /// Replaces the element at `index`; returns the previous one.
     pub fn set(&self, tx: &mut Txn, index: usize, value: impl Into<Value>) -> Result<Value> {
         let oid = self.oid;
-        tx.apply_observe(oid, DeltaOp::Set { index: u32_index(index)?, value: value.into() }, |s, _| {
-            Ok(list_of(oid, s)?.get(index).cloned().unwrap_or(Value::Null))
-        })
+        tx.apply_observe(
+            oid,
+            DeltaOp::Set {
+                index: u32_index(index)?,
+                value: value.into(),
+            },
+            |s, _| Ok(list_of(oid, s)?.get(index).cloned().unwrap_or(Value::Null)),
+        )
     }
     /// Removes the element at `index`; returns it.
     pub fn remove_at(&self, tx: &mut Txn, index: usize) -> Result<Value> {
         let oid = self.oid;
-        tx.apply_observe(oid, DeltaOp::RemoveAt { index: u32_index(index)? }, |s, _| {
-            Ok(list_of(oid, s)?.get(index).cloned().unwrap_or(Value::Null))
-        })
+        tx.apply_observe(
+            oid,
+            DeltaOp::RemoveAt {
+                index: u32_index(index)?,
+            },
+            |s, _| Ok(list_of(oid, s)?.get(index).cloned().unwrap_or(Value::Null)),
+        )
     }
     /// Removes the first element equal to `value`; true if one was removed.
     pub fn remove(&self, tx: &mut Txn, value: impl Into<Value>) -> Result<bool> {
         let oid = self.oid;
-        tx.apply_observe(oid, DeltaOp::RemoveValue { value: value.into() }, |s, op| match op {
-            DeltaOp::RemoveValue { value } => Ok(list_of(oid, s)?.contains(value)),
-            _ => Ok(false),
-        })
+        tx.apply_observe(
+            oid,
+            DeltaOp::RemoveValue {
+                value: value.into(),
+            },
+            |s, op| match op {
+                DeltaOp::RemoveValue { value } => Ok(list_of(oid, s)?.contains(value)),
+                _ => Ok(false),
+            },
+        )
     }
     /// The element at `index`.
     pub async fn get(&self, client: &Client, index: usize) -> Result<Option<Value>> {
         let oid = self.oid;
-        client.read(oid, |s| Ok(list_of(oid, s)?.get(index).cloned())).await?
+        client
+            .read(oid, |s| Ok(list_of(oid, s)?.get(index).cloned()))
+            .await?
     }
     /// Every element.
     pub async fn to_vec(&self, client: &Client) -> Result<Vec<Value>> {
@@ -234,18 +280,30 @@ impl Set {
     /// Adds an element; true if it was not present.
     pub fn add(&self, tx: &mut Txn, value: impl Into<Value>) -> Result<bool> {
         let oid = self.oid;
-        tx.apply_observe(oid, DeltaOp::Add { value: value.into() }, |s, op| match (&s.data, op) {
-            (ObjectData::Set(set), DeltaOp::Add { value }) => Ok(!set.contains(value)),
-            _ => Err(wrong(oid, "set", s)),
-        })
+        tx.apply_observe(
+            oid,
+            DeltaOp::Add {
+                value: value.into(),
+            },
+            |s, op| match (&s.data, op) {
+                (ObjectData::Set(set), DeltaOp::Add { value }) => Ok(!set.contains(value)),
+                _ => Err(wrong(oid, "set", s)),
+            },
+        )
     }
     /// Removes an element; true if it was present.
     pub fn remove(&self, tx: &mut Txn, value: impl Into<Value>) -> Result<bool> {
         let oid = self.oid;
-        tx.apply_observe(oid, DeltaOp::RemoveValue { value: value.into() }, |s, op| match (&s.data, op) {
-            (ObjectData::Set(set), DeltaOp::RemoveValue { value }) => Ok(set.contains(value)),
-            _ => Err(wrong(oid, "set", s)),
-        })
+        tx.apply_observe(
+            oid,
+            DeltaOp::RemoveValue {
+                value: value.into(),
+            },
+            |s, op| match (&s.data, op) {
+                (ObjectData::Set(set), DeltaOp::RemoveValue { value }) => Ok(set.contains(value)),
+                _ => Err(wrong(oid, "set", s)),
+            },
+        )
     }
     /// True when the element is present.
     pub async fn contains(&self, client: &Client, value: impl ToValue) -> Result<bool> {
@@ -273,7 +331,12 @@ impl Set {
 impl Queue {
     /// Appends at the tail.
     pub fn offer(&self, tx: &mut Txn, value: impl Into<Value>) -> Result<()> {
-        tx.apply(self.oid, DeltaOp::Offer { value: value.into() })
+        tx.apply(
+            self.oid,
+            DeltaOp::Offer {
+                value: value.into(),
+            },
+        )
     }
     /// Removes and returns the head (`None` when empty).
     pub fn poll(&self, tx: &mut Txn) -> Result<Option<Value>> {

@@ -90,7 +90,9 @@ pub enum Error {
     /// A transaction operation named an object that is not in the local cache. Fault it in
     /// first with [`crate::Client::object`] (objects created in the transaction are always
     /// resident).
-    #[error("object {oid} is not resident in the local cache (fault it in with Client::object first)")]
+    #[error(
+        "object {oid} is not resident in the local cache (fault it in with Client::object first)"
+    )]
     NotResident {
         /// The object.
         oid: ObjectId,
@@ -126,21 +128,35 @@ impl Error {
     /// [`Error::ConnectionLost`] with their message).
     pub(crate) fn duplicate(&self) -> Error {
         match self {
-            Error::ConnectFailed { addrs, reason } => {
-                Error::ConnectFailed { addrs: addrs.clone(), reason: reason.clone() }
-            }
-            Error::ConnectionLost { reason } => Error::ConnectionLost { reason: reason.clone() },
-            Error::VersionMismatch { message } => Error::VersionMismatch { message: message.clone() },
-            Error::Refused { message } => Error::Refused { message: message.clone() },
-            Error::ServerError { code, message } => Error::ServerError { code: *code, message: message.clone() },
+            Error::ConnectFailed { addrs, reason } => Error::ConnectFailed {
+                addrs: addrs.clone(),
+                reason: reason.clone(),
+            },
+            Error::ConnectionLost { reason } => Error::ConnectionLost {
+                reason: reason.clone(),
+            },
+            Error::VersionMismatch { message } => Error::VersionMismatch {
+                message: message.clone(),
+            },
+            Error::Refused { message } => Error::Refused {
+                message: message.clone(),
+            },
+            Error::ServerError { code, message } => Error::ServerError {
+                code: *code,
+                message: message.clone(),
+            },
             Error::Protocol(e) => Error::Protocol(e.clone()),
             Error::Closed => Error::Closed,
-            other => Error::ConnectionLost { reason: other.to_string() },
+            other => Error::ConnectionLost {
+                reason: other.to_string(),
+            },
         }
     }
 
     pub(crate) fn lost(reason: impl Into<String>) -> Error {
-        Error::ConnectionLost { reason: reason.into() }
+        Error::ConnectionLost {
+            reason: reason.into(),
+        }
     }
 
     /// True when the error means the client can no longer be used (connection gone or closed).
@@ -164,7 +180,7 @@ mod tests {
 
     #[test]
     fn source_is_exposed() {
-        let e = Error::from(std::io::Error::new(std::io::ErrorKind::Other, "boom"));
+        let e = Error::from(std::io::Error::other("boom"));
         assert!(e.source().is_some());
         let e = Error::from(ProtocolError::EmptyFrame);
         assert!(e.source().is_some());
@@ -173,7 +189,10 @@ mod tests {
 
     #[test]
     fn connect_failed_names_addresses() {
-        let e = Error::ConnectFailed { addrs: vec!["127.0.0.1:1".into(), "h:2".into()], reason: "refused".into() };
+        let e = Error::ConnectFailed {
+            addrs: vec!["127.0.0.1:1".into(), "h:2".into()],
+            reason: "refused".into(),
+        };
         let s = e.to_string();
         assert!(s.contains("127.0.0.1:1") && s.contains("h:2"), "{s}");
     }

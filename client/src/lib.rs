@@ -40,14 +40,14 @@ mod outbound;
 mod txn;
 
 pub use client::{
-    ChangeEvent, Client, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, HealthCheck, LockHandle, Subscription,
-    DEFAULT_WINDOW,
+    ChangeEvent, Client, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, HealthCheck,
+    LockHandle, Subscription, DEFAULT_WINDOW,
 };
 pub use collections::{List, Map, Queue, Set, ToValue};
 pub use error::{Error, Result};
 pub use txn::{Txn, WaitInterrupter};
 
 pub use kiln_protocol::{
-    ArrayData, Delta, DeltaOp, DmiCall, ErrorCode, Field, LockId, LockLevel, NodeInfo, ObjectData, ObjectId, ObjectState,
-    SubTarget, Value, WakeReason,
+    ArrayData, Delta, DeltaOp, DmiCall, ErrorCode, Field, LockId, LockLevel, NodeInfo, ObjectData,
+    ObjectId, ObjectState, SubTarget, Value, WakeReason,
 };

@@ -153,7 +153,10 @@ impl LockCore {
     /// True when the lease already covers `exclusive` (used by try-lock with timeout 0: a
     /// local conflict means "not available now").
     pub(crate) fn lease_covers(&self, exclusive: bool) -> bool {
-        matches!((self.lease, exclusive), (Lease::Write, _) | (Lease::Read, false))
+        matches!(
+            (self.lease, exclusive),
+            (Lease::Write, _) | (Lease::Read, false)
+        )
     }
 
     /// Queues a local waiter (the caller then runs [`LockCore::pump`]).
@@ -182,7 +185,9 @@ impl LockCore {
             if self.readers > 0 || self.writer {
                 return; // the last holder's release pumps again
             }
-            (ctx.send)(Message::RecallCommit { lock: ctx.lock.clone() });
+            (ctx.send)(Message::RecallCommit {
+                lock: ctx.lock.clone(),
+            });
             self.lease = Lease::None;
             self.recalled = false;
         }
@@ -191,7 +196,9 @@ impl LockCore {
             if !self.can_grant(w.exclusive) {
                 break;
             }
-            let Some(w) = self.queue.pop_front() else { break };
+            let Some(w) = self.queue.pop_front() else {
+                break;
+            };
             self.take(w.exclusive);
             if w.tx.send(GrantResult::Granted(self.token)).is_err() {
                 self.untake(w.exclusive); // the acquirer went away
@@ -220,7 +227,11 @@ impl LockCore {
                 }
             }
             Lease::None => {
-                let level = if want_write { LockLevel::Write } else { LockLevel::Read };
+                let level = if want_write {
+                    LockLevel::Write
+                } else {
+                    LockLevel::Read
+                };
                 self.send_request(level, ctx);
             }
         }
@@ -235,7 +246,8 @@ impl LockCore {
                     break;
                 }
                 Some(d) => {
-                    let ms = i64::try_from(d.saturating_duration_since(ctx.now).as_millis()).unwrap_or(i64::MAX);
+                    let ms = i64::try_from(d.saturating_duration_since(ctx.now).as_millis())
+                        .unwrap_or(i64::MAX);
                     timeout_ms = timeout_ms.max(ms);
                 }
             }
@@ -244,17 +256,32 @@ impl LockCore {
         self.outstanding = Some(req_id);
         self.cancel_sent = false;
         self.requests_sent += 1;
-        (ctx.send)(Message::LockRequest { req_id, lock: ctx.lock.clone(), level, timeout_ms });
+        (ctx.send)(Message::LockRequest {
+            req_id,
+            lock: ctx.lock.clone(),
+            level,
+            timeout_ms,
+        });
     }
 
     /// `LockAward`: the lease is ours.
-    pub(crate) fn on_award(&mut self, req_id: u64, level: LockLevel, token: u64, ctx: &mut Ctx<'_>) {
+    pub(crate) fn on_award(
+        &mut self,
+        req_id: u64,
+        level: LockLevel,
+        token: u64,
+        ctx: &mut Ctx<'_>,
+    ) {
         if self.outstanding != Some(req_id) {
             tracing::warn!(lock = %ctx.lock, req_id, outstanding = ?self.outstanding, "award for a request that is not outstanding");
         }
         self.outstanding = None;
         self.cancel_sent = false;
-        self.lease = if level == LockLevel::Read { Lease::Read } else { Lease::Write };
+        self.lease = if level == LockLevel::Read {
+            Lease::Read
+        } else {
+            Lease::Write
+        };
         self.recalled = false;
         self.token = token;
         self.pump(ctx);
@@ -318,18 +345,38 @@ mod tests {
 
     impl Harness {
         fn new() -> Self {
-            Harness { core: LockCore::default(), id: LockId::Named("L".into()), next: AtomicU64::new(1), sent: vec![], wid: 0 }
+            Harness {
+                core: LockCore::default(),
+                id: LockId::Named("L".into()),
+                next: AtomicU64::new(1),
+                sent: vec![],
+                wid: 0,
+            }
         }
         fn run(&mut self, f: impl FnOnce(&mut LockCore, &mut Ctx<'_>)) {
             let sent = &mut self.sent;
             let mut sink = |m: Message| sent.push(m);
-            let mut ctx = Ctx { lock: &self.id, next_req: &self.next, send: &mut sink, now: Instant::now() };
+            let mut ctx = Ctx {
+                lock: &self.id,
+                next_req: &self.next,
+                send: &mut sink,
+                now: Instant::now(),
+            };
             f(&mut self.core, &mut ctx);
         }
-        fn wait(&mut self, exclusive: bool, deadline: Option<Instant>) -> oneshot::Receiver<GrantResult> {
+        fn wait(
+            &mut self,
+            exclusive: bool,
+            deadline: Option<Instant>,
+        ) -> oneshot::Receiver<GrantResult> {
             let (tx, rx) = oneshot::channel();
             self.wid += 1;
-            let w = Waiter { id: self.wid, exclusive, deadline, tx };
+            let w = Waiter {
+                id: self.wid,
+                exclusive,
+                deadline,
+                tx,
+            };
             self.run(|c, ctx| {
                 c.enqueue(w);
                 c.pump(ctx)
@@ -351,7 +398,15 @@ mod tests {
         assert_eq!(h.core.try_local(true), None);
         let mut rx = h.wait(true, None);
         let sent = h.take();
-        assert!(matches!(&sent[..], [Message::LockRequest { req_id: 1, level: LockLevel::Write, timeout_ms: -1, .. }]));
+        assert!(matches!(
+            &sent[..],
+            [Message::LockRequest {
+                req_id: 1,
+                level: LockLevel::Write,
+                timeout_ms: -1,
+                ..
+            }]
+        ));
         assert!(rx.try_recv().is_err());
         h.run(|c, ctx| c.on_award(1, LockLevel::Write, 77, ctx));
         assert!(matches!(rx.try_recv(), Ok(GrantResult::Granted(77))));
@@ -388,7 +443,10 @@ mod tests {
         h.run(|c, ctx| c.on_award(1, LockLevel::Write, 5, ctx));
         h.take();
         h.run(|c, ctx| c.on_recall(ctx));
-        assert!(h.take().is_empty(), "holder still active: no RecallCommit yet");
+        assert!(
+            h.take().is_empty(),
+            "holder still active: no RecallCommit yet"
+        );
         // a new local acquirer must not be granted while recalled
         assert_eq!(h.core.try_local(true), None);
         let mut b = h.wait(true, None);
@@ -396,7 +454,16 @@ mod tests {
         assert!(h.core.release(true));
         h.run(|c, ctx| c.pump(ctx));
         let sent = h.take();
-        assert!(matches!(&sent[..], [Message::RecallCommit { .. }, Message::LockRequest { req_id: 2, .. }]), "{sent:?}");
+        assert!(
+            matches!(
+                &sent[..],
+                [
+                    Message::RecallCommit { .. },
+                    Message::LockRequest { req_id: 2, .. }
+                ]
+            ),
+            "{sent:?}"
+        );
         assert_eq!(h.core.lease, Lease::None);
         h.run(|c, ctx| c.on_award(2, LockLevel::Write, 9, ctx));
         assert!(matches!(b.try_recv(), Ok(GrantResult::Granted(9))));
@@ -422,7 +489,13 @@ mod tests {
         let mut h = Harness::new();
         let mut r1 = h.wait(false, None);
         let sent = h.take();
-        assert!(matches!(&sent[..], [Message::LockRequest { level: LockLevel::Read, .. }]));
+        assert!(matches!(
+            &sent[..],
+            [Message::LockRequest {
+                level: LockLevel::Read,
+                ..
+            }]
+        ));
         h.run(|c, ctx| c.on_award(1, LockLevel::Read, 1, ctx));
         assert!(granted(&mut r1));
         assert_eq!(h.core.try_local(false), Some(1));
@@ -439,7 +512,17 @@ mod tests {
         h.core.release(false);
         h.run(|c, ctx| c.pump(ctx));
         let sent = h.take();
-        assert!(matches!(&sent[..], [Message::LockRequest { req_id: 2, level: LockLevel::Write, .. }]), "{sent:?}");
+        assert!(
+            matches!(
+                &sent[..],
+                [Message::LockRequest {
+                    req_id: 2,
+                    level: LockLevel::Write,
+                    ..
+                }]
+            ),
+            "{sent:?}"
+        );
         assert_eq!(h.core.lease, Lease::None);
         // a recall of the dropped read hold is stale and ignored
         h.run(|c, ctx| c.on_recall(ctx));
@@ -458,7 +541,10 @@ mod tests {
         let now = Instant::now();
         let mut t = h.wait(true, Some(now));
         let sent = h.take();
-        assert!(matches!(&sent[..], [Message::LockRequest { timeout_ms: 0, .. }]));
+        assert!(matches!(
+            &sent[..],
+            [Message::LockRequest { timeout_ms: 0, .. }]
+        ));
         h.run(|c, ctx| c.on_timeout(1, ctx));
         assert!(matches!(t.try_recv(), Ok(GrantResult::TimedOut)));
         assert!(h.take().is_empty());

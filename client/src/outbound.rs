@@ -193,7 +193,10 @@ pub(crate) async fn writer_loop(inner: Arc<Inner>, mut w: OwnedWriteHalf) {
         }
         inner.stats.frames_sent.fetch_add(frames, Ordering::Relaxed);
         inner.stats.writes.fetch_add(1, Ordering::Relaxed);
-        inner.stats.bytes_sent.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        inner
+            .stats
+            .bytes_sent
+            .fetch_add(buf.len() as u64, Ordering::Relaxed);
         inner.stats.txns_sent.fetch_add(txns, Ordering::Relaxed);
         buf.clear();
         if buf.capacity() > 4 * 1024 * 1024 {
@@ -229,18 +232,28 @@ mod tests {
         let q = Outbound::default();
         assert_eq!(q.push_txn(txn(1)), Some(1));
         assert_eq!(q.push_txn(txn(1)), Some(2));
-        q.push(Message::RecallCommit { lock: kiln_protocol::LockId::Named("a".into()) });
+        q.push(Message::RecallCommit {
+            lock: kiln_protocol::LockId::Named("a".into()),
+        });
         assert_eq!(q.push_txn(txn(1)), Some(3));
         let mut items = vec![];
         q.take(&mut items);
         let mut buf = BytesMut::new();
-        let (frames, txns, bye) = encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME).expect("encode");
+        let (frames, txns, bye) =
+            encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME).expect("encode");
         assert_eq!((frames, txns, bye), (3, 3, false));
         let dec = FrameDecoder::new(frame::DEFAULT_MAX_FRAME);
         let m1 = dec.next(&mut buf).expect("ok").expect("frame");
-        assert!(matches!(&m1, Message::TxnBatch { txns } if txns.len() == 2 && txns[0].seq == 1 && txns[1].seq == 2));
-        assert!(matches!(dec.next(&mut buf), Ok(Some(Message::RecallCommit { .. }))));
-        assert!(matches!(dec.next(&mut buf), Ok(Some(Message::TxnBatch { txns })) if txns[0].seq == 3));
+        assert!(
+            matches!(&m1, Message::TxnBatch { txns } if txns.len() == 2 && txns[0].seq == 1 && txns[1].seq == 2)
+        );
+        assert!(matches!(
+            dec.next(&mut buf),
+            Ok(Some(Message::RecallCommit { .. }))
+        ));
+        assert!(
+            matches!(dec.next(&mut buf), Ok(Some(Message::TxnBatch { txns })) if txns[0].seq == 3)
+        );
     }
 
     #[test]

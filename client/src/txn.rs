@@ -5,8 +5,8 @@ use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use kiln_protocol::{
-    Delta, DeltaOp, DmiCall, LockId, LockLevel, Message, Notify, ObjectId, ObjectState, Txn as WireTxn, Value,
-    WakeReason, TXN_FLAG_SYNC,
+    Delta, DeltaOp, DmiCall, LockId, LockLevel, Message, Notify, ObjectId, ObjectState,
+    Txn as WireTxn, Value, WakeReason, TXN_FLAG_SYNC,
 };
 use parking_lot::Mutex;
 
@@ -106,7 +106,12 @@ pub struct Txn {
 }
 
 impl Txn {
-    pub(crate) fn held(inner: Arc<Inner>, entry: Arc<LockEntry>, level: LockLevel, token: u64) -> Txn {
+    pub(crate) fn held(
+        inner: Arc<Inner>,
+        entry: Arc<LockEntry>,
+        level: LockLevel,
+        token: u64,
+    ) -> Txn {
         Txn {
             inner,
             hold: Hold::Entry(entry),
@@ -154,7 +159,9 @@ impl Txn {
 
     fn check_writable(&self) -> Result<()> {
         if self.level == LockLevel::Read {
-            return Err(Error::ReadOnly { lock: self.lock_id().clone() });
+            return Err(Error::ReadOnly {
+                lock: self.lock_id().clone(),
+            });
         }
         Ok(())
     }
@@ -164,15 +171,34 @@ impl Txn {
     pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
         self.check_writable()?;
         let oid = self.inner.alloc_id()?;
-        self.inner.cache.lock().insert(oid, Cached { version: 0, state: state.clone() });
+        self.inner.cache.lock().insert(
+            oid,
+            Cached {
+                version: 0,
+                state: state.clone(),
+            },
+        );
         self.new_index.insert(oid, self.rec.new_objects.len());
         self.rec.new_objects.push((oid, state));
         Ok(oid)
     }
 
     /// Sets a field of a physical object.
-    pub fn set_field(&mut self, oid: ObjectId, class: &str, name: &str, value: Value) -> Result<()> {
-        self.apply(oid, DeltaOp::SetField { class: class.to_string(), name: name.to_string(), value })
+    pub fn set_field(
+        &mut self,
+        oid: ObjectId,
+        class: &str,
+        name: &str,
+        value: Value,
+    ) -> Result<()> {
+        self.apply(
+            oid,
+            DeltaOp::SetField {
+                class: class.to_string(),
+                name: name.to_string(),
+                value,
+            },
+        )
     }
 
     /// Applies any operation to a resident object (fault it in first with
@@ -215,7 +241,10 @@ impl Txn {
     /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
     pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
         let cache = self.inner.cache.lock();
-        cache.get(&oid).map(|c| f(&c.state)).ok_or(Error::NotResident { oid })
+        cache
+            .get(&oid)
+            .map(|c| f(&c.state))
+            .ok_or(Error::NotResident { oid })
     }
 
     /// Wakes the oldest cluster waiter of this lock when the transaction commits.
@@ -238,13 +267,18 @@ impl Txn {
 
     fn shared(&self) -> &Arc<InterruptShared> {
         self.interrupt.get_or_init(|| {
-            Arc::new(InterruptShared { state: Mutex::new(IState::default()), inner: Arc::downgrade(&self.inner) })
+            Arc::new(InterruptShared {
+                state: Mutex::new(IState::default()),
+                inner: Arc::downgrade(&self.inner),
+            })
         })
     }
 
     /// A handle to interrupt this transaction's current or next [`Txn::wait`].
     pub fn waiter(&self) -> WaitInterrupter {
-        WaitInterrupter { shared: self.shared().clone() }
+        WaitInterrupter {
+            shared: self.shared().clone(),
+        }
     }
 
     /// `Object.wait()`: ends the transaction so far (it is sent: a wait is a release point),
@@ -269,11 +303,16 @@ impl Txn {
         let entry = match &self.hold {
             Hold::Entry(e) => e.clone(),
             Hold::Concurrent(l) => {
-                return Err(Error::IllegalState(format!("wait on {l} needs a cluster lock, not a Concurrent transaction")))
+                return Err(Error::IllegalState(format!(
+                    "wait on {l} needs a cluster lock, not a Concurrent transaction"
+                )))
             }
         };
         if !self.holding {
-            return Err(Error::IllegalState(format!("wait on {}: lock not held", entry.id)));
+            return Err(Error::IllegalState(format!(
+                "wait on {}: lock not held",
+                entry.id
+            )));
         }
         self.inner.check_alive()?;
         if !self.rec.is_empty() {
@@ -305,7 +344,11 @@ impl Txn {
                     return Err(e);
                 }
             }
-            if !self.inner.out.push(Message::Wait { waiter_id, lock: entry.id.clone(), timeout_ms }) {
+            if !self.inner.out.push(Message::Wait {
+                waiter_id,
+                lock: entry.id.clone(),
+                timeout_ms,
+            }) {
                 self.inner.unregister_wait(waiter_id);
                 return Err(self.inner.failure());
             }
@@ -322,7 +365,11 @@ impl Txn {
             Some(t) => t,
             None => match self.inner.acquire(&entry, exclusive, None).await? {
                 Some(t) => t,
-                None => return Err(Error::LockTimeout { lock: entry.id.clone() }),
+                None => {
+                    return Err(Error::LockTimeout {
+                        lock: entry.id.clone(),
+                    })
+                }
             },
         };
         self.token = token;

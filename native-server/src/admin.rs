@@ -53,7 +53,7 @@ pub fn status_of(shared: &Shared) -> Status {
     let st = shared.state.lock();
     Status {
         server: shared.settings.name.clone(),
-        state: "ACTIVE-COORDINATOR",
+        state: if shared.shutdown.borrow().is_some() { "STOPPING" } else { "ACTIVE-COORDINATOR" },
         version: env!("CARGO_PKG_VERSION"),
         uptime_secs: shared.started.elapsed().as_secs(),
         clients: st.clients.len(),

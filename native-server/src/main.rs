@@ -61,6 +61,17 @@ fn main() -> ExitCode {
     };
     let cmd = cli.cmd.unwrap_or(Cmd::Start);
     if let Cmd::CheckConfig = cmd {
+        if let Some(name) = cli.name.as_deref() {
+            if let Err(e) = cfg.select_server(Some(name)) {
+                eprintln!("kiln-server: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        if cfg.all_servers().any(|s| s.persistence == PersistenceMode::PermanentStore) {
+            eprintln!(
+                "note: permanent-store / <restartable> is accepted, but this build keeps the graph in memory only"
+            );
+        }
         print!("{}", cfg.summary());
         for w in &cfg.warnings {
             eprintln!("{}:{}:{}: warning: {}", cfg.source, w.line, w.column, w.message);
@@ -93,8 +104,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Where to reach the management port of `s` from this machine: its specific bind address if
+/// it has one, else its host (a wildcard host means loopback).
 fn mgmt_addr(s: &ServerConfig) -> String {
-    let host = if s.host == "0.0.0.0" { "127.0.0.1" } else { s.host.as_str() };
+    let wildcard = |h: &str| h == "0.0.0.0" || h == "::" || h == "[::]";
+    let host = if !wildcard(&s.jmx_bind) {
+        s.jmx_bind.as_str()
+    } else if wildcard(&s.host) {
+        "127.0.0.1"
+    } else {
+        s.host.as_str()
+    };
     format!("{host}:{}", s.jmx_port)
 }
 
@@ -153,7 +173,8 @@ fn init_logging(logs: &Path) -> Option<tracing_appender::non_blocking::WorkerGua
         tracing_subscriber::EnvFilter::try_from_env("KILN_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
     };
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let stderr = tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(std::io::stderr).with_filter(filter());
     match std::fs::create_dir_all(logs) {
         Ok(()) => {
             let appender = tracing_appender::rolling::never(logs, "kiln-server.log");
@@ -195,14 +216,14 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         );
     }
     let settings = Settings::from_config(&cfg, &s);
-    let listener = match bind(format!("{}:{}", s.bind, s.dso_port), "dso-port", &s.name).await {
+    let listener = match bind(format!("{}:{}", s.dso_bind, s.dso_port), "dso-port", &s.name).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("kiln-server: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let admin = match bind(format!("{}:{}", s.bind, s.jmx_port), "jmx-port", &s.name).await {
+    let admin = match bind(format!("{}:{}", s.jmx_bind, s.jmx_port), "jmx-port", &s.name).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("kiln-server: {e}");

@@ -182,12 +182,12 @@ enum End {
 
 async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAddr) {
     let _ = sock.set_nodelay(true);
-    let (rd, wr) = sock.into_split();
-    let (tx, rx) = mpsc::unbounded_channel();
-    let writer = tokio::spawn(writer_task(wr, rx));
+    let (rd, mut wr) = sock.into_split();
+    let (tx, mut rx) = mpsc::unbounded_channel();
     shared.state.lock().counters.connections += 1;
     let mut session = Session { shared: shared.clone(), client: None, tx: tx.clone(), addr };
-    let result = session.run(rd).await;
+    let mut out = BytesMut::with_capacity(64 * 1024);
+    let result = session.run(rd, &mut wr, &mut rx, &mut out).await;
     match &result {
         Ok(End::Eof) => debug!(%addr, client = ?session.client, "client disconnected"),
         Ok(End::Goodbye) => debug!(%addr, client = ?session.client, "client said goodbye"),
@@ -208,38 +208,33 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
         st.remove_client(id);
         info!(client = id, %addr, "client left; its locks, waiters and resident set were released");
     }
-    let _ = tx.send(Outbound::Close);
     drop(tx);
     drop(session);
-    let _ = writer.await;
+    // Nobody else can queue for us now: send what is left (acks, the error), then close.
+    let _ = flush(&mut wr, &mut rx, &mut out).await;
+    let _ = wr.shutdown().await;
 }
 
-async fn writer_task(mut wr: OwnedWriteHalf, mut rx: mpsc::UnboundedReceiver<Outbound>) {
-    let mut buf = BytesMut::with_capacity(64 * 1024);
-    while let Some(first) = rx.recv().await {
-        let mut close = false;
-        match first {
-            Outbound::Msg(m) => frame::encode(&m, &mut buf),
-            Outbound::Close => close = true,
-        }
-        while !close && buf.len() < 1024 * 1024 {
+/// Writes everything queued for this client in one `write_all` per megabyte. Messages are queued
+/// (by this session or others) while the state lock is held, so queue order is decision order.
+async fn flush(
+    wr: &mut OwnedWriteHalf,
+    rx: &mut mpsc::UnboundedReceiver<Outbound>,
+    out: &mut BytesMut,
+) -> std::io::Result<()> {
+    loop {
+        while out.len() < 1024 * 1024 {
             match rx.try_recv() {
-                Ok(Outbound::Msg(m)) => frame::encode(&m, &mut buf),
-                Ok(Outbound::Close) => close = true,
+                Ok(Outbound::Msg(m)) => frame::encode(&m, out),
                 Err(_) => break,
             }
         }
-        if !buf.is_empty() {
-            if wr.write_all(&buf).await.is_err() {
-                break;
-            }
-            buf.clear();
+        if out.is_empty() {
+            return Ok(());
         }
-        if close {
-            break;
-        }
+        wr.write_all(out).await?;
+        out.clear();
     }
-    let _ = wr.shutdown().await;
 }
 
 struct Session {
@@ -263,7 +258,13 @@ impl Session {
         let _ = self.tx.send(Outbound::Msg(msg));
     }
 
-    async fn run(&mut self, mut rd: OwnedReadHalf) -> Result<End, Violation> {
+    async fn run(
+        &mut self,
+        mut rd: OwnedReadHalf,
+        wr: &mut OwnedWriteHalf,
+        rx: &mut mpsc::UnboundedReceiver<Outbound>,
+        out: &mut BytesMut,
+    ) -> Result<End, Violation> {
         let mut buf = BytesMut::with_capacity(64 * 1024);
         let mut stop = self.shared.shutdown.subscribe();
         let s = &self.shared.settings;
@@ -282,10 +283,14 @@ impl Session {
                     return Ok(end);
                 }
             }
+            if flush(wr, rx, out).await.is_err() {
+                return Ok(End::Eof);
+            }
             if stop.borrow().is_some() {
                 return Ok(End::Shutdown);
             }
             tokio::select! {
+                Some(Outbound::Msg(m)) = rx.recv() => frame::encode(&m, out),
                 r = rd.read_buf(&mut buf) => match r {
                     Ok(0) => {
                         if !buf.is_empty() {

@@ -21,8 +21,6 @@ use crate::locks::{ClientId, LockEffect, LockManager};
 pub enum Outbound {
     /// Send this message.
     Msg(Message),
-    /// Flush and close the connection.
-    Close,
 }
 
 /// One stored object.

@@ -19,7 +19,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use kiln::{ArrayData, Client, ClientBuilder, Field, LockId, LockLevel, ObjectData, ObjectId, ObjectState, Value};
+use kiln::{
+    ArrayData, Client, ClientBuilder, Field, LockId, LockLevel, ObjectData, ObjectId, ObjectState,
+    Value,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Parser, Debug)]
@@ -71,7 +74,11 @@ enum Cmd {
 #[derive(Subcommand, Debug)]
 enum MapOp {
     /// Put KEY=VALUE (creates the map on first use); prints the previous value, if any.
-    Put { root: String, key: String, value: String },
+    Put {
+        root: String,
+        key: String,
+        value: String,
+    },
     /// Print the value of KEY (exit status 1 if absent).
     Get { root: String, key: String },
     /// Remove KEY; prints the removed value, if any.
@@ -106,7 +113,10 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
         )
         .init();
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kiln: cannot start the runtime: {e}");
@@ -171,19 +181,31 @@ async fn command(client: &Client, cmd: &Cmd) -> R<()> {
         }
         Cmd::Inspect { target, depth } => inspect(client, target, *depth).await?,
         Cmd::Map { op } => map_op(client, op).await?,
-        Cmd::Counter { op: CounterOp::Incr { root } } => {
-            let mut tx = client.lock(LockId::Named(root.clone()), LockLevel::SyncWrite).await?;
+        Cmd::Counter {
+            op: CounterOp::Incr { root },
+        } => {
+            let mut tx = client
+                .lock(LockId::Named(root.clone()), LockLevel::SyncWrite)
+                .await?;
             let init = ObjectState {
                 class: "kiln.Counter".into(),
-                data: ObjectData::Physical(vec![Field { class: "kiln.Counter".into(), name: "value".into(), value: Value::I64(0) }]),
+                data: ObjectData::Physical(vec![Field {
+                    class: "kiln.Counter".into(),
+                    name: "value".into(),
+                    value: Value::I64(0),
+                }]),
             };
             let oid = client.root_or_create(root, init).await?;
             let current = tx.read(oid, |s| s.field("kiln.Counter", "value").cloned())?;
             let n = match current {
                 None | Some(Value::Null) => 0,
-                Some(v) => v.as_i64().ok_or_else(|| Fail(format!("root '{root}' is not a counter (value = {v})")))?,
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| Fail(format!("root '{root}' is not a counter (value = {v})")))?,
             };
-            let next = n.checked_add(1).ok_or_else(|| Fail("counter overflow".into()))?;
+            let next = n
+                .checked_add(1)
+                .ok_or_else(|| Fail("counter overflow".into()))?;
             tx.set_field(oid, "kiln.Counter", "value", Value::I64(next))?;
             tx.commit().await?;
             println!("{next}");
@@ -197,7 +219,10 @@ async fn existing_map(client: &Client, root: &str) -> R<Option<kiln::Map>> {
     match client.root(root).await? {
         None => Ok(None),
         Some(Value::Ref(_)) => Ok(Some(client.map(root).await?)),
-        Some(v) => Err(Fail(format!("root '{root}' is bound to the literal {}, not a map", show(&v)))),
+        Some(v) => Err(Fail(format!(
+            "root '{root}' is bound to the literal {}, not a map",
+            show(&v)
+        ))),
     }
 }
 
@@ -205,7 +230,9 @@ async fn map_op(client: &Client, op: &MapOp) -> R<()> {
     match op {
         MapOp::Put { root, key, value } => {
             let m = client.map(root).await?;
-            let mut tx = client.lock(LockId::Object(m.id()), LockLevel::Write).await?;
+            let mut tx = client
+                .lock(LockId::Object(m.id()), LockLevel::Write)
+                .await?;
             let prev = m.put(&mut tx, key.as_str(), value.as_str())?;
             tx.commit().await?;
             if let Some(p) = prev {
@@ -213,15 +240,21 @@ async fn map_op(client: &Client, op: &MapOp) -> R<()> {
             }
         }
         MapOp::Get { root, key } => {
-            let m = existing_map(client, root).await?.ok_or_else(|| Fail(format!("no root named '{root}'")))?;
+            let m = existing_map(client, root)
+                .await?
+                .ok_or_else(|| Fail(format!("no root named '{root}'")))?;
             match m.get(client, key.as_str()).await? {
                 Some(v) => println!("{v}"),
                 None => return Err(Fail(format!("key '{key}' not found in map '{root}'"))),
             }
         }
         MapOp::Remove { root, key } => {
-            let Some(m) = existing_map(client, root).await? else { return Ok(()) };
-            let mut tx = client.lock(LockId::Object(m.id()), LockLevel::Write).await?;
+            let Some(m) = existing_map(client, root).await? else {
+                return Ok(());
+            };
+            let mut tx = client
+                .lock(LockId::Object(m.id()), LockLevel::Write)
+                .await?;
             let prev = m.remove(&mut tx, key.as_str())?;
             tx.commit().await?;
             if let Some(p) = prev {
@@ -248,13 +281,19 @@ fn show(v: &Value) -> String {
 }
 
 fn parse_oid(s: &str) -> Option<ObjectId> {
-    s.strip_prefix('@').unwrap_or(s).parse::<u64>().ok().map(ObjectId)
+    s.strip_prefix('@')
+        .unwrap_or(s)
+        .parse::<u64>()
+        .ok()
+        .map(ObjectId)
 }
 
 async fn inspect(client: &Client, target: &str, depth: usize) -> R<()> {
     let mut out = String::new();
     let mut seen = HashSet::new();
-    if let Some(oid) = parse_oid(target).filter(|_| target.starts_with('@') || target.chars().all(|c| c.is_ascii_digit())) {
+    if let Some(oid) = parse_oid(target)
+        .filter(|_| target.starts_with('@') || target.chars().all(|c| c.is_ascii_digit()))
+    {
         out.push_str(&format!("@{oid}"));
         describe(client, oid, 0, depth, &mut seen, &mut out).await?;
     } else {
@@ -292,7 +331,11 @@ fn describe<'a>(
             ObjectData::Map(_) | ObjectData::SortedMap(_) => "entries",
             _ => "elements",
         };
-        out.push_str(&format!(" {} ({}, {n} {unit})\n", state.class, state.data.kind_name()));
+        out.push_str(&format!(
+            " {} ({}, {n} {unit})\n",
+            state.class,
+            state.data.kind_name()
+        ));
         if level >= depth {
             if n > 0 {
                 out.push_str(&format!("{}…\n", "  ".repeat(level + 1)));
@@ -302,21 +345,43 @@ fn describe<'a>(
         let pad = "  ".repeat(level + 1);
         let mut children: Vec<(String, Value)> = Vec::new();
         match &state.data {
-            ObjectData::Physical(fs) => {
-                children.extend(fs.iter().map(|f| (format!("{}.{} = ", f.class, f.name), f.value.clone())))
-            }
+            ObjectData::Physical(fs) => children.extend(
+                fs.iter()
+                    .map(|f| (format!("{}.{} = ", f.class, f.name), f.value.clone())),
+            ),
             ObjectData::Array(a) => match a {
-                ArrayData::Values(v) => children.extend(v.iter().enumerate().map(|(i, x)| (format!("[{i}] "), x.clone()))),
+                ArrayData::Values(v) => children.extend(
+                    v.iter()
+                        .enumerate()
+                        .map(|(i, x)| (format!("[{i}] "), x.clone())),
+                ),
                 other => {
-                    let items: Vec<String> = (0..other.len()).filter_map(|i| other.get(i)).map(|v| v.to_string()).collect();
+                    let items: Vec<String> = (0..other.len())
+                        .filter_map(|i| other.get(i))
+                        .map(|v| v.to_string())
+                        .collect();
                     out.push_str(&format!("{pad}[{}]\n", items.join(", ")));
                 }
             },
-            ObjectData::Map(m) => children.extend(m.iter().map(|(k, v)| (format!("{} => ", show(k)), v.clone()))),
-            ObjectData::SortedMap(m) => children.extend(m.iter().map(|(k, v)| (format!("{} => ", show(k)), v.clone()))),
-            ObjectData::List(l) => children.extend(l.iter().enumerate().map(|(i, x)| (format!("[{i}] "), x.clone()))),
+            ObjectData::Map(m) => children.extend(
+                m.iter()
+                    .map(|(k, v)| (format!("{} => ", show(k)), v.clone())),
+            ),
+            ObjectData::SortedMap(m) => children.extend(
+                m.iter()
+                    .map(|(k, v)| (format!("{} => ", show(k)), v.clone())),
+            ),
+            ObjectData::List(l) => children.extend(
+                l.iter()
+                    .enumerate()
+                    .map(|(i, x)| (format!("[{i}] "), x.clone())),
+            ),
             ObjectData::Set(s) => children.extend(s.iter().map(|x| ("- ".to_string(), x.clone()))),
-            ObjectData::Queue(q) => children.extend(q.iter().enumerate().map(|(i, x)| (format!("[{i}] "), x.clone()))),
+            ObjectData::Queue(q) => children.extend(
+                q.iter()
+                    .enumerate()
+                    .map(|(i, x)| (format!("[{i}] "), x.clone())),
+            ),
         }
         for (label, v) in children {
             match v {
@@ -364,7 +429,9 @@ async fn status(cli: &Cli, jmx_port: Option<u16>) -> R<()> {
 
 /// A minimal HTTP/1.1 GET (Connection: close); returns the body of a 200 response.
 async fn http_get(addr: &str, path: &str) -> R<String> {
-    let mut s = tokio::net::TcpStream::connect(addr).await.map_err(|e| Fail(format!("cannot connect to {addr}: {e}")))?;
+    let mut s = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| Fail(format!("cannot connect to {addr}: {e}")))?;
     let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
     s.write_all(req.as_bytes()).await?;
     let mut raw = Vec::new();
@@ -386,7 +453,10 @@ async fn http_get(addr: &str, path: &str) -> R<String> {
     }
     let body = String::from_utf8_lossy(&body).to_string();
     if code != "200" {
-        return Err(Fail(format!("{addr}{path}: {status_line}: {}", body.trim())));
+        return Err(Fail(format!(
+            "{addr}{path}: {status_line}: {}",
+            body.trim()
+        )));
     }
     Ok(body)
 }

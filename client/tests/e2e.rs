@@ -1,0 +1,506 @@
+//! End-to-end tests of the client against the real `kiln-server` binary.
+//!
+//! The server binary is taken from `$KILN_SERVER_BIN`, else `target/debug/kiln-server`; when
+//! neither exists the tests print a notice and pass (build it with `cargo build -p kiln-server`).
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiln::{
+    Client, ClientBuilder, ClusterEvent, DmiCall, LockId, LockLevel, ObjectId, SubTarget, Value,
+    WakeReason,
+};
+
+struct Server {
+    child: Child,
+    addr: String,
+    _dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_bin() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("KILN_SERVER_BIN") {
+        return Some(PathBuf::from(p));
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/kiln-server");
+    p.exists().then_some(p)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+static N: AtomicU64 = AtomicU64::new(0);
+
+fn start_server() -> Option<Server> {
+    let Some(bin) = server_bin() else {
+        eprintln!("kiln-server binary not found: skipping end-to-end test");
+        return None;
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "kiln-client-e2e-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (port, jmx) = (free_port(), free_port());
+    let cfg = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tc:tc-config xmlns:tc="http://www.terracotta.org/config">
+  <servers>
+    <server host="127.0.0.1" name="s">
+      <dso-port>{port}</dso-port>
+      <jmx-port>{jmx}</jmx-port>
+      <data>{d}/data</data>
+      <logs>{d}/logs</logs>
+    </server>
+  </servers>
+</tc:tc-config>
+"#,
+        d = dir.display()
+    );
+    let cfg_path = dir.join("tc-config.xml");
+    std::fs::write(&cfg_path, cfg).unwrap();
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let child = Command::new(bin)
+        .arg("-f")
+        .arg(&cfg_path)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Some(Server {
+        child,
+        addr: format!("127.0.0.1:{port}"),
+        _dir: dir,
+    })
+}
+
+async fn client(s: &Server, name: &str) -> Client {
+    ClientBuilder::new([s.addr.clone()])
+        .name(name)
+        .retry_wait(Duration::from_millis(50))
+        .connect_deadline(Duration::from_secs(20))
+        .connect()
+        .await
+        .unwrap()
+}
+
+fn named(s: &str) -> LockId {
+    LockId::Named(s.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn map_shared_with_lock_handoff() {
+    let Some(s) = start_server() else { return };
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let ma = a.map("shared").await.unwrap();
+    let mb = b.map("shared").await.unwrap();
+    assert_eq!(ma.id(), mb.id());
+    let lock = LockId::Object(ma.id());
+
+    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    assert_eq!(ma.put(&mut tx, "k", "from-a").unwrap(), None);
+    tx.commit().await.unwrap();
+
+    // b asks for the lock: a's lease is recalled, a's txn reaches the server first.
+    let mut tx = b.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    assert_eq!(mb.get(&b, "k").await.unwrap(), Some(Value::from("from-a")));
+    assert_eq!(
+        mb.put(&mut tx, "k", "from-b").unwrap(),
+        Some(Value::from("from-a"))
+    );
+    tx.commit().await.unwrap();
+
+    let tx = a.lock(lock.clone(), LockLevel::Read).await.unwrap();
+    assert_eq!(ma.get(&a, "k").await.unwrap(), Some(Value::from("from-b")));
+    assert!(a.stats().recalls >= 1);
+    tx.commit().await.unwrap();
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn greedy_reacquire_makes_no_round_trip() {
+    let Some(s) = start_server() else { return };
+    let a = client(&s, "a").await;
+    let l = named("greedy");
+    a.lock(l.clone(), LockLevel::Write)
+        .await
+        .unwrap()
+        .commit()
+        .await
+        .unwrap();
+    a.flush().await.unwrap();
+    let before = a.stats();
+    for _ in 0..10_000 {
+        let tx = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let h = a.lock_handle(l.clone());
+    for _ in 0..10_000 {
+        h.lock(LockLevel::Read)
+            .await
+            .unwrap()
+            .commit()
+            .await
+            .unwrap();
+    }
+    let after = a.stats();
+    assert_eq!(before.lock_requests, after.lock_requests);
+    assert!(
+        after.frames_sent - before.frames_sent <= 2,
+        "{before:?} {after:?}"
+    );
+    a.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counter_under_contention_is_exact() {
+    let Some(s) = start_server() else { return };
+    let clients = [
+        client(&s, "a").await,
+        client(&s, "b").await,
+        client(&s, "c").await,
+    ];
+    let oid = clients[0]
+        .root_or_create("ctr", kiln::ObjectState::physical("kiln.Counter"))
+        .await
+        .unwrap();
+    let mut tasks = vec![];
+    for c in clients.iter() {
+        for _ in 0..2 {
+            let c = c.clone();
+            tasks.push(tokio::spawn(async move {
+                c.object(oid).await.unwrap();
+                for _ in 0..200 {
+                    let mut tx = c.lock(named("ctr"), LockLevel::Write).await.unwrap();
+                    let v = tx
+                        .read(oid, |s| {
+                            s.field("kiln.Counter", "value")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(0)
+                        })
+                        .unwrap();
+                    tx.set_field(oid, "kiln.Counter", "value", Value::I64(v + 1))
+                        .unwrap();
+                    tx.commit().await.unwrap();
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for c in &clients {
+        c.flush().await.unwrap();
+    }
+    let d = client(&s, "d").await;
+    let st = d.object(oid).await.unwrap();
+    assert_eq!(st.field("kiln.Counter", "value"), Some(&Value::I64(1200)));
+    let tx = clients[1]
+        .lock(named("ctr"), LockLevel::Read)
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.read(oid, |s| s.field("kiln.Counter", "value").cloned())
+            .unwrap(),
+        Some(Value::I64(1200))
+    );
+    drop(tx);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_notify_timeout_interrupt() {
+    let Some(s) = start_server() else { return };
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let l = named("cond");
+
+    // timed wait
+    let mut tx = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+    assert_eq!(
+        tx.wait(Some(Duration::from_millis(100))).await.unwrap(),
+        WakeReason::TimedOut
+    );
+    tx.commit().await.unwrap();
+
+    // notify from another client
+    let a2 = a.clone();
+    let l2 = l.clone();
+    let waiter = tokio::spawn(async move {
+        let mut tx = a2.lock(l2, LockLevel::Write).await.unwrap();
+        let r = tx.wait(None).await.unwrap();
+        tx.commit().await.unwrap();
+        r
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut tx = b.lock(l.clone(), LockLevel::Write).await.unwrap();
+    tx.notify_all();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .unwrap()
+            .unwrap(),
+        WakeReason::Notified
+    );
+
+    // notify from the same client (another task)
+    let a2 = a.clone();
+    let l2 = l.clone();
+    let waiter = tokio::spawn(async move {
+        let mut tx = a2.lock(l2, LockLevel::Write).await.unwrap();
+        let r = tx.wait(None).await.unwrap();
+        tx.commit().await.unwrap();
+        r
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut tx = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+    tx.notify();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(5), waiter)
+            .await
+            .unwrap()
+            .unwrap(),
+        WakeReason::Notified
+    );
+
+    // interrupt
+    let mut tx = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+    let int = tx.waiter();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        int.interrupt();
+    });
+    assert!(matches!(tx.wait(None).await, Err(kiln::Error::Interrupted)));
+    tx.commit().await.unwrap();
+    // interrupt before wait: immediate
+    let mut tx = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+    tx.waiter().interrupt();
+    assert!(matches!(tx.wait(None).await, Err(kiln::Error::Interrupted)));
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn try_lock_times_out_while_held_elsewhere() {
+    let Some(s) = start_server() else { return };
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let l = named("busy");
+    let held = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+    assert!(b
+        .try_lock(l.clone(), LockLevel::Write, Duration::ZERO)
+        .await
+        .unwrap()
+        .is_none());
+    let t = std::time::Instant::now();
+    assert!(b
+        .try_lock(l.clone(), LockLevel::Write, Duration::from_millis(300))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(t.elapsed() >= Duration::from_millis(250));
+    drop(held);
+    let tx = b
+        .try_lock(l.clone(), LockLevel::Write, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(tx.is_some());
+    drop(tx);
+    // tokens are fencing: a new award has a larger token
+    let t1 = b.lock(l.clone(), LockLevel::Write).await.unwrap().token();
+    let t2 = a.lock(l.clone(), LockLevel::Write).await.unwrap().token();
+    assert!(t2 > t1, "{t1} {t2}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dmi_subscription_membership() {
+    let Some(s) = start_server() else { return };
+    let a = client(&s, "a").await;
+    let mut events = a.events();
+    let b = client(&s, "b").await;
+    match tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        ClusterEvent::NodeJoined(n) => assert_eq!(n.id, b.client_id()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.nodes().len(), 2);
+
+    let mut dmis = b.dmi_events();
+    let seen = Arc::new(AtomicU64::new(0));
+    let seen2 = seen.clone();
+    let m = b.map("watched").await.unwrap();
+    let _sub = b
+        .subscribe(SubTarget::Object(m.id()), move |_ev| {
+            seen2.fetch_add(1, Ordering::SeqCst);
+        })
+        .await
+        .unwrap();
+    let ma = a.map("watched").await.unwrap();
+    let mut tx = a
+        .lock(LockId::Object(ma.id()), LockLevel::Write)
+        .await
+        .unwrap();
+    ma.put(&mut tx, "x", 1i64).unwrap();
+    tx.invoke(DmiCall {
+        receiver: ObjectId(0),
+        method: "void hello()".into(),
+        args: vec![Value::from("hi")],
+        all_nodes: true,
+    });
+    tx.commit().await.unwrap();
+    let ev = tokio::time::timeout(Duration::from_secs(5), dmis.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ev.from_client, a.client_id());
+    assert_eq!(ev.call.method, "void hello()");
+    for _ in 0..100 {
+        if seen.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    // the change was applied to b's cache before the callback
+    assert_eq!(b.cached(m.id()).map(|s| s.data.len()), Some(1));
+
+    b.close().await.unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            ClusterEvent::NodeLeft(n) => {
+                assert_eq!(n.id, b.client_id());
+                break;
+            }
+            _ => continue,
+        }
+    }
+    assert!(matches!(b.root("x").await, Err(kiln::Error::Closed)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roots_race_and_sync_write() {
+    let Some(s) = start_server() else { return };
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let (ra, rb) = tokio::join!(
+        a.root_or_create("race", kiln::ObjectState::list()),
+        b.root_or_create("race", kiln::ObjectState::list())
+    );
+    assert_eq!(ra.unwrap(), rb.unwrap());
+    assert_eq!(
+        a.set_root_literal("lit", Value::I64(1), false)
+            .await
+            .unwrap(),
+        Value::I64(1)
+    );
+    assert_eq!(
+        b.set_root_literal("lit", Value::I64(2), false)
+            .await
+            .unwrap(),
+        Value::I64(1)
+    );
+    assert_eq!(
+        b.set_root_literal("lit", Value::I64(2), true)
+            .await
+            .unwrap(),
+        Value::I64(2)
+    );
+    let roots = a.roots().await.unwrap();
+    assert_eq!(
+        roots.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        vec!["lit", "race"]
+    );
+    assert!(matches!(
+        a.map("lit").await,
+        Err(kiln::Error::RootIsLiteral { .. })
+    ));
+
+    let q = a.queue("q").await.unwrap();
+    let mut tx = a.lock(named("q"), LockLevel::SyncWrite).await.unwrap();
+    q.offer(&mut tx, "job-1").unwrap();
+    tx.commit().await.unwrap();
+    let st = a.stats();
+    assert!(st.acked_seq >= st.txns_committed, "{st:?}");
+    let qb = b.queue("q").await.unwrap();
+    let mut tx = b.lock(named("q"), LockLevel::Write).await.unwrap();
+    assert_eq!(qb.poll(&mut tx).unwrap(), Some(Value::from("job-1")));
+    tx.commit().await.unwrap();
+    b.flush().await.unwrap();
+    let c = client(&s, "c").await;
+    assert_eq!(c.queue("q").await.unwrap().len(&c).await.unwrap(), 0);
+}
+
+#[test]
+fn blocking_facade() {
+    let Some(s) = start_server() else { return };
+    let c = ClientBuilder::new([s.addr.clone()])
+        .retry_wait(Duration::from_millis(50))
+        .connect_deadline(Duration::from_secs(20))
+        .connect_blocking()
+        .unwrap();
+    let l = c.list("items").unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let c = c.clone();
+            std::thread::spawn(move || {
+                for j in 0..50 {
+                    let mut tx = c.lock(named("items"), LockLevel::Write).unwrap();
+                    l.add(&mut tx, format!("{i}-{j}")).unwrap();
+                    tx.commit().unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    c.flush().unwrap();
+    assert_eq!(c.block_on(l.len(c.as_async())).unwrap(), 200);
+    let mut tx = c.lock(named("items"), LockLevel::Write).unwrap();
+    assert_eq!(
+        tx.wait(Some(Duration::from_millis(50))).unwrap(),
+        WakeReason::TimedOut
+    );
+    tx.commit().unwrap();
+    assert!(c.ping().unwrap() < Duration::from_secs(1));
+    c.close().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_failure_names_address() {
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let e = ClientBuilder::new([addr.clone()])
+        .connect_deadline(Duration::from_millis(300))
+        .retry_wait(Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, kiln::Error::ConnectFailed { .. }));
+    assert!(e.to_string().contains(&addr), "{e}");
+}
