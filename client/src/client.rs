@@ -20,8 +20,9 @@ use tokio::task::JoinHandle;
 
 use crate::locks::{Ctx, GrantResult, LockCore, Waiter};
 use crate::outbound::{writer_loop, Outbound};
-use crate::txn::Txn;
+use crate::txn::{FastOr, Txn};
 use crate::{Error, Result};
+use std::future::Future;
 
 /// Default number of object ids leased per request.
 const DEFAULT_ID_BATCH: u64 = 10_000;
@@ -1283,13 +1284,23 @@ impl Client {
     /// tx.commit().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn lock(&self, lock: impl Into<LockId>, level: LockLevel) -> Result<Txn> {
-        match self.lock_fast(lock.into(), level)? {
-            Ok(tx) => Ok(tx),
-            Err(entry) => match self.lock_slow(entry, level, None).await? {
-                Some(tx) => Ok(tx),
-                None => Err(Error::lost("lock acquire ended without a grant")),
-            },
+    ///
+    /// On the greedy fast path the lock is taken when `lock` is called and the returned future
+    /// is ready at once (no allocation, no await point).
+    pub fn lock(
+        &self,
+        lock: impl Into<LockId>,
+        level: LockLevel,
+    ) -> impl Future<Output = Result<Txn>> + Send + '_ {
+        match self.lock_fast(lock.into(), level) {
+            Err(e) => FastOr::Ready(Some(Err(e))),
+            Ok(Ok(tx)) => FastOr::Ready(Some(Ok(tx))),
+            Ok(Err(entry)) => FastOr::Slow(Box::pin(async move {
+                match self.lock_slow(entry, level, None).await? {
+                    Some(tx) => Ok(tx),
+                    None => Err(Error::lost("lock acquire ended without a grant")),
+                }
+            })),
         }
     }
 
@@ -1306,15 +1317,16 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn try_lock(
+    pub fn try_lock(
         &self,
         lock: impl Into<LockId>,
         level: LockLevel,
         timeout: Duration,
-    ) -> Result<Option<Txn>> {
-        match self.lock_fast(lock.into(), level)? {
-            Ok(tx) => Ok(Some(tx)),
-            Err(entry) => self.lock_slow(entry, level, Some(timeout)).await,
+    ) -> impl Future<Output = Result<Option<Txn>>> + Send + '_ {
+        match self.lock_fast(lock.into(), level) {
+            Err(e) => FastOr::Ready(Some(Err(e))),
+            Ok(Ok(tx)) => FastOr::Ready(Some(Ok(Some(tx)))),
+            Ok(Err(entry)) => FastOr::Slow(Box::pin(self.lock_slow(entry, level, Some(timeout)))),
         }
     }
 
@@ -1844,23 +1856,29 @@ impl LockHandle {
         &self.entry.id
     }
     /// [`Client::lock`] on this lock.
-    pub async fn lock(&self, level: LockLevel) -> Result<Txn> {
+    pub fn lock(&self, level: LockLevel) -> impl Future<Output = Result<Txn>> + Send + '_ {
         match self.client.lock_entry_fast(self.entry.clone(), level) {
-            Ok(tx) => Ok(tx),
-            Err(entry) => {
+            Ok(tx) => FastOr::Ready(Some(Ok(tx))),
+            Err(entry) => FastOr::Slow(Box::pin(async move {
                 self.client.inner.check_alive()?;
                 match self.client.lock_slow(entry, level, None).await? {
                     Some(tx) => Ok(tx),
                     None => Err(Error::lost("lock acquire ended without a grant")),
                 }
-            }
+            })),
         }
     }
     /// [`Client::try_lock`] on this lock.
-    pub async fn try_lock(&self, level: LockLevel, timeout: Duration) -> Result<Option<Txn>> {
+    pub fn try_lock(
+        &self,
+        level: LockLevel,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Option<Txn>>> + Send + '_ {
         match self.client.lock_entry_fast(self.entry.clone(), level) {
-            Ok(tx) => Ok(Some(tx)),
-            Err(entry) => self.client.lock_slow(entry, level, Some(timeout)).await,
+            Ok(tx) => FastOr::Ready(Some(Ok(Some(tx)))),
+            Err(entry) => {
+                FastOr::Slow(Box::pin(self.client.lock_slow(entry, level, Some(timeout))))
+            }
         }
     }
     /// [`Client::try_lock_local`] on this lock.

@@ -1,7 +1,10 @@
 //! The lock guard that is also the transaction.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock, Weak};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use kiln_protocol::{
@@ -16,7 +19,15 @@ use crate::{Error, Result};
 #[derive(Debug)]
 enum Hold {
     Entry(Arc<LockEntry>),
-    Concurrent(LockId),
+    Concurrent(Box<LockId>),
+}
+
+/// What a transaction recorded (boxed lazily: an empty transaction allocates nothing).
+#[derive(Debug, Default)]
+struct Rec {
+    txn: WireTxn,
+    /// Index in `txn.new_objects` of each object created in this transaction.
+    new_index: HashMap<ObjectId, usize>,
 }
 
 #[derive(Debug, Default)]
@@ -100,8 +111,7 @@ pub struct Txn {
     level: LockLevel,
     token: u64,
     holding: bool,
-    rec: WireTxn,
-    new_index: HashMap<ObjectId, usize>,
+    rec: Option<Box<Rec>>,
     interrupt: OnceLock<Arc<InterruptShared>>,
 }
 
@@ -118,8 +128,7 @@ impl Txn {
             level,
             token,
             holding: true,
-            rec: WireTxn::default(),
-            new_index: HashMap::new(),
+            rec: None,
             interrupt: OnceLock::new(),
         }
     }
@@ -127,12 +136,11 @@ impl Txn {
     pub(crate) fn concurrent(inner: Arc<Inner>, lock: LockId) -> Txn {
         Txn {
             inner,
-            hold: Hold::Concurrent(lock),
+            hold: Hold::Concurrent(Box::new(lock)),
             level: LockLevel::Concurrent,
             token: 0,
             holding: true,
-            rec: WireTxn::default(),
-            new_index: HashMap::new(),
+            rec: None,
             interrupt: OnceLock::new(),
         }
     }
@@ -154,7 +162,27 @@ impl Txn {
     }
     /// True when nothing was recorded yet.
     pub fn is_empty(&self) -> bool {
-        self.rec.is_empty()
+        match &self.rec {
+            None => true,
+            Some(r) => r.txn.is_empty(),
+        }
+    }
+
+    fn rec_mut(&mut self) -> &mut Rec {
+        self.rec.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the recorded transaction (None when empty), flagged for SyncWrite.
+    fn take_rec(&mut self) -> Option<WireTxn> {
+        let rec = self.rec.take()?;
+        if rec.txn.is_empty() {
+            return None;
+        }
+        let mut t = rec.txn;
+        if self.level == LockLevel::SyncWrite {
+            t.flags |= TXN_FLAG_SYNC;
+        }
+        Some(t)
     }
 
     fn check_writable(&self) -> Result<()> {
@@ -178,8 +206,9 @@ impl Txn {
                 state: state.clone(),
             },
         );
-        self.new_index.insert(oid, self.rec.new_objects.len());
-        self.rec.new_objects.push((oid, state));
+        let rec = self.rec_mut();
+        rec.new_index.insert(oid, rec.txn.new_objects.len());
+        rec.txn.new_objects.push((oid, state));
         Ok(oid)
     }
 
@@ -218,24 +247,24 @@ impl Txn {
         before: impl FnOnce(&ObjectState, &DeltaOp) -> Result<R>,
     ) -> Result<R> {
         self.check_writable()?;
-        {
-            let mut cache = self.inner.cache.lock();
-            let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
-            let r = before(&c.state, &op)?;
-            c.state.apply(&op)?;
-            if let Some(&i) = self.new_index.get(&oid) {
-                if let Some((_, st)) = self.rec.new_objects.get_mut(i) {
-                    st.apply(&op)?;
-                }
-                return Ok(r);
+        let inner = self.inner.clone();
+        let mut cache = inner.cache.lock();
+        let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
+        let r = before(&c.state, &op)?;
+        c.state.apply(&op)?;
+        drop(cache);
+        let rec = self.rec_mut();
+        if let Some(&i) = rec.new_index.get(&oid) {
+            if let Some((_, st)) = rec.txn.new_objects.get_mut(i) {
+                st.apply(&op)?;
             }
-            drop(cache);
-            match self.rec.deltas.last_mut() {
-                Some(d) if d.oid == oid => d.ops.push(op),
-                _ => self.rec.deltas.push(Delta { oid, ops: vec![op] }),
-            }
-            Ok(r)
+            return Ok(r);
         }
+        match rec.txn.deltas.last_mut() {
+            Some(d) if d.oid == oid => d.ops.push(op),
+            _ => rec.txn.deltas.push(Delta { oid, ops: vec![op] }),
+        }
+        Ok(r)
     }
 
     /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
@@ -250,19 +279,22 @@ impl Txn {
     /// Wakes the oldest cluster waiter of this lock when the transaction commits.
     pub fn notify(&mut self) {
         let lock = self.lock_id().clone();
-        self.rec.notifies.push(Notify { lock, all: false });
+        self.rec_mut()
+            .txn
+            .notifies
+            .push(Notify { lock, all: false });
     }
 
     /// Wakes every cluster waiter of this lock when the transaction commits.
     pub fn notify_all(&mut self) {
         let lock = self.lock_id().clone();
-        self.rec.notifies.push(Notify { lock, all: true });
+        self.rec_mut().txn.notifies.push(Notify { lock, all: true });
     }
 
     /// Records a distributed method call, delivered to the other clients after commit (this
     /// client runs it locally itself, if it wants to).
     pub fn invoke(&mut self, call: DmiCall) {
-        self.rec.dmis.push(call);
+        self.rec_mut().txn.dmis.push(call);
     }
 
     fn shared(&self) -> &Arc<InterruptShared> {
@@ -315,7 +347,7 @@ impl Txn {
             )));
         }
         self.inner.check_alive()?;
-        if !self.rec.is_empty() {
+        if !self.is_empty() {
             self.inner.wait_window().await?;
         }
         let exclusive = self.level.is_exclusive();
@@ -333,12 +365,7 @@ impl Txn {
                 self.inner.unregister_wait(waiter_id);
                 return Err(Error::Interrupted);
             }
-            if !self.rec.is_empty() {
-                let mut t = std::mem::take(&mut self.rec);
-                if self.level == LockLevel::SyncWrite {
-                    t.flags |= TXN_FLAG_SYNC;
-                }
-                self.new_index.clear();
+            if let Some(t) = self.take_rec() {
                 if let Err(e) = self.inner.send_txn(t) {
                     self.inner.unregister_wait(waiter_id);
                     return Err(e);
@@ -382,17 +409,9 @@ impl Txn {
 
     /// Ends the transaction and releases the hold (no waiting). Returns the txn's seq if sent.
     fn finish(&mut self) -> Result<Option<u64>> {
-        let sent = if self.rec.is_empty() {
-            Ok(None)
-        } else {
-            let mut t = std::mem::take(&mut self.rec);
-            if self.level == LockLevel::SyncWrite {
-                t.flags |= TXN_FLAG_SYNC;
-            }
-            if !self.new_index.is_empty() {
-                self.new_index.clear();
-            }
-            self.inner.send_txn(t).map(Some)
+        let sent = match self.take_rec() {
+            None => Ok(None),
+            Some(t) => self.inner.send_txn(t).map(Some),
         };
         if std::mem::replace(&mut self.holding, false) {
             if let Hold::Entry(e) = &self.hold {
@@ -404,20 +423,25 @@ impl Txn {
 
     /// Ends the transaction and releases the lock. Waits only when the window of
     /// unacknowledged transactions is full, or, under [`LockLevel::SyncWrite`], until the
-    /// server acknowledged this transaction.
-    pub async fn commit(mut self) -> Result<()> {
-        if !self.rec.is_empty() {
+    /// server acknowledged this transaction. An empty transaction completes at once (the
+    /// returned future is ready on first poll, no allocation).
+    pub fn commit(mut self) -> impl Future<Output = Result<()>> + Send + 'static {
+        if self.is_empty() {
+            self.rec = None;
+            return FastOr::Ready(Some(self.finish().map(|_| ())));
+        }
+        FastOr::Slow(Box::pin(async move {
             if let Err(e) = self.inner.check_alive() {
-                self.rec = WireTxn::default();
+                drop(self.rec.take());
                 return Err(e);
             }
             self.inner.wait_window().await?;
-        }
-        let seq = self.finish()?;
-        if let (LockLevel::SyncWrite, Some(seq)) = (self.level, seq) {
-            self.inner.wait_acked(seq).await?;
-        }
-        Ok(())
+            let seq = self.finish()?;
+            if let (LockLevel::SyncWrite, Some(seq)) = (self.level, seq) {
+                self.inner.wait_acked(seq).await?;
+            }
+            Ok(())
+        }))
     }
 
     /// Synchronous commit: like [`Txn::commit`] but never waits (ignores the window and does
@@ -427,13 +451,29 @@ impl Txn {
     }
 
     pub(crate) fn needs_wait_on_commit(&self) -> bool {
-        !self.rec.is_empty()
+        !self.is_empty()
+    }
+}
+
+/// A future that is either ready at once (the fast path, no allocation) or a boxed slow path.
+pub(crate) enum FastOr<'a, T> {
+    Ready(Option<T>),
+    Slow(Pin<Box<dyn Future<Output = T> + Send + 'a>>),
+}
+
+impl<T: Unpin> Future for FastOr<'_, T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match self.get_mut() {
+            FastOr::Ready(v) => Poll::Ready(v.take().expect("future polled after completion")),
+            FastOr::Slow(f) => f.as_mut().poll(cx),
+        }
     }
 }
 
 impl Drop for Txn {
     fn drop(&mut self) {
-        if self.holding || !self.rec.is_empty() {
+        if self.holding || self.rec.is_some() {
             if let Err(e) = self.finish() {
                 tracing::warn!(lock = %self.lock_id(), error = %e, "transaction dropped on a failed client");
             }

@@ -546,11 +546,10 @@ impl ObjectState {
         };
         match (&mut self.data, op) {
             (ObjectData::Physical(fs), DeltaOp::SetField { class, name, value }) => {
-                match fs.iter_mut().find(|f| f.name == *name && f.class == *class) {
-                    Some(f) => Ok(Undo::Field {
-                        class: class.clone(),
-                        name: name.clone(),
-                        old: Some(std::mem::replace(&mut f.value, value.clone())),
+                match fs.iter().position(|f| f.name == *name && f.class == *class) {
+                    Some(i) => Ok(Undo::Field {
+                        index: i,
+                        old: Some(std::mem::replace(&mut fs[i].value, value.clone())),
                     }),
                     None => {
                         fs.push(Field {
@@ -559,8 +558,7 @@ impl ObjectState {
                             value: value.clone(),
                         });
                         Ok(Undo::Field {
-                            class: class.clone(),
-                            name: name.clone(),
+                            index: fs.len() - 1,
                             old: None,
                         })
                     }
@@ -711,13 +709,18 @@ impl ObjectState {
     pub fn undo(&mut self, undo: Undo) {
         match (&mut self.data, undo) {
             (_, Undo::Nothing) => {}
-            (ObjectData::Physical(fs), Undo::Field { class, name, old }) => match old {
+            (ObjectData::Physical(fs), Undo::Field { index, old }) => match old {
                 Some(v) => {
-                    if let Some(f) = fs.iter_mut().find(|f| f.name == name && f.class == class) {
+                    if let Some(f) = fs.get_mut(index) {
                         f.value = v;
                     }
                 }
-                None => fs.retain(|f| !(f.name == name && f.class == class)),
+                // The field was appended by the apply being undone, so it is the last one.
+                None => {
+                    if index < fs.len() {
+                        fs.remove(index);
+                    }
+                }
             },
             (ObjectData::Array(a), Undo::Element { index, old }) => {
                 // The old value came out of this very slot, so the type matches.
@@ -777,9 +780,9 @@ impl ObjectState {
 #[allow(missing_docs)]
 pub enum Undo {
     Nothing,
+    /// Field at `index` had `old` (`None`: it was appended).
     Field {
-        class: String,
-        name: String,
+        index: usize,
         old: Option<Value>,
     },
     Element {
