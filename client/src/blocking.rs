@@ -249,6 +249,15 @@ impl Txn {
             .as_mut()
             .unwrap_or_else(|| unreachable!("blocking::Txn used after commit"))
     }
+    /// See [`crate::Txn::create`]; when every leased object id is used, waits for the next
+    /// lease instead of failing with [`Error::IdsExhausted`].
+    pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
+        let inner = self.get().client_inner().clone();
+        if inner.ids_remaining() == 0 {
+            self.rt.block_on(inner.reserve_ids(1))?;
+        }
+        self.get_mut().create(state)
+    }
     /// See [`crate::Txn::wait`].
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
         let rt = self.rt;

@@ -18,6 +18,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{broadcast, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
+use rustc_hash::FxHashMap;
 use crate::locks::{Ctx, GrantResult, LockCore, Waiter};
 use crate::outbound::{writer_loop, Outbound};
 use crate::txn::{FastOr, Txn};
@@ -81,6 +82,8 @@ pub struct ClientStats {
     pub bytes_received: u64,
     /// `LockRequest`s sent.
     pub lock_requests: u64,
+    /// Health-check and [`Client::ping`] `Ping`s sent (each is one frame of `frames_sent`).
+    pub pings_sent: u64,
     /// `LockRecall`s received.
     pub recalls: u64,
     /// Non-empty transactions committed (queued for sending).
@@ -105,6 +108,7 @@ pub(crate) struct Stats {
     pub(crate) frames_received: AtomicU64,
     pub(crate) bytes_received: AtomicU64,
     pub(crate) lock_requests: AtomicU64,
+    pub(crate) pings_sent: AtomicU64,
     pub(crate) recalls: AtomicU64,
     pub(crate) txns_committed: AtomicU64,
     pub(crate) txns_sent: AtomicU64,
@@ -421,8 +425,8 @@ impl ClientBuilder {
             fault_count: self.fault_count.unwrap_or(fault_count).max(1),
             window: self.window as u64,
             out: Outbound::default(),
-            cache: Mutex::new(HashMap::new()),
-            locks: RwLock::new(HashMap::new()),
+            cache: Mutex::new(FxHashMap::default()),
+            locks: RwLock::new(FxHashMap::default()),
             pending: Mutex::new(HashMap::new()),
             pings: Mutex::new(HashMap::new()),
             next_req: AtomicU64::new(1),
@@ -430,12 +434,7 @@ impl ClientBuilder {
             waits: Mutex::new(HashMap::new()),
             acked: AtomicU64::new(0),
             acks,
-            ids: Mutex::new(IdPool {
-                ranges: VecDeque::new(),
-                remaining: 0,
-                requested: false,
-                batch: self.id_batch,
-            }),
+            ids: Mutex::new(IdPool::new(self.id_batch)),
             ids_ready: Notify::new(),
             nodes: Mutex::new(membership.1),
             events: broadcast::channel(1024).0,
@@ -448,7 +447,7 @@ impl ClientBuilder {
             closed: AtomicBool::new(false),
             stats: Stats::default(),
             epoch: Instant::now(),
-            last_rx_ms: AtomicU64::new(0),
+            last_rx_us: AtomicU64::new(0),
             tasks: Mutex::new(Vec::new()),
         });
         if client_id != inner.client_id {
@@ -518,11 +517,25 @@ struct IdPool {
     remaining: u64,
     requested: bool,
     batch: u64,
+    last_request: Option<Instant>,
 }
 
+/// Largest id lease asked for when ids are consumed quickly.
+const MAX_ID_BATCH: u64 = 1 << 20;
+
 impl IdPool {
-    /// Takes one id; the bool asks the caller to request another lease.
-    fn alloc(&mut self) -> (Option<ObjectId>, bool) {
+    fn new(batch: u64) -> Self {
+        IdPool {
+            ranges: VecDeque::new(),
+            remaining: 0,
+            requested: false,
+            batch,
+            last_request: None,
+        }
+    }
+
+    /// Takes one id; `Some(count)` asks the caller to request another lease of `count` ids.
+    fn alloc(&mut self) -> (Option<ObjectId>, Option<u64>) {
         let id = loop {
             let Some((next, end)) = self.ranges.front_mut() else {
                 break None;
@@ -541,15 +554,24 @@ impl IdPool {
         };
         (id, self.want_more())
     }
-    fn want_more(&mut self) -> bool {
-        if !self.requested && self.remaining < self.batch / 2 {
-            self.requested = true;
-            true
-        } else {
-            false
+    /// Asks for a new lease when less than half a batch is left. Ids consumed quickly (the
+    /// previous lease was asked for less than a second ago) double the batch size.
+    fn want_more(&mut self) -> Option<u64> {
+        if self.requested || self.remaining >= self.batch / 2 {
+            return None;
         }
+        let now = Instant::now();
+        if self
+            .last_request
+            .is_some_and(|t| now.duration_since(t) < Duration::from_secs(1))
+        {
+            self.batch = (self.batch * 2).min(MAX_ID_BATCH.max(self.batch));
+        }
+        self.last_request = Some(now);
+        self.requested = true;
+        Some(self.batch)
     }
-    fn add(&mut self, start: u64, count: u64) -> bool {
+    fn add(&mut self, start: u64, count: u64) -> Option<u64> {
         self.ranges.push_back((start, start.saturating_add(count)));
         self.remaining += count;
         self.requested = false;
@@ -597,8 +619,8 @@ pub(crate) struct Inner {
     pub(crate) fault_count: u32,
     window: u64,
     pub(crate) out: Outbound,
-    pub(crate) cache: Mutex<HashMap<ObjectId, Cached>>,
-    locks: RwLock<HashMap<LockId, Arc<LockEntry>>>,
+    pub(crate) cache: Mutex<FxHashMap<ObjectId, Cached>>,
+    locks: RwLock<FxHashMap<LockId, Arc<LockEntry>>>,
     pending: Mutex<HashMap<u64, oneshot::Sender<Message>>>,
     pings: Mutex<HashMap<u64, oneshot::Sender<()>>>,
     pub(crate) next_req: AtomicU64,
@@ -619,7 +641,7 @@ pub(crate) struct Inner {
     closed: AtomicBool,
     pub(crate) stats: Stats,
     epoch: Instant,
-    last_rx_ms: AtomicU64,
+    last_rx_us: AtomicU64,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -654,7 +676,7 @@ impl Inner {
 
     /// Puts the client into the failed state (first error wins) and fails everything pending.
     pub(crate) fn fail(&self, err: Error) {
-        {
+        let quiet = {
             let mut f = self.failure.lock();
             if f.is_some() {
                 return;
@@ -667,7 +689,8 @@ impl Inner {
                 tracing::warn!(client_id = self.client_id, error = %err, "client failed");
                 *f = Some(err);
             }
-        }
+            quiet
+        };
         self.failed.store(true, Ordering::Release);
         let err = self.failure();
         self.out.abort();
@@ -680,7 +703,10 @@ impl Inner {
         }
         self.acks.send_modify(|a| a.down = true);
         self.ids_ready.notify_waiters();
-        let _ = self.events.send(ClusterEvent::Disconnected);
+        if !quiet {
+            // After close(), close() itself reported the disconnection.
+            let _ = self.events.send(ClusterEvent::Disconnected);
+        }
         for t in self.tasks.lock().drain(..) {
             t.abort();
         }
@@ -695,8 +721,8 @@ impl Inner {
     }
 
     fn since_last_rx(&self) -> Duration {
-        let now = self.epoch.elapsed().as_millis() as u64;
-        Duration::from_millis(now.saturating_sub(self.last_rx_ms.load(Ordering::Relaxed)))
+        let now = self.epoch.elapsed().as_micros() as u64;
+        Duration::from_micros(now.saturating_sub(self.last_rx_us.load(Ordering::Relaxed)))
     }
 
     /// Sends a request and waits for the reply carrying the same `req_id`.
@@ -901,11 +927,38 @@ impl Inner {
 
     pub(crate) fn alloc_id(&self) -> Result<ObjectId> {
         let (id, more) = self.ids.lock().alloc();
-        if more {
-            let count = self.ids.lock().batch;
+        if let Some(count) = more {
             self.out.push(Message::IdLeaseRequest { count });
         }
         id.ok_or(Error::IdsExhausted)
+    }
+
+    /// Object ids left in the leased ranges.
+    pub(crate) fn ids_remaining(&self) -> u64 {
+        self.ids.lock().remaining
+    }
+
+    pub(crate) async fn reserve_ids(&self, n: u64) -> Result<()> {
+        loop {
+            let notified = self.ids_ready.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut ids = self.ids.lock();
+                if ids.remaining >= n {
+                    return Ok(());
+                }
+                if !ids.requested {
+                    ids.requested = true;
+                    ids.last_request = Some(Instant::now());
+                    let count = ids.batch.max(n - ids.remaining);
+                    drop(ids);
+                    self.out.push(Message::IdLeaseRequest { count });
+                }
+            }
+            self.check_alive()?;
+            notified.await;
+        }
     }
 
     pub(crate) fn next_waiter_id(&self) -> u64 {
@@ -964,8 +1017,7 @@ impl Inner {
             },
             Message::IdLease { start, count } => {
                 let more = self.ids.lock().add(start, count);
-                if more {
-                    let count = self.ids.lock().batch;
+                if let Some(count) = more {
                     self.out.push(Message::IdLeaseRequest { count });
                 }
                 self.ids_ready.notify_waiters();
@@ -1143,8 +1195,8 @@ async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut
                     .bytes_received
                     .fetch_add(n as u64, Ordering::Relaxed);
                 inner
-                    .last_rx_ms
-                    .store(inner.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
+                    .last_rx_us
+                    .store(inner.epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
             }
             Err(e) => {
                 inner.fail(Error::lost(format!("read failed: {e}")));
@@ -1156,6 +1208,7 @@ async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut
 
 async fn health_loop(weak: Weak<Inner>, hc: HealthCheck) {
     let mut probes = 0u32;
+    let mut probe_sent_us = 0u64;
     let mut nonce = 1u64 << 63;
     loop {
         let sleep_for = {
@@ -1163,20 +1216,25 @@ async fn health_loop(weak: Weak<Inner>, hc: HealthCheck) {
             if inner.failed.load(Ordering::Acquire) || inner.closed.load(Ordering::Acquire) {
                 return;
             }
+            if probes > 0 && inner.last_rx_us.load(Ordering::Relaxed) >= probe_sent_us {
+                probes = 0; // the last probe (or anything else) was answered
+            }
             let since = inner.since_last_rx();
             if since < hc.idle {
                 probes = 0;
                 hc.idle - since
             } else if probes >= hc.probes {
                 inner.fail(Error::lost(format!(
-                    "health check: no answer from the server for {:?} ({} probes)",
+                    "health check: no answer from the server for {:.1?} ({} probes)",
                     since, hc.probes
                 )));
                 return;
             } else {
                 nonce += 1;
                 probes += 1;
+                probe_sent_us = inner.epoch.elapsed().as_micros() as u64;
                 tracing::debug!(probes, ?since, "health check probe");
+                inner.stats.pings_sent.fetch_add(1, Ordering::Relaxed);
                 inner.out.push(Message::Ping { nonce });
                 hc.interval
             }
@@ -1675,25 +1733,7 @@ impl Client {
     /// Makes sure at least `n` object ids are leased, waiting for the server if needed (call it
     /// before creating many objects in one transaction).
     pub async fn reserve_ids(&self, n: u64) -> Result<()> {
-        loop {
-            let notified = self.inner.ids_ready.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            {
-                let mut ids = self.inner.ids.lock();
-                if ids.remaining >= n {
-                    return Ok(());
-                }
-                if !ids.requested {
-                    ids.requested = true;
-                    let count = ids.batch.max(n - ids.remaining);
-                    drop(ids);
-                    self.inner.out.push(Message::IdLeaseRequest { count });
-                }
-            }
-            self.inner.check_alive()?;
-            notified.await;
-        }
+        self.inner.reserve_ids(n).await
     }
 
     // ------------------------------------------------------------------ callbacks
@@ -1770,6 +1810,7 @@ impl Client {
         self.inner.pings.lock().insert(nonce, tx);
         self.inner.check_alive()?;
         let t = Instant::now();
+        self.inner.stats.pings_sent.fetch_add(1, Ordering::Relaxed);
         if !self.inner.out.push(Message::Ping { nonce }) {
             return Err(self.inner.failure());
         }
@@ -1788,6 +1829,7 @@ impl Client {
             frames_received: l(&s.frames_received),
             bytes_received: l(&s.bytes_received),
             lock_requests: l(&s.lock_requests),
+            pings_sent: l(&s.pings_sent),
             recalls: l(&s.recalls),
             txns_committed: l(&s.txns_committed),
             txns_sent: l(&s.txns_sent),
@@ -1946,25 +1988,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn public_types_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Client>();
+        send_sync::<crate::blocking::Client>();
+        send::<Txn>();
+        send::<crate::blocking::Txn>();
+        send_sync::<crate::WaitInterrupter>();
+        send_sync::<Subscription>();
+        send_sync::<LockHandle>();
+        send_sync::<Error>();
+    }
+
+    #[test]
     fn id_pool_requests_before_exhaustion() {
-        let mut p = IdPool {
-            ranges: VecDeque::new(),
-            remaining: 0,
-            requested: true,
-            batch: 10,
-        };
-        assert!(!p.add(0, 10), "a full batch needs no new request");
+        let mut p = IdPool::new(10);
+        p.requested = true;
+        assert_eq!(p.add(0, 10), None, "a full batch needs no new request");
         // id 0 is skipped
-        assert_eq!(p.alloc(), (Some(ObjectId(1)), false));
-        let mut asked = 0;
+        assert_eq!(p.alloc(), (Some(ObjectId(1)), None));
+        let mut asked = vec![];
         let mut got = vec![];
         while let (Some(id), more) = p.alloc() {
             got.push(id.0);
-            asked += usize::from(more);
+            asked.extend(more);
         }
         assert_eq!(got, (2..10).collect::<Vec<_>>());
-        assert_eq!(asked, 1, "asks once when below half");
-        assert!(!p.add(100, 10));
+        assert_eq!(asked, vec![10], "asks once when below half");
+        assert_eq!(p.add(100, 10), None);
         assert_eq!(p.alloc().0, Some(ObjectId(100)));
+        // consumed fast: the next request doubles the batch
+        let mut more = None;
+        while more.is_none() {
+            more = p.alloc().1;
+        }
+        assert_eq!(more, Some(20));
     }
 }

@@ -450,6 +450,10 @@ impl Txn {
         self.finish().map(|_| ())
     }
 
+    pub(crate) fn client_inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
     pub(crate) fn needs_wait_on_commit(&self) -> bool {
         !self.is_empty()
     }

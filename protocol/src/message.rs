@@ -32,6 +32,27 @@ impl std::fmt::Display for LockId {
     }
 }
 
+impl From<ObjectId> for LockId {
+    /// The monitor of a shared object.
+    fn from(o: ObjectId) -> Self {
+        LockId::Object(o)
+    }
+}
+
+impl From<&str> for LockId {
+    /// A named lock.
+    fn from(n: &str) -> Self {
+        LockId::Named(n.to_owned())
+    }
+}
+
+impl From<String> for LockId {
+    /// A named lock.
+    fn from(n: String) -> Self {
+        LockId::Named(n)
+    }
+}
+
 impl LockId {
     fn encode(&self, out: &mut BytesMut) {
         match self {

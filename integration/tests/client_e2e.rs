@@ -1,11 +1,8 @@
-//! End-to-end tests of the client against the real `kiln-server` binary.
-//!
-//! The server binary is taken from `$KILN_SERVER_BIN`, else `target/debug/kiln-server`; when
-//! neither exists the tests print a notice and pass (build it with `cargo build -p kiln-server`).
+//! End-to-end tests of the `kiln` client crate against the real `kiln-server` binary
+//! (started on free loopback ports by the shared harness).
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,84 +11,12 @@ use kiln::{
     Client, ClientBuilder, ClusterEvent, DmiCall, LockId, LockLevel, ObjectId, SubTarget, Value,
     WakeReason,
 };
+use kiln_integration::{free_port, ServerProcess};
 
-struct Server {
-    child: Child,
-    addr: String,
-    _dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn server_bin() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("KILN_SERVER_BIN") {
-        return Some(PathBuf::from(p));
-    }
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/kiln-server");
-    p.exists().then_some(p)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-static N: AtomicU64 = AtomicU64::new(0);
-
-fn start_server() -> Option<Server> {
-    let Some(bin) = server_bin() else {
-        eprintln!("kiln-server binary not found: skipping end-to-end test");
-        return None;
-    };
-    let dir = std::env::temp_dir().join(format!(
-        "kiln-client-e2e-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (port, jmx) = (free_port(), free_port());
-    let cfg = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<tc:tc-config xmlns:tc="http://www.terracotta.org/config">
-  <servers>
-    <server host="127.0.0.1" name="s">
-      <dso-port>{port}</dso-port>
-      <jmx-port>{jmx}</jmx-port>
-      <data>{d}/data</data>
-      <logs>{d}/logs</logs>
-    </server>
-  </servers>
-</tc:tc-config>
-"#,
-        d = dir.display()
-    );
-    let cfg_path = dir.join("tc-config.xml");
-    std::fs::write(&cfg_path, cfg).unwrap();
-    let log = std::fs::File::create(dir.join("server.log")).unwrap();
-    let child = Command::new(bin)
-        .arg("-f")
-        .arg(&cfg_path)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Some(Server {
-        child,
-        addr: format!("127.0.0.1:{port}"),
-        _dir: dir,
-    })
-}
+type Server = ServerProcess;
 
 async fn client(s: &Server, name: &str) -> Client {
-    ClientBuilder::new([s.addr.clone()])
+    ClientBuilder::new([s.addr()])
         .name(name)
         .retry_wait(Duration::from_millis(50))
         .connect_deadline(Duration::from_secs(20))
@@ -106,7 +31,7 @@ fn named(s: &str) -> LockId {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn map_shared_with_lock_handoff() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let a = client(&s, "a").await;
     let b = client(&s, "b").await;
     let ma = a.map("shared").await.unwrap();
@@ -137,7 +62,7 @@ async fn map_shared_with_lock_handoff() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn greedy_reacquire_makes_no_round_trip() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let a = client(&s, "a").await;
     let l = named("greedy");
     a.lock(l.clone(), LockLevel::Write)
@@ -172,7 +97,7 @@ async fn greedy_reacquire_makes_no_round_trip() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counter_under_contention_is_exact() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let clients = [
         client(&s, "a").await,
         client(&s, "b").await,
@@ -227,7 +152,7 @@ async fn counter_under_contention_is_exact() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_notify_timeout_interrupt() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let a = client(&s, "a").await;
     let b = client(&s, "b").await;
     let l = named("cond");
@@ -300,7 +225,7 @@ async fn wait_notify_timeout_interrupt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn try_lock_times_out_while_held_elsewhere() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let a = client(&s, "a").await;
     let b = client(&s, "b").await;
     let l = named("busy");
@@ -332,7 +257,7 @@ async fn try_lock_times_out_while_held_elsewhere() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dmi_subscription_membership() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let a = client(&s, "a").await;
     let mut events = a.events();
     let b = client(&s, "b").await;
@@ -404,7 +329,7 @@ async fn dmi_subscription_membership() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn roots_race_and_sync_write() {
-    let Some(s) = start_server() else { return };
+    let s = ServerProcess::start();
     let a = client(&s, "a").await;
     let b = client(&s, "b").await;
     let (ra, rb) = tokio::join!(
@@ -457,8 +382,8 @@ async fn roots_race_and_sync_write() {
 
 #[test]
 fn blocking_facade() {
-    let Some(s) = start_server() else { return };
-    let c = ClientBuilder::new([s.addr.clone()])
+    let s = ServerProcess::start();
+    let c = ClientBuilder::new([s.addr()])
         .retry_wait(Duration::from_millis(50))
         .connect_deadline(Duration::from_secs(20))
         .connect_blocking()
@@ -503,4 +428,254 @@ async fn connect_failure_names_address() {
         .unwrap_err();
     assert!(matches!(e, kiln::Error::ConnectFailed { .. }));
     assert!(e.to_string().contains(&addr), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connection_survives_health_check() {
+    let s = ServerProcess::start();
+    let hc = kiln::HealthCheck {
+        idle: Duration::from_millis(100),
+        interval: Duration::from_millis(100),
+        probes: 2,
+    };
+    let a = ClientBuilder::new([s.addr()])
+        .health_check(Some(hc))
+        .connect_deadline(Duration::from_secs(20))
+        .retry_wait(Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(a.is_connected(), "{:?}", a.flush().await);
+    assert!(
+        a.stats().frames_sent >= 3,
+        "pings were sent: {:?}",
+        a.stats()
+    );
+    assert!(a.ping().await.unwrap() < Duration::from_secs(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_error_fails_the_client_only() {
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let mut events = a.events();
+    let m = a.map("m").await.unwrap();
+    let mut tx = a.lock(named("m"), LockLevel::Write).await.unwrap();
+    // a reference to an object that exists nowhere: the server rejects the transaction
+    m.put(&mut tx, "bad", Value::Ref(ObjectId(999_999_999)))
+        .unwrap();
+    tx.commit().await.unwrap();
+    let e = a.flush().await.unwrap_err();
+    assert!(matches!(e, kiln::Error::ServerError { .. }), "{e}");
+    assert!(!a.is_connected());
+    assert!(a.lock(named("m"), LockLevel::Write).await.is_err());
+    loop {
+        if let ClusterEvent::Disconnected = events.recv().await.unwrap() {
+            break;
+        }
+    }
+    // the other client is unaffected and the bad txn was not applied
+    let mb = b.map("m").await.unwrap();
+    assert_eq!(mb.len(&b).await.unwrap(), 0);
+    let tx = b.lock(named("m"), LockLevel::Write).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_window_back_pressure() {
+    let s = ServerProcess::start();
+    let a = ClientBuilder::new([s.addr()])
+        .window(4)
+        .connect_deadline(Duration::from_secs(20))
+        .retry_wait(Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap();
+    let l = a.list("l").await.unwrap();
+    for i in 0..2000i64 {
+        let mut tx = a.lock(named("l"), LockLevel::Write).await.unwrap();
+        l.add(&mut tx, i).unwrap();
+        tx.commit().await.unwrap();
+        let st = a.stats();
+        assert!(st.txns_committed - st.acked_seq <= 5, "{st:?}");
+    }
+    a.flush().await.unwrap();
+    let b = client(&s, "b").await;
+    assert_eq!(b.list("l").await.unwrap().len(&b).await.unwrap(), 2000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_create_and_fault_graph() {
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let l = a.list("people").await.unwrap();
+    a.reserve_ids(50_000).await.unwrap();
+    let mut tx = a.lock(named("people"), LockLevel::Write).await.unwrap();
+    for i in 0..50_000i64 {
+        let p = tx.create(kiln::ObjectState::physical("Person")).unwrap();
+        tx.set_field(p, "Person", "n", Value::I64(i)).unwrap();
+        l.add(&mut tx, p).unwrap();
+    }
+    tx.commit().await.unwrap();
+    a.flush().await.unwrap();
+    let b = ClientBuilder::new([s.addr()])
+        .fault_count(100)
+        .connect_deadline(Duration::from_secs(20))
+        .connect()
+        .await
+        .unwrap();
+    let lb = b.list("people").await.unwrap();
+    assert_eq!(lb.len(&b).await.unwrap(), 50_000);
+    let Some(Value::Ref(p)) = lb.get(&b, 49_999).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        b.object(p).await.unwrap().field("Person", "n"),
+        Some(&Value::I64(49_999))
+    );
+    assert!(
+        b.stats().cached_objects < 1000,
+        "prefetch bounded by the fault count"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_death_fails_pending_operations() {
+    let mut s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let held = a.lock(named("x"), LockLevel::Write).await.unwrap();
+    let b2 = b.clone();
+    let pending =
+        tokio::spawn(async move { b2.lock(named("x"), LockLevel::Write).await.map(|_| ()) });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    s.kill();
+    let r = tokio::time::timeout(Duration::from_secs(5), pending)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(r, Err(kiln::Error::ConnectionLost { .. })),
+        "{r:?}"
+    );
+    drop(held);
+    assert!(a.flush().await.is_err());
+    assert!(matches!(
+        b.root("r").await,
+        Err(kiln::Error::ConnectionLost { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_check_detects_a_frozen_server() {
+    let s = ServerProcess::start();
+    let hc = kiln::HealthCheck {
+        idle: Duration::from_millis(100),
+        interval: Duration::from_millis(100),
+        probes: 2,
+    };
+    let a = ClientBuilder::new([s.addr()])
+        .health_check(Some(hc))
+        .connect_deadline(Duration::from_secs(20))
+        .retry_wait(Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap();
+    let pid = s.pid().unwrap().to_string();
+    Command::new("kill").args(["-STOP", &pid]).status().unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let alive = a.is_connected();
+    Command::new("kill").args(["-CONT", &pid]).status().unwrap();
+    assert!(!alive);
+    assert!(matches!(
+        a.ping().await,
+        Err(kiln::Error::ConnectionLost { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_leases_shared_then_upgrade() {
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let l = named("rw");
+    // both clients hold read leases at once
+    let ra = a.lock(l.clone(), LockLevel::Read).await.unwrap();
+    let rb = b.lock(l.clone(), LockLevel::Read).await.unwrap();
+    let m = a.map("rwmap").await.unwrap();
+    let mut ra = ra;
+    assert!(matches!(
+        m.put(&mut ra, "k", "v"),
+        Err(kiln::Error::ReadOnly { .. })
+    ));
+    drop(ra);
+    drop(rb);
+    // a upgrades: its read hold is dropped, b's read lease is recalled
+    let requests = a.stats().lock_requests;
+    let mut w = a.lock(l.clone(), LockLevel::Write).await.unwrap();
+    assert_eq!(a.stats().lock_requests, requests + 1);
+    m.put(&mut w, "k", "v").unwrap();
+    w.commit().await.unwrap();
+    // b reads again (recall of a's write lease) and sees the change
+    let rb = b.lock(l.clone(), LockLevel::Read).await.unwrap();
+    let mb = b.map("rwmap").await.unwrap();
+    assert_eq!(mb.get(&b, "k").await.unwrap(), Some(Value::from("v")));
+    drop(rb);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn root_subscription_and_resident_only_dmi() {
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let c = client(&s, "c").await;
+    let fired = Arc::new(AtomicU64::new(0));
+    let f2 = fired.clone();
+    let _sub = b
+        .subscribe(SubTarget::Root("flag".into()), move |ev| {
+            assert_eq!(ev.target, SubTarget::Root("flag".into()));
+            f2.fetch_add(1, Ordering::SeqCst);
+        })
+        .await
+        .unwrap();
+    a.set_root_literal("flag", Value::Bool(true), false)
+        .await
+        .unwrap();
+    a.set_root_literal("flag", Value::Bool(false), true)
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if fired.load(Ordering::SeqCst) >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(fired.load(Ordering::SeqCst), 2);
+
+    // a DMI with all_nodes = false reaches only clients where the receiver is resident
+    let recv = a.map("recv").await.unwrap();
+    b.map("recv").await.unwrap();
+    let mut db = b.dmi_events();
+    let mut dc = c.dmi_events();
+    let mut tx = a.lock(named("recv"), LockLevel::Write).await.unwrap();
+    tx.invoke(DmiCall {
+        receiver: recv.id(),
+        method: "void ping()".into(),
+        args: vec![],
+        all_nodes: false,
+    });
+    tx.commit().await.unwrap();
+    let ev = tokio::time::timeout(Duration::from_secs(5), db.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ev.call.receiver, recv.id());
+    a.flush().await.unwrap();
+    c.ping().await.unwrap();
+    assert!(
+        dc.try_recv().is_err(),
+        "c does not have the receiver resident"
+    );
 }
