@@ -52,14 +52,23 @@ struct Report {
 impl Report {
     fn add(&mut self, name: &str, value: String, baseline: String, ratio: String, goal: &str) {
         println!("  {name}: {value}   (baseline: {baseline}; ratio {ratio}; goal {goal})");
-        self.rows.push(Row { name: name.into(), value, baseline, ratio, goal: goal.into() });
+        self.rows.push(Row {
+            name: name.into(),
+            value,
+            baseline,
+            ratio,
+            goal: goal.into(),
+        });
     }
     fn print(&self) {
         println!();
         println!("| figure | value | baseline (same run) | ratio | goal |");
         println!("|---|---|---|---|---|");
         for r in &self.rows {
-            println!("| {} | {} | {} | {} | {} |", r.name, r.value, r.baseline, r.ratio, r.goal);
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                r.name, r.value, r.baseline, r.ratio, r.goal
+            );
         }
     }
 }
@@ -96,7 +105,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn free_port() -> Res<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// A kiln-server child process on free loopback ports; killed on drop.
@@ -129,7 +140,12 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e} (build it: cargo build --release -p kiln-server)", bin.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot start {}: {e} (build it: cargo build --release -p kiln-server)",
+                    bin.display()
+                )
+            })?;
         let s = Server { child, port, dir };
         let deadline = Instant::now() + Duration::from_secs(15);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -144,7 +160,10 @@ impl Server {
         format!("127.0.0.1:{}", self.port)
     }
     async fn client(&self, name: &str) -> Res<Client> {
-        Ok(ClientBuilder::new([self.addr()]).name(name).connect().await?)
+        Ok(ClientBuilder::new([self.addr()])
+            .name(name)
+            .connect()
+            .await?)
     }
 }
 
@@ -242,7 +261,10 @@ async fn txn_rate(server: &Server, k: usize, secs: f64) -> Res<f64> {
 async fn greedy(server: &Server, iters: u64) -> Res<(Duration, Duration, Duration)> {
     let c = server.client("greedy").await?;
     let lock = LockId::Named("greedy".into());
-    c.lock(lock.clone(), LockLevel::Write).await?.commit().await?;
+    c.lock(lock.clone(), LockLevel::Write)
+        .await?
+        .commit()
+        .await?;
     let sent_before = c.stats().frames_sent - c.stats().pings_sent;
     let handle = c.lock_handle(lock.clone());
     let t = Instant::now();
@@ -252,7 +274,10 @@ async fn greedy(server: &Server, iters: u64) -> Res<(Duration, Duration, Duratio
     }
     let by_handle = t.elapsed() / iters as u32;
     let oid_lock = LockId::Object(ObjectId(1));
-    c.lock(oid_lock.clone(), LockLevel::Write).await?.commit().await?;
+    c.lock(oid_lock.clone(), LockLevel::Write)
+        .await?
+        .commit()
+        .await?;
     let t = Instant::now();
     for _ in 0..iters {
         let tx = c.lock(oid_lock.clone(), LockLevel::Write).await?;
@@ -298,7 +323,11 @@ async fn handoff(server: &Server, secs: f64) -> Res<f64> {
         tasks.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let mut tx = c.lock(lock.clone(), LockLevel::Write).await?;
-                let n = tx.read(oid, |s| s.field("bench.Counter", "n").and_then(Value::as_i64).unwrap_or(0))?;
+                let n = tx.read(oid, |s| {
+                    s.field("bench.Counter", "n")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0)
+                })?;
                 tx.set_field(oid, "bench.Counter", "n", Value::I64(n + 1))?;
                 tx.commit().await?;
             }
@@ -323,10 +352,17 @@ async fn fault_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
     let b = server.client("fault-reader").await?;
     let mut ids: Vec<ObjectId> = Vec::with_capacity(n);
     for chunk in 0..n.div_ceil(100) {
-        let mut tx = a.lock(LockId::Named("fault-setup".into()), LockLevel::Write).await?;
+        let mut tx = a
+            .lock(LockId::Named("fault-setup".into()), LockLevel::Write)
+            .await?;
         for i in 0..100.min(n - chunk * 100) {
             let oid = tx.create(ObjectState::physical("bench.Blob"))?;
-            tx.set_field(oid, "bench.Blob", "data", Value::Bytes(vec![(i % 251) as u8; 1024]))?;
+            tx.set_field(
+                oid,
+                "bench.Blob",
+                "data",
+                Value::Bytes(vec![(i % 251) as u8; 1024]),
+            )?;
             ids.push(oid);
         }
         tx.commit().await?;
@@ -352,7 +388,9 @@ async fn dmi_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
     let epoch = Instant::now();
     let mut v = Vec::with_capacity(n);
     for i in 0..n + n / 10 {
-        let mut tx = a.lock(LockId::Named("dmi".into()), LockLevel::Concurrent).await?;
+        let mut tx = a
+            .lock(LockId::Named("dmi".into()), LockLevel::Concurrent)
+            .await?;
         let sent = epoch.elapsed().as_nanos() as i64;
         tx.invoke(DmiCall {
             receiver: ObjectId(0),
@@ -381,7 +419,16 @@ fn redis_set_rate(requests: u64) -> Res<Option<f64>> {
     };
     let port = free_port()?;
     let mut child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
@@ -390,7 +437,19 @@ fn redis_set_rate(requests: u64) -> Res<Option<f64>> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = Command::new("redis-benchmark")
-        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-t", "set", "-P", "16", "-c", "4", "-q"])
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-t",
+            "set",
+            "-P",
+            "16",
+            "-c",
+            "4",
+            "-q",
+        ])
         .args(["-n", &requests.to_string()])
         .output();
     let _ = child.kill();
@@ -415,7 +474,10 @@ fn which(cmd: &str) -> Res<PathBuf> {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kiln-bench: {e}");
@@ -440,12 +502,23 @@ async fn run(args: Args) -> Res<()> {
         None => std::env::current_exe()?.with_file_name("kiln-server"),
     };
     if cfg!(debug_assertions) && !args.quick {
-        println!("WARNING: kiln-bench was built without optimisations; use --release for real numbers");
+        println!(
+            "WARNING: kiln-bench was built without optimisations; use --release for real numbers"
+        );
     }
     let mut rep = Report { rows: Vec::new() };
-    println!("kiln-bench ({} mode, {secs} s per throughput run)", if args.quick { "quick" } else { "full" });
+    println!(
+        "kiln-bench ({} mode, {secs} s per throughput run)",
+        if args.quick { "quick" } else { "full" }
+    );
     let (rtt, rtt99) = echo_rtt(samples).await?;
-    rep.add("loopback TCP RTT (tokio echo) p50 / p99", format!("{} / {}", fmt_dur(rtt), fmt_dur(rtt99)), "-".into(), "-".into(), "physical baseline");
+    rep.add(
+        "loopback TCP RTT (tokio echo) p50 / p99",
+        format!("{} / {}", fmt_dur(rtt), fmt_dur(rtt99)),
+        "-".into(),
+        "-".into(),
+        "physical baseline",
+    );
     let server = Server::start(&bin)?;
     if want("rtt") {
         let c = server.client("ping").await?;
@@ -455,24 +528,55 @@ async fn run(args: Args) -> Res<()> {
         }
         v.sort();
         let p50 = percentile(&v, 0.5);
-        rep.add("kiln ping RTT p50", fmt_dur(p50), format!("echo RTT {}", fmt_dur(rtt)), format!("{:.2}x", p50.as_secs_f64() / rtt.as_secs_f64()), "-");
+        rep.add(
+            "kiln ping RTT p50",
+            fmt_dur(p50),
+            format!("echo RTT {}", fmt_dur(rtt)),
+            format!("{:.2}x", p50.as_secs_f64() / rtt.as_secs_f64()),
+            "-",
+        );
         c.close().await?;
     }
     let mut four = None;
     if want("txn") {
         let one = txn_rate(&server, 1, secs).await?;
         let rtt_bound = 1.0 / rtt.as_secs_f64();
-        rep.add("committed txn/s, 1 client (own object, own lock)", fmt_rate(one), format!("1/RTT = {}", fmt_rate(rtt_bound)), format!("{:.1}x", one / rtt_bound), "-");
+        rep.add(
+            "committed txn/s, 1 client (own object, own lock)",
+            fmt_rate(one),
+            format!("1/RTT = {}", fmt_rate(rtt_bound)),
+            format!("{:.1}x", one / rtt_bound),
+            "-",
+        );
         let r4 = txn_rate(&server, 4, secs).await?;
-        rep.add("committed txn/s, 4 clients (own object, own lock)", fmt_rate(r4), format!("1 client {}", fmt_rate(one)), format!("{:.2}x", r4 / one), ">= 1,000,000/s");
+        rep.add(
+            "committed txn/s, 4 clients (own object, own lock)",
+            fmt_rate(r4),
+            format!("1 client {}", fmt_rate(one)),
+            format!("{:.2}x", r4 / one),
+            ">= 1,000,000/s",
+        );
         four = Some(r4);
     }
     if want("greedy") {
         let iters = if args.quick { 100_000 } else { 5_000_000 };
         let (per, by_id, base) = greedy(&server, iters).await?;
-        let ratio = |d: Duration| format!("{:.1}x", d.as_secs_f64() / base.as_secs_f64().max(1e-12));
-        rep.add("greedy re-acquire + release, LockHandle (no contention)", fmt_dur(per), format!("mutex lock+unlock {}", fmt_dur(base)), ratio(per), "<= 100 ns");
-        rep.add("greedy re-acquire + release, Client::lock(LockId::Object)", fmt_dur(by_id), format!("mutex lock+unlock {}", fmt_dur(base)), ratio(by_id), "<= 100 ns");
+        let ratio =
+            |d: Duration| format!("{:.1}x", d.as_secs_f64() / base.as_secs_f64().max(1e-12));
+        rep.add(
+            "greedy re-acquire + release, LockHandle (no contention)",
+            fmt_dur(per),
+            format!("mutex lock+unlock {}", fmt_dur(base)),
+            ratio(per),
+            "<= 100 ns",
+        );
+        rep.add(
+            "greedy re-acquire + release, Client::lock(LockId::Object)",
+            fmt_dur(by_id),
+            format!("mutex lock+unlock {}", fmt_dur(base)),
+            ratio(by_id),
+            "<= 100 ns",
+        );
     }
     // Latency figures are judged against an echo RTT measured right before each of them, so a
     // burst of load on the machine affects figure and baseline alike.
@@ -481,19 +585,45 @@ async fn run(args: Args) -> Res<()> {
         let (rtt, _) = echo_rtt(near).await?;
         let h = handoff(&server, secs).await?;
         let bound = 1.0 / (2.0 * rtt.as_secs_f64());
-        rep.add("contended handoff, 2 clients", fmt_rate(h), format!("1/(2·RTT) = {}", fmt_rate(bound)), format!("{:.2}", h / bound), ">= 0.5");
+        rep.add(
+            "contended handoff, 2 clients",
+            fmt_rate(h),
+            format!("1/(2·RTT) = {}", fmt_rate(bound)),
+            format!("{:.2}", h / bound),
+            ">= 0.5",
+        );
     }
     if want("fault") {
         let (rtt, _) = echo_rtt(near).await?;
         let n = if args.quick { 200 } else { 5000 };
         let (p50, p99) = fault_latency(&server, n).await?;
-        rep.add("fault latency 1 KB object p50 / p99", format!("{} / {}", fmt_dur(p50), fmt_dur(p99)), format!("RTT {}", fmt_dur(rtt)), format!("{:.2}x / {:.2}x", p50.as_secs_f64() / rtt.as_secs_f64(), p99.as_secs_f64() / rtt.as_secs_f64()), "p50 <= 2x RTT");
+        rep.add(
+            "fault latency 1 KB object p50 / p99",
+            format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
+            format!("RTT {}", fmt_dur(rtt)),
+            format!(
+                "{:.2}x / {:.2}x",
+                p50.as_secs_f64() / rtt.as_secs_f64(),
+                p99.as_secs_f64() / rtt.as_secs_f64()
+            ),
+            "p50 <= 2x RTT",
+        );
     }
     if want("dmi") {
         let (rtt, _) = echo_rtt(near).await?;
         let n = if args.quick { 200 } else { 5000 };
         let (p50, p99) = dmi_latency(&server, n).await?;
-        rep.add("DMI delivery latency p50 / p99", format!("{} / {}", fmt_dur(p50), fmt_dur(p99)), format!("RTT {}", fmt_dur(rtt)), format!("{:.2}x / {:.2}x", p50.as_secs_f64() / rtt.as_secs_f64(), p99.as_secs_f64() / rtt.as_secs_f64()), "p50 <= 2x RTT");
+        rep.add(
+            "DMI delivery latency p50 / p99",
+            format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
+            format!("RTT {}", fmt_dur(rtt)),
+            format!(
+                "{:.2}x / {:.2}x",
+                p50.as_secs_f64() / rtt.as_secs_f64(),
+                p99.as_secs_f64() / rtt.as_secs_f64()
+            ),
+            "p50 <= 2x RTT",
+        );
     }
     drop(server);
     if want("redis") {
@@ -507,12 +637,19 @@ async fn run(args: Args) -> Res<()> {
                         txn_rate(&s, 4, secs).await?
                     }
                 };
-                rep.add("redis-benchmark -t set -P 16 -c 4 (SET/s)", fmt_rate(r), format!("kiln 4-client txn/s {}", fmt_rate(ours)), format!("kiln/redis {:.2}x", ours / r), "kiln >= 1.0x");
+                rep.add(
+                    "redis-benchmark -t set -P 16 -c 4 (SET/s)",
+                    fmt_rate(r),
+                    format!("kiln 4-client txn/s {}", fmt_rate(ours)),
+                    format!("kiln/redis {:.2}x", ours / r),
+                    "kiln >= 1.0x",
+                );
             }
-            None => println!("  redis: redis-server / redis-benchmark not installed; comparison skipped"),
+            None => println!(
+                "  redis: redis-server / redis-benchmark not installed; comparison skipped"
+            ),
         }
     }
     rep.print();
     Ok(())
 }
-

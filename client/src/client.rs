@@ -18,11 +18,11 @@ use tokio::net::TcpStream;
 use tokio::sync::{broadcast, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
-use rustc_hash::FxHashMap;
 use crate::locks::{Ctx, GrantResult, LockCore, Waiter};
 use crate::outbound::{writer_loop, Outbound};
 use crate::txn::{FastOr, Txn};
 use crate::{Error, Result};
+use rustc_hash::FxHashMap;
 use std::future::Future;
 
 /// Default number of object ids leased per request.

@@ -18,13 +18,19 @@ use kiln_protocol::{frame, Message, PROTOCOL_VERSION};
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> -> target/<profile>
-    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf()
 }
 
 /// Path of a workspace binary (`kiln-server`, `kiln`), building it once if missing.
 pub fn binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
-    if let Ok(p) = std::env::var(format!("KILN_BIN_{}", name.replace('-', "_").to_uppercase())) {
+    if let Ok(p) = std::env::var(format!(
+        "KILN_BIN_{}",
+        name.replace('-', "_").to_uppercase()
+    )) {
         return PathBuf::from(p);
     }
     let path = target_dir().join(name);
@@ -130,12 +136,21 @@ impl ServerProcess {
             .arg("-f")
             .arg(&config)
             .current_dir(dir.path())
-            .env("KILN_LOG", std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()))
+            .env(
+                "KILN_LOG",
+                std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::from(log))
             .spawn()
             .expect("spawn kiln-server");
-        let s = ServerProcess { child: Some(child), port, jmx_port, config, dir };
+        let s = ServerProcess {
+            child: Some(child),
+            port,
+            jmx_port,
+            config,
+            dir,
+        };
         s.wait_ready();
         s
     }
@@ -150,7 +165,10 @@ impl ServerProcess {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("kiln-server did not start within 20 s; log:\n{}", self.log());
+        panic!(
+            "kiln-server did not start within 20 s; log:\n{}",
+            self.log()
+        );
     }
 
     /// `127.0.0.1:port`.
@@ -182,7 +200,10 @@ impl ServerProcess {
             if f(&s) {
                 return;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; status: {s}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; status: {s}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -231,7 +252,9 @@ pub fn http(port: u16, method: &str, path: &str) -> String {
         .expect("send request");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read response");
-    out.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
 }
 
 /// A raw protocol connection (blocking), for tests that speak bytes to the server.
@@ -249,7 +272,11 @@ impl RawConn {
     pub fn connect(port: u16) -> Self {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).ok();
-        RawConn { stream, buf: BytesMut::new(), client_id: 0 }
+        RawConn {
+            stream,
+            buf: BytesMut::new(),
+            client_id: 0,
+        }
     }
 
     /// Connects and completes the handshake.
@@ -326,7 +353,10 @@ impl RawConn {
     pub fn closed(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
-            if self.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_none() {
+            if self
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .is_none()
+            {
                 return Instant::now() < deadline;
             }
         }

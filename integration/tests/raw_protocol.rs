@@ -22,7 +22,10 @@ fn assert_kicked(bad: &mut RawConn, bystander: &mut RawConn, code: ErrorCode) ->
     assert_eq!(error_code(&m), Some(code), "{m:?}");
     assert!(bad.closed(), "connection must be closed after the error");
     if bad.client_id != 0 {
-        bystander.expect("NodeLeft", |m| matches!(m, Message::NodeLeft { node } if node.id == bad.client_id));
+        bystander.expect(
+            "NodeLeft",
+            |m| matches!(m, Message::NodeLeft { node } if node.id == bad.client_id),
+        );
     }
     assert!(bystander.ping_ok(), "other clients carry on");
     match m {
@@ -60,7 +63,9 @@ fn garbage_bytes_are_refused_and_others_carry_on() {
     let mut bad = RawConn::connect(server.port);
     bad.send_raw(&[0, 0, 0, 0]);
     assert_kicked(&mut bad, &mut by, ErrorCode::Malformed);
-    assert!(server.log().contains("closing connection after protocol error"));
+    assert!(server
+        .log()
+        .contains("closing connection after protocol error"));
 }
 
 #[test]
@@ -90,7 +95,12 @@ fn wrong_protocol_version_is_refused() {
     let server = ServerProcess::start();
     let mut by = RawConn::hello(server.port, "bystander");
     let mut bad = RawConn::connect(server.port);
-    bad.send(&Message::Hello { protocol_version: 99, client_name: "old".into(), pid: 1, reconnect: None });
+    bad.send(&Message::Hello {
+        protocol_version: 99,
+        client_name: "old".into(),
+        pid: 1,
+        reconnect: None,
+    });
     let msg = assert_kicked(&mut bad, &mut by, ErrorCode::VersionMismatch);
     assert!(msg.contains("99") && msg.contains("version 1"), "{msg}");
 }
@@ -110,7 +120,9 @@ fn release_of_lock_not_held_is_out_of_order() {
     let server = ServerProcess::start();
     let mut by = RawConn::hello(server.port, "bystander");
     let mut bad = RawConn::hello(server.port, "releaser");
-    bad.send(&Message::LockRelease { lock: LockId::Named("never-taken".into()) });
+    bad.send(&Message::LockRelease {
+        lock: LockId::Named("never-taken".into()),
+    });
     let msg = assert_kicked(&mut bad, &mut by, ErrorCode::OutOfOrder);
     assert!(msg.contains("does not hold"), "{msg}");
 }
@@ -120,7 +132,10 @@ fn server_to_client_message_from_client_is_out_of_order() {
     let server = ServerProcess::start();
     let mut by = RawConn::hello(server.port, "bystander");
     let mut bad = RawConn::hello(server.port, "confused");
-    bad.send(&Message::BatchAck { upto_seq: 1, gtx: 1 });
+    bad.send(&Message::BatchAck {
+        upto_seq: 1,
+        gtx: 1,
+    });
     assert_kicked(&mut bad, &mut by, ErrorCode::OutOfOrder);
 }
 
@@ -132,26 +147,53 @@ fn delta_for_unknown_object_rejects_the_whole_transaction() {
     let base = lease(&mut bad);
     // Txn 1 is fine and commits. Txn 2 creates an object and changes an unknown one: all of txn 2
     // must vanish.
-    let good = Txn { seq: 1, new_objects: vec![(oid(base), ObjectState::map())], ..Default::default() };
+    let good = Txn {
+        seq: 1,
+        new_objects: vec![(oid(base), ObjectState::map())],
+        ..Default::default()
+    };
     let partial = Txn {
         seq: 2,
         new_objects: vec![(oid(base + 1), ObjectState::list())],
         deltas: vec![
-            Delta { oid: oid(base), ops: vec![DeltaOp::Put { key: "k".into(), value: "v".into() }] },
-            Delta { oid: oid(999_999), ops: vec![DeltaOp::Clear] },
+            Delta {
+                oid: oid(base),
+                ops: vec![DeltaOp::Put {
+                    key: "k".into(),
+                    value: "v".into(),
+                }],
+            },
+            Delta {
+                oid: oid(999_999),
+                ops: vec![DeltaOp::Clear],
+            },
         ],
         ..Default::default()
     };
-    bad.send(&Message::TxnBatch { txns: vec![good, partial] });
-    bad.expect("BatchAck for txn 1", |m| matches!(m, Message::BatchAck { upto_seq: 1, .. }));
+    bad.send(&Message::TxnBatch {
+        txns: vec![good, partial],
+    });
+    bad.expect("BatchAck for txn 1", |m| {
+        matches!(m, Message::BatchAck { upto_seq: 1, .. })
+    });
     let msg = assert_kicked(&mut bad, &mut by, ErrorCode::UnknownObject);
     assert!(msg.contains("999999"), "{msg}");
     // The bystander sees the map of txn 1, empty (the put of txn 2 was undone), and no list.
-    by.send(&Message::Fault { req_id: 7, oids: vec![oid(base), oid(base + 1)], budget: 10 });
+    by.send(&Message::Fault {
+        req_id: 7,
+        oids: vec![oid(base), oid(base + 1)],
+        budget: 10,
+    });
     match by.expect("FaultReply", |m| matches!(m, Message::FaultReply { .. })) {
-        Message::FaultReply { objects, missing, .. } => {
+        Message::FaultReply {
+            objects, missing, ..
+        } => {
             assert_eq!(objects.len(), 1);
-            assert!(objects[0].state.data.is_empty(), "partial transaction visible: {:?}", objects[0]);
+            assert!(
+                objects[0].state.data.is_empty(),
+                "partial transaction visible: {:?}",
+                objects[0]
+            );
             assert_eq!(missing, vec![oid(base + 1)]);
         }
         _ => unreachable!(),
@@ -177,16 +219,27 @@ fn bad_operation_rejects_the_whole_transaction() {
         seq: 2,
         deltas: vec![Delta {
             oid: oid(base),
-            ops: vec![DeltaOp::Add { value: Value::I32(1) }, DeltaOp::RemoveAt { index: 5 }],
+            ops: vec![
+                DeltaOp::Add {
+                    value: Value::I32(1),
+                },
+                DeltaOp::RemoveAt { index: 5 },
+            ],
         }],
         ..Default::default()
     };
     bad.send(&Message::TxnBatch { txns: vec![t] });
     let msg = assert_kicked(&mut bad, &mut by, ErrorCode::BadOperation);
     assert!(msg.contains("out of bounds"), "{msg}");
-    by.send(&Message::Fault { req_id: 1, oids: vec![oid(base)], budget: 1 });
+    by.send(&Message::Fault {
+        req_id: 1,
+        oids: vec![oid(base)],
+        budget: 1,
+    });
     match by.expect("FaultReply", |m| matches!(m, Message::FaultReply { .. })) {
-        Message::FaultReply { objects, .. } => assert!(objects[0].state.data.is_empty(), "add was not undone"),
+        Message::FaultReply { objects, .. } => {
+            assert!(objects[0].state.data.is_empty(), "add was not undone")
+        }
         _ => unreachable!(),
     }
 }
@@ -197,17 +250,37 @@ fn client_vanishing_mid_transaction_leaves_nothing_partial_and_frees_its_lock() 
     let mut by = RawConn::hello(server.port, "bystander");
     let mut bad = RawConn::hello(server.port, "vanisher");
     let lock = LockId::Named("L".into());
-    bad.send(&Message::LockRequest { req_id: 1, lock: lock.clone(), level: LockLevel::Write, timeout_ms: -1 });
+    bad.send(&Message::LockRequest {
+        req_id: 1,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
     bad.expect("award", |m| matches!(m, Message::LockAward { .. }));
     let base = lease(&mut bad);
-    let t = Txn { seq: 1, new_objects: vec![(oid(base), ObjectState::map())], ..Default::default() };
+    let t = Txn {
+        seq: 1,
+        new_objects: vec![(oid(base), ObjectState::map())],
+        ..Default::default()
+    };
     let bytes = frame::to_bytes(&Message::TxnBatch { txns: vec![t] });
     bad.send_raw(&bytes[..bytes.len() / 2]);
-    by.send(&Message::LockRequest { req_id: 1, lock: lock.clone(), level: LockLevel::Write, timeout_ms: -1 });
+    by.send(&Message::LockRequest {
+        req_id: 1,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
     std::thread::sleep(Duration::from_millis(100));
     drop(bad);
-    by.expect("the vanished client's lock", |m| matches!(m, Message::LockAward { .. }));
-    assert_eq!(server.status()["objects"], 0, "half a transaction was applied");
+    by.expect("the vanished client's lock", |m| {
+        matches!(m, Message::LockAward { .. })
+    });
+    assert_eq!(
+        server.status()["objects"],
+        0,
+        "half a transaction was applied"
+    );
 }
 
 #[test]
@@ -215,30 +288,83 @@ fn lock_handoff_delivers_deltas_before_the_award() {
     let server = ServerProcess::start();
     let mut a = RawConn::hello(server.port, "a");
     let mut b = RawConn::hello(server.port, "b");
-    a.expect("NodeJoined of b", |m| matches!(m, Message::NodeJoined { .. }));
+    a.expect("NodeJoined of b", |m| {
+        matches!(m, Message::NodeJoined { .. })
+    });
     let lock = LockId::Named("counter".into());
-    a.send(&Message::LockRequest { req_id: 1, lock: lock.clone(), level: LockLevel::Write, timeout_ms: -1 });
+    a.send(&Message::LockRequest {
+        req_id: 1,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
     a.expect("award", |m| matches!(m, Message::LockAward { .. }));
     let base = lease(&mut a);
     let mut st = ObjectState::physical("kiln.Counter");
-    let _ = st.apply(&DeltaOp::SetField { class: "kiln.Counter".into(), name: "value".into(), value: Value::I64(0) });
-    a.send(&Message::TxnBatch { txns: vec![Txn { seq: 1, new_objects: vec![(oid(base), st)], ..Default::default() }] });
-    a.send(&Message::RootCreate { req_id: 2, name: "counter".into(), value: Value::Ref(oid(base)), replace: false });
+    let _ = st.apply(&DeltaOp::SetField {
+        class: "kiln.Counter".into(),
+        name: "value".into(),
+        value: Value::I64(0),
+    });
+    a.send(&Message::TxnBatch {
+        txns: vec![Txn {
+            seq: 1,
+            new_objects: vec![(oid(base), st)],
+            ..Default::default()
+        }],
+    });
+    a.send(&Message::RootCreate {
+        req_id: 2,
+        name: "counter".into(),
+        value: Value::Ref(oid(base)),
+        replace: false,
+    });
     a.expect("RootValue", |m| matches!(m, Message::RootValue { .. }));
     // b faults the counter in (resident), then asks for the lock: a is recalled.
-    b.send(&Message::Fault { req_id: 1, oids: vec![oid(base)], budget: 5 });
+    b.send(&Message::Fault {
+        req_id: 1,
+        oids: vec![oid(base)],
+        budget: 5,
+    });
     b.expect("FaultReply", |m| matches!(m, Message::FaultReply { .. }));
-    b.send(&Message::LockRequest { req_id: 9, lock: lock.clone(), level: LockLevel::Write, timeout_ms: -1 });
+    b.send(&Message::LockRequest {
+        req_id: 9,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
     a.expect("recall", |m| matches!(m, Message::LockRecall { .. }));
-    let set = DeltaOp::SetField { class: "kiln.Counter".into(), name: "value".into(), value: Value::I64(1) };
-    a.send(&Message::TxnBatch { txns: vec![Txn { seq: 2, deltas: vec![Delta { oid: oid(base), ops: vec![set] }], ..Default::default() }] });
+    let set = DeltaOp::SetField {
+        class: "kiln.Counter".into(),
+        name: "value".into(),
+        value: Value::I64(1),
+    };
+    a.send(&Message::TxnBatch {
+        txns: vec![Txn {
+            seq: 2,
+            deltas: vec![Delta {
+                oid: oid(base),
+                ops: vec![set],
+            }],
+            ..Default::default()
+        }],
+    });
     a.send(&Message::RecallCommit { lock: lock.clone() });
-    let first = b.expect("deltas or award", |m| matches!(m, Message::Deltas { .. } | Message::LockAward { .. }));
-    assert!(matches!(first, Message::Deltas { .. }), "award overtook the deltas: {first:?}");
+    let first = b.expect("deltas or award", |m| {
+        matches!(m, Message::Deltas { .. } | Message::LockAward { .. })
+    });
+    assert!(
+        matches!(first, Message::Deltas { .. }),
+        "award overtook the deltas: {first:?}"
+    );
     let award = b.expect("award", |m| matches!(m, Message::LockAward { .. }));
-    let Message::LockAward { token, .. } = award else { unreachable!() };
+    let Message::LockAward { token, .. } = award else {
+        unreachable!()
+    };
     assert!(token >= 2, "fencing tokens increase");
-    a.expect("BatchAck 2", |m| matches!(m, Message::BatchAck { upto_seq: 2, .. }));
+    a.expect("BatchAck 2", |m| {
+        matches!(m, Message::BatchAck { upto_seq: 2, .. })
+    });
 }
 
 #[test]
@@ -247,17 +373,46 @@ fn try_lock_times_out_and_timed_wait_expires() {
     let mut a = RawConn::hello(server.port, "a");
     let mut b = RawConn::hello(server.port, "b");
     let lock = LockId::Named("t".into());
-    a.send(&Message::LockRequest { req_id: 1, lock: lock.clone(), level: LockLevel::Write, timeout_ms: -1 });
+    a.send(&Message::LockRequest {
+        req_id: 1,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
     a.expect("award", |m| matches!(m, Message::LockAward { .. }));
-    b.send(&Message::LockRequest { req_id: 2, lock: lock.clone(), level: LockLevel::Write, timeout_ms: 0 });
-    b.expect("try failed", |m| matches!(m, Message::LockTimeout { req_id: 2, .. }));
+    b.send(&Message::LockRequest {
+        req_id: 2,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: 0,
+    });
+    b.expect("try failed", |m| {
+        matches!(m, Message::LockTimeout { req_id: 2, .. })
+    });
     let t0 = std::time::Instant::now();
-    b.send(&Message::LockRequest { req_id: 3, lock: lock.clone(), level: LockLevel::Write, timeout_ms: 150 });
-    b.expect("timed try failed", |m| matches!(m, Message::LockTimeout { req_id: 3, .. }));
+    b.send(&Message::LockRequest {
+        req_id: 3,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: 150,
+    });
+    b.expect("timed try failed", |m| {
+        matches!(m, Message::LockTimeout { req_id: 3, .. })
+    });
     assert!(t0.elapsed() >= Duration::from_millis(140));
-    a.send(&Message::Wait { waiter_id: 5, lock: lock.clone(), timeout_ms: 100 });
+    a.send(&Message::Wait {
+        waiter_id: 5,
+        lock: lock.clone(),
+        timeout_ms: 100,
+    });
     a.expect("timed out", |m| {
-        matches!(m, Message::WaitDone { waiter_id: 5, reason: kiln_protocol::WakeReason::TimedOut })
+        matches!(
+            m,
+            Message::WaitDone {
+                waiter_id: 5,
+                reason: kiln_protocol::WakeReason::TimedOut
+            }
+        )
     });
 }
 
@@ -267,11 +422,16 @@ fn membership_events_on_connect_and_disconnect() {
     let mut a = RawConn::hello(server.port, "a");
     let b = RawConn::hello(server.port, "b");
     let joined = a.expect("NodeJoined", |m| matches!(m, Message::NodeJoined { .. }));
-    let Message::NodeJoined { node } = joined else { unreachable!() };
+    let Message::NodeJoined { node } = joined else {
+        unreachable!()
+    };
     assert_eq!(node.name, "b");
     assert_eq!(node.id, b.client_id);
     drop(b);
-    a.expect("NodeLeft", |m| matches!(m, Message::NodeLeft { node } if node.name == "b"));
+    a.expect(
+        "NodeLeft",
+        |m| matches!(m, Message::NodeLeft { node } if node.name == "b"),
+    );
     server.wait_status("one client", |s| s["clients"] == 1);
 }
 
@@ -280,7 +440,13 @@ fn metrics_and_status_report_work() {
     let server = ServerProcess::start();
     let mut a = RawConn::hello(server.port, "a");
     let base = lease(&mut a);
-    a.send(&Message::TxnBatch { txns: vec![Txn { seq: 1, new_objects: vec![(oid(base), ObjectState::map())], ..Default::default() }] });
+    a.send(&Message::TxnBatch {
+        txns: vec![Txn {
+            seq: 1,
+            new_objects: vec![(oid(base), ObjectState::map())],
+            ..Default::default()
+        }],
+    });
     a.expect("ack", |m| matches!(m, Message::BatchAck { .. }));
     let s = server.status();
     assert_eq!(s["state"], "ACTIVE-COORDINATOR");

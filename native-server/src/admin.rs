@@ -53,7 +53,11 @@ pub fn status_of(shared: &Shared) -> Status {
     let st = shared.state.lock();
     Status {
         server: shared.settings.name.clone(),
-        state: if shared.shutdown.borrow().is_some() { "STOPPING" } else { "ACTIVE-COORDINATOR" },
+        state: if shared.shutdown.borrow().is_some() {
+            "STOPPING"
+        } else {
+            "ACTIVE-COORDINATOR"
+        },
         version: env!("CARGO_PKG_VERSION"),
         uptime_secs: shared.started.elapsed().as_secs(),
         clients: st.clients.len(),
@@ -91,13 +95,24 @@ async fn stop(
     let force = q.get("force").is_some_and(|v| v == "true" || v == "1");
     info!(force, "stop requested through the management port");
     shared.request_shutdown(force);
-    (StatusCode::ACCEPTED, Json(serde_json::json!({ "stopping": true, "force": force })))
+    (
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "stopping": true, "force": force })),
+    )
 }
 
 async fn metrics(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
     match render_metrics(&shared) {
-        Ok(text) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain")], e.to_string()),
+        Ok(text) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            text,
+        ),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain")],
+            e.to_string(),
+        ),
     }
 }
 
@@ -122,16 +137,52 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
     gauge("kiln_objects", "Shared objects stored", s.objects)?;
     gauge("kiln_roots", "Roots", s.roots)?;
     gauge("kiln_locks_held", "Lock holds (lock, client)", s.locks_held)?;
-    gauge("kiln_lock_requests_queued", "Queued lock requests", s.lock_requests_queued)?;
+    gauge(
+        "kiln_lock_requests_queued",
+        "Queued lock requests",
+        s.lock_requests_queued,
+    )?;
     gauge("kiln_waiters", "Cluster waiters", s.waiters)?;
-    counter("kiln_transactions_committed_total", "Transactions committed", c.txns_committed)?;
-    counter("kiln_batches_committed_total", "Transaction batches committed", c.batches_committed)?;
-    counter("kiln_objects_faulted_total", "Objects sent to clients by faults", c.objects_faulted)?;
-    counter("kiln_deltas_broadcast_total", "Delta messages broadcast", c.deltas_broadcast)?;
-    counter("kiln_dmi_delivered_total", "Distributed method calls delivered", c.dmi_delivered)?;
-    counter("kiln_connections_total", "Connections accepted", c.connections)?;
-    counter("kiln_protocol_errors_total", "Connections closed after a protocol error", c.protocol_errors)?;
-    counter("kiln_frames_received_total", "Frames received", shared.frames_in.load(Ordering::Relaxed))?;
+    counter(
+        "kiln_transactions_committed_total",
+        "Transactions committed",
+        c.txns_committed,
+    )?;
+    counter(
+        "kiln_batches_committed_total",
+        "Transaction batches committed",
+        c.batches_committed,
+    )?;
+    counter(
+        "kiln_objects_faulted_total",
+        "Objects sent to clients by faults",
+        c.objects_faulted,
+    )?;
+    counter(
+        "kiln_deltas_broadcast_total",
+        "Delta messages broadcast",
+        c.deltas_broadcast,
+    )?;
+    counter(
+        "kiln_dmi_delivered_total",
+        "Distributed method calls delivered",
+        c.dmi_delivered,
+    )?;
+    counter(
+        "kiln_connections_total",
+        "Connections accepted",
+        c.connections,
+    )?;
+    counter(
+        "kiln_protocol_errors_total",
+        "Connections closed after a protocol error",
+        c.protocol_errors,
+    )?;
+    counter(
+        "kiln_frames_received_total",
+        "Frames received",
+        shared.frames_in.load(Ordering::Relaxed),
+    )?;
     let (awards, recalls) = {
         let st = shared.state.lock();
         (st.locks.awards(), st.locks.recalls())

@@ -15,13 +15,31 @@ pub type ClientId = u64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockEffect {
     /// Send `LockAward`.
-    Award { client: ClientId, req_id: u64, lock: LockId, level: LockLevel, token: u64 },
+    Award {
+        client: ClientId,
+        req_id: u64,
+        lock: LockId,
+        level: LockLevel,
+        token: u64,
+    },
     /// Send `LockRecall`.
-    Recall { client: ClientId, lock: LockId, level: LockLevel },
+    Recall {
+        client: ClientId,
+        lock: LockId,
+        level: LockLevel,
+    },
     /// Send `LockTimeout`.
-    Timeout { client: ClientId, req_id: u64, lock: LockId },
+    Timeout {
+        client: ClientId,
+        req_id: u64,
+        lock: LockId,
+    },
     /// Send `WaitDone`.
-    WaitDone { client: ClientId, waiter_id: u64, reason: WakeReason },
+    WaitDone {
+        client: ClientId,
+        waiter_id: u64,
+        reason: WakeReason,
+    },
 }
 
 /// A lock operation the protocol does not allow in the current state.
@@ -59,11 +77,16 @@ impl LockState {
         if level.is_exclusive() {
             self.holders.iter().all(|(c, _)| *c == client)
         } else {
-            self.holders.iter().all(|(c, l)| *c == client || !l.is_exclusive())
+            self.holders
+                .iter()
+                .all(|(c, l)| *c == client || !l.is_exclusive())
         }
     }
     fn held_by(&self, client: ClientId) -> Option<LockLevel> {
-        self.holders.iter().find(|(c, _)| *c == client).map(|(_, l)| *l)
+        self.holders
+            .iter()
+            .find(|(c, _)| *c == client)
+            .map(|(_, l)| *l)
     }
 }
 
@@ -123,13 +146,29 @@ impl LockManager {
     }
 
     fn track(&mut self, client: ClientId, lock: &LockId) {
-        self.by_client.entry(client).or_default().insert(lock.clone());
+        self.by_client
+            .entry(client)
+            .or_default()
+            .insert(lock.clone());
     }
 
-    fn award(&mut self, client: ClientId, req_id: u64, lock: &LockId, level: LockLevel, out: &mut Vec<LockEffect>) {
+    fn award(
+        &mut self,
+        client: ClientId,
+        req_id: u64,
+        lock: &LockId,
+        level: LockLevel,
+        out: &mut Vec<LockEffect>,
+    ) {
         self.next_token += 1;
         self.awards += 1;
-        out.push(LockEffect::Award { client, req_id, lock: lock.clone(), level, token: self.next_token });
+        out.push(LockEffect::Award {
+            client,
+            req_id,
+            lock: lock.clone(),
+            level,
+            token: self.next_token,
+        });
     }
 
     /// `LockRequest`.
@@ -148,12 +187,16 @@ impl LockManager {
             )));
         }
         if self.requests.contains_key(&(client, req_id)) {
-            return Err(LockViolation(format!("lock request id {req_id} is already pending")));
+            return Err(LockViolation(format!(
+                "lock request id {req_id} is already pending"
+            )));
         }
         let mut out = Vec::new();
         let st = self.locks.entry(lock.clone()).or_default();
         if st.queue.iter().any(|r| r.client == client) {
-            return Err(LockViolation(format!("lock {lock}: this client already has a pending request")));
+            return Err(LockViolation(format!(
+                "lock {lock}: this client already has a pending request"
+            )));
         }
         match st.held_by(client) {
             Some(held) if held.is_exclusive() || !level.is_exclusive() => {
@@ -176,17 +219,28 @@ impl LockManager {
             return Ok(out);
         }
         if timeout_ms == 0 {
-            out.push(LockEffect::Timeout { client, req_id, lock: lock.clone() });
+            out.push(LockEffect::Timeout {
+                client,
+                req_id,
+                lock: lock.clone(),
+            });
             // An upgrade attempt dropped the read hold; the client sees a failed try and must treat
             // the read lease as gone (documented in protocol.md).
             self.after_change(&lock, &mut out);
             return Ok(out);
         }
-        let deadline = u64::try_from(timeout_ms).ok().map(|ms| now + Duration::from_millis(ms));
+        let deadline = u64::try_from(timeout_ms)
+            .ok()
+            .map(|ms| now + Duration::from_millis(ms));
         if deadline.is_some() {
             self.deadlines += 1;
         }
-        st.queue.push_back(Request { client, req_id, level, deadline });
+        st.queue.push_back(Request {
+            client,
+            req_id,
+            level,
+            deadline,
+        });
         self.requests.insert((client, req_id), lock.clone());
         self.track(client, &lock);
         self.after_change(&lock, &mut out);
@@ -196,7 +250,9 @@ impl LockManager {
     /// Grant what can be granted from the head of the queue (a writer, or a run of readers),
     /// then recall the holders that block the new head (once each). Drops the lock when idle.
     fn after_change(&mut self, lock: &LockId, out: &mut Vec<LockEffect>) {
-        let Some(st) = self.locks.get_mut(lock) else { return };
+        let Some(st) = self.locks.get_mut(lock) else {
+            return;
+        };
         let mut grants = Vec::new();
         while let Some(head) = st.queue.front() {
             if !st.compatible(head.client, head.level) {
@@ -229,7 +285,11 @@ impl LockManager {
         }
         for c in recalls {
             self.recalls += 1;
-            out.push(LockEffect::Recall { client: c, lock: lock.clone(), level: want });
+            out.push(LockEffect::Recall {
+                client: c,
+                lock: lock.clone(),
+                level: want,
+            });
         }
         if idle {
             self.locks.remove(lock);
@@ -237,15 +297,24 @@ impl LockManager {
     }
 
     /// `RecallCommit` / `LockRelease`.
-    pub fn release(&mut self, client: ClientId, lock: &LockId) -> Result<Vec<LockEffect>, LockViolation> {
+    pub fn release(
+        &mut self,
+        client: ClientId,
+        lock: &LockId,
+    ) -> Result<Vec<LockEffect>, LockViolation> {
         let st = self
             .locks
             .get_mut(lock)
             .filter(|s| s.held_by(client).is_some())
-            .ok_or_else(|| LockViolation(format!("release of lock {lock}, which this client does not hold")))?;
+            .ok_or_else(|| {
+                LockViolation(format!(
+                    "release of lock {lock}, which this client does not hold"
+                ))
+            })?;
         st.holders.retain(|(c, _)| *c != client);
         st.recalled.remove(&client);
-        let still_involved = st.queue.iter().any(|r| r.client == client) || st.waiters.iter().any(|w| w.client == client);
+        let still_involved = st.queue.iter().any(|r| r.client == client)
+            || st.waiters.iter().any(|w| w.client == client);
         if !still_involved {
             if let Some(set) = self.by_client.get_mut(&client) {
                 set.remove(lock);
@@ -259,9 +328,15 @@ impl LockManager {
     /// `LockCancel`.
     pub fn cancel(&mut self, client: ClientId, req_id: u64) -> Vec<LockEffect> {
         let mut out = Vec::new();
-        let Some(lock) = self.requests.remove(&(client, req_id)) else { return out };
+        let Some(lock) = self.requests.remove(&(client, req_id)) else {
+            return out;
+        };
         if let Some(st) = self.locks.get_mut(&lock) {
-            if let Some(pos) = st.queue.iter().position(|r| r.client == client && r.req_id == req_id) {
+            if let Some(pos) = st
+                .queue
+                .iter()
+                .position(|r| r.client == client && r.req_id == req_id)
+            {
                 if let Some(r) = st.queue.remove(pos) {
                     if r.deadline.is_some() {
                         self.deadlines -= 1;
@@ -269,7 +344,11 @@ impl LockManager {
                 }
             }
         }
-        out.push(LockEffect::Timeout { client, req_id, lock: lock.clone() });
+        out.push(LockEffect::Timeout {
+            client,
+            req_id,
+            lock: lock.clone(),
+        });
         self.after_change(&lock, &mut out);
         out
     }
@@ -287,15 +366,25 @@ impl LockManager {
             .locks
             .get_mut(&lock)
             .filter(|s| s.held_by(client).is_some())
-            .ok_or_else(|| LockViolation(format!("wait on lock {lock}, which this client does not hold")))?;
+            .ok_or_else(|| {
+                LockViolation(format!(
+                    "wait on lock {lock}, which this client does not hold"
+                ))
+            })?;
         if self.waiters.contains_key(&(client, waiter_id)) {
-            return Err(LockViolation(format!("waiter id {waiter_id} is already waiting")));
+            return Err(LockViolation(format!(
+                "waiter id {waiter_id} is already waiting"
+            )));
         }
         let deadline = (timeout_ms > 0).then(|| now + Duration::from_millis(timeout_ms));
         if deadline.is_some() {
             self.deadlines += 1;
         }
-        st.waiters.push_back(Waiter { client, waiter_id, deadline });
+        st.waiters.push_back(Waiter {
+            client,
+            waiter_id,
+            deadline,
+        });
         self.waiters.insert((client, waiter_id), lock.clone());
         self.track(client, &lock);
         Ok(())
@@ -304,15 +393,25 @@ impl LockManager {
     /// A committed notify / notifyAll.
     pub fn notify(&mut self, lock: &LockId, all: bool) -> Vec<LockEffect> {
         let mut out = Vec::new();
-        let Some(st) = self.locks.get_mut(lock) else { return out };
-        let n = if all { st.waiters.len() } else { st.waiters.len().min(1) };
+        let Some(st) = self.locks.get_mut(lock) else {
+            return out;
+        };
+        let n = if all {
+            st.waiters.len()
+        } else {
+            st.waiters.len().min(1)
+        };
         let woken: Vec<Waiter> = st.waiters.drain(..n).collect();
         for w in woken {
             if w.deadline.is_some() {
                 self.deadlines -= 1;
             }
             self.waiters.remove(&(w.client, w.waiter_id));
-            out.push(LockEffect::WaitDone { client: w.client, waiter_id: w.waiter_id, reason: WakeReason::Notified });
+            out.push(LockEffect::WaitDone {
+                client: w.client,
+                waiter_id: w.waiter_id,
+                reason: WakeReason::Notified,
+            });
         }
         self.after_change(lock, &mut out);
         out
@@ -321,9 +420,15 @@ impl LockManager {
     /// `Interrupt`.
     pub fn interrupt(&mut self, client: ClientId, waiter_id: u64) -> Vec<LockEffect> {
         let mut out = Vec::new();
-        let Some(lock) = self.waiters.remove(&(client, waiter_id)) else { return out };
+        let Some(lock) = self.waiters.remove(&(client, waiter_id)) else {
+            return out;
+        };
         if let Some(st) = self.locks.get_mut(&lock) {
-            if let Some(pos) = st.waiters.iter().position(|w| w.client == client && w.waiter_id == waiter_id) {
+            if let Some(pos) = st
+                .waiters
+                .iter()
+                .position(|w| w.client == client && w.waiter_id == waiter_id)
+            {
                 if let Some(w) = st.waiters.remove(pos) {
                     if w.deadline.is_some() {
                         self.deadlines -= 1;
@@ -331,7 +436,11 @@ impl LockManager {
                 }
             }
         }
-        out.push(LockEffect::WaitDone { client, waiter_id, reason: WakeReason::Interrupted });
+        out.push(LockEffect::WaitDone {
+            client,
+            waiter_id,
+            reason: WakeReason::Interrupted,
+        });
         self.after_change(&lock, &mut out);
         out
     }
@@ -347,7 +456,11 @@ impl LockManager {
             let mut changed = false;
             st.queue.retain(|r| match r.deadline {
                 Some(d) if d <= now => {
-                    out.push(LockEffect::Timeout { client: r.client, req_id: r.req_id, lock: lock.clone() });
+                    out.push(LockEffect::Timeout {
+                        client: r.client,
+                        req_id: r.req_id,
+                        lock: lock.clone(),
+                    });
                     changed = true;
                     false
                 }
@@ -355,7 +468,11 @@ impl LockManager {
             });
             st.waiters.retain(|w| match w.deadline {
                 Some(d) if d <= now => {
-                    out.push(LockEffect::WaitDone { client: w.client, waiter_id: w.waiter_id, reason: WakeReason::TimedOut });
+                    out.push(LockEffect::WaitDone {
+                        client: w.client,
+                        waiter_id: w.waiter_id,
+                        reason: WakeReason::TimedOut,
+                    });
                     changed = true;
                     false
                 }
@@ -371,7 +488,9 @@ impl LockManager {
                     self.requests.remove(&(*client, *req_id));
                     self.deadlines -= 1;
                 }
-                LockEffect::WaitDone { client, waiter_id, .. } => {
+                LockEffect::WaitDone {
+                    client, waiter_id, ..
+                } => {
                     self.waiters.remove(&(*client, *waiter_id));
                     self.deadlines -= 1;
                 }
@@ -387,7 +506,9 @@ impl LockManager {
     /// A client is gone for good: drop its holds, queued requests and waiters; others proceed.
     pub fn client_gone(&mut self, client: ClientId) -> Vec<LockEffect> {
         let mut out = Vec::new();
-        let Some(locks) = self.by_client.remove(&client) else { return out };
+        let Some(locks) = self.by_client.remove(&client) else {
+            return out;
+        };
         for lock in locks {
             if let Some(st) = self.locks.get_mut(&lock) {
                 st.holders.retain(|(c, _)| *c != client);
@@ -433,31 +554,50 @@ mod tests {
     }
 
     fn award_of(e: &[LockEffect], client: ClientId) -> bool {
-        e.iter().any(|x| matches!(x, LockEffect::Award { client: c, .. } if *c == client))
+        e.iter()
+            .any(|x| matches!(x, LockEffect::Award { client: c, .. } if *c == client))
     }
 
     #[test]
     fn write_is_exclusive_and_recalls_holder() {
         let now = Instant::now();
         let mut m = LockManager::new();
-        assert!(award_of(&m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap(), 1));
+        assert!(award_of(
+            &m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap(),
+            1
+        ));
         let e = m.request(2, 1, l("a"), LockLevel::Write, -1, now).unwrap();
-        assert_eq!(e, vec![LockEffect::Recall { client: 1, lock: l("a"), level: LockLevel::Write }]);
+        assert_eq!(
+            e,
+            vec![LockEffect::Recall {
+                client: 1,
+                lock: l("a"),
+                level: LockLevel::Write
+            }]
+        );
         // No second recall while one is outstanding.
         let e = m.request(3, 1, l("a"), LockLevel::Write, -1, now).unwrap();
         assert!(e.is_empty());
         let e = m.release(1, &l("a")).unwrap();
         assert!(award_of(&e, 2));
         // Client 3 is queued behind 2, so 2 is recalled at once.
-        assert!(e.iter().any(|x| matches!(x, LockEffect::Recall { client: 2, .. })));
+        assert!(e
+            .iter()
+            .any(|x| matches!(x, LockEffect::Recall { client: 2, .. })));
     }
 
     #[test]
     fn readers_share_and_writer_waits_fifo() {
         let now = Instant::now();
         let mut m = LockManager::new();
-        assert!(award_of(&m.request(1, 1, l("a"), LockLevel::Read, -1, now).unwrap(), 1));
-        assert!(award_of(&m.request(2, 1, l("a"), LockLevel::Read, -1, now).unwrap(), 2));
+        assert!(award_of(
+            &m.request(1, 1, l("a"), LockLevel::Read, -1, now).unwrap(),
+            1
+        ));
+        assert!(award_of(
+            &m.request(2, 1, l("a"), LockLevel::Read, -1, now).unwrap(),
+            2
+        ));
         let e = m.request(3, 1, l("a"), LockLevel::Write, -1, now).unwrap();
         assert_eq!(e.len(), 2, "both readers recalled: {e:?}");
         // A new reader does not barge past the queued writer.
@@ -476,12 +616,23 @@ mod tests {
         let mut m = LockManager::new();
         m.request(1, 1, l("a"), LockLevel::Write, -1, now).unwrap();
         let e = m.request(2, 7, l("a"), LockLevel::Write, 0, now).unwrap();
-        assert!(e.contains(&LockEffect::Timeout { client: 2, req_id: 7, lock: l("a") }));
+        assert!(e.contains(&LockEffect::Timeout {
+            client: 2,
+            req_id: 7,
+            lock: l("a")
+        }));
         let e = m.request(2, 8, l("a"), LockLevel::Write, 50, now).unwrap();
         assert!(e.iter().any(|x| matches!(x, LockEffect::Recall { .. })));
         assert!(m.tick(now + Duration::from_millis(10)).is_empty());
         let e = m.tick(now + Duration::from_millis(60));
-        assert_eq!(e, vec![LockEffect::Timeout { client: 2, req_id: 8, lock: l("a") }]);
+        assert_eq!(
+            e,
+            vec![LockEffect::Timeout {
+                client: 2,
+                req_id: 8,
+                lock: l("a")
+            }]
+        );
         assert!(!m.has_deadlines());
     }
 
@@ -493,11 +644,28 @@ mod tests {
         m.wait(1, 10, l("a"), 0, now).unwrap();
         m.wait(1, 11, l("a"), 0, now).unwrap();
         let e = m.notify(&l("a"), false);
-        assert_eq!(e, vec![LockEffect::WaitDone { client: 1, waiter_id: 10, reason: WakeReason::Notified }]);
+        assert_eq!(
+            e,
+            vec![LockEffect::WaitDone {
+                client: 1,
+                waiter_id: 10,
+                reason: WakeReason::Notified
+            }]
+        );
         let e = m.interrupt(1, 11);
-        assert_eq!(e, vec![LockEffect::WaitDone { client: 1, waiter_id: 11, reason: WakeReason::Interrupted }]);
+        assert_eq!(
+            e,
+            vec![LockEffect::WaitDone {
+                client: 1,
+                waiter_id: 11,
+                reason: WakeReason::Interrupted
+            }]
+        );
         assert!(m.interrupt(1, 11).is_empty());
-        assert!(m.wait(2, 1, l("a"), 0, now).is_err(), "waiting without holding is a violation");
+        assert!(
+            m.wait(2, 1, l("a"), 0, now).is_err(),
+            "waiting without holding is a violation"
+        );
     }
 
     #[test]
@@ -525,7 +693,9 @@ mod tests {
         let mut m = LockManager::new();
         let mut last = 0;
         for i in 0..10 {
-            let e = m.request(i % 2 + 1, i, l("a"), LockLevel::Write, -1, now).unwrap();
+            let e = m
+                .request(i % 2 + 1, i, l("a"), LockLevel::Write, -1, now)
+                .unwrap();
             for x in e {
                 if let LockEffect::Award { token, client, .. } = x {
                     assert!(token > last);

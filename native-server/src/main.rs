@@ -67,14 +67,20 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         }
-        if cfg.all_servers().any(|s| s.persistence == PersistenceMode::PermanentStore) {
+        if cfg
+            .all_servers()
+            .any(|s| s.persistence == PersistenceMode::PermanentStore)
+        {
             eprintln!(
                 "note: permanent-store / <restartable> is accepted, but this build keeps the graph in memory only"
             );
         }
         print!("{}", cfg.summary());
         for w in &cfg.warnings {
-            eprintln!("{}:{}:{}: warning: {}", cfg.source, w.line, w.column, w.message);
+            eprintln!(
+                "{}:{}:{}: warning: {}",
+                cfg.source, w.line, w.column, w.message
+            );
         }
         if let Some(w) = kiln_config::healthcheck_window_warning(&cfg) {
             eprintln!("warning: {w}");
@@ -89,7 +95,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kiln-server: cannot start the async runtime: {e}");
@@ -131,7 +140,10 @@ async fn status(s: &ServerConfig) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok((code, body)) => {
-            eprintln!("kiln-server: server '{}' at {addr} answered HTTP {code}: {body}", s.name);
+            eprintln!(
+                "kiln-server: server '{}' at {addr} answered HTTP {code}: {body}",
+                s.name
+            );
             ExitCode::FAILURE
         }
         Err(e) => {
@@ -147,7 +159,10 @@ async fn stop(s: &ServerConfig, force: bool) -> ExitCode {
     match kiln_server::mgmt::request(&addr, "POST", path).await {
         Ok((202, _)) => {}
         Ok((code, body)) => {
-            eprintln!("kiln-server: server '{}' at {addr} refused to stop: HTTP {code}: {body}", s.name);
+            eprintln!(
+                "kiln-server: server '{}' at {addr} refused to stop: HTTP {code}: {body}",
+                s.name
+            );
             return ExitCode::FAILURE;
         }
         Err(e) => {
@@ -163,7 +178,10 @@ async fn stop(s: &ServerConfig, force: bool) -> ExitCode {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    eprintln!("kiln-server: server '{}' accepted the stop request but is still running after 30 s", s.name);
+    eprintln!(
+        "kiln-server: server '{}' accepted the stop request but is still running after 30 s",
+        s.name
+    );
     ExitCode::FAILURE
 }
 
@@ -174,13 +192,22 @@ fn init_logging(logs: &Path) -> Option<tracing_appender::non_blocking::WorkerGua
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
     };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let stderr = tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(std::io::stderr).with_filter(filter());
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
     match std::fs::create_dir_all(logs) {
         Ok(()) => {
             let appender = tracing_appender::rolling::never(logs, "kiln-server.log");
             let (nb, guard) = tracing_appender::non_blocking(appender);
-            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(nb).with_filter(filter());
-            tracing_subscriber::registry().with(stderr).with(file).init();
+            let file = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(nb)
+                .with_filter(filter());
+            tracing_subscriber::registry()
+                .with(stderr)
+                .with(file)
+                .init();
             Some(guard)
         }
         Err(e) => {
@@ -191,13 +218,19 @@ fn init_logging(logs: &Path) -> Option<tracing_appender::non_blocking::WorkerGua
     }
 }
 
-async fn bind(addr: String, setting: &'static str, server: &str) -> Result<TcpListener, kiln_server::ServerError> {
-    TcpListener::bind(&addr).await.map_err(|source| kiln_server::ServerError::Bind {
-        addr,
-        setting,
-        server: server.to_owned(),
-        source,
-    })
+async fn bind(
+    addr: String,
+    setting: &'static str,
+    server: &str,
+) -> Result<TcpListener, kiln_server::ServerError> {
+    TcpListener::bind(&addr)
+        .await
+        .map_err(|source| kiln_server::ServerError::Bind {
+            addr,
+            setting,
+            server: server.to_owned(),
+            source,
+        })
 }
 
 async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
@@ -216,14 +249,26 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         );
     }
     let settings = Settings::from_config(&cfg, &s);
-    let listener = match bind(format!("{}:{}", s.dso_bind, s.dso_port), "dso-port", &s.name).await {
+    let listener = match bind(
+        format!("{}:{}", s.dso_bind, s.dso_port),
+        "dso-port",
+        &s.name,
+    )
+    .await
+    {
         Ok(l) => l,
         Err(e) => {
             eprintln!("kiln-server: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let admin = match bind(format!("{}:{}", s.jmx_bind, s.jmx_port), "jmx-port", &s.name).await {
+    let admin = match bind(
+        format!("{}:{}", s.jmx_bind, s.jmx_port),
+        "jmx-port",
+        &s.name,
+    )
+    .await
+    {
         Ok(l) => l,
         Err(e) => {
             eprintln!("kiln-server: {e}");
@@ -238,13 +283,14 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
     let shutdown = async {
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                        return;
+                    }
+                };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}

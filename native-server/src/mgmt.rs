@@ -9,20 +9,27 @@ use crate::ServerError;
 
 /// Sends `method path` to `addr` and returns (status code, body).
 pub async fn request(addr: &str, method: &str, path: &str) -> Result<(u16, String), ServerError> {
-    let err = |message: String| ServerError::Management { addr: addr.to_owned(), message };
+    let err = |message: String| ServerError::Management {
+        addr: addr.to_owned(),
+        message,
+    };
     let mut s = tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(addr))
         .await
         .map_err(|_| err("connection timed out".into()))?
         .map_err(|e| err(e.to_string()))?;
     let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    s.write_all(req.as_bytes()).await.map_err(|e| err(e.to_string()))?;
+    s.write_all(req.as_bytes())
+        .await
+        .map_err(|e| err(e.to_string()))?;
     let mut buf = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf))
         .await
         .map_err(|_| err("no response within 10 s".into()))?
         .map_err(|e| err(e.to_string()))?;
     let text = String::from_utf8_lossy(&buf);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| err("malformed HTTP response".into()))?;
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| err("malformed HTTP response".into()))?;
     let code = head
         .split_whitespace()
         .nth(1)

@@ -59,7 +59,9 @@ impl Default for Settings {
 impl Settings {
     /// Settings for `server` of `cfg`.
     pub fn from_config(cfg: &kiln_config::TcConfig, server: &kiln_config::ServerConfig) -> Self {
-        let hc = cfg.tc_properties.healthcheck(kiln_config::HealthCheckTarget::L2ToL1);
+        let hc = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L2ToL1);
         Settings {
             name: server.name.clone(),
             fault_count: cfg.clients.fault_count,
@@ -144,9 +146,20 @@ pub async fn run(
     }
     drop(listener);
     let force = shared.shutdown.borrow().unwrap_or(false);
-    info!(force, sessions = sessions.len(), "shutting down: draining sessions");
-    let drain = if force { Duration::from_millis(200) } else { shared.settings.drain_timeout };
-    let drained = tokio::time::timeout(drain, async { while sessions.join_next().await.is_some() {} }).await;
+    info!(
+        force,
+        sessions = sessions.len(),
+        "shutting down: draining sessions"
+    );
+    let drain = if force {
+        Duration::from_millis(200)
+    } else {
+        shared.settings.drain_timeout
+    };
+    let drained = tokio::time::timeout(drain, async {
+        while sessions.join_next().await.is_some() {}
+    })
+    .await;
     if drained.is_err() {
         warn!("drain timeout: aborting remaining sessions");
         sessions.abort_all();
@@ -185,7 +198,12 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
     let (rd, mut wr) = sock.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel();
     shared.state.lock().counters.connections += 1;
-    let mut session = Session { shared: shared.clone(), client: None, tx: tx.clone(), addr };
+    let mut session = Session {
+        shared: shared.clone(),
+        client: None,
+        tx: tx.clone(),
+        addr,
+    };
     let mut out = BytesMut::with_capacity(64 * 1024);
     let result = session.run(rd, &mut wr, &mut rx, &mut out).await;
     match &result {
@@ -200,7 +218,10 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
         Err(v) => {
             warn!(%addr, client = ?session.client, code = ?v.code, reason = %v.message, "closing connection after protocol error");
             shared.state.lock().counters.protocol_errors += 1;
-            let _ = tx.send(Outbound::Msg(Message::Error { code: v.code, message: v.message.clone() }));
+            let _ = tx.send(Outbound::Msg(Message::Error {
+                code: v.code,
+                message: v.message.clone(),
+            }));
         }
     }
     if let Some(id) = session.client {
@@ -268,7 +289,8 @@ impl Session {
         let mut buf = BytesMut::with_capacity(64 * 1024);
         let mut stop = self.shared.shutdown.subscribe();
         let s = &self.shared.settings;
-        let (hc_enabled, hc_idle, hc_interval, hc_probes) = (s.hc_enabled, s.hc_idle, s.hc_interval, s.hc_probes);
+        let (hc_enabled, hc_idle, hc_interval, hc_probes) =
+            (s.hc_enabled, s.hc_idle, s.hc_interval, s.hc_probes);
         let mut hc = tokio::time::interval(hc_interval);
         hc.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_rx = Instant::now();
@@ -277,7 +299,9 @@ impl Session {
         loop {
             while let Some(n) = frame::check(&buf, max).map_err(frame_violation)? {
                 let f = buf.split_to(n);
-                self.shared.frames_in.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.shared
+                    .frames_in
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let msg = frame::parse(&f).map_err(frame_violation)?;
                 if let Some(end) = self.handle(msg).await? {
                     return Ok(end);
@@ -357,7 +381,12 @@ impl Session {
                     return Err(v);
                 }
             }
-            Message::LockRequest { req_id, lock, level, timeout_ms } => {
+            Message::LockRequest {
+                req_id,
+                lock,
+                level,
+                timeout_ms,
+            } => {
                 let mut st = shared.state.lock();
                 let effects = st
                     .locks
@@ -367,7 +396,10 @@ impl Session {
             }
             Message::RecallCommit { lock } | Message::LockRelease { lock } => {
                 let mut st = shared.state.lock();
-                let effects = st.locks.release(me, &lock).map_err(|v| Violation::new(ErrorCode::OutOfOrder, v.0))?;
+                let effects = st
+                    .locks
+                    .release(me, &lock)
+                    .map_err(|v| Violation::new(ErrorCode::OutOfOrder, v.0))?;
                 st.deliver(effects);
             }
             Message::LockCancel { req_id } => {
@@ -375,7 +407,11 @@ impl Session {
                 let effects = st.locks.cancel(me, req_id);
                 st.deliver(effects);
             }
-            Message::Wait { waiter_id, lock, timeout_ms } => {
+            Message::Wait {
+                waiter_id,
+                lock,
+                timeout_ms,
+            } => {
                 let mut st = shared.state.lock();
                 st.locks
                     .wait(me, waiter_id, lock, timeout_ms, Instant::now())
@@ -392,21 +428,51 @@ impl Session {
             }
             Message::RootLookup { req_id, name } => {
                 let value = shared.state.lock().roots.get(&name).cloned();
-                self.reply(Message::RootValue { req_id, name, value });
+                self.reply(Message::RootValue {
+                    req_id,
+                    name,
+                    value,
+                });
             }
-            Message::RootCreate { req_id, name, value, replace } => {
+            Message::RootCreate {
+                req_id,
+                name,
+                value,
+                replace,
+            } => {
                 let v = shared.state.lock().root_create(me, &name, value, replace)?;
-                self.reply(Message::RootValue { req_id, name, value: Some(v) });
+                self.reply(Message::RootValue {
+                    req_id,
+                    name,
+                    value: Some(v),
+                });
             }
             Message::ListRoots { req_id } => {
-                let roots = shared.state.lock().roots.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let roots = shared
+                    .state
+                    .lock()
+                    .roots
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 self.reply(Message::RootList { req_id, roots });
             }
-            Message::Fault { req_id, oids, budget } => {
+            Message::Fault {
+                req_id,
+                oids,
+                budget,
+            } => {
                 let mut st = shared.state.lock();
                 let (objects, missing) = st.fault(me, &oids, budget);
                 // Sent under the state lock so no later delta can overtake it.
-                st.send(me, Message::FaultReply { req_id, objects, missing });
+                st.send(
+                    me,
+                    Message::FaultReply {
+                        req_id,
+                        objects,
+                        missing,
+                    },
+                );
             }
             Message::Evict { oids } => {
                 let mut st = shared.state.lock();
@@ -424,12 +490,18 @@ impl Session {
             Message::Pong { .. } => {}
             Message::Goodbye => return Ok(Some(End::Goodbye)),
             Message::Hello { .. } => {
-                return Err(Violation::new(ErrorCode::OutOfOrder, "Hello sent twice on one connection"));
+                return Err(Violation::new(
+                    ErrorCode::OutOfOrder,
+                    "Hello sent twice on one connection",
+                ));
             }
             other => {
                 return Err(Violation::new(
                     ErrorCode::OutOfOrder,
-                    format!("message {} goes from server to client; a client may not send it", other.name()),
+                    format!(
+                        "message {} goes from server to client; a client may not send it",
+                        other.name()
+                    ),
                 ));
             }
         }
@@ -437,7 +509,13 @@ impl Session {
     }
 
     fn hello(&mut self, msg: Message) -> Result<(), Violation> {
-        let Message::Hello { protocol_version, client_name, pid, reconnect } = msg else {
+        let Message::Hello {
+            protocol_version,
+            client_name,
+            pid,
+            reconnect,
+        } = msg
+        else {
             return Err(Violation::new(
                 ErrorCode::OutOfOrder,
                 format!("first message must be Hello, got {}", msg.name()),
@@ -462,7 +540,12 @@ impl Session {
         let mut st = self.shared.state.lock();
         let id = st.next_client;
         st.next_client += 1;
-        let info = NodeInfo { id, name: client_name, pid, addr: self.addr.to_string() };
+        let info = NodeInfo {
+            id,
+            name: client_name,
+            pid,
+            addr: self.addr.to_string(),
+        };
         st.clients.insert(
             id,
             ClientEntry {
@@ -488,7 +571,13 @@ impl Session {
         );
         let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
         nodes.sort_by_key(|n| n.id);
-        st.send(id, Message::Membership { this_node: id, nodes });
+        st.send(
+            id,
+            Message::Membership {
+                this_node: id,
+                nodes,
+            },
+        );
         st.send_others(id, &Message::NodeJoined { node: info.clone() });
         info!(client = id, name = %info.name, pid = info.pid, addr = %info.addr, "client joined");
         Ok(())

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use kiln_protocol::{
-    Delta, DmiCall, ErrorCode, FaultedObject, LockId, Message, NodeInfo, Notify, ObjectId, ObjectState, SubTarget,
-    Txn, Undo, Value, TXN_FLAG_SYNC,
+    Delta, DmiCall, ErrorCode, FaultedObject, LockId, Message, NodeInfo, Notify, ObjectId,
+    ObjectState, SubTarget, Txn, Undo, Value, TXN_FLAG_SYNC,
 };
 use tokio::sync::mpsc;
 
@@ -58,7 +58,10 @@ pub struct Violation {
 
 impl Violation {
     pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Violation { code, message: message.into() }
+        Violation {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -160,14 +163,36 @@ impl State {
     pub fn deliver(&self, effects: Vec<LockEffect>) {
         for e in effects {
             match e {
-                LockEffect::Award { client, req_id, lock, level, token } => {
-                    self.send(client, Message::LockAward { req_id, lock, level, token })
-                }
-                LockEffect::Recall { client, lock, level } => self.send(client, Message::LockRecall { lock, level }),
-                LockEffect::Timeout { client, req_id, lock } => self.send(client, Message::LockTimeout { req_id, lock }),
-                LockEffect::WaitDone { client, waiter_id, reason } => {
-                    self.send(client, Message::WaitDone { waiter_id, reason })
-                }
+                LockEffect::Award {
+                    client,
+                    req_id,
+                    lock,
+                    level,
+                    token,
+                } => self.send(
+                    client,
+                    Message::LockAward {
+                        req_id,
+                        lock,
+                        level,
+                        token,
+                    },
+                ),
+                LockEffect::Recall {
+                    client,
+                    lock,
+                    level,
+                } => self.send(client, Message::LockRecall { lock, level }),
+                LockEffect::Timeout {
+                    client,
+                    req_id,
+                    lock,
+                } => self.send(client, Message::LockTimeout { req_id, lock }),
+                LockEffect::WaitDone {
+                    client,
+                    waiter_id,
+                    reason,
+                } => self.send(client, Message::WaitDone { waiter_id, reason }),
             }
         }
     }
@@ -192,7 +217,9 @@ impl State {
             if !self.objects.contains_key(&id) {
                 return Err(Violation::new(
                     ErrorCode::UnknownObject,
-                    format!("root '{name}' cannot refer to object {id}: the server has no such object"),
+                    format!(
+                        "root '{name}' cannot refer to object {id}: the server has no such object"
+                    ),
                 ));
             }
         }
@@ -207,7 +234,11 @@ impl State {
                 for s in subs.iter().filter(|s| **s != client) {
                     self.send(
                         *s,
-                        Message::ChangeNotice { target: target.clone(), gtx: self.gtx, from_client: client },
+                        Message::ChangeNotice {
+                            target: target.clone(),
+                            gtx: self.gtx,
+                            from_client: client,
+                        },
                     );
                 }
             }
@@ -216,7 +247,12 @@ impl State {
     }
 
     /// `Fault`: requested objects plus reachable ones breadth-first up to `budget`.
-    pub fn fault(&mut self, client: ClientId, oids: &[ObjectId], budget: u32) -> (Vec<FaultedObject>, Vec<ObjectId>) {
+    pub fn fault(
+        &mut self,
+        client: ClientId,
+        oids: &[ObjectId],
+        budget: u32,
+    ) -> (Vec<FaultedObject>, Vec<ObjectId>) {
         let mut objects = Vec::new();
         let mut missing = Vec::new();
         let budget = (budget as usize).max(oids.len());
@@ -244,8 +280,14 @@ impl State {
             if !requested && resident.is_some_and(|r| r.contains(&oid)) {
                 continue;
             }
-            stored.state.for_each_ref(&mut |r| queue.push_back((r, false)));
-            objects.push(FaultedObject { oid, version: stored.version, state: stored.state.clone() });
+            stored
+                .state
+                .for_each_ref(&mut |r| queue.push_back((r, false)));
+            objects.push(FaultedObject {
+                oid,
+                version: stored.version,
+                state: stored.state.clone(),
+            });
             newly.push(oid);
         }
         if let Some(c) = self.clients.get_mut(&client) {
@@ -256,7 +298,11 @@ impl State {
     }
 
     /// Applies one transaction atomically. `Ok(None)`: a duplicate (already applied) — skipped.
-    pub fn apply_txn(&mut self, client: ClientId, txn: Txn) -> Result<Option<AppliedTxn>, Violation> {
+    pub fn apply_txn(
+        &mut self,
+        client: ClientId,
+        txn: Txn,
+    ) -> Result<Option<AppliedTxn>, Violation> {
         let last = self.clients.get(&client).map_or(0, |c| c.last_seq);
         if txn.seq <= last {
             return Ok(None);
@@ -264,10 +310,21 @@ impl State {
         if txn.seq != last + 1 {
             return Err(Violation::new(
                 ErrorCode::OutOfOrder,
-                format!("transaction seq {} out of order: expected {}", txn.seq, last + 1),
+                format!(
+                    "transaction seq {} out of order: expected {}",
+                    txn.seq,
+                    last + 1
+                ),
             ));
         }
-        let Txn { seq, flags, new_objects, deltas, notifies, dmis } = txn;
+        let Txn {
+            seq,
+            flags,
+            new_objects,
+            deltas,
+            notifies,
+            dmis,
+        } = txn;
         let mut created = Vec::with_capacity(new_objects.len());
         let mut undo: Vec<(ObjectId, Undo)> = Vec::new();
         let result = (|| -> Result<(), Violation> {
@@ -285,7 +342,10 @@ impl State {
                 let Some(obj) = self.objects.get_mut(&d.oid) else {
                     return Err(Violation::new(
                         ErrorCode::UnknownObject,
-                        format!("transaction {seq} changes object {}, which the server does not have", d.oid),
+                        format!(
+                            "transaction {seq} changes object {}, which the server does not have",
+                            d.oid
+                        ),
                     ));
                 };
                 for op in &d.ops {
@@ -347,7 +407,15 @@ impl State {
             c.resident.extend(created.iter().copied());
         }
         self.counters.txns_committed += 1;
-        Ok(Some(AppliedTxn { seq, gtx, sync: flags & TXN_FLAG_SYNC != 0, deltas, created, notifies, dmis }))
+        Ok(Some(AppliedTxn {
+            seq,
+            gtx,
+            sync: flags & TXN_FLAG_SYNC != 0,
+            deltas,
+            created,
+            notifies,
+            dmis,
+        }))
     }
 
     /// Publishes committed transactions of `client`: deltas to residents, change notices,
@@ -361,11 +429,19 @@ impl State {
                     if *id == client {
                         continue;
                     }
-                    let relevant: Vec<Delta> =
-                        t.deltas.iter().filter(|d| c.resident.contains(&d.oid)).cloned().collect();
+                    let relevant: Vec<Delta> = t
+                        .deltas
+                        .iter()
+                        .filter(|d| c.resident.contains(&d.oid))
+                        .cloned()
+                        .collect();
                     if !relevant.is_empty() {
                         self.counters.deltas_broadcast += 1;
-                        let _ = c.out.send(Outbound::Msg(Message::Deltas { gtx: t.gtx, from_client: client, deltas: relevant }));
+                        let _ = c.out.send(Outbound::Msg(Message::Deltas {
+                            gtx: t.gtx,
+                            from_client: client,
+                            deltas: relevant,
+                        }));
                     }
                 }
                 if !self.subscribers.is_empty() {
@@ -377,7 +453,11 @@ impl State {
                                 if *s != client && notified.insert((*s, d.oid)) {
                                     self.send(
                                         *s,
-                                        Message::ChangeNotice { target: target.clone(), gtx: t.gtx, from_client: client },
+                                        Message::ChangeNotice {
+                                            target: target.clone(),
+                                            gtx: t.gtx,
+                                            from_client: client,
+                                        },
                                     );
                                 }
                             }
@@ -393,16 +473,31 @@ impl State {
                 let targets: Vec<ClientId> = self
                     .clients
                     .iter()
-                    .filter(|(id, c)| **id != client && (call.all_nodes || c.resident.contains(&call.receiver)))
+                    .filter(|(id, c)| {
+                        **id != client && (call.all_nodes || c.resident.contains(&call.receiver))
+                    })
                     .map(|(id, _)| *id)
                     .collect();
                 for id in targets {
                     self.counters.dmi_delivered += 1;
-                    self.send(id, Message::DmiDeliver { from_client: client, gtx: t.gtx, call: call.clone() });
+                    self.send(
+                        id,
+                        Message::DmiDeliver {
+                            from_client: client,
+                            gtx: t.gtx,
+                            call: call.clone(),
+                        },
+                    );
                 }
             }
             if t.sync {
-                self.send(client, Message::CommitAck { seq: t.seq, gtx: t.gtx });
+                self.send(
+                    client,
+                    Message::CommitAck {
+                        seq: t.seq,
+                        gtx: t.gtx,
+                    },
+                );
             }
             last = Some((t.seq, t.gtx));
         }
@@ -442,7 +537,9 @@ impl State {
 
     /// Removes a departed client: locks, waiters, residency, subscriptions; tells the others.
     pub fn remove_client(&mut self, client: ClientId) {
-        let Some(entry) = self.clients.remove(&client) else { return };
+        let Some(entry) = self.clients.remove(&client) else {
+            return;
+        };
         for t in &entry.subs {
             if let Some(s) = self.subscribers.get_mut(t) {
                 s.remove(&client);
