@@ -249,26 +249,22 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         );
     }
     let settings = Settings::from_config(&cfg, &s);
-    let listener = match bind(
-        format!("{}:{}", s.dso_bind, s.dso_port),
-        "dso-port",
-        &s.name,
-    )
-    .await
-    {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("kiln-server: {e}");
-            return ExitCode::FAILURE;
-        }
+    let listeners = async {
+        let dso = bind(
+            format!("{}:{}", s.dso_bind, s.dso_port),
+            "dso-port",
+            &s.name,
+        )
+        .await?;
+        let jmx = bind(
+            format!("{}:{}", s.jmx_bind, s.jmx_port),
+            "jmx-port",
+            &s.name,
+        )
+        .await?;
+        Ok::<_, kiln_server::ServerError>((dso, jmx))
     };
-    let admin = match bind(
-        format!("{}:{}", s.jmx_bind, s.jmx_port),
-        "jmx-port",
-        &s.name,
-    )
-    .await
-    {
+    let (listener, admin) = match listeners.await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("kiln-server: {e}");
