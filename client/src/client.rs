@@ -977,13 +977,28 @@ impl Inner {
 
     // ------------------------------------------------------------------ cache
 
+    /// Caches faulted objects. Runs on the reader, in message order (protocol.md §9.7): a
+    /// `Deltas` that follows the reply on the connection always finds the object cached. A
+    /// cached copy that is already newer (a remote change applied meanwhile) is kept.
     fn insert_faulted(&self, objects: Vec<kiln_protocol::FaultedObject>) {
         let mut cache = self.cache.lock();
         for o in objects {
-            cache.entry(o.oid).or_insert(Cached {
-                version: o.version,
-                state: o.state,
-            });
+            match cache.get_mut(&o.oid) {
+                Some(c) if c.version >= o.version => {}
+                Some(c) => {
+                    c.version = o.version;
+                    c.state = o.state;
+                }
+                None => {
+                    cache.insert(
+                        o.oid,
+                        Cached {
+                            version: o.version,
+                            state: o.state,
+                        },
+                    );
+                }
+            }
         }
     }
 
@@ -1007,14 +1022,32 @@ impl Inner {
                     let _ = tx.send(());
                 }
             }
-            Message::RootValue { req_id, .. }
-            | Message::RootList { req_id, .. }
-            | Message::FaultReply { req_id, .. } => match self.pending.lock().remove(&req_id) {
-                Some(tx) => {
-                    let _ = tx.send(m);
+            Message::FaultReply {
+                req_id,
+                objects,
+                missing,
+            } => {
+                self.insert_faulted(objects);
+                let reply = Message::FaultReply {
+                    req_id,
+                    objects: Vec::new(),
+                    missing,
+                };
+                match self.pending.lock().remove(&req_id) {
+                    Some(tx) => {
+                        let _ = tx.send(reply);
+                    }
+                    None => tracing::debug!(req_id, "fault reply nobody waits for (cached anyway)"),
                 }
-                None => tracing::debug!(req_id, "reply to a request nobody waits for"),
-            },
+            }
+            Message::RootValue { req_id, .. } | Message::RootList { req_id, .. } => {
+                match self.pending.lock().remove(&req_id) {
+                    Some(tx) => {
+                        let _ = tx.send(m);
+                    }
+                    None => tracing::debug!(req_id, "reply to a request nobody waits for"),
+                }
+            }
             Message::IdLease { start, count } => {
                 let more = self.ids.lock().add(start, count);
                 if let Some(count) = more {
@@ -1037,6 +1070,10 @@ impl Inner {
                         let Some(c) = cache.get_mut(&d.oid) else {
                             continue;
                         };
+                        // Already contains this change (faulted after it was applied).
+                        if c.version >= gtx {
+                            continue;
+                        }
                         for op in &d.ops {
                             if let Err(e) = c.state.apply(op) {
                                 tracing::warn!(oid = %d.oid, gtx, from_client, error = %e, "remote delta does not apply: dropping the object from the cache");

@@ -98,6 +98,42 @@ async fn wait_status(jmx_port: u16, what: &str, f: impl Fn(&serde_json::Value) -
     }
 }
 
+/// Waits until every frame this (only) client queued has reached the server and been counted
+/// by the client (its writer counts a frame just after writing it): a ping round trip, then a
+/// bounded poll until the client's `frames_sent` matches the server's received-frame counter
+/// (which also counts the uncounted `Hello`). Returns the client's stats and the server count.
+async fn settled(c: &Client, jmx_port: u16) -> (kiln::ClientStats, u64) {
+    within("ping", T, c.ping()).await.expect("ping");
+    let server_frames = metric(jmx_port, "kiln_frames_received_total").await;
+    let deadline = Instant::now() + T;
+    loop {
+        let s = c.stats();
+        if s.frames_sent + 1 == server_frames {
+            return (s, server_frames);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "client counted {} frames, server received {server_frames} (incl. Hello)",
+            s.frames_sent
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// One counter of the server's `/metrics`.
+async fn metric(jmx_port: u16, name: &'static str) -> u64 {
+    tokio::task::spawn_blocking(move || {
+        let text = http(jmx_port, "GET", "/metrics");
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map(|v| v as u64)
+            .unwrap_or_else(|| panic!("no metric {name} in:\n{text}"))
+    })
+    .await
+    .expect("metrics task")
+}
+
 fn stat(s: &serde_json::Value, key: &str) -> u64 {
     s[key]
         .as_u64()
@@ -135,7 +171,11 @@ async fn two_clients_share_a_root_graph_across_lock_handoffs() {
     assert_eq!(graph_b.len(&b).await.expect("len"), 0);
 
     // A: a nested list object referenced from the root map, plus literals.
-    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.expect("A locks");
+    let mut tx = a
+        .lock(lock.clone(), LockLevel::Write)
+        .await
+        .expect("A locks");
+    let token_a = tx.token();
     let items_oid = tx.create(ObjectState::list()).expect("create list");
     let items = List::from_id(items_oid);
     items.add(&mut tx, "x").expect("add");
@@ -149,6 +189,11 @@ async fn two_clients_share_a_root_graph_across_lock_handoffs() {
     let mut tx = within("B's lock", T, b.lock(lock.clone(), LockLevel::Write))
         .await
         .expect("B locks");
+    let token_b = tx.token();
+    assert!(
+        token_b > token_a,
+        "fencing tokens increase: {token_a} then {token_b}"
+    );
     assert_eq!(
         graph_b.get(&b, "name").await.expect("get"),
         Some(Value::from("kiln"))
@@ -190,7 +235,11 @@ async fn two_clients_share_a_root_graph_across_lock_handoffs() {
     let tx = within("A's re-lock", T, a.lock(lock.clone(), LockLevel::Read))
         .await
         .expect("A locks again");
-    assert_eq!(graph.get(&a, "count").await.expect("get"), Some(Value::I64(2)));
+    assert!(tx.token() > token_b, "fencing tokens increase");
+    assert_eq!(
+        graph.get(&a, "count").await.expect("get"),
+        Some(Value::I64(2))
+    );
     assert_eq!(graph.get(&a, "name").await.expect("get"), None);
     assert_eq!(
         items.to_vec(&a).await.expect("list"),
@@ -231,11 +280,16 @@ async fn read_locks_are_shared_and_write_locks_exclusive() {
         }));
     }
     for r in readers {
-        within("reader task", T, r).await.expect("reader task panicked");
+        within("reader task", T, r)
+            .await
+            .expect("reader task panicked");
     }
 
     // A reader excludes a writer.
-    let read = a.lock(lock.clone(), LockLevel::Read).await.expect("A reads");
+    let read = a
+        .lock(lock.clone(), LockLevel::Read)
+        .await
+        .expect("A reads");
     let got = within(
         "try_lock",
         T,
@@ -291,7 +345,9 @@ async fn read_locks_are_shared_and_write_locks_exclusive() {
 
 // ---------------------------------------------------------------------------- 3. greedy leases
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// Current-thread runtime: the client's writer task runs only when the committing task yields,
+/// so the coalescing of queued transactions into frames is deterministic.
+#[tokio::test(flavor = "current_thread")]
 async fn greedy_reacquire_sends_nothing_and_transactions_are_batched() {
     const N: u64 = 10_000;
     let server = ServerProcess::start();
@@ -310,8 +366,8 @@ async fn greedy_reacquire_sends_nothing_and_transactions_are_batched() {
         .expect("commit");
     assert_eq!(a.stats().lock_requests, before_first.lock_requests + 1);
 
-    // Re-acquiring under the lease: no frame at all.
-    let before = a.stats();
+    // Re-acquiring under the lease: no frame at all, counted on both sides.
+    let (before, server_before) = settled(&a, server.jmx_port).await;
     for _ in 0..N {
         let tx = a.lock(lock.clone(), LockLevel::Write).await.expect("lock");
         tx.commit().await.expect("commit");
@@ -322,7 +378,17 @@ async fn greedy_reacquire_sends_nothing_and_transactions_are_batched() {
         "empty greedy cycles sent frames"
     );
     assert_eq!(after.lock_requests, before.lock_requests);
-    assert_eq!(after.txns_committed, before.txns_committed, "empty txns are not sent");
+    assert_eq!(
+        after.txns_committed, before.txns_committed,
+        "empty txns are not sent"
+    );
+    let (after, server_after) = settled(&a, server.jmx_port).await;
+    assert_eq!(
+        server_after,
+        server_before + 1,
+        "the server received frames during the greedy cycles (only the settling ping expected)"
+    );
+    assert_eq!(after.frames_sent, before.frames_sent + 1);
 
     // One change per cycle: transactions travel many per frame.
     let before = a.stats();
@@ -337,9 +403,12 @@ async fn greedy_reacquire_sends_nothing_and_transactions_are_batched() {
     let frames = after.frames_sent - before.frames_sent;
     assert_eq!(txns, N, "every transaction sent once");
     assert_eq!(after.txns_committed - before.txns_committed, N);
-    assert_eq!(after.lock_requests, before.lock_requests, "still no lock traffic");
+    assert_eq!(
+        after.lock_requests, before.lock_requests,
+        "still no lock traffic"
+    );
     assert!(
-        frames * 10 <= txns,
+        frames * 100 <= txns,
         "transactions are not batched: {frames} frames for {txns} transactions"
     );
     assert!(after.acked_seq >= after.txns_committed, "{after:?}");
@@ -357,6 +426,55 @@ async fn greedy_reacquire_sends_nothing_and_transactions_are_batched() {
         Some(Value::I64(N as i64 - 1))
     );
     tx.commit().await.expect("release");
+}
+
+// ------------------------------------------------------------ 1a. racing root creation
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_racing_to_create_a_root_agree_on_one_object() {
+    const CLIENTS: usize = 4;
+    let server = ServerProcess::start();
+    let mut clients = Vec::new();
+    for i in 0..CLIENTS {
+        clients.push(connect(&server, &format!("root-race-{i}")).await);
+    }
+    let barrier = Arc::new(Barrier::new(CLIENTS));
+    let mut tasks = Vec::new();
+    for c in &clients {
+        let (c, barrier) = (c.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            c.map("contested").await.expect("map").id()
+        }));
+    }
+    let mut ids = BTreeSet::new();
+    for t in tasks {
+        ids.insert(within("root creation", T, t).await.expect("task"));
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "first writer wins: one object for everyone, got {ids:?}"
+    );
+    let id = *ids.first().expect("an id");
+    let roots = clients[0].roots().await.expect("roots");
+    assert_eq!(roots, vec![("contested".to_string(), Value::Ref(id))]);
+
+    // Everyone really shares it.
+    let m = kiln::Map::from_id(id);
+    let mut tx = clients[1]
+        .lock(named("contested"), LockLevel::Write)
+        .await
+        .expect("lock");
+    m.put(&mut tx, "winner", id).expect("put");
+    tx.commit().await.expect("commit");
+    for c in &clients {
+        let tx = within("read lock", T, c.lock(named("contested"), LockLevel::Read))
+            .await
+            .expect("read lock");
+        assert_eq!(m.get(c, "winner").await.expect("get"), Some(Value::Ref(id)));
+        tx.commit().await.expect("release");
+    }
 }
 
 // ---------------------------------------------------------- 1b. faulting during remote commits
@@ -383,8 +501,12 @@ async fn faulting_while_another_client_commits_keeps_the_cache_coherent() {
         let burst = tokio::spawn(async move {
             let mut half_tx = Some(half_tx);
             for i in 0..BURST {
-                let mut tx = a2.lock(lock2.clone(), LockLevel::Write).await.expect("lock");
-                m.put(&mut tx, format!("k{}", base + i), base + i).expect("put");
+                let mut tx = a2
+                    .lock(lock2.clone(), LockLevel::Write)
+                    .await
+                    .expect("lock");
+                m.put(&mut tx, format!("k{}", base + i), base + i)
+                    .expect("put");
                 tx.commit().await.expect("commit");
                 if i == BURST / 3 {
                     if let Some(h) = half_tx.take() {
@@ -395,7 +517,9 @@ async fn faulting_while_another_client_commits_keeps_the_cache_coherent() {
             }
             a2.flush().await.expect("flush");
         });
-        within("A's burst to start", T, half_rx).await.expect("burst");
+        within("A's burst to start", T, half_rx)
+            .await
+            .expect("burst");
         b.evict(&[oid]).await.expect("evict");
         b.object(oid).await.expect("fault while A commits");
         within("A's burst", T, burst).await.expect("burst task");
@@ -438,7 +562,11 @@ async fn contended_write_lock_is_fair_and_loses_no_update() {
     };
     let init = ObjectState {
         class: FAIR.into(),
-        data: ObjectData::Physical(vec![field("value", 0), field("handoffs", 0), field("last", 0)]),
+        data: ObjectData::Physical(vec![
+            field("value", 0),
+            field("handoffs", 0),
+            field("last", 0),
+        ]),
     };
     let oid = clients[0]
         .root_or_create("fair-counter", init.clone())
@@ -446,10 +574,13 @@ async fn contended_write_lock_is_fair_and_loses_no_update() {
         .expect("counter");
     let start = Arc::new(Barrier::new(CLIENTS));
     let mut tasks = Vec::new();
-    for c in clients.iter().cloned() {
+    for c in clients {
         let (start, init) = (start.clone(), init.clone());
         tasks.push(tokio::spawn(async move {
-            let mine_oid = c.root_or_create("fair-counter", init).await.expect("counter");
+            let mine_oid = c
+                .root_or_create("fair-counter", init)
+                .await
+                .expect("counter");
             assert_eq!(mine_oid, oid);
             let me = c.client_id() as i64;
             start.wait().await;
@@ -476,7 +607,8 @@ async fn contended_write_lock_is_fair_and_loses_no_update() {
                             .expect("set");
                         takeovers += 1;
                     }
-                    tx.set_field(oid, FAIR, "last", Value::I64(me)).expect("set");
+                    tx.set_field(oid, FAIR, "last", Value::I64(me))
+                        .expect("set");
                 }
                 tx.commit().await.expect("commit");
             }
@@ -576,7 +708,11 @@ async fn notify_wakes_a_waiter_on_another_client_which_then_holds_the_lock() {
     let (r, tx) = within("B to wake", T, waiter).await.expect("waiter task");
     assert_eq!(r.expect("wait"), WakeReason::Notified);
     let tx = tx.expect("kept");
-    assert_eq!(counter_in(&tx, flag), 1, "B sees what A wrote before notifying");
+    assert_eq!(
+        counter_in(&tx, flag),
+        1,
+        "B sees what A wrote before notifying"
+    );
     // B holds the lock again: A cannot get it until B releases.
     let got = a
         .try_lock(lock.clone(), LockLevel::Write, Duration::from_millis(200))
@@ -584,9 +720,13 @@ async fn notify_wakes_a_waiter_on_another_client_which_then_holds_the_lock() {
         .expect("try_lock");
     assert!(got.is_none(), "A got the lock while the woken B holds it");
     tx.commit().await.expect("B releases");
-    let tx = within("A's lock after B", T, a.lock(lock.clone(), LockLevel::Write))
-        .await
-        .expect("A locks");
+    let tx = within(
+        "A's lock after B",
+        T,
+        a.lock(lock.clone(), LockLevel::Write),
+    )
+    .await
+    .expect("A locks");
     tx.commit().await.expect("release");
     assert_eq!(stat(&status(server.jmx_port).await, "waiters"), 0);
 }
@@ -666,9 +806,13 @@ async fn timed_wait_times_out_and_interrupt_ends_a_wait() {
     // Timed wait: nobody notifies.
     let mut tx = b.lock(lock.clone(), LockLevel::Write).await.expect("lock");
     let t0 = Instant::now();
-    let r = within("the timed wait", T, tx.wait(Some(Duration::from_millis(300))))
-        .await
-        .expect("wait");
+    let r = within(
+        "the timed wait",
+        T,
+        tx.wait(Some(Duration::from_millis(300))),
+    )
+    .await
+    .expect("wait");
     let took = t0.elapsed();
     assert_eq!(r, WakeReason::TimedOut);
     assert!(
@@ -728,7 +872,10 @@ async fn sync_write_commit_returns_after_the_ack_write_does_not_wait() {
     a.flush().await.expect("flush");
 
     for i in 0..50i64 {
-        let mut tx = a.lock(lock.clone(), LockLevel::SyncWrite).await.expect("lock");
+        let mut tx = a
+            .lock(lock.clone(), LockLevel::SyncWrite)
+            .await
+            .expect("lock");
         m.put(&mut tx, "k", i).expect("put");
         tx.commit().await.expect("commit");
         // Sequences count from 1 per client: this transaction's seq is `txns_committed`.
@@ -776,7 +923,10 @@ async fn concurrent_level_gives_no_exclusion() {
     assert_eq!(ma, mb);
 
     // A third client even holds Write on the same lock id: Concurrent ignores it.
-    let held = c.lock(lock.clone(), LockLevel::Write).await.expect("C writes");
+    let held = c
+        .lock(lock.clone(), LockLevel::Write)
+        .await
+        .expect("C writes");
     let barrier = Arc::new(Barrier::new(2));
     let mut tasks = Vec::new();
     for (cl, key) in [(a.clone(), "from-a"), (b.clone(), "from-b")] {
@@ -804,7 +954,8 @@ async fn concurrent_level_gives_no_exclusion() {
     // Both changes committed.
     let d = connect(&server, "conc-d").await;
     let md = d.map("conc-map").await.expect("map");
-    let entries: HashSet<(Value, Value)> = md.entries(&d).await.expect("entries").into_iter().collect();
+    let entries: HashSet<(Value, Value)> =
+        md.entries(&d).await.expect("entries").into_iter().collect();
     assert_eq!(
         entries,
         HashSet::from([
@@ -927,12 +1078,19 @@ async fn change_callbacks_fire_once_per_remote_transaction() {
         assert_eq!(ev.from_client, a.client_id());
         assert!(ev.gtx > last_gtx, "one callback per transaction: {ev:?}");
         last_gtx = ev.gtx;
-        assert_eq!(k, Some(Value::I64(i)), "the cache is updated before the callback");
+        assert_eq!(
+            k,
+            Some(Value::I64(i)),
+            "the cache is updated before the callback"
+        );
         assert_eq!(version, Some(ev.gtx), "cached version is the notified txn");
     }
 
     // B's own change fires no callback at B.
-    let mut tx = b.lock(lock.clone(), LockLevel::Write).await.expect("B locks");
+    let mut tx = b
+        .lock(lock.clone(), LockLevel::Write)
+        .await
+        .expect("B locks");
     mb.put(&mut tx, "k", 100i64).expect("put");
     tx.commit().await.expect("B commits");
     // Marker from A: the next callback B gets is A's (B's own was skipped).
@@ -943,7 +1101,11 @@ async fn change_callbacks_fire_once_per_remote_transaction() {
     let (ev, k, _) = within("the marker callback", T, seen_rx.recv())
         .await
         .expect("callback channel");
-    assert_eq!(ev.from_client, a.client_id(), "B was called for its own change");
+    assert_eq!(
+        ev.from_client,
+        a.client_id(),
+        "B was called for its own change"
+    );
     assert_eq!(k, Some(Value::I64(6)));
     assert!(seen_rx.try_recv().is_err(), "a spurious extra callback");
     drop(sub);
@@ -974,7 +1136,10 @@ async fn change_callbacks_fire_once_per_remote_transaction() {
         .expect("channel");
     assert_eq!(ev.target, SubTarget::Root("mode".into()));
     assert_eq!(ev.from_client, a.client_id());
-    assert_eq!(b.root("mode").await.expect("root"), Some(Value::from("off")));
+    assert_eq!(
+        b.root("mode").await.expect("root"),
+        Some(Value::from("off"))
+    );
     // Not re-bound (first writer wins without `replace`): no callback. B's own re-bind: none.
     assert_eq!(
         a.set_root_literal("mode", Value::from("ignored"), false)
@@ -997,9 +1162,19 @@ async fn change_callbacks_fire_once_per_remote_transaction() {
     let ev = within("the second root callback", T, root_rx.recv())
         .await
         .expect("channel");
-    assert_eq!(ev.from_client, a.client_id(), "unexpected root callback {ev:?}");
-    assert_eq!(b.root("mode").await.expect("root"), Some(Value::from("final")));
-    assert!(root_rx.try_recv().is_err(), "a spurious extra root callback");
+    assert_eq!(
+        ev.from_client,
+        a.client_id(),
+        "unexpected root callback {ev:?}"
+    );
+    assert_eq!(
+        b.root("mode").await.expect("root"),
+        Some(Value::from("final"))
+    );
+    assert!(
+        root_rx.try_recv().is_err(),
+        "a spurious extra root callback"
+    );
 }
 
 // ------------------------------------------------------------------------------ 10. membership
@@ -1056,7 +1231,10 @@ impl Holder {
             .spawn()
             .expect("spawn kiln-lock-holder");
         let stdout = child.stdout.take().expect("holder stdout");
-        let mut holder = Holder { child, client_id: 0 };
+        let mut holder = Holder {
+            child,
+            client_id: 0,
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut line = String::new();
@@ -1193,7 +1371,10 @@ async fn client_gets_a_clear_error_when_the_server_dies() {
     let a = connect(&server, "doomed-a").await;
     let b = connect(&server, "doomed-b").await;
     let m = a.map("doomed").await.expect("map");
-    let mut tx = a.lock(named("doomed"), LockLevel::Write).await.expect("A locks");
+    let mut tx = a
+        .lock(named("doomed"), LockLevel::Write)
+        .await
+        .expect("A locks");
     let mut events_b = b.events();
     let b2 = b.clone();
     let blocked = tokio::spawn(async move {
@@ -1225,7 +1406,12 @@ async fn client_gets_a_clear_error_when_the_server_dies() {
         }
     }
     // A's next operations fail quickly too.
-    let r = within("A's root lookup to fail", Duration::from_secs(5), a.root("doomed")).await;
+    let r = within(
+        "A's root lookup to fail",
+        Duration::from_secs(5),
+        a.root("doomed"),
+    )
+    .await;
     assert!(
         matches!(r, Err(Error::ConnectionLost { .. })),
         "expected ConnectionLost, got {r:?}"

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
         eprintln!("usage: kiln-lock-holder ADDR LOCK");
         return ExitCode::from(2);
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kiln-lock-holder: cannot start the runtime: {e}");
@@ -35,7 +38,10 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let tx = match client.lock(LockId::Named(lock.clone()), LockLevel::Write).await {
+        let tx = match client
+            .lock(LockId::Named(lock.clone()), LockLevel::Write)
+            .await
+        {
             Ok(tx) => tx,
             Err(e) => {
                 eprintln!("kiln-lock-holder: cannot lock {lock}: {e}");
@@ -43,7 +49,10 @@ fn main() -> ExitCode {
             }
         };
         let mut out = std::io::stdout().lock();
-        if writeln!(out, "LOCKED {}", client.client_id()).and_then(|()| out.flush()).is_err() {
+        if writeln!(out, "LOCKED {}", client.client_id())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             return ExitCode::FAILURE;
         }
         drop(out);
