@@ -175,37 +175,81 @@ impl Drop for Server {
     }
 }
 
-/// Loopback TCP ping-pong through a tiny tokio echo server: the physical baseline.
-async fn echo_rtt(samples: usize) -> Res<(Duration, Duration)> {
-    let l = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = l.local_addr()?;
-    let srv = tokio::spawn(async move {
-        if let Ok((mut s, _)) = l.accept().await {
-            let _ = s.set_nodelay(true);
-            let mut b = [0u8; 8];
-            while s.read_exact(&mut b).await.is_ok() {
-                if s.write_all(&b).await.is_err() {
-                    break;
+/// A tiny tokio echo server and a connection to it: the physical baseline (loopback TCP
+/// ping-pong). Latency figures interleave one echo round trip with each measured operation, so
+/// both see the same machine conditions (on a VM, idle-wakeup latency varies a lot over time).
+struct Echo {
+    conn: TcpStream,
+    server: tokio::task::JoinHandle<()>,
+    n: u64,
+}
+
+impl Echo {
+    async fn new() -> Res<Echo> {
+        let l = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = l.local_addr()?;
+        let server = tokio::spawn(async move {
+            if let Ok((mut s, _)) = l.accept().await {
+                let _ = s.set_nodelay(true);
+                let mut b = [0u8; 8];
+                while s.read_exact(&mut b).await.is_ok() {
+                    if s.write_all(&b).await.is_err() {
+                        break;
+                    }
                 }
             }
-        }
-    });
-    let mut c = TcpStream::connect(addr).await?;
-    c.set_nodelay(true)?;
-    let mut b = [0u8; 8];
-    let mut v = Vec::with_capacity(samples);
-    for i in 0..samples + samples / 10 {
-        let t = Instant::now();
-        c.write_all(&(i as u64).to_be_bytes()).await?;
-        c.read_exact(&mut b).await?;
-        if i >= samples / 10 {
-            v.push(t.elapsed());
-        }
+        });
+        let conn = TcpStream::connect(addr).await?;
+        conn.set_nodelay(true)?;
+        Ok(Echo { conn, server, n: 0 })
     }
-    drop(c);
-    srv.abort();
-    v.sort();
-    Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+
+    async fn rtt(&mut self) -> Res<Duration> {
+        let mut b = [0u8; 8];
+        self.n += 1;
+        let t = Instant::now();
+        self.conn.write_all(&self.n.to_be_bytes()).await?;
+        self.conn.read_exact(&mut b).await?;
+        Ok(t.elapsed())
+    }
+
+    /// p50 and p99 of `samples` round trips (after a 10% warm-up).
+    async fn percentiles(&mut self, samples: usize) -> Res<(Duration, Duration)> {
+        let mut v = Vec::with_capacity(samples);
+        for i in 0..samples + samples / 10 {
+            let d = self.rtt().await?;
+            if i >= samples / 10 {
+                v.push(d);
+            }
+        }
+        v.sort();
+        Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+    }
+}
+
+impl Drop for Echo {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Interleaved samples of a measured operation and of the echo RTT.
+#[derive(Default)]
+struct Paired {
+    op: Vec<Duration>,
+    rtt: Vec<Duration>,
+}
+
+impl Paired {
+    fn summary(mut self) -> (Duration, Duration, Duration) {
+        self.op.sort();
+        self.rtt.sort();
+        (
+            percentile(&self.op, 0.5),
+            percentile(&self.op, 0.99),
+            percentile(&self.rtt, 0.5),
+        )
+    }
 }
 
 /// Committed transactions per second: `k` clients, each updating its own object under its own lock.
@@ -347,7 +391,7 @@ async fn handoff(server: &Server, secs: f64) -> Res<f64> {
 }
 
 /// Fault latency of 1 KB objects (one object per fault, nothing prefetched).
-async fn fault_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
+async fn fault_latency(server: &Server, n: usize) -> Res<(Duration, Duration, Duration)> {
     let a = server.client("fault-writer").await?;
     let b = server.client("fault-reader").await?;
     let mut ids: Vec<ObjectId> = Vec::with_capacity(n);
@@ -368,26 +412,29 @@ async fn fault_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
         tx.commit().await?;
     }
     a.flush().await?;
-    let mut v = Vec::with_capacity(n);
+    let mut echo = Echo::new().await?;
+    let mut p = Paired::default();
     for oid in ids {
+        p.rtt.push(echo.rtt().await?);
         let t = Instant::now();
         b.object(oid).await?;
-        v.push(t.elapsed());
+        p.op.push(t.elapsed());
     }
-    v.sort();
     a.close().await?;
     b.close().await?;
-    Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+    Ok(p.summary())
 }
 
 /// DMI delivery latency: commit of a call on one client to its arrival on another.
-async fn dmi_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
+async fn dmi_latency(server: &Server, n: usize) -> Res<(Duration, Duration, Duration)> {
     let a = server.client("dmi-sender").await?;
     let b = server.client("dmi-receiver").await?;
     let mut rx = b.dmi_events();
     let epoch = Instant::now();
-    let mut v = Vec::with_capacity(n);
+    let mut echo = Echo::new().await?;
+    let mut p = Paired::default();
     for i in 0..n + n / 10 {
+        let rtt = echo.rtt().await?;
         let mut tx = a
             .lock(LockId::Named("dmi".into()), LockLevel::Concurrent)
             .await?;
@@ -403,13 +450,13 @@ async fn dmi_latency(server: &Server, n: usize) -> Res<(Duration, Duration)> {
         let got = epoch.elapsed().as_nanos() as i64;
         let sent = ev.call.args.first().and_then(Value::as_i64).unwrap_or(got);
         if i >= n / 10 {
-            v.push(Duration::from_nanos((got - sent).max(0) as u64));
+            p.op.push(Duration::from_nanos((got - sent).max(0) as u64));
+            p.rtt.push(rtt);
         }
     }
-    v.sort();
     a.close().await?;
     b.close().await?;
-    Ok((percentile(&v, 0.5), percentile(&v, 0.99)))
+    Ok(p.summary())
 }
 
 /// `redis-benchmark -t set -P 16 -c 4 -q` against a redis-server started here.
@@ -511,7 +558,8 @@ async fn run(args: Args) -> Res<()> {
         "kiln-bench ({} mode, {secs} s per throughput run)",
         if args.quick { "quick" } else { "full" }
     );
-    let (rtt, rtt99) = echo_rtt(samples).await?;
+    let mut echo = Echo::new().await?;
+    let (rtt, rtt99) = echo.percentiles(samples).await?;
     rep.add(
         "loopback TCP RTT (tokio echo) p50 / p99",
         format!("{} / {}", fmt_dur(rtt), fmt_dur(rtt99)),
@@ -522,14 +570,14 @@ async fn run(args: Args) -> Res<()> {
     let server = Server::start(&bin)?;
     if want("rtt") {
         let c = server.client("ping").await?;
-        let mut v = Vec::new();
+        let mut p = Paired::default();
         for _ in 0..samples.min(5000) {
-            v.push(c.ping().await?);
+            p.rtt.push(echo.rtt().await?);
+            p.op.push(c.ping().await?);
         }
-        v.sort();
-        let p50 = percentile(&v, 0.5);
+        let (p50, _, rtt) = p.summary();
         rep.add(
-            "kiln ping RTT p50",
+            "kiln ping RTT p50 (Ping/Pong through client and server)",
             fmt_dur(p50),
             format!("echo RTT {}", fmt_dur(rtt)),
             format!("{:.2}x", p50.as_secs_f64() / rtt.as_secs_f64()),
@@ -578,12 +626,14 @@ async fn run(args: Args) -> Res<()> {
             "<= 100 ns",
         );
     }
-    // Latency figures are judged against an echo RTT measured right before each of them, so a
-    // burst of load on the machine affects figure and baseline alike.
+    // Latency figures are judged against echo round trips interleaved with their samples (or,
+    // for the handoff rate, measured right before and after), so machine noise hits both alike.
     let near = samples.min(3000);
     if want("handoff") {
-        let (rtt, _) = echo_rtt(near).await?;
+        let (before, _) = echo.percentiles(near).await?;
         let h = handoff(&server, secs).await?;
+        let (after, _) = echo.percentiles(near).await?;
+        let rtt = (before + after) / 2;
         let bound = 1.0 / (2.0 * rtt.as_secs_f64());
         rep.add(
             "contended handoff, 2 clients",
@@ -594,13 +644,12 @@ async fn run(args: Args) -> Res<()> {
         );
     }
     if want("fault") {
-        let (rtt, _) = echo_rtt(near).await?;
         let n = if args.quick { 200 } else { 5000 };
-        let (p50, p99) = fault_latency(&server, n).await?;
+        let (p50, p99, rtt) = fault_latency(&server, n).await?;
         rep.add(
             "fault latency 1 KB object p50 / p99",
             format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
-            format!("RTT {}", fmt_dur(rtt)),
+            format!("echo RTT p50 {} (interleaved)", fmt_dur(rtt)),
             format!(
                 "{:.2}x / {:.2}x",
                 p50.as_secs_f64() / rtt.as_secs_f64(),
@@ -610,13 +659,12 @@ async fn run(args: Args) -> Res<()> {
         );
     }
     if want("dmi") {
-        let (rtt, _) = echo_rtt(near).await?;
         let n = if args.quick { 200 } else { 5000 };
-        let (p50, p99) = dmi_latency(&server, n).await?;
+        let (p50, p99, rtt) = dmi_latency(&server, n).await?;
         rep.add(
             "DMI delivery latency p50 / p99",
             format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
-            format!("RTT {}", fmt_dur(rtt)),
+            format!("echo RTT p50 {} (interleaved)", fmt_dur(rtt)),
             format!(
                 "{:.2}x / {:.2}x",
                 p50.as_secs_f64() / rtt.as_secs_f64(),
