@@ -32,6 +32,10 @@ struct Args {
     /// Seconds per throughput run (default 3, quick 0.3).
     #[arg(long)]
     secs: Option<f64>,
+    /// Run the whole suite this many times and report, per figure, the run with the median
+    /// ratio (loopback latency on a VM varies a lot from minute to minute).
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
     /// Path of the kiln-server binary (default: next to this binary).
     #[arg(long)]
     server_bin: Option<PathBuf>,
@@ -45,8 +49,19 @@ struct Row {
     goal: String,
 }
 
+#[derive(Default)]
 struct Report {
     rows: Vec<Row>,
+}
+
+/// The first number in `s` (e.g. `1.62` of `"1.62x / 3.48x"`), for picking medians.
+fn first_number(s: &str) -> Option<f64> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    let rest = &s[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(rest.len());
+    rest[..end].replace(',', "").parse().ok()
 }
 
 impl Report {
@@ -60,6 +75,36 @@ impl Report {
             goal: goal.into(),
         });
     }
+    /// Keeps, for every figure, the row of the run with the median ratio.
+    fn medians(self) -> Report {
+        let mut names: Vec<String> = Vec::new();
+        for r in &self.rows {
+            if !names.contains(&r.name) {
+                names.push(r.name.clone());
+            }
+        }
+        let mut rows = self.rows;
+        let mut out = Vec::new();
+        for n in names {
+            let (mut group, rest): (Vec<Row>, Vec<Row>) =
+                rows.into_iter().partition(|r| r.name == n);
+            rows = rest;
+            group.sort_by(|a, b| {
+                let key = |r: &Row| {
+                    first_number(&r.ratio)
+                        .or_else(|| first_number(&r.value))
+                        .unwrap_or(0.0)
+                };
+                key(a).total_cmp(&key(b))
+            });
+            let mid = group.len() / 2;
+            if let Some(r) = group.into_iter().nth(mid) {
+                out.push(r);
+            }
+        }
+        Report { rows: out }
+    }
+
     fn print(&self) {
         println!();
         println!("| figure | value | baseline (same run) | ratio | goal |");
@@ -541,6 +586,23 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Res<()> {
+    let mut all = Report::default();
+    let n = args.repeat.max(1);
+    for i in 0..n {
+        if n > 1 {
+            println!("== run {} of {n}", i + 1);
+        }
+        run_once(&args, &mut all).await?;
+    }
+    let report = all.medians();
+    if n > 1 {
+        println!("\nper figure, the run with the median ratio of {n} runs:");
+    }
+    report.print();
+    Ok(())
+}
+
+async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
     let want = |n: &str| args.only.is_empty() || args.only.iter().any(|o| o == n);
     let secs = args.secs.unwrap_or(if args.quick { 0.3 } else { 3.0 });
     let samples = if args.quick { 500 } else { 20_000 };
@@ -553,7 +615,6 @@ async fn run(args: Args) -> Res<()> {
             "WARNING: kiln-bench was built without optimisations; use --release for real numbers"
         );
     }
-    let mut rep = Report { rows: Vec::new() };
     println!(
         "kiln-bench ({} mode, {secs} s per throughput run)",
         if args.quick { "quick" } else { "full" }
@@ -698,6 +759,5 @@ async fn run(args: Args) -> Res<()> {
             ),
         }
     }
-    rep.print();
     Ok(())
 }

@@ -95,10 +95,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
+    // KILN_SERVER_THREADS: worker threads of the server runtime (default: one per core).
+    let mut builder = match std::env::var("KILN_SERVER_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
     {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(n.max(1));
+            b
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kiln-server: cannot start the async runtime: {e}");
