@@ -456,3 +456,72 @@ fn metrics_and_status_report_work() {
     assert!(m.contains("kiln_transactions_committed_total 1"), "{m}");
     assert!(m.contains("kiln_clients_connected 1"), "{m}");
 }
+
+#[test]
+fn huge_fault_budget_never_produces_an_oversize_frame() {
+    let server = ServerProcess::start();
+    let mut w = RawConn::hello(server.port, "writer");
+    w.send(&Message::IdLeaseRequest { count: 1000 });
+    let base = match w.expect("IdLease", |m| matches!(m, Message::IdLease { .. })) {
+        Message::IdLease { start, .. } => start,
+        _ => unreachable!(),
+    };
+    // A chain of 400 objects of 64 KiB each (25 MiB), sent in batches under the frame maximum,
+    // back to front so that every `next` reference resolves when its batch arrives.
+    let n = 400u64;
+    for chunk in (0..4u64).rev() {
+        let mut new_objects = Vec::new();
+        for i in chunk * 100..(chunk + 1) * 100 {
+            let mut st = ObjectState::physical("Blob");
+            let next = if i + 1 < n {
+                Value::Ref(oid(base + i + 1))
+            } else {
+                Value::Null
+            };
+            for (name, value) in [("data", Value::Bytes(vec![7; 64 * 1024])), ("next", next)] {
+                let _ = st.apply(&DeltaOp::SetField {
+                    class: "Blob".into(),
+                    name: name.into(),
+                    value,
+                });
+            }
+            new_objects.push((oid(base + i), st));
+        }
+        let seq = 4 - chunk;
+        w.send(&Message::TxnBatch {
+            txns: vec![Txn {
+                seq,
+                new_objects,
+                ..Default::default()
+            }],
+        });
+        w.expect(
+            "ack",
+            |m| matches!(m, Message::BatchAck { upto_seq, .. } if *upto_seq == seq),
+        );
+    }
+    let mut r = RawConn::hello(server.port, "reader");
+    r.send(&Message::Fault {
+        req_id: 1,
+        oids: vec![oid(base)],
+        budget: u32::MAX,
+    });
+    match r.expect("FaultReply", |m| matches!(m, Message::FaultReply { .. })) {
+        Message::FaultReply {
+            objects, missing, ..
+        } => {
+            assert!(missing.is_empty());
+            assert_eq!(
+                objects[0].oid,
+                oid(base),
+                "the requested object comes first"
+            );
+            assert!(
+                objects.len() > 1 && objects.len() < 400,
+                "prefetch capped by size: {}",
+                objects.len()
+            );
+        }
+        _ => unreachable!(),
+    }
+}

@@ -463,7 +463,7 @@ impl Session {
                 budget,
             } => {
                 let mut st = shared.state.lock();
-                let (objects, missing) = st.fault(me, &oids, budget);
+                let (objects, missing) = st.fault(me, &oids, budget, shared.settings.max_frame / 2);
                 // Sent under the state lock so no later delta can overtake it.
                 st.send(
                     me,

@@ -246,12 +246,15 @@ impl State {
         Ok(self.roots.get(name).cloned().unwrap_or(Value::Null))
     }
 
-    /// `Fault`: requested objects plus reachable ones breadth-first up to `budget`.
+    /// `Fault`: requested objects plus reachable ones breadth-first up to `budget` objects, and
+    /// prefetching stops before the reply would pass `max_bytes` (half the frame maximum), so a
+    /// huge budget can never produce a frame the client must refuse.
     pub fn fault(
         &mut self,
         client: ClientId,
         oids: &[ObjectId],
         budget: u32,
+        max_bytes: usize,
     ) -> (Vec<FaultedObject>, Vec<ObjectId>) {
         let mut objects = Vec::new();
         let mut missing = Vec::new();
@@ -260,13 +263,11 @@ impl State {
         let mut queue: VecDeque<(ObjectId, bool)> = oids.iter().map(|o| (*o, true)).collect();
         let resident = self.clients.get(&client).map(|c| &c.resident);
         let mut newly = Vec::new();
+        let mut bytes = 0usize;
         while let Some((oid, requested)) = queue.pop_front() {
-            if objects.len() >= budget {
-                if requested {
-                    // Requested ones are always answered.
-                } else {
-                    continue;
-                }
+            // Requested objects are always answered; prefetch stays within budget and size.
+            if !requested && (objects.len() >= budget || bytes >= max_bytes) {
+                continue;
             }
             if !seen.insert(oid) {
                 continue;
@@ -280,6 +281,11 @@ impl State {
             if !requested && resident.is_some_and(|r| r.contains(&oid)) {
                 continue;
             }
+            let size = 16 + stored.state.encoded_len();
+            if !requested && bytes + size > max_bytes {
+                continue;
+            }
+            bytes += size;
             stored
                 .state
                 .for_each_ref(&mut |r| queue.push_back((r, false)));

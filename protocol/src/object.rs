@@ -387,6 +387,41 @@ impl ObjectState {
         }
     }
 
+    /// Size in bytes of [`ObjectState::encode`]'s output.
+    pub fn encoded_len(&self) -> usize {
+        let pairs = |it: &mut dyn Iterator<Item = (&Value, &Value)>| -> usize {
+            it.map(|(k, v)| k.encoded_len() + v.encoded_len()).sum()
+        };
+        4 + self.class.len()
+            + 1
+            + match &self.data {
+                ObjectData::Physical(fs) => {
+                    4 + fs
+                        .iter()
+                        .map(|f| 8 + f.class.len() + f.name.len() + f.value.encoded_len())
+                        .sum::<usize>()
+                }
+                ObjectData::Array(a) => {
+                    5 + match a {
+                        ArrayData::Bool(v) => v.len(),
+                        ArrayData::I8(v) => v.len(),
+                        ArrayData::I16(v) => 2 * v.len(),
+                        ArrayData::Char(v) => 2 * v.len(),
+                        ArrayData::I32(v) => 4 * v.len(),
+                        ArrayData::F32(v) => 4 * v.len(),
+                        ArrayData::I64(v) => 8 * v.len(),
+                        ArrayData::F64(v) => 8 * v.len(),
+                        ArrayData::Values(v) => v.iter().map(Value::encoded_len).sum(),
+                    }
+                }
+                ObjectData::Map(m) => 4 + pairs(&mut m.iter()),
+                ObjectData::SortedMap(m) => 4 + pairs(&mut m.iter()),
+                ObjectData::List(l) => 4 + l.iter().map(Value::encoded_len).sum::<usize>(),
+                ObjectData::Set(s) => 4 + s.iter().map(Value::encoded_len).sum::<usize>(),
+                ObjectData::Queue(q) => 4 + q.iter().map(Value::encoded_len).sum::<usize>(),
+            }
+    }
+
     /// The value of a physical field.
     pub fn field(&self, class: &str, name: &str) -> Option<&Value> {
         match &self.data {

@@ -224,3 +224,18 @@ fn nearly_empty_items_decode() {
         }],
     });
 }
+
+mod encoded_len {
+    use super::common::*;
+    use bytes::BytesMut;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn object_state_encoded_len_is_exact(st in arb_object_state()) {
+            let mut b = BytesMut::new();
+            st.encode(&mut b);
+            prop_assert_eq!(st.encoded_len(), b.len());
+        }
+    }
+}
