@@ -525,3 +525,90 @@ fn huge_fault_budget_never_produces_an_oversize_frame() {
         _ => unreachable!(),
     }
 }
+
+#[test]
+fn client_that_stops_reading_is_dropped_and_its_lock_freed() {
+    let props = r#"<property name="l2.healthcheck.l1.ping.idletime" value="300"/>
+    <property name="l2.healthcheck.l1.ping.interval" value="100"/>
+    <property name="l2.healthcheck.l1.ping.probes" value="3"/>"#;
+    let server = ServerProcess::start_with(props);
+    let mut w = RawConn::hello(server.port, "writer");
+    let base = lease(&mut w);
+    let x = oid(base);
+    w.send(&Message::TxnBatch {
+        txns: vec![Txn {
+            seq: 1,
+            new_objects: vec![(x, ObjectState::physical("Blob"))],
+            ..Default::default()
+        }],
+    });
+    w.expect("ack", |m| matches!(m, Message::BatchAck { .. }));
+    // The frozen client: holds lock L, has X resident, then never reads again.
+    let mut frozen = RawConn::hello(server.port, "frozen");
+    let lock = LockId::Named("L".into());
+    frozen.send(&Message::LockRequest {
+        req_id: 1,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
+    frozen.expect("award", |m| matches!(m, Message::LockAward { .. }));
+    frozen.send(&Message::Fault {
+        req_id: 2,
+        oids: vec![x],
+        budget: 1,
+    });
+    frozen.expect("fault reply", |m| matches!(m, Message::FaultReply { .. }));
+    // Flood it with ~25 MB of deltas for X: its socket buffers fill and the server's writes block.
+    let mut seq = 1;
+    for _ in 0..8 {
+        let txns = (0..50)
+            .map(|_| {
+                seq += 1;
+                let op = DeltaOp::SetField {
+                    class: "Blob".into(),
+                    name: "data".into(),
+                    value: Value::Bytes(vec![1; 64 * 1024]),
+                };
+                Txn {
+                    seq,
+                    deltas: vec![Delta {
+                        oid: x,
+                        ops: vec![op],
+                    }],
+                    ..Default::default()
+                }
+            })
+            .collect();
+        w.send(&Message::TxnBatch { txns });
+    }
+    // Another client wants L: it must get it once the frozen client is declared dead.
+    let mut b = RawConn::hello(server.port, "b");
+    let t0 = std::time::Instant::now();
+    b.send(&Message::LockRequest {
+        req_id: 1,
+        lock,
+        level: LockLevel::Write,
+        timeout_ms: -1,
+    });
+    // b answers the server's health-check pings while it waits, as a real client does.
+    loop {
+        match b.recv_timeout(Duration::from_secs(5)) {
+            Some(Message::Ping { nonce }) => b.send(&Message::Pong { nonce }),
+            Some(Message::LockAward { .. }) => break,
+            Some(_) => {}
+            None => panic!("no award within 5 s; server log:\n{}", server.log()),
+        }
+    }
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t0.elapsed()
+    );
+    let log = server.log();
+    assert!(
+        log.contains("client did not read for"),
+        "dropped for another reason:\n{log}"
+    );
+    drop(frozen);
+}

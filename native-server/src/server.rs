@@ -231,8 +231,9 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
     }
     drop(tx);
     drop(session);
-    // Nobody else can queue for us now: send what is left (acks, the error), then close.
-    let _ = flush(&mut wr, &mut rx, &mut out).await;
+    // Nobody else can queue for us now: send what is left (acks, the error), then close —
+    // bounded, as the client may not be reading at all.
+    let _ = tokio::time::timeout(Duration::from_secs(2), flush(&mut wr, &mut rx, &mut out)).await;
     let _ = wr.shutdown().await;
 }
 
@@ -294,6 +295,7 @@ impl Session {
         let mut hc = tokio::time::interval(hc_interval);
         hc.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_rx = Instant::now();
+        let write_limit = (hc_idle + hc_interval * hc_probes).max(Duration::from_secs(1));
         let mut nonce = 0u64;
         let max = self.shared.settings.max_frame;
         loop {
@@ -307,8 +309,21 @@ impl Session {
                     return Ok(end);
                 }
             }
-            if flush(wr, rx, out).await.is_err() {
-                return Ok(End::Eof);
+            // A client that stops reading (frozen, or flooded) must not wedge its session: if
+            // a write cannot complete within the health-check window, the client is dead.
+            match tokio::time::timeout(write_limit, flush(wr, rx, out)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Ok(End::Eof),
+                Err(_) => {
+                    return Err(Violation::new(
+                        ErrorCode::Refused,
+                        format!(
+                            "client did not read for {} ms (l2.healthcheck.l1 idletime + interval*probes);                              {} bytes unsent",
+                            write_limit.as_millis(),
+                            out.len()
+                        ),
+                    ))
+                }
             }
             if stop.borrow().is_some() {
                 return Ok(End::Shutdown);
