@@ -1778,7 +1778,8 @@ impl Client {
     /// Calls `cb` after each transaction of another client that changed `target` (an object:
     /// after its deltas are applied to this client's cache; a root: when re-bound). The object
     /// is faulted in first. Callbacks run on the client's callback thread, one at a time, in
-    /// order; they may block. Dropping the [`Subscription`] unsubscribes.
+    /// order; they may block. Dropping the [`Subscription`] unsubscribes. Returns once the
+    /// server has registered the subscription (one round trip).
     ///
     /// ```no_run
     /// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
@@ -1803,17 +1804,20 @@ impl Client {
             list.push((id, Arc::new(cb)));
             (id, list.len() == 1)
         };
-        if first {
-            self.inner.out.push(Message::Subscribe {
-                target: target.clone(),
-            });
-        }
-        Ok(Subscription {
+        let sub = Subscription {
             inner: Arc::downgrade(&self.inner),
-            target,
+            target: target.clone(),
             id,
             active: true,
-        })
+        };
+        if first {
+            self.inner.out.push(Message::Subscribe { target });
+            // The server handles one connection's messages in order: once a Ping sent after
+            // the Subscribe is answered, the subscription is registered and every later change
+            // by anyone is notified.
+            self.ping().await?;
+        }
+        Ok(sub)
     }
 
     /// Distributed method calls delivered to this client (by other clients' transactions),
