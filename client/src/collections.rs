@@ -1,4 +1,5 @@
-//! Typed handles over shared collections: [`Map`], [`List`], [`Set`], [`Queue`].
+//! Typed handles over shared objects: [`Map`], [`List`], [`Set`], [`Queue`], physical
+//! [`Object`]s and [`Array`]s.
 //!
 //! A handle is just an [`ObjectId`] (`Copy`). Reads take a [`Client`] (async: the object is
 //! faulted in on a miss); writes take the [`Txn`] they belong to (synchronous: applied to the
@@ -7,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use kiln_protocol::{DeltaOp, ObjectData, ObjectId, ObjectState, Value};
+use kiln_protocol::{ArrayData, DeltaOp, Field, ObjectData, ObjectId, ObjectState, Value};
 
 use crate::{Client, Error, Result, Txn};
 
@@ -365,5 +366,163 @@ impl Queue {
                 _ => Err(wrong(oid, "queue", s)),
             })
             .await?
+    }
+}
+
+/// A shared physical object: ordered fields `(declaring class, name) → value`.
+///
+/// ```no_run
+/// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
+/// use kiln::{LockId, LockLevel, Object, Value};
+/// let mut tx = client.lock(LockId::Named("orders".into()), LockLevel::Write).await?;
+/// let order = Object::create(&mut tx, "com.acme.Order")?;
+/// order.set(&mut tx, "com.acme.Order", "qty", 3i32)?;
+/// tx.commit().await?;
+/// assert_eq!(order.get(&client, "com.acme.Order", "qty").await?, Some(Value::I32(3)));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Object {
+    oid: ObjectId,
+}
+
+impl Object {
+    /// A handle over an existing object (its kind is checked by each operation).
+    pub fn from_id(oid: ObjectId) -> Self {
+        Object { oid }
+    }
+    /// Creates a new physical object of `class` with no fields in `tx`.
+    pub fn create(tx: &mut Txn, class: &str) -> Result<Object> {
+        Ok(Object {
+            oid: tx.create(ObjectState::physical(class))?,
+        })
+    }
+    /// The object id.
+    pub fn id(&self) -> ObjectId {
+        self.oid
+    }
+    /// The class name.
+    pub async fn class(&self, client: &Client) -> Result<String> {
+        client.read(self.oid, |s| s.class.clone()).await
+    }
+    /// The value of field `name` declared by `class` (`""`: any declaring class).
+    pub async fn get(&self, client: &Client, class: &str, name: &str) -> Result<Option<Value>> {
+        let oid = self.oid;
+        client
+            .read(oid, |s| match &s.data {
+                ObjectData::Physical(_) => Ok(s.field(class, name).cloned()),
+                _ => Err(wrong(oid, "physical", s)),
+            })
+            .await?
+    }
+    /// All fields, in order.
+    pub async fn fields(&self, client: &Client) -> Result<Vec<Field>> {
+        let oid = self.oid;
+        client
+            .read(oid, |s| match &s.data {
+                ObjectData::Physical(fs) => Ok(fs.clone()),
+                _ => Err(wrong(oid, "physical", s)),
+            })
+            .await?
+    }
+    /// Sets field `name` declared by `class`.
+    pub fn set(
+        &self,
+        tx: &mut Txn,
+        class: &str,
+        name: &str,
+        value: impl Into<Value>,
+    ) -> Result<()> {
+        tx.set_field(self.oid, class, name, value.into())
+    }
+}
+
+impl From<Object> for Value {
+    fn from(h: Object) -> Value {
+        Value::Ref(h.oid)
+    }
+}
+
+/// A shared array (primitive arrays are packed; `Values` arrays hold any value or reference).
+///
+/// ```no_run
+/// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
+/// use kiln::{Array, ArrayData, LockId, LockLevel, Value};
+/// let mut tx = client.lock(LockId::Named("grid".into()), LockLevel::Write).await?;
+/// let a = Array::create(&mut tx, "[I", ArrayData::I32(vec![0; 16]))?;
+/// a.set(&mut tx, 3, Value::I32(7))?;
+/// tx.commit().await?;
+/// assert_eq!(a.get(&client, 3).await?, Some(Value::I32(7)));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Array {
+    oid: ObjectId,
+}
+
+impl Array {
+    /// A handle over an existing object (its kind is checked by each operation).
+    pub fn from_id(oid: ObjectId) -> Self {
+        Array { oid }
+    }
+    /// Creates a new array of `class` (e.g. `[I`, `[Ljava.lang.String;`) in `tx`.
+    pub fn create(tx: &mut Txn, class: &str, data: ArrayData) -> Result<Array> {
+        Ok(Array {
+            oid: tx.create(ObjectState::array(class, data))?,
+        })
+    }
+    /// The object id.
+    pub fn id(&self) -> ObjectId {
+        self.oid
+    }
+    /// Number of elements.
+    pub async fn len(&self, client: &Client) -> Result<usize> {
+        client.read(self.oid, |s| s.data.len()).await
+    }
+    /// True when empty.
+    pub async fn is_empty(&self, client: &Client) -> Result<bool> {
+        Ok(self.len(client).await? == 0)
+    }
+    /// Element `index` (`None` past the end).
+    pub async fn get(&self, client: &Client, index: usize) -> Result<Option<Value>> {
+        let oid = self.oid;
+        client
+            .read(oid, |s| match &s.data {
+                ObjectData::Array(a) => Ok(a.get(index)),
+                _ => Err(wrong(oid, "array", s)),
+            })
+            .await?
+    }
+    /// The whole content.
+    pub async fn data(&self, client: &Client) -> Result<ArrayData> {
+        let oid = self.oid;
+        client
+            .read(oid, |s| match &s.data {
+                ObjectData::Array(a) => Ok(a.clone()),
+                _ => Err(wrong(oid, "array", s)),
+            })
+            .await?
+    }
+    /// Sets element `index` (the value must match the element type).
+    pub fn set(&self, tx: &mut Txn, index: usize, value: impl Into<Value>) -> Result<()> {
+        let index = u32::try_from(index)
+            .map_err(|_| Error::IllegalState(format!("array index {index} too large")))?;
+        tx.apply(
+            self.oid,
+            DeltaOp::SetElement {
+                index,
+                value: value.into(),
+            },
+        )
+    }
+    /// Replaces the whole content (same element type), e.g. after a bulk copy.
+    pub fn replace(&self, tx: &mut Txn, data: ArrayData) -> Result<()> {
+        tx.apply(self.oid, DeltaOp::SetArray(data))
+    }
+}
+
+impl From<Array> for Value {
+    fn from(h: Array) -> Value {
+        Value::Ref(h.oid)
     }
 }

@@ -43,7 +43,7 @@ pub use client::{
     ChangeEvent, Client, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, HealthCheck,
     LockHandle, Subscription, DEFAULT_WINDOW,
 };
-pub use collections::{List, Map, Queue, Set, ToValue};
+pub use collections::{Array, List, Map, Object, Queue, Set, ToValue};
 pub use error::{Error, Result};
 pub use txn::{Txn, WaitInterrupter};
 

@@ -679,3 +679,72 @@ async fn root_subscription_and_resident_only_dmi() {
         "c does not have the receiver resident"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn physical_objects_and_arrays_shared_through_typed_handles() {
+    use kiln::{Array, ArrayData, Object};
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let lock = named("shapes");
+    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    let order = Object::create(&mut tx, "com.acme.Order").unwrap();
+    order.set(&mut tx, "com.acme.Order", "qty", 3i32).unwrap();
+    order.set(&mut tx, "com.acme.Base", "qty", 1i32).unwrap();
+    let grid = Array::create(&mut tx, "[I", ArrayData::I32(vec![0; 8])).unwrap();
+    grid.set(&mut tx, 3, Value::I32(7)).unwrap();
+    assert!(
+        grid.set(&mut tx, 2, Value::from("not an int")).is_err(),
+        "type-checked locally"
+    );
+    order.set(&mut tx, "com.acme.Order", "grid", grid).unwrap();
+    tx.commit().await.unwrap();
+    a.set_root_literal("order-id", Value::I64(order.id().0 as i64), false)
+        .await
+        .unwrap();
+
+    let tx = b.lock(lock.clone(), LockLevel::Read).await.unwrap();
+    let id = b
+        .root("order-id")
+        .await
+        .unwrap()
+        .and_then(|v| v.as_i64())
+        .unwrap();
+    let ob = Object::from_id(ObjectId(id as u64));
+    assert_eq!(ob.class(&b).await.unwrap(), "com.acme.Order");
+    assert_eq!(
+        ob.get(&b, "com.acme.Order", "qty").await.unwrap(),
+        Some(Value::I32(3))
+    );
+    assert_eq!(
+        ob.get(&b, "com.acme.Base", "qty").await.unwrap(),
+        Some(Value::I32(1))
+    );
+    assert_eq!(ob.fields(&b).await.unwrap().len(), 3);
+    let gid = ob
+        .get(&b, "", "grid")
+        .await
+        .unwrap()
+        .and_then(|v| v.as_ref_id())
+        .unwrap();
+    let gb = Array::from_id(gid);
+    assert_eq!(gb.len(&b).await.unwrap(), 8);
+    assert_eq!(gb.get(&b, 3).await.unwrap(), Some(Value::I32(7)));
+    assert_eq!(gb.get(&b, 8).await.unwrap(), None);
+    drop(tx);
+
+    let mut tx = b.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    gb.replace(&mut tx, ArrayData::I32((0..8).collect()))
+        .unwrap();
+    tx.commit().await.unwrap();
+    let tx = a.lock(lock, LockLevel::Read).await.unwrap();
+    assert_eq!(
+        grid.data(&a).await.unwrap(),
+        ArrayData::I32((0..8).collect())
+    );
+    assert!(matches!(
+        Array::from_id(order.id()).get(&a, 0).await,
+        Err(kiln::Error::WrongKind { .. })
+    ));
+    drop(tx);
+}
