@@ -1,6 +1,7 @@
 //! The commit pipeline's plug point (where durability and replication go): acknowledgement and
 //! broadcast wait for every stage, and a failing stage fails the client cleanly.
 
+#![allow(clippy::unwrap_used)]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
