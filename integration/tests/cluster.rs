@@ -1344,7 +1344,7 @@ async fn stopped_lock_holder_is_dropped_by_the_health_check() {
         .expect("waiter task");
     let took = got.duration_since(t0);
     assert!(
-        took < Duration::from_millis(2500),
+        took < Duration::from_millis(4000),
         "health check freed the lock after {took:?} (expected ≈ 0.3 s idle + 3 × 0.1 s probes)"
     );
     assert!(
