@@ -382,7 +382,7 @@ impl Session {
                         }
                     }
                     if shared.pipeline.is_empty() {
-                        st.publish(me, applied, Instant::now());
+                        st.publish(me, applied);
                         applied = Vec::new();
                     }
                 }
@@ -390,7 +390,7 @@ impl Session {
                     if let Err(e) = shared.pipeline.commit(me, &applied).await {
                         return Err(Violation::new(ErrorCode::StorageUnavailable, e.to_string()));
                     }
-                    shared.state.lock().publish(me, applied, Instant::now());
+                    shared.state.lock().publish(me, applied);
                 }
                 if let Some(v) = failure {
                     return Err(v);

@@ -6,7 +6,6 @@
 //! in which the server decided them (deltas before the award that follows them).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::time::Instant;
 
 use kiln_protocol::{
     Delta, DmiCall, ErrorCode, FaultedObject, LockId, Message, NodeInfo, Notify, ObjectId,
@@ -426,8 +425,7 @@ impl State {
 
     /// Publishes committed transactions of `client`: deltas to residents, change notices,
     /// notify effects, DMI, then acks to the originator.
-    pub fn publish(&mut self, client: ClientId, applied: Vec<AppliedTxn>, now: Instant) {
-        let _ = now;
+    pub fn publish(&mut self, client: ClientId, applied: Vec<AppliedTxn>) {
         let mut last = None;
         for t in applied {
             if !t.deltas.is_empty() {
