@@ -75,6 +75,18 @@ impl Report {
             goal: goal.into(),
         });
     }
+    /// A latency figure (p50, p99) judged against the interleaved echo RTT p50 (goal: p50 ≤ 2×).
+    fn add_latency(&mut self, name: &str, (p50, p99, rtt): (Duration, Duration, Duration)) {
+        let x = |d: Duration| d.as_secs_f64() / rtt.as_secs_f64();
+        self.add(
+            name,
+            format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
+            format!("echo RTT p50 {} (interleaved)", fmt_dur(rtt)),
+            format!("{:.2}x / {:.2}x", x(p50), x(p99)),
+            "p50 <= 2x RTT",
+        );
+    }
+
     /// Keeps, for every figure, the row of the run with the median ratio.
     fn medians(self) -> Report {
         let mut names: Vec<String> = Vec::new();
@@ -706,33 +718,13 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
     }
     if want("fault") {
         let n = if args.quick { 200 } else { 5000 };
-        let (p50, p99, rtt) = fault_latency(&server, n).await?;
-        rep.add(
-            "fault latency 1 KB object p50 / p99",
-            format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
-            format!("echo RTT p50 {} (interleaved)", fmt_dur(rtt)),
-            format!(
-                "{:.2}x / {:.2}x",
-                p50.as_secs_f64() / rtt.as_secs_f64(),
-                p99.as_secs_f64() / rtt.as_secs_f64()
-            ),
-            "p50 <= 2x RTT",
-        );
+        let figures = fault_latency(&server, n).await?;
+        rep.add_latency("fault latency 1 KB object p50 / p99", figures);
     }
     if want("dmi") {
         let n = if args.quick { 200 } else { 5000 };
-        let (p50, p99, rtt) = dmi_latency(&server, n).await?;
-        rep.add(
-            "DMI delivery latency p50 / p99",
-            format!("{} / {}", fmt_dur(p50), fmt_dur(p99)),
-            format!("echo RTT p50 {} (interleaved)", fmt_dur(rtt)),
-            format!(
-                "{:.2}x / {:.2}x",
-                p50.as_secs_f64() / rtt.as_secs_f64(),
-                p99.as_secs_f64() / rtt.as_secs_f64()
-            ),
-            "p50 <= 2x RTT",
-        );
+        let figures = dmi_latency(&server, n).await?;
+        rep.add_latency("DMI delivery latency p50 / p99", figures);
     }
     drop(server);
     if want("redis") {
