@@ -98,6 +98,8 @@ pub struct ClientStats {
     pub remote_txns_applied: u64,
     /// Objects currently in the local cache.
     pub cached_objects: u64,
+    /// Locks this client keeps state for (leased, held, waited for or requested).
+    pub tracked_locks: u64,
 }
 
 #[derive(Debug, Default)]
@@ -788,11 +790,35 @@ impl Inner {
 
     /// Releases one local hold (pumping the state machine only when needed).
     #[inline]
-    pub(crate) fn release(&self, entry: &LockEntry, exclusive: bool) {
+    pub(crate) fn release(&self, entry: &Arc<LockEntry>, exclusive: bool) {
         let needs_pump = entry.core.lock().release(exclusive);
         if needs_pump {
             self.with_core(entry, |c, ctx| c.pump(ctx));
+            self.forget_if_idle(entry);
         }
+    }
+
+    /// Drops a lock's entry from the table once this client has nothing to do with the lock
+    /// (no lease, no holder, no waiter, no request), so the table does not grow with every lock
+    /// ever used. Only when nobody but the table and the caller holds the entry: then nobody can
+    /// be using it, and a later acquire simply creates a fresh (identical) one.
+    pub(crate) fn forget_if_idle(&self, entry: &Arc<LockEntry>) {
+        if !entry.core.lock().is_idle() {
+            return;
+        }
+        let mut table = self.locks.write();
+        if Arc::strong_count(entry) == 2 && entry.core.lock().is_idle() {
+            if let Some(e) = table.get(&entry.id) {
+                if Arc::ptr_eq(e, entry) {
+                    table.remove(&entry.id);
+                }
+            }
+        }
+    }
+
+    /// Number of locks this client keeps state for (tests, diagnostics).
+    pub(crate) fn lock_table_len(&self) -> usize {
+        self.locks.read().len()
     }
 
     /// The slow path of acquiring: queue as a local waiter, request a lease if needed, wait.
@@ -1103,13 +1129,21 @@ impl Inner {
             Message::LockRecall { lock, .. } => {
                 self.stats.recalls.fetch_add(1, Ordering::Relaxed);
                 match self.existing_entry(&lock) {
-                    Some(e) => self.with_core(&e, |c, ctx| c.on_recall(ctx)),
-                    None => tracing::warn!(%lock, "recall of an unknown lock"),
+                    Some(e) => {
+                        self.with_core(&e, |c, ctx| c.on_recall(ctx));
+                        self.forget_if_idle(&e);
+                    }
+                    None => {
+                        tracing::debug!(%lock, "recall of a lock this client no longer tracks (stale)")
+                    }
                 }
             }
             Message::LockTimeout { req_id, lock } => match self.existing_entry(&lock) {
-                Some(e) => self.with_core(&e, |c, ctx| c.on_timeout(req_id, ctx)),
-                None => tracing::warn!(%lock, "timeout of an unknown lock"),
+                Some(e) => {
+                    self.with_core(&e, |c, ctx| c.on_timeout(req_id, ctx));
+                    self.forget_if_idle(&e);
+                }
+                None => tracing::debug!(%lock, "timeout of a lock this client no longer tracks"),
             },
             Message::WaitDone { waiter_id, reason } => match self.waits.lock().remove(&waiter_id) {
                 Some(tx) => {
@@ -1878,6 +1912,7 @@ impl Client {
             faults: l(&s.faults),
             remote_txns_applied: l(&s.remote_txns),
             cached_objects: self.inner.cache.lock().len() as u64,
+            tracked_locks: self.inner.lock_table_len() as u64,
         }
     }
 

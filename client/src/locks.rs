@@ -82,6 +82,18 @@ pub(crate) struct LockCore {
     pub(crate) requests_sent: u64,
 }
 
+impl LockCore {
+    /// Nothing left to remember: no lease, no holder, no waiter, no request in flight.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.lease == Lease::None
+            && !self.recalled
+            && self.outstanding.is_none()
+            && self.readers == 0
+            && !self.writer
+            && self.queue.is_empty()
+    }
+}
+
 impl Default for LockCore {
     fn default() -> Self {
         LockCore {

@@ -748,3 +748,41 @@ async fn physical_objects_and_arrays_shared_through_typed_handles() {
     ));
     drop(tx);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_table_forgets_locks_given_back() {
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    for i in 0..500 {
+        a.lock(LockId::Object(ObjectId(1_000 + i)), LockLevel::Write)
+            .await
+            .unwrap()
+            .commit()
+            .await
+            .unwrap();
+    }
+    assert_eq!(a.stats().tracked_locks, 500, "greedy: every lease is kept");
+    // b takes every lock: a's leases are recalled and a forgets them.
+    for i in 0..500 {
+        b.lock(LockId::Object(ObjectId(1_000 + i)), LockLevel::Write)
+            .await
+            .unwrap()
+            .commit()
+            .await
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while a.stats().tracked_locks > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(a.stats().tracked_locks, 0);
+    // A forgotten lock works as before: a gets it back (b is recalled) and b forgets it.
+    let tx = a
+        .lock(LockId::Object(ObjectId(1_000)), LockLevel::Write)
+        .await
+        .unwrap();
+    assert!(tx.token() > 0);
+    tx.commit().await.unwrap();
+    assert_eq!(a.stats().tracked_locks, 1);
+}
