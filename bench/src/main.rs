@@ -39,6 +39,9 @@ struct Args {
     /// Path of the kiln-server binary (default: next to this binary).
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// Internal: run as the out-of-process echo server (prints its port, echoes one connection).
+    #[arg(long, hide = true)]
+    echo_server: bool,
 }
 
 struct Row {
@@ -237,26 +240,58 @@ impl Drop for Server {
 /// both see the same machine conditions (on a VM, idle-wakeup latency varies a lot over time).
 struct Echo {
     conn: TcpStream,
-    server: tokio::task::JoinHandle<()>,
+    server: EchoServer,
     n: u64,
 }
 
+enum EchoServer {
+    Task(tokio::task::JoinHandle<()>),
+    Process(Child),
+}
+
+/// Echoes one connection, 8 bytes at a time, until it closes.
+async fn serve_echo(l: TcpListener) {
+    if let Ok((mut s, _)) = l.accept().await {
+        let _ = s.set_nodelay(true);
+        let mut b = [0u8; 8];
+        while s.read_exact(&mut b).await.is_ok() {
+            if s.write_all(&b).await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
 impl Echo {
+    /// The echo server as a task of this process (the baseline the issue names).
     async fn new() -> Res<Echo> {
         let l = TcpListener::bind("127.0.0.1:0").await?;
         let addr = l.local_addr()?;
-        let server = tokio::spawn(async move {
-            if let Ok((mut s, _)) = l.accept().await {
-                let _ = s.set_nodelay(true);
-                let mut b = [0u8; 8];
-                while s.read_exact(&mut b).await.is_ok() {
-                    if s.write_all(&b).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        });
-        let conn = TcpStream::connect(addr).await?;
+        let server = EchoServer::Task(tokio::spawn(serve_echo(l)));
+        Echo::connect(addr.port(), server).await
+    }
+
+    /// The same echo server in a child process: the round trip between two processes, which is
+    /// the path every Kiln request takes (context for the ratios; not the judged baseline).
+    async fn subprocess() -> Res<Echo> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("--echo-server")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line)?;
+        }
+        let port: u16 = line
+            .trim()
+            .parse()
+            .map_err(|_| format!("echo subprocess printed {line:?}"))?;
+        Echo::connect(port, EchoServer::Process(child)).await
+    }
+
+    async fn connect(port: u16, server: EchoServer) -> Res<Echo> {
+        let conn = TcpStream::connect(("127.0.0.1", port)).await?;
         conn.set_nodelay(true)?;
         Ok(Echo { conn, server, n: 0 })
     }
@@ -286,7 +321,13 @@ impl Echo {
 
 impl Drop for Echo {
     fn drop(&mut self) {
-        self.server.abort();
+        match &mut self.server {
+            EchoServer::Task(t) => t.abort(),
+            EchoServer::Process(c) => {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
     }
 }
 
@@ -578,10 +619,15 @@ fn which(cmd: &str) -> Res<PathBuf> {
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    if args.echo_server {
+        return echo_server_main();
+    }
+    // KILN_BENCH_THREADS=1: run the bench's clients on a current-thread runtime.
+    let mut builder = match std::env::var("KILN_BENCH_THREADS").ok().as_deref() {
+        Some("1") => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kiln-bench: {e}");
@@ -595,6 +641,28 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `--echo-server`: bind, print the port, echo one connection.
+fn echo_server_main() -> std::process::ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(_) => return std::process::ExitCode::FAILURE,
+    };
+    rt.block_on(async {
+        let Ok(l) = TcpListener::bind("127.0.0.1:0").await else {
+            return std::process::ExitCode::FAILURE;
+        };
+        let Ok(addr) = l.local_addr() else {
+            return std::process::ExitCode::FAILURE;
+        };
+        println!("{}", addr.port());
+        serve_echo(l).await;
+        std::process::ExitCode::SUCCESS
+    })
 }
 
 async fn run(args: Args) -> Res<()> {
@@ -639,6 +707,21 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
         "-".into(),
         "-".into(),
         "physical baseline",
+    );
+    let mut cross = Echo::subprocess().await?;
+    let mut p = Paired::default();
+    for _ in 0..samples.min(5000) {
+        p.rtt.push(echo.rtt().await?);
+        p.op.push(cross.rtt().await?);
+    }
+    drop(cross);
+    let (x50, x99, in50) = p.summary();
+    rep.add(
+        "loopback TCP RTT, echo in a separate process p50 / p99",
+        format!("{} / {}", fmt_dur(x50), fmt_dur(x99)),
+        format!("in-process echo RTT {} (interleaved)", fmt_dur(in50)),
+        format!("{:.2}x", x50.as_secs_f64() / in50.as_secs_f64()),
+        "context: the cross-process floor",
     );
     let server = Server::start(&bin)?;
     if want("rtt") {
