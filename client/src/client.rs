@@ -462,6 +462,8 @@ impl ClientBuilder {
         for m in backlog {
             inner.dispatch(m);
         }
+        let wr = Arc::new(wr);
+        inner.out.attach(&wr);
         let mut tasks = vec![
             tokio::spawn(writer_loop(inner.clone(), wr)),
             tokio::spawn(reader_loop(inner.clone(), rd, buf)),
@@ -1898,9 +1900,9 @@ impl Client {
         let s = &self.inner.stats;
         let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
         ClientStats {
-            frames_sent: l(&s.frames_sent),
-            writes: l(&s.writes),
-            bytes_sent: l(&s.bytes_sent),
+            frames_sent: l(&s.frames_sent) + l(&self.inner.out.direct_frames),
+            writes: l(&s.writes) + l(&self.inner.out.direct_frames),
+            bytes_sent: l(&s.bytes_sent) + l(&self.inner.out.direct_bytes),
             frames_received: l(&s.frames_received),
             bytes_received: l(&s.bytes_received),
             lock_requests: l(&s.lock_requests),

@@ -7,9 +7,9 @@
 //! `TxnBatch` frame — and writes it with a single `write_all`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use kiln_protocol::{frame, Message, Txn as WireTxn};
 use parking_lot::Mutex;
 use tokio::io::AsyncWriteExt;
@@ -26,6 +26,8 @@ const MAX_TXNS_PER_BATCH: usize = 4096;
 pub(crate) enum Out {
     Msg(Message),
     Txn(WireTxn),
+    /// The unsent rest of a frame a producer began to write directly.
+    Raw(Bytes),
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +35,8 @@ struct OutQ {
     items: Vec<Out>,
     next_seq: u64,
     closed: bool,
+    /// The writer task is writing what it took (the socket is busy).
+    writing: bool,
 }
 
 /// The queue shared by every producer and the writer task.
@@ -42,20 +46,60 @@ pub(crate) struct Outbound {
     notify: Notify,
     /// Last transaction sequence handed out (mirror of `OutQ::next_seq` for lock-free reads).
     pub(crate) last_seq: AtomicU64,
+    /// The socket, for producers that write a request themselves when the connection is idle.
+    sock: OnceLock<Weak<OwnedWriteHalf>>,
+    /// Frames and bytes written directly by producers (added to the client's stats).
+    pub(crate) direct_frames: AtomicU64,
+    pub(crate) direct_bytes: AtomicU64,
 }
 
 impl Outbound {
     /// Queues a message. Returns false when the queue is closed (the message is dropped).
+    ///
+    /// When nothing is queued and the writer is idle, the message is written at once by the
+    /// caller with a non-blocking write (a request then costs no hand-off to the writer task);
+    /// whatever the socket does not take is queued for the writer, in order. Transactions always
+    /// go through the queue, so the writer can coalesce them.
     pub(crate) fn push(&self, m: Message) -> bool {
         {
             let mut q = self.q.lock();
             if q.closed {
                 return false;
             }
-            q.items.push(Out::Msg(m));
+            let sock = if q.items.is_empty() && !q.writing {
+                self.sock.get().and_then(Weak::upgrade)
+            } else {
+                None
+            };
+            match sock {
+                Some(sock) => {
+                    let mut buf = BytesMut::with_capacity(64);
+                    frame::encode(&m, &mut buf);
+                    // Would block, or failed (0): the writer retries and reports failures.
+                    let written = sock.try_write(&buf).unwrap_or_default();
+                    self.direct_frames.fetch_add(1, Ordering::Relaxed);
+                    self.direct_bytes
+                        .fetch_add(written as u64, Ordering::Relaxed);
+                    if written == buf.len() {
+                        return true;
+                    }
+                    q.items.push(Out::Raw(buf.split_off(written).freeze()));
+                }
+                None => q.items.push(Out::Msg(m)),
+            }
         }
         self.notify.notify_one();
         true
+    }
+
+    /// Gives producers the socket for direct writes (the writer task owns the strong reference).
+    pub(crate) fn attach(&self, sock: &Arc<OwnedWriteHalf>) {
+        let _ = self.sock.set(Arc::downgrade(sock));
+    }
+
+    /// The writer finished writing what it took.
+    fn done_writing(&self) {
+        self.q.lock().writing = false;
     }
 
     /// Queues a transaction, assigning the next sequence number (sequence order = queue order).
@@ -104,6 +148,7 @@ impl Outbound {
     fn take(&self, into: &mut Vec<Out>) -> bool {
         let mut q = self.q.lock();
         std::mem::swap(&mut q.items, into);
+        q.writing = !into.is_empty();
         q.closed
     }
 }
@@ -151,6 +196,12 @@ pub(crate) fn encode_items(
                     frames += encode_batch(std::mem::take(&mut batch), buf, max_frame)?;
                 }
             }
+            Out::Raw(b) => {
+                if !batch.is_empty() {
+                    frames += encode_batch(std::mem::take(&mut batch), buf, max_frame)?;
+                }
+                buf.extend_from_slice(&b);
+            }
             Out::Msg(m) => {
                 if !batch.is_empty() {
                     frames += encode_batch(std::mem::take(&mut batch), buf, max_frame)?;
@@ -167,8 +218,22 @@ pub(crate) fn encode_items(
     Ok((frames, txn_count, goodbye))
 }
 
-/// The writer task: drain, encode, one `write_all`, repeat.
-pub(crate) async fn writer_loop(inner: Arc<Inner>, mut w: OwnedWriteHalf) {
+/// Writes all of `buf` through a shared write half.
+async fn write_all(w: &OwnedWriteHalf, mut buf: &[u8]) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        w.writable().await?;
+        match w.try_write(buf) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// The writer task: drain, encode, one write, repeat.
+pub(crate) async fn writer_loop(inner: Arc<Inner>, w: Arc<OwnedWriteHalf>) {
     let mut items: Vec<Out> = Vec::new();
     let mut buf = BytesMut::with_capacity(64 * 1024);
     loop {
@@ -187,10 +252,11 @@ pub(crate) async fn writer_loop(inner: Arc<Inner>, mut w: OwnedWriteHalf) {
                 break;
             }
         };
-        if let Err(e) = w.write_all(&buf).await {
+        if let Err(e) = write_all(&w, &buf).await {
             inner.fail(Error::lost(format!("write failed: {e}")));
             break;
         }
+        inner.out.done_writing();
         inner.stats.frames_sent.fetch_add(frames, Ordering::Relaxed);
         inner.stats.writes.fetch_add(1, Ordering::Relaxed);
         inner
@@ -206,7 +272,9 @@ pub(crate) async fn writer_loop(inner: Arc<Inner>, mut w: OwnedWriteHalf) {
             break;
         }
     }
-    let _ = w.shutdown().await;
+    if let Ok(mut w) = Arc::try_unwrap(w) {
+        let _ = w.shutdown().await;
+    }
     tracing::debug!("writer task ended");
 }
 
