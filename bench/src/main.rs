@@ -179,8 +179,13 @@ struct Server {
 
 impl Server {
     fn start(bin: &PathBuf) -> Res<Server> {
-        let port = free_port()?;
-        let jmx = free_port()?;
+        // Both listeners held at once: two distinct ports.
+        let (a, b) = (
+            std::net::TcpListener::bind("127.0.0.1:0")?,
+            std::net::TcpListener::bind("127.0.0.1:0")?,
+        );
+        let (port, jmx) = (a.local_addr()?.port(), b.local_addr()?.port());
+        drop((a, b));
         let dir = std::env::temp_dir().join(format!("kiln-bench-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let cfg = dir.join("tc-config.xml");

@@ -50,6 +50,17 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// `n` distinct free loopback TCP ports (all listeners are held until every port is chosen, so
+/// the OS cannot hand the same port out twice).
+pub fn free_ports(n: usize) -> Vec<u16> {
+    let ls: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port"))
+        .collect();
+    ls.iter()
+        .map(|l| l.local_addr().expect("local addr").port())
+        .collect()
+}
+
 /// A free loopback TCP port.
 pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
@@ -107,9 +118,9 @@ impl ServerProcess {
     /// Starts a server; `tc_properties` is inserted as `<property>` lines in `<tc-properties>`.
     pub fn start_with(tc_properties: &str) -> Self {
         let dir = TempDir::new("server");
-        let port = free_port();
-        let jmx_port = free_port();
-        let group_port = free_port();
+        let [port, jmx_port, group_port] = free_ports(3)[..] else {
+            unreachable!("free_ports(3) returns 3 ports")
+        };
         let config = dir.path().join("tc-config.xml");
         let xml = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
