@@ -34,6 +34,16 @@ fn assert_kicked(bad: &mut RawConn, bystander: &mut RawConn, code: ErrorCode) ->
     }
 }
 
+/// `LockRequest` for a write lock (`timeout_ms`: -1 block, 0 try, >0 wait up to).
+fn write_lock(req_id: u64, lock: &LockId, timeout_ms: i64) -> Message {
+    Message::LockRequest {
+        req_id,
+        lock: lock.clone(),
+        level: LockLevel::Write,
+        timeout_ms,
+    }
+}
+
 fn oid(n: u64) -> ObjectId {
     ObjectId(n)
 }
@@ -250,12 +260,7 @@ fn client_vanishing_mid_transaction_leaves_nothing_partial_and_frees_its_lock() 
     let mut by = RawConn::hello(server.port, "bystander");
     let mut bad = RawConn::hello(server.port, "vanisher");
     let lock = LockId::Named("L".into());
-    bad.send(&Message::LockRequest {
-        req_id: 1,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    bad.send(&write_lock(1, &lock, -1));
     bad.expect("award", |m| matches!(m, Message::LockAward { .. }));
     let base = lease(&mut bad);
     let t = Txn {
@@ -265,12 +270,7 @@ fn client_vanishing_mid_transaction_leaves_nothing_partial_and_frees_its_lock() 
     };
     let bytes = frame::to_bytes(&Message::TxnBatch { txns: vec![t] });
     bad.send_raw(&bytes[..bytes.len() / 2]);
-    by.send(&Message::LockRequest {
-        req_id: 1,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    by.send(&write_lock(1, &lock, -1));
     std::thread::sleep(Duration::from_millis(100));
     drop(bad);
     by.expect("the vanished client's lock", |m| {
@@ -292,12 +292,7 @@ fn lock_handoff_delivers_deltas_before_the_award() {
         matches!(m, Message::NodeJoined { .. })
     });
     let lock = LockId::Named("counter".into());
-    a.send(&Message::LockRequest {
-        req_id: 1,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    a.send(&write_lock(1, &lock, -1));
     a.expect("award", |m| matches!(m, Message::LockAward { .. }));
     let base = lease(&mut a);
     let mut st = ObjectState::physical("kiln.Counter");
@@ -327,12 +322,7 @@ fn lock_handoff_delivers_deltas_before_the_award() {
         budget: 5,
     });
     b.expect("FaultReply", |m| matches!(m, Message::FaultReply { .. }));
-    b.send(&Message::LockRequest {
-        req_id: 9,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    b.send(&write_lock(9, &lock, -1));
     a.expect("recall", |m| matches!(m, Message::LockRecall { .. }));
     let set = DeltaOp::SetField {
         class: "kiln.Counter".into(),
@@ -373,29 +363,14 @@ fn try_lock_times_out_and_timed_wait_expires() {
     let mut a = RawConn::hello(server.port, "a");
     let mut b = RawConn::hello(server.port, "b");
     let lock = LockId::Named("t".into());
-    a.send(&Message::LockRequest {
-        req_id: 1,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    a.send(&write_lock(1, &lock, -1));
     a.expect("award", |m| matches!(m, Message::LockAward { .. }));
-    b.send(&Message::LockRequest {
-        req_id: 2,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: 0,
-    });
+    b.send(&write_lock(2, &lock, 0));
     b.expect("try failed", |m| {
         matches!(m, Message::LockTimeout { req_id: 2, .. })
     });
     let t0 = std::time::Instant::now();
-    b.send(&Message::LockRequest {
-        req_id: 3,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: 150,
-    });
+    b.send(&write_lock(3, &lock, 150));
     b.expect("timed try failed", |m| {
         matches!(m, Message::LockTimeout { req_id: 3, .. })
     });
@@ -546,12 +521,7 @@ fn client_that_stops_reading_is_dropped_and_its_lock_freed() {
     // The frozen client: holds lock L, has X resident, then never reads again.
     let mut frozen = RawConn::hello(server.port, "frozen");
     let lock = LockId::Named("L".into());
-    frozen.send(&Message::LockRequest {
-        req_id: 1,
-        lock: lock.clone(),
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    frozen.send(&write_lock(1, &lock, -1));
     frozen.expect("award", |m| matches!(m, Message::LockAward { .. }));
     frozen.send(&Message::Fault {
         req_id: 2,
@@ -585,12 +555,7 @@ fn client_that_stops_reading_is_dropped_and_its_lock_freed() {
     // Another client wants L: it must get it once the frozen client is declared dead.
     let mut b = RawConn::hello(server.port, "b");
     let t0 = std::time::Instant::now();
-    b.send(&Message::LockRequest {
-        req_id: 1,
-        lock,
-        level: LockLevel::Write,
-        timeout_ms: -1,
-    });
+    b.send(&write_lock(1, &lock, -1));
     // b answers the server's health-check pings while it waits, as a real client does.
     loop {
         match b.recv_timeout(Duration::from_secs(5)) {
