@@ -421,6 +421,7 @@ pub mod msg_type {
     pub const SUBSCRIBE: u8 = 0x0f;
     pub const UNSUBSCRIBE: u8 = 0x10;
     pub const GOODBYE: u8 = 0x11;
+    pub const REASSERT: u8 = 0x12;
     // both directions
     pub const PING: u8 = 0x3e;
     pub const PONG: u8 = 0x3f;
@@ -443,6 +444,8 @@ pub mod msg_type {
     pub const DMI_DELIVER: u8 = 0x4f;
     pub const CHANGE_NOTICE: u8 = 0x50;
     pub const ERROR: u8 = 0x51;
+    pub const RESUMED: u8 = 0x52;
+    pub const TXN_REJECTED: u8 = 0x53;
 }
 
 /// A protocol message.
@@ -509,6 +512,14 @@ pub enum Message {
     Unsubscribe { target: SubTarget },
     /// Clean disconnect.
     Goodbye,
+    /// After a reconnect `Welcome`: what the client had before the server restarted — objects
+    /// resident in its cache with their versions, the greedy lock leases it holds, and its
+    /// threads waiting in `wait()` (remaining timeout, 0 = forever).
+    Reassert {
+        resident: Vec<(ObjectId, u64)>,
+        locks: Vec<(LockId, LockLevel)>,
+        waiters: Vec<(u64, LockId, u64)>,
+    },
     // ---------------------------------------------------------------- both directions
     /// Health check probe.
     Ping { nonce: u64 },
@@ -589,6 +600,17 @@ pub enum Message {
     },
     /// An error; the server closes the connection after sending it unless noted.
     Error { code: ErrorCode, message: String },
+    /// Answer to `Reassert`: the client's cached copies of `stale` are older than the server's
+    /// (or gone); it must drop them. `gtx` is the server's last GTX.
+    Resumed { gtx: u64, stale: Vec<ObjectId> },
+    /// The transactions `from_seq..=upto_seq` were not committed (nothing of them is applied);
+    /// the connection stays open and the sequence numbers are consumed.
+    TxnRejected {
+        from_seq: u64,
+        upto_seq: u64,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 fn put_oids(out: &mut BytesMut, oids: &[ObjectId]) {
@@ -637,6 +659,7 @@ impl Message {
             Message::Subscribe { .. } => t::SUBSCRIBE,
             Message::Unsubscribe { .. } => t::UNSUBSCRIBE,
             Message::Goodbye => t::GOODBYE,
+            Message::Reassert { .. } => t::REASSERT,
             Message::Ping { .. } => t::PING,
             Message::Pong { .. } => t::PONG,
             Message::Welcome { .. } => t::WELCOME,
@@ -657,6 +680,8 @@ impl Message {
             Message::DmiDeliver { .. } => t::DMI_DELIVER,
             Message::ChangeNotice { .. } => t::CHANGE_NOTICE,
             Message::Error { .. } => t::ERROR,
+            Message::Resumed { .. } => t::RESUMED,
+            Message::TxnRejected { .. } => t::TXN_REJECTED,
         }
     }
 
@@ -860,6 +885,43 @@ impl Message {
                 out.put_u64(*from_client);
             }
             Message::Error { code, message } => {
+                out.put_u16(*code as u16);
+                put_str(out, message);
+            }
+            Message::Reassert {
+                resident,
+                locks,
+                waiters,
+            } => {
+                put_count(out, resident.len());
+                for (oid, version) in resident {
+                    out.put_u64(oid.0);
+                    out.put_u64(*version);
+                }
+                put_count(out, locks.len());
+                for (lock, level) in locks {
+                    lock.encode(out);
+                    out.put_u8(*level as u8);
+                }
+                put_count(out, waiters.len());
+                for (waiter_id, lock, timeout_ms) in waiters {
+                    out.put_u64(*waiter_id);
+                    lock.encode(out);
+                    out.put_u64(*timeout_ms);
+                }
+            }
+            Message::Resumed { gtx, stale } => {
+                out.put_u64(*gtx);
+                put_oids(out, stale);
+            }
+            Message::TxnRejected {
+                from_seq,
+                upto_seq,
+                code,
+                message,
+            } => {
+                out.put_u64(*from_seq);
+                out.put_u64(*upto_seq);
                 out.put_u16(*code as u16);
                 put_str(out, message);
             }
@@ -1079,6 +1141,38 @@ impl Message {
                 code: ErrorCode::from_u16(r.u16()?),
                 message: r.string("error message")?,
             },
+            t::REASSERT => {
+                let n = r.count(16, "resident objects")?;
+                let mut resident = Vec::with_capacity(n);
+                for _ in 0..n {
+                    resident.push((ObjectId(r.u64()?), r.u64()?));
+                }
+                let n = r.count(3, "held locks")?;
+                let mut locks = Vec::with_capacity(n);
+                for _ in 0..n {
+                    locks.push((LockId::decode(r)?, LockLevel::from_u8(r.u8()?)?));
+                }
+                let n = r.count(18, "waiters")?;
+                let mut waiters = Vec::with_capacity(n);
+                for _ in 0..n {
+                    waiters.push((r.u64()?, LockId::decode(r)?, r.u64()?));
+                }
+                Message::Reassert {
+                    resident,
+                    locks,
+                    waiters,
+                }
+            }
+            t::RESUMED => Message::Resumed {
+                gtx: r.u64()?,
+                stale: get_oids(r)?,
+            },
+            t::TXN_REJECTED => Message::TxnRejected {
+                from_seq: r.u64()?,
+                upto_seq: r.u64()?,
+                code: ErrorCode::from_u16(r.u16()?),
+                message: r.string("rejection message")?,
+            },
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         r.finish(type_name(ty))?;
@@ -1107,6 +1201,7 @@ pub fn type_name(ty: u8) -> &'static str {
         t::SUBSCRIBE => "Subscribe",
         t::UNSUBSCRIBE => "Unsubscribe",
         t::GOODBYE => "Goodbye",
+        t::REASSERT => "Reassert",
         t::PING => "Ping",
         t::PONG => "Pong",
         t::WELCOME => "Welcome",
@@ -1127,6 +1222,8 @@ pub fn type_name(ty: u8) -> &'static str {
         t::DMI_DELIVER => "DmiDeliver",
         t::CHANGE_NOTICE => "ChangeNotice",
         t::ERROR => "Error",
+        t::RESUMED => "Resumed",
+        t::TXN_REJECTED => "TxnRejected",
         _ => "unknown",
     }
 }

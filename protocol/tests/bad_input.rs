@@ -106,7 +106,7 @@ fn short_header_needs_more() {
 #[test]
 fn unknown_type_bytes() {
     let known: Vec<u8> = (0..=255u8).filter(|t| type_name(*t) != "unknown").collect();
-    assert_eq!(known.len(), 37);
+    assert_eq!(known.len(), 40);
     for t in 0..=255u8 {
         if known.contains(&t) {
             continue;
@@ -117,7 +117,7 @@ fn unknown_type_bytes() {
             Err(ProtocolError::UnknownMessage(t))
         );
     }
-    for t in [0x00, 0x12, 0x3d, 0x52, 0x7f, 0x80, 0xff] {
+    for t in [0x00, 0x13, 0x3d, 0x54, 0x7f, 0x80, 0xff] {
         assert!(!known.contains(&t));
     }
 }
@@ -129,6 +129,21 @@ fn trailing_bytes_after_every_message_type() {
         Message::Ping { nonce: 7 },
         Message::Evict { oids: vec![] },
         Message::TxnBatch { txns: vec![] },
+        Message::Reassert {
+            resident: vec![],
+            locks: vec![],
+            waiters: vec![],
+        },
+        Message::Resumed {
+            gtx: 1,
+            stale: vec![],
+        },
+        Message::TxnRejected {
+            from_seq: 1,
+            upto_seq: 2,
+            code: ErrorCode::StorageUnavailable,
+            message: "disk full".into(),
+        },
         Message::Error {
             code: ErrorCode::Refused,
             message: "no".into(),

@@ -632,6 +632,30 @@ fn vectors() -> Vec<(&'static str, Item)> {
                 message: s("server speaks protocol 1, client sent 2"),
             }),
         ),
+        (
+            "frame_reassert",
+            F(Message::Reassert {
+                resident: vec![(ObjectId(7), 12)],
+                locks: vec![(LockId::Named(s("accounts")), LockLevel::Write)],
+                waiters: vec![(3, LockId::Object(ObjectId(7)), 0)],
+            }),
+        ),
+        (
+            "frame_resumed",
+            F(Message::Resumed {
+                gtx: 17,
+                stale: vec![ObjectId(7)],
+            }),
+        ),
+        (
+            "frame_txn_rejected",
+            F(Message::TxnRejected {
+                from_seq: 4,
+                upto_seq: 6,
+                code: ErrorCode::StorageUnavailable,
+                message: s("no space left on device"),
+            }),
+        ),
     ]
 }
 
@@ -998,6 +1022,25 @@ fn message_json(m: &Message) -> Json {
         Message::Error { code, message } => json!({
             "code": *code as u16, "code_name": error_code_name(*code), "text": message
         }),
+        Message::Reassert {
+            resident,
+            locks,
+            waiters,
+        } => json!({
+            "resident": resident.iter().map(|(o, v)| json!({ "oid": o.0, "version": v })).collect::<Vec<_>>(),
+            "locks": locks.iter().map(|(l, lv)| json!({ "lock": lock_json(l), "level": level_json(*lv) })).collect::<Vec<_>>(),
+            "waiters": waiters.iter().map(|(w, l, t)| json!({ "waiter_id": w, "lock": lock_json(l), "timeout_ms": t })).collect::<Vec<_>>(),
+        }),
+        Message::Resumed { gtx, stale } => json!({ "gtx": gtx, "stale": oids_json(stale) }),
+        Message::TxnRejected {
+            from_seq,
+            upto_seq,
+            code,
+            message,
+        } => json!({
+            "from_seq": from_seq, "upto_seq": upto_seq, "code": *code as u16,
+            "code_name": error_code_name(*code), "text": message
+        }),
     };
     j["message"] = json!(m.name());
     j["type_byte"] = json!(m.type_byte());
@@ -1134,7 +1177,7 @@ fn vectors_cover_every_message_type_and_value_tag_and_kind() {
             }
         }
     }
-    assert_eq!(types.len(), 37, "every message type has a frame vector");
+    assert_eq!(types.len(), 40, "every message type has a frame vector");
     assert_eq!(tags.len(), 17, "every value tag has a vector");
     assert_eq!(kinds.len(), 7, "every object kind has a vector");
     assert_eq!(elems.len(), 9, "every array element type has a vector");
