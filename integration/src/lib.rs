@@ -107,6 +107,25 @@ pub struct ServerProcess {
     pub config: PathBuf,
     /// Working directory (data, logs, config).
     pub dir: TempDir,
+    /// Extra environment of the server process.
+    env: Vec<(String, String)>,
+}
+
+/// How [`ServerProcess::start_opts`] configures a server.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// `<property>` lines for `<tc-properties>`.
+    pub tc_properties: String,
+    /// `permanent-store` persistence (else `temporary-swap-only`).
+    pub persistent: bool,
+    /// `<client-reconnect-window>` seconds.
+    pub reconnect_window_secs: Option<u64>,
+    /// `<garbage-collection>`: (enabled, interval seconds).
+    pub gc: Option<(bool, u64)>,
+    /// `<data>` directory (default: `data` in the server's temp dir).
+    pub data_dir: Option<PathBuf>,
+    /// Extra environment variables for the server process.
+    pub env: Vec<(String, String)>,
 }
 
 impl ServerProcess {
@@ -117,11 +136,40 @@ impl ServerProcess {
 
     /// Starts a server; `tc_properties` is inserted as `<property>` lines in `<tc-properties>`.
     pub fn start_with(tc_properties: &str) -> Self {
+        Self::start_opts(ServerOptions {
+            tc_properties: tc_properties.into(),
+            ..ServerOptions::default()
+        })
+    }
+
+    /// Starts a server with `opts`.
+    pub fn start_opts(opts: ServerOptions) -> Self {
         let dir = TempDir::new("server");
         let [port, jmx_port, group_port] = free_ports(3)[..] else {
             unreachable!("free_ports(3) returns 3 ports")
         };
         let config = dir.path().join("tc-config.xml");
+        let data = opts
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| dir.path().join("data"));
+        let persistence = if opts.persistent {
+            "<persistence><mode>permanent-store</mode></persistence>"
+        } else {
+            ""
+        };
+        let window = opts
+            .reconnect_window_secs
+            .map(|w| format!("<client-reconnect-window>{w}</client-reconnect-window>"))
+            .unwrap_or_default();
+        let gc = opts
+            .gc
+            .map(|(enabled, interval)| {
+                format!(
+                    "<garbage-collection><enabled>{enabled}</enabled><verbose>true</verbose><interval>{interval}</interval></garbage-collection>"
+                )
+            })
+            .unwrap_or_default();
         let xml = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <tc:tc-config xmlns:tc="http://www.terracotta.org/config">
@@ -130,40 +178,72 @@ impl ServerProcess {
   </tc-properties>
   <servers>
     <server host="127.0.0.1" name="test" bind="127.0.0.1">
-      <data>{dir}/data</data>
+      <data>{data}</data>
       <logs>{dir}/logs</logs>
       <dso-port>{port}</dso-port>
       <jmx-port>{jmx_port}</jmx-port>
       <l2-group-port>{group_port}</l2-group-port>
+      <dso>{window}{persistence}{gc}</dso>
     </server>
   </servers>
 </tc:tc-config>
 "#,
+            tc_properties = opts.tc_properties,
+            data = data.display(),
             dir = dir.path().display()
         );
         std::fs::write(&config, xml).expect("write config");
-        let log = std::fs::File::create(dir.path().join("server.out")).expect("server log file");
-        let child = Command::new(binary("kiln-server"))
-            .arg("-f")
-            .arg(&config)
-            .current_dir(dir.path())
+        let mut s = ServerProcess {
+            child: None,
+            port,
+            jmx_port,
+            config,
+            dir,
+            env: opts.env.clone(),
+        };
+        s.spawn();
+        s.wait_ready();
+        s
+    }
+
+    /// Starts the server process again with the same config, ports and directory (after `kill`
+    /// or `stop`); waits until it listens.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+        self.wait_ready();
+    }
+
+    /// Starts the process without waiting for it to listen (to test refusals to start).
+    pub fn spawn(&mut self) {
+        let out = self.dir.path().join("server.out");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(out)
+            .expect("server log file");
+        let mut cmd = Command::new(binary("kiln-server"));
+        cmd.arg("-f")
+            .arg(&self.config)
+            .current_dir(self.dir.path())
             .env(
                 "KILN_LOG",
                 std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()),
             )
             .stdout(Stdio::null())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn kiln-server");
-        let s = ServerProcess {
-            child: Some(child),
-            port,
-            jmx_port,
-            config,
-            dir,
-        };
-        s.wait_ready();
-        s
+            .stderr(Stdio::from(log));
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        self.child = Some(cmd.spawn().expect("spawn kiln-server"));
+    }
+
+    /// Graceful stop through `/stop`; waits (bounded) for the process to exit.
+    pub fn stop(&mut self) -> Option<i32> {
+        let _ = std::panic::catch_unwind(|| http(self.jmx_port, "POST", "/stop"));
+        let code = self.wait_exit(Duration::from_secs(20));
+        self.kill();
+        code
     }
 
     fn wait_ready(&self) {

@@ -1,5 +1,6 @@
 //! Management HTTP endpoint on `jmx-port`: `GET /status` (JSON), `GET /metrics` (Prometheus text),
-//! `POST /stop[?force=true]`.
+//! `POST /stop[?force=true]`, `POST /dgc` (one distributed GC now, JSON report), `GET /digest`
+//! (a digest of the whole graph, to compare two runs).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -46,6 +47,42 @@ pub struct Status {
     pub txns_committed: u64,
     /// Last global transaction id.
     pub gtx: u64,
+    /// This run's epoch.
+    pub epoch: u64,
+    /// `permanent-store` or `temporary-swap-only`.
+    pub persistence: &'static str,
+    /// Storage health (persistent mode).
+    pub storage: Option<Storage>,
+    /// The reconnect window, while open.
+    pub reconnect_window: Option<Window>,
+    /// Transactions rejected (storage unavailable).
+    pub txns_rejected: u64,
+    /// The last distributed GC.
+    pub last_dgc: Option<crate::state::DgcReport>,
+}
+
+/// Storage part of `/status`.
+#[derive(Debug, Serialize)]
+pub struct Storage {
+    /// The data directory.
+    pub data: String,
+    /// Whether writes are accepted.
+    pub healthy: bool,
+    /// What is wrong.
+    pub problem: Option<String>,
+    /// Journal syncs (group commits).
+    pub syncs: u64,
+    /// Failed group writes.
+    pub failures: u64,
+}
+
+/// Reconnect window part of `/status`.
+#[derive(Debug, Serialize)]
+pub struct Window {
+    /// Seconds left.
+    pub remaining_secs: u64,
+    /// Clients still expected.
+    pub waiting_for: Vec<u64>,
 }
 
 /// Builds the status document.
@@ -69,6 +106,30 @@ pub fn status_of(shared: &Shared) -> Status {
         waiters: st.locks.waiter_count(),
         txns_committed: st.counters.txns_committed,
         gtx: st.gtx,
+        epoch: st.epoch,
+        persistence: if shared.store.is_some() {
+            "permanent-store"
+        } else {
+            "temporary-swap-only"
+        },
+        storage: shared.store.as_ref().map(|store| Storage {
+            data: store.path().display().to_string(),
+            healthy: store.healthy(),
+            problem: store.problem(),
+            syncs: store.stats().syncs.load(Ordering::Relaxed),
+            failures: store.stats().failures.load(Ordering::Relaxed),
+        }),
+        reconnect_window: match (shared.gate_is_open(), shared.window_deadline) {
+            (false, Some(d)) => Some(Window {
+                remaining_secs: d
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_secs(),
+                waiting_for: st.known.keys().chain(st.awaiting.iter()).copied().collect(),
+            }),
+            _ => None,
+        },
+        txns_rejected: st.counters.txns_rejected,
+        last_dgc: shared.last_dgc.lock().clone(),
     }
 }
 
@@ -78,6 +139,8 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
         .route("/status", get(status))
         .route("/metrics", get(metrics))
         .route("/stop", post(stop))
+        .route("/dgc", post(dgc))
+        .route("/digest", get(digest))
         .with_state(shared);
     if let Err(e) = axum::serve(listener, app).await {
         warn!(error = %e, "management endpoint stopped");
@@ -99,6 +162,64 @@ async fn stop(
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "stopping": true, "force": force })),
     )
+}
+
+async fn dgc(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
+    match shared.run_dgc("on demand (management port)").await {
+        Ok(report) => (StatusCode::OK, Json(serde_json::json!(report))),
+        Err(e) => (
+            StatusCode::CONFLICT,
+            Json(serde_json::json!({ "error": e })),
+        ),
+    }
+}
+
+/// A digest of the graph: every object (id, version, encoded state) in id order and every root,
+/// hashed with FNV-1a 64. Two servers with the same graph give the same digest.
+pub fn digest_of(shared: &Shared) -> serde_json::Value {
+    let st = shared.state.lock();
+    let mut ids: Vec<_> = st.objects.keys().copied().collect();
+    ids.sort_unstable();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |b: &[u8]| {
+        for x in b {
+            h ^= u64::from(*x);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut buf = bytes::BytesMut::new();
+    let mut bytes_total = 0usize;
+    for id in &ids {
+        if let Some(o) = st.objects.get(id) {
+            buf.clear();
+            buf.extend_from_slice(&id.0.to_be_bytes());
+            buf.extend_from_slice(&o.version.to_le_bytes());
+            o.state.encode(&mut buf);
+            bytes_total += buf.len();
+            feed(&buf);
+        }
+    }
+    for (name, v) in &st.roots {
+        buf.clear();
+        buf.extend_from_slice(name.as_bytes());
+        v.encode(&mut buf);
+        feed(&buf);
+    }
+    serde_json::json!({
+        "objects": ids.len(),
+        "roots": st.roots.len(),
+        "bytes": bytes_total,
+        "gtx": st.gtx,
+        "digest": format!("{h:016x}"),
+    })
+}
+
+async fn digest(AxState(shared): AxState<Arc<Shared>>) -> Json<serde_json::Value> {
+    let s = shared.clone();
+    let v = tokio::task::spawn_blocking(move || digest_of(&s))
+        .await
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }));
+    Json(v)
 }
 
 async fn metrics(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
@@ -190,6 +311,78 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
     counter("kiln_lock_awards_total", "Lock awards", awards)?;
     counter("kiln_lock_recalls_total", "Lock recalls", recalls)?;
     counter("kiln_gtx", "Last global transaction id", s.gtx)?;
+    counter(
+        "kiln_transactions_rejected_total",
+        "Transactions rejected because they could not be made durable",
+        c.txns_rejected,
+    )?;
+    counter("kiln_dgc_runs_total", "Distributed GC runs", c.dgc_runs)?;
+    counter(
+        "kiln_dgc_objects_removed_total",
+        "Objects removed by the distributed GC",
+        c.dgc_removed,
+    )?;
+    if let Some(r) = &s.last_dgc {
+        gauge("kiln_dgc_last_marked", "Objects marked by the last DGC", r.marked)?;
+        gauge(
+            "kiln_dgc_last_removed",
+            "Objects removed by the last DGC",
+            r.removed,
+        )?;
+        gauge(
+            "kiln_dgc_last_mark_micros",
+            "Mark phase of the last DGC, microseconds",
+            usize::try_from(r.mark_micros).unwrap_or(usize::MAX),
+        )?;
+        gauge(
+            "kiln_dgc_last_sweep_micros",
+            "Sweep phase of the last DGC, microseconds",
+            usize::try_from(r.sweep_micros).unwrap_or(usize::MAX),
+        )?;
+    }
+    counter(
+        "kiln_client_reconnects_total",
+        "Clients that reconnected after a restart",
+        c.reconnects,
+    )?;
+    if let Some(store) = &shared.store {
+        let st = store.stats();
+        gauge(
+            "kiln_storage_healthy",
+            "1 when the store accepts writes",
+            usize::from(store.healthy()),
+        )?;
+        counter(
+            "kiln_storage_syncs_total",
+            "Journal syncs (group commits)",
+            st.syncs.load(Ordering::Relaxed),
+        )?;
+        counter(
+            "kiln_storage_ops_total",
+            "Store operations written",
+            st.ops.load(Ordering::Relaxed),
+        )?;
+        counter(
+            "kiln_storage_bytes_total",
+            "Bytes written to the store (keys and values)",
+            st.bytes.load(Ordering::Relaxed),
+        )?;
+        counter(
+            "kiln_storage_failures_total",
+            "Failed group writes",
+            st.failures.load(Ordering::Relaxed),
+        )?;
+        counter(
+            "kiln_storage_refused_total",
+            "Writes refused while storage was unavailable",
+            st.refused.load(Ordering::Relaxed),
+        )?;
+        counter(
+            "kiln_storage_sync_micros_total",
+            "Time spent writing and syncing, microseconds",
+            st.sync_micros.load(Ordering::Relaxed),
+        )?;
+    }
     let mut out = Vec::new();
     TextEncoder::new().encode(&reg.gather(), &mut out)?;
     Ok(String::from_utf8_lossy(&out).into_owned())

@@ -41,6 +41,30 @@ pub enum ServerError {
         /// What went wrong.
         message: String,
     },
+    /// The data directory cannot be used (I/O, corrupt store).
+    #[error("storage at {}: {message}", path.display())]
+    Storage {
+        /// File or directory at fault.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Another server holds the data directory.
+    #[error("data directory {} is in use by another Kiln server ({holder}); servers must not share a <data> directory", path.display())]
+    DataDirInUse {
+        /// The `<data>` directory.
+        path: std::path::PathBuf,
+        /// What the lock file says about its holder.
+        holder: String,
+    },
+    /// The data directory holds something that is not this server's store.
+    #[error("data directory {} is not this server's Kiln store: {reason}; refusing to write into it (check <data> in the configuration)", path.display())]
+    ForeignDataDir {
+        /// The `<data>` directory.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Metrics registry problem.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),

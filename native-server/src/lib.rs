@@ -13,6 +13,7 @@ pub mod mgmt;
 pub mod pipeline;
 pub mod server;
 pub mod state;
+pub mod store;
 
 pub use error::ServerError;
 pub use server::{run, Settings, Shared};

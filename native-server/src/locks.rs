@@ -112,6 +112,77 @@ impl LockManager {
         Self::default()
     }
 
+    /// An empty manager whose fencing tokens start above `base` (the server uses
+    /// `epoch << 40`, so tokens keep increasing across restarts).
+    pub fn with_token_base(base: u64) -> Self {
+        LockManager {
+            next_token: base,
+            ..Self::default()
+        }
+    }
+
+    /// After a server restart: `client` re-asserts a lease it held. Compatible claims are
+    /// restored as holds; a claim that conflicts with another client's re-asserted hold is a
+    /// violation (two clients cannot both have held it exclusively).
+    pub fn reassert_hold(
+        &mut self,
+        client: ClientId,
+        lock: LockId,
+        level: LockLevel,
+    ) -> Result<(), LockViolation> {
+        let st = self.locks.entry(lock.clone()).or_default();
+        if st.held_by(client).is_some() {
+            return Ok(());
+        }
+        if !st.compatible(client, level) {
+            let others: Vec<String> = st
+                .holders
+                .iter()
+                .map(|(c, l)| format!("client {c} at {l:?}"))
+                .collect();
+            return Err(LockViolation(format!(
+                "lock {lock} re-asserted at {level:?} conflicts with {}",
+                others.join(", ")
+            )));
+        }
+        st.holders.push((client, level));
+        self.track(client, &lock);
+        Ok(())
+    }
+
+    /// After a server restart: `client` re-asserts a thread waiting on `lock` (the client need
+    /// not hold the lease any more). `timeout_ms` is what remains (0 = forever).
+    pub fn reassert_waiter(
+        &mut self,
+        client: ClientId,
+        waiter_id: u64,
+        lock: LockId,
+        timeout_ms: u64,
+        now: Instant,
+    ) -> Result<(), LockViolation> {
+        if self.waiters.contains_key(&(client, waiter_id)) {
+            return Err(LockViolation(format!(
+                "waiter id {waiter_id} re-asserted twice"
+            )));
+        }
+        let deadline = (timeout_ms > 0).then(|| now + Duration::from_millis(timeout_ms));
+        if deadline.is_some() {
+            self.deadlines += 1;
+        }
+        self.locks
+            .entry(lock.clone())
+            .or_default()
+            .waiters
+            .push_back(Waiter {
+                client,
+                waiter_id,
+                deadline,
+            });
+        self.waiters.insert((client, waiter_id), lock.clone());
+        self.track(client, &lock);
+        Ok(())
+    }
+
     /// Number of (lock, client) holds.
     pub fn holds(&self) -> usize {
         self.locks.values().map(|s| s.holders.len()).sum()

@@ -40,6 +40,9 @@ enum Cmd {
     },
     /// Check a configuration file and print a summary.
     CheckConfig,
+    /// Run one distributed garbage collection now on the running server (through its
+    /// management port) and print the report.
+    Dgc,
 }
 
 fn load_config(path: Option<&Path>) -> Result<TcConfig, kiln_config::ConfigError> {
@@ -66,14 +69,6 @@ fn main() -> ExitCode {
                 eprintln!("kiln-server: {e}");
                 return ExitCode::from(2);
             }
-        }
-        if cfg
-            .all_servers()
-            .any(|s| s.persistence == PersistenceMode::PermanentStore)
-        {
-            eprintln!(
-                "note: permanent-store / <restartable> is accepted, but this build keeps the graph in memory only"
-            );
         }
         print!("{}", cfg.summary());
         for w in &cfg.warnings {
@@ -119,6 +114,7 @@ fn main() -> ExitCode {
         Cmd::Start => rt.block_on(start(cfg, server)),
         Cmd::Status => rt.block_on(status(&server)),
         Cmd::Stop { force } => rt.block_on(stop(&server, force)),
+        Cmd::Dgc => rt.block_on(dgc(&server)),
         Cmd::CheckConfig => ExitCode::SUCCESS,
     }
 }
@@ -152,6 +148,27 @@ async fn status(s: &ServerConfig) -> ExitCode {
         Ok((code, body)) => {
             eprintln!(
                 "kiln-server: server '{}' at {addr} answered HTTP {code}: {body}",
+                s.name
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("kiln-server: server '{}' is not reachable: {e}", s.name);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dgc(s: &ServerConfig) -> ExitCode {
+    let addr = mgmt_addr(s);
+    match kiln_server::mgmt::request(&addr, "POST", "/dgc").await {
+        Ok((200, body)) => {
+            let _ = writeln!(std::io::stdout(), "{body}");
+            ExitCode::SUCCESS
+        }
+        Ok((code, body)) => {
+            eprintln!(
+                "kiln-server: server '{}' at {addr} did not run the DGC: HTTP {code}: {body}",
                 s.name
             );
             ExitCode::FAILURE
@@ -251,12 +268,23 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
     if let Some(w) = kiln_config::healthcheck_window_warning(&cfg) {
         warn!("{w}");
     }
+    // The data directory is locked before any port is bound: a second server on the same
+    // directory stops here with the path in the message.
+    let mut _dir_lock = None;
+    let mut store_open = None;
     if s.persistence == PersistenceMode::PermanentStore {
-        warn!(
-            server = %s.name,
-            "persistence 'permanent-store' / <restartable> is configured, but this build keeps the graph in memory only \
-             (durable persistence is not implemented yet); data will not survive a restart"
-        );
+        match kiln_server::store::lock_data_dir(&s.data, &s.name) {
+            Ok(l) => {
+                _dir_lock = Some(l);
+                store_open = Some(Ok(()));
+            }
+            Err(e @ kiln_server::ServerError::DataDirInUse { .. }) => {
+                eprintln!("kiln-server: {e}");
+                tracing::error!("{e}");
+                return ExitCode::FAILURE;
+            }
+            Err(e) => store_open = Some(Err(e.to_string())),
+        }
     }
     let settings = Settings::from_config(&cfg, &s);
     let listeners = async {
@@ -285,7 +313,66 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         server = %s.name, config = %cfg.source, dso_port = s.dso_port, jmx_port = s.jmx_port,
         data = %s.data.display(), logs = %s.logs.display(), "starting Kiln server"
     );
-    let shared = Shared::new(settings, Pipeline::in_memory());
+    let shared = match store_open {
+        None => Shared::new(settings, Pipeline::in_memory()),
+        Some(opened) => {
+            let data = s.data.clone();
+            let name = s.name.clone();
+            let loaded = match opened {
+                Ok(()) => tokio::task::spawn_blocking(move || {
+                    kiln_server::store::Store::open(&data, &name)
+                })
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string())),
+                Err(e) => Err(e),
+            };
+            match loaded {
+                Ok((store, loaded)) => {
+                    let mb = loaded.bytes as f64 / 1e6;
+                    let secs = loaded.elapsed.as_secs_f64();
+                    info!(
+                        data = %s.data.display(),
+                        objects = loaded.objects.len(),
+                        roots = loaded.roots.len(),
+                        known_clients = loaded.clients.len(),
+                        epoch = loaded.epoch,
+                        gtx = loaded.gtx,
+                        mb = format!("{mb:.1}"),
+                        secs = format!("{secs:.2}"),
+                        mb_per_sec = format!("{:.0}", if secs > 0.0 { mb / secs } else { 0.0 }),
+                        "{}",
+                        if loaded.created { "created a new store (permanent-store)" } else { "store loaded (permanent-store)" }
+                    );
+                    let state = kiln_server::state::State::from_loaded(loaded);
+                    Shared::with_state(
+                        settings,
+                        Pipeline::in_memory(),
+                        state,
+                        Some(std::sync::Arc::new(store)),
+                    )
+                }
+                Err(reason) => {
+                    tracing::error!(
+                        data = %s.data.display(),
+                        "{reason}; the server runs WITHOUT its stored graph and refuses every write until the \
+                         data directory is fixed and the server restarted (reads and status keep working)"
+                    );
+                    let store = kiln_server::store::Store::failed(&s.data, reason);
+                    let state = kiln_server::state::State {
+                        persistent: true,
+                        ..Default::default()
+                    };
+                    Shared::with_state(
+                        settings,
+                        Pipeline::in_memory(),
+                        state,
+                        Some(std::sync::Arc::new(store)),
+                    )
+                }
+            }
+        }
+    };
     let shutdown = async {
         #[cfg(unix)]
         {

@@ -15,9 +15,12 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::locks::ClientId;
 use crate::pipeline::Pipeline;
-use crate::state::{ClientEntry, Outbound, State, Violation};
+use crate::state::{ClientEntry, DgcReport, Outbound, State, Violation};
+use crate::store::{Op, Store};
 use crate::ServerError;
 
 /// Runtime settings of one server, derived from its `tc-config.xml` entry.
@@ -39,6 +42,15 @@ pub struct Settings {
     pub hc_enabled: bool,
     /// How long a graceful shutdown waits for sessions to drain.
     pub drain_timeout: Duration,
+    /// `<client-reconnect-window>`: how long clients known from before a restart may take to
+    /// come back (default 120 s).
+    pub reconnect_window: Duration,
+    /// `<garbage-collection>`: periodic distributed GC.
+    pub gc_enabled: bool,
+    /// Log every GC phase.
+    pub gc_verbose: bool,
+    /// Seconds between periodic GCs.
+    pub gc_interval: Duration,
 }
 
 impl Default for Settings {
@@ -52,6 +64,10 @@ impl Default for Settings {
             hc_probes: 3,
             hc_enabled: true,
             drain_timeout: Duration::from_secs(10),
+            reconnect_window: Duration::from_secs(120),
+            gc_enabled: true,
+            gc_verbose: false,
+            gc_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -69,6 +85,10 @@ impl Settings {
             hc_interval: Duration::from_millis(hc.ping_interval_ms.max(10)),
             hc_probes: hc.ping_probes,
             hc_enabled: hc.ping_enabled,
+            reconnect_window: Duration::from_secs(server.client_reconnect_window_secs),
+            gc_enabled: server.garbage_collection.enabled,
+            gc_verbose: server.garbage_collection.verbose,
+            gc_interval: Duration::from_secs(server.garbage_collection.interval_secs.max(1)),
             ..Settings::default()
         }
     }
@@ -89,20 +109,127 @@ pub struct Shared {
     pub frames_in: std::sync::atomic::AtomicU64,
     /// Shutdown trigger: `Some(force)` once requested.
     pub shutdown: watch::Sender<Option<bool>>,
+    /// The durable store (persistent mode only).
+    pub store: Option<Arc<Store>>,
+    /// The reconnect-window gate: `true` once normal operation may proceed.
+    gate: watch::Sender<bool>,
+    gate_open: AtomicBool,
+    /// When the reconnect window closes (if one is open).
+    pub window_deadline: Option<Instant>,
+    /// The last distributed GC.
+    pub last_dgc: Mutex<Option<DgcReport>>,
+    dgc_running: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
-    /// New shared state.
+    /// New shared state, in memory.
     pub fn new(settings: Settings, pipeline: Pipeline) -> Arc<Self> {
+        Self::with_state(settings, pipeline, State::default(), None)
+    }
+
+    /// Shared state over `state` (e.g. loaded from `store`). If `state` knows clients from
+    /// before a restart, the reconnect window is open until they all returned or
+    /// `settings.reconnect_window` passed.
+    pub fn with_state(
+        settings: Settings,
+        pipeline: Pipeline,
+        state: State,
+        store: Option<Arc<Store>>,
+    ) -> Arc<Self> {
         let (shutdown, _) = watch::channel(None);
+        let open = state.known.is_empty();
+        let (gate, _) = watch::channel(open);
+        let window_deadline = (!open).then(|| Instant::now() + settings.reconnect_window);
         Arc::new(Shared {
             settings,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             pipeline,
             started: Instant::now(),
             frames_in: std::sync::atomic::AtomicU64::new(0),
             shutdown,
+            store,
+            gate,
+            gate_open: AtomicBool::new(open),
+            window_deadline,
+            last_dgc: Mutex::new(None),
+            dgc_running: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Whether the reconnect window is over (normal operation).
+    pub fn gate_is_open(&self) -> bool {
+        self.gate_open.load(Ordering::Acquire)
+    }
+
+    /// Waits until the reconnect window is over.
+    async fn wait_gate(&self) {
+        if self.gate_is_open() {
+            return;
+        }
+        let mut rx = self.gate.subscribe();
+        let _ = rx.wait_for(|open| *open).await;
+    }
+
+    /// Ends the reconnect window (all known clients returned, or time is up). Clients that did
+    /// not return are forgotten for good. Call with the state lock held.
+    fn close_window(&self, st: &mut State, why: &str) {
+        if self.gate_is_open() {
+            return;
+        }
+        let missing: Vec<ClientId> = st.known.keys().chain(st.awaiting.iter()).copied().collect();
+        if let Some(store) = &self.store {
+            if !missing.is_empty() {
+                drop(store.submit(missing.iter().map(|c| Op::DelClient(*c)).collect()));
+            }
+        }
+        for c in &missing {
+            if let Some(k) = st.known.get(c) {
+                warn!(client = c, name = %k.name, "client did not reconnect within the reconnect window; it must restart");
+            }
+        }
+        st.known.clear();
+        st.awaiting.clear();
+        self.gate_open.store(true, Ordering::Release);
+        self.gate.send_replace(true);
+        info!(reason = why, missing = missing.len(), returned = st.counters.reconnects, "reconnect window closed: accepting new clients and operations");
+    }
+
+    /// Runs one distributed GC now (not during the reconnect window, when the resident sets of
+    /// clients that have not returned are unknown). Removed objects are deleted from the store.
+    pub async fn run_dgc(&self, why: &str) -> Result<DgcReport, String> {
+        if !self.gate_is_open() {
+            return Err("the reconnect window is open: the resident sets of returning clients are not known yet; try again after it closes".into());
+        }
+        let _one = self.dgc_running.lock().await;
+        let verbose = self.settings.gc_verbose;
+        if verbose {
+            info!(trigger = why, "DGC: start (mark from roots and client resident sets)");
+        }
+        let (report, pending) = {
+            let mut st = self.state.lock();
+            let (report, garbage) = st.dgc();
+            let pending = match &self.store {
+                Some(store) if !garbage.is_empty() => {
+                    Some(store.submit(garbage.iter().map(|o| Op::DelObject(*o)).collect()))
+                }
+                _ => None,
+            };
+            (report, pending)
+        };
+        if let Some(rx) = pending {
+            match rx.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => warn!(error = %e, "DGC: removed objects could not be deleted from the store (they will be collected again after a restart)"),
+                Err(_) => warn!("DGC: the store writer stopped"),
+            }
+        }
+        if verbose {
+            info!(marked = report.marked, mark_us = report.mark_micros, "DGC: mark phase done");
+            info!(removed = report.removed, sweep_us = report.sweep_micros, "DGC: sweep phase done");
+        }
+        info!(trigger = why, before = report.objects_before, marked = report.marked, removed = report.removed, clients = report.clients, "DGC complete");
+        *self.last_dgc.lock() = Some(report.clone());
+        Ok(report)
     }
     /// Asks the server to stop (`force`: do not drain).
     pub fn request_shutdown(&self, force: bool) {
@@ -121,6 +248,36 @@ pub async fn run(
     let mut sessions = JoinSet::new();
     let admin_task = admin.map(|l| tokio::spawn(crate::admin::serve(shared.clone(), l)));
     let timer = tokio::spawn(lock_timer(shared.clone()));
+    let window = shared.window_deadline.map(|deadline| {
+        let s = shared.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(deadline.into()).await;
+            let mut st = s.state.lock();
+            s.close_window(&mut st, "the reconnect window expired");
+        })
+    });
+    if let Some(deadline) = shared.window_deadline {
+        let st = shared.state.lock();
+        info!(
+            known_clients = st.known.len(),
+            window_secs = deadline.saturating_duration_since(Instant::now()).as_secs(),
+            "reconnect window open: waiting for the clients connected before the restart"
+        );
+    }
+    let gc = shared.settings.gc_enabled.then(|| {
+        let s = shared.clone();
+        tokio::spawn(async move {
+            let mut iv = tokio::time::interval(s.settings.gc_interval);
+            iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            iv.tick().await;
+            loop {
+                iv.tick().await;
+                if let Err(e) = s.run_dgc("periodic (<garbage-collection><interval>)").await {
+                    info!(reason = %e, "periodic DGC skipped");
+                }
+            }
+        })
+    });
     info!(
         server = %shared.settings.name,
         addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
@@ -165,6 +322,16 @@ pub async fn run(
         sessions.abort_all();
     }
     timer.abort();
+    if let Some(w) = window {
+        w.abort();
+    }
+    if let Some(g) = gc {
+        g.abort();
+    }
+    if let Some(store) = shared.store.clone() {
+        // Everything acknowledged is already synced; this writes what is queued and closes.
+        let _ = tokio::task::spawn_blocking(move || store.close()).await;
+    }
     if let Some(a) = admin_task {
         // Give the /stop response time to flush.
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -201,6 +368,7 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
     let mut session = Session {
         shared: shared.clone(),
         client: None,
+        awaiting_reassert: false,
         tx: tx.clone(),
         addr,
     };
@@ -227,7 +395,24 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
     if let Some(id) = session.client {
         let mut st = shared.state.lock();
         st.remove_client(id);
-        info!(client = id, %addr, "client left; its locks, waiters and resident set were released");
+        st.awaiting.remove(&id);
+        let shutting_down = matches!(result, Ok(End::Shutdown));
+        match (&shared.store, shutting_down) {
+            // The server stops: the client stays known and may reconnect after the restart.
+            (Some(_), true) => {
+                info!(client = id, %addr, "server stopping; the client may reconnect after the restart")
+            }
+            (Some(store), false) => {
+                drop(store.submit(vec![Op::DelClient(id)]));
+                info!(client = id, %addr, "client left; its locks, waiters and resident set were released");
+            }
+            (None, _) => {
+                info!(client = id, %addr, "client left; its locks, waiters and resident set were released")
+            }
+        }
+        if st.known.is_empty() && st.awaiting.is_empty() {
+            shared.close_window(&mut st, "all known clients returned");
+        }
     }
     drop(tx);
     drop(session);
@@ -262,8 +447,27 @@ async fn flush(
 struct Session {
     shared: Arc<Shared>,
     client: Option<ClientId>,
+    awaiting_reassert: bool,
     tx: mpsc::UnboundedSender<Outbound>,
     addr: SocketAddr,
+}
+
+/// Acknowledges re-sent transactions that were already applied (seq at or below the mark).
+fn ack_duplicates(st: &State, me: ClientId, txns: &[kiln_protocol::Txn]) {
+    let dups: Vec<(u64, u8)> = txns.iter().map(|t| (t.seq, t.flags)).collect();
+    ack_duplicate_seqs(st, me, &dups);
+}
+
+fn ack_duplicate_seqs(st: &State, me: ClientId, dups: &[(u64, u8)]) {
+    let Some(upto_seq) = dups.iter().map(|d| d.0).max() else {
+        return;
+    };
+    for (seq, flags) in dups {
+        if flags & kiln_protocol::TXN_FLAG_SYNC != 0 {
+            st.send(me, Message::CommitAck { seq: *seq, gtx: st.gtx });
+        }
+    }
+    st.send(me, Message::BatchAck { upto_seq, gtx: st.gtx });
 }
 
 fn frame_violation(e: ProtocolError) -> Violation {
@@ -362,35 +566,145 @@ impl Session {
 
     async fn handle(&mut self, msg: Message) -> Result<Option<End>, Violation> {
         let Some(me) = self.client else {
-            return self.hello(msg).map(|_| None);
+            return self.hello(msg).await.map(|_| None);
         };
         let shared = self.shared.clone();
+        // During the reconnect window only the returning clients' Reassert (and keep-alives)
+        // proceed; everything else waits, in order.
+        if !matches!(
+            msg,
+            Message::Reassert { .. } | Message::Ping { .. } | Message::Pong { .. } | Message::Goodbye
+        ) {
+            if self.awaiting_reassert {
+                return Err(Violation::new(
+                    ErrorCode::OutOfOrder,
+                    format!("after a reconnect Hello the next message must be Reassert, got {}", msg.name()),
+                ));
+            }
+            shared.wait_gate().await;
+        }
         match msg {
+            Message::Reassert {
+                resident,
+                locks,
+                waiters,
+            } => {
+                if !self.awaiting_reassert {
+                    return Err(Violation::new(
+                        ErrorCode::OutOfOrder,
+                        "Reassert is only valid right after a reconnect Hello",
+                    ));
+                }
+                self.awaiting_reassert = false;
+                let mut st = shared.state.lock();
+                let now = Instant::now();
+                for (lock, level) in locks {
+                    st.locks
+                        .reassert_hold(me, lock, level)
+                        .map_err(|v| Violation::new(ErrorCode::OutOfOrder, v.0))?;
+                }
+                for (waiter_id, lock, timeout_ms) in waiters {
+                    st.locks
+                        .reassert_waiter(me, waiter_id, lock, timeout_ms, now)
+                        .map_err(|v| Violation::new(ErrorCode::OutOfOrder, v.0))?;
+                }
+                let mut stale = Vec::new();
+                let mut keep = Vec::with_capacity(resident.len());
+                for (oid, version) in resident {
+                    match st.objects.get(&oid) {
+                        Some(o) if o.version <= version => keep.push(oid),
+                        _ => stale.push(oid),
+                    }
+                }
+                if let Some(c) = st.clients.get_mut(&me) {
+                    c.resident.extend(keep);
+                }
+                st.awaiting.remove(&me);
+                let gtx = st.gtx;
+                info!(client = me, stale = stale.len(), "client re-asserted its locks, waiters and cache");
+                st.send(me, Message::Resumed { gtx, stale });
+                if st.known.is_empty() && st.awaiting.is_empty() {
+                    shared.close_window(&mut st, "all known clients returned");
+                }
+            }
             Message::TxnBatch { txns } => {
+                let store = shared.store.clone();
+                if let Some(store) = store.as_ref().filter(|s| !s.healthy()) {
+                    // Refused without being applied: nothing to undo.
+                    let mut st = shared.state.lock();
+                    let last = st.clients.get(&me).map_or(0, |c| c.last_seq);
+                    let fresh: Vec<u64> = txns.iter().map(|t| t.seq).filter(|s| *s > last).collect();
+                    if let (Some(from), Some(upto)) = (fresh.first(), fresh.last()) {
+                        if let Some(c) = st.clients.get_mut(&me) {
+                            c.last_seq = *upto;
+                        }
+                        st.counters.txns_rejected += fresh.len() as u64;
+                        let message = store.problem().unwrap_or_else(|| "storage unavailable".into());
+                        warn!(client = me, from_seq = from, upto_seq = upto, reason = %message, "transactions rejected: storage unavailable");
+                        st.send(me, Message::TxnRejected { from_seq: *from, upto_seq: *upto, code: ErrorCode::StorageUnavailable, message });
+                    } else {
+                        ack_duplicates(&st, me, &txns);
+                    }
+                    return Ok(None);
+                }
                 let mut applied = Vec::with_capacity(txns.len());
                 let mut failure = None;
+                let mut durable = None;
                 {
                     let mut st = shared.state.lock();
+                    let mut dups = Vec::new();
                     for t in txns {
+                        let (seq, flags) = (t.seq, t.flags);
                         match st.apply_txn(me, t) {
                             Ok(Some(a)) => applied.push(a),
-                            Ok(None) => {}
+                            Ok(None) => dups.push((seq, flags)),
                             Err(v) => {
                                 failure = Some(v);
                                 break;
                             }
                         }
                     }
-                    if shared.pipeline.is_empty() {
+                    if applied.is_empty() && !dups.is_empty() {
+                        ack_duplicate_seqs(&st, me, &dups);
+                    }
+                    if let (Some(store), false) = (&store, applied.is_empty()) {
+                        let ops = st.durable_ops(me, &applied);
+                        durable = Some(store.submit(ops));
+                    }
+                    if durable.is_none() && shared.pipeline.is_empty() {
                         st.publish(me, applied);
                         applied = Vec::new();
                     }
                 }
                 if !applied.is_empty() {
-                    if let Err(e) = shared.pipeline.commit(me, &applied).await {
-                        return Err(Violation::new(ErrorCode::StorageUnavailable, e.to_string()));
+                    let mut err = None;
+                    if let Some(rx) = durable {
+                        match rx.await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(e)) => err = Some(e),
+                            Err(_) => err = Some("the store writer stopped".to_owned()),
+                        }
                     }
-                    shared.state.lock().publish(me, applied);
+                    if err.is_none() {
+                        if let Err(e) = shared.pipeline.commit(me, &applied).await {
+                            err = Some(e.to_string());
+                        }
+                    }
+                    let mut st = shared.state.lock();
+                    match err {
+                        None => st.publish(me, applied),
+                        Some(message) => {
+                            let from_seq = applied.first().map_or(0, |a| a.seq);
+                            let upto_seq = applied.last().map_or(0, |a| a.seq);
+                            st.counters.txns_rejected += applied.len() as u64;
+                            let repair = st.rollback(me, applied);
+                            if let Some(store) = &store {
+                                store.repair(repair);
+                            }
+                            warn!(client = me, from_seq, upto_seq, reason = %message, "transactions rolled back and rejected: they could not be committed");
+                            st.send(me, Message::TxnRejected { from_seq, upto_seq, code: ErrorCode::StorageUnavailable, message });
+                        }
+                    }
                 }
                 if let Some(v) = failure {
                     return Err(v);
@@ -455,7 +769,49 @@ impl Session {
                 value,
                 replace,
             } => {
-                let v = shared.state.lock().root_create(me, &name, value, replace)?;
+                let (v, pending) = {
+                    let mut st = shared.state.lock();
+                    let (v, previous) = st.root_create(&name, value, replace)?;
+                    let pending = match (&shared.store, previous) {
+                        (Some(store), Some(prev)) => {
+                            Some((store.submit(vec![Op::put_root(&name, &v)]), prev))
+                        }
+                        (None, Some(_)) => {
+                            st.root_notice(me, &name);
+                            None
+                        }
+                        _ => None,
+                    };
+                    (v, pending)
+                };
+                if let Some((rx, prev)) = pending {
+                    let result = match rx.await {
+                        Ok(r) => r,
+                        Err(_) => Err("the store writer stopped".to_owned()),
+                    };
+                    let mut st = shared.state.lock();
+                    if let Err(e) = result {
+                        let repair = match prev {
+                            Some(p) => {
+                                let op = Op::put_root(&name, &p);
+                                st.roots.insert(name.clone(), p);
+                                op
+                            }
+                            None => {
+                                st.roots.remove(&name);
+                                Op::DelRoot(name.clone())
+                            }
+                        };
+                        if let Some(store) = &shared.store {
+                            store.repair(vec![repair]);
+                        }
+                        return Err(Violation::new(
+                            ErrorCode::StorageUnavailable,
+                            format!("root '{name}' could not be stored: {e}"),
+                        ));
+                    }
+                    st.root_notice(me, &name);
+                }
                 self.reply(Message::RootValue {
                     req_id,
                     name,
@@ -523,7 +879,7 @@ impl Session {
         Ok(None)
     }
 
-    fn hello(&mut self, msg: Message) -> Result<(), Violation> {
+    async fn hello(&mut self, msg: Message) -> Result<(), Violation> {
         let Message::Hello {
             protocol_version,
             client_name,
@@ -542,19 +898,76 @@ impl Session {
                 format!("server speaks protocol version {PROTOCOL_VERSION}, client '{client_name}' sent version {protocol_version}"),
             ));
         }
+        let shared = self.shared.clone();
+        let name = &shared.settings.name;
         if let Some(rc) = reconnect {
-            return Err(Violation::new(
-                ErrorCode::Refused,
-                format!(
-                    "server '{}' has no record of client {} (it keeps no state across restarts with persistence \
-                     temporary-swap-only); the client must restart",
-                    self.shared.settings.name, rc.client_id
-                ),
-            ));
+            if shared.store.is_none() {
+                return Err(Violation::new(
+                    ErrorCode::Refused,
+                    format!(
+                        "server '{name}' has no record of client {} (it keeps no state across restarts with persistence \
+                         temporary-swap-only); the client must restart",
+                        rc.client_id
+                    ),
+                ));
+            }
+            let mut st = shared.state.lock();
+            let Some(known) = st.known.remove(&rc.client_id) else {
+                let why = if shared.gate_is_open() && shared.window_deadline.is_some() {
+                    format!(
+                        "it did not reconnect within the reconnect window ({} s, <client-reconnect-window>) or left before the restart",
+                        shared.settings.reconnect_window.as_secs()
+                    )
+                } else if st.clients.contains_key(&rc.client_id) {
+                    "a client with that id is connected".to_owned()
+                } else {
+                    "it was not connected when the server stopped (or it left normally)".to_owned()
+                };
+                return Err(Violation::new(
+                    ErrorCode::Refused,
+                    format!("server '{name}' refuses the reconnect of client {} ('{client_name}'): {why}; the client must restart", rc.client_id),
+                ));
+            };
+            let id = rc.client_id;
+            st.awaiting.insert(id);
+            st.counters.reconnects += 1;
+            self.awaiting_reassert = true;
+            let last_seq = known.last_seq.max(rc.last_acked_seq);
+            info!(client = id, name = %client_name, stored_seq = known.last_seq, client_acked_seq = rc.last_acked_seq, "known client reconnected after the restart");
+            self.register(&mut st, id, client_name, pid, last_seq);
+            return Ok(());
         }
-        let mut st = self.shared.state.lock();
-        let id = st.next_client;
-        st.next_client += 1;
+        // New clients wait for the reconnect window.
+        shared.wait_gate().await;
+        let (id, pending) = {
+            let mut st = shared.state.lock();
+            let id = st.next_client;
+            st.next_client += 1;
+            let pending = shared.store.as_ref().map(|store| {
+                store.submit(vec![
+                    Op::PutClient(id, 0, client_name.clone()),
+                    Op::PutMeta("next_client", st.next_client),
+                ])
+            });
+            (id, pending)
+        };
+        // The client is on record before it can do anything (so it may reconnect after a crash).
+        if let Some(rx) = pending {
+            let r = match rx.await {
+                Ok(r) => r,
+                Err(_) => Err("the store writer stopped".to_owned()),
+            };
+            if let Err(e) = r {
+                warn!(error = %e, "client joins while storage is unavailable: it will not be able to reconnect after a restart");
+            }
+        }
+        let mut st = shared.state.lock();
+        self.register(&mut st, id, client_name, pid, 0);
+        Ok(())
+    }
+
+    /// Enters the client, sends `Welcome` + `Membership`, tells the others.
+    fn register(&mut self, st: &mut State, id: ClientId, client_name: String, pid: u32, last_seq: u64) {
         let info = NodeInfo {
             id,
             name: client_name,
@@ -567,7 +980,7 @@ impl Session {
                 info: info.clone(),
                 out: self.tx.clone(),
                 resident: Default::default(),
-                last_seq: 0,
+                last_seq,
                 subs: Default::default(),
             },
         );
@@ -581,7 +994,7 @@ impl Session {
                 server_name: s.name.clone(),
                 max_frame: u32::try_from(s.max_frame).unwrap_or(u32::MAX),
                 fault_count: s.fault_count,
-                epoch: 1,
+                epoch: st.epoch,
             },
         );
         let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
@@ -595,6 +1008,5 @@ impl Session {
         );
         st.send_others(id, &Message::NodeJoined { node: info.clone() });
         info!(client = id, name = %info.name, pid = info.pid, addr = %info.addr, "client joined");
-        Ok(())
     }
 }

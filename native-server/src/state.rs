@@ -14,6 +14,7 @@ use kiln_protocol::{
 use tokio::sync::mpsc;
 
 use crate::locks::{ClientId, LockEffect, LockManager};
+use crate::store::{KnownClient, Loaded, Op};
 
 /// What a session's writer task consumes.
 #[derive(Debug)]
@@ -81,6 +82,11 @@ pub struct AppliedTxn {
     pub notifies: Vec<Notify>,
     /// DMI calls.
     pub dmis: Vec<DmiCall>,
+    /// Undo log (in apply order) and the versions the changed objects had before, kept until
+    /// the commit pipeline has finished so a failed batch can be rolled back.
+    pub undo: Vec<(ObjectId, Undo)>,
+    /// Versions before this transaction of the objects it changed.
+    pub prev_versions: Vec<(ObjectId, u64)>,
 }
 
 /// Counters reported by `/status` and `/metrics`.
@@ -100,6 +106,14 @@ pub struct Counters {
     pub connections: u64,
     /// Protocol errors (connections closed with an error).
     pub protocol_errors: u64,
+    /// Transactions rejected because they could not be made durable.
+    pub txns_rejected: u64,
+    /// Distributed GC runs.
+    pub dgc_runs: u64,
+    /// Objects removed by the distributed GC.
+    pub dgc_removed: u64,
+    /// Clients that reconnected after a restart.
+    pub reconnects: u64,
 }
 
 /// The shared state.
@@ -123,6 +137,31 @@ pub struct State {
     pub next_client: ClientId,
     /// Counters.
     pub counters: Counters,
+    /// This run's epoch (1 in memory; stored and incremented per start with persistence).
+    pub epoch: u64,
+    /// Clients recorded before a restart that have not re-asserted yet (reconnect window).
+    pub known: BTreeMap<ClientId, KnownClient>,
+    /// Known clients that said `Hello` again but have not sent `Reassert` yet.
+    pub awaiting: HashSet<ClientId>,
+    /// Whether changes are written to a store (decides which ops are produced).
+    pub persistent: bool,
+}
+
+/// What one distributed GC run did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DgcReport {
+    /// Objects before the run.
+    pub objects_before: usize,
+    /// Objects reachable from roots or resident at some client.
+    pub marked: usize,
+    /// Objects removed.
+    pub removed: usize,
+    /// Clients whose resident sets were roots of the mark.
+    pub clients: usize,
+    /// Mark phase, microseconds.
+    pub mark_micros: u64,
+    /// Sweep phase, microseconds.
+    pub sweep_micros: u64,
 }
 
 impl Default for State {
@@ -137,6 +176,10 @@ impl Default for State {
             next_oid: 1,
             next_client: 1,
             counters: Counters::default(),
+            epoch: 1,
+            known: BTreeMap::new(),
+            awaiting: HashSet::new(),
+            persistent: false,
         }
     }
 }
@@ -204,14 +247,17 @@ impl State {
         (ObjectId::new(0, start).0, count)
     }
 
-    /// `RootCreate`: first writer wins; a literal root may be replaced when asked.
+    /// `RootCreate`: first writer wins; a literal root may be replaced when asked. Returns the
+    /// value bound after the request and, when the request changed the binding, the previous
+    /// binding (`Some(None)` = was unbound) — the caller persists it, then calls
+    /// [`State::root_notice`].
+    #[allow(clippy::type_complexity)]
     pub fn root_create(
         &mut self,
-        client: ClientId,
         name: &str,
         value: Value,
         replace: bool,
-    ) -> Result<Value, Violation> {
+    ) -> Result<(Value, Option<Option<Value>>), Violation> {
         if let Some(id) = value.as_ref_id() {
             if !self.objects.contains_key(&id) {
                 return Err(Violation::new(
@@ -226,23 +272,32 @@ impl State {
             None => true,
             Some(cur) => replace && cur.as_ref_id().is_none() && *cur != value,
         };
-        if changed {
-            self.roots.insert(name.to_owned(), value);
-            let target = SubTarget::Root(name.to_owned());
-            if let Some(subs) = self.subscribers.get(&target) {
-                for s in subs.iter().filter(|s| **s != client) {
-                    self.send(
-                        *s,
-                        Message::ChangeNotice {
-                            target: target.clone(),
-                            gtx: self.gtx,
-                            from_client: client,
-                        },
-                    );
-                }
+        let previous = if changed {
+            Some(self.roots.insert(name.to_owned(), value))
+        } else {
+            None
+        };
+        Ok((
+            self.roots.get(name).cloned().unwrap_or(Value::Null),
+            previous,
+        ))
+    }
+
+    /// `ChangeNotice{Root(name)}` to the root's subscribers other than `client`.
+    pub fn root_notice(&self, client: ClientId, name: &str) {
+        let target = SubTarget::Root(name.to_owned());
+        if let Some(subs) = self.subscribers.get(&target) {
+            for s in subs.iter().filter(|s| **s != client) {
+                self.send(
+                    *s,
+                    Message::ChangeNotice {
+                        target: target.clone(),
+                        gtx: self.gtx,
+                        from_client: client,
+                    },
+                );
             }
         }
-        Ok(self.roots.get(name).cloned().unwrap_or(Value::Null))
     }
 
     /// `Fault`: requested objects plus reachable ones breadth-first up to `budget` objects, and
@@ -342,6 +397,8 @@ impl State {
                 }
                 self.objects.insert(oid, Stored { version: 0, state });
                 created.push(oid);
+                // Never lease an id that is in use (ids of a returning client's old lease).
+                self.next_oid = self.next_oid.max(oid.seq() + 1);
             }
             for d in &deltas {
                 let Some(obj) = self.objects.get_mut(&d.oid) else {
@@ -402,7 +459,16 @@ impl State {
         }
         self.gtx += 1;
         let gtx = self.gtx;
-        for oid in created.iter().chain(deltas.iter().map(|d| &d.oid)) {
+        let mut prev_versions = Vec::with_capacity(deltas.len());
+        for d in &deltas {
+            if let Some(o) = self.objects.get_mut(&d.oid) {
+                if o.version != gtx {
+                    prev_versions.push((d.oid, o.version));
+                }
+                o.version = gtx;
+            }
+        }
+        for oid in &created {
             if let Some(o) = self.objects.get_mut(oid) {
                 o.version = gtx;
             }
@@ -420,7 +486,141 @@ impl State {
             created,
             notifies,
             dmis,
+            undo,
+            prev_versions,
         }))
+    }
+
+    /// Rolls back transactions of `client` that were applied but could not be committed (newest
+    /// first). Their sequence numbers stay consumed. Returns the store ops that make the disk
+    /// match memory again (for a store that may hold part of the failed write).
+    pub fn rollback(&mut self, client: ClientId, applied: Vec<AppliedTxn>) -> Vec<Op> {
+        let mut touched: Vec<ObjectId> = Vec::new();
+        for t in applied.into_iter().rev() {
+            for (oid, u) in t.undo.into_iter().rev() {
+                if let Some(obj) = self.objects.get_mut(&oid) {
+                    obj.state.undo(u);
+                }
+            }
+            for (oid, v) in t.prev_versions {
+                if let Some(obj) = self.objects.get_mut(&oid) {
+                    obj.version = v;
+                }
+                touched.push(oid);
+            }
+            for oid in t.created {
+                self.objects.remove(&oid);
+                if let Some(c) = self.clients.get_mut(&client) {
+                    c.resident.remove(&oid);
+                }
+                touched.push(oid);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let mut ops: Vec<Op> = touched
+            .into_iter()
+            .map(|oid| match self.objects.get(&oid) {
+                Some(o) => Op::put_object(oid, o.version, &o.state),
+                None => Op::DelObject(oid),
+            })
+            .collect();
+        if let Some(c) = self.clients.get(&client) {
+            ops.push(Op::PutClient(client, c.last_seq, c.info.name.clone()));
+        }
+        ops
+    }
+
+    /// The store ops that make `applied` (of `client`) durable: the new state of every object
+    /// changed or created (once each), the client's high-water mark and the counters.
+    pub fn durable_ops(&self, client: ClientId, applied: &[AppliedTxn]) -> Vec<Op> {
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut ops = Vec::new();
+        for t in applied {
+            for oid in t.created.iter().chain(t.deltas.iter().map(|d| &d.oid)) {
+                if seen.insert(*oid) {
+                    if let Some(o) = self.objects.get(oid) {
+                        ops.push(Op::put_object(*oid, o.version, &o.state));
+                    }
+                }
+            }
+        }
+        if let Some(c) = self.clients.get(&client) {
+            ops.push(Op::PutClient(client, c.last_seq, c.info.name.clone()));
+        }
+        ops.push(Op::PutMeta("gtx", self.gtx));
+        ops.push(Op::PutMeta("next_oid", self.next_oid));
+        ops.push(Op::PutMeta("next_client", self.next_client));
+        ops
+    }
+
+    /// State restored from a store.
+    pub fn from_loaded(l: Loaded) -> State {
+        State {
+            objects: l.objects,
+            roots: l.roots,
+            gtx: l.gtx,
+            next_oid: l.next_oid,
+            next_client: l.next_client,
+            epoch: l.epoch,
+            known: l.clients,
+            locks: LockManager::with_token_base(l.epoch << 40),
+            persistent: true,
+            ..State::default()
+        }
+    }
+
+    /// Distributed GC: marks everything reachable from the roots and from every connected
+    /// client's resident set, then removes the rest from memory. Returns the report and the
+    /// removed ids (the caller deletes them from the store).
+    pub fn dgc(&mut self) -> (DgcReport, Vec<ObjectId>) {
+        let t0 = std::time::Instant::now();
+        let mut report = DgcReport {
+            objects_before: self.objects.len(),
+            clients: self.clients.len(),
+            ..DgcReport::default()
+        };
+        let mut marked: HashSet<ObjectId> = HashSet::with_capacity(self.objects.len());
+        let mut stack: Vec<ObjectId> = Vec::new();
+        for v in self.roots.values() {
+            if let Some(id) = v.as_ref_id() {
+                stack.push(id);
+            }
+        }
+        for c in self.clients.values() {
+            stack.extend(c.resident.iter().copied());
+        }
+        while let Some(oid) = stack.pop() {
+            if !marked.insert(oid) {
+                continue;
+            }
+            if let Some(o) = self.objects.get(&oid) {
+                o.state.for_each_ref(&mut |r| {
+                    if !marked.contains(&r) {
+                        stack.push(r)
+                    }
+                });
+            }
+        }
+        report.marked = marked.iter().filter(|o| self.objects.contains_key(o)).count();
+        report.mark_micros = t0.elapsed().as_micros() as u64;
+        let t1 = std::time::Instant::now();
+        let garbage: Vec<ObjectId> = self
+            .objects
+            .keys()
+            .filter(|o| !marked.contains(o))
+            .copied()
+            .collect();
+        for oid in &garbage {
+            self.objects.remove(oid);
+            let target = SubTarget::Object(*oid);
+            self.subscribers.remove(&target);
+        }
+        report.removed = garbage.len();
+        report.sweep_micros = t1.elapsed().as_micros() as u64;
+        self.counters.dgc_runs += 1;
+        self.counters.dgc_removed += garbage.len() as u64;
+        (report, garbage)
     }
 
     /// Publishes committed transactions of `client`: deltas to residents, change notices,

@@ -190,18 +190,41 @@ async fn failing_stage_refuses_the_transaction_with_an_error() {
     })
     .await;
     match a
-        .until(|m| matches!(m, Message::Error { .. } | Message::BatchAck { .. }))
+        .until(|m| {
+            matches!(
+                m,
+                Message::Error { .. } | Message::BatchAck { .. } | Message::TxnRejected { .. }
+            )
+        })
         .await
     {
-        Message::Error { code, message } => {
+        Message::TxnRejected {
+            from_seq,
+            upto_seq,
+            code,
+            message,
+        } => {
+            assert_eq!((from_seq, upto_seq), (1, 1));
             assert_eq!(code, ErrorCode::StorageUnavailable);
             assert!(message.contains("disk on fire"), "{message}");
         }
-        other => panic!("acknowledged despite the failing stage: {other:?}"),
+        other => panic!("not rejected despite the failing stage: {other:?}"),
     }
-    assert!(
-        a.recv().await.is_none(),
-        "connection closed after the error"
-    );
+    // The connection stays open and nothing of the transaction is visible.
+    a.send(&Message::Fault {
+        req_id: 9,
+        oids: vec![oid],
+        budget: 10,
+    })
+    .await;
+    match a.until(|m| matches!(m, Message::FaultReply { .. })).await {
+        Message::FaultReply {
+            objects, missing, ..
+        } => {
+            assert!(objects.is_empty(), "rolled-back object is visible");
+            assert_eq!(missing, vec![oid]);
+        }
+        _ => unreachable!(),
+    }
     h.abort();
 }
