@@ -59,6 +59,8 @@ pub struct Status {
     pub txns_rejected: u64,
     /// The last distributed GC.
     pub last_dgc: Option<crate::state::DgcReport>,
+    /// Decoded (hot) vs encoded (cold) objects and arena size.
+    pub object_memory: crate::objects::ObjectMemory,
 }
 
 /// Storage part of `/status`.
@@ -130,6 +132,7 @@ pub fn status_of(shared: &Shared) -> Status {
         },
         txns_rejected: st.counters.txns_rejected,
         last_dgc: shared.last_dgc.lock().clone(),
+        object_memory: st.objects.memory(),
     }
 }
 
@@ -178,7 +181,7 @@ async fn dgc(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
 /// hashed with FNV-1a 64. Two servers with the same graph give the same digest.
 pub fn digest_of(shared: &Shared) -> serde_json::Value {
     let st = shared.state.lock();
-    let mut ids: Vec<_> = st.objects.keys().copied().collect();
+    let mut ids: Vec<_> = st.objects.ids();
     ids.sort_unstable();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |b: &[u8]| {
@@ -190,11 +193,10 @@ pub fn digest_of(shared: &Shared) -> serde_json::Value {
     let mut buf = bytes::BytesMut::new();
     let mut bytes_total = 0usize;
     for id in &ids {
-        if let Some(o) = st.objects.get(id) {
+        if let Some(enc) = st.objects.encoded(id) {
             buf.clear();
             buf.extend_from_slice(&id.0.to_be_bytes());
-            buf.extend_from_slice(&o.version.to_le_bytes());
-            o.state.encode(&mut buf);
+            buf.extend_from_slice(&enc);
             bytes_total += buf.len();
             feed(&buf);
         }

@@ -10,6 +10,7 @@ pub mod admin;
 mod error;
 pub mod locks;
 pub mod mgmt;
+pub mod objects;
 pub mod pipeline;
 pub mod server;
 pub mod state;

@@ -611,8 +611,8 @@ impl Session {
                 let mut stale = Vec::new();
                 let mut keep = Vec::with_capacity(resident.len());
                 for (oid, version) in resident {
-                    match st.objects.get(&oid) {
-                        Some(o) if o.version <= version => keep.push(oid),
+                    match st.objects.version(&oid) {
+                        Some(v) if v <= version => keep.push(oid),
                         _ => stale.push(oid),
                     }
                 }

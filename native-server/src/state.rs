@@ -14,6 +14,7 @@ use kiln_protocol::{
 use tokio::sync::mpsc;
 
 use crate::locks::{ClientId, LockEffect, LockManager};
+use crate::objects::Objects;
 use crate::store::{KnownClient, Loaded, Op};
 
 /// What a session's writer task consumes.
@@ -119,8 +120,8 @@ pub struct Counters {
 /// The shared state.
 #[derive(Debug)]
 pub struct State {
-    /// All objects.
-    pub objects: HashMap<ObjectId, Stored>,
+    /// All objects (compact: see [`crate::objects`]).
+    pub objects: Objects,
     /// Roots.
     pub roots: BTreeMap<String, Value>,
     /// Connected clients.
@@ -167,7 +168,7 @@ pub struct DgcReport {
 impl Default for State {
     fn default() -> Self {
         State {
-            objects: HashMap::new(),
+            objects: Objects::default(),
             roots: BTreeMap::new(),
             clients: HashMap::new(),
             subscribers: HashMap::new(),
@@ -259,7 +260,7 @@ impl State {
         replace: bool,
     ) -> Result<(Value, Option<Option<Value>>), Violation> {
         if let Some(id) = value.as_ref_id() {
-            if !self.objects.contains_key(&id) {
+            if !self.objects.contains(&id) {
                 return Err(Violation::new(
                     ErrorCode::UnknownObject,
                     format!(
@@ -326,27 +327,25 @@ impl State {
             if !seen.insert(oid) {
                 continue;
             }
-            let Some(stored) = self.objects.get(&oid) else {
+            if !requested && resident.is_some_and(|r| r.contains(&oid)) {
+                continue;
+            }
+            let Some((version, state)) = self.objects.read(&oid) else {
                 if requested {
                     missing.push(oid);
                 }
                 continue;
             };
-            if !requested && resident.is_some_and(|r| r.contains(&oid)) {
-                continue;
-            }
-            let size = 16 + stored.state.encoded_len();
+            let size = 16 + state.encoded_len();
             if !requested && bytes + size > max_bytes {
                 continue;
             }
             bytes += size;
-            stored
-                .state
-                .for_each_ref(&mut |r| queue.push_back((r, false)));
+            state.for_each_ref(&mut |r| queue.push_back((r, false)));
             objects.push(FaultedObject {
                 oid,
-                version: stored.version,
-                state: stored.state.clone(),
+                version,
+                state,
             });
             newly.push(oid);
         }
@@ -389,7 +388,7 @@ impl State {
         let mut undo: Vec<(ObjectId, Undo)> = Vec::new();
         let result = (|| -> Result<(), Violation> {
             for (oid, state) in new_objects {
-                if oid.0 == 0 || self.objects.contains_key(&oid) {
+                if oid.0 == 0 || self.objects.contains(&oid) {
                     return Err(Violation::new(
                         ErrorCode::OutOfOrder,
                         format!("transaction {seq} creates object {oid}, which already exists or is invalid"),
@@ -426,14 +425,12 @@ impl State {
             let mut dangling = None;
             let objects = &self.objects;
             let mut check = |r: ObjectId| {
-                if dangling.is_none() && !objects.contains_key(&r) {
+                if dangling.is_none() && !objects.contains(&r) {
                     dangling = Some(r);
                 }
             };
             for oid in &created {
-                if let Some(s) = objects.get(oid) {
-                    s.state.for_each_ref(&mut check);
-                }
+                objects.for_each_ref(oid, &mut check);
             }
             for d in &deltas {
                 d.ops.iter().for_each(|op| op.for_each_ref(&mut check));
@@ -518,10 +515,11 @@ impl State {
         }
         touched.sort_unstable();
         touched.dedup();
+        self.objects.demote_excess();
         let mut ops: Vec<Op> = touched
             .into_iter()
-            .map(|oid| match self.objects.get(&oid) {
-                Some(o) => Op::put_object(oid, o.version, &o.state),
+            .map(|oid| match self.objects.encoded(&oid) {
+                Some(b) => Op::PutObject(oid, b),
                 None => Op::DelObject(oid),
             })
             .collect();
@@ -539,8 +537,8 @@ impl State {
         for t in applied {
             for oid in t.created.iter().chain(t.deltas.iter().map(|d| &d.oid)) {
                 if seen.insert(*oid) {
-                    if let Some(o) = self.objects.get(oid) {
-                        ops.push(Op::put_object(*oid, o.version, &o.state));
+                    if let Some(b) = self.objects.encoded(oid) {
+                        ops.push(Op::PutObject(*oid, b));
                     }
                 }
             }
@@ -594,22 +592,20 @@ impl State {
             if !marked.insert(oid) {
                 continue;
             }
-            if let Some(o) = self.objects.get(&oid) {
-                o.state.for_each_ref(&mut |r| {
-                    if !marked.contains(&r) {
-                        stack.push(r)
-                    }
-                });
-            }
+            self.objects.for_each_ref(&oid, &mut |r| {
+                if !marked.contains(&r) {
+                    stack.push(r)
+                }
+            });
         }
-        report.marked = marked.iter().filter(|o| self.objects.contains_key(o)).count();
+        report.marked = marked.iter().filter(|o| self.objects.contains(o)).count();
         report.mark_micros = t0.elapsed().as_micros() as u64;
         let t1 = std::time::Instant::now();
         let garbage: Vec<ObjectId> = self
             .objects
-            .keys()
+            .ids()
+            .into_iter()
             .filter(|o| !marked.contains(o))
-            .copied()
             .collect();
         for oid in &garbage {
             self.objects.remove(oid);
@@ -709,13 +705,14 @@ impl State {
             self.counters.batches_committed += 1;
             self.send(client, Message::BatchAck { upto_seq, gtx });
         }
+        self.objects.demote_excess();
     }
 
     /// Subscribes a client.
     pub fn subscribe(&mut self, client: ClientId, target: SubTarget) {
         if let SubTarget::Object(oid) = &target {
             if let Some(c) = self.clients.get_mut(&client) {
-                if self.objects.contains_key(oid) {
+                if self.objects.contains(oid) {
                     c.resident.insert(*oid);
                 }
             }

@@ -21,7 +21,7 @@
 //! authoritative current values of what they touched). Once a second the writer re-opens the
 //! database and writes the pending repairs; when that succeeds the store is healthy again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ use parking_lot::Mutex;
 use tokio::sync::oneshot;
 use tracing::{error, info, warn};
 
-use crate::state::Stored;
+use crate::objects::Objects;
 use crate::ServerError;
 
 /// Format marker stored under `meta/format`.
@@ -103,7 +103,7 @@ pub struct KnownClient {
 #[derive(Debug, Default)]
 pub struct Loaded {
     /// Objects.
-    pub objects: HashMap<ObjectId, Stored>,
+    pub objects: Objects,
     /// Roots.
     pub roots: BTreeMap<String, Value>,
     /// Clients connected before the restart.
@@ -374,13 +374,10 @@ impl Store {
                 .map_err(|_| storage_err(&dir, "corrupt object key", "bad key"))?;
             let version = u64_le(&v)
                 .ok_or_else(|| storage_err(&dir, &format!("corrupt object {oid}"), "too short"))?;
-            let mut r = Reader::new(&v[8..]);
-            let state = ObjectState::decode(&mut r)
-                .and_then(|s| r.finish("stored object").map(|()| s))
-                .map_err(|e| storage_err(&dir, &format!("corrupt object {oid}"), e))?;
+            // Kept encoded (cold): no decoding at load. fjall checksums every block it reads.
+            loaded.objects.insert_encoded(oid, version, &v[8..]);
             loaded.bytes += (k.len() + v.len()) as u64;
             max_seq = max_seq.max(oid.seq());
-            loaded.objects.insert(oid, Stored { version, state });
             if last_log.elapsed() >= Duration::from_secs(1) {
                 last_log = Instant::now();
                 let n = loaded.objects.len();
