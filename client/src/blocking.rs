@@ -110,6 +110,10 @@ impl Client {
     pub fn is_connected(&self) -> bool {
         self.inner.is_connected()
     }
+    /// See [`crate::Client::state`].
+    pub fn state(&self) -> crate::ConnectionState {
+        self.inner.state()
+    }
 
     /// See [`crate::Client::lock`]. The greedy fast path never touches the runtime.
     pub fn lock(&self, lock: impl Into<LockId>, level: LockLevel) -> Result<Txn> {

@@ -9,17 +9,17 @@ use bytes::BytesMut;
 use kiln_protocol::frame::{self, FrameDecoder};
 use kiln_protocol::{
     DmiCall, ErrorCode, LockId, LockLevel, Message, NodeInfo, ObjectData, ObjectId, ObjectState,
-    SubTarget, Txn as WireTxn, Value, WakeReason, PROTOCOL_VERSION,
+    Reconnect, SubTarget, Txn as WireTxn, Value, WakeReason, PROTOCOL_VERSION,
 };
 use parking_lot::{Mutex, RwLock};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::OwnedReadHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::{broadcast, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::locks::{Ctx, GrantResult, LockCore, Waiter};
-use crate::outbound::{writer_loop, Outbound};
+use crate::outbound::{encode_txn, writer_loop, Outbound};
 use crate::txn::{FastOr, Txn};
 use crate::{Error, Result};
 use rustc_hash::FxHashMap;
@@ -29,6 +29,14 @@ use std::future::Future;
 const DEFAULT_ID_BATCH: u64 = 10_000;
 /// Default bound on unacknowledged transactions.
 pub const DEFAULT_WINDOW: usize = 20_000;
+/// Default time a client keeps trying to reconnect after losing its connection (longer than
+/// the server's default reconnect window of 120 s).
+pub const DEFAULT_RECONNECT_TIMEOUT: Duration = Duration::from_secs(150);
+/// Default pause between reconnect attempts of a [`ClientBuilder::new`] client (a client from a
+/// configuration uses `l1.socket.reconnect.waitInterval`).
+pub const DEFAULT_RECONNECT_INTERVAL: Duration = Duration::from_millis(250);
+/// Rejected transaction ranges remembered for waiters (merged when consecutive).
+const MAX_REJECTIONS: usize = 1024;
 
 // ------------------------------------------------------------------------------------- events
 
@@ -40,8 +48,30 @@ pub enum ClusterEvent {
     NodeJoined(NodeInfo),
     /// A client disconnected (cleanly or not).
     NodeLeft(NodeInfo),
-    /// This client lost (or closed) its connection to the server.
+    /// This client lost (or closed) its connection to the server for good.
     Disconnected,
+    /// This client lost its connection and is reconnecting (operations that need the server
+    /// wait meanwhile); followed by [`ClusterEvent::Reconnected`] or
+    /// [`ClusterEvent::Disconnected`].
+    Reconnecting,
+    /// This client reconnected (same client id, locks and cache re-asserted, unacknowledged
+    /// transactions sent again).
+    Reconnected,
+}
+
+/// Where a client's connection stands, see [`Client::state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConnectionState {
+    /// Connected to the server.
+    Connected,
+    /// The connection was lost; the client is reconnecting. Operations that need the server
+    /// wait; greedy re-acquires of leases the client holds still work locally.
+    Reconnecting,
+    /// The connection is gone for good (lost without reconnect, refused, server error...).
+    Failed,
+    /// Closed by [`Client::close`] or by dropping the last handle.
+    Closed,
 }
 
 /// A distributed method call delivered to this client, see [`Client::dmi_events`].
@@ -100,6 +130,12 @@ pub struct ClientStats {
     pub cached_objects: u64,
     /// Locks this client keeps state for (leased, held, waited for or requested).
     pub tracked_locks: u64,
+    /// Transactions the server rejected (`TxnRejected`: not applied, e.g. storage unavailable).
+    pub txns_rejected: u64,
+    /// Successful reconnects after a lost connection.
+    pub reconnects: u64,
+    /// Transactions kept for a resend: committed, not yet acknowledged or rejected.
+    pub unacked_txns: u64,
 }
 
 #[derive(Debug, Default)]
@@ -116,6 +152,8 @@ pub(crate) struct Stats {
     pub(crate) txns_sent: AtomicU64,
     pub(crate) faults: AtomicU64,
     pub(crate) remote_txns: AtomicU64,
+    pub(crate) txns_rejected: AtomicU64,
+    pub(crate) reconnects: AtomicU64,
 }
 
 // ------------------------------------------------------------------------------------- builder
@@ -165,6 +203,9 @@ pub struct ClientBuilder {
     retry_wait: Duration,
     health: Option<HealthCheck>,
     id_batch: u64,
+    reconnect: bool,
+    reconnect_timeout: Duration,
+    reconnect_interval: Duration,
 }
 
 impl ClientBuilder {
@@ -172,7 +213,8 @@ impl ClientBuilder {
     ///
     /// Defaults: connect timeout 10 s per attempt, retry rounds forever (`-1`) every second but
     /// at most 10 s overall, window of 20 000 unacknowledged transactions, fault count from the
-    /// server's `Welcome`, health check 5 s idle / 1 s interval / 3 probes.
+    /// server's `Welcome`, health check 5 s idle / 1 s interval / 3 probes, reconnect after a
+    /// lost connection for up to 150 s, every 250 ms.
     pub fn new<S: Into<String>>(addrs: impl IntoIterator<Item = S>) -> Self {
         ClientBuilder {
             addrs: addrs.into_iter().map(Into::into).collect(),
@@ -185,19 +227,24 @@ impl ClientBuilder {
             retry_wait: Duration::from_secs(1),
             health: Some(HealthCheck::default()),
             id_batch: DEFAULT_ID_BATCH,
+            reconnect: true,
+            reconnect_timeout: DEFAULT_RECONNECT_TIMEOUT,
+            reconnect_interval: DEFAULT_RECONNECT_INTERVAL,
         }
     }
 
     /// A builder from a parsed `tc-config.xml`: every server of the configuration,
     /// `l1.max.connect.retries`, `l1.socket.connect.timeout`, `l1.socket.reconnect.waitInterval`,
     /// `l1.healthcheck.l2.*` and `<clients><dso><fault-count>`. No overall deadline (set one with
-    /// [`ClientBuilder::connect_deadline`]).
+    /// [`ClientBuilder::connect_deadline`]). `l1.socket.reconnect.waitInterval` is also the
+    /// pause between reconnect attempts.
     pub fn from_config(cfg: &kiln_config::TcConfig) -> Self {
         let mut b = ClientBuilder::new(cfg.client_addresses());
         let c = cfg.tc_properties.l1_connect();
         b.max_retries = c.max_connect_retries;
         b.connect_timeout = Duration::from_millis(c.socket_connect_timeout_ms.max(1));
         b.retry_wait = Duration::from_millis(c.reconnect_wait_interval_ms.max(10));
+        b.reconnect_interval = b.retry_wait;
         b.connect_deadline = None;
         let hc = cfg
             .tc_properties
@@ -264,6 +311,41 @@ impl ClientBuilder {
     /// Object ids leased per request (default 10 000).
     pub fn id_batch(mut self, n: u64) -> Self {
         self.id_batch = n.max(2);
+        self
+    }
+    /// Whether a lost connection is re-established (default `true`; protocol.md §9.9).
+    ///
+    /// When the connection ends (EOF, I/O error, health check, or the server shutting down),
+    /// the client keeps trying to reconnect to its server addresses for
+    /// [`ClientBuilder::reconnect_timeout`]. Meanwhile operations that need the server wait
+    /// (they do not fail); re-acquiring a lock whose lease the client holds keeps working
+    /// locally. A server that restarted with persistence (`permanent-store`) takes the client
+    /// back with the same id: the client re-asserts its cache, locks and waiters, then sends its
+    /// unacknowledged transactions and pending requests again. A server without that state
+    /// (in-memory, or the client came back after its reconnect window) refuses: the client
+    /// fails with [`Error::ReconnectFailed`] carrying the server's reason.
+    ///
+    /// The rest of the object-id lease is given up when the connection is lost (the restarted
+    /// server may lease those ids again): until the new lease arrives, [`Txn::create`] fails
+    /// with [`Error::IdsExhausted`] (call [`Client::reserve_ids`] first to wait for it; the
+    /// blocking `create` waits by itself).
+    ///
+    /// With `false`, a lost connection fails the client at once with
+    /// [`Error::ConnectionLost`].
+    pub fn reconnect(mut self, on: bool) -> Self {
+        self.reconnect = on;
+        self
+    }
+    /// How long the client keeps trying to reconnect after losing its connection (default
+    /// 150 s: longer than the server's default reconnect window of 120 s).
+    pub fn reconnect_timeout(mut self, d: Duration) -> Self {
+        self.reconnect_timeout = d;
+        self
+    }
+    /// Pause between two reconnect attempts (rounds over the address list); default 250 ms, or
+    /// `l1.socket.reconnect.waitInterval` for a client built from a configuration.
+    pub fn reconnect_interval(mut self, d: Duration) -> Self {
+        self.reconnect_interval = d.max(Duration::from_millis(1));
         self
     }
 
@@ -348,83 +430,36 @@ impl ClientBuilder {
     }
 
     async fn try_addr(&self, addr: &str) -> Result<Client> {
-        let stream = TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        let (mut rd, mut wr) = stream.into_split();
-        let hello = Message::Hello {
-            protocol_version: PROTOCOL_VERSION,
-            client_name: self.name.clone(),
-            pid: std::process::id(),
-            reconnect: None,
-        };
-        wr.write_all(&frame::to_bytes(&hello))
-            .await
-            .map_err(|e| Error::lost(e.to_string()))?;
-        let dec = FrameDecoder::new(frame::DEFAULT_MAX_FRAME);
-        let mut buf = BytesMut::with_capacity(16 * 1024);
-        let mut welcome = None;
-        let mut backlog = Vec::new();
-        let membership = loop {
-            let msg = match dec.next(&mut buf)? {
-                Some(m) => m,
-                None => {
-                    let n = rd
-                        .read_buf(&mut buf)
-                        .await
-                        .map_err(|e| Error::lost(e.to_string()))?;
-                    if n == 0 {
-                        return Err(Error::lost(
-                            "server closed the connection during the handshake",
-                        ));
-                    }
-                    continue;
-                }
-            };
-            match msg {
-                Message::Welcome {
-                    protocol_version,
-                    client_id,
-                    server_name,
-                    max_frame,
-                    fault_count,
-                    epoch,
-                } => {
-                    if protocol_version != PROTOCOL_VERSION {
-                        return Err(Error::VersionMismatch {
-                            message: format!("server speaks protocol {protocol_version}, client {PROTOCOL_VERSION}"),
-                        });
-                    }
-                    welcome = Some((client_id, server_name, max_frame, fault_count, epoch));
-                }
-                Message::Membership { this_node, nodes } if welcome.is_some() => {
-                    break (this_node, nodes)
-                }
-                Message::Error { code, message } => return Err(server_error(code, message)),
-                other if welcome.is_some() => backlog.push(other),
-                other => {
-                    return Err(Error::lost(format!(
-                        "unexpected {} before Welcome",
-                        other.name()
-                    )));
-                }
-            }
-        };
-        let Some((client_id, server_name, max_frame, fault_count, epoch)) = welcome else {
-            return Err(Error::lost("no Welcome"));
-        };
-        tracing::info!(%addr, client_id, server = %server_name, epoch, "connected");
+        let hs = handshake(addr, &self.name, None).await?;
+        let Handshake {
+            rd,
+            wr,
+            buf,
+            welcome,
+            membership,
+            backlog,
+        } = hs;
+        let client_id = welcome.client_id;
+        tracing::info!(%addr, client_id, server = %welcome.server_name, epoch = welcome.epoch, "connected");
         let (cb_tx, cb_rx) = std::sync::mpsc::channel::<Callback>();
         std::thread::Builder::new()
             .name(format!("kiln-callbacks-{client_id}"))
             .spawn(move || callback_thread(cb_rx))
             .map_err(|e| Error::lost(format!("cannot start the callback thread: {e}")))?;
         let (acks, _) = watch::channel(AckState::default());
+        let reconnect = self.reconnect.then(|| ReconnectCfg {
+            addrs: self.addrs.clone(),
+            name: self.name.clone(),
+            connect_timeout: self.connect_timeout,
+            interval: self.reconnect_interval,
+            timeout: self.reconnect_timeout,
+        });
         let inner = Arc::new(Inner {
             client_id: membership.0,
-            server_name,
+            server_name: welcome.server_name,
             server_addr: addr.to_string(),
-            max_frame: (max_frame as usize).max(1024),
-            fault_count: self.fault_count.unwrap_or(fault_count).max(1),
+            max_frame: (welcome.max_frame as usize).max(1024),
+            fault_count: self.fault_count.unwrap_or(welcome.fault_count).max(1),
             window: self.window as u64,
             out: Outbound::default(),
             cache: Mutex::new(FxHashMap::default()),
@@ -450,7 +485,17 @@ impl ClientBuilder {
             stats: Stats::default(),
             epoch: Instant::now(),
             last_rx_us: AtomicU64::new(0),
-            tasks: Mutex::new(Vec::new()),
+            tasks: Mutex::new(Tasks::default()),
+            gate: RwLock::new(()),
+            reconnecting: AtomicBool::new(false),
+            reconnect,
+            health: self.health,
+            server_epoch: AtomicU64::new(welcome.epoch),
+            rejections: Mutex::new(VecDeque::new()),
+            any_rejected: AtomicBool::new(false),
+            flushed_upto: AtomicU64::new(0),
+            resubscribe: Mutex::new(Vec::new()),
+            wake: Notify::new(),
         });
         if client_id != inner.client_id {
             tracing::warn!(
@@ -460,18 +505,9 @@ impl ClientBuilder {
             );
         }
         for m in backlog {
-            inner.dispatch(m);
+            inner.dispatch(m, 0);
         }
-        let wr = Arc::new(wr);
-        inner.out.attach(&wr);
-        let mut tasks = vec![
-            tokio::spawn(writer_loop(inner.clone(), wr)),
-            tokio::spawn(reader_loop(inner.clone(), rd, buf)),
-        ];
-        if let Some(hc) = self.health {
-            tasks.push(tokio::spawn(health_loop(Arc::downgrade(&inner), hc)));
-        }
-        inner.tasks.lock().extend(tasks);
+        inner.start_tasks(rd, wr, buf, 0);
         let client = Client {
             inner: inner.clone(),
             _handle: Arc::new(Handle { inner }),
@@ -479,6 +515,114 @@ impl ClientBuilder {
         client.reserve_ids(1).await?;
         Ok(client)
     }
+}
+
+/// What a server said in `Welcome`.
+#[derive(Debug)]
+struct WelcomeInfo {
+    client_id: u64,
+    server_name: String,
+    max_frame: u32,
+    fault_count: u32,
+    epoch: u64,
+}
+
+/// An opened connection after `Hello` / `Welcome` / `Membership`.
+#[derive(Debug)]
+struct Handshake {
+    rd: OwnedReadHalf,
+    wr: OwnedWriteHalf,
+    /// Bytes received after `Membership`.
+    buf: BytesMut,
+    welcome: WelcomeInfo,
+    membership: (u64, Vec<NodeInfo>),
+    /// Messages received between `Welcome` and `Membership`.
+    backlog: Vec<Message>,
+}
+
+/// Connects to `addr` and says `Hello` (with `reconnect` after a lost connection); returns once
+/// `Welcome` and `Membership` arrived.
+async fn handshake(addr: &str, name: &str, reconnect: Option<Reconnect>) -> Result<Handshake> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (mut rd, mut wr) = stream.into_split();
+    let hello = Message::Hello {
+        protocol_version: PROTOCOL_VERSION,
+        client_name: name.to_string(),
+        pid: std::process::id(),
+        reconnect,
+    };
+    wr.write_all(&frame::to_bytes(&hello))
+        .await
+        .map_err(|e| Error::lost(e.to_string()))?;
+    let dec = FrameDecoder::new(frame::DEFAULT_MAX_FRAME);
+    let mut buf = BytesMut::with_capacity(16 * 1024);
+    let mut welcome = None;
+    let mut backlog = Vec::new();
+    let membership = loop {
+        let msg = match dec.next(&mut buf)? {
+            Some(m) => m,
+            None => {
+                let n = rd
+                    .read_buf(&mut buf)
+                    .await
+                    .map_err(|e| Error::lost(e.to_string()))?;
+                if n == 0 {
+                    return Err(Error::lost(
+                        "server closed the connection during the handshake",
+                    ));
+                }
+                continue;
+            }
+        };
+        match msg {
+            Message::Welcome {
+                protocol_version,
+                client_id,
+                server_name,
+                max_frame,
+                fault_count,
+                epoch,
+            } => {
+                if protocol_version != PROTOCOL_VERSION {
+                    return Err(Error::VersionMismatch {
+                        message: format!(
+                            "server speaks protocol {protocol_version}, client {PROTOCOL_VERSION}"
+                        ),
+                    });
+                }
+                welcome = Some(WelcomeInfo {
+                    client_id,
+                    server_name,
+                    max_frame,
+                    fault_count,
+                    epoch,
+                });
+            }
+            Message::Membership { this_node, nodes } if welcome.is_some() => {
+                break (this_node, nodes)
+            }
+            Message::Error { code, message } => return Err(server_error(code, message)),
+            other if welcome.is_some() => backlog.push(other),
+            other => {
+                return Err(Error::lost(format!(
+                    "unexpected {} before Welcome",
+                    other.name()
+                )));
+            }
+        }
+    };
+    let Some(welcome) = welcome else {
+        return Err(Error::lost("no Welcome"));
+    };
+    Ok(Handshake {
+        rd,
+        wr,
+        buf,
+        welcome,
+        membership,
+        backlog,
+    })
 }
 
 fn server_error(code: ErrorCode, message: String) -> Error {
@@ -513,6 +657,76 @@ pub(crate) struct AckState {
 pub(crate) struct Cached {
     pub(crate) version: u64,
     pub(crate) state: ObjectState,
+    /// Created by an open transaction of this client and not sent yet: the server does not
+    /// know it (never re-asserted as resident).
+    pub(crate) unsent: bool,
+}
+
+/// A request waiting for its reply (kept to be sent again after a reconnect).
+#[derive(Debug)]
+struct PendingReq {
+    tx: oneshot::Sender<Message>,
+    msg: Message,
+    /// Sent on a connection that was lost: send again once reconnected.
+    resend: bool,
+}
+
+/// A local thread in a cluster `wait()`.
+#[derive(Debug)]
+struct WaitEntry {
+    tx: oneshot::Sender<WakeReason>,
+    lock: LockId,
+    /// `None`: waits forever.
+    deadline: Option<Instant>,
+    /// An `Interrupt` was sent for it.
+    interrupted: bool,
+}
+
+/// A range of transactions the server rejected.
+#[derive(Debug)]
+struct Rejection {
+    from: u64,
+    upto: u64,
+    code: ErrorCode,
+    message: String,
+}
+
+impl Rejection {
+    fn error(&self) -> Error {
+        let message = format!(
+            "transactions {}..={} were not applied: {}",
+            self.from, self.upto, self.message
+        );
+        match self.code {
+            ErrorCode::StorageUnavailable => Error::StorageUnavailable { message },
+            code => Error::TxnRejected { code, message },
+        }
+    }
+}
+
+/// How a client reconnects (from its builder).
+#[derive(Debug, Clone)]
+struct ReconnectCfg {
+    addrs: Vec<String>,
+    name: String,
+    connect_timeout: Duration,
+    interval: Duration,
+    timeout: Duration,
+}
+
+/// The tasks of the current connection (or the reconnect task).
+#[derive(Debug, Default)]
+struct Tasks {
+    writer: Option<JoinHandle<()>>,
+    others: Vec<JoinHandle<()>>,
+}
+
+impl Tasks {
+    fn abort_all(&mut self) {
+        for t in self.writer.take().into_iter().chain(self.others.drain(..)) {
+            t.abort();
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -610,6 +824,7 @@ impl Drop for Handle {
                 "last client handle dropped: closing"
             );
             self.inner.out.close_with(Some(Message::Goodbye));
+            self.inner.wake.notify_one();
         }
     }
 }
@@ -625,11 +840,12 @@ pub(crate) struct Inner {
     pub(crate) out: Outbound,
     pub(crate) cache: Mutex<FxHashMap<ObjectId, Cached>>,
     locks: RwLock<FxHashMap<LockId, Arc<LockEntry>>>,
-    pending: Mutex<HashMap<u64, oneshot::Sender<Message>>>,
-    pings: Mutex<HashMap<u64, oneshot::Sender<()>>>,
+    pending: Mutex<HashMap<u64, PendingReq>>,
+    /// Pings waiting for their `Pong` (`true`: sent on a lost connection, send again).
+    pings: Mutex<HashMap<u64, (oneshot::Sender<()>, bool)>>,
     pub(crate) next_req: AtomicU64,
     next_waiter: AtomicU64,
-    waits: Mutex<HashMap<u64, oneshot::Sender<WakeReason>>>,
+    waits: Mutex<HashMap<u64, WaitEntry>>,
     acked: AtomicU64,
     acks: watch::Sender<AckState>,
     ids: Mutex<IdPool>,
@@ -646,7 +862,28 @@ pub(crate) struct Inner {
     pub(crate) stats: Stats,
     epoch: Instant,
     last_rx_us: AtomicU64,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
+    tasks: Mutex<Tasks>,
+    /// Connection changes (loss, re-assert, resume) take it exclusively: every operation that
+    /// records state the server must know (pending requests, lock requests, waits,
+    /// subscriptions) and queues the matching message takes it shared, so a connection change
+    /// sees state and queue consistent.
+    gate: RwLock<()>,
+    /// The connection was lost; reconnecting.
+    reconnecting: AtomicBool,
+    /// `None`: a lost connection fails the client.
+    reconnect: Option<ReconnectCfg>,
+    health: Option<HealthCheck>,
+    /// `Welcome.epoch` of the server connected to.
+    server_epoch: AtomicU64,
+    /// Transactions the server rejected (merged ranges, most recent last).
+    rejections: Mutex<VecDeque<Rejection>>,
+    any_rejected: AtomicBool,
+    /// Highest sequence a completed [`Client::flush`] waited for.
+    flushed_upto: AtomicU64,
+    /// Subscriptions to send again after a reconnect (those made before the loss).
+    resubscribe: Mutex<Vec<SubTarget>>,
+    /// Wakes the reconnect task (close).
+    wake: Notify,
 }
 
 impl std::fmt::Debug for Inner {
@@ -655,6 +892,7 @@ impl std::fmt::Debug for Inner {
             .field("client_id", &self.client_id)
             .field("server", &self.server_name)
             .field("addr", &self.server_addr)
+            .field("state", &self.state())
             .finish_non_exhaustive()
     }
 }
@@ -669,6 +907,7 @@ impl Inner {
         }
     }
 
+    /// Ok while the client is usable: connected, or reconnecting (operations then wait).
     #[inline]
     pub(crate) fn check_alive(&self) -> Result<()> {
         if self.failed.load(Ordering::Acquire) || self.closed.load(Ordering::Acquire) {
@@ -676,6 +915,23 @@ impl Inner {
         } else {
             Ok(())
         }
+    }
+
+    pub(crate) fn state(&self) -> ConnectionState {
+        if self.closed.load(Ordering::Acquire) {
+            ConnectionState::Closed
+        } else if self.failed.load(Ordering::Acquire) {
+            ConnectionState::Failed
+        } else if self.reconnecting.load(Ordering::Acquire) {
+            ConnectionState::Reconnecting
+        } else {
+            ConnectionState::Connected
+        }
+    }
+
+    /// The shared side of [`Inner::gate`].
+    fn gate(&self) -> parking_lot::RwLockReadGuard<'_, ()> {
+        self.gate.read_recursive()
     }
 
     /// Puts the client into the failed state (first error wins) and fails everything pending.
@@ -696,6 +952,7 @@ impl Inner {
             quiet
         };
         self.failed.store(true, Ordering::Release);
+        self.reconnecting.store(false, Ordering::Release);
         let err = self.failure();
         self.out.abort();
         self.pending.lock().clear();
@@ -707,15 +964,112 @@ impl Inner {
         }
         self.acks.send_modify(|a| a.down = true);
         self.ids_ready.notify_waiters();
+        self.wake.notify_one();
         if !quiet {
             // After close(), close() itself reported the disconnection.
             let _ = self.events.send(ClusterEvent::Disconnected);
         }
-        for t in self.tasks.lock().drain(..) {
-            t.abort();
-        }
+        self.tasks.lock().abort_all();
         // Dropping the sender ends the callback thread once queued callbacks ran.
         self.callbacks.lock().take();
+    }
+
+    /// Fails the client for an error seen on connection `gen` (ignored if that connection was
+    /// already replaced).
+    fn fail_conn(&self, gen: u64, err: Error) {
+        if self.out.gen() == gen && !self.reconnecting.load(Ordering::Acquire) {
+            self.fail(err);
+        }
+    }
+
+    /// Connection `gen` ended (EOF, I/O error, health check, server shutting down). Without
+    /// reconnect the client fails; otherwise it starts reconnecting: the outbound queue pauses
+    /// (producers keep queueing), the state the server will forget is marked to be sent again,
+    /// and the reconnect task starts.
+    pub(crate) fn connection_lost(self: &Arc<Self>, gen: u64, err: Error) {
+        let Some(cfg) = self.reconnect.clone() else {
+            return self.fail_conn(gen, err);
+        };
+        if self.closed.load(Ordering::Acquire) {
+            return self.fail_conn(gen, err);
+        }
+        {
+            let _g = self.gate.write();
+            if self.failed.load(Ordering::Acquire)
+                || self.reconnecting.load(Ordering::Acquire)
+                || self.out.gen() != gen
+            {
+                return; // already handled (or failed)
+            }
+            self.reconnecting.store(true, Ordering::Release);
+            // Everything queued but transactions is dropped: rebuilt below / on resume.
+            self.out.pause();
+            let entries: Vec<Arc<LockEntry>> = self.locks.read().values().cloned().collect();
+            for e in &entries {
+                self.with_core_ungated(e, |c, ctx| c.on_connection_lost(ctx));
+            }
+            for p in self.pending.lock().values_mut() {
+                p.resend = true;
+            }
+            for (_, resend) in self.pings.lock().values_mut() {
+                *resend = true;
+            }
+            *self.resubscribe.lock() = self.subs.lock().map.keys().cloned().collect();
+            // The unused rest of the id lease is given up: the restarted server may lease those
+            // ids again. A new lease is asked for once reconnected.
+            let mut ids = self.ids.lock();
+            ids.ranges.clear();
+            ids.remaining = 0;
+            ids.requested = false;
+        }
+        tracing::warn!(
+            client_id = self.client_id,
+            error = %err,
+            timeout = ?cfg.timeout,
+            "connection to the server lost: reconnecting"
+        );
+        let _ = self.events.send(ClusterEvent::Reconnecting);
+        let mut tasks = self.tasks.lock();
+        tasks.abort_all();
+        tasks.others.push(tokio::spawn(reconnect_loop(
+            self.clone(),
+            cfg,
+            err.to_string(),
+        )));
+    }
+
+    /// Spawns the reader, writer and health-check tasks of connection `gen`.
+    fn start_tasks(
+        self: &Arc<Self>,
+        rd: OwnedReadHalf,
+        wr: OwnedWriteHalf,
+        buf: BytesMut,
+        gen: u64,
+    ) {
+        let wr = Arc::new(wr);
+        self.out.attach(&wr);
+        self.start_tasks_attached(rd, wr, buf, gen);
+    }
+
+    fn start_tasks_attached(
+        self: &Arc<Self>,
+        rd: OwnedReadHalf,
+        wr: Arc<OwnedWriteHalf>,
+        buf: BytesMut,
+        gen: u64,
+    ) {
+        self.last_rx_us
+            .store(self.epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
+        let mut tasks = self.tasks.lock();
+        tasks.writer = Some(tokio::spawn(writer_loop(self.clone(), wr, gen)));
+        tasks
+            .others
+            .push(tokio::spawn(reader_loop(self.clone(), rd, buf, gen)));
+        if let Some(hc) = self.health {
+            tasks
+                .others
+                .push(tokio::spawn(health_loop(Arc::downgrade(self), hc, gen)));
+        }
     }
 
     fn run_callback(&self, f: Callback) {
@@ -729,19 +1083,258 @@ impl Inner {
         Duration::from_micros(now.saturating_sub(self.last_rx_us.load(Ordering::Relaxed)))
     }
 
-    /// Sends a request and waits for the reply carrying the same `req_id`.
+    /// Sends a request and waits for the reply carrying the same `req_id` (across a reconnect:
+    /// the request is sent again on the new connection).
     async fn request(&self, make: impl FnOnce(u64) -> Message) -> Result<Message> {
         let req_id = self.next_req.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().insert(req_id, tx);
-        self.check_alive().inspect_err(|_| {
-            self.pending.lock().remove(&req_id);
-        })?;
-        if !self.out.push(make(req_id)) {
-            self.pending.lock().remove(&req_id);
-            return Err(self.failure());
+        {
+            let _g = self.gate();
+            let mut pending = self.pending.lock();
+            self.check_alive()?;
+            let msg = make(req_id);
+            if !self.out.push(msg.clone()) {
+                return Err(self.failure());
+            }
+            pending.insert(
+                req_id,
+                PendingReq {
+                    tx,
+                    msg,
+                    resend: false,
+                },
+            );
         }
         rx.await.map_err(|_| self.failure())
+    }
+
+    // ------------------------------------------------------------------ reconnect
+
+    /// The `Reassert` for a new connection: every cached object the server knows (with its
+    /// version), every lease held, every local thread in a cluster `wait()`. Also returns the
+    /// waiters to interrupt again. Queued `Wait`s / `Interrupt`s are dropped: the `Reassert`
+    /// and the resend cover them.
+    fn reassert(&self) -> (Message, Vec<u64>) {
+        let _g = self.gate.write();
+        let resident: Vec<(ObjectId, u64)> = self
+            .cache
+            .lock()
+            .iter()
+            .filter(|(_, c)| !c.unsent)
+            .map(|(o, c)| (*o, c.version))
+            .collect();
+        let entries: Vec<Arc<LockEntry>> = self.locks.read().values().cloned().collect();
+        let locks: Vec<(LockId, LockLevel)> = entries
+            .iter()
+            .filter_map(|e| e.core.lock().lease_level().map(|l| (e.id.clone(), l)))
+            .collect();
+        let now = Instant::now();
+        let mut waiters: Vec<(u64, LockId, u64)> = Vec::new();
+        let mut interrupts = Vec::new();
+        for (id, w) in self.waits.lock().iter() {
+            let ms = match w.deadline {
+                None => 0,
+                Some(d) => u64::try_from(d.saturating_duration_since(now).as_millis())
+                    .unwrap_or(u64::MAX)
+                    .max(1),
+            };
+            waiters.push((*id, w.lock.clone(), ms));
+            if w.interrupted {
+                interrupts.push(*id);
+            }
+        }
+        waiters.sort_by_key(|w| w.0);
+        interrupts.sort_unstable();
+        self.out
+            .remove_msgs(|m| matches!(m, Message::Wait { .. } | Message::Interrupt { .. }));
+        (
+            Message::Reassert {
+                resident,
+                locks,
+                waiters,
+            },
+            interrupts,
+        )
+    }
+
+    /// The server took the client back (`Resumed`): drops stale objects, queues what the lost
+    /// connection left unanswered (unacknowledged transactions, lock requests, subscriptions,
+    /// requests, pings, interrupts, an id lease) ahead of what was queued meanwhile, and starts
+    /// the new connection's tasks. Returns false when the client was closed meanwhile.
+    fn resume(
+        self: &Arc<Self>,
+        hs: Handshake,
+        stale: Vec<ObjectId>,
+        interrupts: Vec<u64>,
+        backlog: Vec<Message>,
+        addr: &str,
+    ) -> bool {
+        let Handshake {
+            rd,
+            wr,
+            buf,
+            welcome,
+            membership,
+            ..
+        } = hs;
+        let wr = Arc::new(wr);
+        let gen;
+        {
+            let _g = self.gate.write();
+            if self.closed.load(Ordering::Acquire) || self.failed.load(Ordering::Acquire) {
+                // Closed while reconnecting: say goodbye on the new connection, best effort.
+                let _ = wr.try_write(&frame::to_bytes(&Message::Goodbye));
+                return false;
+            }
+            self.evict_local(&stale);
+            let now = Instant::now();
+            let mut prefix = Vec::new();
+            let entries: Vec<Arc<LockEntry>> = self.locks.read().values().cloned().collect();
+            for e in &entries {
+                if let Some(m) = e.core.lock().take_resend(&e.id, now) {
+                    self.stats.lock_requests.fetch_add(1, Ordering::Relaxed);
+                    prefix.push(m);
+                }
+            }
+            for target in std::mem::take(&mut *self.resubscribe.lock()) {
+                prefix.push(Message::Subscribe { target });
+            }
+            {
+                let mut pending = self.pending.lock();
+                let mut reqs: Vec<(u64, Message)> = pending
+                    .iter_mut()
+                    .filter(|(_, p)| p.resend)
+                    .map(|(id, p)| {
+                        p.resend = false;
+                        (*id, p.msg.clone())
+                    })
+                    .collect();
+                reqs.sort_by_key(|r| r.0);
+                prefix.extend(reqs.into_iter().map(|r| r.1));
+            }
+            for (nonce, (_, resend)) in self.pings.lock().iter_mut() {
+                if std::mem::replace(resend, false) {
+                    prefix.push(Message::Ping { nonce: *nonce });
+                }
+            }
+            {
+                let waits = self.waits.lock();
+                for waiter_id in interrupts {
+                    if waits.contains_key(&waiter_id) {
+                        prefix.push(Message::Interrupt { waiter_id });
+                    }
+                }
+            }
+            {
+                let mut ids = self.ids.lock();
+                if !ids.requested {
+                    ids.requested = true;
+                    ids.last_request = Some(now);
+                    prefix.push(Message::IdLeaseRequest { count: ids.batch });
+                }
+            }
+            gen = self.out.resume(prefix, &wr);
+            self.reconnecting.store(false, Ordering::Release);
+        }
+        self.server_epoch.store(welcome.epoch, Ordering::Relaxed);
+        self.stats.reconnects.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            client_id = self.client_id,
+            %addr,
+            epoch = welcome.epoch,
+            unacked = self.out.retained_len(),
+            "reconnected"
+        );
+        // Membership: tell what changed while away (never "this node left").
+        let (added, removed) = {
+            let mut nodes = self.nodes.lock();
+            let me = self.client_id;
+            let removed: Vec<NodeInfo> = nodes
+                .iter()
+                .filter(|n| n.id != me && !membership.1.iter().any(|m| m.id == n.id))
+                .cloned()
+                .collect();
+            let added: Vec<NodeInfo> = membership
+                .1
+                .iter()
+                .filter(|n| n.id != me && !nodes.iter().any(|m| m.id == n.id))
+                .cloned()
+                .collect();
+            *nodes = membership.1;
+            (added, removed)
+        };
+        let _ = self.events.send(ClusterEvent::Reconnected);
+        for n in removed {
+            let _ = self.events.send(ClusterEvent::NodeLeft(n));
+        }
+        for n in added {
+            let _ = self.events.send(ClusterEvent::NodeJoined(n));
+        }
+        for m in backlog {
+            self.dispatch(m, gen);
+        }
+        self.start_tasks_attached(rd, wr, buf, gen);
+        true
+    }
+
+    // ------------------------------------------------------------------ rejections
+
+    /// `TxnRejected`: the transactions were not applied. Their objects leave the cache (they are
+    /// faulted in again from the server), they are not kept for a resend, and whoever waits for
+    /// them gets the error; the sequence numbers count as acknowledged.
+    fn on_rejected(&self, from: u64, upto: u64, code: ErrorCode, message: String) {
+        let n = upto.saturating_sub(from).saturating_add(1);
+        self.stats.txns_rejected.fetch_add(n, Ordering::Relaxed);
+        tracing::warn!(
+            client_id = self.client_id,
+            from_seq = from,
+            upto_seq = upto,
+            ?code,
+            reason = %message,
+            "the server rejected transactions: their changes are dropped from the cache"
+        );
+        let mut oids = self.out.take_retained(from, upto);
+        oids.sort_unstable();
+        oids.dedup();
+        if !oids.is_empty() {
+            self.evict_local(&oids);
+            self.out.push(Message::Evict { oids });
+        }
+        {
+            let mut r = self.rejections.lock();
+            match r.back_mut() {
+                Some(last) if last.upto.saturating_add(1) == from && last.code == code => {
+                    last.upto = upto;
+                    last.message = message;
+                }
+                _ => {
+                    if r.len() >= MAX_REJECTIONS {
+                        r.pop_front();
+                    }
+                    r.push_back(Rejection {
+                        from,
+                        upto,
+                        code,
+                        message,
+                    });
+                }
+            }
+            self.any_rejected.store(true, Ordering::Release);
+        }
+        self.on_ack(upto, None);
+    }
+
+    /// The error for a rejected transaction in `from..=upto`, if any.
+    pub(crate) fn rejected_in(&self, from: u64, upto: u64) -> Option<Error> {
+        if !self.any_rejected.load(Ordering::Acquire) || from > upto {
+            return None;
+        }
+        self.rejections
+            .lock()
+            .iter()
+            .rev()
+            .find(|r| r.from <= upto && from <= r.upto)
+            .map(Rejection::error)
     }
 
     // ------------------------------------------------------------------ locks
@@ -769,6 +1362,16 @@ impl Inner {
 
     /// Runs `f` on a lock's core with a context that queues messages on the outbound queue.
     pub(crate) fn with_core<R>(
+        &self,
+        entry: &LockEntry,
+        f: impl FnOnce(&mut LockCore, &mut Ctx<'_>) -> R,
+    ) -> R {
+        let _g = self.gate();
+        self.with_core_ungated(entry, f)
+    }
+
+    /// [`Inner::with_core`] for a caller that holds the gate.
+    fn with_core_ungated<R>(
         &self,
         entry: &LockEntry,
         f: impl FnOnce(&mut LockCore, &mut Ctx<'_>) -> R,
@@ -921,17 +1524,52 @@ impl Inner {
 
     /// Queues a finished transaction; returns its sequence number.
     pub(crate) fn send_txn(&self, t: WireTxn) -> Result<u64> {
-        match self.out.push_txn(t) {
+        let (body, t) = encode_txn(t);
+        if body.len() + 5 > self.max_frame {
+            let e = Error::lost(format!(
+                "a transaction of {} bytes does not fit in one frame (maximum {} bytes)",
+                body.len(),
+                self.max_frame
+            ));
+            self.fail(e.duplicate());
+            return Err(e);
+        }
+        let oids: Box<[ObjectId]> = t
+            .new_objects
+            .iter()
+            .map(|(o, _)| *o)
+            .chain(t.deltas.iter().map(|d| d.oid))
+            .collect();
+        match self.out.push_txn(body, oids) {
             Some(seq) => {
                 self.stats.txns_committed.fetch_add(1, Ordering::Relaxed);
+                if !t.new_objects.is_empty() {
+                    // Queued: the server knows them from now on (re-asserted after a reconnect).
+                    let mut cache = self.cache.lock();
+                    for (oid, _) in &t.new_objects {
+                        if let Some(c) = cache.get_mut(oid) {
+                            c.unsent = false;
+                        }
+                    }
+                }
                 Ok(seq)
             }
             None => Err(self.failure()),
         }
     }
 
-    /// Waits until transaction `seq` (and every earlier one) is acknowledged.
+    /// Waits until transaction `seq` (and every earlier one) is acknowledged; the error of a
+    /// rejection if `seq` was rejected.
     pub(crate) async fn wait_acked(&self, seq: u64) -> Result<()> {
+        self.wait_acked_upto(seq).await?;
+        match self.rejected_in(seq, seq) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits until every transaction up to `seq` is acknowledged or rejected.
+    pub(crate) async fn wait_acked_upto(&self, seq: u64) -> Result<()> {
         if self.acked.load(Ordering::Acquire) >= seq {
             return Ok(());
         }
@@ -946,9 +1584,22 @@ impl Inner {
         }
     }
 
-    fn on_ack(&self, seq: u64) {
+    /// Transactions up to `seq` are acknowledged; `gtx` is the global id of the last of them
+    /// (`None`: rejected). The objects they created or changed take that version (protocol.md
+    /// §9.7: the server applies one batch of a client at once, so no other client's change
+    /// falls between them and `gtx`), so a later re-assert reports them up to date.
+    fn on_ack(&self, seq: u64, gtx: Option<u64>) {
         let prev = self.acked.fetch_max(seq, Ordering::AcqRel);
         if seq > prev {
+            let changed = self.out.release_acked(seq);
+            if let (Some(gtx), false) = (gtx, changed.is_empty()) {
+                let mut cache = self.cache.lock();
+                for oid in changed.iter().flat_map(|o| o.iter()) {
+                    if let Some(c) = cache.get_mut(oid) {
+                        c.version = c.version.max(gtx);
+                    }
+                }
+            }
             self.acks.send_modify(|a| a.upto = a.upto.max(seq));
         }
     }
@@ -993,14 +1644,49 @@ impl Inner {
         self.next_waiter.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub(crate) fn register_wait(&self, waiter_id: u64) -> oneshot::Receiver<WakeReason> {
+    /// Registers a cluster waiter and queues its `Wait` (one step for a reconnect: a waiter is
+    /// either re-asserted or its `Wait` is sent, never both).
+    pub(crate) fn start_wait(
+        &self,
+        waiter_id: u64,
+        lock: LockId,
+        timeout: Option<Duration>,
+    ) -> Result<oneshot::Receiver<WakeReason>> {
+        let timeout_ms = match timeout {
+            None => 0,
+            Some(d) => u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1),
+        };
         let (tx, rx) = oneshot::channel();
-        self.waits.lock().insert(waiter_id, tx);
-        rx
+        let _g = self.gate();
+        let mut waits = self.waits.lock();
+        self.check_alive()?;
+        if !self.out.push(Message::Wait {
+            waiter_id,
+            lock: lock.clone(),
+            timeout_ms,
+        }) {
+            return Err(self.failure());
+        }
+        waits.insert(
+            waiter_id,
+            WaitEntry {
+                tx,
+                lock,
+                deadline: timeout.map(|t| Instant::now() + t),
+                interrupted: false,
+            },
+        );
+        Ok(rx)
     }
 
-    pub(crate) fn unregister_wait(&self, waiter_id: u64) {
-        self.waits.lock().remove(&waiter_id);
+    /// Interrupts a cluster waiter of this client.
+    pub(crate) fn interrupt_wait(&self, waiter_id: u64) {
+        let _g = self.gate();
+        let mut waits = self.waits.lock();
+        if let Some(w) = waits.get_mut(&waiter_id) {
+            w.interrupted = true;
+        }
+        self.out.push(Message::Interrupt { waiter_id });
     }
 
     // ------------------------------------------------------------------ cache
@@ -1023,6 +1709,7 @@ impl Inner {
                         Cached {
                             version: o.version,
                             state: o.state,
+                            unsent: false,
                         },
                     );
                 }
@@ -1039,14 +1726,31 @@ impl Inner {
 
     // ------------------------------------------------------------------ dispatch
 
-    fn dispatch(self: &Arc<Self>, m: Message) {
+    /// Handles a message received on connection `gen`.
+    fn dispatch(self: &Arc<Self>, m: Message, gen: u64) {
         tracing::trace!(msg = m.name(), "received");
+        if let Message::Error { code, message } = m {
+            let err = server_error(code, message);
+            if code == ErrorCode::ShuttingDown {
+                self.connection_lost(gen, err);
+            } else {
+                self.fail_conn(gen, err);
+            }
+            return;
+        }
+        // Under the gate: a message of a connection that was lost meanwhile is dropped (the
+        // state it would change was snapshot for the reconnect; requests are sent again).
+        let _g = self.gate();
+        if self.out.gen() != gen {
+            tracing::debug!(msg = m.name(), "message of a lost connection dropped");
+            return;
+        }
         match m {
             Message::Ping { nonce } => {
                 self.out.push(Message::Pong { nonce });
             }
             Message::Pong { nonce } => {
-                if let Some(tx) = self.pings.lock().remove(&nonce) {
+                if let Some((tx, _)) = self.pings.lock().remove(&nonce) {
                     let _ = tx.send(());
                 }
             }
@@ -1062,16 +1766,16 @@ impl Inner {
                     missing,
                 };
                 match self.pending.lock().remove(&req_id) {
-                    Some(tx) => {
-                        let _ = tx.send(reply);
+                    Some(p) => {
+                        let _ = p.tx.send(reply);
                     }
                     None => tracing::debug!(req_id, "fault reply nobody waits for (cached anyway)"),
                 }
             }
             Message::RootValue { req_id, .. } | Message::RootList { req_id, .. } => {
                 match self.pending.lock().remove(&req_id) {
-                    Some(tx) => {
-                        let _ = tx.send(m);
+                    Some(p) => {
+                        let _ = p.tx.send(m);
                     }
                     None => tracing::debug!(req_id, "reply to a request nobody waits for"),
                 }
@@ -1083,8 +1787,14 @@ impl Inner {
                 }
                 self.ids_ready.notify_waiters();
             }
-            Message::BatchAck { upto_seq, .. } => self.on_ack(upto_seq),
-            Message::CommitAck { seq, .. } => self.on_ack(seq),
+            Message::BatchAck { upto_seq, gtx } => self.on_ack(upto_seq, Some(gtx)),
+            Message::CommitAck { seq, gtx } => self.on_ack(seq, Some(gtx)),
+            Message::TxnRejected {
+                from_seq,
+                upto_seq,
+                code,
+                message,
+            } => self.on_rejected(from_seq, upto_seq, code, message),
             Message::Deltas {
                 gtx,
                 from_client,
@@ -1148,8 +1858,8 @@ impl Inner {
                 None => tracing::debug!(%lock, "timeout of a lock this client no longer tracks"),
             },
             Message::WaitDone { waiter_id, reason } => match self.waits.lock().remove(&waiter_id) {
-                Some(tx) => {
-                    let _ = tx.send(reason);
+                Some(w) => {
+                    let _ = w.tx.send(reason);
                 }
                 None => tracing::debug!(waiter_id, ?reason, "WaitDone for an abandoned waiter"),
             },
@@ -1206,7 +1916,6 @@ impl Inner {
                 let _ = self.events.send(ClusterEvent::NodeLeft(node));
             }
             Message::Membership { nodes, .. } => *self.nodes.lock() = nodes,
-            Message::Error { code, message } => self.fail(server_error(code, message)),
             other => tracing::warn!(
                 msg = other.name(),
                 "unexpected message from the server ignored"
@@ -1238,18 +1947,21 @@ impl Drop for WaiterGuard<'_> {
     }
 }
 
-async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut) {
+async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut, gen: u64) {
     let dec = FrameDecoder::new(inner.max_frame);
     loop {
         loop {
             match dec.next(&mut buf) {
                 Ok(Some(m)) => {
+                    if inner.out.gen() != gen {
+                        return; // this connection was replaced
+                    }
                     inner.stats.frames_received.fetch_add(1, Ordering::Relaxed);
-                    inner.dispatch(m);
+                    inner.dispatch(m, gen);
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    inner.fail(Error::Protocol(e));
+                    inner.fail_conn(gen, Error::Protocol(e));
                     return;
                 }
             }
@@ -1259,7 +1971,7 @@ async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut
         }
         match rd.read_buf(&mut buf).await {
             Ok(0) => {
-                inner.fail(Error::lost("the server closed the connection"));
+                inner.connection_lost(gen, Error::lost("the server closed the connection"));
                 return;
             }
             Ok(n) => {
@@ -1272,21 +1984,24 @@ async fn reader_loop(inner: Arc<Inner>, mut rd: OwnedReadHalf, mut buf: BytesMut
                     .store(inner.epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
             }
             Err(e) => {
-                inner.fail(Error::lost(format!("read failed: {e}")));
+                inner.connection_lost(gen, Error::lost(format!("read failed: {e}")));
                 return;
             }
         }
     }
 }
 
-async fn health_loop(weak: Weak<Inner>, hc: HealthCheck) {
+async fn health_loop(weak: Weak<Inner>, hc: HealthCheck, gen: u64) {
     let mut probes = 0u32;
     let mut probe_sent_us = 0u64;
     let mut nonce = 1u64 << 63;
     loop {
         let sleep_for = {
             let Some(inner) = weak.upgrade() else { return };
-            if inner.failed.load(Ordering::Acquire) || inner.closed.load(Ordering::Acquire) {
+            if inner.failed.load(Ordering::Acquire)
+                || inner.closed.load(Ordering::Acquire)
+                || inner.out.gen() != gen
+            {
                 return;
             }
             if probes > 0 && inner.last_rx_us.load(Ordering::Relaxed) >= probe_sent_us {
@@ -1297,10 +2012,13 @@ async fn health_loop(weak: Weak<Inner>, hc: HealthCheck) {
                 probes = 0;
                 hc.idle - since
             } else if probes >= hc.probes {
-                inner.fail(Error::lost(format!(
-                    "health check: no answer from the server for {:.1?} ({} probes)",
-                    since, hc.probes
-                )));
+                inner.connection_lost(
+                    gen,
+                    Error::lost(format!(
+                        "health check: no answer from the server for {:.1?} ({} probes)",
+                        since, hc.probes
+                    )),
+                );
                 return;
             } else {
                 nonce += 1;
@@ -1313,6 +2031,185 @@ async fn health_loop(weak: Weak<Inner>, hc: HealthCheck) {
             }
         };
         tokio::time::sleep(sleep_for).await;
+    }
+}
+
+/// How one reconnect attempt ended.
+enum Attempt {
+    /// Try again (server down, connection broke, shutting down again...): the reason.
+    Retry(String),
+    /// Give up: the client fails with this error.
+    Fatal(Error),
+}
+
+/// Reconnects after a lost connection: rounds over the server addresses every
+/// `cfg.interval` until one takes the client back or `cfg.timeout` passed.
+async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: String) {
+    let started = Instant::now();
+    let deadline = started + cfg.timeout;
+    let mut last = why;
+    let mut attempts = 0u64;
+    loop {
+        for addr in &cfg.addrs {
+            if inner.closed.load(Ordering::Acquire) || inner.failed.load(Ordering::Acquire) {
+                inner.fail(Error::Closed);
+                return;
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            attempts += 1;
+            tracing::debug!(%addr, attempts, "reconnecting");
+            match reconnect_once(&inner, &cfg, addr, deadline).await {
+                Ok(()) => return,
+                Err(Attempt::Fatal(e)) => {
+                    inner.fail(e);
+                    return;
+                }
+                Err(Attempt::Retry(reason)) => {
+                    tracing::debug!(%addr, %reason, "reconnect attempt failed");
+                    last = if cfg.addrs.len() > 1 {
+                        format!("{addr}: {reason}")
+                    } else {
+                        reason
+                    };
+                }
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            inner.fail(Error::ReconnectFailed {
+                reason: format!(
+                    "no server at {} took the client back within {:.1?} ({attempts} attempts); last error: {last}",
+                    cfg.addrs.join(", "),
+                    cfg.timeout
+                ),
+            });
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(cfg.interval.min(left)) => {}
+            _ = inner.wake.notified() => {}
+        }
+    }
+}
+
+/// One reconnect attempt at `addr`: `Hello{reconnect}`, `Welcome` with the same client id,
+/// `Reassert`, `Resumed`; then the client resumes on the new connection.
+async fn reconnect_once(
+    inner: &Arc<Inner>,
+    cfg: &ReconnectCfg,
+    addr: &str,
+    deadline: Instant,
+) -> std::result::Result<(), Attempt> {
+    let attempt_end = deadline.min(Instant::now() + cfg.connect_timeout);
+    let hello = Reconnect {
+        client_id: inner.client_id,
+        last_acked_seq: inner.acked.load(Ordering::Acquire),
+    };
+    let hs =
+        match tokio::time::timeout_at(attempt_end.into(), handshake(addr, &cfg.name, Some(hello)))
+            .await
+        {
+            Err(_) => {
+                return Err(Attempt::Retry(format!(
+                    "no Welcome within {:.1?}",
+                    cfg.connect_timeout
+                )))
+            }
+            Ok(Ok(hs)) => hs,
+            Ok(Err(Error::ServerError {
+                code: ErrorCode::ShuttingDown,
+                message,
+            })) => return Err(Attempt::Retry(format!("server shutting down: {message}"))),
+            Ok(Err(
+                Error::Refused { message }
+                | Error::VersionMismatch { message }
+                | Error::ServerError { message, .. },
+            )) => {
+                return Err(Attempt::Fatal(Error::ReconnectFailed {
+                    reason: format!(
+                        "the server at {addr} refused the reconnect of client {}: {message}",
+                        inner.client_id
+                    ),
+                }))
+            }
+            Ok(Err(Error::Io(e))) => return Err(Attempt::Retry(e.to_string())),
+            Ok(Err(e)) => return Err(Attempt::Retry(e.to_string())),
+        };
+    if hs.welcome.client_id != inner.client_id || hs.membership.0 != inner.client_id {
+        return Err(Attempt::Fatal(Error::ReconnectFailed {
+            reason: format!(
+                "the server at {addr} answered the reconnect of client {} with client id {} (it does not know this client)",
+                inner.client_id, hs.welcome.client_id
+            ),
+        }));
+    }
+    let mut hs = hs;
+    let (reassert, interrupts) = inner.reassert();
+    if let Err(e) = hs.wr.write_all(&frame::to_bytes(&reassert)).await {
+        return Err(Attempt::Retry(format!("write failed: {e}")));
+    }
+    // Wait for Resumed (the server may hold it while its reconnect window is open).
+    let dec = FrameDecoder::new(frame::DEFAULT_MAX_FRAME);
+    let mut backlog = std::mem::take(&mut hs.backlog);
+    let stale = loop {
+        let msg = match dec.next(&mut hs.buf) {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                if inner.closed.load(Ordering::Acquire) {
+                    return Err(Attempt::Fatal(Error::Closed));
+                }
+                let read = tokio::time::timeout_at(deadline.into(), hs.rd.read_buf(&mut hs.buf));
+                match read.await {
+                    Err(_) => {
+                        return Err(Attempt::Fatal(Error::ReconnectFailed {
+                            reason: format!(
+                                "the server at {addr} did not answer the Reassert of client {} within {:.1?}",
+                                inner.client_id, cfg.timeout
+                            ),
+                        }))
+                    }
+                    Ok(Ok(0)) => {
+                        return Err(Attempt::Retry(
+                            "server closed the connection before Resumed".into(),
+                        ))
+                    }
+                    Ok(Ok(_)) => continue,
+                    Ok(Err(e)) => return Err(Attempt::Retry(format!("read failed: {e}"))),
+                }
+            }
+            Err(e) => return Err(Attempt::Retry(format!("undecodable message: {e}"))),
+        };
+        match msg {
+            Message::Resumed { gtx, stale } => {
+                tracing::debug!(gtx, stale = stale.len(), "resumed");
+                break stale;
+            }
+            Message::Ping { nonce } => {
+                if let Err(e) = hs.wr.write_all(&frame::to_bytes(&Message::Pong { nonce })).await {
+                    return Err(Attempt::Retry(format!("write failed: {e}")));
+                }
+            }
+            Message::Error {
+                code: ErrorCode::ShuttingDown,
+                message,
+            } => return Err(Attempt::Retry(format!("server shutting down: {message}"))),
+            Message::Error { code, message } => {
+                return Err(Attempt::Fatal(Error::ReconnectFailed {
+                    reason: format!(
+                        "the server at {addr} rejected the Reassert of client {} ({code:?}): {message}",
+                        inner.client_id
+                    ),
+                }))
+            }
+            other => backlog.push(other),
+        }
+    };
+    if inner.resume(hs, stale, interrupts, backlog, addr) {
+        Ok(())
+    } else {
+        Err(Attempt::Fatal(Error::Closed))
     }
 }
 
@@ -1346,6 +2243,7 @@ impl std::fmt::Debug for Client {
             .field("client_id", &self.inner.client_id)
             .field("server", &self.inner.server_name)
             .field("addr", &self.inner.server_addr)
+            .field("state", &self.inner.state())
             .finish()
     }
 }
@@ -1394,9 +2292,20 @@ impl Client {
         self.inner.events.subscribe()
     }
 
-    /// True while the connection is up and the client not closed.
+    /// True while the connection is up and the client not closed (false while reconnecting).
     pub fn is_connected(&self) -> bool {
-        self.inner.check_alive().is_ok()
+        self.inner.state() == ConnectionState::Connected
+    }
+
+    /// Where the connection stands: connected, reconnecting, failed or closed.
+    pub fn state(&self) -> ConnectionState {
+        self.inner.state()
+    }
+
+    /// The epoch of the server this client is connected to (`Welcome.epoch`: `1` for an
+    /// in-memory server; incremented on every start of a persistent one).
+    pub fn server_epoch(&self) -> u64 {
+        self.inner.server_epoch.load(Ordering::Relaxed)
     }
 
     // ------------------------------------------------------------------ locks
@@ -1833,21 +2742,27 @@ impl Client {
         }
         self.inner.check_alive()?;
         let (id, first) = {
+            let _g = self.inner.gate();
             let mut subs = self.inner.subs.lock();
             subs.next += 1;
             let id = subs.next;
             let list = subs.map.entry(target.clone()).or_default();
             list.push((id, Arc::new(cb)));
-            (id, list.len() == 1)
+            let first = list.len() == 1;
+            if first {
+                self.inner.out.push(Message::Subscribe {
+                    target: target.clone(),
+                });
+            }
+            (id, first)
         };
         let sub = Subscription {
             inner: Arc::downgrade(&self.inner),
-            target: target.clone(),
+            target,
             id,
             active: true,
         };
         if first {
-            self.inner.out.push(Message::Subscribe { target });
             // The server handles one connection's messages in order: once a Ping sent after
             // the Subscribe is answered, the subscription is registered and every later change
             // by anyone is notified.
@@ -1871,25 +2786,40 @@ impl Client {
 
     // ------------------------------------------------------------------ misc
 
-    /// Waits until every transaction committed so far is acknowledged by the server.
+    /// Waits until every transaction committed so far is acknowledged by the server (across a
+    /// reconnect: unacknowledged transactions are sent again).
+    ///
+    /// Fails with [`Error::StorageUnavailable`] (or [`Error::TxnRejected`]) when the server
+    /// rejected a transaction committed since the previous `flush` (protocol.md §9.8): nothing
+    /// of it was applied, and the objects it touched were dropped from the local cache.
     pub async fn flush(&self) -> Result<()> {
+        let from = self.inner.flushed_upto.load(Ordering::Acquire) + 1;
         let last = self.inner.out.last_seq.load(Ordering::Acquire);
         if last == 0 {
             return self.inner.check_alive();
         }
-        self.inner.wait_acked(last).await
+        self.inner.wait_acked_upto(last).await?;
+        self.inner.flushed_upto.fetch_max(last, Ordering::AcqRel);
+        match self.inner.rejected_in(from, last) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
-    /// Round-trip time of a `Ping`.
+    /// Round-trip time of a `Ping` (waits while reconnecting).
     pub async fn ping(&self) -> Result<Duration> {
         let nonce = self.inner.next_req.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        self.inner.pings.lock().insert(nonce, tx);
-        self.inner.check_alive()?;
         let t = Instant::now();
-        self.inner.stats.pings_sent.fetch_add(1, Ordering::Relaxed);
-        if !self.inner.out.push(Message::Ping { nonce }) {
-            return Err(self.inner.failure());
+        {
+            let _g = self.inner.gate();
+            let mut pings = self.inner.pings.lock();
+            self.inner.check_alive()?;
+            self.inner.stats.pings_sent.fetch_add(1, Ordering::Relaxed);
+            if !self.inner.out.push(Message::Ping { nonce }) {
+                return Err(self.inner.failure());
+            }
+            pings.insert(nonce, (tx, false));
         }
         rx.await.map_err(|_| self.inner.failure())?;
         Ok(t.elapsed())
@@ -1915,6 +2845,9 @@ impl Client {
             remote_txns_applied: l(&s.remote_txns),
             cached_objects: self.inner.cache.lock().len() as u64,
             tracked_locks: self.inner.lock_table_len() as u64,
+            txns_rejected: l(&s.txns_rejected),
+            reconnects: l(&s.reconnects),
+            unacked_txns: self.inner.out.retained_len() as u64,
         }
     }
 
@@ -1928,16 +2861,10 @@ impl Client {
         let flushed = self.flush().await;
         if !self.inner.closed.swap(true, Ordering::AcqRel) {
             self.inner.out.close_with(Some(Message::Goodbye));
+            self.inner.wake.notify_one();
         }
         // Let the writer put the Goodbye on the wire.
-        let writer = {
-            let mut tasks = self.inner.tasks.lock();
-            if tasks.is_empty() {
-                None
-            } else {
-                Some(tasks.remove(0))
-            }
-        };
+        let writer = self.inner.tasks.lock().writer.take();
         if let Some(w) = writer {
             let _ = tokio::time::timeout(Duration::from_secs(5), w).await;
         }
@@ -2032,6 +2959,7 @@ impl Subscription {
         let Some(inner) = self.inner.upgrade() else {
             return;
         };
+        let _g = inner.gate();
         let last = {
             let mut subs = inner.subs.lock();
             match subs.map.get_mut(&self.target) {

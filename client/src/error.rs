@@ -8,8 +8,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong in a Kiln client.
 ///
 /// Errors that end the connection ([`Error::ConnectionLost`], [`Error::ServerError`],
-/// [`Error::Protocol`]) put the client into a failed state: every pending and later operation
-/// then returns an error too.
+/// [`Error::Protocol`], [`Error::ReconnectFailed`]) put the client into a failed state: every
+/// pending and later operation then returns an error too. A lost connection is first
+/// re-established if the client reconnects ([`crate::ClientBuilder::reconnect`], the default):
+/// operations then wait instead of failing, and fail with [`Error::ReconnectFailed`] only when
+/// reconnecting finally fails.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -45,6 +48,34 @@ pub enum Error {
         /// The server's error code.
         code: ErrorCode,
         /// The server's message.
+        message: String,
+    },
+    /// The connection was lost and could not be re-established: the server refused the
+    /// reconnect (e.g. it restarted without persistence, or the client came back after the
+    /// server's reconnect window), answered with another client id, or did not come back within
+    /// [`crate::ClientBuilder::reconnect_timeout`]. The client is failed; the application must
+    /// start a new one (as in Terracotta).
+    #[error("reconnect failed: {reason}")]
+    ReconnectFailed {
+        /// What happened, with the server's message if it sent one.
+        reason: String,
+    },
+    /// The server could not make transactions durable (disk full, read-only or failed data
+    /// directory) and rejected them: nothing of them was applied (protocol.md §9.8). The objects
+    /// they created or changed were dropped from the local cache (they are faulted in again from
+    /// the server on next use). The client stays usable.
+    #[error("transactions rejected, storage unavailable on the server: {message}")]
+    StorageUnavailable {
+        /// Which transactions, and the server's explanation.
+        message: String,
+    },
+    /// The server rejected transactions for another reason (`TxnRejected` with a code other
+    /// than `StorageUnavailable`); nothing of them was applied. The client stays usable.
+    #[error("transactions rejected by the server ({code:?}): {message}")]
+    TxnRejected {
+        /// The server's code.
+        code: ErrorCode,
+        /// Which transactions, and the server's explanation.
         message: String,
     },
     /// A lock could not be acquired in time.
@@ -146,6 +177,16 @@ impl Error {
                 message: message.clone(),
             },
             Error::Protocol(e) => Error::Protocol(e.clone()),
+            Error::ReconnectFailed { reason } => Error::ReconnectFailed {
+                reason: reason.clone(),
+            },
+            Error::StorageUnavailable { message } => Error::StorageUnavailable {
+                message: message.clone(),
+            },
+            Error::TxnRejected { code, message } => Error::TxnRejected {
+                code: *code,
+                message: message.clone(),
+            },
             Error::Closed => Error::Closed,
             other => Error::ConnectionLost {
                 reason: other.to_string(),
@@ -169,6 +210,7 @@ impl Error {
                 | Error::Closed
                 | Error::VersionMismatch { .. }
                 | Error::Refused { .. }
+                | Error::ReconnectFailed { .. }
         )
     }
 }
@@ -185,6 +227,20 @@ mod tests {
         let e = Error::from(ProtocolError::EmptyFrame);
         assert!(e.source().is_some());
         assert!(e.is_fatal());
+    }
+
+    #[test]
+    fn rejections_are_not_fatal_reconnect_failures_are() {
+        let e = Error::StorageUnavailable {
+            message: "disk full".into(),
+        };
+        assert!(!e.is_fatal());
+        assert!(matches!(e.duplicate(), Error::StorageUnavailable { .. }));
+        let e = Error::ReconnectFailed {
+            reason: "refused".into(),
+        };
+        assert!(e.is_fatal());
+        assert!(e.duplicate().to_string().contains("refused"));
     }
 
     #[test]

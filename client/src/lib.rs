@@ -15,6 +15,11 @@
 //! - `wait`/`notify` ([`Txn::wait`], [`Txn::notify`]), distributed method calls
 //!   ([`Txn::invoke`], [`Client::dmi_events`]), change callbacks ([`Client::subscribe`]) and
 //!   cluster membership ([`Client::nodes`], [`Client::events`]).
+//! - A lost connection is re-established ([`ClientBuilder::reconnect`]): against a server that
+//!   restarted with persistence the client keeps its id, locks, waiters and cache, and sends its
+//!   unacknowledged transactions again; operations wait meanwhile ([`Client::state`]).
+//! - Transactions the server could not make durable are rejected
+//!   ([`Error::StorageUnavailable`], reported by [`Client::flush`] and SyncWrite commits).
 //!
 //! ```no_run
 //! use kiln::{Client, LockId, LockLevel};
@@ -40,8 +45,9 @@ mod outbound;
 mod txn;
 
 pub use client::{
-    ChangeEvent, Client, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, HealthCheck,
-    LockHandle, Subscription, DEFAULT_WINDOW,
+    ChangeEvent, Client, ClientBuilder, ClientStats, ClusterEvent, ConnectionState, DmiEvent,
+    HealthCheck, LockHandle, Subscription, DEFAULT_RECONNECT_INTERVAL, DEFAULT_RECONNECT_TIMEOUT,
+    DEFAULT_WINDOW,
 };
 pub use collections::{Array, List, Map, Object, Queue, Set, ToValue};
 pub use error::{Error, Result};

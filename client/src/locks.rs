@@ -80,6 +80,11 @@ pub(crate) struct LockCore {
     pub(crate) queue: VecDeque<Waiter>,
     /// Requests sent for this lock (stats/tests).
     pub(crate) requests_sent: u64,
+    /// Level of the outstanding request.
+    pub(crate) req_level: LockLevel,
+    /// The outstanding request was sent on a connection that was lost: send it again (same
+    /// `req_id`) once reconnected.
+    pub(crate) resend: bool,
 }
 
 impl LockCore {
@@ -106,6 +111,8 @@ impl Default for LockCore {
             token: 0,
             queue: VecDeque::new(),
             requests_sent: 0,
+            req_level: LockLevel::Write,
+            resend: false,
         }
     }
 }
@@ -249,24 +256,29 @@ impl LockCore {
         }
     }
 
-    fn send_request(&mut self, level: LockLevel, ctx: &mut Ctx<'_>) {
+    /// The request timeout covering every local waiter (`-1`: one of them blocks).
+    fn request_timeout(&self, now: Instant) -> i64 {
         let mut timeout_ms: i64 = 0;
         for w in &self.queue {
             match w.deadline {
-                None => {
-                    timeout_ms = -1;
-                    break;
-                }
+                None => return -1,
                 Some(d) => {
-                    let ms = i64::try_from(d.saturating_duration_since(ctx.now).as_millis())
+                    let ms = i64::try_from(d.saturating_duration_since(now).as_millis())
                         .unwrap_or(i64::MAX);
                     timeout_ms = timeout_ms.max(ms);
                 }
             }
         }
+        timeout_ms
+    }
+
+    fn send_request(&mut self, level: LockLevel, ctx: &mut Ctx<'_>) {
+        let timeout_ms = self.request_timeout(ctx.now);
         let req_id = ctx.req_id();
         self.outstanding = Some(req_id);
         self.cancel_sent = false;
+        self.req_level = level;
+        self.resend = false;
         self.requests_sent += 1;
         (ctx.send)(Message::LockRequest {
             req_id,
@@ -332,11 +344,57 @@ impl LockCore {
         self.pump(ctx);
     }
 
+    /// The level of the lease held, if any (re-asserted after a reconnect).
+    pub(crate) fn lease_level(&self) -> Option<LockLevel> {
+        match self.lease {
+            Lease::None => None,
+            Lease::Read => Some(LockLevel::Read),
+            Lease::Write => Some(LockLevel::Write),
+        }
+    }
+
+    /// The connection was lost (the client reconnects). The server forgets pending requests and
+    /// recalls; the lease itself is re-asserted. A recall pending here is dropped (the restarted
+    /// server recalls again if someone still wants the lock); an outstanding request is sent
+    /// again after the reconnect, unless it was being cancelled (then it is simply forgotten,
+    /// as if it had timed out).
+    pub(crate) fn on_connection_lost(&mut self, ctx: &mut Ctx<'_>) {
+        self.recalled = false;
+        if self.outstanding.is_none() {
+            return;
+        }
+        if self.cancel_sent {
+            self.outstanding = None;
+            self.cancel_sent = false;
+            self.resend = false;
+            self.pump(ctx);
+        } else {
+            self.resend = true;
+        }
+    }
+
+    /// After a reconnect: the `LockRequest` to send again (original `req_id` and level, timeout
+    /// recomputed for the local waiters), if the outstanding request was sent on the lost
+    /// connection.
+    pub(crate) fn take_resend(&mut self, lock: &LockId, now: Instant) -> Option<Message> {
+        if !std::mem::replace(&mut self.resend, false) {
+            return None;
+        }
+        let req_id = self.outstanding?;
+        Some(Message::LockRequest {
+            req_id,
+            lock: lock.clone(),
+            level: self.req_level,
+            timeout_ms: self.request_timeout(now),
+        })
+    }
+
     /// The connection failed: no lease any more, every waiter fails.
     pub(crate) fn fail(&mut self, err: &crate::Error) {
         self.lease = Lease::None;
         self.recalled = false;
         self.outstanding = None;
+        self.resend = false;
         for w in self.queue.drain(..) {
             let _ = w.tx.send(GrantResult::Failed(err.duplicate()));
         }
@@ -582,6 +640,55 @@ mod tests {
         h.run(|c, ctx| c.on_award(1, LockLevel::Write, 1, ctx));
         assert!(!h.core.writer);
         assert_eq!(h.core.try_local(true), Some(1));
+    }
+
+    #[test]
+    fn connection_loss_keeps_the_lease_forgets_the_recall_and_resends_the_request() {
+        let mut h = Harness::new();
+        let _a = h.wait(true, None);
+        h.run(|c, ctx| c.on_award(1, LockLevel::Write, 5, ctx));
+        h.take();
+        h.run(|c, ctx| c.on_recall(ctx));
+        h.run(|c, ctx| c.on_connection_lost(ctx));
+        assert_eq!(h.core.lease_level(), Some(LockLevel::Write));
+        // the holder releases: no RecallCommit for a recall the restarted server forgot
+        assert!(!h.core.release(true));
+        assert!(h.take().is_empty());
+        assert_eq!(
+            h.core.try_local(true),
+            Some(5),
+            "greedy re-acquire keeps working"
+        );
+        h.core.release(true);
+
+        // an outstanding request is sent again with its req_id and level
+        let mut h = Harness::new();
+        let mut w = h.wait(false, Some(Instant::now() + Duration::from_secs(60)));
+        h.take();
+        h.run(|c, ctx| c.on_connection_lost(ctx));
+        assert!(h.take().is_empty());
+        let m = h.core.take_resend(&h.id, Instant::now());
+        assert!(
+            matches!(m, Some(Message::LockRequest { req_id: 1, level: LockLevel::Read, timeout_ms, .. }) if timeout_ms > 50_000),
+            "{m:?}"
+        );
+        assert!(h.core.take_resend(&h.id, Instant::now()).is_none(), "once");
+        h.run(|c, ctx| c.on_award(1, LockLevel::Read, 7, ctx));
+        assert!(granted(&mut w));
+
+        // a request being cancelled is forgotten; a waiter queued behind it asks anew
+        let mut h = Harness::new();
+        let _x = h.wait(true, None);
+        let id = h.wid;
+        h.run(|c, ctx| assert!(c.remove_waiter(id, ctx)));
+        let _y = h.wait(true, None);
+        h.take();
+        h.run(|c, ctx| c.on_connection_lost(ctx));
+        assert!(
+            matches!(&h.take()[..], [Message::LockRequest { req_id: 2, .. }]),
+            "a new request for the waiter"
+        );
+        assert!(h.core.take_resend(&h.id, Instant::now()).is_none());
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use kiln_protocol::{
-    Delta, DeltaOp, DmiCall, LockId, LockLevel, Message, Notify, ObjectId, ObjectState,
-    Txn as WireTxn, Value, WakeReason, TXN_FLAG_SYNC,
+    Delta, DeltaOp, DmiCall, LockId, LockLevel, Notify, ObjectId, ObjectState, Txn as WireTxn,
+    Value, WakeReason, TXN_FLAG_SYNC,
 };
 use parking_lot::Mutex;
 
@@ -73,7 +73,7 @@ impl WaitInterrupter {
         match st.waiting {
             Some(waiter_id) => {
                 if let Some(inner) = self.shared.inner.upgrade() {
-                    inner.out.push(Message::Interrupt { waiter_id });
+                    inner.interrupt_wait(waiter_id);
                 }
             }
             None => st.pending = true,
@@ -204,6 +204,7 @@ impl Txn {
             Cached {
                 version: 0,
                 state: state.clone(),
+                unsent: true,
             },
         );
         let rec = self.rec_mut();
@@ -353,34 +354,21 @@ impl Txn {
         let exclusive = self.level.is_exclusive();
         let shared = self.shared().clone();
         let waiter_id = self.inner.next_waiter_id();
-        let rx = self.inner.register_wait(waiter_id);
-        let timeout_ms = match timeout {
-            None => 0,
-            Some(d) => u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1),
-        };
-        {
+        let rx = {
             let mut st = shared.state.lock();
             if st.pending {
                 st.pending = false;
-                self.inner.unregister_wait(waiter_id);
                 return Err(Error::Interrupted);
             }
             if let Some(t) = self.take_rec() {
-                if let Err(e) = self.inner.send_txn(t) {
-                    self.inner.unregister_wait(waiter_id);
-                    return Err(e);
-                }
+                self.inner.send_txn(t)?;
             }
-            if !self.inner.out.push(Message::Wait {
-                waiter_id,
-                lock: entry.id.clone(),
-                timeout_ms,
-            }) {
-                self.inner.unregister_wait(waiter_id);
-                return Err(self.inner.failure());
-            }
+            let rx = self
+                .inner
+                .start_wait(waiter_id, entry.id.clone(), timeout)?;
             st.waiting = Some(waiter_id);
-        }
+            rx
+        };
         // The Wait is queued before anything this release may send (RecallCommit).
         self.holding = false;
         self.inner.release(&entry, exclusive);
