@@ -34,7 +34,7 @@ struct Cli {
     /// Server address HOST:PORT (overrides the configuration).
     #[arg(short = 's', long = "server", global = true)]
     server: Option<String>,
-    /// Give up connecting after this many seconds.
+    /// Give up connecting (and reconnecting after a lost connection) after this many seconds.
     #[arg(long, default_value_t = 3.0, global = true)]
     connect_timeout: f64,
     #[command(subcommand)]
@@ -154,6 +154,7 @@ async fn connect(cli: &Cli) -> R<Client> {
         .connect_timeout(deadline)
         .connect_deadline(deadline)
         .retry_wait(Duration::from_millis(200))
+        .reconnect_timeout(deadline)
         .health_check(None)
         .connect()
         .await?;
