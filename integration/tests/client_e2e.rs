@@ -25,6 +25,19 @@ async fn client(s: &Server, name: &str) -> Client {
         .unwrap()
 }
 
+/// A client that fails at once when its connection is lost (no reconnect: the in-memory test
+/// server never comes back).
+async fn client_no_reconnect(s: &Server, name: &str) -> Client {
+    ClientBuilder::new([s.addr()])
+        .name(name)
+        .reconnect(false)
+        .retry_wait(Duration::from_millis(50))
+        .connect_deadline(Duration::from_secs(20))
+        .connect()
+        .await
+        .unwrap()
+}
+
 fn named(s: &str) -> LockId {
     LockId::Named(s.to_string())
 }
@@ -544,8 +557,8 @@ async fn bulk_create_and_fault_graph() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_death_fails_pending_operations() {
     let mut s = ServerProcess::start();
-    let a = client(&s, "a").await;
-    let b = client(&s, "b").await;
+    let a = client_no_reconnect(&s, "a").await;
+    let b = client_no_reconnect(&s, "b").await;
     let held = a.lock(named("x"), LockLevel::Write).await.unwrap();
     let b2 = b.clone();
     let pending =
@@ -578,6 +591,7 @@ async fn health_check_detects_a_frozen_server() {
     };
     let a = ClientBuilder::new([s.addr()])
         .health_check(Some(hc))
+        .reconnect(false)
         .connect_deadline(Duration::from_secs(20))
         .retry_wait(Duration::from_millis(50))
         .connect()

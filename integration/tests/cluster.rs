@@ -45,6 +45,18 @@ async fn connect(server: &ServerProcess, name: &str) -> Client {
         .unwrap_or_else(|e| panic!("{name} cannot connect: {e}"))
 }
 
+/// A client that fails at once when its connection is lost (no reconnect: the in-memory test
+/// server never comes back).
+async fn connect_no_reconnect(server: &ServerProcess, name: &str) -> Client {
+    let b = ClientBuilder::new([server.addr()])
+        .name(name)
+        .reconnect(false)
+        .connect_deadline(Duration::from_secs(5));
+    within("connect", T, b.connect())
+        .await
+        .unwrap_or_else(|e| panic!("{name} cannot connect: {e}"))
+}
+
 fn named(s: &str) -> LockId {
     LockId::Named(s.to_string())
 }
@@ -1368,8 +1380,8 @@ async fn stopped_lock_holder_is_dropped_by_the_health_check() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_gets_a_clear_error_when_the_server_dies() {
     let mut server = ServerProcess::start();
-    let a = connect(&server, "doomed-a").await;
-    let b = connect(&server, "doomed-b").await;
+    let a = connect_no_reconnect(&server, "doomed-a").await;
+    let b = connect_no_reconnect(&server, "doomed-b").await;
     let m = a.map("doomed").await.expect("map");
     let mut tx = a
         .lock(named("doomed"), LockLevel::Write)
