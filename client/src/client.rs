@@ -19,7 +19,7 @@ use tokio::sync::{broadcast, oneshot, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::locks::{Ctx, GrantResult, LockCore, Waiter};
-use crate::outbound::{encode_txn, writer_loop, Outbound};
+use crate::outbound::{writer_loop, Outbound};
 use crate::txn::{FastOr, Txn};
 use crate::{Error, Result};
 use rustc_hash::FxHashMap;
@@ -1242,7 +1242,11 @@ impl Inner {
             client_id = self.client_id,
             %addr,
             epoch = welcome.epoch,
-            unacked = self.out.retained_len(),
+            unacked = self
+                .out
+                .last_seq
+                .load(Ordering::Relaxed)
+                .saturating_sub(self.acked.load(Ordering::Relaxed)),
             "reconnected"
         );
         // Membership: tell what changed while away (never "this node left").
@@ -1293,7 +1297,12 @@ impl Inner {
             reason = %message,
             "the server rejected transactions: their changes are dropped from the cache"
         );
-        let mut oids = self.out.take_retained(from, upto);
+        let mut oids: Vec<ObjectId> = self
+            .out
+            .take_retained(from, upto)
+            .iter()
+            .flat_map(|r| r.oids.iter().copied())
+            .collect();
         oids.sort_unstable();
         oids.dedup();
         if !oids.is_empty() {
@@ -1524,34 +1533,19 @@ impl Inner {
 
     /// Queues a finished transaction; returns its sequence number.
     pub(crate) fn send_txn(&self, t: WireTxn) -> Result<u64> {
-        let (body, t) = encode_txn(t);
-        if body.len() + 5 > self.max_frame {
-            let e = Error::lost(format!(
-                "a transaction of {} bytes does not fit in one frame (maximum {} bytes)",
-                body.len(),
-                self.max_frame
-            ));
-            self.fail(e.duplicate());
-            return Err(e);
+        if !t.new_objects.is_empty() {
+            // Sent from now on: re-asserted as resident after a reconnect (the server knows
+            // them once the transaction is applied, or reports them stale).
+            let mut cache = self.cache.lock();
+            for (oid, _) in &t.new_objects {
+                if let Some(c) = cache.get_mut(oid) {
+                    c.unsent = false;
+                }
+            }
         }
-        let oids: Box<[ObjectId]> = t
-            .new_objects
-            .iter()
-            .map(|(o, _)| *o)
-            .chain(t.deltas.iter().map(|d| d.oid))
-            .collect();
-        match self.out.push_txn(body, oids) {
+        match self.out.push_txn(t) {
             Some(seq) => {
                 self.stats.txns_committed.fetch_add(1, Ordering::Relaxed);
-                if !t.new_objects.is_empty() {
-                    // Queued: the server knows them from now on (re-asserted after a reconnect).
-                    let mut cache = self.cache.lock();
-                    for (oid, _) in &t.new_objects {
-                        if let Some(c) = cache.get_mut(oid) {
-                            c.unsent = false;
-                        }
-                    }
-                }
                 Ok(seq)
             }
             None => Err(self.failure()),
@@ -1591,15 +1585,18 @@ impl Inner {
     fn on_ack(&self, seq: u64, gtx: Option<u64>) {
         let prev = self.acked.fetch_max(seq, Ordering::AcqRel);
         if seq > prev {
-            let changed = self.out.release_acked(seq);
-            if let (Some(gtx), false) = (gtx, changed.is_empty()) {
-                let mut cache = self.cache.lock();
-                for oid in changed.iter().flat_map(|o| o.iter()) {
-                    if let Some(c) = cache.get_mut(oid) {
-                        c.version = c.version.max(gtx);
+            let acked = self.out.release_acked(seq);
+            if let Some(gtx) = gtx {
+                if acked.iter().any(|r| !r.oids.is_empty()) {
+                    let mut cache = self.cache.lock();
+                    for oid in acked.iter().flat_map(|r| r.oids.iter()) {
+                        if let Some(c) = cache.get_mut(oid) {
+                            c.version = c.version.max(gtx);
+                        }
                     }
                 }
             }
+            drop(acked);
             self.acks.send_modify(|a| a.upto = a.upto.max(seq));
         }
     }
@@ -2047,7 +2044,7 @@ enum Attempt {
 async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: String) {
     let started = Instant::now();
     let deadline = started + cfg.timeout;
-    let mut last = why;
+    let mut last = why.clone();
     let mut attempts = 0u64;
     loop {
         for addr in &cfg.addrs {
@@ -2062,6 +2059,12 @@ async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: String) {
             tracing::debug!(%addr, attempts, "reconnecting");
             match reconnect_once(&inner, &cfg, addr, deadline).await {
                 Ok(()) => return,
+                Err(Attempt::Fatal(Error::ReconnectFailed { reason })) => {
+                    inner.fail(Error::ReconnectFailed {
+                        reason: format!("{reason} (after the connection was lost: {why})"),
+                    });
+                    return;
+                }
                 Err(Attempt::Fatal(e)) => {
                     inner.fail(e);
                     return;
@@ -2080,7 +2083,7 @@ async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: String) {
         if left.is_zero() {
             inner.fail(Error::ReconnectFailed {
                 reason: format!(
-                    "no server at {} took the client back within {:.1?} ({attempts} attempts); last error: {last}",
+                    "no server at {} took the client back within {:.1?} ({attempts} attempts; last error: {last}) after the connection was lost: {why}",
                     cfg.addrs.join(", "),
                     cfg.timeout
                 ),
@@ -2206,6 +2209,14 @@ async fn reconnect_once(
             other => backlog.push(other),
         }
     };
+    // A writer of the lost connection may still be retaining what it took (no await point
+    // between taking and retaining: this is a matter of microseconds).
+    while inner.out.unretained() > 0 {
+        if inner.failed.load(Ordering::Acquire) {
+            return Err(Attempt::Fatal(Error::Closed));
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     if inner.resume(hs, stale, interrupts, backlog, addr) {
         Ok(())
     } else {
@@ -2847,7 +2858,7 @@ impl Client {
             tracked_locks: self.inner.lock_table_len() as u64,
             txns_rejected: l(&s.txns_rejected),
             reconnects: l(&s.reconnects),
-            unacked_txns: self.inner.out.retained_len() as u64,
+            unacked_txns: l(&self.inner.out.last_seq).saturating_sub(l(&self.inner.acked)),
         }
     }
 

@@ -6,17 +6,17 @@
 //! everything queued at once, encodes it into one buffer — consecutive transactions become one
 //! `TxnBatch` frame — and writes it with a single `write_all`.
 //!
-//! Transactions are encoded when they are queued and kept (as bytes) until the server
-//! acknowledges or rejects them: after a reconnect they are sent again with their original
-//! sequence numbers (protocol.md §9.9), and a `TxnRejected` names the objects they touched
-//! (§9.8). While the client reconnects the queue is *paused*: producers keep queueing, nothing is
+//! The writer keeps every `TxnBatch` frame it sends (the encoded bytes, and the objects its
+//! transactions touched) until the server acknowledged or rejected all of it: after a reconnect
+//! those frames are sent again, with the transactions' original sequence numbers (protocol.md
+//! §9.9), and a `TxnRejected` names the objects they touched (§9.8). While the client reconnects the queue is *paused*: producers keep queueing, nothing is
 //! written until the new connection is resumed.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use kiln_protocol::{frame, Message, ObjectId, Txn as WireTxn};
 use parking_lot::Mutex;
 use tokio::io::AsyncWriteExt;
@@ -28,14 +28,16 @@ use crate::Error;
 
 /// Most transactions put into one `TxnBatch` frame (a frame over the maximum is split anyway).
 const MAX_TXNS_PER_BATCH: usize = 4096;
-/// Bytes of a `TxnBatch` frame before its first transaction: length, type byte, count.
-const BATCH_HEADER: usize = frame::HEADER_LEN + 1 + 4;
+/// Size of the chunks retained frames are copied into.
+const RETAIN_CHUNK: usize = 1024 * 1024;
 
 #[derive(Debug)]
 pub(crate) enum Out {
     Msg(Message),
-    /// An encoded transaction (its bytes inside a `TxnBatch`), with its sequence number.
-    Txn(u64, Bytes),
+    /// A transaction (its `seq` assigned), not sent yet on the current connection.
+    Txn(WireTxn),
+    /// A retained `TxnBatch` frame sent again after a reconnect.
+    Resend(Bytes),
     /// The unsent rest of a frame a producer began to write directly.
     Raw(Bytes),
 }
@@ -54,17 +56,45 @@ struct OutQ {
     gen: u64,
     /// The socket, for producers that write a request themselves when the connection is idle.
     sock: Option<Weak<OwnedWriteHalf>>,
-    /// Transactions queued or sent and not yet acknowledged or rejected, in sequence order.
+    /// `TxnBatch` frames sent (or being sent) whose transactions are not all acknowledged or
+    /// rejected yet, in sequence order.
     retained: VecDeque<Retained>,
+    /// Transactions a writer took from the queue and has not retained yet (it does so before
+    /// it writes them, with no await point in between).
+    unretained: usize,
 }
 
-/// A transaction kept until the server acknowledges or rejects it.
+/// A sent `TxnBatch` frame kept until all its transactions are acknowledged or rejected.
 #[derive(Debug)]
-struct Retained {
-    seq: u64,
-    body: Bytes,
-    /// Objects it created or changed.
+pub(crate) struct Retained {
+    /// Sequence numbers of its first and last transaction.
+    pub(crate) first: u64,
+    pub(crate) last: u64,
+    /// The whole frame.
+    frame: Bytes,
+    /// Objects its transactions created or changed.
+    pub(crate) oids: Box<[ObjectId]>,
+}
+
+/// Where the writer encoded a `TxnBatch` frame in its buffer (see [`encode_items`]).
+#[derive(Debug)]
+pub(crate) struct FrameMeta {
+    start: usize,
+    end: usize,
+    first: u64,
+    last: u64,
     oids: Box<[ObjectId]>,
+}
+
+impl FrameMeta {
+    fn retained(self, frame: Bytes) -> Retained {
+        Retained {
+            first: self.first,
+            last: self.last,
+            frame,
+            oids: self.oids,
+        }
+    }
 }
 
 /// The queue shared by every producer and the writer task.
@@ -147,10 +177,8 @@ impl Outbound {
         }
     }
 
-    /// Queues an encoded transaction (see [`encode_txn`]) that created or changed `oids`,
-    /// assigning the next sequence number (sequence order = queue order). It is retained until
-    /// acknowledged or rejected.
-    pub(crate) fn push_txn(&self, mut body: BytesMut, oids: Box<[ObjectId]>) -> Option<u64> {
+    /// Queues a transaction, assigning the next sequence number (sequence order = queue order).
+    pub(crate) fn push_txn(&self, mut t: WireTxn) -> Option<u64> {
         let seq;
         {
             let mut q = self.q.lock();
@@ -159,59 +187,58 @@ impl Outbound {
             }
             q.next_seq += 1;
             seq = q.next_seq;
-            body[..8].copy_from_slice(&seq.to_be_bytes());
-            let body = body.freeze();
-            q.retained.push_back(Retained {
-                seq,
-                body: body.clone(),
-                oids,
-            });
-            q.items.push(Out::Txn(seq, body));
+            t.seq = seq;
+            q.items.push(Out::Txn(t));
             self.last_seq.store(seq, Ordering::Release);
         }
         self.notify.notify_one();
         Some(seq)
     }
 
-    /// Forgets retained transactions up to `seq` (acknowledged); returns the objects they
-    /// created or changed.
-    pub(crate) fn release_acked(&self, seq: u64) -> Vec<Box<[ObjectId]>> {
+    /// Keeps the `TxnBatch` frames a writer encoded (before it writes them), until
+    /// acknowledged.
+    fn retain(&self, frames: &mut Vec<Retained>, taken: usize) {
+        let mut q = self.q.lock();
+        q.unretained = q.unretained.saturating_sub(taken);
+        q.retained.extend(frames.drain(..));
+    }
+
+    /// Transactions a writer took and has not retained yet (see [`Outbound::resume`]).
+    pub(crate) fn unretained(&self) -> usize {
+        self.q.lock().unretained
+    }
+
+    /// Forgets the retained frames whose transactions are all acknowledged (up to `seq`) and
+    /// returns them.
+    pub(crate) fn release_acked(&self, seq: u64) -> Vec<Retained> {
+        let mut q = self.q.lock();
+        let n = q.retained.partition_point(|r| r.last <= seq);
+        if n == 0 {
+            return Vec::new();
+        }
+        q.retained.drain(..n).collect()
+    }
+
+    /// Removes the retained frames with transactions in `from..=upto` (rejected by the server)
+    /// and returns them.
+    pub(crate) fn take_retained(&self, from: u64, upto: u64) -> Vec<Retained> {
         let mut q = self.q.lock();
         let mut out = Vec::new();
-        while q.retained.front().is_some_and(|r| r.seq <= seq) {
-            if let Some(r) = q.retained.pop_front() {
-                if !r.oids.is_empty() {
-                    out.push(r.oids);
-                }
+        let mut keep = VecDeque::with_capacity(q.retained.len());
+        for r in q.retained.drain(..) {
+            if r.first <= upto && from <= r.last {
+                out.push(r);
+            } else {
+                keep.push_back(r);
             }
         }
+        q.retained = keep;
         out
-    }
-
-    /// Removes the retained transactions `from..=upto` (rejected by the server); returns the
-    /// objects they created or changed.
-    pub(crate) fn take_retained(&self, from: u64, upto: u64) -> Vec<ObjectId> {
-        let mut q = self.q.lock();
-        let mut out = Vec::new();
-        q.retained.retain(|r| {
-            if (from..=upto).contains(&r.seq) {
-                out.extend_from_slice(&r.oids);
-                false
-            } else {
-                true
-            }
-        });
-        out
-    }
-
-    /// Number of retained (unacknowledged) transactions.
-    pub(crate) fn retained_len(&self) -> usize {
-        self.q.lock().retained.len()
     }
 
     /// The connection is lost: bumps the generation, stops all writing and drops every queued
-    /// message except transactions (everything else the new connection needs is rebuilt from
-    /// the client's state when it resumes). Returns the new generation.
+    /// message except transactions not sent yet (everything else the new connection needs is
+    /// retained or rebuilt from the client's state when it resumes). Returns the new generation.
     pub(crate) fn pause(&self) -> u64 {
         let gen;
         {
@@ -236,25 +263,18 @@ impl Outbound {
             .retain(|i| !matches!(i, Out::Msg(m) if f(m)));
     }
 
-    /// Resumes on a new connection: first every retained transaction that is not queued any
-    /// more (sent on the lost connection), with its original sequence number, then `prefix`,
-    /// then what was queued meanwhile. Returns the generation of the new connection.
+    /// Resumes on a new connection: first every retained transaction (sent on the lost
+    /// connection, not acknowledged), with its original sequence number, then `prefix`, then
+    /// what was queued meanwhile (transactions not sent yet, in order). Returns the generation
+    /// of the new connection. Call when [`Outbound::unretained`] is 0.
     pub(crate) fn resume(&self, prefix: Vec<Message>, sock: &Arc<OwnedWriteHalf>) -> u64 {
         let gen;
         {
             let mut q = self.q.lock();
-            let first_queued = q.items.iter().find_map(|i| match i {
-                Out::Txn(seq, _) => Some(*seq),
-                _ => None,
-            });
             let mut items: Vec<Out> = q
                 .retained
                 .iter()
-                .filter(|r| match first_queued {
-                    Some(f) => r.seq < f,
-                    None => true,
-                })
-                .map(|r| Out::Txn(r.seq, r.body.clone()))
+                .map(|r| Out::Resend(r.frame.clone()))
                 .collect();
             items.extend(prefix.into_iter().map(Out::Msg));
             items.append(&mut q.items);
@@ -302,123 +322,96 @@ impl Outbound {
         }
         std::mem::swap(&mut q.items, into);
         q.writing = !into.is_empty();
+        q.unretained += into.iter().filter(|i| matches!(i, Out::Txn(_))).count();
         Take::Items(q.closed)
     }
 }
 
-thread_local! {
-    /// Encoding buffer of the committing thread (transactions are split off it, so one
-    /// allocation serves many small transactions).
-    static ENC: std::cell::RefCell<BytesMut> = std::cell::RefCell::new(BytesMut::new());
-}
-
-/// Encodes a transaction as it appears inside a `TxnBatch` (its sequence number is written by
-/// [`Outbound::push_txn`]). Returns the bytes and the transaction back.
-pub(crate) fn encode_txn(t: WireTxn) -> (BytesMut, WireTxn) {
-    let msg = Message::TxnBatch { txns: vec![t] };
-    let body = ENC.with(|b| {
-        let mut b = b.borrow_mut();
-        if b.capacity() < 4096 {
-            b.reserve(64 * 1024);
-        }
-        frame::encode(&msg, &mut b);
-        let mut f = b.split();
-        f.advance(BATCH_HEADER);
-        f
-    });
+/// Encodes a batch of transactions as one frame, splitting it in halves if the frame would be
+/// over `max_frame`; records where each frame is in `metas`. Returns the number of frames
+/// written into `buf`.
+fn encode_batch(
+    txns: Vec<WireTxn>,
+    buf: &mut BytesMut,
+    max_frame: usize,
+    metas: &mut Vec<FrameMeta>,
+) -> Result<u64, Error> {
+    let start = buf.len();
+    let n = txns.len();
+    let msg = Message::TxnBatch { txns };
+    frame::encode(&msg, buf);
+    let fits = buf.len() - start - frame::HEADER_LEN <= max_frame;
     let Message::TxnBatch { mut txns } = msg else {
         unreachable!("built as a TxnBatch above")
     };
-    let t = txns.pop().unwrap_or_default();
-    (body, t)
-}
-
-/// Writes the length and count of the `TxnBatch` frame that starts at `start` in `buf`.
-fn patch_batch(buf: &mut BytesMut, start: usize, count: u32) {
-    let len = u32::try_from(buf.len() - start - frame::HEADER_LEN).unwrap_or(u32::MAX);
-    buf[start..start + 4].copy_from_slice(&len.to_be_bytes());
-    buf[start + 5..start + 9].copy_from_slice(&count.to_be_bytes());
-}
-
-/// Builds `TxnBatch` frames from encoded transactions: at most [`MAX_TXNS_PER_BATCH`] per frame
-/// and never over `max_frame`.
-#[derive(Debug, Default)]
-struct BatchBuilder {
-    /// Start of the open frame in the buffer and its transaction count.
-    open: Option<(usize, u32)>,
-    frames: u64,
-}
-
-impl BatchBuilder {
-    fn add(
-        &mut self,
-        buf: &mut BytesMut,
-        seq: u64,
-        body: &[u8],
-        max_frame: usize,
-    ) -> Result<(), Error> {
-        if body.len() + BATCH_HEADER - frame::HEADER_LEN > max_frame {
-            return Err(Error::lost(format!(
-                "transaction {seq} does not fit in one frame (maximum {max_frame} bytes)"
-            )));
-        }
-        if let Some((start, count)) = self.open {
-            let payload = buf.len() - start - frame::HEADER_LEN;
-            if count as usize >= MAX_TXNS_PER_BATCH || payload + body.len() > max_frame {
-                self.close(buf);
-            }
-        }
-        let (start, count) = match self.open {
-            Some(o) => o,
-            None => {
-                let start = buf.len();
-                frame::encode(&Message::TxnBatch { txns: vec![] }, buf);
-                (start, 0)
-            }
-        };
-        buf.put_slice(body);
-        self.open = Some((start, count + 1));
-        Ok(())
+    if fits {
+        let oids: Box<[ObjectId]> = txns
+            .iter()
+            .flat_map(|t| {
+                (t.new_objects.iter().map(|(o, _)| *o)).chain(t.deltas.iter().map(|d| d.oid))
+            })
+            .collect();
+        metas.push(FrameMeta {
+            start,
+            end: buf.len(),
+            first: txns.first().map_or(0, |t| t.seq),
+            last: txns.last().map_or(0, |t| t.seq),
+            oids,
+        });
+        return Ok(1);
     }
-
-    fn close(&mut self, buf: &mut BytesMut) {
-        if let Some((start, count)) = self.open.take() {
-            patch_batch(buf, start, count);
-            self.frames += 1;
-        }
+    buf.truncate(start);
+    if n <= 1 {
+        let seq = txns.first().map(|t| t.seq).unwrap_or(0);
+        return Err(Error::lost(format!(
+            "transaction {seq} does not fit in one frame (maximum {max_frame} bytes)"
+        )));
     }
+    let second = txns.split_off(n / 2);
+    Ok(encode_batch(txns, buf, max_frame, metas)? + encode_batch(second, buf, max_frame, metas)?)
 }
 
-/// Encodes queued items into `buf`; returns (frames, txns, saw_goodbye).
+/// Encodes queued items into `buf`; returns (frames, txns, saw_goodbye). Where each new
+/// `TxnBatch` frame lies in `buf` is added to `metas` (to retain it until acknowledged).
 pub(crate) fn encode_items(
     items: &mut Vec<Out>,
     buf: &mut BytesMut,
     max_frame: usize,
+    metas: &mut Vec<FrameMeta>,
 ) -> Result<(u64, u64, bool), Error> {
     let mut frames = 0u64;
     let mut txn_count = 0u64;
     let mut goodbye = false;
-    let mut batch = BatchBuilder::default();
+    let mut batch: Vec<WireTxn> = Vec::new();
     for item in items.drain(..) {
         match item {
-            Out::Txn(seq, body) => {
+            Out::Txn(t) => {
                 txn_count += 1;
-                batch.add(buf, seq, &body, max_frame)?;
+                batch.push(t);
+                if batch.len() >= MAX_TXNS_PER_BATCH {
+                    frames += encode_batch(std::mem::take(&mut batch), buf, max_frame, metas)?;
+                }
             }
-            Out::Raw(b) => {
-                batch.close(buf);
+            Out::Raw(b) | Out::Resend(b) => {
+                if !batch.is_empty() {
+                    frames += encode_batch(std::mem::take(&mut batch), buf, max_frame, metas)?;
+                }
                 buf.extend_from_slice(&b);
             }
             Out::Msg(m) => {
-                batch.close(buf);
+                if !batch.is_empty() {
+                    frames += encode_batch(std::mem::take(&mut batch), buf, max_frame, metas)?;
+                }
                 goodbye |= matches!(m, Message::Goodbye);
                 frame::encode(&m, buf);
                 frames += 1;
             }
         }
     }
-    batch.close(buf);
-    Ok((frames + batch.frames, txn_count, goodbye))
+    if !batch.is_empty() {
+        frames += encode_batch(batch, buf, max_frame, metas)?;
+    }
+    Ok((frames, txn_count, goodbye))
 }
 
 /// Writes all of `buf` through a shared write half.
@@ -438,6 +431,9 @@ async fn write_all(w: &OwnedWriteHalf, mut buf: &[u8]) -> std::io::Result<()> {
 /// The writer task of connection `gen`: drain, encode, one write, repeat.
 pub(crate) async fn writer_loop(inner: Arc<Inner>, w: Arc<OwnedWriteHalf>, gen: u64) {
     let mut items: Vec<Out> = Vec::new();
+    let mut metas: Vec<FrameMeta> = Vec::new();
+    let mut frames_kept: Vec<Retained> = Vec::new();
+    let mut arena = BytesMut::new();
     let mut buf = BytesMut::with_capacity(64 * 1024);
     loop {
         let notified = inner.out.notify.notified();
@@ -452,7 +448,22 @@ pub(crate) async fn writer_loop(inner: Arc<Inner>, w: Arc<OwnedWriteHalf>, gen: 
             notified.await;
             continue;
         }
-        let (frames, txns, goodbye) = match encode_items(&mut items, &mut buf, inner.max_frame) {
+        let taken = items.iter().filter(|i| matches!(i, Out::Txn(_))).count();
+        let encoded = encode_items(&mut items, &mut buf, inner.max_frame, &mut metas);
+        // Sent transactions are retained before the write: if the connection fails now, they
+        // are sent again. Their frames are copied into a chunk shared by many frames (freed
+        // once all of them are acknowledged, in order): no allocation per write.
+        for m in metas.drain(..) {
+            let len = m.end - m.start;
+            if arena.capacity() < len {
+                arena = BytesMut::with_capacity(len.max(RETAIN_CHUNK));
+            }
+            arena.extend_from_slice(&buf[m.start..m.end]);
+            let frame = arena.split().freeze();
+            frames_kept.push(m.retained(frame));
+        }
+        inner.out.retain(&mut frames_kept, taken);
+        let (frames, txns, goodbye) = match encoded {
             Ok(x) => x,
             Err(e) => {
                 inner.fail(e);
@@ -502,14 +513,10 @@ mod tests {
         }
     }
 
-    fn enc(n: usize) -> BytesMut {
-        encode_txn(txn(n)).0
-    }
-
-    fn body(seq: u64, n: usize) -> Bytes {
-        let mut b = enc(n);
-        b[..8].copy_from_slice(&seq.to_be_bytes());
-        b.freeze()
+    fn txn_seq(seq: u64, n: usize) -> WireTxn {
+        let mut t = txn(n);
+        t.seq = seq;
+        t
     }
 
     fn decode_all(mut buf: BytesMut, max: usize) -> Vec<Message> {
@@ -529,54 +536,89 @@ mod tests {
         }
     }
 
+    /// What a writer of generation `gen` would send now (retaining its frames).
+    fn write(q: &Outbound, gen: u64) -> Vec<Message> {
+        let mut items = vec![];
+        assert_eq!(q.take(&mut items, gen), Take::Items(false));
+        let taken = items.iter().filter(|i| matches!(i, Out::Txn(_))).count();
+        let mut buf = BytesMut::new();
+        let mut metas = vec![];
+        encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME, &mut metas).expect("encode");
+        let mut kept: Vec<Retained> = metas
+            .into_iter()
+            .map(|m| {
+                let f = Bytes::copy_from_slice(&buf[m.start..m.end]);
+                m.retained(f)
+            })
+            .collect();
+        q.retain(&mut kept, taken);
+        q.done_writing(gen);
+        decode_all(buf, frame::DEFAULT_MAX_FRAME)
+    }
+
     #[test]
     fn coalesces_txns_and_keeps_order() {
         let q = Outbound::default();
-        assert_eq!(q.push_txn(enc(1), Box::default()), Some(1));
-        assert_eq!(q.push_txn(enc(1), Box::default()), Some(2));
+        assert_eq!(q.push_txn(txn(1)), Some(1));
+        assert_eq!(q.push_txn(txn(1)), Some(2));
         q.push(Message::RecallCommit {
             lock: kiln_protocol::LockId::Named("a".into()),
         });
-        assert_eq!(q.push_txn(enc(1), Box::default()), Some(3));
+        assert_eq!(q.push_txn(txn(1)), Some(3));
         let mut items = vec![];
         assert_eq!(q.take(&mut items, 0), Take::Items(false));
         let mut buf = BytesMut::new();
+        let mut metas = vec![];
         let (frames, txns, bye) =
-            encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME).expect("encode");
+            encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME, &mut metas)
+                .expect("encode");
         assert_eq!((frames, txns, bye), (3, 3, false));
+        let ranges: Vec<(u64, u64)> = metas.iter().map(|m| (m.first, m.last)).collect();
+        assert_eq!(ranges, [(1, 2), (3, 3)]);
+        // the recorded frame positions are exact
+        let again: Vec<Message> = metas
+            .iter()
+            .map(|m| {
+                decode_all(
+                    BytesMut::from(&buf[m.start..m.end]),
+                    frame::DEFAULT_MAX_FRAME,
+                )
+                .remove(0)
+            })
+            .collect();
+        assert_eq!(seqs(&again[1]), vec![3]);
         let msgs = decode_all(buf, frame::DEFAULT_MAX_FRAME);
         assert_eq!(seqs(&msgs[0]), vec![1, 2]);
         assert!(matches!(msgs[1], Message::RecallCommit { .. }));
         assert_eq!(seqs(&msgs[2]), vec![3]);
         match &msgs[0] {
-            Message::TxnBatch { txns } => assert_eq!(txns[0], {
-                let mut t = txn(1);
-                t.seq = 1;
-                t
-            }),
+            Message::TxnBatch { txns } => assert_eq!(txns[0], txn_seq(1, 1)),
             _ => unreachable!(),
         }
     }
 
     #[test]
     fn splits_oversize_batches() {
-        let mut items: Vec<Out> = (1..=8).map(|s| Out::Txn(s, body(s, 100))).collect();
+        let mut items: Vec<Out> = (1..=8).map(|s| Out::Txn(txn_seq(s, 100))).collect();
         let mut buf = BytesMut::new();
-        let (frames, _, _) = encode_items(&mut items, &mut buf, 300).expect("encode");
+        let mut metas = vec![];
+        let (frames, _, _) = encode_items(&mut items, &mut buf, 300, &mut metas).expect("encode");
         assert!(frames > 1);
+        assert_eq!(metas.len() as u64, frames);
         let all: Vec<u64> = decode_all(buf, 300).iter().flat_map(seqs).collect();
         assert_eq!(all, (1..=8).collect::<Vec<_>>());
-        let mut items = vec![Out::Txn(1, body(1, 1000))];
-        assert!(encode_items(&mut items, &mut BytesMut::new(), 300).is_err());
+        let mut items = vec![Out::Txn(txn_seq(1, 1000))];
+        assert!(encode_items(&mut items, &mut BytesMut::new(), 300, &mut vec![]).is_err());
     }
 
     #[test]
     fn many_txns_are_split_by_count() {
         let n = MAX_TXNS_PER_BATCH as u64 + 10;
-        let mut items: Vec<Out> = (1..=n).map(|s| Out::Txn(s, body(s, 1))).collect();
+        let mut items: Vec<Out> = (1..=n).map(|s| Out::Txn(txn_seq(s, 1))).collect();
         let mut buf = BytesMut::new();
         let (frames, txns, _) =
-            encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME).expect("encode");
+            encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME, &mut vec![])
+                .expect("encode");
         assert_eq!((frames, txns), (2, n));
         let msgs = decode_all(buf, frame::DEFAULT_MAX_FRAME);
         assert_eq!(seqs(&msgs[0]).len(), MAX_TXNS_PER_BATCH);
@@ -588,39 +630,51 @@ mod tests {
         let q = Outbound::default();
         q.close_with(Some(Message::Goodbye));
         assert!(!q.push(Message::Ping { nonce: 1 }));
-        assert_eq!(q.push_txn(enc(1), Box::default()), None);
+        assert_eq!(q.push_txn(WireTxn::default()), None);
     }
 
     #[test]
-    fn retains_until_acked_and_gives_back_rejected() {
+    fn retains_sent_frames_until_acked_and_gives_back_rejected() {
         let q = Outbound::default();
-        for i in 1..=5 {
-            q.push_txn(enc(3), vec![ObjectId(i)].into());
-        }
-        assert_eq!(q.retained_len(), 5);
-        assert_eq!(
-            q.release_acked(2),
-            vec![Box::from([ObjectId(1)]), Box::from([ObjectId(2)])]
+        let push = |i: u64| {
+            let mut t = txn(3);
+            t.new_objects
+                .push((ObjectId(i), kiln_protocol::ObjectState::list()));
+            q.push_txn(t);
+        };
+        (1..=3).for_each(push);
+        assert_eq!(write(&q, 0).iter().flat_map(seqs).count(), 3);
+        (4..=5).for_each(push);
+        write(&q, 0);
+        (6..=7).for_each(push);
+        write(&q, 0);
+        assert_eq!(q.unretained(), 0);
+        assert!(
+            q.release_acked(2).is_empty(),
+            "frame 1..=3 not all acknowledged"
         );
-        assert_eq!(q.retained_len(), 3);
-        assert_eq!(q.take_retained(3, 4), vec![ObjectId(3), ObjectId(4)]);
-        assert_eq!(q.retained_len(), 1);
-        assert_eq!(q.release_acked(5).len(), 1);
-        assert_eq!(q.retained_len(), 0);
+        let r = q.release_acked(3);
+        assert_eq!((r.len(), r[0].first, r[0].last), (1, 1, 3));
+        assert_eq!(r[0].oids[..], [ObjectId(1), ObjectId(2), ObjectId(3)]);
+        let r = q.take_retained(4, 5);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].oids[..], [ObjectId(4), ObjectId(5)]);
+        assert_eq!(q.release_acked(7).len(), 1);
+        assert!(q.q.lock().retained.is_empty());
     }
 
     #[tokio::test]
     async fn pause_keeps_txns_and_resume_resends_unacked_first() {
         let q = Outbound::default();
-        // 1 and 2 were taken by a writer (sent); 3 is still queued with a request.
-        q.push_txn(enc(1), Box::default());
-        q.push_txn(enc(1), Box::default());
-        let mut items = vec![];
-        assert_eq!(q.take(&mut items, 0), Take::Items(false));
-        assert_eq!(items.len(), 2);
-        q.done_writing(0);
+        // 1 and 2 were written (sent); 3 is still queued after a request.
+        q.push_txn(txn(1));
+        q.push_txn(txn(1));
+        assert_eq!(
+            write(&q, 0).iter().flat_map(seqs).collect::<Vec<_>>(),
+            [1, 2]
+        );
         q.push(Message::ListRoots { req_id: 9 });
-        q.push_txn(enc(1), Box::default());
+        q.push_txn(txn(1));
         q.release_acked(1);
         let gen = q.pause();
         assert_eq!(gen, 1);
@@ -628,7 +682,7 @@ mod tests {
         assert_eq!(q.take(&mut items, 0), Take::Stale, "the old writer stops");
         // queued while reconnecting
         assert!(q.push(Message::Ping { nonce: 4 }));
-        q.push_txn(enc(1), Box::default());
+        q.push_txn(txn(1));
         q.remove_msgs(|m| matches!(m, Message::Ping { .. }));
         q.push(Message::Evict { oids: vec![] });
         let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -639,17 +693,22 @@ mod tests {
             .expect("connect");
         let (_r, w) = s.into_split();
         let w = Arc::new(w);
-        let g = q.resume(vec![Message::ListRoots { req_id: 9 }], &w);
-        assert_eq!(g, 1);
-        let mut items = vec![];
-        assert_eq!(q.take(&mut items, 1), Take::Items(false));
-        let mut buf = BytesMut::new();
-        encode_items(&mut items, &mut buf, frame::DEFAULT_MAX_FRAME).expect("encode");
-        let msgs = decode_all(buf, frame::DEFAULT_MAX_FRAME);
-        assert_eq!(seqs(&msgs[0]), vec![2], "unacked and sent: again, first");
+        assert_eq!(q.resume(vec![Message::ListRoots { req_id: 9 }], &w), 1);
+        let msgs = write(&q, 1);
+        assert_eq!(
+            seqs(&msgs[0]),
+            vec![1, 2],
+            "the unacknowledged frame again (the server skips 1), first"
+        );
         assert!(matches!(msgs[1], Message::ListRoots { req_id: 9 }));
         assert_eq!(seqs(&msgs[2]), vec![3, 4], "queued txns in place, once");
         assert!(matches!(msgs[3], Message::Evict { .. }));
         assert_eq!(msgs.len(), 4);
+        // a second loss right away: everything unacknowledged once more, in order
+        q.pause();
+        q.resume(vec![], &w);
+        let msgs = write(&q, 2);
+        let all: Vec<u64> = msgs.iter().flat_map(seqs).collect();
+        assert_eq!(all, [1, 2, 3, 4]);
     }
 }
