@@ -1061,6 +1061,7 @@ impl Inner {
         self.last_rx_us
             .store(self.epoch.elapsed().as_micros() as u64, Ordering::Relaxed);
         let mut tasks = self.tasks.lock();
+        tasks.others.retain(|t| !t.is_finished());
         tasks.writer = Some(tokio::spawn(writer_loop(self.clone(), wr, gen)));
         tasks
             .others
