@@ -1,18 +1,23 @@
 //! `kiln-bench`: Kiln's benchmarks. Every figure is printed beside the baseline it is judged
-//! against, measured in the same run (loopback RTT of a tiny tokio echo, a plain mutex, Redis).
+//! against, measured in the same run (loopback RTT of a tiny tokio echo, a plain mutex, Redis;
+//! for the durable store the fsync rate and a sequential read of the same disk).
 //!
 //! Run in release mode: `cargo build --release -p kiln-server -p kiln-bench && target/release/kiln-bench`.
 //! `--quick` runs every benchmark briefly (a smoke test for CI; its numbers are not meaningful).
 #![deny(unsafe_code)]
 
-use std::path::PathBuf;
+mod storage;
+
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::BytesMut;
 use clap::Parser;
 use kiln::{Client, ClientBuilder, DmiCall, LockId, LockLevel, ObjectId, ObjectState, Value};
+use kiln_protocol::{frame, Message, PROTOCOL_VERSION};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -26,8 +31,9 @@ struct Args {
     /// Short runs (CI smoke test; numbers not meaningful).
     #[arg(long)]
     quick: bool,
-    /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, redis.
-    #[arg(long)]
+    /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, redis, durable,
+    /// reload, memory (repeat the flag or separate names with commas).
+    #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds per throughput run (default 3, quick 0.3).
     #[arg(long)]
@@ -39,6 +45,14 @@ struct Args {
     /// Path of the kiln-server binary (default: next to this binary).
     #[arg(long)]
     server_bin: Option<PathBuf>,
+    /// `durable` also runs with these numbers of clients (context rows, e.g. `1,2,8,16,32`):
+    /// how the rate and the grouping of syncs change with the number of connections.
+    #[arg(long, value_delimiter = ',')]
+    durable_clients: Vec<usize>,
+    /// Directory under which servers keep their config, logs and data (persistent figures:
+    /// the disk measured). Default: the system temp directory.
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
     /// Internal: run as the out-of-process echo server (prints its port, echoes one connection).
     #[arg(long, hide = true)]
     echo_server: bool,
@@ -170,15 +184,34 @@ fn free_port() -> Res<u16> {
         .port())
 }
 
-/// A kiln-server child process on free loopback ports; killed on drop.
+/// How the bench configures a server.
+#[derive(Debug, Clone, Default)]
+struct ServerOpts {
+    /// `permanent-store` persistence (data in `<dir>/data`), distributed GC off (the figures
+    /// create objects no root reaches), info-level log captured in `<dir>/server.log`.
+    persistent: bool,
+    /// Parent of the server's directory (default: the system temp directory).
+    base: Option<PathBuf>,
+}
+
+/// A kiln-server child process on free loopback ports; killed on drop (its directory removed).
 struct Server {
-    child: Child,
+    child: Option<Child>,
+    bin: PathBuf,
     port: u16,
+    jmx: u16,
     dir: PathBuf,
+    cfg: PathBuf,
+    opts: ServerOpts,
 }
 
 impl Server {
-    fn start(bin: &PathBuf) -> Res<Server> {
+    /// An in-memory server in the system temp directory.
+    fn start(bin: &Path) -> Res<Server> {
+        Server::start_opts(bin, ServerOpts::default())
+    }
+
+    fn start_opts(bin: &Path, opts: ServerOpts) -> Res<Server> {
         // Both listeners held at once: two distinct ports.
         let (a, b) = (
             std::net::TcpListener::bind("127.0.0.1:0")?,
@@ -186,40 +219,180 @@ impl Server {
         );
         let (port, jmx) = (a.local_addr()?.port(), b.local_addr()?.port());
         drop((a, b));
-        let dir = std::env::temp_dir().join(format!("kiln-bench-{}-{port}", std::process::id()));
+        let base = opts.base.clone().unwrap_or_else(std::env::temp_dir);
+        let dir = base.join(format!("kiln-bench-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let cfg = dir.join("tc-config.xml");
+        let dso = if opts.persistent {
+            "<dso><persistence><mode>permanent-store</mode></persistence>\
+             <garbage-collection><enabled>false</enabled></garbage-collection></dso>"
+        } else {
+            ""
+        };
         std::fs::write(
             &cfg,
             format!(
                 "<tc-config><servers><server host=\"127.0.0.1\" name=\"bench\" bind=\"127.0.0.1\">\
                  <data>{d}/data</data><logs>{d}/logs</logs><dso-port>{port}</dso-port><jmx-port>{jmx}</jmx-port>\
-                 </server></servers></tc-config>",
+                 {dso}</server></servers></tc-config>",
                 d = dir.display()
             ),
         )?;
-        let child = Command::new(bin)
-            .arg("-f")
-            .arg(&cfg)
-            .env("KILN_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!(
-                    "cannot start {}: {e} (build it: cargo build --release -p kiln-server)",
-                    bin.display()
-                )
-            })?;
-        let s = Server { child, port, dir };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return Err("kiln-server did not start within 15 s".into());
+        let mut s = Server {
+            child: None,
+            bin: bin.to_path_buf(),
+            port,
+            jmx,
+            dir,
+            cfg,
+            opts,
+        };
+        s.spawn()?;
+        if s.opts.persistent {
+            s.wait_welcome(Instant::now())?;
+        } else {
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                if Instant::now() > deadline {
+                    return Err("kiln-server did not start within 15 s".into());
+                }
+                std::thread::sleep(Duration::from_millis(20));
             }
-            std::thread::sleep(Duration::from_millis(20));
         }
         Ok(s)
+    }
+
+    /// Starts the process (same config, ports and directory); does not wait for it.
+    fn spawn(&mut self) -> Res<()> {
+        let mut cmd = Command::new(&self.bin);
+        cmd.arg("-f").arg(&self.cfg).stdout(Stdio::null());
+        if self.opts.persistent {
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.log_path())?;
+            cmd.env("KILN_LOG", "info").stderr(Stdio::from(log));
+        } else {
+            cmd.env("KILN_LOG", "warn").stderr(Stdio::null());
+        }
+        let child = cmd.spawn().map_err(|e| {
+            format!(
+                "cannot start {}: {e} (build it: cargo build --release -p kiln-server)",
+                self.bin.display()
+            )
+        })?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Waits until the server answers a `Hello` with `Welcome` (a persistent server binds its
+    /// ports *before* it loads the store, so a TCP connect alone says nothing). Returns the times
+    /// since `since` of the first successful TCP connect and of the `Welcome`.
+    fn wait_welcome(&mut self, since: Instant) -> Res<(Duration, Duration)> {
+        use std::io::{Read, Write};
+        let deadline = Instant::now() + Duration::from_secs(300);
+        let mut sock = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                Ok(s) => break s,
+                Err(e) => {
+                    if let Some(Ok(Some(st))) = self.child.as_mut().map(Child::try_wait) {
+                        return Err(format!(
+                            "kiln-server exited ({st}) during start; log: {}",
+                            self.log_path().display()
+                        )
+                        .into());
+                    }
+                    if Instant::now() > deadline {
+                        return Err(format!("kiln-server did not listen within 300 s: {e}").into());
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }
+        };
+        let connected = since.elapsed();
+        sock.set_nodelay(true)?;
+        sock.write_all(&frame::to_bytes(&Message::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            client_name: "kiln-bench-ready".into(),
+            pid: std::process::id(),
+            reconnect: None,
+        }))?;
+        sock.set_read_timeout(Some(Duration::from_millis(200)))?;
+        let mut buf = BytesMut::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            if let Some(n) = frame::check(&buf, frame::DEFAULT_MAX_FRAME)? {
+                let f = buf.split_to(n);
+                match frame::parse(&f)? {
+                    Message::Welcome { .. } => break,
+                    Message::Error { code, message } => {
+                        return Err(format!("server refused Hello: {code:?} {message}").into())
+                    }
+                    _ => continue,
+                }
+            }
+            match sock.read(&mut chunk) {
+                Ok(0) => return Err("server closed the connection before Welcome".into()),
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if Instant::now() > deadline {
+                        return Err("no Welcome within 300 s".into());
+                    }
+                    if let Some(Ok(Some(st))) = self.child.as_mut().map(Child::try_wait) {
+                        return Err(format!("kiln-server exited ({st}) during start").into());
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let welcome = since.elapsed();
+        let _ = sock.write_all(&frame::to_bytes(&Message::Goodbye));
+        Ok((connected, welcome))
+    }
+
+    /// Graceful stop through the management port (`POST /stop`); returns how long the process
+    /// took to exit.
+    fn stop(&mut self) -> Res<Duration> {
+        let t = Instant::now();
+        http(self.jmx, "POST", "/stop")?;
+        let deadline = t + Duration::from_secs(300);
+        let Some(child) = self.child.as_mut() else {
+            return Ok(t.elapsed());
+        };
+        loop {
+            if let Some(st) = child.try_wait()? {
+                self.child = None;
+                if !st.success() {
+                    return Err(format!("kiln-server stopped with {st}").into());
+                }
+                return Ok(t.elapsed());
+            }
+            if Instant::now() > deadline {
+                return Err("kiln-server did not stop within 300 s of POST /stop".into());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+    fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+    fn log_path(&self) -> PathBuf {
+        self.dir.join("server.log")
+    }
+    fn metrics(&self) -> Res<String> {
+        http(self.jmx, "GET", "/metrics")
+    }
+    fn status(&self) -> Res<String> {
+        http(self.jmx, "GET", "/status")
     }
     fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
@@ -234,10 +407,41 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        // KILN_BENCH_KEEP_DIRS=1: keep config, logs and data for a look afterwards.
+        if std::env::var_os("KILN_BENCH_KEEP_DIRS").is_some() {
+            println!("  (kept {})", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
+}
+
+/// A minimal blocking HTTP/1.1 request to the management port; returns the body.
+fn http(port: u16, method: &str, path: &str) -> Res<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let (head, body) = out
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("{method} {path}: malformed HTTP response"))?;
+    if !head.starts_with("HTTP/1.1 2") {
+        return Err(format!(
+            "{method} {path}: {}",
+            head.lines().next().unwrap_or_default()
+        )
+        .into());
+    }
+    Ok(body.to_owned())
 }
 
 /// A tiny tokio echo server and a connection to it: the physical baseline (loopback TCP
@@ -357,6 +561,16 @@ impl Paired {
 
 /// Committed transactions per second: `k` clients, each updating its own object under its own lock.
 async fn txn_rate(server: &Server, k: usize, secs: f64) -> Res<f64> {
+    let clients = txn_clients(server, k).await?;
+    let (rate, clients) = txn_run(clients, secs).await?;
+    for c in clients {
+        let _ = c.close().await;
+    }
+    Ok(rate)
+}
+
+/// The clients of [`txn_run`]: each has created its own object under its own lock.
+async fn txn_clients(server: &Server, k: usize) -> Res<Vec<(Client, LockId, ObjectId)>> {
     let mut clients = Vec::new();
     for i in 0..k {
         let c = server.client(&format!("txn-{i}")).await?;
@@ -367,6 +581,12 @@ async fn txn_rate(server: &Server, k: usize, secs: f64) -> Res<f64> {
         c.flush().await?;
         clients.push((c, lock, oid));
     }
+    Ok(clients)
+}
+
+/// Runs the clients for `secs`, then waits until everything they committed is acknowledged
+/// (included in the time). Returns the rate and the clients (still connected).
+async fn txn_run(clients: Vec<(Client, LockId, ObjectId)>, secs: f64) -> Res<(f64, Vec<Client>)> {
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -397,10 +617,7 @@ async fn txn_rate(server: &Server, k: usize, secs: f64) -> Res<f64> {
         keep.push(c);
     }
     let el = start.elapsed().as_secs_f64();
-    for c in keep {
-        let _ = c.close().await;
-    }
-    Ok(total as f64 / el)
+    Ok((total as f64 / el, keep))
 }
 
 /// Greedy re-acquire + release of an empty transaction, same client, no contention. Returns
@@ -838,6 +1055,29 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
                 "  redis: redis-server / redis-benchmark not installed; comparison skipped"
             ),
         }
+    }
+    // Durable store (issue #3): each figure starts its own server(s).
+    if want("durable") {
+        storage::durable(
+            &bin,
+            args.work_dir.clone(),
+            secs,
+            &args.durable_clients,
+            rep,
+        )
+        .await?;
+    }
+    if want("reload") {
+        let n = if args.quick { 100_000 } else { 1_000_000 };
+        storage::reload(&bin, args.work_dir.clone(), n, rep).await?;
+    }
+    if want("memory") {
+        let counts: &[u64] = if args.quick {
+            &[100_000]
+        } else {
+            &[1_000_000, 10_000_000]
+        };
+        storage::memory(&bin, args.work_dir.clone(), counts, rep).await?;
     }
     Ok(())
 }
