@@ -325,7 +325,11 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
         c.dgc_removed,
     )?;
     if let Some(r) = &s.last_dgc {
-        gauge("kiln_dgc_last_marked", "Objects marked by the last DGC", r.marked)?;
+        gauge(
+            "kiln_dgc_last_marked",
+            "Objects marked by the last DGC",
+            r.marked,
+        )?;
         gauge(
             "kiln_dgc_last_removed",
             "Objects removed by the last DGC",

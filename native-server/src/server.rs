@@ -191,7 +191,12 @@ impl Shared {
         st.awaiting.clear();
         self.gate_open.store(true, Ordering::Release);
         self.gate.send_replace(true);
-        info!(reason = why, missing = missing.len(), returned = st.counters.reconnects, "reconnect window closed: accepting new clients and operations");
+        info!(
+            reason = why,
+            missing = missing.len(),
+            returned = st.counters.reconnects,
+            "reconnect window closed: accepting new clients and operations"
+        );
     }
 
     /// Runs one distributed GC now (not during the reconnect window, when the resident sets of
@@ -203,7 +208,10 @@ impl Shared {
         let _one = self.dgc_running.lock().await;
         let verbose = self.settings.gc_verbose;
         if verbose {
-            info!(trigger = why, "DGC: start (mark from roots and client resident sets)");
+            info!(
+                trigger = why,
+                "DGC: start (mark from roots and client resident sets)"
+            );
         }
         let (report, pending) = {
             let mut st = self.state.lock();
@@ -219,15 +227,32 @@ impl Shared {
         if let Some(rx) = pending {
             match rx.await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => warn!(error = %e, "DGC: removed objects could not be deleted from the store (they will be collected again after a restart)"),
+                Ok(Err(e)) => {
+                    warn!(error = %e, "DGC: removed objects could not be deleted from the store (they will be collected again after a restart)")
+                }
                 Err(_) => warn!("DGC: the store writer stopped"),
             }
         }
         if verbose {
-            info!(marked = report.marked, mark_us = report.mark_micros, "DGC: mark phase done");
-            info!(removed = report.removed, sweep_us = report.sweep_micros, "DGC: sweep phase done");
+            info!(
+                marked = report.marked,
+                mark_us = report.mark_micros,
+                "DGC: mark phase done"
+            );
+            info!(
+                removed = report.removed,
+                sweep_us = report.sweep_micros,
+                "DGC: sweep phase done"
+            );
         }
-        info!(trigger = why, before = report.objects_before, marked = report.marked, removed = report.removed, clients = report.clients, "DGC complete");
+        info!(
+            trigger = why,
+            before = report.objects_before,
+            marked = report.marked,
+            removed = report.removed,
+            clients = report.clients,
+            "DGC complete"
+        );
         *self.last_dgc.lock() = Some(report.clone());
         Ok(report)
     }
@@ -464,10 +489,22 @@ fn ack_duplicate_seqs(st: &State, me: ClientId, dups: &[(u64, u8)]) {
     };
     for (seq, flags) in dups {
         if flags & kiln_protocol::TXN_FLAG_SYNC != 0 {
-            st.send(me, Message::CommitAck { seq: *seq, gtx: st.gtx });
+            st.send(
+                me,
+                Message::CommitAck {
+                    seq: *seq,
+                    gtx: st.gtx,
+                },
+            );
         }
     }
-    st.send(me, Message::BatchAck { upto_seq, gtx: st.gtx });
+    st.send(
+        me,
+        Message::BatchAck {
+            upto_seq,
+            gtx: st.gtx,
+        },
+    );
 }
 
 fn frame_violation(e: ProtocolError) -> Violation {
@@ -573,12 +610,18 @@ impl Session {
         // proceed; everything else waits, in order.
         if !matches!(
             msg,
-            Message::Reassert { .. } | Message::Ping { .. } | Message::Pong { .. } | Message::Goodbye
+            Message::Reassert { .. }
+                | Message::Ping { .. }
+                | Message::Pong { .. }
+                | Message::Goodbye
         ) {
             if self.awaiting_reassert {
                 return Err(Violation::new(
                     ErrorCode::OutOfOrder,
-                    format!("after a reconnect Hello the next message must be Reassert, got {}", msg.name()),
+                    format!(
+                        "after a reconnect Hello the next message must be Reassert, got {}",
+                        msg.name()
+                    ),
                 ));
             }
             shared.wait_gate().await;
@@ -621,7 +664,11 @@ impl Session {
                 }
                 st.awaiting.remove(&me);
                 let gtx = st.gtx;
-                info!(client = me, stale = stale.len(), "client re-asserted its locks, waiters and cache");
+                info!(
+                    client = me,
+                    stale = stale.len(),
+                    "client re-asserted its locks, waiters and cache"
+                );
                 st.send(me, Message::Resumed { gtx, stale });
                 if st.known.is_empty() && st.awaiting.is_empty() {
                     shared.close_window(&mut st, "all known clients returned");
@@ -633,15 +680,26 @@ impl Session {
                     // Refused without being applied: nothing to undo.
                     let mut st = shared.state.lock();
                     let last = st.clients.get(&me).map_or(0, |c| c.last_seq);
-                    let fresh: Vec<u64> = txns.iter().map(|t| t.seq).filter(|s| *s > last).collect();
+                    let fresh: Vec<u64> =
+                        txns.iter().map(|t| t.seq).filter(|s| *s > last).collect();
                     if let (Some(from), Some(upto)) = (fresh.first(), fresh.last()) {
                         if let Some(c) = st.clients.get_mut(&me) {
                             c.last_seq = *upto;
                         }
                         st.counters.txns_rejected += fresh.len() as u64;
-                        let message = store.problem().unwrap_or_else(|| "storage unavailable".into());
+                        let message = store
+                            .problem()
+                            .unwrap_or_else(|| "storage unavailable".into());
                         warn!(client = me, from_seq = from, upto_seq = upto, reason = %message, "transactions rejected: storage unavailable");
-                        st.send(me, Message::TxnRejected { from_seq: *from, upto_seq: *upto, code: ErrorCode::StorageUnavailable, message });
+                        st.send(
+                            me,
+                            Message::TxnRejected {
+                                from_seq: *from,
+                                upto_seq: *upto,
+                                code: ErrorCode::StorageUnavailable,
+                                message,
+                            },
+                        );
                     } else {
                         ack_duplicates(&st, me, &txns);
                     }
@@ -702,7 +760,15 @@ impl Session {
                                 store.repair(repair);
                             }
                             warn!(client = me, from_seq, upto_seq, reason = %message, "transactions rolled back and rejected: they could not be committed");
-                            st.send(me, Message::TxnRejected { from_seq, upto_seq, code: ErrorCode::StorageUnavailable, message });
+                            st.send(
+                                me,
+                                Message::TxnRejected {
+                                    from_seq,
+                                    upto_seq,
+                                    code: ErrorCode::StorageUnavailable,
+                                    message,
+                                },
+                            );
                         }
                     }
                 }
@@ -967,7 +1033,14 @@ impl Session {
     }
 
     /// Enters the client, sends `Welcome` + `Membership`, tells the others.
-    fn register(&mut self, st: &mut State, id: ClientId, client_name: String, pid: u32, last_seq: u64) {
+    fn register(
+        &mut self,
+        st: &mut State,
+        id: ClientId,
+        client_name: String,
+        pid: u32,
+        last_seq: u64,
+    ) {
         let info = NodeInfo {
             id,
             name: client_name,

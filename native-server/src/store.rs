@@ -609,10 +609,9 @@ impl Writer {
                     self.stats.syncs.fetch_add(1, Ordering::Relaxed);
                     self.stats.ops.fetch_add(n_ops as u64, Ordering::Relaxed);
                     self.stats.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
-                    self.stats.sync_micros.fetch_add(
-                        started.elapsed().as_micros() as u64,
-                        Ordering::Relaxed,
-                    );
+                    self.stats
+                        .sync_micros
+                        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
                 }
                 for c in group {
                     if let Cmd::Write(_, done) = c {
