@@ -13,7 +13,11 @@
 //! pass is kept once more). An object is in exactly one of the two maps. Arena space of removed
 //! or promoted entries is garbage; the arena is compacted when garbage exceeds half of it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+// Object ids are assigned by the server, never chosen by a client, so the table can use a fast
+// non-keyed hash (no hash-flooding exposure); SipHash was a sixth of the restart reload time.
+use rustc_hash::FxHashMap as HashMap;
 
 use bytes::BytesMut;
 use kiln_protocol::wire::Reader;
@@ -126,9 +130,9 @@ impl Objects {
     /// An empty table keeping at most `hot_max` decoded objects after each commit.
     pub fn with_hot_max(hot_max: usize) -> Self {
         Objects {
-            cold: HashMap::new(),
+            cold: HashMap::default(),
             arena: Arena::default(),
-            hot: HashMap::new(),
+            hot: HashMap::default(),
             clock: VecDeque::new(),
             hot_max,
         }
