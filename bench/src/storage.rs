@@ -548,21 +548,19 @@ pub(crate) async fn memory(
         let after = rss_bytes(pid)?;
         let peak = hwm_bytes(pid).unwrap_or(0);
         let st = server.status()?;
-        if let (Some(hot), Some(cold), Some(arena)) = (
+        if let (Some(hot), Some(cold), Some(arena), Some(index)) = (
             json_u64(&st, "hot"),
             json_u64(&st, "cold"),
             json_u64(&st, "arena_bytes"),
+            json_u64(&st, "index_bytes"),
         ) {
-            // hashbrown: a power of two of buckets, at most 7/8 full; 16-byte slot + 1 control byte.
-            let buckets = (cold.max(1) * 8).div_ceil(7).next_power_of_two();
-            let map = buckets as f64 * 17.0 / n as f64;
+            let map = index as f64 / n as f64;
             let arena_per = arena as f64 / n as f64;
             let per = after.saturating_sub(before) as f64 / n as f64;
             println!(
                 "  memory: {n} objects: {cold} cold (encoded) + {hot} hot (decoded); arena {arena_per:.1} B/object \
-                 (12 B header + {payload} B); cold id map ~{map:.1} B/object ({buckets} buckets, {:.0}% full); \
+                 (12 B header + {payload} B); cold id index {map:.1} B/object (server's figure); \
                  rest {:.1} B/object (hot set, buffers, allocator)",
-                100.0 * cold as f64 / buckets as f64,
                 per - arena_per - map
             );
         }
