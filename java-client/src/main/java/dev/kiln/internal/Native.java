@@ -1,0 +1,139 @@
+package dev.kiln.internal;
+
+/**
+ * The JNI surface of {@code libkiln_jni} (crate {@code jni-agent}). This file is the contract
+ * between the Java runtime and the native bridge: the bridge converts arguments, calls the Rust
+ * {@code kiln} client's blocking facade and converts results; it holds no protocol or lock logic.
+ *
+ * <p>Conventions:
+ * <ul>
+ *   <li>Handles are {@code long}s: a client handle from {@link #connect}, a transaction handle
+ *       from {@link #lockNamed}/{@link #lockObject}. {@code 0} is never a valid handle. A client
+ *       handle is freed by {@link #close} exactly once; a transaction handle by {@link #commit}
+ *       (or {@link #abandon}) exactly once. Owners (AutoCloseable Java objects) guarantee this.
+ *       A transaction handle belongs to the thread that locked.</li>
+ *   <li>Values cross as {@code byte[]} in the value encoding of docs/protocol.md §3 (one tag
+ *       byte + payload), produced and read by {@code dev.kiln.codec.ValueCodec}. "Values" (plural)
+ *       results are the concatenation of encoded values. A {@code null} {@code byte[]} result
+ *       means "absent" (not the encoded Java {@code null}, which is {@code {0x00}}).</li>
+ *   <li>Lock levels: 1 read, 2 write, 3 concurrent, 4 synchronous-write (protocol LockLevel).</li>
+ *   <li>Root kinds: 0 map, 1 list, 2 set, 3 queue, 4 sorted map.</li>
+ *   <li>Timeouts are nanoseconds; a negative timeout means "wait forever".</li>
+ *   <li>Errors are thrown as the exceptions of {@code dev.kiln} (all extend
+ *       {@code dev.kiln.KilnException}, a RuntimeException), with the client's message:
+ *       <ul>
+ *         <li>ConnectFailed, ConnectionLost → {@code dev.kiln.ConnectionLostException}</li>
+ *         <li>LockTimeout, Timeout → {@code dev.kiln.LockTimeoutException}</li>
+ *         <li>Interrupted → {@code dev.kiln.KilnInterruptedException}</li>
+ *         <li>NonPortable → {@code dev.kiln.NonPortableException}</li>
+ *         <li>VersionMismatch, Protocol → {@code dev.kiln.ProtocolMismatchException}</li>
+ *         <li>Refused, ReconnectFailed → {@code dev.kiln.ServerRefusedException}</li>
+ *         <li>StorageUnavailable, TxnRejected → {@code dev.kiln.StorageUnavailableException}</li>
+ *         <li>Config → {@code dev.kiln.ConfigException}</li>
+ *         <li>Closed → {@code dev.kiln.ClosedException}</li>
+ *         <li>anything else (WrongKind, UnknownObject, IllegalState, ServerError, Io, a bad
+ *             handle, a panic in the bridge, undecodable value bytes) → {@code dev.kiln.KilnException}</li>
+ *       </ul>
+ *       Each exception class has a public {@code (String message)} constructor.</li>
+ * </ul>
+ */
+public final class Native {
+    private Native() {}
+
+    /** Bridge version string (e.g. "kiln_jni 0.1.0, protocol 1"). Never throws. */
+    public static native String version();
+
+    /** A no-op native call returning its argument (JNI round-trip benchmark). */
+    public static native long noop(long x);
+
+    // ------------------------------------------------------------------ client
+
+    /**
+     * Connects. {@code spec} is a tc-config.xml path (if it names an existing file) or
+     * "host:port[,host:port]". {@code name} is the client name shown by the server (may be null).
+     * {@code connectTimeoutMillis}: how long to keep trying (negative: the config's l1.* settings).
+     * Returns a client handle.
+     */
+    public static native long connect(String spec, String name, long connectTimeoutMillis);
+
+    /** Closes and frees the client handle (says goodbye to the server, best effort). */
+    public static native void close(long client);
+
+    /** The server-assigned client id. */
+    public static native long clientId(long client);
+
+    /** Waits until every transaction committed so far is acknowledged by the server. */
+    public static native void flush(long client);
+
+    /** The object id of root {@code name}, creating an empty structure of {@code kind} if absent. */
+    public static native long root(long client, String name, int kind);
+
+    // ------------------------------------------------------------------ locks = transactions
+
+    /** Locks the named lock at {@code level}; returns a transaction handle, or 0 on timeout. */
+    public static native long lockNamed(long client, String name, int level, long timeoutNanos);
+
+    /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
+    public static native long lockObject(long client, long oid, int level, long timeoutNanos);
+
+    /** Commits the transaction's changes and releases its lock; frees the handle (also on error). */
+    public static native void commit(long txn);
+
+    /** Releases the lock; frees the handle. Changes already made are still committed (there is no rollback). */
+    public static native void abandon(long txn);
+
+    /** The fencing token of the lock award. */
+    public static native long token(long txn);
+
+    /**
+     * Object.wait() across the cluster on the transaction's lock (must be write level): releases,
+     * waits for a notify or the timeout, re-acquires. Returns 1 notified, 2 timed out, 3 interrupted.
+     */
+    public static native int await(long txn, long timeoutNanos);
+
+    /** notify() (all=false) or notifyAll() (all=true) on the transaction's lock; sent at commit. */
+    public static native void notify(long txn, boolean all);
+
+    // ------------------------------------------------------------------ reads (no lock needed)
+
+    /** Map lookup; null if the key is absent. */
+    public static native byte[] mapGet(long client, long oid, byte[] key);
+
+    /** Elements of a list/queue/set, or keys and values alternating (k1 v1 k2 v2 ...) of a map. */
+    public static native byte[] values(long client, long oid);
+
+    /** Number of elements (entries of a map). */
+    public static native int size(long client, long oid);
+
+    /** List/queue element at {@code index}; null if out of range. */
+    public static native byte[] listGet(long client, long oid, int index);
+
+    // ------------------------------------------------------------------ writes (inside a transaction)
+
+    /** Puts; returns the previous value, or null if the key was absent. */
+    public static native byte[] mapPut(long txn, long oid, byte[] key, byte[] value);
+
+    /** Removes; returns the previous value, or null if the key was absent. */
+    public static native byte[] mapRemove(long txn, long oid, byte[] key);
+
+    /** Empties a map, list, set or queue. */
+    public static native void clear(long txn, long oid);
+
+    /** Appends to a list or queue (adds to a set). Returns false if a set already had it. */
+    public static native boolean add(long txn, long oid, byte[] value);
+
+    /** Inserts into a list at index. */
+    public static native void addAt(long txn, long oid, int index, byte[] value);
+
+    /** Replaces a list element; returns the previous one. */
+    public static native byte[] listSet(long txn, long oid, int index, byte[] value);
+
+    /** Removes a list element by index; returns it. */
+    public static native byte[] removeAt(long txn, long oid, int index);
+
+    /** Removes the first element equal to value from a list/queue/set; true if one was removed. */
+    public static native boolean removeValue(long txn, long oid, byte[] value);
+
+    /** Takes the head of a queue; null if empty. */
+    public static native byte[] poll(long txn, long oid);
+}
