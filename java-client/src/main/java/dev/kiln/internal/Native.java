@@ -56,7 +56,14 @@ public final class Native {
      */
     public static native long connect(String spec, String name, long connectTimeoutMillis);
 
-    /** Closes and frees the client handle (says goodbye to the server, best effort). */
+    /**
+     * Closes the client's connection (says goodbye to the server, best effort) WITHOUT freeing the
+     * handle: calls blocked in other threads (lock, await, take) return with ClosedException, and
+     * later calls on the handle fail with ClosedException. Idempotent.
+     */
+    public static native void shutdown(long client);
+
+    /** Closes (if not yet shut down) and frees the client handle. Called exactly once. */
     public static native void close(long client);
 
     /** The server-assigned client id. */

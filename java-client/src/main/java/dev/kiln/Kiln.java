@@ -1,0 +1,71 @@
+package dev.kiln;
+
+import dev.kiln.internal.NativeLoader;
+import dev.kiln.internal.Native;
+
+/**
+ * Entry point: {@link #connect(String)} a cluster, or {@link #cluster()} for the process-wide
+ * cluster that the agent ({@code -javaagent:kiln-agent.jar}) connected.
+ */
+public final class Kiln {
+    private static volatile KilnCluster processCluster;
+
+    private Kiln() {}
+
+    /**
+     * Connects to a Kiln cluster. {@code spec} is the path of a {@code tc-config.xml} (servers,
+     * ports and {@code l1.*} connect settings come from it) or {@code host:port[,host:port]}.
+     */
+    public static KilnCluster connect(String spec) {
+        return connect(spec, null, -1);
+    }
+
+    /**
+     * Connects with a client name (shown by the server) and a connect timeout in milliseconds
+     * (negative: the {@code l1.*} settings of the config, or the defaults).
+     */
+    public static KilnCluster connect(String spec, String clientName, long connectTimeoutMillis) {
+        if (spec == null || spec.trim().isEmpty()) {
+            throw new ConfigException("no cluster given: pass a tc-config.xml path or host:port[,host:port]");
+        }
+        NativeLoader.load();
+        long handle = Native.connect(spec.trim(), clientName, connectTimeoutMillis);
+        return new KilnCluster(handle, spec.trim());
+    }
+
+    /**
+     * The process-wide cluster the agent connected.
+     *
+     * @throws IllegalStateException if this JVM was not started with the agent and a config, or
+     *     its connection failed (the agent printed why)
+     */
+    public static KilnCluster cluster() {
+        KilnCluster c = processCluster;
+        if (c == null) {
+            throw new IllegalStateException(
+                    "no process-wide Kiln cluster: start the JVM with -javaagent:kiln-agent.jar and "
+                            + "-Dkiln.config=<tc-config.xml or host:port> (or call Kiln.connectProcessCluster)");
+        }
+        return c;
+    }
+
+    /**
+     * Connects the process-wide cluster (called by the agent at startup); returns it. A second
+     * call returns the cluster already connected.
+     */
+    public static synchronized KilnCluster connectProcessCluster(String spec) {
+        KilnCluster c = processCluster;
+        if (c != null && !c.isClosed()) {
+            return c;
+        }
+        c = connect(spec, "java-" + ProcessHandle.current().pid(), -1);
+        processCluster = c;
+        final KilnCluster closing = c;
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(closing::close, "kiln-shutdown"));
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the JVM is exiting: nothing to register
+        }
+        return c;
+    }
+}
