@@ -237,7 +237,9 @@ impl ClientBuilder {
     /// `l1.max.connect.retries`, `l1.socket.connect.timeout`, `l1.socket.reconnect.waitInterval`,
     /// `l1.healthcheck.l2.*` and `<clients><dso><fault-count>`. No overall deadline (set one with
     /// [`ClientBuilder::connect_deadline`]). `l1.socket.reconnect.waitInterval` is also the
-    /// pause between reconnect attempts.
+    /// pause between reconnect attempts. Reconnect after a lost connection is on only if some
+    /// server of the configuration is persistent (`permanent-store` / `<restartable>`), with a
+    /// timeout of the longest `<client-reconnect-window>` plus 30 s.
     pub fn from_config(cfg: &kiln_config::TcConfig) -> Self {
         let mut b = ClientBuilder::new(cfg.client_addresses());
         let c = cfg.tc_properties.l1_connect();
@@ -255,6 +257,21 @@ impl ClientBuilder {
             probes: hc.ping_probes.max(1),
         });
         b.fault_count = Some(cfg.clients.fault_count);
+        // Reconnecting only helps when a server keeps the graph across a restart: an in-memory
+        // server that comes back refuses old clients, so with none persistent a lost connection
+        // fails at once. Otherwise keep trying a little longer than the longest reconnect window.
+        let persistent: Vec<&kiln_config::ServerConfig> = cfg
+            .all_servers()
+            .filter(|s| s.persistence == kiln_config::PersistenceMode::PermanentStore)
+            .collect();
+        b.reconnect = !persistent.is_empty();
+        if let Some(window) = persistent
+            .iter()
+            .map(|s| s.client_reconnect_window_secs)
+            .max()
+        {
+            b.reconnect_timeout = Duration::from_secs(window.saturating_add(30));
+        }
         b
     }
 
@@ -3004,6 +3021,26 @@ impl Drop for Subscription {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reconnect_follows_the_servers_persistence() {
+        let cfg = |dso: &str| {
+            let xml = format!(
+                r#"<tc-config><servers><server host="127.0.0.1" name="a"><dso-port>9510</dso-port><dso>{dso}</dso></server></servers></tc-config>"#
+            );
+            ClientBuilder::from_config(
+                &kiln_config::TcConfig::from_str_with_origin(&xml, "test").expect("valid config"),
+            )
+        };
+        let memory = cfg("");
+        assert!(
+            !memory.reconnect,
+            "an in-memory server refuses old clients: fail fast"
+        );
+        let durable = cfg("<client-reconnect-window>40</client-reconnect-window><persistence><mode>permanent-store</mode></persistence>");
+        assert!(durable.reconnect);
+        assert_eq!(durable.reconnect_timeout, Duration::from_secs(70));
+    }
 
     #[test]
     fn public_types_are_send_and_sync() {
