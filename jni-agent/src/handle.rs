@@ -1,0 +1,348 @@
+//! What the handles point to, and the operations of the contract on them: plain safe Rust over
+//! the client's blocking facade (no JNI here; argument conversion is in [`crate::convert`]).
+
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use kiln::blocking::{Client, Txn};
+use kiln::{ClientBuilder, DeltaOp, LockId, LockLevel, ObjectData, ObjectId, Value, WakeReason};
+
+use crate::convert::{self, RootKind};
+use crate::error::{BridgeError, Result};
+
+/// What a client handle (`long`) points to.
+#[derive(Debug)]
+pub struct ClientHandle {
+    /// The client.
+    pub client: Client,
+}
+
+/// What a transaction handle (`long`) points to: the lock guard (= the transaction) and the
+/// client it belongs to (to fault objects in before changing them).
+#[derive(Debug)]
+pub struct TxnHandle {
+    /// The transaction.
+    pub txn: Txn,
+    /// Its client.
+    pub client: Client,
+}
+
+/// Connects as `Native.connect` does: `spec` is a tc-config.xml path when it names an existing
+/// file, else `host:port[,host:port]`; `timeout` (if any) is the overall connect deadline.
+pub fn connect(spec: &str, name: Option<&str>, timeout: Option<Duration>) -> Result<ClientHandle> {
+    let mut b = if Path::new(spec).is_file() {
+        ClientBuilder::from_config_file(spec)?
+    } else {
+        ClientBuilder::new(convert::spec_addrs(spec)?)
+    };
+    if let Some(n) = name {
+        b = b.name(n);
+    }
+    if let Some(t) = timeout {
+        b = b.connect_deadline(t);
+    }
+    tracing::debug!(spec, ?name, ?timeout, "connecting");
+    let client = b.connect_blocking()?;
+    tracing::debug!(client_id = client.client_id(), "connected");
+    Ok(ClientHandle { client })
+}
+
+fn kind_of(data: &ObjectData) -> &'static str {
+    data.kind_name()
+}
+
+fn wrong_kind(oid: ObjectId, expected: &'static str, actual: &'static str) -> BridgeError {
+    BridgeError::Client(kiln::Error::WrongKind {
+        oid,
+        expected,
+        actual,
+    })
+}
+
+impl ClientHandle {
+    /// Says goodbye (flushing first) without freeing anything: later calls, and calls blocked
+    /// in other threads, fail with [`kiln::Error::Closed`]. Idempotent. Errors of a client whose
+    /// connection is already gone are only logged (closing is best effort); others (e.g.
+    /// storage unavailable at the flush) are returned.
+    pub fn shutdown(&self) -> Result<()> {
+        match self.client.close() {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_fatal() => {
+                tracing::debug!(error = %e, "close of a failed client");
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// [`ClientHandle::shutdown`] (a no-op if already shut down), then drops the client.
+    pub fn close(self) -> Result<()> {
+        self.shutdown()
+    }
+
+    /// The object id of root `name`, created as an empty `kind` if unbound.
+    pub fn root(&self, name: &str, kind: RootKind) -> Result<ObjectId> {
+        let c = &self.client;
+        Ok(match kind {
+            RootKind::Map => c.map(name)?.id(),
+            RootKind::List => c.list(name)?.id(),
+            RootKind::Set => c.set(name)?.id(),
+            RootKind::Queue => c.queue(name)?.id(),
+            RootKind::SortedMap => c.block_on(c.as_async().sorted_map(name))?.id(),
+        })
+    }
+
+    /// Locks; `timeout` `None` waits forever, else `Ok(None)` when not acquired in time.
+    pub fn lock(
+        &self,
+        lock: LockId,
+        level: LockLevel,
+        timeout: Option<Duration>,
+    ) -> Result<Option<TxnHandle>> {
+        let txn = match timeout {
+            None => Some(self.client.lock(lock, level)?),
+            Some(t) => self.client.try_lock(lock, level, t)?,
+        };
+        Ok(txn.map(|txn| TxnHandle {
+            txn,
+            client: self.client.clone(),
+        }))
+    }
+
+    /// Map lookup.
+    pub fn map_get(&self, oid: ObjectId, key: &Value) -> Result<Option<Value>> {
+        let c = &self.client;
+        Ok(c.block_on(kiln::Map::from_id(oid).get(c.as_async(), key))?)
+    }
+
+    /// Concatenated encodings of the elements (or of keys and values alternating, for maps;
+    /// of the elements, for arrays).
+    pub fn values(&self, oid: ObjectId) -> Result<BytesMut> {
+        self.client.read(oid, |s| match &s.data {
+            ObjectData::Map(m) => Ok(encode_entries(m.iter())),
+            ObjectData::SortedMap(m) => Ok(encode_entries(m.iter())),
+            ObjectData::List(l) => Ok(convert::encode_values(l)),
+            ObjectData::Set(set) => Ok(convert::encode_values(set)),
+            ObjectData::Queue(q) => Ok(convert::encode_values(q)),
+            ObjectData::Array(a) => {
+                let mut out = BytesMut::new();
+                for i in 0..a.len() {
+                    if let Some(v) = a.get(i) {
+                        v.encode(&mut out);
+                    }
+                }
+                Ok(out)
+            }
+            d => Err(wrong_kind(oid, "collection", kind_of(d))),
+        })?
+    }
+
+    /// Number of elements / entries (fields of a physical object).
+    pub fn size(&self, oid: ObjectId) -> Result<usize> {
+        Ok(self.client.read(oid, |s| s.data.len())?)
+    }
+
+    /// List / queue element at `index` (`None` out of range).
+    pub fn list_get(&self, oid: ObjectId, index: i32) -> Result<Option<Value>> {
+        let Ok(i) = usize::try_from(index) else {
+            return Ok(None);
+        };
+        self.client.read(oid, |s| match &s.data {
+            ObjectData::List(l) => Ok(l.get(i).cloned()),
+            ObjectData::Queue(q) => Ok(q.get(i).cloned()),
+            d => Err(wrong_kind(oid, "list", kind_of(d))),
+        })?
+    }
+}
+
+fn encode_entries<'a>(entries: impl Iterator<Item = (&'a Value, &'a Value)>) -> BytesMut {
+    let mut out = BytesMut::new();
+    for (k, v) in entries {
+        k.encode(&mut out);
+        v.encode(&mut out);
+    }
+    out
+}
+
+impl TxnHandle {
+    /// Commits and releases (waits only as the client's commit does).
+    pub fn commit(self) -> Result<()> {
+        Ok(self.txn.commit()?)
+    }
+
+    /// Releases the lock without waiting; what was recorded is still sent (there is no
+    /// rollback). Send errors of a failed client are logged by the client.
+    pub fn abandon(self) {
+        drop(self.txn);
+    }
+
+    /// The fencing token.
+    pub fn token(&self) -> u64 {
+        self.txn.token()
+    }
+
+    /// Cluster `wait` on the lock. An interrupted wait (the lock is held again) is
+    /// [`WakeReason::Interrupted`], not an error.
+    pub fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
+        match self.txn.wait(timeout) {
+            Ok(r) => Ok(r),
+            Err(kiln::Error::Interrupted) => Ok(WakeReason::Interrupted),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// notify / notifyAll at commit.
+    pub fn notify(&mut self, all: bool) {
+        if all {
+            self.txn.notify_all();
+        } else {
+            self.txn.notify();
+        }
+    }
+
+    /// Faults `oid` in when it is not in the local cache (transaction writes need it resident).
+    fn resident(&self, oid: ObjectId) -> Result<()> {
+        if self.client.as_async().cached_version(oid).is_none() {
+            self.client.read(oid, |_| ())?;
+        }
+        Ok(())
+    }
+
+    /// The kind and size of a resident object.
+    fn shape(&self, oid: ObjectId) -> Result<(&'static str, usize)> {
+        self.resident(oid)?;
+        Ok(self.txn.read(oid, |s| (kind_of(&s.data), s.data.len()))?)
+    }
+
+    /// A list index checked against the list (the client reports a bad index as a protocol
+    /// error, which the contract would map to ProtocolMismatchException).
+    fn list_index(&self, oid: ObjectId, index: i32, inclusive_end: bool) -> Result<usize> {
+        let (kind, len) = self.shape(oid)?;
+        if kind != "list" {
+            return Err(wrong_kind(oid, "list", kind));
+        }
+        let out = || BridgeError::IndexOutOfBounds {
+            oid,
+            kind,
+            index: index.into(),
+            len,
+        };
+        let i = usize::try_from(index).map_err(|_| out())?;
+        if i > len || (i == len && !inclusive_end) {
+            return Err(out());
+        }
+        Ok(i)
+    }
+
+    /// Map put; the previous value.
+    pub fn map_put(&mut self, oid: ObjectId, key: Value, value: Value) -> Result<Option<Value>> {
+        self.resident(oid)?;
+        Ok(kiln::Map::from_id(oid).put(&mut self.txn, key, value)?)
+    }
+
+    /// Map remove; the previous value.
+    pub fn map_remove(&mut self, oid: ObjectId, key: Value) -> Result<Option<Value>> {
+        self.resident(oid)?;
+        Ok(kiln::Map::from_id(oid).remove(&mut self.txn, key)?)
+    }
+
+    /// Empties a collection.
+    pub fn clear(&mut self, oid: ObjectId) -> Result<()> {
+        self.resident(oid)?;
+        Ok(self.txn.apply(oid, DeltaOp::Clear)?)
+    }
+
+    /// Appends to a list / queue, adds to a set (false: the set had it).
+    pub fn add(&mut self, oid: ObjectId, value: Value) -> Result<bool> {
+        let (kind, _) = self.shape(oid)?;
+        let tx = &mut self.txn;
+        match kind {
+            "list" => kiln::List::from_id(oid).add(tx, value).map(|()| true),
+            "queue" => kiln::Queue::from_id(oid).offer(tx, value).map(|()| true),
+            "set" => kiln::Set::from_id(oid).add(tx, value),
+            other => return Err(wrong_kind(oid, "list, queue or set", other)),
+        }
+        .map_err(Into::into)
+    }
+
+    /// Inserts into a list.
+    pub fn add_at(&mut self, oid: ObjectId, index: i32, value: Value) -> Result<()> {
+        let i = self.list_index(oid, index, true)?;
+        Ok(kiln::List::from_id(oid).add_at(&mut self.txn, i, value)?)
+    }
+
+    /// Replaces a list element; the previous one.
+    pub fn list_set(&mut self, oid: ObjectId, index: i32, value: Value) -> Result<Value> {
+        let i = self.list_index(oid, index, false)?;
+        Ok(kiln::List::from_id(oid).set(&mut self.txn, i, value)?)
+    }
+
+    /// Removes a list element by index; returns it.
+    pub fn remove_at(&mut self, oid: ObjectId, index: i32) -> Result<Value> {
+        let i = self.list_index(oid, index, false)?;
+        Ok(kiln::List::from_id(oid).remove_at(&mut self.txn, i)?)
+    }
+
+    /// Removes the first element equal to `value` from a list / queue / set.
+    pub fn remove_value(&mut self, oid: ObjectId, value: Value) -> Result<bool> {
+        let (kind, _) = self.shape(oid)?;
+        let tx = &mut self.txn;
+        Ok(match kind {
+            "list" => kiln::List::from_id(oid).remove(tx, value)?,
+            "set" => kiln::Set::from_id(oid).remove(tx, value)?,
+            "queue" => {
+                // No typed Queue::remove in the client: observe, then apply the logical op.
+                let present = tx.read(oid, |s| match &s.data {
+                    ObjectData::Queue(q) => q.contains(&value),
+                    _ => false,
+                })?;
+                if present {
+                    tx.apply(oid, DeltaOp::RemoveValue { value })?;
+                }
+                present
+            }
+            other => return Err(wrong_kind(oid, "list, queue or set", other)),
+        })
+    }
+
+    /// Takes the head of a queue.
+    pub fn poll(&mut self, oid: ObjectId) -> Result<Option<Value>> {
+        self.resident(oid)?;
+        Ok(kiln::Queue::from_id(oid).poll(&mut self.txn)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn handles_are_send() {
+        assert_send::<ClientHandle>();
+        assert_send::<TxnHandle>();
+    }
+
+    #[test]
+    fn connect_to_nothing_fails_with_connect_failed() {
+        // Port 1 on loopback: refused at once; the deadline bounds the retries.
+        let e = connect("127.0.0.1:1", Some("t"), Some(Duration::from_millis(300)))
+            .expect_err("nothing listens on port 1");
+        assert!(
+            matches!(e, BridgeError::Client(kiln::Error::ConnectFailed { .. })),
+            "{e:?}"
+        );
+        assert_eq!(
+            crate::error::exception_class(&e),
+            crate::error::class::CONNECTION_LOST
+        );
+    }
+
+    #[test]
+    fn connect_with_an_empty_spec_is_a_config_error() {
+        let e = connect(" ", None, None).expect_err("empty spec");
+        assert!(matches!(e, BridgeError::BadSpec(_)), "{e:?}");
+    }
+}

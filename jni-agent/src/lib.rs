@@ -1,0 +1,541 @@
+//! # kiln_jni — the native side of `dev.kiln.internal.Native`
+//!
+//! A cdylib loaded by the Java agent. Each `Java_dev_kiln_internal_Native_*` function converts
+//! its arguments, calls the `kiln` client's blocking facade and converts the result back; it
+//! holds no protocol or lock logic. The contract (signatures, handles, value encoding, the
+//! error → exception mapping) is the javadoc of
+//! `java-client/src/main/java/dev/kiln/internal/Native.java`.
+//!
+//! - Every entry point runs through [`ffi::bridge`]: panics are caught, a [`BridgeError`] is
+//!   thrown as the mapped `dev.kiln` exception ([`error::exception_class`]) and the method
+//!   returns 0 / null / false.
+//! - Handles are `Box::into_raw` pointers as `long`s ([`ffi`]): a client handle owns a
+//!   [`handle::ClientHandle`] until `close`, a transaction handle a [`handle::TxnHandle`] until
+//!   `commit` / `abandon`.
+//! - Logging goes through `tracing`; the library installs no subscriber unless the environment
+//!   variable `KILN_JNI_LOG` is set (an `EnvFilter` directive such as `debug` or
+//!   `kiln=trace`): then a stderr subscriber is installed at the first `connect`.
+// JNI needs exported unmangled functions and raw handle pointers: this crate is the one place
+// of the workspace allowed unsafe code. Every unsafe block carries a SAFETY note.
+#![allow(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+pub mod convert;
+pub mod error;
+pub mod ffi;
+pub mod handle;
+
+use std::sync::Once;
+
+use jni::objects::{JByteArray, JClass, JString};
+use jni::sys::{jboolean, jint, jlong};
+use jni::EnvUnowned;
+use kiln::LockId;
+
+pub use error::BridgeError;
+use ffi::bridge;
+
+/// The bridge version string returned by `Native.version()`.
+pub fn version_string() -> String {
+    format!(
+        "kiln_jni {}, protocol {}",
+        env!("CARGO_PKG_VERSION"),
+        kiln_protocol::PROTOCOL_VERSION
+    )
+}
+
+/// Installs the stderr `tracing` subscriber if `KILN_JNI_LOG` is set (once; a subscriber the
+/// process already installed wins).
+pub fn init_logging() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let Ok(filter) = std::env::var("KILN_JNI_LOG") else {
+            return;
+        };
+        let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+            eprintln!("kiln_jni: bad KILN_JNI_LOG '{filter}' ({e}), using 'info'");
+            tracing_subscriber::EnvFilter::new("info")
+        });
+        let installed = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter)
+            .try_init();
+        if let Err(e) = installed {
+            eprintln!("kiln_jni: KILN_JNI_LOG ignored, a tracing subscriber is already set: {e}");
+        }
+    });
+}
+
+// ------------------------------------------------------------------------------ misc
+
+/// `static native String version()`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_version<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+) -> JString<'local> {
+    bridge(&mut env, |env| {
+        Ok(JString::from_str(env, version_string())?)
+    })
+}
+
+/// `static native long noop(long x)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_noop<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    x: jlong,
+) -> jlong {
+    bridge(&mut env, |_| Ok(x))
+}
+
+// ------------------------------------------------------------------------------ client
+
+/// `static native long connect(String spec, String name, long connectTimeoutMillis)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_connect<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    spec: JString<'local>,
+    name: JString<'local>,
+    connect_timeout_millis: jlong,
+) -> jlong {
+    bridge(&mut env, |env| {
+        init_logging();
+        let spec = ffi::string(env, &spec, "spec")?;
+        let name = ffi::opt_string(env, &name)?;
+        let h = handle::connect(
+            &spec,
+            name.as_deref(),
+            convert::timeout_millis(connect_timeout_millis),
+        )?;
+        Ok(ffi::new_client_handle(h))
+    })
+}
+
+/// `static native void shutdown(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_shutdown<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: a live client handle (from `connect`, not yet freed by `close`: Native
+        // contract); shutdown only borrows it and may race with other calls on it.
+        let c = unsafe { ffi::client(client) }?;
+        c.shutdown()
+    })
+}
+
+/// `static native void close(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_close<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: `client` comes from `connect` and Java closes it exactly once, after its last
+        // use (Native contract); ownership returns to Rust here and the box is dropped below.
+        let h = unsafe { ffi::take_client(client) }?;
+        h.close()
+    })
+}
+
+/// `static native long clientId(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_clientId<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> jlong {
+    bridge(&mut env, |_| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(convert::u64_to_java(c.client.client_id()))
+    })
+}
+
+/// `static native void flush(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_flush<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(c.client.flush()?)
+    })
+}
+
+/// `static native long root(long client, String name, int kind)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_root<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    name: JString<'local>,
+    kind: jint,
+) -> jlong {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let kind = convert::root_kind(kind)?;
+        let name = ffi::string(env, &name, "name")?;
+        Ok(convert::oid_to_java(c.root(&name, kind)?))
+    })
+}
+
+// ------------------------------------------------------------------------------ locks
+
+fn lock(client: jlong, lock: LockId, level: jint, timeout_nanos: jlong) -> error::Result<jlong> {
+    // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+    let c = unsafe { ffi::client(client) }?;
+    let level = convert::lock_level(level)?;
+    Ok(c.lock(lock, level, convert::timeout_nanos(timeout_nanos))?
+        .map_or(0, ffi::new_txn_handle))
+}
+
+/// `static native long lockNamed(long client, String name, int level, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockNamed<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    name: JString<'local>,
+    level: jint,
+    timeout_nanos: jlong,
+) -> jlong {
+    bridge(&mut env, |env| {
+        let name = ffi::string(env, &name, "name")?;
+        lock(client, LockId::Named(name), level, timeout_nanos)
+    })
+}
+
+/// `static native long lockObject(long client, long oid, int level, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockObject<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+    level: jint,
+    timeout_nanos: jlong,
+) -> jlong {
+    bridge(&mut env, |_| {
+        lock(
+            client,
+            LockId::Object(convert::oid(oid)),
+            level,
+            timeout_nanos,
+        )
+    })
+}
+
+/// `static native void commit(long txn)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_commit<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: `txn` comes from `lockNamed`/`lockObject` and Java ends it exactly once, on
+        // the locking thread; ownership returns to Rust and the box is freed, also on error.
+        let t = unsafe { ffi::take_txn(txn) }?;
+        t.commit()
+    })
+}
+
+/// `static native void abandon(long txn)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_abandon<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: as in `commit`: the one call that ends this transaction handle.
+        let t = unsafe { ffi::take_txn(txn) }?;
+        t.abandon();
+        Ok(())
+    })
+}
+
+/// `static native long token(long txn)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_token<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+) -> jlong {
+    bridge(&mut env, |_| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::u64_to_java(t.token()))
+    })
+}
+
+/// `static native int await(long txn, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_await<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    timeout_nanos: jlong,
+) -> jint {
+    bridge(&mut env, |_| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::wake_code(
+            t.wait(convert::timeout_nanos(timeout_nanos))?,
+        ))
+    })
+}
+
+/// `static native void notify(long txn, boolean all)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_notify<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    all: jboolean,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        t.notify(all);
+        Ok(())
+    })
+}
+
+// ------------------------------------------------------------------------------ reads
+
+/// `static native byte[] mapGet(long client, long oid, byte[] key)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_mapGet<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+    key: JByteArray<'local>,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let key = ffi::value(env, &key, "key")?;
+        let v = c.map_get(convert::oid(oid), &key)?;
+        ffi::value_result(env, v.as_ref())
+    })
+}
+
+/// `static native byte[] values(long client, long oid)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_values<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let b = c.values(convert::oid(oid))?;
+        ffi::bytes_result(env, Some(&b))
+    })
+}
+
+/// `static native int size(long client, long oid)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_size<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+) -> jint {
+    bridge(&mut env, |_| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        convert::java_int(c.size(convert::oid(oid))?, "size")
+    })
+}
+
+/// `static native byte[] listGet(long client, long oid, int index)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_listGet<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+    index: jint,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let v = c.list_get(convert::oid(oid), index)?;
+        ffi::value_result(env, v.as_ref())
+    })
+}
+
+// ------------------------------------------------------------------------------ writes
+
+/// `static native byte[] mapPut(long txn, long oid, byte[] key, byte[] value)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_mapPut<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    key: JByteArray<'local>,
+    value: JByteArray<'local>,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let key = ffi::value(env, &key, "key")?;
+        let value = ffi::value(env, &value, "value")?;
+        let prev = t.map_put(convert::oid(oid), key, value)?;
+        ffi::value_result(env, prev.as_ref())
+    })
+}
+
+/// `static native byte[] mapRemove(long txn, long oid, byte[] key)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_mapRemove<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    key: JByteArray<'local>,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let key = ffi::value(env, &key, "key")?;
+        let prev = t.map_remove(convert::oid(oid), key)?;
+        ffi::value_result(env, prev.as_ref())
+    })
+}
+
+/// `static native void clear(long txn, long oid)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_clear<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+) {
+    bridge(&mut env, |_| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        t.clear(convert::oid(oid))
+    })
+}
+
+/// `static native boolean add(long txn, long oid, byte[] value)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_add<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    value: JByteArray<'local>,
+) -> jboolean {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let value = ffi::value(env, &value, "value")?;
+        t.add(convert::oid(oid), value)
+    })
+}
+
+/// `static native void addAt(long txn, long oid, int index, byte[] value)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_addAt<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    index: jint,
+    value: JByteArray<'local>,
+) {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let value = ffi::value(env, &value, "value")?;
+        t.add_at(convert::oid(oid), index, value)
+    })
+}
+
+/// `static native byte[] listSet(long txn, long oid, int index, byte[] value)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_listSet<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    index: jint,
+    value: JByteArray<'local>,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let value = ffi::value(env, &value, "value")?;
+        let prev = t.list_set(convert::oid(oid), index, value)?;
+        ffi::value_result(env, Some(&prev))
+    })
+}
+
+/// `static native byte[] removeAt(long txn, long oid, int index)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_removeAt<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    index: jint,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let removed = t.remove_at(convert::oid(oid), index)?;
+        ffi::value_result(env, Some(&removed))
+    })
+}
+
+/// `static native boolean removeValue(long txn, long oid, byte[] value)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_removeValue<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    value: JByteArray<'local>,
+) -> jboolean {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let value = ffi::value(env, &value, "value")?;
+        t.remove_value(convert::oid(oid), value)
+    })
+}
+
+/// `static native byte[] poll(long txn, long oid)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_poll<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let v = t.poll(convert::oid(oid))?;
+        ffi::value_result(env, v.as_ref())
+    })
+}
