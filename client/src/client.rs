@@ -394,10 +394,13 @@ impl ClientBuilder {
                 tracing::debug!(%addr, round, "connecting");
                 match tokio::time::timeout(attempt, self.try_addr(addr)).await {
                     Ok(Ok(c)) => return Ok(c),
+                    // A peer that answers with something other than Kiln frames is not a Kiln
+                    // server (wrong port?): retrying will not change that.
                     Ok(Err(
                         e @ (Error::VersionMismatch { .. }
                         | Error::Refused { .. }
-                        | Error::ServerError { .. }),
+                        | Error::ServerError { .. }
+                        | Error::Protocol(_)),
                     )) => return Err(e),
                     Ok(Err(e)) => {
                         tracing::debug!(%addr, error = %e, "connect attempt failed");
