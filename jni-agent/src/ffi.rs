@@ -28,6 +28,27 @@ where
     env.with_env(f).resolve::<ThrowMapped>()
 }
 
+/// [`bridge`] for native methods whose arguments and result are primitives (no JNI call is
+/// needed to convert them): `f` runs under `catch_unwind` without entering the `jni` crate, and
+/// only an error or a panic goes through `with_env` and [`ThrowMapped`] (same exceptions as
+/// [`bridge`]). Saves the two attach-guard set-ups of `with_env` + `resolve` on the fast path
+/// (`noop`, `lockObject`, `commit`, `token`...).
+pub fn bridge_prim<T, F>(env: &mut EnvUnowned<'_>, f: F) -> T
+where
+    T: Default,
+    F: FnOnce() -> Result<T>,
+{
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => env.with_env(|_| Err::<T, _>(e)).resolve::<ThrowMapped>(),
+        // Re-raised inside `with_env`, whose `catch_unwind` hands it to `ThrowMapped::on_panic`
+        // (`resume_unwind` does not run the panic hook a second time).
+        Err(payload) => env
+            .with_env(|_| -> Result<T> { std::panic::resume_unwind(payload) })
+            .resolve::<ThrowMapped>(),
+    }
+}
+
 /// The [`ErrorPolicy`] of every entry point: throws the exception class the contract maps the
 /// error to, with [`error::exception_message`] as its message, unless a Java exception is
 /// already pending (it then propagates as is).
@@ -213,4 +234,54 @@ pub fn value_result<'local>(
 ) -> Result<JByteArray<'local>> {
     let enc = convert::encode_opt(v);
     bytes_result(env, enc.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_messages() {
+        let p = catch_unwind(|| panic!("static text")).expect_err("panics");
+        assert_eq!(panic_message(p), "static text");
+        let n = 7;
+        let p = catch_unwind(|| panic!("formatted {n}")).expect_err("panics");
+        assert_eq!(panic_message(p), "formatted 7");
+        let p = catch_unwind(|| std::panic::panic_any(42u32)).expect_err("panics");
+        assert_eq!(panic_message(p), "non-text panic payload");
+    }
+
+    #[test]
+    fn null_handles_are_errors() {
+        // Null handles are errors, never dereferenced.
+        // SAFETY: 0 is the documented null handle.
+        unsafe {
+            assert!(matches!(
+                client_ref_err(0),
+                BridgeError::NullHandle("client")
+            ));
+            assert!(matches!(
+                take_client(0),
+                Err(BridgeError::NullHandle("client"))
+            ));
+            assert!(matches!(
+                txn(0),
+                Err(BridgeError::NullHandle("transaction"))
+            ));
+            assert!(matches!(
+                take_txn(0),
+                Err(BridgeError::NullHandle("transaction"))
+            ));
+        }
+    }
+
+    /// # Safety
+    /// As [`client`].
+    unsafe fn client_ref_err(h: jlong) -> BridgeError {
+        // SAFETY: forwarded contract.
+        match unsafe { client(h) } {
+            Err(e) => e,
+            Ok(_) => panic!("handle {h} is not null"),
+        }
+    }
 }

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use kiln::blocking::{Client, Txn};
-use kiln::{ClientBuilder, DeltaOp, LockId, LockLevel, ObjectData, ObjectId, Value, WakeReason};
+use kiln::{
+    ClientBuilder, ConnectionState, DeltaOp, LockId, LockLevel, ObjectData, ObjectId, Value,
+    WakeReason,
+};
 
 use crate::convert::{self, RootKind};
 use crate::error::{BridgeError, Result};
@@ -61,6 +64,16 @@ fn wrong_kind(oid: ObjectId, expected: &'static str, actual: &'static str) -> Br
 }
 
 impl ClientHandle {
+    /// The client, unless it was shut down: every call on a shut-down handle fails with
+    /// [`kiln::Error::Closed`] (the client itself still serves cache hits and greedy re-acquires
+    /// after `close`).
+    pub fn open(&self) -> Result<&Client> {
+        match self.client.state() {
+            ConnectionState::Closed => Err(kiln::Error::Closed.into()),
+            _ => Ok(&self.client),
+        }
+    }
+
     /// Says goodbye (flushing first) without freeing anything: later calls, and calls blocked
     /// in other threads, fail with [`kiln::Error::Closed`]. Idempotent. Errors of a client whose
     /// connection is already gone are only logged (closing is best effort); others (e.g.
@@ -83,7 +96,7 @@ impl ClientHandle {
 
     /// The object id of root `name`, created as an empty `kind` if unbound.
     pub fn root(&self, name: &str, kind: RootKind) -> Result<ObjectId> {
-        let c = &self.client;
+        let c = self.open()?;
         Ok(match kind {
             RootKind::Map => c.map(name)?.id(),
             RootKind::List => c.list(name)?.id(),
@@ -100,9 +113,10 @@ impl ClientHandle {
         level: LockLevel,
         timeout: Option<Duration>,
     ) -> Result<Option<TxnHandle>> {
+        let c = self.open()?;
         let txn = match timeout {
-            None => Some(self.client.lock(lock, level)?),
-            Some(t) => self.client.try_lock(lock, level, t)?,
+            None => Some(c.lock(lock, level)?),
+            Some(t) => c.try_lock(lock, level, t)?,
         };
         Ok(txn.map(|txn| TxnHandle {
             txn,
@@ -112,14 +126,14 @@ impl ClientHandle {
 
     /// Map lookup.
     pub fn map_get(&self, oid: ObjectId, key: &Value) -> Result<Option<Value>> {
-        let c = &self.client;
+        let c = self.open()?;
         Ok(c.block_on(kiln::Map::from_id(oid).get(c.as_async(), key))?)
     }
 
     /// Concatenated encodings of the elements (or of keys and values alternating, for maps;
     /// of the elements, for arrays).
     pub fn values(&self, oid: ObjectId) -> Result<BytesMut> {
-        self.client.read(oid, |s| match &s.data {
+        self.open()?.read(oid, |s| match &s.data {
             ObjectData::Map(m) => Ok(encode_entries(m.iter())),
             ObjectData::SortedMap(m) => Ok(encode_entries(m.iter())),
             ObjectData::List(l) => Ok(convert::encode_values(l)),
@@ -140,7 +154,7 @@ impl ClientHandle {
 
     /// Number of elements / entries (fields of a physical object).
     pub fn size(&self, oid: ObjectId) -> Result<usize> {
-        Ok(self.client.read(oid, |s| s.data.len())?)
+        Ok(self.open()?.read(oid, |s| s.data.len())?)
     }
 
     /// List / queue element at `index` (`None` out of range).
@@ -148,7 +162,7 @@ impl ClientHandle {
         let Ok(i) = usize::try_from(index) else {
             return Ok(None);
         };
-        self.client.read(oid, |s| match &s.data {
+        self.open()?.read(oid, |s| match &s.data {
             ObjectData::List(l) => Ok(l.get(i).cloned()),
             ObjectData::Queue(q) => Ok(q.get(i).cloned()),
             d => Err(wrong_kind(oid, "list", kind_of(d))),

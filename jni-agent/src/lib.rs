@@ -6,7 +6,8 @@
 //! error → exception mapping) is the javadoc of
 //! `java-client/src/main/java/dev/kiln/internal/Native.java`.
 //!
-//! - Every entry point runs through [`ffi::bridge`]: panics are caught, a [`BridgeError`] is
+//! - Every entry point runs through [`ffi::bridge`] (or [`ffi::bridge_prim`], the same policy
+//!   for primitive-only methods): panics are caught, a [`BridgeError`] is
 //!   thrown as the mapped `dev.kiln` exception ([`error::exception_class`]) and the method
 //!   returns 0 / null / false.
 //! - Handles are `Box::into_raw` pointers as `long`s ([`ffi`]): a client handle owns a
@@ -34,7 +35,7 @@ use jni::EnvUnowned;
 use kiln::LockId;
 
 pub use error::BridgeError;
-use ffi::bridge;
+use ffi::{bridge, bridge_prim};
 
 /// The bridge version string returned by `Native.version()`.
 pub fn version_string() -> String {
@@ -59,6 +60,7 @@ pub fn init_logging() {
         });
         let installed = tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_env_filter(filter)
             .try_init();
         if let Err(e) = installed {
@@ -87,7 +89,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_noop<'local>(
     _class: JClass<'local>,
     x: jlong,
 ) -> jlong {
-    bridge(&mut env, |_| Ok(x))
+    bridge_prim(&mut env, || Ok(x))
 }
 
 // ------------------------------------------------------------------------------ client
@@ -121,7 +123,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_shutdown<'local>(
     _class: JClass<'local>,
     client: jlong,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live client handle (from `connect`, not yet freed by `close`: Native
         // contract); shutdown only borrows it and may race with other calls on it.
         let c = unsafe { ffi::client(client) }?;
@@ -136,7 +138,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_close<'local>(
     _class: JClass<'local>,
     client: jlong,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: `client` comes from `connect` and Java closes it exactly once, after its last
         // use (Native contract); ownership returns to Rust here and the box is dropped below.
         let h = unsafe { ffi::take_client(client) }?;
@@ -151,10 +153,10 @@ pub extern "system" fn Java_dev_kiln_internal_Native_clientId<'local>(
     _class: JClass<'local>,
     client: jlong,
 ) -> jlong {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live client handle (from `connect`, not closed: Native contract).
         let c = unsafe { ffi::client(client) }?;
-        Ok(convert::u64_to_java(c.client.client_id()))
+        Ok(convert::u64_to_java(c.open()?.client_id()))
     })
 }
 
@@ -165,10 +167,10 @@ pub extern "system" fn Java_dev_kiln_internal_Native_flush<'local>(
     _class: JClass<'local>,
     client: jlong,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live client handle (from `connect`, not closed: Native contract).
         let c = unsafe { ffi::client(client) }?;
-        Ok(c.client.flush()?)
+        Ok(c.open()?.flush()?)
     })
 }
 
@@ -226,7 +228,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockObject<'local>(
     level: jint,
     timeout_nanos: jlong,
 ) -> jlong {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         lock(
             client,
             LockId::Object(convert::oid(oid)),
@@ -243,7 +245,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_commit<'local>(
     _class: JClass<'local>,
     txn: jlong,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: `txn` comes from `lockNamed`/`lockObject` and Java ends it exactly once, on
         // the locking thread; ownership returns to Rust and the box is freed, also on error.
         let t = unsafe { ffi::take_txn(txn) }?;
@@ -258,7 +260,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_abandon<'local>(
     _class: JClass<'local>,
     txn: jlong,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: as in `commit`: the one call that ends this transaction handle.
         let t = unsafe { ffi::take_txn(txn) }?;
         t.abandon();
@@ -273,7 +275,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_token<'local>(
     _class: JClass<'local>,
     txn: jlong,
 ) -> jlong {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
         Ok(convert::u64_to_java(t.token()))
@@ -288,7 +290,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_await<'local>(
     txn: jlong,
     timeout_nanos: jlong,
 ) -> jint {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
         Ok(convert::wake_code(
@@ -305,7 +307,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_notify<'local>(
     txn: jlong,
     all: jboolean,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
         t.notify(all);
@@ -357,7 +359,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_size<'local>(
     client: jlong,
     oid: jlong,
 ) -> jint {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live client handle (from `connect`, not closed: Native contract).
         let c = unsafe { ffi::client(client) }?;
         convert::java_int(c.size(convert::oid(oid))?, "size")
@@ -429,7 +431,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_clear<'local>(
     txn: jlong,
     oid: jlong,
 ) {
-    bridge(&mut env, |_| {
+    bridge_prim(&mut env, || {
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
         t.clear(convert::oid(oid))
