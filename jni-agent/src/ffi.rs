@@ -9,7 +9,7 @@ use jni::objects::{JByteArray, JString};
 use jni::strings::JNIString;
 use jni::sys::jlong;
 use jni::{Env, EnvUnowned};
-use kiln::Value;
+use kiln::{LockId, Value};
 
 use crate::convert;
 use crate::error::{self, BridgeError, Result};
@@ -187,6 +187,37 @@ pub unsafe fn take_txn(h: jlong) -> Result<Box<TxnHandle>> {
     // SAFETY: `h` is the pointer of a live `Box<TxnHandle>` (contract above), reclaimed here
     // exactly once (commit / abandon).
     Ok(unsafe { Box::from_raw(h as *mut TxnHandle) })
+}
+
+/// A lock-name handle: the lock's id converted once (see `Native.lockName`).
+pub fn new_lock_name_handle(id: LockId) -> jlong {
+    Box::into_raw(Box::new(id)) as jlong
+}
+
+/// Borrows the lock id of a lock-name handle.
+///
+/// # Safety
+/// `h` is 0 or a value returned by [`new_lock_name_handle`] not yet passed to
+/// [`take_lock_name`], and it is not taken while the returned reference is alive (the Java
+/// owner frees it only when no thread can use it any more).
+pub unsafe fn lock_name<'a>(h: jlong) -> Result<&'a LockId> {
+    let p = h as *const LockId;
+    // SAFETY: by the contract above, a non-null `p` comes from `Box::into_raw` of a live box
+    // that nobody mutates (it is only read); `as_ref` maps 0 to `None`.
+    unsafe { p.as_ref() }.ok_or(BridgeError::NullHandle("lock name"))
+}
+
+/// Takes back ownership of a lock-name handle (it must not be used again).
+///
+/// # Safety
+/// `h` is 0 or a value returned by [`new_lock_name_handle`] that was not yet taken, and no
+/// other call uses it concurrently.
+pub unsafe fn take_lock_name(h: jlong) -> Result<Box<LockId>> {
+    if h == 0 {
+        return Err(BridgeError::NullHandle("lock name"));
+    }
+    // SAFETY: `h` is the pointer of a live `Box<LockId>` (contract above), reclaimed here once.
+    Ok(unsafe { Box::from_raw(h as *mut LockId) })
 }
 
 // ------------------------------------------------------------------------------ arguments

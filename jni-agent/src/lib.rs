@@ -218,6 +218,51 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockNamed<'local>(
     })
 }
 
+/// `static native long lockName(String name)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockName<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    name: JString<'local>,
+) -> jlong {
+    bridge(&mut env, |env| {
+        let name = ffi::string(env, &name, "name")?;
+        Ok(ffi::new_lock_name_handle(LockId::Named(name)))
+    })
+}
+
+/// `static native void freeLockName(long lockName)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_freeLockName<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    lock_name: jlong,
+) {
+    bridge_prim(&mut env, || {
+        // SAFETY: `lock_name` comes from `lockName` and its Java owner frees it exactly once,
+        // when no thread can use it any more.
+        drop(unsafe { ffi::take_lock_name(lock_name) }?);
+        Ok(())
+    })
+}
+
+/// `static native long lockNamedFast(long client, long lockName, int level, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockNamedFast<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    lock_name: jlong,
+    level: jint,
+    timeout_nanos: jlong,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live lock-name handle (from `lockName`, not freed: Native contract).
+        let id = unsafe { ffi::lock_name(lock_name) }?;
+        lock(client, id.clone(), level, timeout_nanos)
+    })
+}
+
 /// `static native long lockObject(long client, long oid, int level, long timeoutNanos)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_lockObject<'local>(

@@ -22,8 +22,28 @@ public final class ClusterLock implements Lock {
     private final String name;
     private final LockLevel level;
     private final String key;
+    /** The lock's id converted once on the native side (0: convert the name at every lock). */
+    private final long nameHandle;
 
-    ClusterLock(KilnCluster cluster, String name, LockLevel level) {
+    /** Frees a lock-name handle once the lock object is unreachable. */
+    private static final class FreeName implements Runnable {
+        private final long handle;
+
+        FreeName(long handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            Native.freeLockName(handle);
+        }
+    }
+
+    /**
+     * {@code cached}: keep the name converted on the native side for the life of this object
+     * (locks taken repeatedly); {@code false} for one-shot use ({@code withLock}).
+     */
+    ClusterLock(KilnCluster cluster, String name, LockLevel level, boolean cached) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("a cluster lock needs a non-empty name");
         }
@@ -31,6 +51,12 @@ public final class ClusterLock implements Lock {
         this.name = name;
         this.level = level;
         this.key = "lock:" + level.code + ":" + name;
+        if (cached) {
+            this.nameHandle = Native.lockName(name);
+            KilnCluster.CLEANER.register(this, new FreeName(nameHandle));
+        } else {
+            this.nameHandle = 0;
+        }
     }
 
     /** The lock's name. */
@@ -71,7 +97,9 @@ public final class ClusterLock implements Lock {
         long h = cluster.enter();
         long txn;
         try {
-            txn = Native.lockNamed(h, name, level.code, timeoutNanos);
+            txn = nameHandle != 0
+                    ? Native.lockNamedFast(h, nameHandle, level.code, timeoutNanos)
+                    : Native.lockNamed(h, name, level.code, timeoutNanos);
         } finally {
             cluster.exit();
         }

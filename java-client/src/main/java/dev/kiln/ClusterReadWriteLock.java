@@ -11,8 +11,8 @@ public final class ClusterReadWriteLock implements ReadWriteLock {
     private final ClusterLock write;
 
     ClusterReadWriteLock(KilnCluster cluster, String name) {
-        this.read = new ClusterLock(cluster, name, LockLevel.READ);
-        this.write = new ClusterLock(cluster, name, LockLevel.WRITE);
+        this.read = new ClusterLock(cluster, name, LockLevel.READ, true);
+        this.write = new ClusterLock(cluster, name, LockLevel.WRITE, true);
     }
 
     @Override

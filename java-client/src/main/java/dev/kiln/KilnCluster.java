@@ -27,7 +27,7 @@ public final class KilnCluster implements AutoCloseable {
     static final int KIND_SET = 2;
     static final int KIND_QUEUE = 3;
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    static final Cleaner CLEANER = Cleaner.create();
 
     /** Frees the native client once, from close() or from the Cleaner. Holds no reference to the cluster. */
     private static final class Release implements Runnable {
@@ -200,7 +200,7 @@ public final class KilnCluster implements AutoCloseable {
 
     /** The cluster lock {@code name}: exclusive, reentrant; {@code newCondition()} works across JVMs. */
     public ClusterLock lock(String name) {
-        return new ClusterLock(this, name, LockLevel.WRITE);
+        return new ClusterLock(this, name, LockLevel.WRITE, true);
     }
 
     /** The cluster read/write lock {@code name}. */
@@ -210,7 +210,7 @@ public final class KilnCluster implements AutoCloseable {
 
     /** Runs {@code action} holding the cluster lock {@code name} at {@code level}. */
     public void withLock(String name, LockLevel level, Runnable action) {
-        ClusterLock l = new ClusterLock(this, name, level);
+        ClusterLock l = new ClusterLock(this, name, level, false);
         l.lock();
         try {
             action.run();
@@ -221,7 +221,7 @@ public final class KilnCluster implements AutoCloseable {
 
     /** Runs {@code action} holding the cluster lock {@code name} at {@code level}; returns its result. */
     public <T> T withLock(String name, LockLevel level, Supplier<T> action) {
-        ClusterLock l = new ClusterLock(this, name, level);
+        ClusterLock l = new ClusterLock(this, name, level, false);
         l.lock();
         try {
             return action.get();

@@ -80,6 +80,19 @@ public final class Native {
     /** Locks the named lock at {@code level}; returns a transaction handle, or 0 on timeout. */
     public static native long lockNamed(long client, String name, int level, long timeoutNanos);
 
+    /**
+     * A lock-name handle: the named lock's id converted once, so that {@link #lockNamedFast}
+     * passes only primitives (the greedy re-acquire path then never touches JNI strings). Freed
+     * by {@link #freeLockName} exactly once, when no thread can use it any more.
+     */
+    public static native long lockName(String name);
+
+    /** Frees a lock-name handle. */
+    public static native void freeLockName(long lockName);
+
+    /** {@link #lockNamed} with a handle from {@link #lockName}. */
+    public static native long lockNamedFast(long client, long lockName, int level, long timeoutNanos);
+
     /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
     public static native long lockObject(long client, long oid, int level, long timeoutNanos);
 
