@@ -1,0 +1,118 @@
+package dev.kiln.agent;
+
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/**
+ * The {@code -javaagent} entry point of {@code kiln-agent.jar} ({@code Premain-Class} and
+ * {@code Agent-Class}).
+ *
+ * <p>It finds the cluster configuration and connects this process's cluster client, then returns.
+ * The configuration is, first found wins:
+ * <ol>
+ *   <li>the agent argument: {@code -javaagent:kiln-agent.jar=SPEC};</li>
+ *   <li>{@code -Dkiln.config=SPEC};</li>
+ *   <li>{@code -Dtc.config=SPEC} (Terracotta's property);</li>
+ * </ol>
+ * where SPEC is a tc-config.xml path or {@code host:port[,host:port]}. The outcome is one line on
+ * stderr, starting with {@code kiln: }. Connection retries ({@code l1.max.connect.retries}) happen
+ * inside the client; the agent only reports.
+ *
+ * <p>The agent never throws into the application: whatever goes wrong (a missing native library, a
+ * refused connection, an Error) is reported on stderr and the application starts as usual.
+ */
+public final class KilnAgent {
+    /** The system property naming the configuration (after the agent argument). */
+    public static final String CONFIG_PROPERTY = "kiln.config";
+    /** Terracotta's system property naming the configuration (after {@code kiln.config}). */
+    public static final String TC_CONFIG_PROPERTY = "tc.config";
+
+    private KilnAgent() {}
+
+    /** Called before {@code main} for {@code -javaagent:kiln-agent.jar[=SPEC]}. */
+    public static void premain(String args, Instrumentation inst) {
+        start(args, inst);
+    }
+
+    /** Called when the agent is attached to a running JVM. */
+    public static void agentmain(String args, Instrumentation inst) {
+        start(args, inst);
+    }
+
+    /**
+     * Connects per the configuration, reporting on stderr; never throws. Returns the line printed
+     * (for tests).
+     */
+    static String start(String args, Instrumentation inst) {
+        String line;
+        try {
+            String spec = configSpec(args);
+            if (spec == null) {
+                line = "kiln: no -D" + CONFIG_PROPERTY + "/-D" + TC_CONFIG_PROPERTY
+                        + " and no agent argument: not connecting";
+            } else {
+                line = connect(spec);
+            }
+        } catch (Throwable t) {
+            line = "kiln: agent failed: " + describe(t);
+        }
+        report(line);
+        return line;
+    }
+
+    /** The configuration: the agent argument, else -Dkiln.config, else -Dtc.config; null if none. */
+    static String configSpec(String agentArgs) {
+        String[] candidates = {agentArgs, System.getProperty(CONFIG_PROPERTY), System.getProperty(TC_CONFIG_PROPERTY)};
+        for (String c : candidates) {
+            if (c != null && !c.trim().isEmpty()) {
+                return c.trim();
+            }
+        }
+        return null;
+    }
+
+    private static String connect(String spec) {
+        try {
+            // dev.kiln.Kiln.connectProcessCluster(String) is the API's process-wide cluster; it is
+            // called reflectively so the agent does not tie its own loading to the API classes.
+            Class<?> kiln = Class.forName("dev.kiln.Kiln", true, KilnAgent.class.getClassLoader());
+            Method m = kiln.getMethod("connectProcessCluster", String.class);
+            Object cluster = m.invoke(null, spec);
+            return "kiln: connected to " + spec + " as client " + cluster;
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String why = describe(cause);
+            String same = "could not connect to " + spec + ": ";
+            if (why.startsWith(same)) {
+                why = why.substring(same.length()); // the client's message already names the spec
+            }
+            return "kiln: " + same + why;
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            return "kiln: could not connect to " + spec + ": this kiln-agent.jar has no "
+                    + "dev.kiln.Kiln.connectProcessCluster(String) (" + e + ")";
+        } catch (Throwable t) {
+            return "kiln: could not connect to " + spec + ": " + describe(t);
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isEmpty() || t instanceof Error) {
+            // Errors (UnsatisfiedLinkError, NoClassDefFoundError, ...) say little without their type.
+            return m == null || m.isEmpty() ? t.toString() : t.getClass().getName() + ": " + m;
+        }
+        return m;
+    }
+
+    private static void report(String line) {
+        try {
+            PrintStream err = System.err;
+            err.println(line);
+            err.flush();
+        } catch (Throwable ignored) {
+            // stderr closed: nothing more the agent can do without disturbing the application
+        }
+    }
+}
