@@ -13,11 +13,18 @@ import java.util.concurrent.locks.Lock;
  * {@link #unlock()} releases the lock. {@link #newCondition()} gives a {@link Condition} whose
  * {@code await}/{@code signal} work across JVMs (Object.wait/notify on the cluster lock).
  *
- * <p>Not supported yet: interrupting a thread blocked in the cluster (lock, await): the
- * interrupt is noticed when the call returns; {@code lockInterruptibly} and {@code await} check
- * it before blocking.
+ * <p>Interrupts: {@code lockInterruptibly}, {@code tryLock(time)} and the Condition's
+ * {@code await} methods notice {@link Thread#interrupt()} within {@value #SLICE_MILLIS} ms: they
+ * block in slices and check between them (the native wait cannot see Java interrupts). A
+ * Condition may therefore return early (a spurious wake-up, which the Condition contract
+ * allows): wait in a loop on your predicate. {@code lock()} is not interruptible, as specified by
+ * {@link Lock}.
  */
 public final class ClusterLock implements Lock {
+    /** Longest uninterruptible stretch of a blocking call. */
+    static final long SLICE_MILLIS = 250;
+    static final long SLICE_NANOS = SLICE_MILLIS * 1_000_000L;
+
     private final KilnCluster cluster;
     private final String name;
     private final LockLevel level;
@@ -117,10 +124,14 @@ public final class ClusterLock implements Lock {
 
     @Override
     public void lockInterruptibly() throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("waiting for cluster lock '" + name + "' interrupted");
+            }
+            if (acquire(SLICE_NANOS)) {
+                return;
+            }
         }
-        acquire(-1);
     }
 
     @Override
@@ -130,10 +141,19 @@ public final class ClusterLock implements Lock {
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
+        long deadline = System.nanoTime() + Math.max(0, unit.toNanos(time));
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("waiting for cluster lock '" + name + "' interrupted");
+            }
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (acquire(Math.min(left, SLICE_NANOS))) {
+                return true;
+            }
+            if (left <= SLICE_NANOS) {
+                return false;
+            }
         }
-        return acquire(Math.max(0, unit.toNanos(time)));
     }
 
     @Override
@@ -184,13 +204,18 @@ public final class ClusterLock implements Lock {
             }
         }
 
+        private void interrupted() throws InterruptedException {
+            throw new InterruptedException("cluster wait on '" + name + "' interrupted");
+        }
+
+        /** One wait of at most a slice; the caller's loop re-checks its predicate after it. */
         @Override
         public void await() throws InterruptedException {
             if (Thread.interrupted()) {
-                throw new InterruptedException();
+                interrupted();
             }
-            if (waitFor(-1) == 3) {
-                throw new InterruptedException("cluster wait on '" + name + "' interrupted");
+            if (waitFor(SLICE_NANOS) == 3 || Thread.interrupted()) {
+                interrupted();
             }
         }
 
@@ -208,12 +233,13 @@ public final class ClusterLock implements Lock {
                 return nanosTimeout;
             }
             long start = System.nanoTime();
-            if (waitFor(nanosTimeout) == 3) {
-                throw new InterruptedException("cluster wait on '" + name + "' interrupted");
+            if (waitFor(Math.min(nanosTimeout, SLICE_NANOS)) == 3 || Thread.interrupted()) {
+                interrupted();
             }
             return nanosTimeout - (System.nanoTime() - start);
         }
 
+        /** True unless the time elapsed (an early return counts as "not elapsed", as a spurious wake-up). */
         @Override
         public boolean await(long time, TimeUnit unit) throws InterruptedException {
             return awaitNanos(unit.toNanos(time)) > 0;

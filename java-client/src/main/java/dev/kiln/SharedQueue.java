@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * cluster. {@link #take()} blocks across JVMs: it waits on the queue's cluster lock and every
  * {@code offer} notifies the waiters (Object.wait/notifyAll, as a Terracotta-shared
  * {@code LinkedBlockingQueue} does). Every operation runs under the queue's own lock and is its
- * own transaction (it does not join a lock the caller holds). {@code null} elements are refused,
+ * own transaction (it does not join a lock the caller holds). {@code take} and {@code poll(timeout)}
+ * notice {@link Thread#interrupt()} within 250 ms. {@code null} elements are refused,
  * as by every BlockingQueue. The iterator works on a snapshot and does not support remove.
  */
 public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
@@ -102,11 +103,12 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
                     if (b != null) {
                         return (E) SharedStructure.dec(b);
                     }
-                    long left = nanos < 0 ? -1 : deadline - System.nanoTime();
-                    if (nanos >= 0 && left <= 0) {
+                    long left = nanos < 0 ? ClusterLock.SLICE_NANOS : deadline - System.nanoTime();
+                    if (left <= 0) {
                         return null;
                     }
-                    if (Native.await(txn, left) == 3 || Thread.interrupted()) {
+                    // In slices, so that Thread.interrupt() is noticed (the native wait cannot see it).
+                    if (Native.await(txn, Math.min(left, ClusterLock.SLICE_NANOS)) == 3 || Thread.interrupted()) {
                         throw new InterruptedException("take() on shared queue '" + inner.name + "' interrupted");
                     }
                 }

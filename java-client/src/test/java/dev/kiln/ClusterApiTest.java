@@ -307,6 +307,51 @@ public class ClusterApiTest {
     }
 
     @Test(timeout = 30_000)
+    public void interruptEndsTakeAndLockInterruptibly() throws Exception {
+        BlockingQueue<String> q = a.queue("interrupted");
+        q.clear();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread taker = new Thread(() -> {
+            try {
+                q.take();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        taker.start();
+        Thread.sleep(300);
+        long t0 = System.nanoTime();
+        taker.interrupt();
+        taker.join(5_000);
+        assertFalse(taker.isAlive());
+        assertTrue("got " + thrown.get(), thrown.get() instanceof InterruptedException);
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
+
+        ClusterLock held = b.lock("interruptible");
+        held.lock();
+        try {
+            thrown.set(null);
+            ClusterLock wanted = a.lock("interruptible");
+            Thread locker = new Thread(() -> {
+                try {
+                    wanted.lockInterruptibly();
+                    wanted.unlock();
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            locker.start();
+            Thread.sleep(300);
+            locker.interrupt();
+            locker.join(5_000);
+            assertFalse(locker.isAlive());
+            assertTrue("got " + thrown.get(), thrown.get() instanceof InterruptedException);
+        } finally {
+            held.unlock();
+        }
+    }
+
+    @Test(timeout = 30_000)
     public void nonPortableValueFailsNamingTheClass() {
         ConcurrentMap<String, Object> m = a.map("np");
         try {
