@@ -7,9 +7,11 @@ use std::time::Duration;
 use bytes::BytesMut;
 use kiln::blocking::{Client, Txn};
 use kiln::{
-    ClientBuilder, ConnectionState, DeltaOp, LockId, LockLevel, ObjectData, ObjectId, Value,
-    WakeReason,
+    ClientBuilder, ClusterEvent, ConnectionState, DeltaOp, LockId, LockLevel, NodeInfo, ObjectData,
+    ObjectId, Value, WakeReason,
 };
+
+use tokio::sync::broadcast;
 
 use crate::convert::{self, RootKind};
 use crate::error::{BridgeError, Result};
@@ -19,6 +21,31 @@ use crate::error::{BridgeError, Result};
 pub struct ClientHandle {
     /// The client.
     pub client: Client,
+    /// Membership events for `Native.nextEvent`, subscribed at connect (one consumer: the Java
+    /// side's single event thread).
+    pub events: parking_lot::Mutex<broadcast::Receiver<ClusterEvent>>,
+}
+
+/// Membership event kinds of `Native.nextEvent` (first value of the encoding).
+pub mod event_kind {
+    /// Another node joined.
+    pub const JOINED: i32 = 1;
+    /// Another node left.
+    pub const LEFT: i32 = 2;
+    /// This node's connection is gone for good.
+    pub const DISCONNECTED: i32 = 3;
+    /// This node lost its connection and is reconnecting.
+    pub const RECONNECTING: i32 = 4;
+    /// This node reconnected.
+    pub const RECONNECTED: i32 = 5;
+}
+
+/// Appends a node as four values: i64 id, string name, i32 pid, string address.
+fn encode_node(out: &mut BytesMut, n: &NodeInfo) {
+    Value::I64(n.id as i64).encode(out);
+    Value::Str(n.name.clone()).encode(out);
+    Value::I32(n.pid as i32).encode(out);
+    Value::Str(n.addr.clone()).encode(out);
 }
 
 /// What a transaction handle (`long`) points to: the lock guard (= the transaction) and the
@@ -48,7 +75,8 @@ pub fn connect(spec: &str, name: Option<&str>, timeout: Option<Duration>) -> Res
     tracing::debug!(spec, ?name, ?timeout, "connecting");
     let client = b.connect_blocking()?;
     tracing::debug!(client_id = client.client_id(), "connected");
-    Ok(ClientHandle { client })
+    let events = parking_lot::Mutex::new(client.events());
+    Ok(ClientHandle { client, events })
 }
 
 fn kind_of(data: &ObjectData) -> &'static str {
@@ -92,6 +120,50 @@ impl ClientHandle {
     /// [`ClientHandle::shutdown`] (a no-op if already shut down), then drops the client.
     pub fn close(self) -> Result<()> {
         self.shutdown()
+    }
+
+    /// This node and every other node of the cluster: i64 client id of this node, then four
+    /// values per other node (see `encode_node`).
+    pub fn nodes(&self) -> Result<BytesMut> {
+        let c = self.open()?;
+        let mut out = BytesMut::new();
+        Value::I64(c.client_id() as i64).encode(&mut out);
+        for n in c.nodes() {
+            encode_node(&mut out, &n);
+        }
+        Ok(out)
+    }
+
+    /// The next membership event within `timeout`, or `None`: i32 kind (see [`event_kind`]),
+    /// then the node for joined/left. Works after shutdown too (it reports `DISCONNECTED`).
+    pub fn next_event(&self, timeout: Duration) -> Result<Option<BytesMut>> {
+        let mut rx = self.events.lock();
+        let got = self
+            .client
+            .block_on(async { tokio::time::timeout(timeout, rx.recv()).await });
+        let ev = match got {
+            Err(_elapsed) => return Ok(None),
+            Ok(Ok(ev)) => ev,
+            Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
+                tracing::warn!(missed = n, "membership events lagged: some were dropped");
+                return Ok(None);
+            }
+            Ok(Err(broadcast::error::RecvError::Closed)) => ClusterEvent::Disconnected,
+        };
+        let mut out = BytesMut::new();
+        let (kind, node) = match &ev {
+            ClusterEvent::NodeJoined(n) => (event_kind::JOINED, Some(n)),
+            ClusterEvent::NodeLeft(n) => (event_kind::LEFT, Some(n)),
+            ClusterEvent::Disconnected => (event_kind::DISCONNECTED, None),
+            ClusterEvent::Reconnecting => (event_kind::RECONNECTING, None),
+            ClusterEvent::Reconnected => (event_kind::RECONNECTED, None),
+            _ => return Ok(None),
+        };
+        Value::I32(kind).encode(&mut out);
+        if let Some(n) = node {
+            encode_node(&mut out, n);
+        }
+        Ok(Some(out))
     }
 
     /// The object id of root `name`, created as an empty `kind` if unbound.

@@ -380,6 +380,39 @@ pub extern "system" fn Java_dev_kiln_internal_Native_mapGet<'local>(
     })
 }
 
+/// `static native byte[] nodes(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_nodes<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let b = c.nodes()?;
+        ffi::bytes_result(env, Some(&b))
+    })
+}
+
+/// `static native byte[] nextEvent(long client, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_nextEvent<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    timeout_nanos: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let timeout =
+            convert::timeout_nanos(timeout_nanos).unwrap_or(std::time::Duration::from_secs(3600));
+        let b = c.next_event(timeout)?;
+        ffi::bytes_result(env, b.as_deref())
+    })
+}
+
 /// `static native byte[] values(long client, long oid)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_values<'local>(

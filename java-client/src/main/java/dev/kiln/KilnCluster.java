@@ -164,6 +164,20 @@ public final class KilnCluster implements AutoCloseable {
         return closed.get() ? "KilnCluster[" + spec + ", closed]" : "KilnCluster[" + spec + ", client " + clientId() + "]";
     }
 
+    private KilnDsoCluster dso;
+
+    /**
+     * Terracotta's cluster API for this connection: nodes, topology, membership listeners. The
+     * first call starts the event thread {@code kiln-cluster-events-<client id>} (listener calls
+     * run there).
+     */
+    public synchronized com.tc.cluster.DsoCluster dsoCluster() {
+        if (dso == null) {
+            dso = new KilnDsoCluster(this);
+        }
+        return dso;
+    }
+
     // ------------------------------------------------------------------ shared structures
 
     long root(String name, int kind) {

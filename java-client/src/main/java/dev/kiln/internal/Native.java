@@ -114,6 +114,22 @@ public final class Native {
     /** notify() (all=false) or notifyAll() (all=true) on the transaction's lock; sent at commit. */
     public static native void notify(long txn, boolean all);
 
+    // ------------------------------------------------------------------ membership
+
+    /**
+     * The cluster's nodes: i64 this node's client id, then per other node four values: i64 client
+     * id, string name, i32 pid, string address (as the server sees it).
+     */
+    public static native byte[] nodes(long client);
+
+    /**
+     * The next membership event within the timeout, or null: i32 kind (1 joined, 2 left,
+     * 3 disconnected for good, 4 reconnecting, 5 reconnected), then for 1 and 2 the node's four
+     * values as in {@link #nodes}. Events are those after connect; one consumer per client.
+     * Works after {@link #shutdown} (reports 3).
+     */
+    public static native byte[] nextEvent(long client, long timeoutNanos);
+
     // ------------------------------------------------------------------ reads (no lock needed)
 
     /** Map lookup; null if the key is absent. */

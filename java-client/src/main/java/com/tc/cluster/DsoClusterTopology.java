@@ -1,0 +1,9 @@
+package com.tc.cluster;
+
+import java.util.Collection;
+
+/** The nodes of the cluster at one moment. */
+public interface DsoClusterTopology {
+    /** The nodes now in the cluster, this one included. */
+    Collection<DsoNode> getNodes();
+}

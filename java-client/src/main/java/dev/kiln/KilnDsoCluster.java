@@ -1,0 +1,278 @@
+package dev.kiln;
+
+import com.tc.cluster.DsoCluster;
+import com.tc.cluster.DsoClusterEvent;
+import com.tc.cluster.DsoClusterListener;
+import com.tc.cluster.DsoClusterTopology;
+import com.tc.cluster.DsoNode;
+import dev.kiln.codec.ValueCodec;
+import dev.kiln.internal.Native;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@link DsoCluster} of one {@link KilnCluster}. A daemon thread {@code kiln-cluster-events-<id>}
+ * pulls membership events from the native client (started at the first
+ * {@link KilnCluster#dsoCluster()} call) and calls the listeners, one event at a time.
+ */
+final class KilnDsoCluster implements DsoCluster {
+    private static final Logger LOG = Logger.getLogger(KilnDsoCluster.class.getName());
+    private static final long POLL_NANOS = 250_000_000L;
+
+    static final class Node implements DsoNode {
+        final long clientId;
+        final String name;
+        final String ip;
+
+        Node(long clientId, String name, String addr) {
+            this.clientId = clientId;
+            this.name = name;
+            int colon = addr == null ? -1 : addr.lastIndexOf(':');
+            String host = colon > 0 ? addr.substring(0, colon) : (addr == null ? "" : addr);
+            this.ip = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        }
+
+        @Override
+        public String getId() {
+            return "Client[" + clientId + "]";
+        }
+
+        @Override
+        public String getIp() {
+            return ip;
+        }
+
+        @Override
+        public String getHostname() {
+            try {
+                return java.net.InetAddress.getByName(ip).getHostName();
+            } catch (Exception e) {
+                return ip;
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Node && ((Node) o).clientId == clientId;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(clientId);
+        }
+
+        @Override
+        public String toString() {
+            return getId() + (name == null || name.isEmpty() ? "" : " (" + name + ")") + "@" + ip;
+        }
+    }
+
+    private static final class Event implements DsoClusterEvent {
+        private final DsoNode node;
+
+        Event(DsoNode node) {
+            this.node = node;
+        }
+
+        @Override
+        public DsoNode getNode() {
+            return node;
+        }
+
+        @Override
+        public String toString() {
+            return "DsoClusterEvent[" + node + "]";
+        }
+    }
+
+    private final KilnCluster cluster;
+    private final Node self;
+    private final Map<Long, Node> nodes = new LinkedHashMap<>();
+    private final List<DsoClusterListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean enabled = true;
+    private volatile boolean joined = true;
+
+    KilnDsoCluster(KilnCluster cluster) {
+        this.cluster = cluster;
+        long h = cluster.enter();
+        List<Object> v;
+        try {
+            // Drop what happened before anyone listened: the topology below is the current one.
+            while (Native.nextEvent(h, 0) != null) {
+                // stale
+            }
+            v = ValueCodec.decodeAll(Native.nodes(h));
+        } finally {
+            cluster.exit();
+        }
+        long selfId = (Long) v.get(0);
+        Node me = null;
+        synchronized (nodes) {
+            for (int i = 1; i + 3 < v.size(); i += 4) {
+                Node n = new Node((Long) v.get(i), (String) v.get(i + 1), (String) v.get(i + 3));
+                nodes.put(n.clientId, n);
+                if (n.clientId == selfId) {
+                    me = n;
+                }
+            }
+            if (me == null) {
+                me = new Node(selfId, "", "127.0.0.1:0");
+                nodes.put(selfId, me);
+            }
+        }
+        this.self = me;
+        Thread t = new Thread(this::pump, "kiln-cluster-events-" + selfId);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void pump() {
+        while (!cluster.isClosed()) {
+            byte[] b;
+            long h;
+            try {
+                h = cluster.enter();
+            } catch (ClosedException e) {
+                break;
+            }
+            try {
+                b = Native.nextEvent(h, POLL_NANOS);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "cluster event thread stops", e);
+                break;
+            } finally {
+                cluster.exit();
+            }
+            if (b != null) {
+                dispatch(ValueCodec.decodeAll(b));
+            }
+        }
+        if (enabled) {
+            enabled = false;
+            joined = false;
+            fire(l -> l.operationsDisabled(new Event(self)));
+        }
+    }
+
+    private void dispatch(List<Object> v) {
+        int kind = (Integer) v.get(0);
+        switch (kind) {
+            case 1: {
+                Node n = new Node((Long) v.get(1), (String) v.get(2), (String) v.get(4));
+                synchronized (nodes) {
+                    nodes.put(n.clientId, n);
+                }
+                fire(l -> l.nodeJoined(new Event(n)));
+                break;
+            }
+            case 2: {
+                long id = (Long) v.get(1);
+                Node n;
+                synchronized (nodes) {
+                    n = nodes.remove(id);
+                }
+                Node left = n != null ? n : new Node(id, (String) v.get(2), (String) v.get(4));
+                fire(l -> l.nodeLeft(new Event(left)));
+                break;
+            }
+            case 3:
+                enabled = false;
+                joined = false;
+                fire(l -> l.operationsDisabled(new Event(self)));
+                break;
+            case 4:
+                enabled = false;
+                fire(l -> l.operationsDisabled(new Event(self)));
+                break;
+            case 5:
+                enabled = true;
+                fire(l -> l.operationsEnabled(new Event(self)));
+                break;
+            default:
+                LOG.fine("unknown cluster event kind " + kind);
+        }
+    }
+
+    private interface Call {
+        void on(DsoClusterListener l);
+    }
+
+    private void fire(Call c) {
+        for (DsoClusterListener l : listeners) {
+            try {
+                c.on(l);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, "cluster listener " + l + " threw; ignored", e);
+            }
+        }
+    }
+
+    @Override
+    public void addClusterListener(DsoClusterListener listener) {
+        if (listener == null) {
+            throw new NullPointerException("listener");
+        }
+        listeners.add(listener);
+        if (joined) {
+            try {
+                listener.nodeJoined(new Event(self));
+                if (enabled) {
+                    listener.operationsEnabled(new Event(self));
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cluster listener " + listener + " threw; ignored", e);
+            }
+        }
+    }
+
+    @Override
+    public void removeClusterListener(DsoClusterListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public DsoClusterTopology getClusterTopology() {
+        final List<DsoNode> snapshot;
+        synchronized (nodes) {
+            snapshot = Collections.unmodifiableList(new ArrayList<DsoNode>(nodes.values()));
+        }
+        return new DsoClusterTopology() {
+            @Override
+            public Collection<DsoNode> getNodes() {
+                return snapshot;
+            }
+
+            @Override
+            public String toString() {
+                return "DsoClusterTopology" + snapshot;
+            }
+        };
+    }
+
+    @Override
+    public DsoNode getCurrentNode() {
+        return self;
+    }
+
+    @Override
+    public boolean isNodeJoined() {
+        return joined && !cluster.isClosed();
+    }
+
+    @Override
+    public boolean areOperationsEnabled() {
+        return enabled && !cluster.isClosed();
+    }
+
+    @Override
+    public DsoNode waitUntilNodeJoinsCluster() {
+        return self;
+    }
+}
