@@ -81,6 +81,42 @@ public class FaultsTest {
         }
     }
 
+    /** A peer that answers Hello with the protocol's own VersionMismatch Error frame (shared vector). */
+    @Test(timeout = 30_000)
+    public void versionMismatchFromTheServerIsAProtocolMismatch() throws Exception {
+        java.io.File d = new java.io.File(System.getProperty("user.dir")).getAbsoluteFile();
+        java.io.File vector = null;
+        while (d != null && vector == null) {
+            java.io.File f = new java.io.File(d, "protocol/tests/vectors/frame_error.bin");
+            vector = f.isFile() ? f : null;
+            d = d.getParentFile();
+        }
+        if (vector == null) {
+            throw new AssertionError("protocol/tests/vectors/frame_error.bin not found above " + System.getProperty("user.dir"));
+        }
+        byte[] errorFrame = Files.readAllBytes(vector.toPath());
+        try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread fake = new Thread(() -> {
+                try (Socket s = ss.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write(errorFrame);
+                    s.getOutputStream().flush();
+                    Thread.sleep(2000);
+                } catch (Exception e) {
+                    // the client hung up
+                }
+            });
+            fake.setDaemon(true);
+            fake.start();
+            try {
+                Kiln.connect("127.0.0.1:" + ss.getLocalPort(), "old-client", 5_000).close();
+                fail("the server refused the version");
+            } catch (ProtocolMismatchException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("server speaks protocol 1, client sent 2"));
+            }
+        }
+    }
+
     private static long rssKb() throws Exception {
         List<String> lines = Files.readAllLines(Paths.get("/proc/self/status"));
         for (String l : lines) {
