@@ -574,6 +574,16 @@ async fn server_death_fails_pending_operations() {
         "{r:?}"
     );
     drop(held);
+    // `a` had nothing in flight: it learns of the death from its reader (EOF), which may come a
+    // moment after `b`'s. Until then a flush has nothing to wait for and succeeds.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while a.is_connected() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        !a.is_connected(),
+        "client a did not notice the server's death within 5 s"
+    );
     assert!(a.flush().await.is_err());
     assert!(matches!(
         b.root("r").await,
