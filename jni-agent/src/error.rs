@@ -83,6 +83,9 @@ pub enum BridgeError {
     /// A size or id that does not fit the Java type.
     #[error("{0} does not fit a Java int")]
     TooLarge(&'static str),
+    /// A call made out of the order the contract requires.
+    #[error("illegal state: {0}")]
+    IllegalState(&'static str),
     /// A JNI call failed (or a Java exception is already pending).
     #[error("JNI error")]
     Jni(#[from] jni::errors::Error),

@@ -13,7 +13,7 @@ use kiln::{LockId, Value};
 
 use crate::convert;
 use crate::error::{self, BridgeError, Result};
-use crate::handle::{ClientHandle, TxnHandle};
+use crate::handle::{ClientHandle, SubHandle, TxnHandle};
 
 // ------------------------------------------------------------------------------ error policy
 
@@ -220,6 +220,25 @@ pub unsafe fn take_lock_name(h: jlong) -> Result<Box<LockId>> {
     Ok(unsafe { Box::from_raw(h as *mut LockId) })
 }
 
+/// Moves a subscription into a new subscription handle, owned until [`take_sub`].
+pub fn new_sub_handle(h: SubHandle) -> jlong {
+    Box::into_raw(Box::new(h)) as jlong
+}
+
+/// Takes back ownership of a subscription handle (it must not be used again).
+///
+/// # Safety
+/// `h` is 0 or a value returned by [`new_sub_handle`] that was not yet taken, and no other call
+/// uses it concurrently.
+pub unsafe fn take_sub(h: jlong) -> Result<Box<SubHandle>> {
+    if h == 0 {
+        return Err(BridgeError::NullHandle("subscription"));
+    }
+    // SAFETY: `h` is the pointer of a live `Box<SubHandle>` (contract above), reclaimed here
+    // exactly once (`Native.unsubscribe`).
+    Ok(unsafe { Box::from_raw(h as *mut SubHandle) })
+}
+
 // ------------------------------------------------------------------------------ arguments
 
 /// A `String` argument that must not be null.
@@ -245,6 +264,15 @@ pub fn value(env: &Env<'_>, b: &JByteArray<'_>, what: &'static str) -> Result<Va
     }
     let bytes = env.convert_byte_array(b)?;
     convert::decode_value(&bytes, what)
+}
+
+/// A `byte[]` argument holding zero or more concatenated encoded values.
+pub fn values(env: &Env<'_>, b: &JByteArray<'_>, what: &'static str) -> Result<Vec<Value>> {
+    if b.is_null() {
+        return Err(BridgeError::NullArgument(what));
+    }
+    let bytes = env.convert_byte_array(b)?;
+    convert::decode_values(&bytes)
 }
 
 /// A `byte[]` result (`None`: Java `null`).

@@ -7,8 +7,8 @@ use std::time::Duration;
 use bytes::BytesMut;
 use kiln::blocking::{Client, Txn};
 use kiln::{
-    ClientBuilder, ClusterEvent, ConnectionState, DeltaOp, LockId, LockLevel, NodeInfo, ObjectData,
-    ObjectId, Value, WakeReason,
+    ChangeEvent, ClientBuilder, ClusterEvent, ConnectionState, DeltaOp, DmiCall, DmiEvent, LockId,
+    LockLevel, NodeInfo, ObjectData, ObjectId, SubTarget, Subscription, Value, WakeReason,
 };
 
 use tokio::sync::broadcast;
@@ -24,6 +24,21 @@ pub struct ClientHandle {
     /// Membership events for `Native.nextEvent`, subscribed at connect (one consumer: the Java
     /// side's single event thread).
     pub events: parking_lot::Mutex<broadcast::Receiver<ClusterEvent>>,
+    /// Distributed calls for `Native.nextDmi`, subscribed by `Native.dmiListen` (one consumer:
+    /// the Java side's single DMI thread). `None` until then: calls delivered before are not
+    /// kept.
+    pub dmi: parking_lot::Mutex<Option<broadcast::Receiver<DmiEvent>>>,
+    /// Change notices of every subscription of this client (`Native.subscribe`), queued by the
+    /// client's callback thread for `Native.nextChange`.
+    changes_tx: std::sync::mpsc::Sender<ChangeEvent>,
+    changes_rx: parking_lot::Mutex<std::sync::mpsc::Receiver<ChangeEvent>>,
+}
+
+/// What a subscription handle (`long`) points to: dropping it unsubscribes.
+#[derive(Debug)]
+pub struct SubHandle {
+    /// The client's subscription.
+    pub sub: Subscription,
 }
 
 /// Membership event kinds of `Native.nextEvent` (first value of the encoding).
@@ -76,7 +91,14 @@ pub fn connect(spec: &str, name: Option<&str>, timeout: Option<Duration>) -> Res
     let client = b.connect_blocking()?;
     tracing::debug!(client_id = client.client_id(), "connected");
     let events = parking_lot::Mutex::new(client.events());
-    Ok(ClientHandle { client, events })
+    let (changes_tx, changes_rx) = std::sync::mpsc::channel();
+    Ok(ClientHandle {
+        client,
+        events,
+        dmi: parking_lot::Mutex::new(None),
+        changes_tx,
+        changes_rx: parking_lot::Mutex::new(changes_rx),
+    })
 }
 
 fn kind_of(data: &ObjectData) -> &'static str {
@@ -164,6 +186,99 @@ impl ClientHandle {
             encode_node(&mut out, n);
         }
         Ok(Some(out))
+    }
+
+    /// Starts keeping the distributed calls delivered to this client for [`Self::next_dmi`]
+    /// (idempotent).
+    pub fn dmi_listen(&self) -> Result<()> {
+        let c = self.open()?;
+        let mut rx = self.dmi.lock();
+        if rx.is_none() {
+            *rx = Some(c.dmi_events());
+        }
+        Ok(())
+    }
+
+    /// The next distributed call within `timeout`, or `None`: i64 calling client, i64 receiver
+    /// object (0: none), string method, i32 argument count, the arguments. Calls from before
+    /// [`Self::dmi_listen`] are not seen; after shutdown it returns `None` at once.
+    pub fn next_dmi(&self, timeout: Duration) -> Result<Option<BytesMut>> {
+        let mut guard = self.dmi.lock();
+        let Some(rx) = guard.as_mut() else {
+            return Err(BridgeError::IllegalState(
+                "nextDmi before dmiListen: no distributed calls are kept for this client",
+            ));
+        };
+        let got = self
+            .client
+            .block_on(async { tokio::time::timeout(timeout, rx.recv()).await });
+        let ev = match got {
+            Err(_elapsed) => return Ok(None),
+            Ok(Ok(ev)) => ev,
+            Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
+                tracing::warn!(
+                    missed = n,
+                    "distributed calls lagged: {n} were dropped (the handlers are too slow)"
+                );
+                return Ok(None);
+            }
+            Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(None),
+        };
+        let mut out = BytesMut::new();
+        Value::I64(convert::u64_to_java(ev.from_client)).encode(&mut out);
+        Value::I64(convert::oid_to_java(ev.call.receiver)).encode(&mut out);
+        Value::Str(ev.call.method).encode(&mut out);
+        Value::I32(convert::java_int(ev.call.args.len(), "argument count")?).encode(&mut out);
+        for a in &ev.call.args {
+            a.encode(&mut out);
+        }
+        Ok(Some(out))
+    }
+
+    /// Subscribes to the changes other clients make to object `oid` (faulting it in first);
+    /// the notices queue up for [`Self::next_change`] until the handle is dropped.
+    pub fn subscribe(&self, oid: ObjectId) -> Result<SubHandle> {
+        let c = self.open()?;
+        let tx = self.changes_tx.clone();
+        let sub = c.subscribe(SubTarget::Object(oid), move |ev| {
+            // The receiver lives as long as the client handle, which outlives the client's
+            // callback thread: a send cannot fail while it runs.
+            let _ = tx.send(ev);
+        })?;
+        Ok(SubHandle { sub })
+    }
+
+    /// The next change notice within `timeout`, or `None`: i64 object id, i64 transaction id,
+    /// i64 client that committed it.
+    pub fn next_change(&self, timeout: Duration) -> Result<Option<BytesMut>> {
+        let rx = self.changes_rx.lock();
+        let ev = match rx.recv_timeout(timeout) {
+            Ok(ev) => ev,
+            Err(_) => return Ok(None),
+        };
+        let oid = match ev.target {
+            SubTarget::Object(o) => convert::oid_to_java(o),
+            // Only object subscriptions are made through this handle.
+            SubTarget::Root(_) => 0,
+        };
+        let mut out = BytesMut::new();
+        Value::I64(oid).encode(&mut out);
+        Value::I64(convert::u64_to_java(ev.gtx)).encode(&mut out);
+        Value::I64(convert::u64_to_java(ev.from_client)).encode(&mut out);
+        Ok(Some(out))
+    }
+
+    /// The kind of a shared object: a [`RootKind`] code (0 map, 1 list, 2 set, 3 queue, 4 sorted
+    /// map) or -1 for anything else (physical objects, arrays).
+    pub fn kind(&self, oid: ObjectId) -> Result<i32> {
+        Ok(self.open()?.read(oid, |s| match &s.data {
+            ObjectData::Map(_) => 0,
+            ObjectData::List(_) => 1,
+            ObjectData::Set(_) => 2,
+            ObjectData::Queue(_) => 3,
+            ObjectData::SortedMap(_) => 4,
+            _ => -1,
+        })?)
     }
 
     /// The object id of root `name`, created as an empty `kind` if unbound.
@@ -285,6 +400,36 @@ impl TxnHandle {
         } else {
             self.txn.notify();
         }
+    }
+
+    /// Creates an empty collection of `kind` in this transaction (not bound to any root: it
+    /// lives while something references it or this client holds it); its id.
+    pub fn create(&mut self, kind: RootKind) -> Result<ObjectId> {
+        let state = match kind {
+            RootKind::Map => kiln::ObjectState::map(),
+            RootKind::List => kiln::ObjectState::list(),
+            RootKind::Set => kiln::ObjectState::set(),
+            RootKind::Queue => kiln::ObjectState::queue(),
+            RootKind::SortedMap => kiln::ObjectState::sorted_map(),
+        };
+        Ok(self.txn.create(state)?)
+    }
+
+    /// A distributed call fired after this transaction commits: to every other client
+    /// (`all_nodes`) or only to those where `receiver` is resident.
+    pub fn invoke(
+        &mut self,
+        receiver: ObjectId,
+        method: String,
+        args: Vec<Value>,
+        all_nodes: bool,
+    ) {
+        self.txn.invoke(DmiCall {
+            receiver,
+            method,
+            args,
+            all_nodes,
+        });
     }
 
     /// Faults `oid` in when it is not in the local cache (transaction writes need it resident).

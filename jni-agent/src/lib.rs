@@ -619,3 +619,139 @@ pub extern "system" fn Java_dev_kiln_internal_Native_poll<'local>(
         ffi::value_result(env, v.as_ref())
     })
 }
+
+/// `static native int kind(long client, long oid)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_kind<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+) -> jint {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        c.kind(convert::oid(oid))
+    })
+}
+
+// ------------------------------------------------------------------------------ distributed calls
+
+/// `static native void invoke(long txn, long receiver, String method, byte[] args, boolean allNodes)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_invoke<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    receiver: jlong,
+    method: JString<'local>,
+    args: JByteArray<'local>,
+    all_nodes: jboolean,
+) {
+    bridge(&mut env, |env| {
+        let method = ffi::string(env, &method, "method")?;
+        let args = ffi::values(env, &args, "args")?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        t.invoke(convert::oid(receiver), method, args, all_nodes);
+        Ok(())
+    })
+}
+
+/// `static native void dmiListen(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_dmiListen<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        c.dmi_listen()
+    })
+}
+
+/// `static native byte[] nextDmi(long client, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_nextDmi<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    timeout_nanos: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let timeout =
+            convert::timeout_nanos(timeout_nanos).unwrap_or(std::time::Duration::from_secs(3600));
+        let b = c.next_dmi(timeout)?;
+        ffi::bytes_result(env, b.as_deref())
+    })
+}
+
+// ------------------------------------------------------------------------------ change notices
+
+/// `static native long subscribe(long client, long oid)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_subscribe<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(ffi::new_sub_handle(c.subscribe(convert::oid(oid))?))
+    })
+}
+
+/// `static native void unsubscribe(long subscription)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_unsubscribe<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    subscription: jlong,
+) {
+    bridge_prim(&mut env, || {
+        // SAFETY: `subscription` comes from `subscribe` and its Java owner frees it exactly
+        // once.
+        drop(unsafe { ffi::take_sub(subscription) }?);
+        Ok(())
+    })
+}
+
+/// `static native byte[] nextChange(long client, long timeoutNanos)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_nextChange<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    timeout_nanos: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let timeout =
+            convert::timeout_nanos(timeout_nanos).unwrap_or(std::time::Duration::from_secs(3600));
+        let b = c.next_change(timeout)?;
+        ffi::bytes_result(env, b.as_deref())
+    })
+}
+
+/// `static native long create(long txn, int kind)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_create<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    kind: jint,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        let kind = convert::root_kind(kind)?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::oid_to_java(t.create(kind)?))
+    })
+}
