@@ -1,9 +1,14 @@
 package dev.kiln;
 
+import dev.kiln.codec.Ref;
 import dev.kiln.internal.Native;
+import java.io.ByteArrayOutputStream;
 import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,16 +34,34 @@ public final class KilnCluster implements AutoCloseable {
 
     static final Cleaner CLEANER = Cleaner.create();
 
-    /** Frees the native client once, from close() or from the Cleaner. Holds no reference to the cluster. */
+    /**
+     * Frees the native client (and the change subscriptions still open) once, from close() or
+     * from the Cleaner. Holds no reference to the cluster.
+     */
     private static final class Release implements Runnable {
         final AtomicLong handle;
+        final Set<Long> subscriptions = ConcurrentHashMap.newKeySet();
 
         Release(long h) {
             handle = new AtomicLong(h);
         }
 
+        /** Frees a subscription handle unless someone else already did. */
+        void unsubscribe(long s) {
+            if (subscriptions.remove(s)) {
+                try {
+                    Native.unsubscribe(s);
+                } catch (RuntimeException e) {
+                    // the handle is freed even when unsubscribing fails
+                }
+            }
+        }
+
         @Override
         public void run() {
+            for (Long s : subscriptions.toArray(new Long[0])) {
+                unsubscribe(s);
+            }
             long h = handle.getAndSet(0);
             if (h != 0) {
                 try {
@@ -178,7 +201,206 @@ public final class KilnCluster implements AutoCloseable {
         return dso;
     }
 
+    // ------------------------------------------------------------------ distributed calls
+
+    private Callbacks callbacks;
+
+    synchronized Callbacks callbacks() {
+        if (callbacks == null) {
+            callbacks = new Callbacks(this);
+        }
+        return callbacks;
+    }
+
+    void trackSubscription(long s) {
+        release.subscriptions.add(s);
+    }
+
+    void untrackSubscription(long s) {
+        release.unsubscribe(s);
+    }
+
+    /**
+     * Runs {@code handler} for every distributed call named {@code name} that another node makes
+     * ({@link #invokeAll}, {@link #invokeResident}, {@link #invoke}) from now on. Handlers run on
+     * the thread {@code kiln-dmi-<client id>}, one call at a time in delivery order (see
+     * {@link InvocationHandler}); several handlers of one name run in registration order. Calls
+     * with no handler on this node are dropped. {@link Registration#close()} removes the handler.
+     */
+    public Registration onInvoke(String name, InvocationHandler handler) {
+        return callbacks().onInvoke(name, handler);
+    }
+
+    /**
+     * Calls {@code name(args)} on every other node of the cluster (Terracotta's DMI with
+     * {@code run-on-all-nodes}): the handlers registered there with {@link #onInvoke} run after
+     * this node's current transaction commits: at the release of the cluster lock the calling
+     * thread holds, or at once if it holds none. This node's own handlers are not called (call
+     * the code directly for the local effect). Arguments are portable values or shared
+     * structures.
+     */
+    public void invokeAll(String name, Object... args) {
+        invoke(null, name, true, args);
+    }
+
+    /**
+     * Calls {@code name(args)} only on the nodes where {@code receiver} is resident (nodes that
+     * have read or changed it and not evicted it): Terracotta's DMI without
+     * {@code run-on-all-nodes}. Otherwise as {@link #invokeAll}; the handlers see the receiver
+     * as {@link Invocation#receiver()}.
+     */
+    public void invokeResident(Shared receiver, String name, Object... args) {
+        if (receiver == null) {
+            throw new NullPointerException("receiver");
+        }
+        invoke(receiver, name, false, args);
+    }
+
+    /**
+     * A distributed call with an optional receiver: to every other node ({@code allNodes}) or to
+     * the nodes where the receiver is resident. See {@link #invokeAll}.
+     */
+    public void invoke(Shared receiver, String name, boolean allNodes, Object... args) {
+        if (name == null) {
+            throw new NullPointerException("name");
+        }
+        if (!allNodes && receiver == null) {
+            throw new IllegalArgumentException("a resident-only distributed call needs a receiver");
+        }
+        ByteArrayOutputStream enc = new ByteArrayOutputStream();
+        for (Object a : args == null ? new Object[] {null} : args) {
+            byte[] b = SharedStructure.enc(a);
+            enc.write(b, 0, b.length);
+        }
+        byte[] argBytes = enc.toByteArray();
+        long recv = receiver == null ? 0 : receiver.shared().oid;
+        Scope s = current();
+        if (s != null && s.level.writes()) {
+            enter();
+            try {
+                Native.invoke(s.txn, recv, name, argBytes, allNodes);
+            } finally {
+                exit();
+            }
+            return;
+        }
+        long txn;
+        long h = enter();
+        try {
+            // A transaction boundary without exclusion: the call fires when it commits.
+            txn = Native.lockNamed(h, DMI_LOCK, LockLevel.CONCURRENT.code, -1);
+        } finally {
+            exit();
+        }
+        try {
+            enter();
+            try {
+                Native.invoke(txn, recv, name, argBytes, allNodes);
+            } finally {
+                exit();
+            }
+        } finally {
+            commit(txn);
+        }
+    }
+
+    /** The (concurrent-level) lock of distributed calls made outside any cluster lock. */
+    static final String DMI_LOCK = "kiln.dmi";
+
     // ------------------------------------------------------------------ shared structures
+
+    private final Map<Long, Integer> kinds = new ConcurrentHashMap<>();
+
+    /**
+     * The live structure for a shared object id ({@link SharedMap}, {@link SharedList} or
+     * {@link SharedQueue}), or null if the object is of another kind.
+     */
+    Shared structureOrNull(long oid) {
+        Integer k = kinds.get(oid);
+        if (k == null) {
+            long h = enter();
+            try {
+                k = Native.kind(h, oid);
+            } finally {
+                exit();
+            }
+            kinds.put(oid, k);
+        }
+        switch (k) {
+            case KIND_MAP:
+                return new SharedMap<>(this, null, oid);
+            case KIND_LIST:
+                return new SharedList<>(this, null, oid);
+            case KIND_QUEUE:
+                return new SharedQueue<>(this, null, oid);
+            default:
+                return null;
+        }
+    }
+
+    /** A decoded value as the API returns it: references to maps, lists and queues become live structures. */
+    Object live(Object v) {
+        if (v instanceof Ref) {
+            Shared s = structureOrNull(((Ref) v).oid());
+            return s != null ? s : v;
+        }
+        return v;
+    }
+
+    /** Creates an empty structure of {@code kind} bound to no root; its object id. */
+    private long create(int kind) {
+        Scope s = current();
+        if (s != null && s.level.writes()) {
+            enter();
+            try {
+                return Native.create(s.txn, kind);
+            } finally {
+                exit();
+            }
+        }
+        long txn;
+        long h = enter();
+        try {
+            txn = Native.lockNamed(h, DMI_LOCK, LockLevel.CONCURRENT.code, -1);
+        } finally {
+            exit();
+        }
+        try {
+            enter();
+            try {
+                return Native.create(txn, kind);
+            } finally {
+                exit();
+            }
+        } finally {
+            commit(txn);
+        }
+    }
+
+    /**
+     * A new empty shared map bound to no root, to be stored in another shared structure (where
+     * every node reads it back as a live {@code SharedMap}). It is kept while a shared structure
+     * references it (or this node holds it).
+     */
+    public <K, V> SharedMap<K, V> newMap() {
+        long oid = create(KIND_MAP);
+        kinds.put(oid, KIND_MAP);
+        return new SharedMap<>(this, null, oid);
+    }
+
+    /** A new empty shared list bound to no root; see {@link #newMap()}. */
+    public <E> SharedList<E> newList() {
+        long oid = create(KIND_LIST);
+        kinds.put(oid, KIND_LIST);
+        return new SharedList<>(this, null, oid);
+    }
+
+    /** A new empty shared blocking queue bound to no root; see {@link #newMap()}. */
+    public <E> SharedQueue<E> newQueue() {
+        long oid = create(KIND_QUEUE);
+        kinds.put(oid, KIND_QUEUE);
+        return new SharedQueue<>(this, null, oid);
+    }
 
     long root(String name, int kind) {
         if (name == null || name.isEmpty()) {

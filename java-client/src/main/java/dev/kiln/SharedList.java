@@ -11,7 +11,7 @@ import java.util.RandomAccess;
  * Iterators are not fail-fast (another node may change the list meanwhile): iterate under a
  * cluster lock for a stable view.
  */
-public final class SharedList<E> extends AbstractList<E> implements RandomAccess {
+public final class SharedList<E> extends AbstractList<E> implements RandomAccess, Shared {
     private final Inner inner;
 
     private static final class Inner extends SharedStructure {
@@ -25,6 +25,7 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     }
 
     /** The structure (root name, object id, reference). */
+    @Override
     public SharedStructure shared() {
         return inner;
     }
@@ -40,9 +41,9 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
             inner.cluster.exit();
         }
         if (b == null) {
-            throw new IndexOutOfBoundsException("index " + index + " of shared list '" + inner.name + "'");
+            throw new IndexOutOfBoundsException("index " + index + " of shared list " + inner.label());
         }
-        return (E) SharedStructure.dec(b);
+        return (E) inner.decode(b);
     }
 
     @Override
@@ -72,14 +73,14 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
     @SuppressWarnings("unchecked")
     public E set(int index, E e) {
         byte[] v = SharedStructure.enc(e);
-        return (E) SharedStructure.dec(inner.cluster.write(inner.oid, txn -> Native.listSet(txn, inner.oid, index, v)));
+        return (E) inner.decode(inner.cluster.write(inner.oid, txn -> Native.listSet(txn, inner.oid, index, v)));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public E remove(int index) {
         modCount++;
-        return (E) SharedStructure.dec(inner.cluster.write(inner.oid, txn -> Native.removeAt(txn, inner.oid, index)));
+        return (E) inner.decode(inner.cluster.write(inner.oid, txn -> Native.removeAt(txn, inner.oid, index)));
     }
 
     @Override
@@ -100,6 +101,6 @@ public final class SharedList<E> extends AbstractList<E> implements RandomAccess
 
     @Override
     public String toString() {
-        return "SharedList[" + inner.name + "]" + super.toString();
+        return "SharedList[" + inner.label() + "]" + super.toString();
     }
 }

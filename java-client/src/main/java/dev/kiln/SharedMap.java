@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentMap;
  * {@link KilnCluster#withLock}) it joins that lock's transaction. Iteration works on a snapshot;
  * the iterator's {@code remove} removes from the shared map.
  */
-public final class SharedMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V> {
+public final class SharedMap<K, V> extends AbstractMap<K, V> implements ConcurrentMap<K, V>, Shared {
     private final Inner inner;
 
     private static final class Inner extends SharedStructure {
@@ -38,6 +38,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     }
 
     /** The structure (root name, object id, reference). */
+    @Override
     public SharedStructure shared() {
         return inner;
     }
@@ -55,7 +56,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     @Override
     @SuppressWarnings("unchecked")
     public V get(Object key) {
-        return (V) SharedStructure.dec(rawGet(key));
+        return (V) inner.decode(rawGet(key));
     }
 
     @Override
@@ -78,14 +79,14 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
     public V put(K key, V value) {
         byte[] k = SharedStructure.enc(key);
         byte[] v = SharedStructure.enc(value);
-        return (V) SharedStructure.dec(inner.cluster.write(inner.oid, txn -> Native.mapPut(txn, inner.oid, k, v)));
+        return (V) inner.decode(inner.cluster.write(inner.oid, txn -> Native.mapPut(txn, inner.oid, k, v)));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public V remove(Object key) {
         byte[] k = SharedStructure.enc(key);
-        return (V) SharedStructure.dec(inner.cluster.write(inner.oid, txn -> Native.mapRemove(txn, inner.oid, k)));
+        return (V) inner.decode(inner.cluster.write(inner.oid, txn -> Native.mapRemove(txn, inner.oid, k)));
     }
 
     @Override
@@ -102,7 +103,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
         byte[] k = SharedStructure.enc(key);
         byte[] v = SharedStructure.enc(value);
         return inner.cluster.write(inner.oid, txn -> {
-            Object old = SharedStructure.dec(mapGetIn(k));
+            Object old = inner.decode(mapGetIn(k));
             if (old == null) {
                 Native.mapPut(txn, inner.oid, k, v);
             }
@@ -115,7 +116,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
         byte[] k = SharedStructure.enc(key);
         return inner.cluster.write(inner.oid, txn -> {
             byte[] cur = mapGetIn(k);
-            if (cur != null && Objects.equals(SharedStructure.dec(cur), value)) {
+            if (cur != null && Objects.equals(inner.decode(cur), value)) {
                 Native.mapRemove(txn, inner.oid, k);
                 return true;
             }
@@ -129,7 +130,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
         byte[] v = SharedStructure.enc(newValue);
         return inner.cluster.write(inner.oid, txn -> {
             byte[] cur = mapGetIn(k);
-            if (cur != null && Objects.equals(SharedStructure.dec(cur), oldValue)) {
+            if (cur != null && Objects.equals(inner.decode(cur), oldValue)) {
                 Native.mapPut(txn, inner.oid, k, v);
                 return true;
             }
@@ -145,7 +146,7 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
         return inner.cluster.write(inner.oid, txn -> {
             byte[] cur = mapGetIn(k);
             if (cur != null) {
-                return (V) SharedStructure.dec(Native.mapPut(txn, inner.oid, k, v));
+                return (V) inner.decode(Native.mapPut(txn, inner.oid, k, v));
             }
             return null;
         });
@@ -210,6 +211,6 @@ public final class SharedMap<K, V> extends AbstractMap<K, V> implements Concurre
 
     @Override
     public String toString() {
-        return "SharedMap[" + inner.name + "]" + super.toString();
+        return "SharedMap[" + inner.label() + "]" + super.toString();
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * notice {@link Thread#interrupt()} within 250 ms. {@code null} elements are refused,
  * as by every BlockingQueue. The iterator works on a snapshot and does not support remove.
  */
-public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, Shared {
     private final Inner inner;
 
     private static final class Inner extends SharedStructure {
@@ -32,6 +32,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
     }
 
     /** The structure (root name, object id, reference). */
+    @Override
     public SharedStructure shared() {
         return inner;
     }
@@ -78,7 +79,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
         try {
             inner.cluster.enter();
             try {
-                return (E) SharedStructure.dec(Native.poll(txn, inner.oid));
+                return (E) inner.decode(Native.poll(txn, inner.oid));
             } finally {
                 inner.cluster.exit();
             }
@@ -101,7 +102,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
                 while (true) {
                     byte[] b = Native.poll(txn, inner.oid);
                     if (b != null) {
-                        return (E) SharedStructure.dec(b);
+                        return (E) inner.decode(b);
                     }
                     long left = nanos < 0 ? ClusterLock.SLICE_NANOS : deadline - System.nanoTime();
                     if (left <= 0) {
@@ -109,7 +110,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
                     }
                     // In slices, so that Thread.interrupt() is noticed (the native wait cannot see it).
                     if (Native.await(txn, Math.min(left, ClusterLock.SLICE_NANOS)) == 3 || Thread.interrupted()) {
-                        throw new InterruptedException("take() on shared queue '" + inner.name + "' interrupted");
+                        throw new InterruptedException("take() on shared queue " + inner.label() + " interrupted");
                     }
                 }
             } finally {
@@ -135,7 +136,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
     public E peek() {
         long h = inner.cluster.enter();
         try {
-            return (E) SharedStructure.dec(Native.listGet(h, inner.oid, 0));
+            return (E) inner.decode(Native.listGet(h, inner.oid, 0));
         } finally {
             inner.cluster.exit();
         }
@@ -203,7 +204,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
                     if (b == null) {
                         break;
                     }
-                    c.add((E) SharedStructure.dec(b));
+                    c.add((E) inner.decode(b));
                     n++;
                 }
             } finally {
@@ -227,6 +228,6 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
 
     @Override
     public String toString() {
-        return "SharedQueue[" + inner.name + "]" + super.toString();
+        return "SharedQueue[" + inner.label() + "]" + super.toString();
     }
 }

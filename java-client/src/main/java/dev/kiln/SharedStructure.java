@@ -10,7 +10,7 @@ import java.util.List;
  * structure stored inside another one travels as a reference to the same object (reading it back
  * gives a {@link Ref}).
  */
-public abstract class SharedStructure {
+public abstract class SharedStructure implements Shared {
     final KilnCluster cluster;
     final String name;
     final long oid;
@@ -21,9 +21,15 @@ public abstract class SharedStructure {
         this.oid = oid;
     }
 
-    /** The root name. */
+    /** The root name, or null for a structure bound to no root (see {@link KilnCluster#newMap()}). */
     public final String rootName() {
         return name;
+    }
+
+    /** This structure itself. */
+    @Override
+    public final SharedStructure shared() {
+        return this;
     }
 
     /** The shared object's id. */
@@ -37,24 +43,35 @@ public abstract class SharedStructure {
     }
 
     static byte[] enc(Object v) {
-        if (v instanceof SharedStructure) {
-            return ValueCodec.encode(((SharedStructure) v).ref());
+        if (v instanceof Shared) {
+            return ValueCodec.encode(((Shared) v).shared().ref());
         }
         return ValueCodec.encode(v);
     }
 
+    /** Decodes a plain value (no structure lookup). */
     static Object dec(byte[] b) {
         return b == null ? null : ValueCodec.decode(b);
+    }
+
+    /** Decodes a value read from this structure: references to maps, lists and queues become live structures. */
+    final Object decode(byte[] b) {
+        return b == null ? null : cluster.live(ValueCodec.decode(b));
     }
 
     /** Every element (maps: keys and values alternating) as of now. */
     final List<Object> snapshot() {
         long h = cluster.enter();
+        List<Object> all;
         try {
-            return ValueCodec.decodeAll(Native.values(h, oid));
+            all = ValueCodec.decodeAll(Native.values(h, oid));
         } finally {
             cluster.exit();
         }
+        for (int i = 0; i < all.size(); i++) {
+            all.set(i, cluster.live(all.get(i)));
+        }
+        return all;
     }
 
     final int sharedSize() {
@@ -64,6 +81,16 @@ public abstract class SharedStructure {
         } finally {
             cluster.exit();
         }
+    }
+
+    /** The root name in quotes, or {@code #<object id>} for a structure bound to no root. */
+    final String label() {
+        return name != null ? "'" + name + "'" : "#" + oid;
+    }
+
+    @Override
+    public String toString() {
+        return "SharedStructure[" + label() + "]";
     }
 
     @Override

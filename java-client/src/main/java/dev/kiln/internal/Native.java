@@ -170,6 +170,51 @@ public final class Native {
     /** Removes the first element equal to value from a list/queue/set; true if one was removed. */
     public static native boolean removeValue(long txn, long oid, byte[] value);
 
+    /**
+     * Creates an empty collection of {@code kind} (0 map, 1 list, 2 set, 3 queue, 4 sorted map),
+     * bound to no root; returns its object id. It lives while a shared structure references it
+     * (or this client holds it).
+     */
+    public static native long create(long txn, int kind);
+
     /** Takes the head of a queue; null if empty. */
     public static native byte[] poll(long txn, long oid);
+    /** The kind of object {@code oid}: 0 map, 1 list, 2 set, 3 queue, 4 sorted map, -1 anything else. */
+    public static native int kind(long client, long oid);
+
+    // ------------------------------------------------------------------ distributed calls
+
+    /**
+     * A distributed method call fired when the transaction commits: {@code receiver} 0 (none)
+     * or an object id, {@code args} concatenated encoded values, {@code allNodes} true for every
+     * other node, false for the nodes where {@code receiver} is resident.
+     */
+    public static native void invoke(long txn, long receiver, String method, byte[] args, boolean allNodes);
+
+    /** Starts keeping the distributed calls delivered to this client for {@link #nextDmi} (idempotent). */
+    public static native void dmiListen(long client);
+
+    /**
+     * The next distributed call within the timeout, or null: i64 calling client, i64 receiver
+     * (0: none), string method, i32 argument count, then the arguments. Throws KilnException if
+     * {@link #dmiListen} was not called. One consumer per client.
+     */
+    public static native byte[] nextDmi(long client, long timeoutNanos);
+
+    // ------------------------------------------------------------------ change notices
+
+    /**
+     * Subscribes to changes other nodes commit to object {@code oid}; returns a subscription
+     * handle, freed by {@link #unsubscribe} exactly once. Returns once the server registered it.
+     */
+    public static native long subscribe(long client, long oid);
+
+    /** Ends a subscription and frees its handle. */
+    public static native void unsubscribe(long subscription);
+
+    /**
+     * The next change notice of any subscription of this client within the timeout, or null:
+     * i64 object id, i64 transaction id, i64 client that committed it. One consumer per client.
+     */
+    public static native byte[] nextChange(long client, long timeoutNanos);
 }
