@@ -125,6 +125,30 @@ impl Client {
             },
         }
     }
+    /// See [`crate::Client::lock_handle`].
+    pub fn lock_handle(&self, lock: impl Into<LockId>) -> crate::LockHandle {
+        self.inner.lock_handle(lock)
+    }
+    /// Locks through a pre-resolved [`crate::LockHandle`] of this client: a greedy re-acquire
+    /// touches neither the lock table nor the runtime. `timeout` `None` waits forever; else
+    /// `Ok(None)` when the lock was not granted in time.
+    pub fn lock_via(
+        &self,
+        handle: &crate::LockHandle,
+        level: LockLevel,
+        timeout: Option<Duration>,
+    ) -> Result<Option<Txn>> {
+        if let Some(tx) = handle.try_lock_local(level) {
+            return Ok(Some(self.wrap(tx)));
+        }
+        match timeout {
+            None => Ok(Some(self.wrap(self.rt.block_on(handle.lock(level))?))),
+            Some(t) => Ok(self
+                .rt
+                .block_on(handle.try_lock(level, t))?
+                .map(|tx| self.wrap(tx))),
+        }
+    }
     /// See [`crate::Client::try_lock`].
     pub fn try_lock(
         &self,

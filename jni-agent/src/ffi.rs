@@ -9,7 +9,7 @@ use jni::objects::{JByteArray, JString};
 use jni::strings::JNIString;
 use jni::sys::jlong;
 use jni::{Env, EnvUnowned};
-use kiln::{LockId, Value};
+use kiln::{LockHandle, Value};
 
 use crate::convert;
 use crate::error::{self, BridgeError, Result};
@@ -189,19 +189,19 @@ pub unsafe fn take_txn(h: jlong) -> Result<Box<TxnHandle>> {
     Ok(unsafe { Box::from_raw(h as *mut TxnHandle) })
 }
 
-/// A lock-name handle: the lock's id converted once (see `Native.lockName`).
-pub fn new_lock_name_handle(id: LockId) -> jlong {
-    Box::into_raw(Box::new(id)) as jlong
+/// A lock-name handle: the lock resolved once for one client (see `Native.lockName`).
+pub fn new_lock_name_handle(h: LockHandle) -> jlong {
+    Box::into_raw(Box::new(h)) as jlong
 }
 
-/// Borrows the lock id of a lock-name handle.
+/// Borrows the lock handle of a lock-name handle.
 ///
 /// # Safety
 /// `h` is 0 or a value returned by [`new_lock_name_handle`] not yet passed to
 /// [`take_lock_name`], and it is not taken while the returned reference is alive (the Java
 /// owner frees it only when no thread can use it any more).
-pub unsafe fn lock_name<'a>(h: jlong) -> Result<&'a LockId> {
-    let p = h as *const LockId;
+pub unsafe fn lock_name<'a>(h: jlong) -> Result<&'a LockHandle> {
+    let p = h as *const LockHandle;
     // SAFETY: by the contract above, a non-null `p` comes from `Box::into_raw` of a live box
     // that nobody mutates (it is only read); `as_ref` maps 0 to `None`.
     unsafe { p.as_ref() }.ok_or(BridgeError::NullHandle("lock name"))
@@ -212,12 +212,13 @@ pub unsafe fn lock_name<'a>(h: jlong) -> Result<&'a LockId> {
 /// # Safety
 /// `h` is 0 or a value returned by [`new_lock_name_handle`] that was not yet taken, and no
 /// other call uses it concurrently.
-pub unsafe fn take_lock_name(h: jlong) -> Result<Box<LockId>> {
+pub unsafe fn take_lock_name(h: jlong) -> Result<Box<LockHandle>> {
     if h == 0 {
         return Err(BridgeError::NullHandle("lock name"));
     }
-    // SAFETY: `h` is the pointer of a live `Box<LockId>` (contract above), reclaimed here once.
-    Ok(unsafe { Box::from_raw(h as *mut LockId) })
+    // SAFETY: `h` is the pointer of a live `Box<LockHandle>` (contract above), reclaimed here
+    // once.
+    Ok(unsafe { Box::from_raw(h as *mut LockHandle) })
 }
 
 /// Moves a subscription into a new subscription handle, owned until [`take_sub`].

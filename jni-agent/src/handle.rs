@@ -7,8 +7,9 @@ use std::time::Duration;
 use bytes::BytesMut;
 use kiln::blocking::{Client, Txn};
 use kiln::{
-    ChangeEvent, ClientBuilder, ClusterEvent, ConnectionState, DeltaOp, DmiCall, DmiEvent, LockId,
-    LockLevel, NodeInfo, ObjectData, ObjectId, SubTarget, Subscription, Value, WakeReason,
+    ChangeEvent, ClientBuilder, ClusterEvent, ConnectionState, DeltaOp, DmiCall, DmiEvent,
+    LockHandle, LockId, LockLevel, NodeInfo, ObjectData, ObjectId, SubTarget, Subscription, Value,
+    WakeReason,
 };
 
 use tokio::sync::broadcast;
@@ -306,6 +307,26 @@ impl ClientHandle {
             Some(t) => c.try_lock(lock, level, t)?,
         };
         Ok(txn.map(|txn| TxnHandle {
+            txn,
+            client: self.client.clone(),
+        }))
+    }
+
+    /// The lock `lock` resolved once, for [`Self::lock_via`].
+    pub fn lock_handle(&self, lock: LockId) -> Result<LockHandle> {
+        Ok(self.open()?.lock_handle(lock))
+    }
+
+    /// [`Self::lock`] through a handle from [`Self::lock_handle`] of this client: the greedy
+    /// re-acquire path touches neither the lock table nor the runtime.
+    pub fn lock_via(
+        &self,
+        handle: &LockHandle,
+        level: LockLevel,
+        timeout: Option<Duration>,
+    ) -> Result<Option<TxnHandle>> {
+        let c = self.open()?;
+        Ok(c.lock_via(handle, level, timeout)?.map(|txn| TxnHandle {
             txn,
             client: self.client.clone(),
         }))

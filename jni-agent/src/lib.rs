@@ -218,16 +218,21 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockNamed<'local>(
     })
 }
 
-/// `static native long lockName(String name)`.
+/// `static native long lockName(long client, String name)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_lockName<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
+    client: jlong,
     name: JString<'local>,
 ) -> jlong {
     bridge(&mut env, |env| {
         let name = ffi::string(env, &name, "name")?;
-        Ok(ffi::new_lock_name_handle(LockId::Named(name)))
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(ffi::new_lock_name_handle(
+            c.lock_handle(LockId::Named(name))?,
+        ))
     })
 }
 
@@ -257,9 +262,16 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockNamedFast<'local>(
     timeout_nanos: jlong,
 ) -> jlong {
     bridge_prim(&mut env, || {
-        // SAFETY: a live lock-name handle (from `lockName`, not freed: Native contract).
-        let id = unsafe { ffi::lock_name(lock_name) }?;
-        lock(client, id.clone(), level, timeout_nanos)
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        // SAFETY: a live lock-name handle (from `lockName` with this client, not freed: Native
+        // contract).
+        let handle = unsafe { ffi::lock_name(lock_name) }?;
+        let level = convert::lock_level(level)?;
+        Ok(
+            c.lock_via(handle, level, convert::timeout_nanos(timeout_nanos))?
+                .map_or(0, ffi::new_txn_handle),
+        )
     })
 }
 

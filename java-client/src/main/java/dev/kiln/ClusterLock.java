@@ -59,7 +59,12 @@ public final class ClusterLock implements Lock {
         this.level = level;
         this.key = "lock:" + level.code + ":" + name;
         if (cached) {
-            this.nameHandle = Native.lockName(name);
+            long h = cluster.enter();
+            try {
+                this.nameHandle = Native.lockName(h, name);
+            } finally {
+                cluster.exit();
+            }
             KilnCluster.CLEANER.register(this, new FreeName(nameHandle));
         } else {
             this.nameHandle = 0;

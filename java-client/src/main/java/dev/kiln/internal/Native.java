@@ -81,16 +81,17 @@ public final class Native {
     public static native long lockNamed(long client, String name, int level, long timeoutNanos);
 
     /**
-     * A lock-name handle: the named lock's id converted once, so that {@link #lockNamedFast}
-     * passes only primitives (the greedy re-acquire path then never touches JNI strings). Freed
-     * by {@link #freeLockName} exactly once, when no thread can use it any more.
+     * A lock-name handle: the named lock resolved once for this client, so that
+     * {@link #lockNamedFast} passes only primitives and a greedy re-acquire touches neither JNI
+     * strings nor the client's lock table. Freed by {@link #freeLockName} exactly once, when no
+     * thread can use it any more (it may outlive the client handle: it then only holds memory).
      */
-    public static native long lockName(String name);
+    public static native long lockName(long client, String name);
 
     /** Frees a lock-name handle. */
     public static native void freeLockName(long lockName);
 
-    /** {@link #lockNamed} with a handle from {@link #lockName}. */
+    /** {@link #lockNamed} with a handle from {@link #lockName} of the same client. */
     public static native long lockNamedFast(long client, long lockName, int level, long timeoutNanos);
 
     /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
