@@ -9,6 +9,8 @@ import dev.kiln.internal.Native;
  */
 public final class Kiln {
     private static volatile KilnCluster processCluster;
+    /** Why the last {@link #connectProcessCluster} failed (null if it did not). */
+    private static volatile String processFailure;
 
     private Kiln() {}
 
@@ -42,6 +44,10 @@ public final class Kiln {
     public static KilnCluster cluster() {
         KilnCluster c = processCluster;
         if (c == null) {
+            String failure = processFailure;
+            if (failure != null) {
+                throw new IllegalStateException("no process-wide Kiln cluster: the agent could not connect: " + failure);
+            }
             throw new IllegalStateException(
                     "no process-wide Kiln cluster: start the JVM with -javaagent:kiln-agent.jar and "
                             + "-Dkiln.config=<tc-config.xml or host:port> (or call Kiln.connectProcessCluster)");
@@ -53,12 +59,26 @@ public final class Kiln {
      * Connects the process-wide cluster (called by the agent at startup); returns it. A second
      * call returns the cluster already connected.
      */
-    public static synchronized KilnCluster connectProcessCluster(String spec) {
+    public static KilnCluster connectProcessCluster(String spec) {
+        return connectProcessCluster(spec, -1);
+    }
+
+    /**
+     * {@link #connectProcessCluster(String)} giving up after {@code connectTimeoutMillis}
+     * (negative: as the {@code l1.*} settings say, which may be "retry forever").
+     */
+    public static synchronized KilnCluster connectProcessCluster(String spec, long connectTimeoutMillis) {
         KilnCluster c = processCluster;
         if (c != null && !c.isClosed()) {
             return c;
         }
-        c = connect(spec, "java-" + ProcessHandle.current().pid(), -1);
+        try {
+            c = connect(spec, "java-" + ProcessHandle.current().pid(), connectTimeoutMillis);
+        } catch (RuntimeException e) {
+            processFailure = e.getMessage();
+            throw e;
+        }
+        processFailure = null;
         processCluster = c;
         final KilnCluster closing = c;
         try {

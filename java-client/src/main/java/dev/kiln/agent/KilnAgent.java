@@ -17,8 +17,13 @@ import java.lang.reflect.Method;
  *   <li>{@code -Dtc.config=SPEC} (Terracotta's property);</li>
  * </ol>
  * where SPEC is a tc-config.xml path or {@code host:port[,host:port]}. The outcome is one line on
- * stderr, starting with {@code kiln: }. Connection retries ({@code l1.max.connect.retries}) happen
- * inside the client; the agent only reports.
+ * stderr, starting with {@code kiln: }. Connection retries ({@code l1.max.connect.retries},
+ * {@code l1.socket.reconnect.waitInterval}) happen inside the client: with retries {@code -1}
+ * (Terracotta's default) the application waits until a server answers, as under Terracotta, and
+ * the agent prints a {@code kiln: still connecting} line after 15 s and every 30 s after that.
+ * {@code -Dkiln.connect.timeout=MILLIS} bounds the wait whatever the configuration says. When the
+ * client gives up, the line says why, the application starts without a cluster, and
+ * {@code Kiln.cluster()} throws with that reason.
  *
  * <p>The agent never throws into the application: whatever goes wrong (a missing native library, a
  * refused connection, an Error) is reported on stderr and the application starts as usual.
@@ -28,6 +33,11 @@ public final class KilnAgent {
     public static final String CONFIG_PROPERTY = "kiln.config";
     /** Terracotta's system property naming the configuration (after {@code kiln.config}). */
     public static final String TC_CONFIG_PROPERTY = "tc.config";
+    /** The system property bounding the agent's connect, in milliseconds. */
+    public static final String CONNECT_TIMEOUT_PROPERTY = "kiln.connect.timeout";
+
+    static final long FIRST_NOTICE_MILLIS = 15_000;
+    static final long NOTICE_EVERY_MILLIS = 30_000;
 
     private KilnAgent() {}
 
@@ -73,13 +83,54 @@ public final class KilnAgent {
         return null;
     }
 
-    private static String connect(String spec) {
+    /** -Dkiln.connect.timeout in milliseconds, or -1 if unset; a bad value is reported and ignored. */
+    static long connectTimeout() {
+        String v = System.getProperty(CONNECT_TIMEOUT_PROPERTY);
+        if (v == null || v.trim().isEmpty()) {
+            return -1;
+        }
         try {
-            // dev.kiln.Kiln.connectProcessCluster(String) is the API's process-wide cluster; it is
-            // called reflectively so the agent does not tie its own loading to the API classes.
+            long ms = Long.parseLong(v.trim());
+            if (ms > 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        report("kiln: ignoring -D" + CONNECT_TIMEOUT_PROPERTY + "=" + v + ": expected a positive number of milliseconds");
+        return -1;
+    }
+
+    private static String connect(String spec) {
+        long timeout = connectTimeout();
+        String bound = timeout > 0 ? " (-D" + CONNECT_TIMEOUT_PROPERTY + "=" + timeout + ")" : "";
+        // Says so while the client keeps retrying (l1.max.connect.retries = -1 retries forever).
+        Thread watch = new Thread(() -> {
+            long start = System.nanoTime();
+            long next = FIRST_NOTICE_MILLIS;
+            try {
+                while (true) {
+                    long elapsed = (System.nanoTime() - start) / 1_000_000L;
+                    if (elapsed < next) {
+                        Thread.sleep(next - elapsed);
+                        continue;
+                    }
+                    report("kiln: still connecting to " + spec + " after " + next / 1000 + " s (retrying per "
+                            + "l1.max.connect.retries; -D" + CONNECT_TIMEOUT_PROPERTY + "=MILLIS bounds the wait)");
+                    next += NOTICE_EVERY_MILLIS;
+                }
+            } catch (InterruptedException done) {
+                // connected or gave up
+            }
+        }, "kiln-agent-connect-watch");
+        watch.setDaemon(true);
+        try {
+            watch.start();
+            // dev.kiln.Kiln.connectProcessCluster(String, long) is the API's process-wide cluster;
+            // it is called reflectively so the agent does not tie its own loading to the API classes.
             Class<?> kiln = Class.forName("dev.kiln.Kiln", true, KilnAgent.class.getClassLoader());
-            Method m = kiln.getMethod("connectProcessCluster", String.class);
-            Object cluster = m.invoke(null, spec);
+            Method m = kiln.getMethod("connectProcessCluster", String.class, long.class);
+            Object cluster = m.invoke(null, spec, timeout);
             return "kiln: connected to " + spec + " as client " + cluster;
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -88,12 +139,14 @@ public final class KilnAgent {
             if (why.startsWith(same)) {
                 why = why.substring(same.length()); // the client's message already names the spec
             }
-            return "kiln: " + same + why;
+            return "kiln: " + same + why + bound;
         } catch (ClassNotFoundException | NoSuchMethodException e) {
             return "kiln: could not connect to " + spec + ": this kiln-agent.jar has no "
-                    + "dev.kiln.Kiln.connectProcessCluster(String) (" + e + ")";
+                    + "dev.kiln.Kiln.connectProcessCluster(String, long) (" + e + ")";
         } catch (Throwable t) {
-            return "kiln: could not connect to " + spec + ": " + describe(t);
+            return "kiln: could not connect to " + spec + ": " + describe(t) + bound;
+        } finally {
+            watch.interrupt();
         }
     }
 

@@ -40,6 +40,13 @@ public final class ChildApp {
                     System.out.println("app: again KilnException: " + e.getMessage());
                 }
                 break;
+            case "cluster":
+                try {
+                    System.out.println("app: cluster " + dev.kiln.Kiln.cluster());
+                } catch (IllegalStateException e) {
+                    System.out.println("app: no cluster: " + e.getMessage());
+                }
+                break;
             default:
                 throw new IllegalArgumentException(mode);
         }

@@ -103,6 +103,35 @@ public class ChildJvmTest {
     }
 
     @Test
+    public void retryingForeverIsBoundedByKilnConnectTimeoutAndTheReasonReachesKilnCluster() throws Exception {
+        Assume.assumeTrue("once, with the default JVM", which.equals("default"));
+        int port = closedPort();
+        Path config = unreachableConfig(port, -1);
+        long t0 = System.nanoTime();
+        Result r = run(agent(null), "-Dtc.config=" + config, "-Dkiln.connect.timeout=1500", "cluster");
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        r.assertExit0();
+        assertEquals(r.toString(), 1, r.kilnLines().size());
+        String line = r.kilnLines().get(0);
+        assertTrue(r.toString(), line.startsWith("kiln: could not connect to " + config + ": "));
+        assertTrue(r.toString(), line.endsWith("(-Dkiln.connect.timeout=1500)"));
+        assertTrue(r.toString(), r.stdout.contains("app: no cluster: no process-wide Kiln cluster: the agent could not connect: could not connect to 127.0.0.1:" + port));
+        assertTrue("took " + ms + " ms", ms < 20_000);
+    }
+
+    @Test
+    public void aBadKilnConnectTimeoutIsReportedAndIgnored() throws Exception {
+        Assume.assumeTrue("once, with the default JVM", which.equals("default"));
+        Path config = unreachableConfig(closedPort(), 1);
+        Result r = run(agent(null), "-Dtc.config=" + config, "-Dkiln.connect.timeout=soon", "hello");
+        r.assertExit0();
+        assertEquals(r.toString(), 2, r.kilnLines().size());
+        assertEquals("kiln: ignoring -Dkiln.connect.timeout=soon: expected a positive number of milliseconds",
+                r.kilnLines().get(0));
+        assertTrue(r.toString(), r.kilnLines().get(1).startsWith("kiln: could not connect to " + config + ": "));
+    }
+
+    @Test
     public void anUnreachableHostPortIsReportedAndTheAppRuns() throws Exception {
         // host:port has no l1.* settings: the client's defaults (a 10 s connect deadline) apply.
         Assume.assumeTrue("once, with the default JVM", which.equals("default"));
@@ -236,11 +265,15 @@ public class ChildJvmTest {
     }
 
     private Path unreachableConfig(int port) throws IOException {
+        return unreachableConfig(port, 1);
+    }
+
+    private Path unreachableConfig(int port, int retries) throws IOException {
         Path config = dir.resolve("tc-config.xml");
         String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<tc:tc-config xmlns:tc=\"http://www.terracotta.org/config\">\n"
                 + "  <tc-properties>\n"
-                + "    <property name=\"l1.max.connect.retries\" value=\"1\"/>\n"
+                + "    <property name=\"l1.max.connect.retries\" value=\"" + retries + "\"/>\n"
                 + "    <property name=\"l1.socket.connect.timeout\" value=\"1000\"/>\n"
                 + "    <property name=\"l1.socket.reconnect.waitInterval\" value=\"10\"/>\n"
                 + "  </tc-properties>\n"
