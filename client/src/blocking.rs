@@ -240,6 +240,10 @@ impl Client {
     pub fn on_dmi(&self, handler: impl Fn(DmiEvent) + Send + Sync + 'static) {
         self.inner.on_dmi(handler)
     }
+    /// See [`crate::Client::locate`].
+    pub fn locate(&self, oids: &[ObjectId]) -> Result<Vec<Vec<u64>>> {
+        self.rt.block_on(self.inner.locate(oids))
+    }
     /// See [`crate::Client::flush`].
     pub fn flush(&self) -> Result<()> {
         self.rt.block_on(self.inner.flush())

@@ -1790,14 +1790,14 @@ impl Inner {
                     None => tracing::debug!(req_id, "fault reply nobody waits for (cached anyway)"),
                 }
             }
-            Message::RootValue { req_id, .. } | Message::RootList { req_id, .. } => {
-                match self.pending.lock().remove(&req_id) {
-                    Some(p) => {
-                        let _ = p.tx.send(m);
-                    }
-                    None => tracing::debug!(req_id, "reply to a request nobody waits for"),
+            Message::RootValue { req_id, .. }
+            | Message::RootList { req_id, .. }
+            | Message::Located { req_id, .. } => match self.pending.lock().remove(&req_id) {
+                Some(p) => {
+                    let _ = p.tx.send(m);
                 }
-            }
+                None => tracing::debug!(req_id, "reply to a request nobody waits for"),
+            },
             Message::IdLease { start, count } => {
                 let more = self.ids.lock().add(start, count);
                 if let Some(count) = more {
@@ -2502,6 +2502,31 @@ impl Client {
             .await?
         {
             Message::RootList { roots, .. } => Ok(roots),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// For each of `oids`, in order, the ids of the connected clients that have it resident
+    /// (this client included): Terracotta's `DsoCluster.getNodesWithObjects`. A snapshot from
+    /// the server; one round trip.
+    pub async fn locate(&self, oids: &[ObjectId]) -> Result<Vec<Vec<u64>>> {
+        if oids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = oids.len();
+        match self
+            .inner
+            .request(|req_id| Message::Locate {
+                req_id,
+                oids: oids.to_vec(),
+            })
+            .await?
+        {
+            Message::Located { nodes, .. } if nodes.len() == n => Ok(nodes),
+            Message::Located { nodes, .. } => Err(Error::lost(format!(
+                "Located answers {} objects, {n} were asked",
+                nodes.len()
+            ))),
             other => Err(unexpected(&other)),
         }
     }

@@ -810,3 +810,44 @@ async fn lock_table_forgets_locks_given_back() {
     tx.commit().await.unwrap();
     assert_eq!(a.stats().tracked_locks, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locate_names_the_clients_where_objects_are_resident() {
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let c = client(&s, "c").await;
+    let ma = a.map("located").await.unwrap();
+    let only_a = a.list("located-only-a").await.unwrap();
+    let mb = b.map("located").await.unwrap();
+    assert_eq!(ma.id(), mb.id());
+
+    let mut want_both = vec![a.client_id(), b.client_id()];
+    want_both.sort_unstable();
+    let got = c
+        .locate(&[ma.id(), only_a.id(), ObjectId(0x7fff_0000_0000)])
+        .await
+        .unwrap();
+    assert_eq!(
+        got,
+        vec![want_both, vec![a.client_id()], vec![]],
+        "c asked: resident on a and b, on a only, nowhere (unknown id)"
+    );
+    assert_eq!(a.locate(&[]).await.unwrap(), Vec::<Vec<u64>>::new());
+
+    // b evicts the map: only a keeps it resident.
+    b.evict(&[mb.id()]).await.unwrap();
+    assert_eq!(
+        b.locate(&[ma.id()]).await.unwrap(),
+        vec![vec![a.client_id()]]
+    );
+    // a client that leaves takes its resident set with it.
+    a.close().await.unwrap();
+    for _ in 0..100 {
+        if c.locate(&[ma.id()]).await.unwrap() == vec![Vec::<u64>::new()] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(c.locate(&[ma.id()]).await.unwrap(), vec![Vec::<u64>::new()]);
+}

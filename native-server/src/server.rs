@@ -921,6 +921,24 @@ impl Session {
                     }
                 }
             }
+            Message::Locate { req_id, oids } => {
+                let nodes = {
+                    let st = shared.state.lock();
+                    oids.iter()
+                        .map(|o| {
+                            let mut ids: Vec<u64> = st
+                                .clients
+                                .iter()
+                                .filter(|(_, c)| c.resident.contains(o))
+                                .map(|(id, _)| *id)
+                                .collect();
+                            ids.sort_unstable();
+                            ids
+                        })
+                        .collect()
+                };
+                self.reply(Message::Located { req_id, nodes });
+            }
             Message::Subscribe { target } => shared.state.lock().subscribe(me, target),
             Message::Unsubscribe { target } => shared.state.lock().unsubscribe(me, &target),
             Message::Ping { nonce } => self.reply(Message::Pong { nonce }),

@@ -422,6 +422,7 @@ pub mod msg_type {
     pub const UNSUBSCRIBE: u8 = 0x10;
     pub const GOODBYE: u8 = 0x11;
     pub const REASSERT: u8 = 0x12;
+    pub const LOCATE: u8 = 0x13;
     // both directions
     pub const PING: u8 = 0x3e;
     pub const PONG: u8 = 0x3f;
@@ -446,6 +447,7 @@ pub mod msg_type {
     pub const ERROR: u8 = 0x51;
     pub const RESUMED: u8 = 0x52;
     pub const TXN_REJECTED: u8 = 0x53;
+    pub const LOCATED: u8 = 0x54;
 }
 
 /// A protocol message.
@@ -520,6 +522,8 @@ pub enum Message {
         locks: Vec<(LockId, LockLevel)>,
         waiters: Vec<(u64, LockId, u64)>,
     },
+    /// Which clients have each of `oids` resident (DsoCluster's object-location queries).
+    Locate { req_id: u64, oids: Vec<ObjectId> },
     // ---------------------------------------------------------------- both directions
     /// Health check probe.
     Ping { nonce: u64 },
@@ -611,6 +615,9 @@ pub enum Message {
         code: ErrorCode,
         message: String,
     },
+    /// Answer to `Locate`: for each requested object, in order, the ids of the clients where
+    /// it is resident (the asking client included), ascending.
+    Located { req_id: u64, nodes: Vec<Vec<u64>> },
 }
 
 fn put_oids(out: &mut BytesMut, oids: &[ObjectId]) {
@@ -660,6 +667,7 @@ impl Message {
             Message::Unsubscribe { .. } => t::UNSUBSCRIBE,
             Message::Goodbye => t::GOODBYE,
             Message::Reassert { .. } => t::REASSERT,
+            Message::Locate { .. } => t::LOCATE,
             Message::Ping { .. } => t::PING,
             Message::Pong { .. } => t::PONG,
             Message::Welcome { .. } => t::WELCOME,
@@ -682,6 +690,7 @@ impl Message {
             Message::Error { .. } => t::ERROR,
             Message::Resumed { .. } => t::RESUMED,
             Message::TxnRejected { .. } => t::TXN_REJECTED,
+            Message::Located { .. } => t::LOCATED,
         }
     }
 
@@ -913,6 +922,18 @@ impl Message {
             Message::Resumed { gtx, stale } => {
                 out.put_u64(*gtx);
                 put_oids(out, stale);
+            }
+            Message::Locate { req_id, oids } => {
+                out.put_u64(*req_id);
+                put_oids(out, oids);
+            }
+            Message::Located { req_id, nodes } => {
+                out.put_u64(*req_id);
+                put_count(out, nodes.len());
+                for ids in nodes {
+                    put_count(out, ids.len());
+                    ids.iter().for_each(|id| out.put_u64(*id));
+                }
             }
             Message::TxnRejected {
                 from_seq,
@@ -1167,6 +1188,24 @@ impl Message {
                 gtx: r.u64()?,
                 stale: get_oids(r)?,
             },
+            t::LOCATE => Message::Locate {
+                req_id: r.u64()?,
+                oids: get_oids(r)?,
+            },
+            t::LOCATED => {
+                let req_id = r.u64()?;
+                let n = r.count(4, "located objects")?;
+                let mut nodes = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let k = r.count(8, "client ids")?;
+                    let mut ids = Vec::with_capacity(k);
+                    for _ in 0..k {
+                        ids.push(r.u64()?);
+                    }
+                    nodes.push(ids);
+                }
+                Message::Located { req_id, nodes }
+            }
             t::TXN_REJECTED => Message::TxnRejected {
                 from_seq: r.u64()?,
                 upto_seq: r.u64()?,
@@ -1202,6 +1241,7 @@ pub fn type_name(ty: u8) -> &'static str {
         t::UNSUBSCRIBE => "Unsubscribe",
         t::GOODBYE => "Goodbye",
         t::REASSERT => "Reassert",
+        t::LOCATE => "Locate",
         t::PING => "Ping",
         t::PONG => "Pong",
         t::WELCOME => "Welcome",
@@ -1224,6 +1264,7 @@ pub fn type_name(ty: u8) -> &'static str {
         t::ERROR => "Error",
         t::RESUMED => "Resumed",
         t::TXN_REJECTED => "TxnRejected",
+        t::LOCATED => "Located",
         _ => "unknown",
     }
 }

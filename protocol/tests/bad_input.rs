@@ -106,7 +106,7 @@ fn short_header_needs_more() {
 #[test]
 fn unknown_type_bytes() {
     let known: Vec<u8> = (0..=255u8).filter(|t| type_name(*t) != "unknown").collect();
-    assert_eq!(known.len(), 40);
+    assert_eq!(known.len(), 42);
     for t in 0..=255u8 {
         if known.contains(&t) {
             continue;
@@ -117,7 +117,7 @@ fn unknown_type_bytes() {
             Err(ProtocolError::UnknownMessage(t))
         );
     }
-    for t in [0x00, 0x13, 0x3d, 0x54, 0x7f, 0x80, 0xff] {
+    for t in [0x00, 0x14, 0x3d, 0x55, 0x7f, 0x80, 0xff] {
         assert!(!known.contains(&t));
     }
 }
@@ -234,6 +234,15 @@ fn hostile_count_payloads() -> Vec<(&'static str, Vec<u8>)> {
                 &max,
                 &[6, 6],
             ]),
+        ),
+        (
+            "Located",
+            cat(&[&[msg_type::LOCATED], &[0; 8], &max, &[0; 6]]),
+        ),
+        // A located object with a hostile client id count.
+        (
+            "Located.ids",
+            cat(&[&[msg_type::LOCATED], &[0; 8], &[0, 0, 0, 1], &max, &[0; 6]]),
         ),
         // A DMI with a hostile argument count.
         (

@@ -656,6 +656,20 @@ fn vectors() -> Vec<(&'static str, Item)> {
                 message: s("no space left on device"),
             }),
         ),
+        (
+            "frame_locate",
+            F(Message::Locate {
+                req_id: 9,
+                oids: vec![ObjectId(7), ObjectId(0x1_0000_0002)],
+            }),
+        ),
+        (
+            "frame_located",
+            F(Message::Located {
+                req_id: 9,
+                nodes: vec![vec![1, 4], vec![]],
+            }),
+        ),
     ]
 }
 
@@ -1032,6 +1046,8 @@ fn message_json(m: &Message) -> Json {
             "waiters": waiters.iter().map(|(w, l, t)| json!({ "waiter_id": w, "lock": lock_json(l), "timeout_ms": t })).collect::<Vec<_>>(),
         }),
         Message::Resumed { gtx, stale } => json!({ "gtx": gtx, "stale": oids_json(stale) }),
+        Message::Locate { req_id, oids } => json!({ "req_id": req_id, "oids": oids_json(oids) }),
+        Message::Located { req_id, nodes } => json!({ "req_id": req_id, "nodes": nodes }),
         Message::TxnRejected {
             from_seq,
             upto_seq,
@@ -1177,7 +1193,7 @@ fn vectors_cover_every_message_type_and_value_tag_and_kind() {
             }
         }
     }
-    assert_eq!(types.len(), 40, "every message type has a frame vector");
+    assert_eq!(types.len(), 42, "every message type has a frame vector");
     assert_eq!(tags.len(), 17, "every value tag has a vector");
     assert_eq!(kinds.len(), 7, "every object kind has a vector");
     assert_eq!(elems.len(), 9, "every array element type has a vector");

@@ -309,6 +309,8 @@ fn arb_client_message() -> BoxedStrategy<Message> {
         Just(Message::Goodbye),
         any::<u64>().prop_map(|nonce| Message::Ping { nonce }),
         any::<u64>().prop_map(|nonce| Message::Pong { nonce }),
+        (any::<u64>(), vec(arb_oid(), 0..5))
+            .prop_map(|(req_id, oids)| Message::Locate { req_id, oids }),
     ];
     prop_oneof![a, b].boxed()
 }
@@ -352,6 +354,8 @@ fn arb_server_message() -> BoxedStrategy<Message> {
             }),
         (any::<u64>(), vec((arb_string(), arb_value()), 0..4))
             .prop_map(|(req_id, roots)| Message::RootList { req_id, roots }),
+        (any::<u64>(), vec(vec(any::<u64>(), 0..4), 0..4))
+            .prop_map(|(req_id, nodes)| Message::Located { req_id, nodes }),
         (
             any::<u64>(),
             vec(
