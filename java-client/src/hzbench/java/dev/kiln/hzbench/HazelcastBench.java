@@ -160,6 +160,8 @@ public final class HazelcastBench {
                     + Runtime.getRuntime().availableProcessors() + " cores; " + Native.version()
                     + "; Hazelcast " + BuildInfoProvider.getBuildInfo().getVersion()
                     + " (member pid " + member.pid() + ", client default routing, no near cache)");
+            System.out.println("  load average at start: " + loadAverage()
+                    + " (the kiln-server, the member JVM and this JVM share the machine's cores)");
 
             String[] phases = {"put", "get"};
             double[][][] results = new double[phases.length][targets.length][repeat];
@@ -188,7 +190,7 @@ public final class HazelcastBench {
             }
 
             System.out.println();
-            System.out.println("| system | phase | ops/s (median of " + repeat + ") | range | ");
+            System.out.println("| system | phase | ops/s (median of " + repeat + ") | range |");
             System.out.println("|---|---|---|---|");
             for (int ph = 0; ph < phases.length; ph++) {
                 for (int ti = 0; ti < targets.length; ti++) {
@@ -206,6 +208,7 @@ public final class HazelcastBench {
                 System.out.printf(Locale.ROOT, "%s: Kiln/Hazelcast = %.2fx (goal >= 3x: %s)%n",
                         phases[ph], ratio, ratio >= 3.0 ? "met" : "NOT met");
             }
+            System.out.println("load average at end: " + loadAverage());
             ok = true;
         } finally {
             if (hzClient != null) {
@@ -416,6 +419,16 @@ public final class HazelcastBench {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+    }
+
+    /** /proc/loadavg's first three fields, or "n/a". */
+    static String loadAverage() {
+        try {
+            String[] f = new String(Files.readAllBytes(Paths.get("/proc/loadavg")), StandardCharsets.US_ASCII).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
         }
     }
 
