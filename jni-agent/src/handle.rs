@@ -269,6 +269,20 @@ impl ClientHandle {
         Ok(Some(out))
     }
 
+    /// Where objects are resident: per object, in order, i32 count then that many i64 client
+    /// ids (ascending; this client included).
+    pub fn locate(&self, oids: &[ObjectId]) -> Result<BytesMut> {
+        let located = self.open()?.locate(oids)?;
+        let mut out = BytesMut::new();
+        for ids in located {
+            Value::I32(convert::java_int(ids.len(), "client count")?).encode(&mut out);
+            for id in ids {
+                Value::I64(convert::u64_to_java(id)).encode(&mut out);
+            }
+        }
+        Ok(out)
+    }
+
     /// The kind of a shared object: a [`RootKind`] code (0 map, 1 list, 2 set, 3 queue, 4 sorted
     /// map) or -1 for anything else (physical objects, arrays).
     pub fn kind(&self, oid: ObjectId) -> Result<i32> {

@@ -767,3 +767,26 @@ pub extern "system" fn Java_dev_kiln_internal_Native_create<'local>(
         Ok(convert::oid_to_java(t.create(kind)?))
     })
 }
+
+/// `static native byte[] locate(long client, byte[] oids)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_locate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oids: JByteArray<'local>,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        let oids = ffi::values(env, &oids, "oids")?
+            .into_iter()
+            .map(|v| match v {
+                kiln::Value::I64(id) => Ok(convert::oid(id)),
+                _ => Err(BridgeError::IllegalState("locate: oids must be i64 values")),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let b = c.locate(&oids)?;
+        ffi::bytes_result(env, Some(&b))
+    })
+}

@@ -5,7 +5,15 @@ import com.tc.cluster.DsoClusterEvent;
 import com.tc.cluster.DsoClusterListener;
 import com.tc.cluster.DsoClusterTopology;
 import com.tc.cluster.DsoNode;
+import com.tc.cluster.exceptions.UnclusteredObjectException;
+import dev.kiln.codec.Ref;
 import dev.kiln.codec.ValueCodec;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import dev.kiln.internal.Native;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -274,5 +282,130 @@ final class KilnDsoCluster implements DsoCluster {
     @Override
     public DsoNode waitUntilNodeJoinsCluster() {
         return self;
+    }
+
+    // ------------------------------------------------------------------ object location
+
+    private static long oidOf(Object o) {
+        if (o instanceof Shared) {
+            return ((Shared) o).shared().objectId();
+        }
+        throw new UnclusteredObjectException(o);
+    }
+
+    private DsoNode node(long id) {
+        synchronized (nodes) {
+            Node n = nodes.get(id);
+            return n != null ? n : new Node(id, "", "");
+        }
+    }
+
+    /** Per object id, the client ids where it is resident (one round trip). */
+    private List<Set<Long>> locate(long[] oids) {
+        if (oids.length == 0) {
+            return Collections.emptyList();
+        }
+        ByteArrayOutputStream enc = new ByteArrayOutputStream();
+        for (long oid : oids) {
+            byte[] b = ValueCodec.encode(oid);
+            enc.write(b, 0, b.length);
+        }
+        long h = cluster.enter();
+        List<Object> v;
+        try {
+            v = ValueCodec.decodeAll(Native.locate(h, enc.toByteArray()));
+        } finally {
+            cluster.exit();
+        }
+        List<Set<Long>> out = new ArrayList<>(oids.length);
+        int i = 0;
+        while (i < v.size()) {
+            int n = (Integer) v.get(i++);
+            Set<Long> ids = new HashSet<>();
+            for (int k = 0; k < n; k++) {
+                ids.add((Long) v.get(i++));
+            }
+            out.add(ids);
+        }
+        return out;
+    }
+
+    private Set<DsoNode> nodesOf(Set<Long> ids) {
+        Set<DsoNode> out = new LinkedHashSet<>();
+        for (Long id : ids) {
+            out.add(node(id));
+        }
+        return Collections.unmodifiableSet(out);
+    }
+
+    @Override
+    public Set<DsoNode> getNodesWithObject(Object object) {
+        return nodesOf(locate(new long[] {oidOf(object)}).get(0));
+    }
+
+    @Override
+    public Map<?, Set<DsoNode>> getNodesWithObjects(Object... objects) {
+        return getNodesWithObjects(objects == null ? Collections.emptyList() : Arrays.asList(objects));
+    }
+
+    /** Keyed by identity: a shared map's equals/hashCode would read its whole content. */
+    @Override
+    public Map<?, Set<DsoNode>> getNodesWithObjects(Collection<?> objects) {
+        List<Object> list = new ArrayList<>(objects);
+        long[] oids = new long[list.size()];
+        for (int i = 0; i < oids.length; i++) {
+            oids[i] = oidOf(list.get(i));
+        }
+        List<Set<Long>> located = locate(oids);
+        Map<Object, Set<DsoNode>> out = new IdentityHashMap<>();
+        for (int i = 0; i < oids.length; i++) {
+            out.put(list.get(i), nodesOf(located.get(i)));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The entries of a shared map whose values are shared structures, and where those are resident. */
+    private <K> Set<K> keysWhere(Map<K, ?> map, boolean local) {
+        if (!(map instanceof SharedMap)) {
+            throw new UnclusteredObjectException(map);
+        }
+        List<K> keys = new ArrayList<>();
+        List<Long> oids = new ArrayList<>();
+        Set<K> out = new LinkedHashSet<>();
+        // The raw entries: resolving a reference to a live structure would fault it in here.
+        List<Object> flat = ((SharedMap<K, ?>) map).shared().rawSnapshot();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            @SuppressWarnings("unchecked")
+            K key = (K) cluster.live(flat.get(i));
+            Object v = flat.get(i + 1);
+            if (v instanceof Ref) {
+                keys.add(key);
+                oids.add(((Ref) v).oid());
+            } else if (local) {
+                out.add(key); // a literal lives in the map, which this node has read
+            }
+        }
+        long[] arr = new long[oids.size()];
+        for (int i = 0; i < arr.length; i++) {
+            arr[i] = oids.get(i);
+        }
+        List<Set<Long>> located = locate(arr);
+        for (int i = 0; i < arr.length; i++) {
+            Set<Long> at = located.get(i);
+            if (local ? at.contains(self.clientId) : at.isEmpty()) {
+                out.add(keys.get(i));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public <K> Set<K> getKeysForOrphanedValues(Map<K, ?> map) {
+        return keysWhere(map, false);
+    }
+
+    @Override
+    public <K> Set<K> getKeysForLocalValues(Map<K, ?> map) {
+        return keysWhere(map, true);
     }
 }

@@ -59,6 +59,16 @@ public abstract class SharedStructure implements Shared {
         return b == null ? null : cluster.live(ValueCodec.decode(b));
     }
 
+    /** Every element (maps: keys and values alternating) as of now, references left as {@link Ref}s (nothing is faulted in). */
+    final List<Object> rawSnapshot() {
+        long h = cluster.enter();
+        try {
+            return ValueCodec.decodeAll(Native.values(h, oid));
+        } finally {
+            cluster.exit();
+        }
+    }
+
     /** Every element (maps: keys and values alternating) as of now. */
     final List<Object> snapshot() {
         long h = cluster.enter();

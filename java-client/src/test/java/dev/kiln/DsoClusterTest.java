@@ -3,12 +3,18 @@ package dev.kiln;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import com.tc.cluster.DsoCluster;
 import com.tc.cluster.DsoClusterEvent;
 import com.tc.cluster.DsoClusterListener;
 import com.tc.cluster.DsoNode;
+import com.tc.cluster.exceptions.UnclusteredObjectException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,6 +83,93 @@ public class DsoClusterTest {
             }
             synchronized (threads) {
                 assertTrue(threads.toString(), threads.contains("kiln-cluster-events-" + a.clientId()));
+            }
+        }
+    }
+
+    private static Set<String> ids(Set<DsoNode> nodes) {
+        Set<String> out = new HashSet<>();
+        for (DsoNode n : nodes) {
+            out.add(n.getId());
+        }
+        return out;
+    }
+
+    @Test(timeout = 60_000)
+    public void objectLocationQueriesAskTheServerWhereStructuresAreResident() throws Exception {
+        try (TestServer server = TestServer.start();
+                KilnCluster a = Kiln.connect(server.addr(), "loc-a", 10_000);
+                KilnCluster b = Kiln.connect(server.addr(), "loc-b", 10_000);
+                KilnCluster c = Kiln.connect(server.addr(), "loc-c", 10_000)) {
+            DsoCluster dso = a.dsoCluster();
+            String idA = "Client[" + a.clientId() + "]";
+            String idB = "Client[" + b.clientId() + "]";
+
+            SharedMap<String, Object> outerA = a.map("where");
+            SharedList<Object> listA = a.list("where-list");
+            listA.add(1);
+            outerA.put("literal", "inline");
+            a.flush();
+            SharedList<Object> listB = b.list("where-list");
+            assertEquals(1, listB.get(0)); // b faults the list in
+
+            assertEquals(new HashSet<>(Arrays.asList(idA, idB)), ids(dso.getNodesWithObject(listA)));
+            assertEquals(ids(dso.getNodesWithObject(listA)), ids(dso.getNodesWithObject(listA.shared())));
+            Map<?, Set<DsoNode>> both = dso.getNodesWithObjects(listA, outerA);
+            assertEquals(new HashSet<>(Arrays.asList(idA, idB)), ids(both.get(listA)));
+            assertEquals(Collections.singleton(idA), ids(both.get(outerA)));
+            assertTrue(dso.getNodesWithObjects().isEmpty());
+
+            // A structure whose only holder left is resident nowhere: an orphaned value.
+            {
+                KilnCluster d = Kiln.connect(server.addr(), "loc-d", 10_000);
+                SharedMap<String, Object> outerD = d.map("where");
+                SharedMap<String, Object> child = d.newMap();
+                child.put("x", 1);
+                outerD.put("orphan", child);
+                outerD.put("shared", d.list("where-list"));
+                d.flush();
+                d.close();
+            }
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (outerA.size() < 3 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(3, outerA.size());
+            deadline = System.currentTimeMillis() + 10_000;
+            while (!dso.getKeysForOrphanedValues(outerA).contains("orphan") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20); // until the server has seen d leave
+            }
+            assertEquals(Collections.singleton("orphan"), dso.getKeysForOrphanedValues(outerA));
+            assertEquals(new HashSet<>(Arrays.asList("literal", "shared")), dso.getKeysForLocalValues(outerA));
+            // c's first read of the map may fault in the values with it (fault-count prefetch):
+            // whatever c holds, its answer agrees with where the server says they are.
+            SharedMap<String, Object> outerC = c.map("where");
+            Set<String> localAtC = c.dsoCluster().getKeysForLocalValues(outerC);
+            assertTrue(localAtC.toString(), localAtC.contains("literal"));
+            for (String k : new String[] {"orphan", "shared"}) {
+                Set<String> at = ids(c.dsoCluster().getNodesWithObject(outerC.get(k)));
+                assertTrue(k + " read by c is resident at c: " + at, at.contains("Client[" + c.clientId() + "]"));
+            }
+
+            // c holds the orphan now; reading it faults it in here too: local, not orphaned
+            assertTrue(dso.getKeysForOrphanedValues(outerA).isEmpty());
+            assertEquals(1, ((Map<?, ?>) outerA.get("orphan")).get("x"));
+            assertEquals(new HashSet<>(Arrays.asList("literal", "shared", "orphan")), dso.getKeysForLocalValues(outerA));
+
+            for (Object bad : new Object[] {"a string", new HashMap<String, Object>(), null}) {
+                try {
+                    dso.getNodesWithObject(bad);
+                    fail("not clustered: " + bad);
+                } catch (UnclusteredObjectException e) {
+                    assertTrue(e.getMessage(), e.getMessage().startsWith("not a clustered object: "));
+                }
+            }
+            try {
+                dso.getKeysForLocalValues(new HashMap<String, Object>());
+                fail("a plain HashMap is not clustered");
+            } catch (UnclusteredObjectException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("java.util.HashMap"));
             }
         }
     }

@@ -5,8 +5,10 @@ package com.tc.cluster;
  * it with {@code KilnCluster.dsoCluster()} (or, with the agent, injected into a field annotated
  * {@link com.tc.injection.annotations.InjectedDsoInstance} — coming with the instrumentation).
  *
- * <p>Not yet: Terracotta's object-location queries ({@code getNodesWithObject(s)},
- * {@code getKeysForOrphanedValues}, {@code getKeysForLocalValues}).
+ * <p>The object-location queries ask the server which nodes have a shared structure resident
+ * (faulted into their cache and not evicted): one round trip, a snapshot. Clustered objects are
+ * Kiln's shared structures ({@code SharedMap}, {@code SharedList}, {@code SharedQueue}); literal
+ * values (strings, numbers ...) live inside the structure that holds them.
  */
 public interface DsoCluster {
     /** Adds a listener; if this node has joined, it gets {@code operationsEnabled} at once. */
@@ -29,4 +31,37 @@ public interface DsoCluster {
 
     /** Waits until this node has joined; returns it. */
     DsoNode waitUntilNodeJoinsCluster();
+
+    /**
+     * The nodes where {@code object} is resident.
+     *
+     * @throws com.tc.cluster.exceptions.UnclusteredObjectException if it is not a shared structure
+     */
+    java.util.Set<DsoNode> getNodesWithObject(Object object);
+
+    /**
+     * For each object, the nodes where it is resident.
+     *
+     * @throws com.tc.cluster.exceptions.UnclusteredObjectException if one is not a shared structure
+     */
+    java.util.Map<?, java.util.Set<DsoNode>> getNodesWithObjects(Object... objects);
+
+    /** {@link #getNodesWithObjects(Object...)} of a collection. */
+    java.util.Map<?, java.util.Set<DsoNode>> getNodesWithObjects(java.util.Collection<?> objects);
+
+    /**
+     * The keys of {@code map} whose values are shared structures resident on no node (reading
+     * them faults them in from the server).
+     *
+     * @throws com.tc.cluster.exceptions.UnclusteredObjectException if the map is not a shared map
+     */
+    <K> java.util.Set<K> getKeysForOrphanedValues(java.util.Map<K, ?> map);
+
+    /**
+     * The keys of {@code map} whose values are local to this node: literal values (held by the
+     * map itself) and shared structures resident here.
+     *
+     * @throws com.tc.cluster.exceptions.UnclusteredObjectException if the map is not a shared map
+     */
+    <K> java.util.Set<K> getKeysForLocalValues(java.util.Map<K, ?> map);
 }

@@ -131,6 +131,12 @@ public final class Native {
      */
     public static native byte[] nextEvent(long client, long timeoutNanos);
 
+    /**
+     * Where objects are resident ({@code oids}: concatenated i64 values): per object, in order,
+     * i32 count then that many i64 client ids, ascending, this client included. One round trip.
+     */
+    public static native byte[] locate(long client, byte[] oids);
+
     // ------------------------------------------------------------------ reads (no lock needed)
 
     /** Map lookup; null if the key is absent. */
