@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -519,17 +520,39 @@ public final class KilnCluster implements AutoCloseable {
                 exit();
             }
         }
-        long txn = lockObject(oid, LockLevel.WRITE);
+        // Threads of this JVM writing the same structure queue on a local lock first: the one
+        // that holds it re-takes the cluster lock greedily (no network, no hand-off), instead of
+        // all of them queueing in the native client, where every FIFO hand-off wakes a parked
+        // thread (a lock convoy: 4 threads ran 9x slower than 1). Other nodes still get the
+        // cluster lock as before: the local lock only orders this JVM's threads.
+        ReentrantLock local = localStripes[(int) ((oid ^ (oid >>> 32)) & (LOCAL_STRIPES - 1))];
+        local.lock();
         try {
-            enter();
+            long txn = lockObject(oid, LockLevel.WRITE);
             try {
-                return op.run(txn);
+                enter();
+                try {
+                    return op.run(txn);
+                } finally {
+                    exit();
+                }
             } finally {
-                exit();
+                commit(txn);
             }
         } finally {
-            commit(txn);
+            local.unlock();
         }
+    }
+
+    private static final int LOCAL_STRIPES = 64;
+    private final ReentrantLock[] localStripes = newStripes();
+
+    private static ReentrantLock[] newStripes() {
+        ReentrantLock[] a = new ReentrantLock[LOCAL_STRIPES];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new ReentrantLock();
+        }
+        return a;
     }
 
     /** One change inside a transaction. */
