@@ -106,4 +106,19 @@ public class TwoJvmTest {
             assertTrue(waiter.output(), waiter.output().contains("OK woke"));
         }
     }
+
+    @Test(timeout = 120_000)
+    public void distributedCallsAndChangeNoticesReachAnotherJvm() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Child listener = new Child(server.addr(), "listener", "7");
+            listener.waiting.get(60, TimeUnit.SECONDS);
+            try (KilnCluster here = Kiln.connect(server.addr(), "caller", 10_000)) {
+                here.<String, Integer>map("jvm-watch").put("x", 7);
+                here.invokeAll("ping", 7);
+                here.flush();
+                assertEquals(listener.output(), 0, listener.finish());
+            }
+            assertTrue(listener.output(), listener.output().contains("OK called and notified"));
+        }
+    }
 }

@@ -3,6 +3,9 @@ package dev.kiln.apps;
 import dev.kiln.ClusterLock;
 import dev.kiln.Kiln;
 import dev.kiln.KilnCluster;
+import dev.kiln.SharedMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.Condition;
@@ -71,6 +74,29 @@ public final class Worker {
                         lock.unlock();
                     }
                     System.out.println("OK opened");
+                    break;
+                }
+                case "listener": {
+                    // A distributed call and a change notice from another JVM.
+                    SharedMap<String, Integer> watched = c.map("jvm-watch");
+                    CountDownLatch called = new CountDownLatch(1);
+                    CountDownLatch changed = new CountDownLatch(1);
+                    c.onInvoke("ping", call -> {
+                        if (Integer.valueOf(n).equals(call.args().get(0))) {
+                            called.countDown();
+                        }
+                    });
+                    watched.addChangeListener(ev -> {
+                        if (Integer.valueOf(n).equals(watched.get("x"))) {
+                            changed.countDown();
+                        }
+                    });
+                    System.out.println("WAITING");
+                    System.out.flush();
+                    if (!called.await(60, TimeUnit.SECONDS) || !changed.await(60, TimeUnit.SECONDS)) {
+                        throw new AssertionError("no call (" + called.getCount() + ") or no change notice (" + changed.getCount() + ")");
+                    }
+                    System.out.println("OK called and notified");
                     break;
                 }
                 default:
