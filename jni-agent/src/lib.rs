@@ -29,6 +29,12 @@ pub mod handle;
 
 use std::sync::Once;
 
+// mimalloc for the bridge's own allocations (transaction handles, the client's buffers): its
+// thread-local free lists make the box-per-lock of a greedy cluster lock cheaper than glibc's
+// malloc. It does not replace the JVM's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
