@@ -64,6 +64,37 @@ fn encode_node(out: &mut BytesMut, n: &NodeInfo) {
     Value::Str(n.addr.clone()).encode(out);
 }
 
+/// What [`recv_within`] got.
+enum Recv<T> {
+    Got(T),
+    /// Nothing within the timeout, or the receiver lagged (logged).
+    Nothing,
+    /// The sender is gone (the client is closed).
+    Closed,
+}
+
+/// The next item of a broadcast channel within `timeout`. A receiver that fell behind loses
+/// what it missed (logged as a warning naming `what`).
+fn recv_within<T: Clone>(
+    client: &Client,
+    rx: &mut broadcast::Receiver<T>,
+    timeout: Duration,
+    what: &'static str,
+) -> Recv<T> {
+    match client.block_on(async { tokio::time::timeout(timeout, rx.recv()).await }) {
+        Err(_elapsed) => Recv::Nothing,
+        Ok(Ok(ev)) => Recv::Got(ev),
+        Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
+            tracing::warn!(
+                missed = n,
+                "{what} lagged: {n} were dropped (their Java consumer is too slow)"
+            );
+            Recv::Nothing
+        }
+        Ok(Err(broadcast::error::RecvError::Closed)) => Recv::Closed,
+    }
+}
+
 /// What a transaction handle (`long`) points to: the lock guard (= the transaction) and the
 /// client it belongs to (to fault objects in before changing them).
 #[derive(Debug)]
@@ -161,17 +192,10 @@ impl ClientHandle {
     /// then the node for joined/left. Works after shutdown too (it reports `DISCONNECTED`).
     pub fn next_event(&self, timeout: Duration) -> Result<Option<BytesMut>> {
         let mut rx = self.events.lock();
-        let got = self
-            .client
-            .block_on(async { tokio::time::timeout(timeout, rx.recv()).await });
-        let ev = match got {
-            Err(_elapsed) => return Ok(None),
-            Ok(Ok(ev)) => ev,
-            Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
-                tracing::warn!(missed = n, "membership events lagged: some were dropped");
-                return Ok(None);
-            }
-            Ok(Err(broadcast::error::RecvError::Closed)) => ClusterEvent::Disconnected,
+        let ev = match recv_within(&self.client, &mut rx, timeout, "membership events") {
+            Recv::Got(ev) => ev,
+            Recv::Nothing => return Ok(None),
+            Recv::Closed => ClusterEvent::Disconnected,
         };
         let mut out = BytesMut::new();
         let (kind, node) = match &ev {
@@ -210,20 +234,9 @@ impl ClientHandle {
                 "nextDmi before dmiListen: no distributed calls are kept for this client",
             ));
         };
-        let got = self
-            .client
-            .block_on(async { tokio::time::timeout(timeout, rx.recv()).await });
-        let ev = match got {
-            Err(_elapsed) => return Ok(None),
-            Ok(Ok(ev)) => ev,
-            Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
-                tracing::warn!(
-                    missed = n,
-                    "distributed calls lagged: {n} were dropped (the handlers are too slow)"
-                );
-                return Ok(None);
-            }
-            Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(None),
+        let ev = match recv_within(&self.client, rx, timeout, "distributed calls") {
+            Recv::Got(ev) => ev,
+            Recv::Nothing | Recv::Closed => return Ok(None),
         };
         let mut out = BytesMut::new();
         Value::I64(convert::u64_to_java(ev.from_client)).encode(&mut out);

@@ -275,20 +275,30 @@ public final class KilnCluster implements AutoCloseable {
         }
         byte[] argBytes = enc.toByteArray();
         long recv = receiver == null ? 0 : receiver.shared().oid;
+        inCurrentOrConcurrent(txn -> {
+            Native.invoke(txn, recv, name, argBytes, allNodes);
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code op} in the current thread's writing transaction, or else in a transaction of
+     * its own under the concurrent-level lock {@link #DMI_LOCK} (a transaction boundary without
+     * exclusion: what {@code op} records takes effect when it commits).
+     */
+    private <T> T inCurrentOrConcurrent(TxnOp<T> op) {
         Scope s = current();
         if (s != null && s.level.writes()) {
             enter();
             try {
-                Native.invoke(s.txn, recv, name, argBytes, allNodes);
+                return op.run(s.txn);
             } finally {
                 exit();
             }
-            return;
         }
         long txn;
         long h = enter();
         try {
-            // A transaction boundary without exclusion: the call fires when it commits.
             txn = Native.lockNamed(h, DMI_LOCK, LockLevel.CONCURRENT.code, -1);
         } finally {
             exit();
@@ -296,7 +306,7 @@ public final class KilnCluster implements AutoCloseable {
         try {
             enter();
             try {
-                Native.invoke(txn, recv, name, argBytes, allNodes);
+                return op.run(txn);
             } finally {
                 exit();
             }
@@ -350,32 +360,7 @@ public final class KilnCluster implements AutoCloseable {
 
     /** Creates an empty structure of {@code kind} bound to no root; its object id. */
     private long create(int kind) {
-        Scope s = current();
-        if (s != null && s.level.writes()) {
-            enter();
-            try {
-                return Native.create(s.txn, kind);
-            } finally {
-                exit();
-            }
-        }
-        long txn;
-        long h = enter();
-        try {
-            txn = Native.lockNamed(h, DMI_LOCK, LockLevel.CONCURRENT.code, -1);
-        } finally {
-            exit();
-        }
-        try {
-            enter();
-            try {
-                return Native.create(txn, kind);
-            } finally {
-                exit();
-            }
-        } finally {
-            commit(txn);
-        }
+        return inCurrentOrConcurrent(txn -> Native.create(txn, kind));
     }
 
     /**
