@@ -636,7 +636,7 @@ kiln_result kiln_txn_token(const struct kiln_txn *txn, uint64_t *out);
 /**
  * Cluster wait on the transaction's lock: releases it, parks until notified (or `timeout_ms`
  * when >= 0; < 0 waits forever), then re-acquires it. `*out` (may be NULL) gets a `kiln_wake`.
- * Refused under read and concurrent locks (`KILN_RESULT_ILLEGAL_STATE`).
+ * Refused under a concurrent lock (`KILN_RESULT_ILLEGAL_STATE`).
  */
 kiln_result kiln_txn_wait(struct kiln_txn *txn, int64_t timeout_ms, uint32_t *out);
 

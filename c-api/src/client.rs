@@ -410,7 +410,7 @@ pub extern "C" fn kiln_txn_token(txn: *const kiln_txn, out: *mut u64) -> kiln_re
 
 /// Cluster wait on the transaction's lock: releases it, parks until notified (or `timeout_ms`
 /// when >= 0; < 0 waits forever), then re-acquires it. `*out` (may be NULL) gets a `kiln_wake`.
-/// Refused under read and concurrent locks (`KILN_RESULT_ILLEGAL_STATE`).
+/// Refused under a concurrent lock (`KILN_RESULT_ILLEGAL_STATE`).
 #[no_mangle]
 pub extern "C" fn kiln_txn_wait(txn: *mut kiln_txn, timeout_ms: i64, out: *mut u32) -> kiln_result {
     boundary("kiln_txn_wait", || {

@@ -1,0 +1,365 @@
+//! C programs (`tests/c/*.c`) compiled against `include/kiln.h` and the libkiln that
+//! `cargo test` just built, run against a real `kiln-server` on free ports — under valgrind
+//! memcheck (zero errors, no definite or indirect leaks) when it is installed.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use kiln::blocking::Client;
+use kiln::{ClientBuilder, DmiCall, LockId, LockLevel, ObjectId, ObjectState, Value};
+use kiln_integration::ServerProcess;
+
+// ------------------------------------------------------------------------------ harness
+
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where cargo put `libkiln.so` / `libkiln.a`: beside this test executable (`target/<profile>/
+/// deps`), built by the same `cargo test` run (the library is a dependency of this test).
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().expect("deps dir").to_path_buf();
+    for lib in ["libkiln.so", "libkiln.a"] {
+        assert!(
+            dir.join(lib).exists(),
+            "{} not found in {}: build it with `cargo build -p kiln-c-api` (cargo test -p \
+             kiln-c-api builds it as a dependency of this test)",
+            lib,
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// Output directory of the compiled programs.
+fn out_dir() -> PathBuf {
+    let d = kiln_integration::target_dir().join("c-api-tests");
+    std::fs::create_dir_all(&d).expect("create c-api-tests dir");
+    d
+}
+
+/// Compiles `tests/c/<name>.c` (or a C++ file) with warnings as errors, linked against the
+/// shared libkiln (rpath to it) or, with `static_link`, against `libkiln.a`.
+fn compile(compiler: &str, src: &Path, name: &str, static_link: bool) -> PathBuf {
+    let lib = lib_dir();
+    let out = out_dir().join(name);
+    let mut cmd = Command::new(compiler);
+    cmd.arg(if compiler == "c++" {
+        "-std=c++17"
+    } else {
+        "-std=c11"
+    })
+    .args(["-Wall", "-Wextra", "-Werror", "-g", "-O1", "-pthread"])
+    .arg("-I")
+    .arg(crate_dir().join("include"))
+    .arg("-I")
+    .arg(crate_dir().join("tests/c"))
+    .arg(src)
+    .arg("-o")
+    .arg(&out);
+    if static_link {
+        cmd.arg(lib.join("libkiln.a")).args(["-ldl", "-lm"]);
+    } else {
+        cmd.arg("-L")
+            .arg(&lib)
+            .arg("-lkiln")
+            .arg(format!("-Wl,-rpath,{}", lib.display()));
+    }
+    let o = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("run {compiler}: {e}"));
+    assert!(
+        o.status.success(),
+        "compiling {} failed:\n{}",
+        src.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
+/// A C test program, compiled once per test run.
+fn program(name: &str) -> PathBuf {
+    static LOCK: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+    let _g = LOCK.lock();
+    let out = out_dir().join(name);
+    let src = crate_dir().join("tests/c").join(format!("{name}.c"));
+    compile("cc", &src, name, false);
+    out
+}
+
+fn valgrind() -> Option<&'static str> {
+    static V: OnceLock<bool> = OnceLock::new();
+    let have = *V.get_or_init(|| {
+        if std::env::var_os("KILN_C_TESTS_NO_VALGRIND").is_some() {
+            return false;
+        }
+        let ok = Command::new("valgrind")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!("valgrind not installed: the C programs run WITHOUT memcheck");
+        }
+        ok
+    });
+    have.then_some("valgrind")
+}
+
+/// Starts a program (under valgrind memcheck when available).
+fn spawn(bin: &Path, args: &[&str]) -> Child {
+    let mut cmd = match valgrind() {
+        Some(v) => {
+            let mut c = Command::new(v);
+            c.args([
+                "-q",
+                "--error-exitcode=99",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--show-leak-kinds=definite,indirect",
+            ])
+            .arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", bin.display()))
+}
+
+/// Waits for `child` (killed after `limit`), returns its status, stdout and stderr.
+fn finish(mut child: Child, limit: Duration) -> (ExitStatus, String, String) {
+    let mut out = child.stdout.take().expect("stdout piped");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let t_out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let st = child.wait().expect("wait after kill");
+            let (o, e) = (t_out.join().unwrap(), t_err.join().unwrap());
+            panic!("program timed out after {limit:?} ({st}):\nstdout:\n{o}\nstderr:\n{e}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status, t_out.join().unwrap(), t_err.join().unwrap())
+}
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn run_ok(bin: &Path, args: &[&str]) -> String {
+    let (st, out, err) = finish(spawn(bin, args), LIMIT);
+    assert!(
+        st.success(),
+        "{} {args:?} failed ({st}; 99 = valgrind found errors or leaks):\nstdout:\n{out}\nstderr:\n{err}",
+        bin.display()
+    );
+    out
+}
+
+fn rust_client(s: &ServerProcess, name: &str) -> Client {
+    ClientBuilder::new([s.addr()])
+        .name(name)
+        .connect_blocking()
+        .expect("rust client connects")
+}
+
+fn s(v: &str) -> Value {
+    Value::Str(v.into())
+}
+
+// ------------------------------------------------------------------------------ tests
+
+#[test]
+fn c_writer_and_rust_reader_share_a_map() {
+    let server = ServerProcess::start();
+    let bin = program("map_writer");
+    let rust = rust_client(&server, "rust-reader");
+    let m = rust.map("shared").expect("map");
+    let mut tx = rust
+        .lock(LockId::Named("shared".into()), LockLevel::Write)
+        .expect("lock");
+    m.put(&mut tx, "from-rust", "hello C").expect("put");
+    tx.commit().expect("commit");
+    rust.flush().expect("flush");
+
+    let out = run_ok(&bin, &[&server.addr()]);
+    assert!(out.contains("map_writer ok"), "{out}");
+
+    // A fresh client reads everything from the server.
+    let r = rust_client(&server, "rust-reader-2");
+    let m = r.map("shared").expect("map");
+    let get = |k: Value| r.block_on(m.get(r.as_async(), &k)).expect("get");
+    assert_eq!(get(s("greeting")), Some(s("hello from C")));
+    assert_eq!(
+        get(Value::Bytes(vec![0, 1, 2, 0])),
+        Some(Value::Bytes(vec![0xde, 0xad, 0, 0xbe, 0xef]))
+    );
+    assert_eq!(get(s("nul\0inside")), Some(s("a\0b")));
+    assert_eq!(get(Value::I64(42)), Some(Value::I64(-7_000_000_000)));
+    assert_eq!(get(s("temporary")), None);
+    assert_eq!(get(s("done")), Some(Value::Bool(true)));
+    assert_eq!(get(s("from-rust")), Some(s("hello C")));
+
+    let l = r.list("c-list").expect("list");
+    assert_eq!(
+        r.block_on(l.to_vec(r.as_async())).expect("list"),
+        vec![s("one"), Value::I32(2), Value::F64(3.5)]
+    );
+    let Some(Value::Ref(counter)) = r.root("c-counter").expect("root") else {
+        panic!("c-counter is not an object")
+    };
+    let st = r.object(counter).expect("counter");
+    assert_eq!(st.class, "kiln.Counter");
+    assert_eq!(st.field("kiln.Counter", "value"), Some(&Value::I64(7)));
+    let Some(Value::Ref(cfg)) = r.root("c-config").expect("root") else {
+        panic!("c-config is not an object")
+    };
+    let cfg = kiln::Object::from_id(cfg);
+    let field = |n: &str| {
+        r.block_on(cfg.get(r.as_async(), "com.acme.Config", n))
+            .expect("field")
+    };
+    assert_eq!(field("port"), Some(Value::I32(8080)));
+    assert_eq!(field("host"), Some(s("example.org")));
+    assert_eq!(field("enabled"), Some(Value::Bool(true)));
+    assert_eq!(field("ratio"), Some(Value::F64(0.25)));
+    let Some(Value::Ref(owner)) = field("owner") else {
+        panic!("owner is not a reference")
+    };
+    let owner = kiln::Object::from_id(owner);
+    assert_eq!(
+        r.block_on(owner.get(r.as_async(), "com.acme.Owner", "name"))
+            .expect("owner name"),
+        Some(s("alice"))
+    );
+    assert_eq!(r.root("c-answer").expect("root"), Some(Value::I64(42)));
+    r.close().expect("close");
+    rust.close().expect("close");
+}
+
+#[test]
+fn two_c_processes_contend_for_locks_with_wait_notify() {
+    let server = ServerProcess::start();
+    let bin = program("lock_pingpong");
+    let addr = server.addr();
+    let rounds = 6;
+    let a = spawn(&bin, &[&addr, "a", "b", &rounds.to_string()]);
+    let b = spawn(&bin, &[&addr, "b", "a", &rounds.to_string()]);
+    let (sa, oa, ea) = finish(a, LIMIT);
+    let (sb, ob, eb) = finish(b, LIMIT);
+    assert!(sa.success(), "a failed ({sa}):\n{oa}\n{ea}");
+    assert!(sb.success(), "b failed ({sb}):\n{ob}\n{eb}");
+
+    let r = rust_client(&server, "checker");
+    let l = r.list("pingpong").expect("list");
+    let seq = r.block_on(l.to_vec(r.as_async())).expect("list");
+    let want: Vec<Value> = (0..2 * rounds)
+        .map(|i| s(if i % 2 == 0 { "a" } else { "b" }))
+        .collect();
+    assert_eq!(seq, want, "turns alternate strictly");
+    let Some(Value::Ref(counter)) = r.root("pp-counter").expect("root") else {
+        panic!("pp-counter is not an object")
+    };
+    assert_eq!(
+        r.object(counter)
+            .expect("counter")
+            .field("kiln.Counter", "value"),
+        Some(&Value::I64(2 * rounds))
+    );
+    r.close().expect("close");
+}
+
+#[test]
+fn a_distributed_call_from_rust_reaches_a_c_callback() {
+    let server = ServerProcess::start();
+    let bin = program("dmi_receiver");
+    let mut child = spawn(&bin, &[&server.addr()]);
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read READY");
+    assert!(line.starts_with("READY "), "receiver said {line:?}");
+    let map = ObjectId(line[6..].trim().parse().expect("map id"));
+
+    let rust = rust_client(&server, "rust-sender");
+    let lonely = {
+        let mut tx = rust
+            .lock(LockId::Named("prices".into()), LockLevel::Write)
+            .expect("lock");
+        let o = tx.create(ObjectState::physical("Lonely")).expect("create");
+        tx.commit().expect("commit");
+        o
+    };
+    rust.set_root_literal("lonely", Value::Ref(lonely), true)
+        .expect("root");
+    let prices = rust.map("prices").expect("map");
+    assert_eq!(prices.id(), map);
+    let call = |receiver: ObjectId, sym: &str, all_nodes: bool| DmiCall {
+        receiver,
+        method: "price".into(),
+        args: vec![s(sym), Value::I64(42)],
+        all_nodes,
+    };
+    // Resident-only on an object the receiver never faulted in: not delivered there.
+    let mut tx = rust
+        .lock(LockId::Named("prices".into()), LockLevel::Write)
+        .expect("lock");
+    tx.invoke(call(lonely, "LONELY", false));
+    tx.commit().expect("commit");
+    // To every node, then resident-only on the map the receiver subscribed to (so holds).
+    let mut tx = rust
+        .lock(LockId::Named("prices".into()), LockLevel::Write)
+        .expect("lock");
+    tx.invoke(call(ObjectId(0), "ACME", true));
+    prices.put(&mut tx, "ACME", 42i64).expect("put");
+    tx.commit().expect("commit");
+    let mut tx = rust
+        .lock(LockId::Named("prices".into()), LockLevel::Write)
+        .expect("lock");
+    tx.invoke(call(map, "RESIDENT", false));
+    tx.commit().expect("commit");
+    rust.close().expect("close");
+
+    child.stdout = Some(stdout.into_inner());
+    let (st, out, err) = finish(child, LIMIT);
+    assert!(st.success(), "receiver failed ({st}):\n{out}\n{err}");
+    assert!(
+        out.contains("lonely=0") && out.contains("symbol=ACME price=42"),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_null_argument_and_error_path_returns_its_code_and_message() {
+    let server = ServerProcess::start();
+    let bin = program("errors");
+    let dir = kiln_integration::TempDir::new("c-errors");
+    let out = run_ok(&bin, &[&server.addr(), &dir.path().display().to_string()]);
+    let checks: usize = out
+        .trim()
+        .rsplit(": ")
+        .next()
+        .and_then(|s| s.strip_suffix(" checks"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected output {out:?}"));
+    assert!(checks >= 140, "only {checks} checks ran: {out}");
+}
