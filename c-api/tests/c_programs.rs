@@ -136,11 +136,13 @@ fn spawn(bin: &Path, args: &[&str]) -> Child {
 
 /// Waits for `child` (killed after `limit`), returns its status, stdout and stderr.
 fn finish(mut child: Child, limit: Duration) -> (ExitStatus, String, String) {
-    let mut out = child.stdout.take().expect("stdout piped");
+    let out = child.stdout.take();
     let mut err = child.stderr.take().expect("stderr piped");
     let t_out = std::thread::spawn(move || {
         let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
+        if let Some(mut out) = out {
+            let _ = out.read_to_string(&mut s);
+        }
         s
     });
     let t_err = std::thread::spawn(move || {
@@ -339,8 +341,13 @@ fn a_distributed_call_from_rust_reaches_a_c_callback() {
     tx.commit().expect("commit");
     rust.close().expect("close");
 
-    child.stdout = Some(stdout.into_inner());
-    let (st, out, err) = finish(child, LIMIT);
+    let rest = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let (st, _, err) = finish(child, LIMIT);
+    let out = rest.join().unwrap();
     assert!(st.success(), "receiver failed ({st}):\n{out}\n{err}");
     assert!(
         out.contains("lonely=0") && out.contains("symbol=ACME price=42"),
@@ -362,4 +369,73 @@ fn every_null_argument_and_error_path_returns_its_code_and_message() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("unexpected output {out:?}"));
     assert!(checks >= 140, "only {checks} checks ran: {out}");
+}
+
+#[test]
+fn one_client_is_shared_by_many_c_threads() {
+    let server = ServerProcess::start();
+    let bin = program("threads");
+    let out = run_ok(&bin, &[&server.addr()]);
+    assert!(out.contains("threads ok"), "{out}");
+    let r = rust_client(&server, "checker");
+    let m = r.map("threads").expect("map");
+    assert_eq!(r.block_on(m.len(r.as_async())).expect("len"), 400);
+    r.close().expect("close");
+}
+
+#[test]
+fn cpp_example_compiles_against_the_header_and_runs() {
+    let server = ServerProcess::start();
+    let src = crate_dir().join("examples/cpp_example.cpp");
+    // Linked against the static library (the C tests use the shared one).
+    let bin = compile("c++", &src, "cpp_example", true);
+    let out = run_ok(&bin, &[&server.addr()]);
+    assert!(out.contains("cpp_example: lang = C++"), "{out}");
+}
+
+#[test]
+fn cmake_example_finds_libkiln_with_pkg_config() {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("cmake") || !have("pkg-config") {
+        eprintln!("cmake or pkg-config not installed: the CMake example is not built");
+        return;
+    }
+    let server = ServerProcess::start();
+    let tmp = kiln_integration::TempDir::new("c-cmake");
+    let prefix = tmp.path().join("prefix");
+    let build = tmp.path().join("build");
+    let run = |cmd: &mut Command| {
+        let o = cmd.output().expect("run");
+        assert!(
+            o.status.success(),
+            "{cmd:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(Command::new(crate_dir().join("install.sh"))
+        .arg(&prefix)
+        .env("LIB_DIR", lib_dir()));
+    let pc = prefix.join("lib/pkgconfig");
+    let flags = run(Command::new("pkg-config")
+        .args(["--cflags", "--libs", "kiln"])
+        .env("PKG_CONFIG_PATH", &pc));
+    assert!(flags.contains("-lkiln"), "{flags}");
+    run(Command::new("cmake")
+        .arg("-S")
+        .arg(crate_dir().join("examples"))
+        .arg("-B")
+        .arg(&build)
+        .env("PKG_CONFIG_PATH", &pc));
+    run(Command::new("cmake").arg("--build").arg(&build));
+    let out = run(Command::new(build.join("c_example")).arg(server.addr()));
+    assert!(out.contains("c_example: visit 1"), "{out}");
+    let out = run(Command::new(build.join("cpp_example")).arg(server.addr()));
+    assert!(out.contains("lang = C++"), "{out}");
 }
