@@ -31,8 +31,8 @@ struct Args {
     /// Short runs (CI smoke test; numbers not meaningful).
     #[arg(long)]
     quick: bool,
-    /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, redis, durable,
-    /// reload, memory (repeat the flag or separate names with commas).
+    /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, capi, redis,
+    /// durable, reload, memory (repeat the flag or separate names with commas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds per throughput run (default 3, quick 0.3).
@@ -56,6 +56,9 @@ struct Args {
     /// Internal: run as the out-of-process echo server (prints its port, echoes one connection).
     #[arg(long, hide = true)]
     echo_server: bool,
+    /// Internal: run the Rust side of `capi` (ADDR OPS) in this process and print its rates.
+    #[arg(long, hide = true, num_args = 2)]
+    capi_rust_side: Vec<String>,
 }
 
 struct Row {
@@ -831,6 +834,127 @@ fn redis_set_rate(requests: u64) -> Res<Option<f64>> {
     Ok(rate)
 }
 
+/// Issue #5: map put / get through libkiln from C (`c-api/bench/map_bench.c`, compiled here
+/// against the `libkiln.so` beside this binary) against the Rust blocking client doing the same
+/// operations on the same server; each side runs twice, alternating, and keeps its best run.
+async fn capi(server: &Server, ops: u64, rep: &mut Report) -> Res<()> {
+    let dir = std::env::current_exe()?.with_file_name("");
+    let c_api = Path::new(env!("CARGO_MANIFEST_DIR")).join("../c-api");
+    if !dir.join("libkiln.so").exists() || which("cc").is_err() {
+        println!(
+            "  capi: {} or cc missing (cargo build --release -p kiln-c-api); comparison skipped",
+            dir.join("libkiln.so").display()
+        );
+        return Ok(());
+    }
+    let bin = dir.join("kiln-capi-map-bench");
+    let st = Command::new("cc")
+        .args(["-std=c11", "-O2", "-Wall", "-Werror", "-I"])
+        .arg(c_api.join("include"))
+        .arg(c_api.join("bench/map_bench.c"))
+        .arg("-o")
+        .arg(&bin)
+        .arg("-L")
+        .arg(&dir)
+        .arg("-lkiln")
+        .arg(format!("-Wl,-rpath,{}", dir.display()))
+        .status()?;
+    if !st.success() {
+        return Err("compiling c-api/bench/map_bench.c failed".into());
+    }
+    let addr = server.addr();
+    let max = |a: (f64, f64, f64), b: (f64, f64, f64)| (a.0.max(b.0), a.1.max(b.1), a.2.max(b.2));
+    let (mut c_best, mut rs_best) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
+    // Both sides are fresh processes of their own (same allocator, same cold start).
+    let rates = |cmd: &mut Command| -> Res<(f64, f64, f64)> {
+        let out = cmd.stderr(Stdio::inherit()).output()?;
+        if !out.status.success() {
+            return Err(format!("{cmd:?} failed ({})", out.status).into());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut nums = text.split_whitespace().map(str::parse::<f64>);
+        match (nums.next(), nums.next(), nums.next()) {
+            (Some(Ok(put)), Some(Ok(get)), Some(Ok(get_i64))) => Ok((put, get, get_i64)),
+            // The Rust side has one get (its `Map::get` already yields the value).
+            (Some(Ok(put)), Some(Ok(get)), None) => Ok((put, get, get)),
+            _ => Err(format!("{cmd:?} printed {text:?}").into()),
+        }
+    };
+    let me = std::env::current_exe()?;
+    for _ in 0..2 {
+        let c = rates(Command::new(&bin).arg(&addr).arg(ops.to_string()))?;
+        c_best = max(c_best, c);
+        let rs = rates(
+            Command::new(&me)
+                .arg("--capi-rust-side")
+                .arg(&addr)
+                .arg(ops.to_string()),
+        )?;
+        rs_best = max(rs_best, rs);
+    }
+    for (name, c, r) in [
+        (
+            "C map put (lock + put + commit, greedy) ops/s",
+            c_best.0,
+            rs_best.0,
+        ),
+        (
+            "C map get (cache hit; kiln_map_get + kiln_value_i64 + kiln_value_free) ops/s",
+            c_best.1,
+            rs_best.1,
+        ),
+        (
+            "C map get (cache hit; kiln_map_get_i64) ops/s",
+            c_best.2,
+            rs_best.2,
+        ),
+    ] {
+        rep.add(
+            name,
+            fmt_rate(c),
+            format!("Rust blocking client {}", fmt_rate(r)),
+            format!(
+                "C/Rust {:.2} (overhead {:+.1}%)",
+                c / r,
+                (r / c - 1.0) * 100.0
+            ),
+            "overhead <= 10%",
+        );
+    }
+    Ok(())
+}
+
+/// The Rust side of [`capi`]: the same operations as `map_bench.c`, through `kiln::blocking`.
+fn rust_map_rates(addr: &str, ops: u64) -> Res<(f64, f64)> {
+    let c = ClientBuilder::new([addr])
+        .name("rust-bench")
+        .connect_blocking()?;
+    let m = c.map("bench-rs")?;
+    let keys: Vec<String> = (0..1000).map(|i| format!("k{i}")).collect();
+    let t = Instant::now();
+    for i in 0..ops {
+        let mut tx = c.lock(LockId::Named("bench-rs".to_string()), LockLevel::Write)?;
+        m.put(
+            &mut tx,
+            keys[(i % 1000) as usize].clone(),
+            Value::I64(i as i64),
+        )?;
+        tx.commit()?;
+    }
+    let put = ops as f64 / t.elapsed().as_secs_f64();
+    c.flush()?;
+    let mut sum = 0i64;
+    let t = Instant::now();
+    for i in 0..ops {
+        let v = c.block_on(m.get(c.as_async(), keys[(i % 1000) as usize].as_str()))?;
+        sum = sum.wrapping_add(v.and_then(|v| v.as_i64()).unwrap_or(0));
+    }
+    let get = ops as f64 / t.elapsed().as_secs_f64();
+    std::hint::black_box(sum);
+    c.close()?;
+    Ok((put, get))
+}
+
 fn which(cmd: &str) -> Res<PathBuf> {
     let path = std::env::var_os("PATH").ok_or("no PATH")?;
     std::env::split_paths(&path)
@@ -843,6 +967,22 @@ fn main() -> std::process::ExitCode {
     let args = Args::parse();
     if args.echo_server {
         return echo_server_main();
+    }
+    if let [addr, ops] = &args.capi_rust_side[..] {
+        let rates = ops
+            .parse::<u64>()
+            .map_err(|e| -> BoxError { e.into() })
+            .and_then(|ops| rust_map_rates(addr, ops));
+        return match rates {
+            Ok((put, get)) => {
+                println!("{put:.0} {get:.0}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("kiln-bench --capi-rust-side: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
     }
     // KILN_BENCH_THREADS=1: run the bench's clients on a current-thread runtime.
     let mut builder = match std::env::var("KILN_BENCH_THREADS").ok().as_deref() {
@@ -1030,6 +1170,10 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
         let n = if args.quick { 200 } else { 5000 };
         let figures = dmi_latency(&server, n).await?;
         rep.add_latency("DMI delivery latency p50 / p99", figures);
+    }
+    if want("capi") {
+        let ops = if args.quick { 20_000 } else { 2_000_000 };
+        capi(&server, ops, rep).await?;
     }
     drop(server);
     if want("redis") {

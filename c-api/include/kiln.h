@@ -657,6 +657,13 @@ kiln_result kiln_txn_notify_all(struct kiln_txn *txn);
 kiln_result kiln_map_get(const struct kiln_client *client, uint64_t map, const struct kiln_val *key, struct kiln_value **out);
 
 /**
+ * `*out` gets the integer value (i8, i16, i32 or i64, widened) of `key` in map `map`, with no
+ * `kiln_value` to free; `KILN_RESULT_NOT_FOUND` when absent, `KILN_RESULT_WRONG_TYPE` when the
+ * value is not an integer.
+ */
+kiln_result kiln_map_get_i64(const struct kiln_client *client, uint64_t map, const struct kiln_val *key, int64_t *out);
+
+/**
  * Puts `key` → `value` into map `map` in transaction `txn`.
  */
 kiln_result kiln_map_put(struct kiln_txn *txn, uint64_t map, const struct kiln_val *key, const struct kiln_val *value);

@@ -52,6 +52,34 @@ pub extern "C" fn kiln_map_get(
     })
 }
 
+/// `*out` gets the integer value (i8, i16, i32 or i64, widened) of `key` in map `map`, with no
+/// `kiln_value` to free; `KILN_RESULT_NOT_FOUND` when absent, `KILN_RESULT_WRONG_TYPE` when the
+/// value is not an integer.
+#[no_mangle]
+pub extern "C" fn kiln_map_get_i64(
+    client: *const kiln_client,
+    map: u64,
+    key: *const kiln_val,
+    out: *mut i64,
+) -> kiln_result {
+    boundary("kiln_map_get_i64", || {
+        let c = ffi::handle(client, "client")?.open()?;
+        let key = value::arg(key, "key")?;
+        let out = Out::new(out, "out")?;
+        let oid = ObjectId(map);
+        match c.block_on(kiln::Map::from_id(oid).get(c.as_async(), &key))? {
+            Some(v) => out.write(value::integer(&v)?),
+            None => {
+                return Err(CError::NotFound(format!(
+                    "key {} not in map {oid}",
+                    key.type_name()
+                )))
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Puts `key` → `value` into map `map` in transaction `txn`.
 #[no_mangle]
 pub extern "C" fn kiln_map_put(

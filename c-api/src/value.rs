@@ -143,6 +143,22 @@ impl kiln_value {
     }
 }
 
+/// An integer value (i8, i16, i32 or i64), widened.
+pub(crate) fn integer(v: &Value) -> Result<i64> {
+    Ok(match *v {
+        Value::I8(n) => i64::from(n),
+        Value::I16(n) => i64::from(n),
+        Value::I32(n) => i64::from(n),
+        Value::I64(n) => n,
+        _ => {
+            return Err(CError::WrongType {
+                expected: "integer",
+                actual: v.type_name(),
+            })
+        }
+    })
+}
+
 /// Writes an owned `kiln_value` to an out-parameter.
 pub(crate) fn out_value(out: Out<*mut kiln_value>, v: Value) {
     out.write(ffi::into_handle(kiln_value::new(v)));
@@ -198,15 +214,12 @@ pub extern "C" fn kiln_val_f64(x: f64) -> kiln_val {
 #[no_mangle]
 pub extern "C" fn kiln_val_str(s: *const c_char) -> kiln_val {
     boundary_or("kiln_val_str", kiln_val::of(kiln_type::Str), || {
-        let len = match ffi::name(s, "s") {
-            Ok(t) => t.len(),
-            // Invalid UTF-8 is reported where the value is used; measure it as bytes.
-            Err(CError::InvalidUtf8 { .. }) => {
-                // SAFETY: non-NULL (else `name` reported NullArgument) and NUL-terminated by
-                // this function's contract.
-                unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes().len()
-            }
-            Err(_) => 0,
+        let len = if s.is_null() {
+            0
+        } else {
+            // SAFETY: non-NULL and, by this function's contract, a NUL-terminated string.
+            // (UTF-8 is checked where the value is used.)
+            unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes().len()
         };
         kiln_val {
             ptr: s.cast(),
@@ -290,14 +303,7 @@ pub extern "C" fn kiln_value_i64(value: *const kiln_value, out: *mut i64) -> kil
     boundary("kiln_value_i64", || {
         let v = ffi::handle(value, "value")?;
         let out = Out::new(out, "out")?;
-        let n = match v.value {
-            Value::I8(n) => i64::from(n),
-            Value::I16(n) => i64::from(n),
-            Value::I32(n) => i64::from(n),
-            Value::I64(n) => n,
-            _ => return Err(v.wrong("integer")),
-        };
-        out.write(n);
+        out.write(integer(&v.value)?);
         Ok(())
     })
 }
