@@ -8,12 +8,14 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v cc >/dev/null || need_apt+=(build-essential)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+# The C API tests run their C programs under valgrind memcheck (c-api/tests/c_programs.rs).
+command -v valgrind >/dev/null || need_apt+=(valgrind)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq || echo "warning: apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" \
-    || echo "warning: could not install ${need_apt[*]} (the Redis comparison benchmark will be skipped)"
+    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind)"
 fi
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2
@@ -30,7 +32,7 @@ cargo build --workspace --bins
 echo "== cargo test"
 cargo test --workspace -- --test-threads 2
 echo "== benchmark smoke run (release)"
-cargo build --release -p kiln-server -p kiln -p kiln-bench
+cargo build --release -p kiln-server -p kiln -p kiln-bench -p kiln-c-api
 ./target/release/kiln-bench --quick
 
 # ---- Java client (java-client/): kiln-agent.jar with the JNI bridge (jni-agent), Java tests.
