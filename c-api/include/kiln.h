@@ -801,8 +801,9 @@ struct kiln_val kiln_val_ref(uint64_t oid);
 kiln_type kiln_value_type(const struct kiln_value *value);
 
 /**
- * The exact type name of `value` (`"i32"`, `"string"`, `"char"`, `"date"`...; a static
- * string, `""` for NULL).
+ * The exact type name of `value`: `"null"`, `"bool"`, `"i8"`, `"i16"`, `"i32"`, `"i64"`,
+ * `"f32"`, `"f64"`, `"char"`, `"string"`, `"bytes"`, `"big-integer"`, `"big-decimal"`,
+ * `"class"`, `"enum"`, `"date"` or `"ref"` (a static string; `""` for NULL).
  */
 const char *kiln_value_type_name(const struct kiln_value *value);
 

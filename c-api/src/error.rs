@@ -151,7 +151,7 @@ pub enum CError {
     #[error("timed out: {0}")]
     Timeout(String),
     /// A value accessor of the wrong type.
-    #[error("value is a {actual}, not a {expected}")]
+    #[error("value is a {actual}, expected {expected}")]
     WrongType {
         /// What the accessor wanted.
         expected: &'static str,

@@ -268,30 +268,33 @@ pub extern "C" fn kiln_value_type(value: *const kiln_value) -> kiln_type {
     })
 }
 
-/// The exact type name of `value` (`"i32"`, `"string"`, `"char"`, `"date"`...; a static
-/// string, `""` for NULL).
+/// The exact type name of `value`: `"null"`, `"bool"`, `"i8"`, `"i16"`, `"i32"`, `"i64"`,
+/// `"f32"`, `"f64"`, `"char"`, `"string"`, `"bytes"`, `"big-integer"`, `"big-decimal"`,
+/// `"class"`, `"enum"`, `"date"` or `"ref"` (a static string; `""` for NULL).
 #[no_mangle]
 pub extern "C" fn kiln_value_type_name(value: *const kiln_value) -> *const c_char {
     boundary_or("kiln_value_type_name", c"".as_ptr(), || {
         let Ok(v) = ffi::handle(value, "value") else {
             return c"".as_ptr();
         };
-        match v.value.type_name() {
-            "null" => c"null",
-            "bool" => c"bool",
-            "i8" => c"i8",
-            "i16" => c"i16",
-            "i32" => c"i32",
-            "i64" => c"i64",
-            "f32" => c"f32",
-            "f64" => c"f64",
-            "char" => c"char",
-            "string" => c"string",
-            "bytes" => c"bytes",
-            "ref" => c"ref",
-            "date" => c"date",
-            "enum" => c"enum",
-            _ => c"other",
+        match v.value {
+            Value::Null => c"null",
+            Value::Bool(_) => c"bool",
+            Value::I8(_) => c"i8",
+            Value::I16(_) => c"i16",
+            Value::I32(_) => c"i32",
+            Value::I64(_) => c"i64",
+            Value::F32(_) => c"f32",
+            Value::F64(_) => c"f64",
+            Value::Char(_) => c"char",
+            Value::Str(_) => c"string",
+            Value::Bytes(_) => c"bytes",
+            Value::BigInteger(_) => c"big-integer",
+            Value::BigDecimal(_) => c"big-decimal",
+            Value::ClassName(_) => c"class",
+            Value::Enum { .. } => c"enum",
+            Value::Date(_) => c"date",
+            Value::Ref(_) => c"ref",
         }
         .as_ptr()
     })

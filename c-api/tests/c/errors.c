@@ -141,11 +141,11 @@ int main(int argc, char **argv) {
   const uint8_t *bp = (const uint8_t *)SENTINEL;
   size_t n = 5;
   uint64_t r = 5;
-  EXPECT(kiln_value_i64(v, &i), KILN_RESULT_WRONG_TYPE, "value is a string, not a integer");
-  EXPECT(kiln_value_f64(v, &d), KILN_RESULT_WRONG_TYPE, "not a floating-point number");
-  EXPECT(kiln_value_bool(v, &b), KILN_RESULT_WRONG_TYPE, "not a bool");
-  EXPECT(kiln_value_bytes(v, &bp, &n), KILN_RESULT_WRONG_TYPE, "not a bytes");
-  EXPECT(kiln_value_ref(v, &r), KILN_RESULT_WRONG_TYPE, "not a reference");
+  EXPECT(kiln_value_i64(v, &i), KILN_RESULT_WRONG_TYPE, "value is a string, expected integer");
+  EXPECT(kiln_value_f64(v, &d), KILN_RESULT_WRONG_TYPE, "expected floating-point number");
+  EXPECT(kiln_value_bool(v, &b), KILN_RESULT_WRONG_TYPE, "expected bool");
+  EXPECT(kiln_value_bytes(v, &bp, &n), KILN_RESULT_WRONG_TYPE, "expected bytes");
+  EXPECT(kiln_value_ref(v, &r), KILN_RESULT_WRONG_TYPE, "expected reference");
   EXPECT(kiln_value_i64(NULL, &i), NUL_ARG, "kiln_value_i64: null argument: value");
   EXPECT(kiln_value_i64(v, NULL), NUL_ARG, "null argument: out");
   EXPECT(kiln_value_f64(NULL, &d), NUL_ARG, "kiln_value_f64: null argument: value");
