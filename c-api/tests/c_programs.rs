@@ -1,5 +1,5 @@
-//! C programs (`tests/c/*.c`) compiled against `include/kiln.h` and the libkiln that
-//! `cargo test` just built, run against a real `kiln-server` on free ports — under valgrind
+//! C programs (`tests/c/*.c`) compiled against `include/kiln.h` and libkiln (built first, see
+//! [`lib_dir`]), run against a real `kiln-server` on free ports — under valgrind
 //! memcheck (zero errors, no definite or indirect leaks) when it is installed.
 #![allow(clippy::unwrap_used)]
 
@@ -19,21 +19,43 @@ fn crate_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Where cargo put `libkiln.so` / `libkiln.a`: beside this test executable (`target/<profile>/
-/// deps`), built by the same `cargo test` run (the library is a dependency of this test).
+/// Where `libkiln.so` / `libkiln.a` are: `target/<profile>/deps`, beside this test executable.
+/// `cargo test` does not build a cdylib / staticlib for the crate's integration tests (they
+/// cannot link it), so this runs `cargo build -p kiln-c-api` once first (cargo has released its
+/// build lock while tests run; a no-op when the library is fresh). `KILN_C_API_LIB_DIR` names
+/// another directory holding both files and skips the build.
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().expect("deps dir").to_path_buf();
-    for lib in ["libkiln.so", "libkiln.a"] {
-        assert!(
-            dir.join(lib).exists(),
-            "{} not found in {}: build it with `cargo build -p kiln-c-api` (cargo test -p \
-             kiln-c-api builds it as a dependency of this test)",
-            lib,
-            dir.display()
-        );
-    }
-    dir
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = match std::env::var_os("KILN_C_API_LIB_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => {
+                let exe = std::env::current_exe().expect("test executable path");
+                let dir = exe.parent().expect("deps dir").to_path_buf();
+                let release = dir
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| n == "release");
+                let mut cmd = Command::new(env!("CARGO"));
+                cmd.args(["build", "-q", "-p", "kiln-c-api"]);
+                if release {
+                    cmd.arg("--release");
+                }
+                let st = cmd.status().expect("run cargo build -p kiln-c-api");
+                assert!(st.success(), "cargo build -p kiln-c-api failed");
+                dir
+            }
+        };
+        for lib in ["libkiln.so", "libkiln.a"] {
+            assert!(
+                dir.join(lib).exists(),
+                "{lib} not found in {} (cargo build -p kiln-c-api puts it there)",
+                dir.display()
+            );
+        }
+        dir
+    })
+    .clone()
 }
 
 /// Output directory of the compiled programs.
