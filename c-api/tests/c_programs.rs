@@ -406,12 +406,13 @@ fn one_client_is_shared_by_many_c_threads() {
 }
 
 #[test]
-fn cpp_example_compiles_against_the_header_and_runs() {
+fn cpp_example_compiles_against_the_header_and_connects_from_tc_config() {
     let server = ServerProcess::start();
     let src = crate_dir().join("examples/cpp_example.cpp");
     // Linked against the static library (the C tests use the shared one).
     let bin = compile("c++", &src, "cpp_example", true);
-    let out = run_ok(&bin, &[&server.addr()]);
+    // Connects from the server's tc-config.xml (its <servers> section) rather than host:port.
+    let out = run_ok(&bin, &[&server.config.display().to_string()]);
     assert!(out.contains("cpp_example: lang = C++"), "{out}");
 }
 
