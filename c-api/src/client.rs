@@ -105,12 +105,22 @@ impl kiln_client {
 }
 
 impl kiln_txn {
-    /// Faults `oid` in when it is not in the local cache (transaction writes need it resident).
-    pub(crate) fn resident(&self, oid: ObjectId) -> Result<()> {
-        if self.client.as_async().cached_version(oid).is_none() {
-            self.client.read(oid, |_| ())?;
+    /// Runs a write of object `oid`; when the object is not in the local cache the client
+    /// reports `NotResident` before changing anything, so it is faulted in and `f` runs again
+    /// (`f` converts its C arguments itself, so nothing has to be cloned for the retry). The
+    /// common case costs no residency lookup of its own.
+    pub(crate) fn write<R>(
+        &mut self,
+        oid: ObjectId,
+        mut f: impl FnMut(&mut Txn) -> Result<R>,
+    ) -> Result<R> {
+        match f(&mut self.txn) {
+            Err(CError::Client(kiln::Error::NotResident { .. })) => {
+                self.client.read(oid, |_| ())?;
+                f(&mut self.txn)
+            }
+            r => r,
         }
-        Ok(())
     }
 }
 

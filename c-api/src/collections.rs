@@ -90,11 +90,12 @@ pub extern "C" fn kiln_map_put(
 ) -> kiln_result {
     boundary("kiln_map_put", || {
         let t = ffi::handle_mut(txn, "txn")?;
-        let key = value::arg(key, "key")?;
-        let value = value::arg(value, "value")?;
         let oid = ObjectId(map);
-        t.resident(oid)?;
-        kiln::Map::from_id(oid).put(&mut t.txn, key, value)?;
+        t.write(oid, |tx| {
+            let key = value::arg(key, "key")?;
+            let value = value::arg(value, "value")?;
+            Ok(kiln::Map::from_id(oid).put(tx, key, value)?)
+        })?;
         Ok(())
     })
 }
@@ -110,10 +111,11 @@ pub extern "C" fn kiln_map_remove(
 ) -> kiln_result {
     boundary("kiln_map_remove", || {
         let t = ffi::handle_mut(txn, "txn")?;
-        let key = value::arg(key, "key")?;
         let oid = ObjectId(map);
-        t.resident(oid)?;
-        let prev = kiln::Map::from_id(oid).remove(&mut t.txn, key)?;
+        let prev = t.write(oid, |tx| {
+            let key = value::arg(key, "key")?;
+            Ok(kiln::Map::from_id(oid).remove(tx, key)?)
+        })?;
         if !out_removed.is_null() {
             Out::new(out_removed, "out_removed")?.write(prev.is_some());
         }
@@ -140,9 +142,8 @@ fn len(client: *const kiln_client, oid: u64, out: *mut usize) -> Result<()> {
 
 // ------------------------------------------------------------------------------ lists
 
-fn list_len(t: &kiln_txn, oid: ObjectId) -> Result<usize> {
-    t.resident(oid)?;
-    t.txn.read(oid, |s| match &s.data {
+fn list_len(tx: &kiln::blocking::Txn, oid: ObjectId) -> Result<usize> {
+    tx.read(oid, |s| match &s.data {
         ObjectData::List(l) => Ok(l.len()),
         d => Err(wrong_kind(oid, "list", d)),
     })?
@@ -168,10 +169,12 @@ pub extern "C" fn kiln_list_add(
 ) -> kiln_result {
     boundary("kiln_list_add", || {
         let t = ffi::handle_mut(txn, "txn")?;
-        let value = value::arg(value, "value")?;
         let oid = ObjectId(list);
-        list_len(t, oid)?;
-        Ok(kiln::List::from_id(oid).add(&mut t.txn, value)?)
+        t.write(oid, |tx| {
+            let value = value::arg(value, "value")?;
+            list_len(tx, oid)?;
+            Ok(kiln::List::from_id(oid).add(tx, value)?)
+        })
     })
 }
 
@@ -186,11 +189,13 @@ pub extern "C" fn kiln_list_set(
 ) -> kiln_result {
     boundary("kiln_list_set", || {
         let t = ffi::handle_mut(txn, "txn")?;
-        let value = value::arg(value, "value")?;
         let oid = ObjectId(list);
-        check_index(oid, index, list_len(t, oid)?, false)?;
-        kiln::List::from_id(oid).set(&mut t.txn, index, value)?;
-        Ok(())
+        t.write(oid, |tx| {
+            let value = value::arg(value, "value")?;
+            check_index(oid, index, list_len(tx, oid)?, false)?;
+            kiln::List::from_id(oid).set(tx, index, value)?;
+            Ok(())
+        })
     })
 }
 
@@ -200,9 +205,11 @@ pub extern "C" fn kiln_list_remove_at(txn: *mut kiln_txn, list: u64, index: usiz
     boundary("kiln_list_remove_at", || {
         let t = ffi::handle_mut(txn, "txn")?;
         let oid = ObjectId(list);
-        check_index(oid, index, list_len(t, oid)?, false)?;
-        kiln::List::from_id(oid).remove_at(&mut t.txn, index)?;
-        Ok(())
+        t.write(oid, |tx| {
+            check_index(oid, index, list_len(tx, oid)?, false)?;
+            kiln::List::from_id(oid).remove_at(tx, index)?;
+            Ok(())
+        })
     })
 }
 
@@ -289,11 +296,13 @@ pub extern "C" fn kiln_counter_add(
     boundary("kiln_counter_add", || {
         let t = ffi::handle_mut(txn, "txn")?;
         let oid = ObjectId(counter);
-        t.resident(oid)?;
-        let now = t.txn.read(oid, |s| counter_value(oid, s))??;
-        let next = now.wrapping_add(delta);
-        t.txn
-            .set_field(oid, COUNTER_CLASS, COUNTER_FIELD, Value::I64(next))?;
+        let next = t.write(oid, |tx| {
+            let next = tx
+                .read(oid, |s| counter_value(oid, s))??
+                .wrapping_add(delta);
+            tx.set_field(oid, COUNTER_CLASS, COUNTER_FIELD, Value::I64(next))?;
+            Ok(next)
+        })?;
         if !out.is_null() {
             Out::new(out, "out")?.write(next);
         }
@@ -350,10 +359,11 @@ pub extern "C" fn kiln_object_set(
         let t = ffi::handle_mut(txn, "txn")?;
         let class = ffi::name(class, "class")?;
         let field = ffi::name(field, "field")?;
-        let value = value::arg(value, "value")?;
         let oid = ObjectId(object);
-        t.resident(oid)?;
-        Ok(t.txn.set_field(oid, class, field, value)?)
+        t.write(oid, |tx| {
+            let value = value::arg(value, "value")?;
+            Ok(tx.set_field(oid, class, field, value)?)
+        })
     })
 }
 

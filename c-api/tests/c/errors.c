@@ -269,6 +269,35 @@ int main(int argc, char **argv) {
   CHECK(kiln_txn_invoke(tx, 0, "m", args, 1, true));
   CHECK(kiln_txn_commit(tx));
 
+  /* ---- writes to objects this client never faulted in (ids learnt from the other client in
+   * this process): faulted in on the first write, then written. */
+  uint64_t foreign_map = 0, foreign_ctr = 0;
+  CHECK(kiln_root_map(c2, "c2-only", &foreign_map));
+  CHECK(kiln_root_counter(c2, "c2-counter", &foreign_ctr));
+  CHECK(kiln_lock_named(c, "foreign", KILN_LOCK_LEVEL_WRITE, &tx));
+  kiln_val fk = kiln_val_str("from-c"), fv = kiln_val_i64(11);
+  CHECK(kiln_map_put(tx, foreign_map, &fk, &fv));
+  int64_t fc = 0;
+  CHECK(kiln_counter_add(tx, foreign_ctr, 3, &fc));
+  ASSERT(fc == 3);
+  EXPECT(kiln_map_put(tx, 0x00ffffffff00ULL, &fk, &fv), KILN_RESULT_UNKNOWN_OBJECT,
+         "kiln_map_put: object");
+  CHECK(kiln_txn_commit(tx));
+  CHECK(kiln_client_flush(c));
+  int64_t seen = 0;
+  for (int k = 0; k < 500; k++) {
+    if (kiln_map_get_i64(c2, foreign_map, &fk, &seen) == KILN_RESULT_OK) break;
+    struct timespec ms10 = {0, 10000000};
+    nanosleep(&ms10, NULL);
+  }
+  ASSERT(seen == 11);
+  EXPECT(kiln_map_get_i64(c2, foreign_map, &sv, &seen), KILN_RESULT_NOT_FOUND, "kiln_map_get_i64: not found");
+  EXPECT(kiln_map_get_i64(NULL, foreign_map, &fk, &seen), NUL_ARG, "kiln_map_get_i64: null argument: client");
+  EXPECT(kiln_map_get_i64(c2, foreign_map, NULL, &seen), NUL_ARG, "null argument: key");
+  EXPECT(kiln_map_get_i64(c2, foreign_map, &fk, NULL), NUL_ARG, "null argument: out");
+  EXPECT(kiln_map_get_i64(c, map, &key, &seen), KILN_RESULT_WRONG_TYPE, "value is a string, expected integer");
+  ASSERT(seen == 11);
+
   /* ---- callbacks */
   kiln_subscription *sub = (kiln_subscription *)SENTINEL;
   EXPECT(kiln_on_dmi(NULL, "m", on_dmi, NULL), NUL_ARG, "kiln_on_dmi: null argument: client");
