@@ -947,7 +947,7 @@ fn rust_map_rates(addr: &str, ops: u64) -> Res<(f64, f64)> {
     let mut sum = 0i64;
     let t = Instant::now();
     for i in 0..ops {
-        let v = c.block_on(m.get(c.as_async(), keys[(i % 1000) as usize].as_str()))?;
+        let v = c.map_get(&m, keys[(i % 1000) as usize].as_str())?;
         sum = sum.wrapping_add(v.and_then(|v| v.as_i64()).unwrap_or(0));
     }
     let get = ops as f64 / t.elapsed().as_secs_f64();

@@ -39,14 +39,10 @@ pub extern "C" fn kiln_map_get(
         let key = value::arg(key, "key")?;
         let out = Out::new(out, "out")?;
         let oid = ObjectId(map);
-        match c.block_on(kiln::Map::from_id(oid).get(c.as_async(), &key))? {
+        let key_type = key.type_name();
+        match c.map_get(&kiln::Map::from_id(oid), key)? {
             Some(v) => value::out_value(out, v),
-            None => {
-                return Err(CError::NotFound(format!(
-                    "key {} not in map {oid}",
-                    key.type_name()
-                )))
-            }
+            None => return Err(CError::NotFound(format!("key {key_type} not in map {oid}"))),
         }
         Ok(())
     })
@@ -67,14 +63,10 @@ pub extern "C" fn kiln_map_get_i64(
         let key = value::arg(key, "key")?;
         let out = Out::new(out, "out")?;
         let oid = ObjectId(map);
-        match c.block_on(kiln::Map::from_id(oid).get(c.as_async(), &key))? {
+        let key_type = key.type_name();
+        match c.map_get(&kiln::Map::from_id(oid), key)? {
             Some(v) => out.write(value::integer(&v)?),
-            None => {
-                return Err(CError::NotFound(format!(
-                    "key {} not in map {oid}",
-                    key.type_name()
-                )))
-            }
+            None => return Err(CError::NotFound(format!("key {key_type} not in map {oid}"))),
         }
         Ok(())
     })

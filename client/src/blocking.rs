@@ -209,8 +209,24 @@ impl Client {
         self.rt.block_on(self.inner.object(oid))
     }
     /// See [`crate::Client::read`].
+    ///
+    /// A cache hit runs `f` on the calling thread without entering the runtime (no `block_on`,
+    /// whose thread-local bookkeeping costs tens of ns, more from a `cdylib`); a miss faults the
+    /// object in through the runtime.
     pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
+        let mut f = Some(f);
+        if let Some(r) = self.inner.read_cached(oid, &mut f) {
+            return Ok(r);
+        }
+        let f = f.ok_or_else(|| Error::lost("read callback consumed"))?;
         self.rt.block_on(self.inner.read(oid, f))
+    }
+    /// The value of `key` in `map` (see [`crate::Map::get`]); a cache hit does not enter the
+    /// runtime (see [`Client::read`]).
+    pub fn map_get(&self, map: &crate::Map, key: impl crate::ToValue) -> Result<Option<Value>> {
+        let oid = map.id();
+        let key = key.to_value();
+        self.read(oid, |s| crate::collections::map_get(oid, s, &key))?
     }
     /// See [`crate::Client::cached`].
     pub fn cached(&self, oid: ObjectId) -> Option<ObjectState> {

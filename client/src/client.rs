@@ -2747,6 +2747,20 @@ impl Client {
         Err(Error::NotResident { oid })
     }
 
+    /// Runs the callback in `f` on the cached state of `oid` and returns its result; `None`
+    /// (leaving `f` untouched) when the object is not resident. No runtime involved: the
+    /// blocking facade's cache-hit path.
+    pub(crate) fn read_cached<R, F: FnOnce(&ObjectState) -> R>(
+        &self,
+        oid: ObjectId,
+        f: &mut Option<F>,
+    ) -> Option<R> {
+        let cache = self.inner.cache.lock();
+        let c = cache.get(&oid)?;
+        let f = f.take()?;
+        Some(f(&c.state))
+    }
+
     /// The cached state of an object, without faulting (`None` if not resident).
     pub fn cached(&self, oid: ObjectId) -> Option<ObjectState> {
         self.inner.cache.lock().get(&oid).map(|c| c.state.clone())

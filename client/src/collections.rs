@@ -68,7 +68,7 @@ fn wrong(oid: ObjectId, expected: &'static str, s: &ObjectState) -> Error {
     }
 }
 
-fn map_get(oid: ObjectId, s: &ObjectState, key: &Value) -> Result<Option<Value>> {
+pub(crate) fn map_get(oid: ObjectId, s: &ObjectState, key: &Value) -> Result<Option<Value>> {
     match &s.data {
         ObjectData::Map(m) => Ok(m.get(key).cloned()),
         ObjectData::SortedMap(m) => Ok(m.get(key).cloned()),

@@ -362,7 +362,7 @@ impl ClientHandle {
     /// Map lookup.
     pub fn map_get(&self, oid: ObjectId, key: &Value) -> Result<Option<Value>> {
         let c = self.open()?;
-        Ok(c.block_on(kiln::Map::from_id(oid).get(c.as_async(), key))?)
+        Ok(c.map_get(&kiln::Map::from_id(oid), key)?)
     }
 
     /// Concatenated encodings of the elements (or of keys and values alternating, for maps;
