@@ -125,6 +125,11 @@ fn valgrind() -> Option<&'static str> {
             .output()
             .is_ok_and(|o| o.status.success());
         if !ok {
+            // CI sets KILN_REQUIRE_VALGRIND=1 (.ci/run): there, memcheck is part of the test.
+            assert!(
+                std::env::var_os("KILN_REQUIRE_VALGRIND").is_none(),
+                "KILN_REQUIRE_VALGRIND is set but valgrind is not installed (apt-get install valgrind)"
+            );
             eprintln!("valgrind not installed: the C programs run WITHOUT memcheck");
         }
         ok
