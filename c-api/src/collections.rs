@@ -25,6 +25,25 @@ fn wrong_kind(oid: ObjectId, expected: &'static str, d: &ObjectData) -> CError {
 
 // ------------------------------------------------------------------------------ maps
 
+/// The shared part of the map lookups: the checked arguments, then the value of `key` in map
+/// `map` (`NotFound` when absent) and the checked out-parameter to write it to.
+fn map_lookup<T>(
+    client: *const kiln_client,
+    map: u64,
+    key: *const kiln_val,
+    out: *mut T,
+) -> Result<(Value, Out<T>)> {
+    let c = ffi::handle(client, "client")?.open()?;
+    let key = value::arg(key, "key")?;
+    let out = Out::new(out, "out")?;
+    let oid = ObjectId(map);
+    let key_type = key.type_name();
+    match c.map_get(&kiln::Map::from_id(oid), key)? {
+        Some(v) => Ok((v, out)),
+        None => Err(CError::NotFound(format!("key {key_type} not in map {oid}"))),
+    }
+}
+
 /// `*out` gets a new `kiln_value` holding the value of `key` in map `map`;
 /// `KILN_RESULT_NOT_FOUND` when the key is absent.
 #[no_mangle]
@@ -35,15 +54,8 @@ pub extern "C" fn kiln_map_get(
     out: *mut *mut kiln_value,
 ) -> kiln_result {
     boundary("kiln_map_get", || {
-        let c = ffi::handle(client, "client")?.open()?;
-        let key = value::arg(key, "key")?;
-        let out = Out::new(out, "out")?;
-        let oid = ObjectId(map);
-        let key_type = key.type_name();
-        match c.map_get(&kiln::Map::from_id(oid), key)? {
-            Some(v) => value::out_value(out, v),
-            None => return Err(CError::NotFound(format!("key {key_type} not in map {oid}"))),
-        }
+        let (v, out) = map_lookup(client, map, key, out)?;
+        value::out_value(out, v);
         Ok(())
     })
 }
@@ -59,15 +71,8 @@ pub extern "C" fn kiln_map_get_i64(
     out: *mut i64,
 ) -> kiln_result {
     boundary("kiln_map_get_i64", || {
-        let c = ffi::handle(client, "client")?.open()?;
-        let key = value::arg(key, "key")?;
-        let out = Out::new(out, "out")?;
-        let oid = ObjectId(map);
-        let key_type = key.type_name();
-        match c.map_get(&kiln::Map::from_id(oid), key)? {
-            Some(v) => out.write(value::integer(&v)?),
-            None => return Err(CError::NotFound(format!("key {key_type} not in map {oid}"))),
-        }
+        let (v, out) = map_lookup(client, map, key, out)?;
+        out.write(value::integer(&v)?);
         Ok(())
     })
 }

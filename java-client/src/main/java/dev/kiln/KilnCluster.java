@@ -303,6 +303,11 @@ public final class KilnCluster implements AutoCloseable {
         } finally {
             exit();
         }
+        return runAndCommit(txn, op);
+    }
+
+    /** Runs {@code op} in the transaction {@code txn} of this thread, then commits it (also when {@code op} throws). */
+    private <T> T runAndCommit(long txn, TxnOp<T> op) {
         try {
             enter();
             try {
@@ -513,17 +518,7 @@ public final class KilnCluster implements AutoCloseable {
         ReentrantLock local = localStripes[(int) ((oid ^ (oid >>> 32)) & (LOCAL_STRIPES - 1))];
         local.lock();
         try {
-            long txn = lockObject(oid, LockLevel.WRITE);
-            try {
-                enter();
-                try {
-                    return op.run(txn);
-                } finally {
-                    exit();
-                }
-            } finally {
-                commit(txn);
-            }
+            return runAndCommit(lockObject(oid, LockLevel.WRITE), op);
         } finally {
             local.unlock();
         }
