@@ -1,9 +1,7 @@
 //! The one error policy of the C ABI: result codes, the error type, the per-thread last error
 //! message and the panic boundary every exported function runs in.
 
-use std::any::Any;
 use std::cell::RefCell;
-use std::error::Error as _;
 use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -210,17 +208,7 @@ impl CError {
 
     /// The message: the error followed by each `source()` not already spelled out.
     pub fn message(&self) -> String {
-        let mut msg = self.to_string();
-        let mut cur = self.source();
-        while let Some(s) = cur {
-            let text = s.to_string();
-            if !text.is_empty() && !msg.contains(&text) {
-                msg.push_str(": ");
-                msg.push_str(&text);
-            }
-            cur = s.source();
-        }
-        msg
+        kiln::bridge::error_chain_message(self)
     }
 
     pub(crate) fn invalid(what: &'static str, why: impl Into<String>) -> CError {
@@ -300,23 +288,12 @@ pub(crate) fn boundary_or<T>(func: &'static str, fallback: T, f: impl FnOnce() -
     }
 }
 
-/// The text of a panic payload (dropping a non-text payload cannot unwind out of here).
-pub(crate) fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        return (*s).to_string();
-    }
-    if let Some(s) = payload.downcast_ref::<String>() {
-        return s.clone();
-    }
-    if let Err(p) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-        std::mem::forget(p);
-    }
-    "non-text panic payload".to_string()
-}
+pub(crate) use kiln::bridge::panic_message;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
     use std::ffi::CStr;
 
     fn last() -> String {

@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod blocking;
+pub mod bridge;
 mod client;
 mod collections;
 mod error;

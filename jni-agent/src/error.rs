@@ -1,7 +1,5 @@
 //! The one error type of the bridge and its mapping to the exception classes of `dev.kiln`.
 
-use std::error::Error as _;
-
 /// JNI class names (internal form) of the exceptions the bridge throws. Each has a public
 /// `(String message)` constructor (see `java-client/src/main/java/dev/kiln/*.java`).
 pub mod class {
@@ -129,17 +127,7 @@ pub fn exception_class(e: &BridgeError) -> &'static str {
 /// The exception message: the error's message followed by its `source()` chain (each cause
 /// not already spelled out by the message before it).
 pub fn exception_message(e: &BridgeError) -> String {
-    let mut msg = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let text = s.to_string();
-        if !text.is_empty() && !msg.contains(&text) {
-            msg.push_str(": ");
-            msg.push_str(&text);
-        }
-        cur = s.source();
-    }
-    msg
+    kiln::bridge::error_chain_message(e)
 }
 
 #[cfg(test)]

@@ -72,25 +72,11 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowMapped {
         _cap: &mut (),
         payload: Box<dyn Any + Send + 'static>,
     ) -> jni::errors::Result<T> {
-        let err = BridgeError::Panic(panic_message(payload));
+        let err = BridgeError::Panic(kiln::bridge::panic_message(payload));
         tracing::error!(error = %err, "panic in a native method");
         throw(env, &err);
         Ok(T::default())
     }
-}
-
-/// The text of a panic payload (dropping a non-text payload cannot unwind out of here).
-fn panic_message(payload: Box<dyn Any + Send + 'static>) -> String {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        return (*s).to_string();
-    }
-    if let Some(s) = payload.downcast_ref::<String>() {
-        return s.clone();
-    }
-    if let Err(p) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-        std::mem::forget(p);
-    }
-    "non-text panic payload".to_string()
 }
 
 /// Throws `err` as its mapped exception (`java.lang.RuntimeException` if the `dev.kiln` class
@@ -299,17 +285,6 @@ pub fn value_result<'local>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn panic_messages() {
-        let p = catch_unwind(|| panic!("static text")).expect_err("panics");
-        assert_eq!(panic_message(p), "static text");
-        let n = 7;
-        let p = catch_unwind(|| panic!("formatted {n}")).expect_err("panics");
-        assert_eq!(panic_message(p), "formatted 7");
-        let p = catch_unwind(|| std::panic::panic_any(42u32)).expect_err("panics");
-        assert_eq!(panic_message(p), "non-text panic payload");
-    }
 
     #[test]
     fn null_handles_are_errors() {
