@@ -289,12 +289,7 @@ public final class KilnCluster implements AutoCloseable {
     private <T> T inCurrentOrConcurrent(TxnOp<T> op) {
         Scope s = current();
         if (s != null && s.level.writes()) {
-            enter();
-            try {
-                return op.run(s.txn);
-            } finally {
-                exit();
-            }
+            return runIn(s.txn, op);
         }
         long txn;
         long h = enter();
@@ -309,14 +304,19 @@ public final class KilnCluster implements AutoCloseable {
     /** Runs {@code op} in the transaction {@code txn} of this thread, then commits it (also when {@code op} throws). */
     private <T> T runAndCommit(long txn, TxnOp<T> op) {
         try {
-            enter();
-            try {
-                return op.run(txn);
-            } finally {
-                exit();
-            }
+            return runIn(txn, op);
         } finally {
             commit(txn);
+        }
+    }
+
+    /** Runs {@code op} in the transaction {@code txn} of this thread, as a native call in flight. */
+    private <T> T runIn(long txn, TxnOp<T> op) {
+        enter();
+        try {
+            return op.run(txn);
+        } finally {
+            exit();
         }
     }
 
@@ -503,12 +503,7 @@ public final class KilnCluster implements AutoCloseable {
     <T> T write(long oid, TxnOp<T> op) {
         Scope s = current();
         if (s != null && s.level.writes()) {
-            enter();
-            try {
-                return op.run(s.txn);
-            } finally {
-                exit();
-            }
+            return runIn(s.txn, op);
         }
         // Threads of this JVM writing the same structure queue on a local lock first: the one
         // that holds it re-takes the cluster lock greedily (no network, no hand-off), instead of
