@@ -360,7 +360,18 @@ impl Client {
         }
         let mut tx = Txn::concurrent(self.inner.clone(), LockId::Named(String::new()));
         let mine = tx.create(init)?;
+        // The root may only be bound once the server applied the transaction that creates its
+        // object: a `RootCreate` sent behind a transaction the server rejects (storage
+        // unavailable) would name an object that does not exist. So wait for the verdict and
+        // report a rejection itself. The transaction's sequence lies in (before, after]; a
+        // rejection in that range (ours, or a concurrent commit's) fails the call.
+        let before = self.inner.out.last_seq.load(Ordering::Acquire);
         tx.commit().await?;
+        let after = self.inner.out.last_seq.load(Ordering::Acquire);
+        self.inner.wait_acked_upto(after).await?;
+        if let Some(e) = self.inner.rejected_in(before.saturating_add(1), after) {
+            return Err(e);
+        }
         let winner = match self
             .inner
             .request(|req_id| Message::RootCreate {
