@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use kiln_protocol::{frame, Message, PROTOCOL_VERSION};
 
+pub mod fault;
+
 /// Root of the cargo target directory this test binary lives in (`target/<profile>`).
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
