@@ -103,7 +103,9 @@ impl ClientBuilder {
     /// [`ClientBuilder::connect_deadline`]). `l1.socket.reconnect.waitInterval` is also the
     /// pause between reconnect attempts. Reconnect after a lost connection is on only if some
     /// server of the configuration is persistent (`permanent-store` / `<restartable>`), with a
-    /// timeout of the longest `<client-reconnect-window>` plus 30 s.
+    /// timeout of the longest `<client-reconnect-window>` plus 30 s; or if
+    /// `l2.l1reconnect.enabled` is true (a brief drop from the same running server), then for at
+    /// least `l2.l1reconnect.timeout.millis`.
     pub fn from_config(cfg: &kiln_config::TcConfig) -> Self {
         let mut b = ClientBuilder::new(cfg.client_addresses());
         let c = cfg.tc_properties.l1_connect();
@@ -135,6 +137,18 @@ impl ClientBuilder {
             .max()
         {
             b.reconnect_timeout = Duration::from_secs(window.saturating_add(30));
+        }
+        // `l2.l1reconnect.*`: a client whose connection to the same running server drops
+        // briefly comes back within `timeout.millis` (the server keeps its session that long).
+        let l1r = cfg.tc_properties.l1_reconnect();
+        if l1r.enabled {
+            let t = Duration::from_millis(l1r.timeout_ms.max(1));
+            b.reconnect_timeout = if b.reconnect {
+                b.reconnect_timeout.max(t)
+            } else {
+                t
+            };
+            b.reconnect = true;
         }
         b
     }
@@ -423,5 +437,28 @@ mod tests {
         let durable = cfg("<client-reconnect-window>40</client-reconnect-window><persistence><mode>permanent-store</mode></persistence>");
         assert!(durable.reconnect);
         assert_eq!(durable.reconnect_timeout, Duration::from_secs(70));
+    }
+
+    #[test]
+    fn l1reconnect_enables_reconnect_for_its_timeout() {
+        let cfg = |props: &str, dso: &str| {
+            let xml = format!(
+                r#"<tc-config><tc-properties>{props}</tc-properties><servers><server host="127.0.0.1" name="a"><dso-port>9510</dso-port><dso>{dso}</dso></server></servers></tc-config>"#
+            );
+            ClientBuilder::from_config(
+                &kiln_config::TcConfig::from_str_with_origin(&xml, "test").expect("valid config"),
+            )
+        };
+        let on = r#"<property name="l2.l1reconnect.enabled" value="true"/><property name="l2.l1reconnect.timeout.millis" value="5000"/>"#;
+        let memory = cfg(on, "");
+        assert!(memory.reconnect);
+        assert_eq!(memory.reconnect_timeout, Duration::from_millis(5000));
+        let durable = cfg(on, "<client-reconnect-window>40</client-reconnect-window><persistence><mode>permanent-store</mode></persistence>");
+        assert_eq!(
+            durable.reconnect_timeout,
+            Duration::from_secs(70),
+            "the longer one wins"
+        );
+        assert!(!cfg("", "").reconnect, "off by default");
     }
 }
