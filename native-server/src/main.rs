@@ -322,9 +322,10 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         Some(opened) => {
             let data = s.data.clone();
             let name = s.name.clone();
+            let logs = s.logs.clone();
             let loaded = match opened {
                 Ok(()) => tokio::task::spawn_blocking(move || {
-                    kiln_server::store::Store::open(&data, &name)
+                    kiln_server::store::Store::open(&data, &name, &logs)
                 })
                 .await
                 .map_err(|e| e.to_string())
@@ -357,22 +358,15 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
                     )
                 }
                 Err(reason) => {
-                    tracing::error!(
-                        data = %s.data.display(),
-                        "{reason}; the server runs WITHOUT its stored graph and refuses every write until the \
-                         data directory is fixed and the server restarted (reads and status keep working)"
+                    // A store that cannot be opened at start is fatal: running ACTIVE without
+                    // the stored graph would refuse every write and serve an empty graph.
+                    tracing::error!(data = %s.data.display(), "{reason}; the server does not start");
+                    eprintln!(
+                        "kiln-server: server '{}': {reason}; the server does not start (fix the <data> directory {} and start it again)",
+                        s.name,
+                        s.data.display()
                     );
-                    let store = kiln_server::store::Store::failed(&s.data, reason);
-                    let state = kiln_server::state::State {
-                        persistent: true,
-                        ..Default::default()
-                    };
-                    Shared::with_state(
-                        settings,
-                        Pipeline::in_memory(),
-                        state,
-                        Some(std::sync::Arc::new(store)),
-                    )
+                    return ExitCode::FAILURE;
                 }
             }
         }

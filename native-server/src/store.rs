@@ -227,6 +227,17 @@ fn storage_err(path: &Path, what: &str, e: impl std::fmt::Display) -> ServerErro
     }
 }
 
+/// The name of the entry directly under `data` that contains `inner`, when `inner` lies inside
+/// `data` (compared after resolving both, so `./data` and `/abs/data` match).
+fn own_entry(data: &Path, inner: &Path) -> Option<String> {
+    let data = std::fs::canonicalize(data).ok()?;
+    let inner = std::fs::canonicalize(inner).unwrap_or_else(|_| inner.to_path_buf());
+    let rest = inner.strip_prefix(&data).ok()?;
+    rest.components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+}
+
 fn u64_le(b: &[u8]) -> Option<u64> {
     b.get(..8)
         .and_then(|s| <[u8; 8]>::try_from(s).ok())
@@ -277,16 +288,20 @@ pub fn lock_data_dir(data: &Path, server: &str) -> Result<DirLock, ServerError> 
 
 impl Store {
     /// Opens (or creates) the store under `data` for server `server` and loads it.
-    /// `data` must already be locked with [`lock_data_dir`].
-    pub fn open(data: &Path, server: &str) -> Result<(Store, Loaded), ServerError> {
+    /// `data` must already be locked with [`lock_data_dir`]. `logs` is the server's `<logs>`
+    /// directory: when it lies inside `data` (a common layout) the server has created it itself
+    /// before the store is opened, so it does not make `data` look foreign.
+    pub fn open(data: &Path, server: &str, logs: &Path) -> Result<(Store, Loaded), ServerError> {
         let dir = data.join(STORE_DIR);
+        // The top-level entry of `data` that holds the logs, if the logs are inside `data`.
+        let own_logs = own_entry(data, logs);
         // A directory with files but no Kiln store is somebody else's: do not write into it.
         if !dir.exists() {
             let foreign: Vec<String> = std::fs::read_dir(data)
                 .map_err(|e| storage_err(data, "cannot list the data directory", e))?
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n != LOCK_FILE)
+                .filter(|n| n != LOCK_FILE && own_logs.as_deref() != Some(n.as_str()))
                 .collect();
             if !foreign.is_empty() {
                 return Err(ServerError::ForeignDataDir {
