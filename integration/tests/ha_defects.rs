@@ -74,8 +74,14 @@ async fn logs_inside_data_is_not_a_foreign_data_directory() {
     server.restart();
     let st = server.status();
     assert_eq!(st["storage"]["healthy"], true, "{st}");
-    assert!(logs.join("kiln-server.log").exists(), "logs written inside <data>");
-    assert!(data.join("kiln-store").exists(), "store created inside <data>");
+    assert!(
+        logs.join("kiln-server.log").exists(),
+        "logs written inside <data>"
+    );
+    assert!(
+        data.join("kiln-store").exists(),
+        "store created inside <data>"
+    );
     assert_eq!(put_and_read(&server, "first", 1).await, vec![Some(1), None]);
     server.restart();
     let st = server.status();

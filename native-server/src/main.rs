@@ -291,13 +291,24 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         }
     }
     let settings = Settings::from_config(&cfg, &s);
+    let in_group = settings.group.is_some();
+    let dso_addr = format!("{}:{}", s.dso_bind, s.dso_port);
     let listeners = async {
-        let dso = bind(
-            format!("{}:{}", s.dso_bind, s.dso_port),
-            "dso-port",
-            &s.name,
-        )
-        .await?;
+        // A group member binds its dso-port only once elected active (clients of a passive
+        // get "connection refused" and try the next address); its group port at once.
+        let dso = if in_group {
+            kiln_server::Listen::WhenActive {
+                addr: dso_addr.clone(),
+                group: bind(
+                    format!("{}:{}", s.group_bind, s.group_port),
+                    "l2-group-port",
+                    &s.name,
+                )
+                .await?,
+            }
+        } else {
+            kiln_server::Listen::Bound(bind(dso_addr.clone(), "dso-port", &s.name).await?)
+        };
         let jmx = bind(
             format!("{}:{}", s.jmx_bind, s.jmx_port),
             "jmx-port",
@@ -392,7 +403,7 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
             let _ = tokio::signal::ctrl_c().await;
         }
     };
-    match kiln_server::run(shared, listener, Some(admin), shutdown).await {
+    match kiln_server::serve(shared, listener, Some(admin), shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kiln-server: {e}");

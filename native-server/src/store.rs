@@ -125,6 +125,8 @@ pub struct Loaded {
     pub elapsed: Duration,
     /// True when the store was created by this start.
     pub created: bool,
+    /// Whether this server was its group's active when it stopped (`meta/was_active`).
+    pub was_active: bool,
 }
 
 /// Counters and health, shared with the writer thread.
@@ -373,6 +375,7 @@ impl Store {
         };
         loaded.epoch = counter("epoch")? + 1;
         loaded.gtx = counter("gtx")?;
+        loaded.was_active = counter("was_active")? != 0;
         loaded.next_oid = counter("next_oid")?.max(1);
         loaded.next_client = counter("next_client")?.max(1);
         // The new epoch is durable before anything else happens in it.
