@@ -69,7 +69,10 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
         }
     };
     match peer {
-        GroupMsg::Hello { role, .. } if role == ServerRole::ActiveCoordinator => {}
+        GroupMsg::Hello {
+            role: ServerRole::ActiveCoordinator,
+            ..
+        } => {}
         other => return FollowEnd::NotJoined(format!("{name} is not active ({other:?})")),
     }
     if let Err(e) = send(&mut wr, &GroupMsg::Join).await {
@@ -144,10 +147,10 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
                     }
                     ack = Some(seq);
                 }
-                GroupMsg::Ping { nonce } => {
-                    if send(&mut wr, &GroupMsg::Pong { nonce }).await.is_err() {
-                        return lost(shared, standby, "write failed".into());
-                    }
+                GroupMsg::Ping { nonce }
+                    if send(&mut wr, &GroupMsg::Pong { nonce }).await.is_err() =>
+                {
+                    return lost(shared, standby, "write failed".into());
                 }
                 _ => {}
             }
