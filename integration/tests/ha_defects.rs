@@ -83,6 +83,9 @@ async fn logs_inside_data_is_not_a_foreign_data_directory() {
         "store created inside <data>"
     );
     assert_eq!(put_and_read(&server, "first", 1).await, vec![Some(1), None]);
+    // The client left for good (not one the restarted server waits for), then a clean stop.
+    server.wait_status("client left", |s| s["clients"] == 0);
+    assert_eq!(server.stop(), Some(0));
     server.restart();
     let st = server.status();
     assert_eq!(st["storage"]["healthy"], true, "{st}");

@@ -186,3 +186,66 @@ async fn passive_joins_under_load_then_takes_over() {
     check_exactly_once(&c, n).await;
     c.close().await.expect("close");
 }
+
+fn cli(g: &Group, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(kiln_integration::binary("kiln-server"))
+        .arg("-f")
+        .arg(&g.config)
+        .args(args)
+        .output()
+        .expect("run kiln-server");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// `kiln-server status --group` (what `bin/server-stat.sh` runs) shows every server with its
+/// state; `/status` and `/metrics` carry the role; stopping the active with no standby needs
+/// `--force` (seed 001).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_show_the_group_and_stop_refuses_to_strand_the_cluster() {
+    let mut g = Group::new(2, false, 1, 30);
+    g.start(0);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.start(1);
+    wait_standby_synced(&g, 1, 0);
+    let (ok, out) = cli(&g, &["-n", "s2", "status", "--group"]);
+    assert!(ok, "{out}");
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {out}"))
+            .to_owned()
+    };
+    assert!(line("s1").contains("ACTIVE-COORDINATOR"), "{out}");
+    assert!(line("s2").contains("PASSIVE-STANDBY"), "{out}");
+    let st = g.status(0).expect("status");
+    assert_eq!(st["ha"]["passives"][0]["name"], "s2", "{st}");
+    let metrics = kiln_integration::http(g.members[0].jmx_port, "GET", "/metrics");
+    assert!(metrics.contains("kiln_ha_role 4"), "{metrics}");
+    assert!(metrics.contains("kiln_ha_standbys 1"), "{metrics}");
+    // No standby left: a plain stop of the active is refused, --force stops it.
+    g.kill(1);
+    let deadline = Instant::now() + T;
+    while g.status(0).expect("status")["ha"]["passives"]
+        .as_array()
+        .is_some_and(|p| !p.is_empty())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the dead passive was never dropped"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (ok, out) = cli(&g, &["-n", "s1", "stop"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("no PASSIVE-STANDBY"), "{out}");
+    assert_eq!(g.state(0).as_deref(), Some("ACTIVE-COORDINATOR"));
+    let (ok, out) = cli(&g, &["-n", "s1", "stop", "--force"]);
+    assert!(ok, "{out}");
+}

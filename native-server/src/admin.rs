@@ -258,6 +258,22 @@ async fn stop(
     Query(q): Query<HashMap<String, String>>,
 ) -> impl IntoResponse {
     let force = q.get("force").is_some_and(|v| v == "true" || v == "1");
+    // Seed 001: stopping the group's active with no PASSIVE-STANDBY to take over stops the
+    // cluster; that needs --force.
+    if !force
+        && shared.ha.is_group()
+        && shared.ha.is_active()
+        && !shared.ha.passives().iter().any(|(_, standby)| *standby)
+    {
+        warn!("stop refused: this server is the active and no PASSIVE-STANDBY is connected (use --force)");
+        return (
+            StatusCode::CONFLICT,
+            Json(serde_json::json!({
+                "stopping": false,
+                "error": format!("server '{}' is the ACTIVE-COORDINATOR of group '{}' and no PASSIVE-STANDBY is connected to take over: stopping it stops the cluster; use --force to stop it anyway", shared.settings.name, shared.ha.group.as_ref().map(|g| g.name.clone()).unwrap_or_default()),
+            })),
+        );
+    }
     info!(force, "stop requested through the management port");
     shared.request_shutdown(force);
     (

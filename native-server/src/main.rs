@@ -30,8 +30,13 @@ struct Cli {
 enum Cmd {
     /// Start the server (the default).
     Start,
-    /// Print the server's status (through its management port).
-    Status,
+    /// Print the server's status (through its management port); with --group, one line per
+    /// server of its group with its state.
+    Status {
+        /// Every server of the group (name, state, address, gtx), not just this one.
+        #[arg(long)]
+        group: bool,
+    },
     /// Stop the server (through its management port); drains clients unless --force.
     Stop {
         /// Stop at once without draining.
@@ -116,7 +121,8 @@ fn main() -> ExitCode {
     };
     match cmd {
         Cmd::Start => rt.block_on(start(cfg, server)),
-        Cmd::Status => rt.block_on(status(&server)),
+        Cmd::Status { group: false } => rt.block_on(status(&server)),
+        Cmd::Status { group: true } => rt.block_on(group_status(&cfg, &server)),
         Cmd::Stop { force } => rt.block_on(stop(&server, force)),
         Cmd::Dgc => rt.block_on(dgc(&server)),
         Cmd::CheckConfig => ExitCode::SUCCESS,
@@ -160,6 +166,50 @@ async fn status(s: &ServerConfig) -> ExitCode {
             eprintln!("kiln-server: server '{}' is not reachable: {e}", s.name);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One line per server of `s`'s group: name, state (or why it is not reachable), clients
+/// address, gtx, epoch. Exit status 0 when exactly one server is ACTIVE-COORDINATOR.
+async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
+    let members: Vec<&ServerConfig> = cfg
+        .group(&s.group)
+        .map(|g| g.servers.iter().collect())
+        .unwrap_or_else(|| vec![s]);
+    let mut actives = 0;
+    let mut out = String::new();
+    out.push_str(&format!("group {}\n", s.group));
+    for m in members {
+        let addr = mgmt_addr(m);
+        let line = match kiln_server::mgmt::request(&addr, "GET", "/status").await {
+            Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
+                Ok(v) => {
+                    let state = v["state"].as_str().unwrap_or("?").to_owned();
+                    if state == "ACTIVE-COORDINATOR" {
+                        actives += 1;
+                    }
+                    format!(
+                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={}",
+                        m.name, state, m.host, m.dso_port, v["gtx"], v["epoch"], v["clients"]
+                    )
+                }
+                Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
+            },
+            Ok((code, _)) => format!("{:<16} {:<22} HTTP {code}", m.name, "?"),
+            Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let _ = write!(std::io::stdout(), "{out}");
+    if actives == 1 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "kiln-server: {actives} ACTIVE-COORDINATOR server(s) in group {}",
+            s.group
+        );
+        ExitCode::FAILURE
     }
 }
 
