@@ -312,9 +312,20 @@ pub(crate) async fn ha(
     let writer = tokio::spawn(async move {
         let mut i = 0i64;
         let lock = LockId::Named("ha-log".into());
+        let mut list = list;
         while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
             let mut tx = w2.lock(lock.clone(), LockLevel::SyncWrite).await?;
-            list.add(&mut tx, i)?;
+            match list.add(&mut tx, i) {
+                Ok(()) => {}
+                // After the failover the cached list may be stale (a batch the old active
+                // never acknowledged reached the standby): fault it in again.
+                Err(kiln::Error::NotResident { .. }) => {
+                    tx.commit().await?;
+                    list = w2.list("ha-log").await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
             tx.commit().await?;
             acks2.lock().push(Instant::now());
             i += 1;

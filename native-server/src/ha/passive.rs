@@ -88,12 +88,15 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
             let mut ops: Vec<Op> = st.objects.ids().into_iter().map(Op::DelObject).collect();
             ops.extend(st.roots.keys().map(|k| Op::DelRoot(k.clone())));
             ops.extend(st.known.keys().map(|c| Op::DelClient(*c)));
+            // No longer the last active: a full restart must prefer the server that is.
+            ops.push(Op::PutMeta("was_active", 0));
             drop(store.submit(ops));
         }
         st.objects = Objects::default();
         st.roots.clear();
         st.known.clear();
         st.gtx = 0;
+        st.was_active = false;
     }
     let started = Instant::now();
     let mut progress = SyncProgress::default();
