@@ -22,6 +22,11 @@ struct Cli {
     /// Name of the <server> in the config this process is.
     #[arg(short = 'n', long = "name", global = true)]
     name: Option<String>,
+    /// Restart rule override (seed 001): let a former PASSIVE with persistent data become
+    /// active although the last active of its group is not running — transactions the last
+    /// active committed after this server stopped are lost.
+    #[arg(long = "force-active-despite-possible-data-loss", global = true)]
+    force_active: bool,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -119,8 +124,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let force_active = cli.force_active;
     match cmd {
-        Cmd::Start => rt.block_on(start(cfg, server)),
+        Cmd::Start => rt.block_on(start(cfg, server, force_active)),
         Cmd::Status { group: false } => rt.block_on(status(&server)),
         Cmd::Status { group: true } => rt.block_on(group_status(&cfg, &server)),
         Cmd::Stop { force } => rt.block_on(stop(&server, force)),
@@ -314,7 +320,7 @@ async fn bind(
         })
 }
 
-async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
+async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
     let _guard = init_logging(&s.logs);
     for w in &cfg.warnings {
         warn!("{}:{}:{}: {}", cfg.source, w.line, w.column, w.message);
@@ -340,7 +346,8 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
             Err(e) => store_open = Some(Err(e.to_string())),
         }
     }
-    let settings = Settings::from_config(&cfg, &s);
+    let mut settings = Settings::from_config(&cfg, &s);
+    settings.force_active = force_active;
     let in_group = settings.group.is_some();
     let dso_addr = format!("{}:{}", s.dso_bind, s.dso_port);
     let listeners = async {

@@ -53,6 +53,9 @@ pub struct Settings {
     pub gc_interval: Duration,
     /// The server group (HA) this server is in, when it has two or more members.
     pub group: Option<crate::ha::GroupConfig>,
+    /// Operator override (`--force-active-despite-possible-data-loss`): a former passive with
+    /// data that starts alone may become active.
+    pub force_active: bool,
 }
 
 impl Default for Settings {
@@ -71,6 +74,7 @@ impl Default for Settings {
             gc_verbose: false,
             gc_interval: Duration::from_secs(3600),
             group: None,
+            force_active: false,
         }
     }
 }

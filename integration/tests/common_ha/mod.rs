@@ -83,6 +83,11 @@ impl Group {
 
     /// Starts member `i` (`-n sI`) without waiting.
     pub fn start(&mut self, i: usize) {
+        self.start_with(i, &[]);
+    }
+
+    /// Starts member `i` with extra command-line arguments.
+    pub fn start_with(&mut self, i: usize, extra: &[&str]) {
         let m = &mut self.members[i];
         let out = self.dir.path().join(format!("{}.out", m.name));
         let log = std::fs::OpenOptions::new()
@@ -95,6 +100,7 @@ impl Group {
             .arg(&self.config)
             .arg("-n")
             .arg(&m.name)
+            .args(extra)
             .env(
                 "KILN_LOG",
                 std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()),

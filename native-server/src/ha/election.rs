@@ -213,10 +213,37 @@ async fn elect(shared: &Arc<Shared>, failover: bool) -> Outcome {
         "election"
     );
     match winner {
+        Some(w) if w == g.me && !failover && !may_start_active(shared, my_was_active, my_gtx) => {
+            Outcome::Join(String::new())
+        }
         Some(w) if w == g.me => Outcome::Active,
         Some(w) => Outcome::Join(w),
         None => Outcome::Join(String::new()),
     }
+}
+
+/// Restart rule (seed 001): a server whose persistent data it got as a passive (not the last
+/// active) must not become active on its own: the last active may hold transactions it never
+/// saw. It waits (logged once) until the last active is started, unless the operator passed
+/// `--force-active-despite-possible-data-loss`.
+fn may_start_active(shared: &Shared, was_active: bool, gtx: u64) -> bool {
+    if shared.store.is_none() || was_active || gtx == 0 {
+        return true;
+    }
+    if shared.settings.force_active {
+        warn!(gtx, "--force-active-despite-possible-data-loss: this former PASSIVE becomes active although the last active is not running; what the last active committed after this server stopped is LOST");
+        return true;
+    }
+    if !shared.ha.waiting_logged.swap(true, Ordering::AcqRel) {
+        warn!(
+            gtx,
+            "this server was a PASSIVE when it stopped and the last active of the group is not running: \
+             it does not become active (the last active may hold newer transactions); start the last active \
+             first, or restart this server with --force-active-despite-possible-data-loss to accept losing them. \
+             Clients stay blocked meanwhile"
+        );
+    }
+    false
 }
 
 /// Makes this server the group's ACTIVE-COORDINATOR: a new epoch, fresh lock tokens above the

@@ -152,6 +152,8 @@ pub struct Ha {
     pub sync: Mutex<Option<SyncProgress>>,
     /// Whether this server was elected (promoted from passive) in this run.
     pub promoted: AtomicBool,
+    /// The restart-rule wait was logged.
+    pub(crate) waiting_logged: AtomicBool,
 }
 
 impl Ha {
@@ -172,6 +174,7 @@ impl Ha {
             active: Mutex::new(None),
             sync: Mutex::new(None),
             promoted: AtomicBool::new(false),
+            waiting_logged: AtomicBool::new(false),
         }
     }
 
