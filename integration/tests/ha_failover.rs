@@ -249,3 +249,61 @@ async fn tools_show_the_group_and_stop_refuses_to_strand_the_cluster() {
     let (ok, out) = cli(&g, &["-n", "s1", "stop", "--force"]);
     assert!(ok, "{out}");
 }
+
+/// Three servers: one active, two PASSIVE-STANDBYs; kill -9 of the active twice. Each time the
+/// standbys elect exactly one new active among themselves, the other follows it, and every
+/// acknowledged write is present exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_two_passives_fail_over_twice() {
+    let mut g = Group::new(3, false, 1, 30);
+    for i in 0..3 {
+        g.start(i);
+    }
+    let deadline = Instant::now() + T;
+    let mut active = loop {
+        if let Some(a) = active_of(&g) {
+            break a;
+        }
+        assert!(Instant::now() < deadline, "no active elected");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    for i in (0..3).filter(|i| *i != active) {
+        g.wait_state(i, "PASSIVE-STANDBY", T);
+    }
+    let c = connect(&g, "writer3").await;
+    let mut n = write_range(&c, 0, 100).await;
+    let mut alive: Vec<usize> = (0..3).collect();
+    for _ in 0..2 {
+        g.kill(active);
+        alive.retain(|i| *i != active);
+        n = write_range(&c, n, n + 50).await;
+        let deadline = Instant::now() + T;
+        let new_active = loop {
+            let actives: Vec<usize> = alive
+                .iter()
+                .copied()
+                .filter(|i| g.state(*i).as_deref() == Some("ACTIVE-COORDINATOR"))
+                .collect();
+            assert!(actives.len() <= 1, "two actives: {actives:?}");
+            if let [a] = actives[..] {
+                break a;
+            }
+            assert!(Instant::now() < deadline, "no new active");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        check_exactly_once(&c, n).await;
+        for i in alive.iter().copied().filter(|i| *i != new_active) {
+            g.wait_state(i, "PASSIVE-STANDBY", T);
+            let deadline = Instant::now() + T;
+            while g.digest(i)["digest"] != g.digest(new_active)["digest"] {
+                assert!(
+                    Instant::now() < deadline,
+                    "standby {i} never matched the new active"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        active = new_active;
+    }
+    c.close().await.expect("close");
+}
