@@ -110,6 +110,13 @@ async fn failover_rounds(persistent: bool, rounds: usize) {
     let passive = 1 - active;
     wait_standby_synced(&g, passive, active);
     assert!(g.log(active).contains("election"), "{}", g.log(active));
+    // Seed 003 startup check with the default properties (109 s vs 85 s: 24 s apart).
+    assert!(
+        g.log(active)
+            .contains("should be 8-12 s longer than the L2->L2 max time (85000 ms"),
+        "{}",
+        g.log(active)
+    );
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", g.members[passive].dso_port)).is_err(),
         "a passive does not serve clients"

@@ -348,6 +348,28 @@ async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
     }
     let mut settings = Settings::from_config(&cfg, &s);
     settings.force_active = force_active;
+    if settings.group.is_some() {
+        // Seed 003: in an HA group the L1->L2 detection should be about 8-12 s slower than the
+        // L2->L2 one, so clients do not leave an active the passives still consider alive.
+        let l1l2 = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L1ToL2)
+            .max_time_ms();
+        let l2l2 = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L2ToL2)
+            .max_time_ms();
+        let gap = i128::from(l1l2) - i128::from(l2l2);
+        if !(8_000..=12_000).contains(&gap) {
+            warn!(
+                l1_l2_max_ms = l1l2,
+                l2_l2_max_ms = l2l2,
+                "HealthChecker: the L1->L2 max time ({l1l2} ms, l1.healthcheck.l2.*) should be 8-12 s longer than the L2->L2 max time ({l2l2} ms, l2.healthcheck.l2.*); it is {} s {}",
+                gap.abs() / 1000,
+                if gap >= 0 { "longer" } else { "shorter" }
+            );
+        }
+    }
     let in_group = settings.group.is_some();
     let dso_addr = format!("{}:{}", s.dso_bind, s.dso_port);
     let listeners = async {
