@@ -314,3 +314,58 @@ async fn three_servers_two_passives_fail_over_twice() {
     }
     c.close().await.expect("close");
 }
+
+/// A frozen passive (SIGSTOP) blocks the active's acknowledgements at most for the L2→L2
+/// HealthChecker time (here 500 + 100 × 3 ms), is dropped from the group (logged), and after
+/// SIGCONT rejoins, resyncs and is a PASSIVE-STANDBY again with the active's graph.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frozen_passive_is_dropped_and_rejoins() {
+    let props = r#"<property name="l2.healthcheck.l2.ping.idletime" value="500"/>
+<property name="l2.healthcheck.l2.ping.interval" value="100"/>
+<property name="l2.healthcheck.l2.ping.probes" value="3"/>"#;
+    let mut g = Group::with_props(2, false, 1, 30, props);
+    g.start(0);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.start(1);
+    wait_standby_synced(&g, 1, 0);
+    let c = connect(&g, "frozen").await;
+    let n = write_range(&c, 0, 20).await;
+    g.signal(1, "-STOP");
+    let t0 = Instant::now();
+    let n = write_range(&c, n, n + 20).await;
+    let blocked = t0.elapsed();
+    assert!(
+        blocked < Duration::from_secs(5),
+        "the active was blocked {blocked:?} by a frozen passive"
+    );
+    assert!(
+        g.log(0).contains("passive dropped from the group"),
+        "{}",
+        g.log(0)
+    );
+    g.signal(1, "-CONT");
+    let deadline = Instant::now() + T;
+    loop {
+        let s = g.status(0).expect("status");
+        if s["ha"]["passives"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x["state"] == "PASSIVE-STANDBY"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the passive never rejoined: {s}\n{}",
+            g.log(1)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        g.state(0).as_deref(),
+        Some("ACTIVE-COORDINATOR"),
+        "still one active"
+    );
+    assert_eq!(g.digest(0)["digest"], g.digest(1)["digest"]);
+    check_exactly_once(&c, n).await;
+    c.close().await.expect("close");
+}

@@ -31,6 +31,17 @@ pub struct Group {
 impl Group {
     /// Writes the config for `n` servers (`s1`..`sn`); nothing is started.
     pub fn new(n: usize, persistent: bool, election_secs: u64, window_secs: u64) -> Group {
+        Self::with_props(n, persistent, election_secs, window_secs, "")
+    }
+
+    /// As [`Group::new`], with `<property>` lines for `<tc-properties>`.
+    pub fn with_props(
+        n: usize,
+        persistent: bool,
+        election_secs: u64,
+        window_secs: u64,
+        props: &str,
+    ) -> Group {
         let dir = TempDir::new("ha");
         let ports = free_ports(3 * n);
         let mut members = Vec::new();
@@ -66,6 +77,7 @@ impl Group {
         let xml = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <tc:tc-config xmlns:tc="http://www.terracotta.org/config">
+  <tc-properties>{props}</tc-properties>
   <servers>
 {servers}    <ha><mode>networked-active-passive</mode><networked-active-passive><election-time>{election_secs}</election-time></networked-active-passive></ha>
   </servers>
@@ -110,6 +122,18 @@ impl Group {
             .spawn()
             .unwrap();
         m.child = Some(child);
+    }
+
+    /// Sends `sig` (e.g. `-STOP`, `-CONT`) to member `i`.
+    pub fn signal(&self, i: usize, sig: &str) {
+        let pid = self.members[i]
+            .child
+            .as_ref()
+            .expect("running")
+            .id()
+            .to_string();
+        let st = Command::new("kill").args([sig, &pid]).status().unwrap();
+        assert!(st.success(), "kill {sig} {pid}");
     }
 
     /// kill -9 of member `i`.

@@ -25,6 +25,9 @@ use super::{snapshot_head, to_group_op};
 const SYNC_CHUNK_OBJECTS: usize = 4096;
 /// The sync pauses while more than this many bytes wait to be written to the passive.
 const SYNC_MAX_QUEUED: usize = 16 * 1024 * 1024;
+/// A passive with more than this many bytes of replication queued for it has fallen too far
+/// behind: it is dropped (it rejoins and resyncs).
+const MAX_BEHIND_BYTES: usize = 512 * 1024 * 1024;
 
 /// One passive of this active.
 #[derive(Debug)]
@@ -128,10 +131,23 @@ impl Shared {
         msg.encode_framed(&mut b);
         let b = b.freeze();
         let mut wait = Vec::new();
+        let mut behind = Vec::new();
         for l in links.iter() {
             if l.send(b.clone()) && l.is_standby() {
                 wait.push(l.clone());
             }
+            if l.queued.load(Ordering::Acquire) > MAX_BEHIND_BYTES {
+                behind.push(l.clone());
+            }
+        }
+        drop(links);
+        for l in behind {
+            drop_link(
+                self,
+                &l,
+                &format!("it fell more than {} MB behind", MAX_BEHIND_BYTES >> 20),
+            );
+            wait.retain(|w| !Arc::ptr_eq(w, &l));
         }
         let timeout = self
             .ha
