@@ -273,7 +273,9 @@ fn promote(shared: &Arc<Shared>, failover: bool) {
     }
     shared.ha.promoted.store(failover, Ordering::Release);
     let known = st.known.len();
-    if failover && known > 0 {
+    // After a failover: the previous active's clients; after a full restart of a persistent
+    // group: the clients connected before it.
+    if known > 0 {
         shared.open_window(&mut st);
     }
     drop(st);
