@@ -116,3 +116,56 @@ async fn override_lets_the_former_passive_become_active_alone() {
     );
     c.close().await.expect("close");
 }
+
+/// A client of the old active that comes to the elected standby after its
+/// `<client-reconnect-window>` closed is refused with a message saying it must restart; a client
+/// that is in time is taken back with its id.
+#[test]
+fn client_after_the_failover_window_must_restart() {
+    use kiln_integration::RawConn;
+    use kiln_protocol::{ErrorCode, Message, Reconnect, PROTOCOL_VERSION};
+    let mut g = Group::new(2, false, 1, 2);
+    g.start(0);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.start(1);
+    g.wait_state(1, "PASSIVE-STANDBY", T);
+    let late = RawConn::hello(g.members[0].dso_port, "late");
+    let prompt = RawConn::hello(g.members[0].dso_port, "prompt");
+    let standby_port = g.members[1].dso_port;
+    let reconnect = |id: u64, name: &str| {
+        let mut c = RawConn::connect(standby_port);
+        c.send(&Message::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            client_name: name.into(),
+            pid: std::process::id(),
+            reconnect: Some(Reconnect {
+                client_id: id,
+                last_acked_seq: 0,
+            }),
+        });
+        c.recv()
+    };
+    g.kill(0);
+    g.wait_state(1, "ACTIVE-COORDINATOR", T);
+    match reconnect(prompt.client_id, "prompt") {
+        Some(Message::Welcome { client_id, .. }) => assert_eq!(client_id, prompt.client_id),
+        other => panic!("the prompt client was not taken back: {other:?}"),
+    }
+    // The window (2 s) closes without the late client.
+    let deadline = Instant::now() + T;
+    while !g.log(1).contains("reconnect window closed") {
+        assert!(
+            Instant::now() < deadline,
+            "window never closed:\n{}",
+            g.log(1)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    match reconnect(late.client_id, "late") {
+        Some(Message::Error { code, message }) => {
+            assert_eq!(code, ErrorCode::Refused);
+            assert!(message.contains("must restart"), "{message}");
+        }
+        other => panic!("the late client was not refused: {other:?}"),
+    }
+}
