@@ -6,6 +6,7 @@
 //! `--quick` runs every benchmark briefly (a smoke test for CI; its numbers are not meaningful).
 #![deny(unsafe_code)]
 
+mod ha;
 mod storage;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +33,7 @@ struct Args {
     #[arg(long)]
     quick: bool,
     /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, capi, redis,
-    /// durable, reload, memory (repeat the flag or separate names with commas).
+    /// durable, reload, memory, ha (repeat the flag or separate names with commas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds per throughput run (default 3, quick 0.3).
@@ -1204,6 +1205,10 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
                 "  redis: redis-server / redis-benchmark not installed; comparison skipped"
             ),
         }
+    }
+    // HA (issue #11): a two-server group of its own.
+    if want("ha") {
+        ha::ha(&bin, secs, args.quick, four, rtt, rep).await?;
     }
     // Durable store (issue #3): each figure starts its own server(s).
     if want("durable") {

@@ -61,6 +61,103 @@ pub struct Status {
     pub last_dgc: Option<crate::state::DgcReport>,
     /// Decoded (hot) vs encoded (cold) objects and arena size.
     pub object_memory: crate::objects::ObjectMemory,
+    /// HA: the group, this server's role in it, its peers and passives.
+    pub ha: Option<HaStatus>,
+}
+
+/// HA part of `/status` (group members only).
+#[derive(Debug, Serialize)]
+pub struct HaStatus {
+    /// Group name.
+    pub group: String,
+    /// This server's state (same as `state`).
+    pub role: &'static str,
+    /// The active this passive follows.
+    pub active: Option<String>,
+    /// Passives of this active: name and state.
+    pub passives: Vec<PassiveStatus>,
+    /// Replication sequence sent minus the lowest standby acknowledgement.
+    pub replication_lag: u64,
+    /// Passive sync progress (on a passive).
+    pub sync: Option<crate::ha::SyncProgress>,
+    /// Every member: name, state as last heard (or this server's own), dso address.
+    pub members: Vec<MemberStatus>,
+    /// Election time, seconds.
+    pub election_time_secs: u64,
+}
+
+/// One passive of the active.
+#[derive(Debug, Serialize)]
+pub struct PassiveStatus {
+    /// Server name.
+    pub name: String,
+    /// `PASSIVE-STANDBY` or `INITIALIZING`.
+    pub state: &'static str,
+}
+
+/// One group member as this server sees it.
+#[derive(Debug, Serialize)]
+pub struct MemberStatus {
+    /// Server name.
+    pub name: String,
+    /// Its state as last heard (`UNKNOWN` if never heard).
+    pub state: &'static str,
+    /// Where clients reach it.
+    pub dso_addr: String,
+    /// Seconds since it was last heard from (`None`: this server, or never).
+    pub last_heard_secs: Option<u64>,
+}
+
+fn ha_status(shared: &Shared) -> Option<HaStatus> {
+    let g = shared.ha.group.as_ref()?;
+    let role = shared.ha.role();
+    let peers = shared.ha.peers.lock();
+    let passives = shared.ha.passives();
+    let mut members = vec![MemberStatus {
+        name: g.me.clone(),
+        state: role.as_str(),
+        dso_addr: String::new(),
+        last_heard_secs: None,
+    }];
+    for p in &g.peers {
+        let linked = passives.iter().find(|(n, _)| *n == p.name);
+        let state = match (linked, peers.get(&p.name)) {
+            (Some((_, true)), _) => "PASSIVE-STANDBY",
+            (Some((_, false)), _) => "INITIALIZING",
+            (None, Some(v)) => v.role.as_str(),
+            (None, None) => "UNKNOWN",
+        };
+        members.push(MemberStatus {
+            name: p.name.clone(),
+            state,
+            dso_addr: p.dso_addr.clone(),
+            last_heard_secs: peers.get(&p.name).map(|v| v.seen.elapsed().as_secs()),
+        });
+    }
+    Some(HaStatus {
+        group: g.name.clone(),
+        role: role.as_str(),
+        active: if role == kiln_protocol::group::ServerRole::ActiveCoordinator {
+            Some(g.me.clone())
+        } else {
+            shared.ha.active.lock().clone()
+        },
+        passives: passives
+            .into_iter()
+            .map(|(name, standby)| PassiveStatus {
+                name,
+                state: if standby {
+                    "PASSIVE-STANDBY"
+                } else {
+                    "INITIALIZING"
+                },
+            })
+            .collect(),
+        replication_lag: shared.ha.replication_lag(),
+        sync: shared.ha.sync.lock().clone(),
+        members,
+        election_time_secs: g.election_time.as_secs(),
+    })
 }
 
 /// Storage part of `/status`.
@@ -89,13 +186,14 @@ pub struct Window {
 
 /// Builds the status document.
 pub fn status_of(shared: &Shared) -> Status {
+    let ha = ha_status(shared);
     let st = shared.state.lock();
     Status {
         server: shared.settings.name.clone(),
         state: if shared.shutdown.borrow().is_some() {
             "STOPPING"
         } else {
-            "ACTIVE-COORDINATOR"
+            shared.ha.role().as_str()
         },
         version: env!("CARGO_PKG_VERSION"),
         uptime_secs: shared.started.elapsed().as_secs(),
@@ -121,7 +219,7 @@ pub fn status_of(shared: &Shared) -> Status {
             syncs: store.stats().syncs.load(Ordering::Relaxed),
             failures: store.stats().failures.load(Ordering::Relaxed),
         }),
-        reconnect_window: match (shared.gate_is_open(), shared.window_deadline) {
+        reconnect_window: match (shared.gate_is_open(), *shared.window_deadline.lock()) {
             (false, Some(d)) => Some(Window {
                 remaining_secs: d
                     .saturating_duration_since(std::time::Instant::now())
@@ -133,6 +231,7 @@ pub fn status_of(shared: &Shared) -> Status {
         txns_rejected: st.counters.txns_rejected,
         last_dgc: shared.last_dgc.lock().clone(),
         object_memory: st.objects.memory(),
+        ha,
     }
 }
 
@@ -159,6 +258,22 @@ async fn stop(
     Query(q): Query<HashMap<String, String>>,
 ) -> impl IntoResponse {
     let force = q.get("force").is_some_and(|v| v == "true" || v == "1");
+    // Seed 001: stopping the group's active with no PASSIVE-STANDBY to take over stops the
+    // cluster; that needs --force.
+    if !force
+        && shared.ha.is_group()
+        && shared.ha.is_active()
+        && !shared.ha.passives().iter().any(|(_, standby)| *standby)
+    {
+        warn!("stop refused: this server is the active and no PASSIVE-STANDBY is connected (use --force)");
+        return (
+            StatusCode::CONFLICT,
+            Json(serde_json::json!({
+                "stopping": false,
+                "error": format!("server '{}' is the ACTIVE-COORDINATOR of group '{}' and no PASSIVE-STANDBY is connected to take over: stopping it stops the cluster; use --force to stop it anyway", shared.settings.name, shared.ha.group.as_ref().map(|g| g.name.clone()).unwrap_or_default()),
+            })),
+        );
+    }
     info!(force, "stop requested through the management port");
     shared.request_shutdown(force);
     (
@@ -257,6 +372,48 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
         Ok(())
     };
     gauge("kiln_clients_connected", "Clients connected", s.clients)?;
+    gauge(
+        "kiln_ha_role",
+        "Server state: 0 starting, 1 passive-uninitialized, 2 initializing, 3 passive-standby, 4 active-coordinator",
+        shared.ha.role() as usize,
+    )?;
+    gauge(
+        "kiln_epoch",
+        "Epoch (active term)",
+        usize::try_from(s.epoch).unwrap_or(usize::MAX),
+    )?;
+    if let Some(h) = &s.ha {
+        gauge(
+            "kiln_ha_passives",
+            "Passives of this active",
+            h.passives.len(),
+        )?;
+        gauge(
+            "kiln_ha_standbys",
+            "PASSIVE-STANDBYs of this active",
+            h.passives
+                .iter()
+                .filter(|p| p.state == "PASSIVE-STANDBY")
+                .count(),
+        )?;
+        gauge(
+            "kiln_ha_replication_lag",
+            "Replicated batches not yet acknowledged by the slowest standby",
+            usize::try_from(h.replication_lag).unwrap_or(usize::MAX),
+        )?;
+        if let Some(p) = &h.sync {
+            gauge(
+                "kiln_ha_sync_objects",
+                "Objects received by the passive sync",
+                usize::try_from(p.objects).unwrap_or(usize::MAX),
+            )?;
+            gauge(
+                "kiln_ha_sync_total",
+                "Objects in the active's sync snapshot",
+                usize::try_from(p.total).unwrap_or(usize::MAX),
+            )?;
+        }
+    }
     gauge("kiln_objects", "Shared objects stored", s.objects)?;
     gauge("kiln_roots", "Roots", s.roots)?;
     gauge("kiln_locks_held", "Lock holds (lock, client)", s.locks_held)?;

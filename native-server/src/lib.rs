@@ -8,6 +8,7 @@
 
 pub mod admin;
 mod error;
+pub mod ha;
 pub mod locks;
 pub mod mgmt;
 pub mod objects;
@@ -17,4 +18,4 @@ pub mod state;
 pub mod store;
 
 pub use error::ServerError;
-pub use server::{run, Settings, Shared};
+pub use server::{run, serve, Listen, Pending, Settings, Shared};

@@ -22,6 +22,11 @@ struct Cli {
     /// Name of the <server> in the config this process is.
     #[arg(short = 'n', long = "name", global = true)]
     name: Option<String>,
+    /// Restart rule override (seed 001): let a former PASSIVE with persistent data become
+    /// active although the last active of its group is not running — transactions the last
+    /// active committed after this server stopped are lost.
+    #[arg(long = "force-active-despite-possible-data-loss", global = true)]
+    force_active: bool,
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -30,8 +35,13 @@ struct Cli {
 enum Cmd {
     /// Start the server (the default).
     Start,
-    /// Print the server's status (through its management port).
-    Status,
+    /// Print the server's status (through its management port); with --group, one line per
+    /// server of its group with its state.
+    Status {
+        /// Every server of the group (name, state, address, gtx), not just this one.
+        #[arg(long)]
+        group: bool,
+    },
     /// Stop the server (through its management port); drains clients unless --force.
     Stop {
         /// Stop at once without draining.
@@ -114,9 +124,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let force_active = cli.force_active;
     match cmd {
-        Cmd::Start => rt.block_on(start(cfg, server)),
-        Cmd::Status => rt.block_on(status(&server)),
+        Cmd::Start => rt.block_on(start(cfg, server, force_active)),
+        Cmd::Status { group: false } => rt.block_on(status(&server)),
+        Cmd::Status { group: true } => rt.block_on(group_status(&cfg, &server)),
         Cmd::Stop { force } => rt.block_on(stop(&server, force)),
         Cmd::Dgc => rt.block_on(dgc(&server)),
         Cmd::CheckConfig => ExitCode::SUCCESS,
@@ -160,6 +172,50 @@ async fn status(s: &ServerConfig) -> ExitCode {
             eprintln!("kiln-server: server '{}' is not reachable: {e}", s.name);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One line per server of `s`'s group: name, state (or why it is not reachable), clients
+/// address, gtx, epoch. Exit status 0 when exactly one server is ACTIVE-COORDINATOR.
+async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
+    let members: Vec<&ServerConfig> = cfg
+        .group(&s.group)
+        .map(|g| g.servers.iter().collect())
+        .unwrap_or_else(|| vec![s]);
+    let mut actives = 0;
+    let mut out = String::new();
+    out.push_str(&format!("group {}\n", s.group));
+    for m in members {
+        let addr = mgmt_addr(m);
+        let line = match kiln_server::mgmt::request(&addr, "GET", "/status").await {
+            Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
+                Ok(v) => {
+                    let state = v["state"].as_str().unwrap_or("?").to_owned();
+                    if state == "ACTIVE-COORDINATOR" {
+                        actives += 1;
+                    }
+                    format!(
+                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={}",
+                        m.name, state, m.host, m.dso_port, v["gtx"], v["epoch"], v["clients"]
+                    )
+                }
+                Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
+            },
+            Ok((code, _)) => format!("{:<16} {:<22} HTTP {code}", m.name, "?"),
+            Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let _ = write!(std::io::stdout(), "{out}");
+    if actives == 1 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "kiln-server: {actives} ACTIVE-COORDINATOR server(s) in group {}",
+            s.group
+        );
+        ExitCode::FAILURE
     }
 }
 
@@ -264,7 +320,7 @@ async fn bind(
         })
 }
 
-async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
+async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
     let _guard = init_logging(&s.logs);
     for w in &cfg.warnings {
         warn!("{}:{}:{}: {}", cfg.source, w.line, w.column, w.message);
@@ -290,14 +346,48 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
             Err(e) => store_open = Some(Err(e.to_string())),
         }
     }
-    let settings = Settings::from_config(&cfg, &s);
+    let mut settings = Settings::from_config(&cfg, &s);
+    settings.force_active = force_active;
+    if settings.group.is_some() {
+        // Seed 003: in an HA group the L1->L2 detection should be about 8-12 s slower than the
+        // L2->L2 one, so clients do not leave an active the passives still consider alive.
+        let l1l2 = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L1ToL2)
+            .max_time_ms();
+        let l2l2 = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L2ToL2)
+            .max_time_ms();
+        let gap = i128::from(l1l2) - i128::from(l2l2);
+        if !(8_000..=12_000).contains(&gap) {
+            warn!(
+                l1_l2_max_ms = l1l2,
+                l2_l2_max_ms = l2l2,
+                "HealthChecker: the L1->L2 max time ({l1l2} ms, l1.healthcheck.l2.*) should be 8-12 s longer than the L2->L2 max time ({l2l2} ms, l2.healthcheck.l2.*); it is {} s {}",
+                gap.abs() / 1000,
+                if gap >= 0 { "longer" } else { "shorter" }
+            );
+        }
+    }
+    let in_group = settings.group.is_some();
+    let dso_addr = format!("{}:{}", s.dso_bind, s.dso_port);
     let listeners = async {
-        let dso = bind(
-            format!("{}:{}", s.dso_bind, s.dso_port),
-            "dso-port",
-            &s.name,
-        )
-        .await?;
+        // A group member binds its dso-port only once elected active (clients of a passive
+        // get "connection refused" and try the next address); its group port at once.
+        let dso = if in_group {
+            kiln_server::Listen::WhenActive {
+                addr: dso_addr.clone(),
+                group: bind(
+                    format!("{}:{}", s.group_bind, s.group_port),
+                    "l2-group-port",
+                    &s.name,
+                )
+                .await?,
+            }
+        } else {
+            kiln_server::Listen::Bound(bind(dso_addr.clone(), "dso-port", &s.name).await?)
+        };
         let jmx = bind(
             format!("{}:{}", s.jmx_bind, s.jmx_port),
             "jmx-port",
@@ -322,9 +412,10 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
         Some(opened) => {
             let data = s.data.clone();
             let name = s.name.clone();
+            let logs = s.logs.clone();
             let loaded = match opened {
                 Ok(()) => tokio::task::spawn_blocking(move || {
-                    kiln_server::store::Store::open(&data, &name)
+                    kiln_server::store::Store::open(&data, &name, &logs)
                 })
                 .await
                 .map_err(|e| e.to_string())
@@ -357,22 +448,15 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
                     )
                 }
                 Err(reason) => {
-                    tracing::error!(
-                        data = %s.data.display(),
-                        "{reason}; the server runs WITHOUT its stored graph and refuses every write until the \
-                         data directory is fixed and the server restarted (reads and status keep working)"
+                    // A store that cannot be opened at start is fatal: running ACTIVE without
+                    // the stored graph would refuse every write and serve an empty graph.
+                    tracing::error!(data = %s.data.display(), "{reason}; the server does not start");
+                    eprintln!(
+                        "kiln-server: server '{}': {reason}; the server does not start (fix the <data> directory {} and start it again)",
+                        s.name,
+                        s.data.display()
                     );
-                    let store = kiln_server::store::Store::failed(&s.data, reason);
-                    let state = kiln_server::state::State {
-                        persistent: true,
-                        ..Default::default()
-                    };
-                    Shared::with_state(
-                        settings,
-                        Pipeline::in_memory(),
-                        state,
-                        Some(std::sync::Arc::new(store)),
-                    )
+                    return ExitCode::FAILURE;
                 }
             }
         }
@@ -398,7 +482,7 @@ async fn start(cfg: TcConfig, s: ServerConfig) -> ExitCode {
             let _ = tokio::signal::ctrl_c().await;
         }
     };
-    match kiln_server::run(shared, listener, Some(admin), shutdown).await {
+    match kiln_server::serve(shared, listener, Some(admin), shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kiln-server: {e}");

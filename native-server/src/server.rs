@@ -51,6 +51,11 @@ pub struct Settings {
     pub gc_verbose: bool,
     /// Seconds between periodic GCs.
     pub gc_interval: Duration,
+    /// The server group (HA) this server is in, when it has two or more members.
+    pub group: Option<crate::ha::GroupConfig>,
+    /// Operator override (`--force-active-despite-possible-data-loss`): a former passive with
+    /// data that starts alone may become active.
+    pub force_active: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +73,8 @@ impl Default for Settings {
             gc_enabled: true,
             gc_verbose: false,
             gc_interval: Duration::from_secs(3600),
+            group: None,
+            force_active: false,
         }
     }
 }
@@ -89,6 +96,7 @@ impl Settings {
             gc_enabled: server.garbage_collection.enabled,
             gc_verbose: server.garbage_collection.verbose,
             gc_interval: Duration::from_secs(server.garbage_collection.interval_secs.max(1)),
+            group: crate::ha::GroupConfig::from_config(cfg, server),
             ..Settings::default()
         }
     }
@@ -114,8 +122,10 @@ pub struct Shared {
     /// The reconnect-window gate: `true` once normal operation may proceed.
     gate: watch::Sender<bool>,
     gate_open: AtomicBool,
-    /// When the reconnect window closes (if one is open).
-    pub window_deadline: Option<Instant>,
+    /// When the reconnect window closes (if one was opened).
+    pub window_deadline: Mutex<Option<Instant>>,
+    /// HA: the group, this server's state in it, its passives.
+    pub ha: crate::ha::Ha,
     /// The last distributed GC.
     pub last_dgc: Mutex<Option<DgcReport>>,
     dgc_running: tokio::sync::Mutex<()>,
@@ -137,7 +147,10 @@ impl Shared {
         store: Option<Arc<Store>>,
     ) -> Arc<Self> {
         let (shutdown, _) = watch::channel(None);
-        let open = state.known.is_empty();
+        let ha = crate::ha::Ha::new(settings.group.clone());
+        // A group member waits for the election before it serves anyone; a server that becomes
+        // active by election opens its window then.
+        let open = state.known.is_empty() || ha.is_group();
         let (gate, _) = watch::channel(open);
         let window_deadline = (!open).then(|| Instant::now() + settings.reconnect_window);
         Arc::new(Shared {
@@ -150,7 +163,8 @@ impl Shared {
             store,
             gate,
             gate_open: AtomicBool::new(open),
-            window_deadline,
+            window_deadline: Mutex::new(window_deadline),
+            ha,
             last_dgc: Mutex::new(None),
             dgc_running: tokio::sync::Mutex::new(()),
         })
@@ -170,6 +184,38 @@ impl Shared {
         let _ = rx.wait_for(|open| *open).await;
     }
 
+    /// Opens the reconnect window for the clients on record in `st.known` (after this server was
+    /// elected active in a failover). Call with the state lock held.
+    pub fn open_window(self: &Arc<Self>, st: &mut State) {
+        if st.known.is_empty() {
+            return;
+        }
+        let deadline = Instant::now() + self.settings.reconnect_window;
+        *self.window_deadline.lock() = Some(deadline);
+        self.gate_open.store(false, Ordering::Release);
+        self.gate.send_replace(false);
+        info!(
+            known_clients = st.known.len(),
+            window_secs = self.settings.reconnect_window.as_secs(),
+            "reconnect window open: waiting for the clients of the previous active"
+        );
+        let s = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep_until(deadline.into()).await;
+            let mut st = s.state.lock();
+            s.close_window(&mut st, "the reconnect window expired");
+        });
+    }
+
+    /// Records `ops`: written to the store (persistent mode) and replicated to the passives
+    /// (HA). Call with the state lock held (the order of the records is the order of the
+    /// changes); await the result without it.
+    pub fn record(&self, ops: Vec<Op>) -> Pending {
+        let repl = self.replicate(&ops);
+        let durable = self.store.as_ref().map(|s| s.submit(ops));
+        Pending { durable, repl }
+    }
+
     /// Ends the reconnect window (all known clients returned, or time is up). Clients that did
     /// not return are forgotten for good. Call with the state lock held.
     fn close_window(&self, st: &mut State, why: &str) {
@@ -177,10 +223,8 @@ impl Shared {
             return;
         }
         let missing: Vec<ClientId> = st.known.keys().chain(st.awaiting.iter()).copied().collect();
-        if let Some(store) = &self.store {
-            if !missing.is_empty() {
-                drop(store.submit(missing.iter().map(|c| Op::DelClient(*c)).collect()));
-            }
+        if !missing.is_empty() {
+            drop(self.record(missing.iter().map(|c| Op::DelClient(*c)).collect()));
         }
         for c in &missing {
             if let Some(k) = st.known.get(c) {
@@ -202,6 +246,12 @@ impl Shared {
     /// Runs one distributed GC now (not during the reconnect window, when the resident sets of
     /// clients that have not returned are unknown). Removed objects are deleted from the store.
     pub async fn run_dgc(&self, why: &str) -> Result<DgcReport, String> {
+        if !self.ha.is_active() {
+            return Err(format!(
+                "this server is {}, not the active: the DGC runs on the active",
+                self.ha.role()
+            ));
+        }
         if !self.gate_is_open() {
             return Err("the reconnect window is open: the resident sets of returning clients are not known yet; try again after it closes".into());
         }
@@ -216,11 +266,11 @@ impl Shared {
         let (report, pending) = {
             let mut st = self.state.lock();
             let (report, garbage) = st.dgc();
-            let pending = match &self.store {
-                Some(store) if !garbage.is_empty() => {
-                    Some(store.submit(garbage.iter().map(|o| Op::DelObject(*o)).collect()))
-                }
-                _ => None,
+            let pending = if garbage.is_empty() {
+                None
+            } else {
+                self.record(garbage.iter().map(|o| Op::DelObject(*o)).collect())
+                    .durable
             };
             (report, pending)
         };
@@ -262,6 +312,56 @@ impl Shared {
     }
 }
 
+/// What [`Shared::record`] waits for: the store's group commit and the standbys' acks.
+#[derive(Debug)]
+pub struct Pending {
+    /// The store write (persistent mode).
+    pub durable: Option<tokio::sync::oneshot::Receiver<Result<(), String>>>,
+    /// The replication to the standbys (HA).
+    pub repl: Option<crate::ha::ReplWait>,
+}
+
+impl Pending {
+    /// Whether there is nothing to wait for.
+    pub fn is_empty(&self) -> bool {
+        self.durable.is_none() && self.repl.is_none()
+    }
+    /// Waits for both; an error is the store's (a standby that does not answer is dropped,
+    /// never an error).
+    pub async fn wait(self, shared: &Shared) -> Result<(), String> {
+        let durable = async {
+            match self.durable {
+                None => Ok(()),
+                Some(rx) => rx
+                    .await
+                    .unwrap_or_else(|_| Err("the store writer stopped".to_owned())),
+            }
+        };
+        let repl = async {
+            if let Some(r) = self.repl {
+                r.wait(shared).await;
+            }
+        };
+        let (d, ()) = tokio::join!(durable, repl);
+        d
+    }
+}
+
+/// Where clients are accepted.
+#[derive(Debug)]
+pub enum Listen {
+    /// On this (already bound) listener, from the start.
+    Bound(TcpListener),
+    /// A group member: bind `addr` (setting `dso-port`) once elected ACTIVE-COORDINATOR, run
+    /// the group on the bound `group` listener meanwhile.
+    WhenActive {
+        /// `host:dso-port` to bind.
+        addr: String,
+        /// The bound `l2-group-port` listener.
+        group: TcpListener,
+    },
+}
+
 /// Runs the server until `shutdown` completes or `/stop` is requested, then drains.
 pub async fn run(
     shared: Arc<Shared>,
@@ -269,11 +369,36 @@ pub async fn run(
     admin: Option<TcpListener>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    serve(shared, Listen::Bound(listener), admin, shutdown).await
+}
+
+/// Runs the server (single or group member) until `shutdown` completes or `/stop` is
+/// requested, then drains.
+pub async fn serve(
+    shared: Arc<Shared>,
+    listen: Listen,
+    admin: Option<TcpListener>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServerError> {
+    let (mut listener, bind_addr) = match listen {
+        Listen::Bound(l) => (Some(l), None),
+        Listen::WhenActive { addr, group } => {
+            info!(
+                server = %shared.settings.name,
+                group = %shared.ha.group.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+                group_addr = %group.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+                election_secs = shared.ha.group.as_ref().map(|g| g.election_time.as_secs()).unwrap_or(0),
+                "group member: looking for the active or electing one"
+            );
+            tokio::spawn(crate::ha::election::run(shared.clone(), group));
+            (None, Some(addr))
+        }
+    };
     let mut stop_rx = shared.shutdown.subscribe();
     let mut sessions = JoinSet::new();
     let admin_task = admin.map(|l| tokio::spawn(crate::admin::serve(shared.clone(), l)));
     let timer = tokio::spawn(lock_timer(shared.clone()));
-    let window = shared.window_deadline.map(|deadline| {
+    let window = shared.window_deadline.lock().map(|deadline| {
         let s = shared.clone();
         tokio::spawn(async move {
             tokio::time::sleep_until(deadline.into()).await;
@@ -281,7 +406,8 @@ pub async fn run(
             s.close_window(&mut st, "the reconnect window expired");
         })
     });
-    if let Some(deadline) = shared.window_deadline {
+    let first_deadline = *shared.window_deadline.lock();
+    if let Some(deadline) = first_deadline {
         let st = shared.state.lock();
         info!(
             known_clients = st.known.len(),
@@ -303,15 +429,32 @@ pub async fn run(
             }
         })
     });
-    info!(
-        server = %shared.settings.name,
-        addr = %listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
-        "ACTIVE-COORDINATOR: accepting clients"
-    );
+    if let Some(l) = &listener {
+        info!(
+            server = %shared.settings.name,
+            addr = %l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            "ACTIVE-COORDINATOR: accepting clients"
+        );
+    }
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
+            () = shared.ha.wait_active(), if listener.is_none() => {
+                let addr = bind_addr.clone().unwrap_or_default();
+                match TcpListener::bind(&addr).await {
+                    Ok(l) => {
+                        info!(server = %shared.settings.name, %addr, "ACTIVE-COORDINATOR: accepting clients");
+                        listener = Some(l);
+                    }
+                    Err(source) => {
+                        let e = ServerError::Bind { addr, setting: "dso-port", server: shared.settings.name.clone(), source };
+                        tracing::error!("{e}");
+                        shared.request_shutdown(true);
+                        break;
+                    }
+                }
+            }
+            accepted = async { listener.as_ref().expect("guarded: the listener is bound").accept().await }, if listener.is_some() => match accepted {
                 Ok((sock, addr)) => {
                     let s = shared.clone();
                     sessions.spawn(async move { handle_connection(s, sock, addr).await });
@@ -427,11 +570,15 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
             (Some(_), true) => {
                 info!(client = id, %addr, "server stopping; the client may reconnect after the restart")
             }
-            (Some(store), false) => {
-                drop(store.submit(vec![Op::DelClient(id)]));
+            (Some(_), false) => {
+                drop(shared.record(vec![Op::DelClient(id)]));
                 info!(client = id, %addr, "client left; its locks, waiters and resident set were released");
             }
             (None, _) => {
+                // HA in memory: the passives forget it too (after a failover it must restart).
+                if !shutting_down {
+                    drop(shared.record(vec![Op::DelClient(id)]));
+                }
                 info!(client = id, %addr, "client left; its locks, waiters and resident set were released")
             }
         }
@@ -708,6 +855,7 @@ impl Session {
                 let mut applied = Vec::with_capacity(txns.len());
                 let mut failure = None;
                 let mut durable = None;
+                let mut repl = None;
                 {
                     let mut st = shared.state.lock();
                     let mut dups = Vec::new();
@@ -725,24 +873,23 @@ impl Session {
                     if applied.is_empty() && !dups.is_empty() {
                         ack_duplicate_seqs(&st, me, &dups);
                     }
-                    if let (Some(store), false) = (&store, applied.is_empty()) {
+                    let replicated = !shared.ha.links.lock().is_empty();
+                    if !applied.is_empty() && (store.is_some() || replicated) {
+                        // The replication stage of the pipeline: the batch's new state goes to
+                        // every passive now (in commit order, under the state lock); the
+                        // acknowledgement below waits for the standbys.
                         let ops = st.durable_ops(me, &applied);
-                        durable = Some(store.submit(ops));
+                        let p = shared.record(ops);
+                        durable = p.durable;
+                        repl = p.repl;
                     }
-                    if durable.is_none() && shared.pipeline.is_empty() {
+                    if durable.is_none() && repl.is_none() && shared.pipeline.is_empty() {
                         st.publish(me, applied);
                         applied = Vec::new();
                     }
                 }
                 if !applied.is_empty() {
-                    let mut err = None;
-                    if let Some(rx) = durable {
-                        match rx.await {
-                            Ok(Ok(())) => {}
-                            Ok(Err(e)) => err = Some(e),
-                            Err(_) => err = Some("the store writer stopped".to_owned()),
-                        }
-                    }
+                    let mut err = Pending { durable, repl }.wait(&shared).await.err();
                     if err.is_none() {
                         if let Err(e) = shared.pipeline.commit(me, &applied).await {
                             err = Some(e.to_string());
@@ -818,7 +965,21 @@ impl Session {
                 st.deliver(effects);
             }
             Message::IdLeaseRequest { count } => {
-                let (start, count) = shared.state.lock().lease_ids(count);
+                let (start, count, pending) = {
+                    let mut st = shared.state.lock();
+                    let (start, count) = st.lease_ids(count);
+                    // A new active must never lease these ids again.
+                    let pending = shared
+                        .replicate(&[Op::PutMeta("next_oid", st.next_oid)])
+                        .map(|r| Pending {
+                            durable: None,
+                            repl: Some(r),
+                        });
+                    (start, count, pending)
+                };
+                if let Some(p) = pending {
+                    let _ = p.wait(&shared).await;
+                }
                 self.reply(Message::IdLease { start, count });
             }
             Message::RootLookup { req_id, name } => {
@@ -838,23 +999,22 @@ impl Session {
                 let (v, pending) = {
                     let mut st = shared.state.lock();
                     let (v, previous) = st.root_create(&name, value, replace)?;
-                    let pending = match (&shared.store, previous) {
-                        (Some(store), Some(prev)) => {
-                            Some((store.submit(vec![Op::put_root(&name, &v)]), prev))
+                    let pending = match previous {
+                        Some(prev) => {
+                            let p = shared.record(vec![Op::put_root(&name, &v)]);
+                            if p.is_empty() {
+                                st.root_notice(me, &name);
+                                None
+                            } else {
+                                Some((p, prev))
+                            }
                         }
-                        (None, Some(_)) => {
-                            st.root_notice(me, &name);
-                            None
-                        }
-                        _ => None,
+                        None => None,
                     };
                     (v, pending)
                 };
-                if let Some((rx, prev)) = pending {
-                    let result = match rx.await {
-                        Ok(r) => r,
-                        Err(_) => Err("the store writer stopped".to_owned()),
-                    };
+                if let Some((p, prev)) = pending {
+                    let result = p.wait(&shared).await;
                     let mut st = shared.state.lock();
                     if let Err(e) = result {
                         let repair = match prev {
@@ -984,8 +1144,28 @@ impl Session {
         }
         let shared = self.shared.clone();
         let name = &shared.settings.name;
+        if !shared.ha.is_active() {
+            let active = shared.ha.active.lock().clone();
+            let hint = active
+                .and_then(|a| {
+                    shared.ha.group.as_ref().and_then(|g| {
+                        g.peers
+                            .iter()
+                            .find(|p| p.name == a)
+                            .map(|p| format!("; try the active '{a}' at {}", p.dso_addr))
+                    })
+                })
+                .unwrap_or_default();
+            return Err(Violation::new(
+                ErrorCode::ShuttingDown,
+                format!(
+                    "server '{name}' is {}, not active: it does not serve clients{hint}",
+                    shared.ha.role()
+                ),
+            ));
+        }
         if let Some(rc) = reconnect {
-            if shared.store.is_none() {
+            if shared.store.is_none() && !shared.ha.is_group() {
                 return Err(Violation::new(
                     ErrorCode::Refused,
                     format!(
@@ -997,7 +1177,7 @@ impl Session {
             }
             let mut st = shared.state.lock();
             let Some(known) = st.known.remove(&rc.client_id) else {
-                let why = if shared.gate_is_open() && shared.window_deadline.is_some() {
+                let why = if shared.gate_is_open() && shared.window_deadline.lock().is_some() {
                     format!(
                         "it did not reconnect within the reconnect window ({} s, <client-reconnect-window>) or left before the restart",
                         shared.settings.reconnect_window.as_secs()
@@ -1027,21 +1207,16 @@ impl Session {
             let mut st = shared.state.lock();
             let id = st.next_client;
             st.next_client += 1;
-            let pending = shared.store.as_ref().map(|store| {
-                store.submit(vec![
-                    Op::PutClient(id, 0, client_name.clone()),
-                    Op::PutMeta("next_client", st.next_client),
-                ])
-            });
+            let pending = shared.record(vec![
+                Op::PutClient(id, 0, client_name.clone()),
+                Op::PutMeta("next_client", st.next_client),
+            ]);
             (id, pending)
         };
-        // The client is on record before it can do anything (so it may reconnect after a crash).
-        if let Some(rx) = pending {
-            let r = match rx.await {
-                Ok(r) => r,
-                Err(_) => Err("the store writer stopped".to_owned()),
-            };
-            if let Err(e) = r {
+        // The client is on record before it can do anything (so it may reconnect after a crash
+        // or a failover).
+        if !pending.is_empty() {
+            if let Err(e) = pending.wait(&shared).await {
                 warn!(error = %e, "client joins while storage is unavailable: it will not be able to reconnect after a restart");
             }
         }

@@ -146,6 +146,8 @@ pub struct State {
     pub awaiting: HashSet<ClientId>,
     /// Whether changes are written to a store (decides which ops are produced).
     pub persistent: bool,
+    /// Whether this server was its group's active when it last stopped (a vote criterion).
+    pub was_active: bool,
 }
 
 /// What one distributed GC run did.
@@ -181,6 +183,7 @@ impl Default for State {
             known: BTreeMap::new(),
             awaiting: HashSet::new(),
             persistent: false,
+            was_active: false,
         }
     }
 }
@@ -564,6 +567,7 @@ impl State {
             known: l.clients,
             locks: LockManager::with_token_base(l.epoch << 40),
             persistent: true,
+            was_active: l.was_active,
             ..State::default()
         }
     }

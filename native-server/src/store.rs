@@ -125,6 +125,8 @@ pub struct Loaded {
     pub elapsed: Duration,
     /// True when the store was created by this start.
     pub created: bool,
+    /// Whether this server was its group's active when it stopped (`meta/was_active`).
+    pub was_active: bool,
 }
 
 /// Counters and health, shared with the writer thread.
@@ -227,6 +229,17 @@ fn storage_err(path: &Path, what: &str, e: impl std::fmt::Display) -> ServerErro
     }
 }
 
+/// The name of the entry directly under `data` that contains `inner`, when `inner` lies inside
+/// `data` (compared after resolving both, so `./data` and `/abs/data` match).
+fn own_entry(data: &Path, inner: &Path) -> Option<String> {
+    let data = std::fs::canonicalize(data).ok()?;
+    let inner = std::fs::canonicalize(inner).unwrap_or_else(|_| inner.to_path_buf());
+    let rest = inner.strip_prefix(&data).ok()?;
+    rest.components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+}
+
 fn u64_le(b: &[u8]) -> Option<u64> {
     b.get(..8)
         .and_then(|s| <[u8; 8]>::try_from(s).ok())
@@ -277,16 +290,20 @@ pub fn lock_data_dir(data: &Path, server: &str) -> Result<DirLock, ServerError> 
 
 impl Store {
     /// Opens (or creates) the store under `data` for server `server` and loads it.
-    /// `data` must already be locked with [`lock_data_dir`].
-    pub fn open(data: &Path, server: &str) -> Result<(Store, Loaded), ServerError> {
+    /// `data` must already be locked with [`lock_data_dir`]. `logs` is the server's `<logs>`
+    /// directory: when it lies inside `data` (a common layout) the server has created it itself
+    /// before the store is opened, so it does not make `data` look foreign.
+    pub fn open(data: &Path, server: &str, logs: &Path) -> Result<(Store, Loaded), ServerError> {
         let dir = data.join(STORE_DIR);
+        // The top-level entry of `data` that holds the logs, if the logs are inside `data`.
+        let own_logs = own_entry(data, logs);
         // A directory with files but no Kiln store is somebody else's: do not write into it.
         if !dir.exists() {
             let foreign: Vec<String> = std::fs::read_dir(data)
                 .map_err(|e| storage_err(data, "cannot list the data directory", e))?
                 .filter_map(|e| e.ok())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n != LOCK_FILE)
+                .filter(|n| n != LOCK_FILE && own_logs.as_deref() != Some(n.as_str()))
                 .collect();
             if !foreign.is_empty() {
                 return Err(ServerError::ForeignDataDir {
@@ -358,6 +375,7 @@ impl Store {
         };
         loaded.epoch = counter("epoch")? + 1;
         loaded.gtx = counter("gtx")?;
+        loaded.was_active = counter("was_active")? != 0;
         loaded.next_oid = counter("next_oid")?.max(1);
         loaded.next_client = counter("next_client")?.max(1);
         // The new epoch is durable before anything else happens in it.

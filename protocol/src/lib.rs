@@ -20,6 +20,7 @@
 
 mod error;
 pub mod frame;
+pub mod group;
 mod message;
 mod object;
 mod value;

@@ -1,0 +1,344 @@
+//! High availability: the server group (one per stripe), its states (seed 001), the election,
+//! passive sync and synchronous replication. See `docs/architecture.md` ("HA").
+//!
+//! - [`GroupConfig`] / [`Ha`]: the group this server belongs to and its current [`ServerRole`].
+//!   A server holds one `Ha` per group it is in (one today: every `<server>` directly under
+//!   `<servers>`).
+//! - [`election`]: find the group's active or elect one among the servers that vote within
+//!   `election-time`; after the active is lost, elect among the PASSIVE-STANDBYs.
+//! - [`replication`]: on the active, one [`replication::Link`] per passive: the sync stream, then
+//!   every committed batch; the commit pipeline waits for the standbys' acknowledgements.
+//! - [`passive`]: on a passive, apply the sync and the replication stream (and make it durable in
+//!   a persistent group) and acknowledge.
+
+pub mod election;
+pub mod passive;
+pub mod replication;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use kiln_protocol::group::{GroupOp, ServerRole};
+use kiln_protocol::wire::Reader;
+use kiln_protocol::Value;
+use parking_lot::Mutex;
+use tokio::sync::watch;
+
+use crate::state::State;
+use crate::store::{KnownClient, Op};
+
+pub use replication::{Link, ReplWait};
+
+/// One peer server of the group.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Peer {
+    /// `<server name>`.
+    pub name: String,
+    /// `host:l2-group-port` to reach it.
+    pub group_addr: String,
+    /// `host:dso-port` (for logs and status: where clients go).
+    pub dso_addr: String,
+}
+
+/// The group this server is a member of (from `<servers>`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupConfig {
+    /// Group name (`default-group` for `<server>`s directly under `<servers>`).
+    pub name: String,
+    /// This server's name.
+    pub me: String,
+    /// The other members.
+    pub peers: Vec<Peer>,
+    /// `election-time`.
+    pub election_time: Duration,
+    /// L2→L2 HealthChecker: silence after which a peer is dead
+    /// (`l2.healthcheck.l2.ping.idletime + interval × probes`).
+    pub peer_timeout: Duration,
+    /// L2→L2 ping interval.
+    pub ping_interval: Duration,
+}
+
+impl GroupConfig {
+    /// The group of `server` in `cfg`, when it has more than one member (a one-server group
+    /// behaves as a single server).
+    pub fn from_config(
+        cfg: &kiln_config::TcConfig,
+        server: &kiln_config::ServerConfig,
+    ) -> Option<GroupConfig> {
+        let g = cfg.group(&server.group)?;
+        if g.servers.len() < 2 {
+            return None;
+        }
+        let hc = cfg
+            .tc_properties
+            .healthcheck(kiln_config::HealthCheckTarget::L2ToL2);
+        let interval = Duration::from_millis(hc.ping_interval_ms.max(10));
+        let peer_timeout = (Duration::from_millis(hc.ping_idletime_ms) + interval * hc.ping_probes)
+            .max(Duration::from_millis(500));
+        let reach = |host: &str, bind: &str| -> String {
+            let wildcard = |h: &str| h == "0.0.0.0" || h == "::" || h == "[::]";
+            if !wildcard(bind) {
+                bind.to_owned()
+            } else if wildcard(host) {
+                "127.0.0.1".to_owned()
+            } else {
+                host.to_owned()
+            }
+        };
+        Some(GroupConfig {
+            name: g.name.clone(),
+            me: server.name.clone(),
+            peers: g
+                .servers
+                .iter()
+                .filter(|s| s.name != server.name)
+                .map(|s| Peer {
+                    name: s.name.clone(),
+                    group_addr: format!("{}:{}", reach(&s.host, &s.group_bind), s.group_port),
+                    dso_addr: format!("{}:{}", reach(&s.host, &s.dso_bind), s.dso_port),
+                })
+                .collect(),
+            election_time: Duration::from_secs(g.election_time_secs.max(1)),
+            peer_timeout,
+            ping_interval: interval,
+        })
+    }
+}
+
+/// What this server last heard from a peer (its vote).
+#[derive(Debug, Clone)]
+pub struct PeerView {
+    /// Its state.
+    pub role: ServerRole,
+    /// Its last GTX.
+    pub gtx: u64,
+    /// Whether it was the active when it last stopped.
+    pub was_active: bool,
+    /// Its epoch.
+    pub epoch: u64,
+    /// When heard.
+    pub seen: Instant,
+}
+
+/// Passive sync progress (on the passive).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SyncProgress {
+    /// Objects received.
+    pub objects: u64,
+    /// Objects in the active's snapshot.
+    pub total: u64,
+    /// Bytes received.
+    pub bytes: u64,
+    /// Seconds since the sync started.
+    pub secs: f64,
+}
+
+/// The HA state of one server in its group.
+#[derive(Debug)]
+pub struct Ha {
+    /// The group (`None`: a single server, always ACTIVE-COORDINATOR).
+    pub group: Option<GroupConfig>,
+    role: watch::Sender<ServerRole>,
+    /// Passives of this active.
+    pub(crate) links: Mutex<Vec<std::sync::Arc<Link>>>,
+    /// Replication sequence (assigned under the state lock).
+    pub(crate) repl_seq: AtomicU64,
+    /// Votes / states heard from peers.
+    pub peers: Mutex<BTreeMap<String, PeerView>>,
+    /// The active this passive follows.
+    pub active: Mutex<Option<String>>,
+    /// Sync progress while INITIALIZING (and the last one after).
+    pub sync: Mutex<Option<SyncProgress>>,
+    /// Whether this server was elected (promoted from passive) in this run.
+    pub promoted: AtomicBool,
+    /// The restart-rule wait was logged.
+    pub(crate) waiting_logged: AtomicBool,
+}
+
+impl Ha {
+    /// HA state for `group` (`None`: single server).
+    pub fn new(group: Option<GroupConfig>) -> Ha {
+        let initial = if group.is_some() {
+            ServerRole::Starting
+        } else {
+            ServerRole::ActiveCoordinator
+        };
+        let (role, _) = watch::channel(initial);
+        Ha {
+            group,
+            role,
+            links: Mutex::new(Vec::new()),
+            repl_seq: AtomicU64::new(0),
+            peers: Mutex::new(BTreeMap::new()),
+            active: Mutex::new(None),
+            sync: Mutex::new(None),
+            promoted: AtomicBool::new(false),
+            waiting_logged: AtomicBool::new(false),
+        }
+    }
+
+    /// Current state.
+    pub fn role(&self) -> ServerRole {
+        *self.role.borrow()
+    }
+
+    /// Whether this server serves clients.
+    pub fn is_active(&self) -> bool {
+        self.role() == ServerRole::ActiveCoordinator
+    }
+
+    /// Whether this server is in a group of two or more (clients may fail over to it, so it
+    /// keeps their records even in memory).
+    pub fn is_group(&self) -> bool {
+        self.group.is_some()
+    }
+
+    pub(crate) fn set_role(&self, r: ServerRole) {
+        let old = self.role.send_replace(r);
+        if old != r {
+            tracing::info!(from = %old, to = %r, "server state changed");
+        }
+    }
+
+    /// Waits until this server is ACTIVE-COORDINATOR.
+    pub async fn wait_active(&self) {
+        let mut rx = self.role.subscribe();
+        let _ = rx.wait_for(|r| *r == ServerRole::ActiveCoordinator).await;
+    }
+
+    /// Names and states of the passives of this active: (name, standby?).
+    pub fn passives(&self) -> Vec<(String, bool)> {
+        self.links
+            .lock()
+            .iter()
+            .map(|l| (l.name.clone(), l.is_standby()))
+            .collect()
+    }
+
+    /// Replication sequence sent vs the lowest acknowledged by a standby.
+    pub fn replication_lag(&self) -> u64 {
+        let sent = self.repl_seq.load(Ordering::Acquire);
+        self.links
+            .lock()
+            .iter()
+            .filter(|l| l.is_standby())
+            .map(|l| sent.saturating_sub(l.acked()))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// The group form of a store op.
+pub fn to_group_op(op: &Op) -> GroupOp {
+    match op {
+        Op::PutObject(o, b) => GroupOp::PutObject(*o, b.clone()),
+        Op::DelObject(o) => GroupOp::DelObject(*o),
+        Op::PutRoot(k, v) => GroupOp::PutRoot(k.clone(), v.clone()),
+        Op::DelRoot(k) => GroupOp::DelRoot(k.clone()),
+        Op::PutClient(id, seq, n) => GroupOp::PutClient(*id, *seq, n.clone()),
+        Op::DelClient(id) => GroupOp::DelClient(*id),
+        Op::PutMeta(k, v) => GroupOp::PutMeta((*k).to_owned(), *v),
+    }
+}
+
+/// The store form of a replicated op (for a persistent passive). Unknown counters are dropped.
+pub fn to_store_op(op: &GroupOp) -> Option<Op> {
+    Some(match op {
+        GroupOp::PutObject(o, b) => Op::PutObject(*o, b.clone()),
+        GroupOp::DelObject(o) => Op::DelObject(*o),
+        GroupOp::PutRoot(k, v) => Op::PutRoot(k.clone(), v.clone()),
+        GroupOp::DelRoot(k) => Op::DelRoot(k.clone()),
+        GroupOp::PutClient(id, seq, n) => Op::PutClient(*id, *seq, n.clone()),
+        GroupOp::DelClient(id) => Op::DelClient(*id),
+        GroupOp::PutMeta(k, v) => Op::PutMeta(meta_key(k)?, *v),
+    })
+}
+
+fn meta_key(k: &str) -> Option<&'static str> {
+    match k {
+        "gtx" => Some("gtx"),
+        "next_oid" => Some("next_oid"),
+        "next_client" => Some("next_client"),
+        "epoch" => Some("epoch"),
+        _ => None,
+    }
+}
+
+/// Applies replicated ops to a passive's state: objects, roots, client records (they become the
+/// `known` clients a promoted passive waits for in its reconnect window) and counters. Returns
+/// the number of objects put.
+pub fn apply_ops(st: &mut State, ops: &[GroupOp]) -> Result<u64, String> {
+    let mut objects = 0;
+    for op in ops {
+        match op {
+            GroupOp::PutObject(oid, b) => {
+                let version = b
+                    .get(..8)
+                    .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                    .map(u64::from_le_bytes)
+                    .ok_or_else(|| format!("replicated object {oid} is too short"))?;
+                st.objects.insert_encoded(*oid, version, &b[8..]);
+                st.next_oid = st.next_oid.max(oid.seq() + 1);
+                objects += 1;
+            }
+            GroupOp::DelObject(oid) => {
+                st.objects.remove(oid);
+            }
+            GroupOp::PutRoot(k, v) => {
+                let value = Value::decode(&mut Reader::new(v))
+                    .map_err(|e| format!("replicated root '{k}': {e}"))?;
+                st.roots.insert(k.clone(), value);
+            }
+            GroupOp::DelRoot(k) => {
+                st.roots.remove(k);
+            }
+            GroupOp::PutClient(id, seq, name) => {
+                st.known.insert(
+                    *id,
+                    KnownClient {
+                        name: name.clone(),
+                        last_seq: *seq,
+                    },
+                );
+                st.next_client = st.next_client.max(id + 1);
+            }
+            GroupOp::DelClient(id) => {
+                st.known.remove(id);
+            }
+            GroupOp::PutMeta(k, v) => match k.as_str() {
+                "gtx" => st.gtx = st.gtx.max(*v),
+                "next_oid" => st.next_oid = st.next_oid.max(*v),
+                "next_client" => st.next_client = st.next_client.max(*v),
+                "epoch" => st.epoch = st.epoch.max(*v),
+                _ => {}
+            },
+        }
+    }
+    st.objects.demote_excess();
+    Ok(objects)
+}
+
+/// Everything but the objects, as ops (the head of a passive sync): counters, client records
+/// (connected clients with their high-water marks, and clients still expected in a reconnect
+/// window), roots.
+pub fn snapshot_head(st: &State) -> Vec<GroupOp> {
+    let mut ops = vec![
+        GroupOp::PutMeta("gtx".into(), st.gtx),
+        GroupOp::PutMeta("next_oid".into(), st.next_oid),
+        GroupOp::PutMeta("next_client".into(), st.next_client),
+        GroupOp::PutMeta("epoch".into(), st.epoch),
+    ];
+    for (id, c) in &st.clients {
+        ops.push(GroupOp::PutClient(*id, c.last_seq, c.info.name.clone()));
+    }
+    for (id, k) in &st.known {
+        ops.push(GroupOp::PutClient(*id, k.last_seq, k.name.clone()));
+    }
+    for (name, v) in &st.roots {
+        let mut b = bytes::BytesMut::new();
+        v.encode(&mut b);
+        ops.push(GroupOp::PutRoot(name.clone(), b.to_vec()));
+    }
+    ops
+}

@@ -1,0 +1,227 @@
+//! The passive's side: join the active (PASSIVE-UNINITIALIZED), apply the sync (INITIALIZING,
+//! progress logged), become PASSIVE-STANDBY, then apply and acknowledge every replicated batch
+//! (after making it durable in a persistent group) until the active is lost.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use kiln_protocol::group::{GroupMsg, ServerRole};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tracing::{info, warn};
+
+use crate::objects::Objects;
+use crate::server::Shared;
+use crate::store::Op;
+
+use super::{apply_ops, to_store_op, SyncProgress};
+
+/// How following an active ended.
+#[derive(Debug)]
+pub enum FollowEnd {
+    /// Could not join (not reachable, not active): look again.
+    NotJoined(String),
+    /// Joined, then the link broke; `standby` tells whether this server had finished its sync.
+    Lost {
+        /// Whether this server was a PASSIVE-STANDBY when the active was lost.
+        standby: bool,
+        /// Why.
+        why: String,
+    },
+}
+
+async fn send(wr: &mut tokio::net::tcp::OwnedWriteHalf, m: &GroupMsg) -> std::io::Result<()> {
+    let mut b = BytesMut::with_capacity(64);
+    m.encode_framed(&mut b);
+    wr.write_all(&b).await
+}
+
+/// Joins the active at `addr` (server `name`) and follows it until the link breaks.
+pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
+    let Some(g) = shared.ha.group.clone() else {
+        return FollowEnd::NotJoined("no group".into());
+    };
+    let sock = match tokio::time::timeout(Duration::from_secs(2), TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return FollowEnd::NotJoined(format!("{addr}: {e}")),
+        Err(_) => return FollowEnd::NotJoined(format!("{addr}: connect timed out")),
+    };
+    let _ = sock.set_nodelay(true);
+    let (mut rd, mut wr) = sock.into_split();
+    let hello = super::election::my_hello(shared);
+    if let Err(e) = send(&mut wr, &hello).await {
+        return FollowEnd::NotJoined(e.to_string());
+    }
+    let mut buf = BytesMut::with_capacity(1 << 20);
+    let max = kiln_protocol::frame::DEFAULT_MAX_FRAME * 4;
+    // Its Hello.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let peer = loop {
+        match GroupMsg::decode_framed(&mut buf, max) {
+            Ok(Some(m)) => break m,
+            Ok(None) => {}
+            Err(e) => return FollowEnd::NotJoined(e.to_string()),
+        }
+        match tokio::time::timeout_at(deadline.into(), rd.read_buf(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return FollowEnd::NotJoined(format!("{addr}: no group Hello")),
+        }
+    };
+    match peer {
+        GroupMsg::Hello {
+            role: ServerRole::ActiveCoordinator,
+            ..
+        } => {}
+        other => return FollowEnd::NotJoined(format!("{name} is not active ({other:?})")),
+    }
+    if let Err(e) = send(&mut wr, &GroupMsg::Join).await {
+        return FollowEnd::NotJoined(e.to_string());
+    }
+    *shared.ha.active.lock() = Some(name.to_owned());
+    shared.ha.set_role(ServerRole::PassiveUninitialized);
+    info!(active = %name, %addr, "joined the active: PASSIVE-UNINITIALIZED, waiting for the sync");
+    // Whatever this server had is replaced by the active's graph.
+    {
+        let mut st = shared.state.lock();
+        if let Some(store) = &shared.store {
+            let mut ops: Vec<Op> = st.objects.ids().into_iter().map(Op::DelObject).collect();
+            ops.extend(st.roots.keys().map(|k| Op::DelRoot(k.clone())));
+            ops.extend(st.known.keys().map(|c| Op::DelClient(*c)));
+            // No longer the last active: a full restart must prefer the server that is.
+            ops.push(Op::PutMeta("was_active", 0));
+            drop(store.submit(ops));
+        }
+        st.objects = Objects::default();
+        st.roots.clear();
+        st.known.clear();
+        st.gtx = 0;
+        st.was_active = false;
+    }
+    let started = Instant::now();
+    let mut progress = SyncProgress::default();
+    let mut last_log = Instant::now();
+    let mut standby = false;
+    let end = loop {
+        let mut ack = None;
+        let mut durable = Vec::new();
+        loop {
+            let msg = match GroupMsg::decode_framed(&mut buf, max) {
+                Ok(Some(m)) => m,
+                Ok(None) => break,
+                Err(e) => return lost(shared, standby, format!("protocol error: {e}")),
+            };
+            match msg {
+                GroupMsg::SyncChunk { ops, sent, total } => {
+                    if shared.ha.role() == ServerRole::PassiveUninitialized {
+                        shared.ha.set_role(ServerRole::Initializing);
+                    }
+                    progress.total = total;
+                    progress.objects = sent;
+                    progress.bytes += ops.iter().map(|o| o.encoded_len() as u64).sum::<u64>();
+                    progress.secs = started.elapsed().as_secs_f64();
+                    if let Err(e) = apply(shared, &ops, &mut durable) {
+                        return lost(shared, standby, e);
+                    }
+                    *shared.ha.sync.lock() = Some(progress.clone());
+                    if last_log.elapsed() >= Duration::from_secs(1) {
+                        last_log = Instant::now();
+                        log_sync(
+                            &progress,
+                            "INITIALIZING: receiving the graph from the active",
+                        );
+                    }
+                }
+                GroupMsg::SyncDone { seq, epoch } => {
+                    {
+                        let mut st = shared.state.lock();
+                        st.epoch = st.epoch.max(epoch);
+                    }
+                    progress.secs = started.elapsed().as_secs_f64();
+                    *shared.ha.sync.lock() = Some(progress.clone());
+                    log_sync(&progress, "sync complete");
+                    standby = true;
+                    shared.ha.set_role(ServerRole::PassiveStandby);
+                    ack = Some(seq);
+                }
+                GroupMsg::Replicate { seq, ops } => {
+                    if let Err(e) = apply(shared, &ops, &mut durable) {
+                        return lost(shared, standby, e);
+                    }
+                    ack = Some(seq);
+                }
+                GroupMsg::Ping { nonce }
+                    if send(&mut wr, &GroupMsg::Pong { nonce }).await.is_err() =>
+                {
+                    return lost(shared, standby, "write failed".into());
+                }
+                _ => {}
+            }
+        }
+        // Durable before acknowledged (persistent group).
+        for rx in durable {
+            match rx.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    warn!(error = %e, "cannot make the replicated batch durable: leaving the group");
+                    return lost(shared, standby, format!("storage: {e}"));
+                }
+                Err(_) => return lost(shared, standby, "the store writer stopped".into()),
+            }
+        }
+        if let Some(seq) = ack {
+            if send(&mut wr, &GroupMsg::Ack { seq }).await.is_err() {
+                break "write to the active failed".to_owned();
+            }
+        }
+        match tokio::time::timeout(g.peer_timeout, rd.read_buf(&mut buf)).await {
+            Err(_) => {
+                break format!(
+                    "no traffic from the active for {} ms (l2.healthcheck.l2 idletime + interval*probes)",
+                    g.peer_timeout.as_millis()
+                )
+            }
+            Ok(Ok(0)) => break "the active closed the connection".to_owned(),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => break format!("read from the active failed: {e}"),
+        }
+    };
+    lost(shared, standby, end)
+}
+
+fn lost(shared: &Shared, standby: bool, why: String) -> FollowEnd {
+    let active = shared.ha.active.lock().take().unwrap_or_default();
+    warn!(%active, reason = %why, standby, "lost the active");
+    FollowEnd::Lost { standby, why }
+}
+
+fn apply(
+    shared: &Shared,
+    ops: &[kiln_protocol::group::GroupOp],
+    durable: &mut Vec<tokio::sync::oneshot::Receiver<Result<(), String>>>,
+) -> Result<(), String> {
+    let mut st = shared.state.lock();
+    apply_ops(&mut st, ops)?;
+    if let Some(store) = &shared.store {
+        let sops: Vec<Op> = ops.iter().filter_map(to_store_op).collect();
+        if !sops.is_empty() {
+            durable.push(store.submit(sops));
+        }
+    }
+    Ok(())
+}
+
+fn log_sync(p: &SyncProgress, what: &str) {
+    let secs = p.secs.max(1e-6);
+    let mb = p.bytes as f64 / 1e6;
+    info!(
+        objects = p.objects,
+        total = p.total,
+        percent = (p.objects * 100).checked_div(p.total).unwrap_or(100),
+        mb = format!("{mb:.1}"),
+        mb_per_sec = format!("{:.1}", mb / secs),
+        objects_per_sec = (p.objects as f64 / secs) as u64,
+        secs = format!("{secs:.2}"),
+        "{what}"
+    );
+}

@@ -1,0 +1,367 @@
+//! The active's side of the group: one [`Link`] per passive. A joining passive gets the whole
+//! graph (a sync, while the active keeps serving), then — on the same ordered connection — every
+//! committed batch. Once the sync is done the passive is a PASSIVE-STANDBY and the commit
+//! pipeline waits for its acknowledgement of each batch ([`ReplWait`]) before the clients are
+//! acknowledged. A standby that does not acknowledge within the L2→L2 HealthChecker time, or
+//! whose connection breaks, is dropped from the group (logged) and never waited for again.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use kiln_protocol::group::{GroupMsg, GroupOp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{mpsc, watch, Notify};
+use tracing::{info, warn};
+
+use crate::server::Shared;
+use crate::store::Op;
+
+use super::{snapshot_head, to_group_op};
+
+/// Objects per sync chunk.
+const SYNC_CHUNK_OBJECTS: usize = 4096;
+/// The sync pauses while more than this many bytes wait to be written to the passive.
+const SYNC_MAX_QUEUED: usize = 16 * 1024 * 1024;
+/// A passive with more than this many bytes of replication queued for it has fallen too far
+/// behind: it is dropped (it rejoins and resyncs).
+const MAX_BEHIND_BYTES: usize = 512 * 1024 * 1024;
+
+/// One passive of this active.
+#[derive(Debug)]
+pub struct Link {
+    /// Passive server name.
+    pub name: String,
+    tx: mpsc::UnboundedSender<Bytes>,
+    standby: AtomicBool,
+    acked: watch::Sender<u64>,
+    dead: AtomicBool,
+    kill: Notify,
+    queued: AtomicUsize,
+    last_ack: AtomicU64,
+}
+
+impl Link {
+    /// Whether the passive finished its sync (its acknowledgement is waited for).
+    pub fn is_standby(&self) -> bool {
+        self.standby.load(Ordering::Acquire)
+    }
+    /// Highest replication sequence it acknowledged.
+    pub fn acked(&self) -> u64 {
+        *self.acked.borrow()
+    }
+    fn send(&self, b: Bytes) -> bool {
+        if self.dead.load(Ordering::Acquire) {
+            return false;
+        }
+        self.queued.fetch_add(b.len(), Ordering::AcqRel);
+        self.tx.send(b).is_ok()
+    }
+    fn send_msg(&self, m: &GroupMsg) -> bool {
+        let mut b = BytesMut::with_capacity(64);
+        m.encode_framed(&mut b);
+        self.send(b.freeze())
+    }
+}
+
+/// Waits for the standbys' acknowledgement of one replicated batch.
+#[derive(Debug)]
+pub struct ReplWait {
+    seq: u64,
+    links: Vec<Arc<Link>>,
+    timeout: Duration,
+}
+
+impl ReplWait {
+    /// Completes when every standby that was in the group at send time acknowledged the batch,
+    /// left, or was dropped for not acknowledging within the L2→L2 HealthChecker time.
+    pub async fn wait(self, shared: &Shared) {
+        let deadline = Instant::now() + self.timeout;
+        for l in self.links {
+            let mut rx = l.acked.subscribe();
+            let seq = self.seq;
+            let done = tokio::time::timeout_at(deadline.into(), async {
+                let _ = rx.wait_for(|a| *a >= seq).await;
+            })
+            .await;
+            match done {
+                Ok(()) => {}
+                Err(_) => drop_link(
+                    shared,
+                    &l,
+                    &format!(
+                        "it did not acknowledge replicated batch {seq} within {} ms (l2.healthcheck.l2 idletime + interval*probes)",
+                        self.timeout.as_millis()
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+/// Removes `link` from the group (logged once) and closes its connection.
+pub fn drop_link(shared: &Shared, link: &Arc<Link>, why: &str) {
+    if link.dead.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    shared.ha.links.lock().retain(|l| !Arc::ptr_eq(l, link));
+    link.kill.notify_waiters();
+    link.kill.notify_one();
+    // Wake every waiter: a dropped passive is not waited for.
+    link.acked.send_replace(u64::MAX);
+    warn!(passive = %link.name, reason = why, "passive dropped from the group");
+}
+
+impl Shared {
+    /// Sends `ops` to every passive of this active (call with the state lock held, so the
+    /// stream order is the order of the changes). `None` when there is no standby to wait for.
+    pub fn replicate(&self, ops: &[Op]) -> Option<ReplWait> {
+        let links = self.ha.links.lock();
+        if links.is_empty() {
+            return None;
+        }
+        let seq = self.ha.repl_seq.fetch_add(1, Ordering::AcqRel) + 1;
+        let msg = GroupMsg::Replicate {
+            seq,
+            ops: ops.iter().map(to_group_op).collect(),
+        };
+        let mut b = BytesMut::new();
+        msg.encode_framed(&mut b);
+        let b = b.freeze();
+        let mut wait = Vec::new();
+        let mut behind = Vec::new();
+        for l in links.iter() {
+            if l.send(b.clone()) && l.is_standby() {
+                wait.push(l.clone());
+            }
+            if l.queued.load(Ordering::Acquire) > MAX_BEHIND_BYTES {
+                behind.push(l.clone());
+            }
+        }
+        drop(links);
+        for l in behind {
+            drop_link(
+                self,
+                &l,
+                &format!("it fell more than {} MB behind", MAX_BEHIND_BYTES >> 20),
+            );
+            wait.retain(|w| !Arc::ptr_eq(w, &l));
+        }
+        let timeout = self
+            .ha
+            .group
+            .as_ref()
+            .map_or(Duration::from_secs(8), |g| g.peer_timeout);
+        (!wait.is_empty()).then_some(ReplWait {
+            seq,
+            links: wait,
+            timeout,
+        })
+    }
+}
+
+/// Serves a passive that sent `Join` on this (active) server's group port: registers it, streams
+/// the whole graph while serving, marks it PASSIVE-STANDBY, then keeps the link (replication,
+/// acknowledgements, health checks) until it breaks.
+pub async fn serve_passive(
+    shared: Arc<Shared>,
+    name: String,
+    rd: OwnedReadHalf,
+    wr: OwnedWriteHalf,
+    buf: BytesMut,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (acked, _) = watch::channel(0);
+    let link = Arc::new(Link {
+        name: name.clone(),
+        tx,
+        standby: AtomicBool::new(false),
+        acked,
+        dead: AtomicBool::new(false),
+        kill: Notify::new(),
+        queued: AtomicUsize::new(0),
+        last_ack: AtomicU64::new(0),
+    });
+    let (ping_interval, peer_timeout) = shared
+        .ha
+        .group
+        .as_ref()
+        .map_or((Duration::from_secs(1), Duration::from_secs(8)), |g| {
+            (g.ping_interval, g.peer_timeout)
+        });
+    // Register and take the snapshot's head under the state lock: every later change is
+    // replicated on this link after it.
+    let (ids, started) = {
+        let st = shared.state.lock();
+        let mut links = shared.ha.links.lock();
+        links.retain(|l| l.name != name);
+        links.push(link.clone());
+        link.acked
+            .send_replace(shared.ha.repl_seq.load(Ordering::Acquire));
+        let ids = st.objects.ids();
+        link.send_msg(&GroupMsg::SyncChunk {
+            ops: snapshot_head(&st),
+            sent: 0,
+            total: ids.len() as u64,
+        });
+        (ids, Instant::now())
+    };
+    info!(passive = %name, objects = ids.len(), "passive joined: syncing the whole graph to it while serving");
+    let writer = tokio::spawn(write_loop(link.clone(), wr, rx, ping_interval));
+    let reader = tokio::spawn(read_loop(link.clone(), rd, buf, peer_timeout));
+    let total = ids.len() as u64;
+    let mut sent = 0u64;
+    let mut bytes = 0u64;
+    let mut last_log = Instant::now();
+    for chunk in ids.chunks(SYNC_CHUNK_OBJECTS) {
+        while link.queued.load(Ordering::Acquire) > SYNC_MAX_QUEUED {
+            if link.dead.load(Ordering::Acquire) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        if link.dead.load(Ordering::Acquire) {
+            break;
+        }
+        let st = shared.state.lock();
+        let ops: Vec<GroupOp> = chunk
+            .iter()
+            .filter_map(|oid| st.objects.encoded(oid).map(|b| GroupOp::PutObject(*oid, b)))
+            .collect();
+        sent += chunk.len() as u64;
+        bytes += ops.iter().map(|o| o.encoded_len() as u64).sum::<u64>();
+        link.send_msg(&GroupMsg::SyncChunk { ops, sent, total });
+        drop(st);
+        if last_log.elapsed() >= Duration::from_secs(1) {
+            last_log = Instant::now();
+            log_progress(&name, sent, total, bytes, started, "syncing passive");
+        }
+    }
+    if !link.dead.load(Ordering::Acquire) {
+        let st = shared.state.lock();
+        let seq = shared.ha.repl_seq.load(Ordering::Acquire);
+        link.send_msg(&GroupMsg::SyncDone {
+            seq,
+            epoch: st.epoch,
+        });
+        // From here on every batch waits for this passive (it applies the stream in order).
+        link.standby.store(true, Ordering::Release);
+        drop(st);
+        log_progress(
+            &name,
+            sent,
+            total,
+            bytes,
+            started,
+            "passive synced: it is PASSIVE-STANDBY",
+        );
+    }
+    let why = tokio::select! {
+        r = reader => r.unwrap_or_else(|e| format!("reader task failed: {e}")),
+        w = writer => w.unwrap_or_else(|e| format!("writer task failed: {e}")),
+        _ = link.kill.notified() => "dropped".to_owned(),
+    };
+    drop_link(&shared, &link, &why);
+}
+
+fn log_progress(name: &str, sent: u64, total: u64, bytes: u64, started: Instant, what: &str) {
+    let secs = started.elapsed().as_secs_f64().max(1e-6);
+    let mb = bytes as f64 / 1e6;
+    info!(
+        passive = %name,
+        objects = sent,
+        total,
+        percent = (sent * 100).checked_div(total).unwrap_or(100),
+        mb = format!("{mb:.1}"),
+        mb_per_sec = format!("{:.1}", mb / secs),
+        objects_per_sec = (sent as f64 / secs) as u64,
+        secs = format!("{secs:.2}"),
+        "{what}"
+    );
+}
+
+async fn write_loop(
+    link: Arc<Link>,
+    mut wr: OwnedWriteHalf,
+    mut rx: mpsc::UnboundedReceiver<Bytes>,
+    ping_interval: Duration,
+) -> String {
+    let mut out = BytesMut::with_capacity(1 << 20);
+    let mut nonce = 0u64;
+    loop {
+        let first = tokio::select! {
+            m = rx.recv() => m,
+            _ = tokio::time::sleep(ping_interval) => {
+                nonce += 1;
+                let mut b = BytesMut::new();
+                GroupMsg::Ping { nonce }.encode_framed(&mut b);
+                Some(b.freeze())
+            }
+            _ = link.kill.notified() => return "dropped".into(),
+        };
+        let Some(first) = first else {
+            return "link closed".into();
+        };
+        let mut n = first.len();
+        out.extend_from_slice(&first);
+        while out.len() < (1 << 20) {
+            match rx.try_recv() {
+                Ok(b) => {
+                    n += b.len();
+                    out.extend_from_slice(&b);
+                }
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = wr.write_all(&out).await {
+            return format!("write to the passive failed: {e}");
+        }
+        out.clear();
+        link.queued
+            .fetch_sub(n.min(link.queued.load(Ordering::Acquire)), Ordering::AcqRel);
+    }
+}
+
+async fn read_loop(
+    link: Arc<Link>,
+    mut rd: OwnedReadHalf,
+    mut buf: BytesMut,
+    peer_timeout: Duration,
+) -> String {
+    loop {
+        loop {
+            match GroupMsg::decode_framed(&mut buf, kiln_protocol::frame::DEFAULT_MAX_FRAME) {
+                Ok(Some(GroupMsg::Ack { seq })) => {
+                    link.last_ack.store(seq, Ordering::Release);
+                    link.acked.send_if_modified(|a| {
+                        if seq > *a {
+                            *a = seq;
+                            true
+                        } else {
+                            false
+                        }
+                    });
+                }
+                Ok(Some(GroupMsg::Ping { nonce })) => {
+                    link.send_msg(&GroupMsg::Pong { nonce });
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => return format!("protocol error from the passive: {e}"),
+            }
+        }
+        match tokio::time::timeout(peer_timeout, rd.read_buf(&mut buf)).await {
+            Err(_) => {
+                return format!(
+                    "no traffic for {} ms (l2.healthcheck.l2 idletime + interval*probes)",
+                    peer_timeout.as_millis()
+                )
+            }
+            Ok(Ok(0)) => return "connection closed".into(),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return format!("read failed: {e}"),
+        }
+    }
+}
