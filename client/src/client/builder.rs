@@ -138,6 +138,28 @@ impl ClientBuilder {
         {
             b.reconnect_timeout = Duration::from_secs(window.saturating_add(30));
         }
+        // A group of two or more servers (networked-active-passive) keeps the graph on its
+        // standbys: when the active dies, a standby is elected within election-time and opens its
+        // reconnect window, so a client keeps trying the other addresses for at least that long.
+        if let Some(g) = cfg.servers.groups.iter().find(|g| g.servers.len() >= 2) {
+            let window = g
+                .servers
+                .iter()
+                .map(|s| s.client_reconnect_window_secs)
+                .max()
+                .unwrap_or(cfg.servers.client_reconnect_window_secs);
+            let t = Duration::from_secs(
+                window
+                    .saturating_add(g.election_time_secs)
+                    .saturating_add(30),
+            );
+            b.reconnect_timeout = if b.reconnect {
+                b.reconnect_timeout.max(t)
+            } else {
+                t
+            };
+            b.reconnect = true;
+        }
         // `l2.l1reconnect.*`: a client whose connection to the same running server drops
         // briefly comes back within `timeout.millis` (the server keeps its session that long).
         let l1r = cfg.tc_properties.l1_reconnect();
@@ -460,5 +482,20 @@ mod tests {
             "the longer one wins"
         );
         assert!(!cfg("", "").reconnect, "off by default");
+    }
+
+    #[test]
+    fn a_group_of_two_servers_enables_reconnect_for_failover() {
+        let xml = r#"<tc-config><servers>
+            <server host="127.0.0.1" name="a"><dso-port>9510</dso-port><l2-group-port>9530</l2-group-port></server>
+            <server host="127.0.0.1" name="b"><dso-port>9511</dso-port><l2-group-port>9531</l2-group-port></server>
+            <ha><mode>networked-active-passive</mode><networked-active-passive><election-time>7</election-time></networked-active-passive></ha>
+            </servers></tc-config>"#;
+        let cfg = kiln_config::TcConfig::from_str_with_origin(xml, "test").expect("valid config");
+        let b = ClientBuilder::from_config(&cfg);
+        assert!(b.reconnect, "an in-memory group keeps the graph on its standby");
+        let window = cfg.servers.client_reconnect_window_secs;
+        assert_eq!(b.reconnect_timeout, Duration::from_secs(window + 7 + 30));
+        assert_eq!(b.addrs.len(), 2);
     }
 }
