@@ -1,0 +1,151 @@
+package dev.kiln.agent;
+
+import dev.kiln.agent.rt.Managed;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.security.ProtectionDomain;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.FieldVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * The load-time class transformer of the transparent agent. For a class that
+ * {@code <instrumented-classes>} includes (an {@code <include>} matches its name and no later
+ * {@code <exclude>} does), it adds the object-id field {@code long $kiln$oid} and implements
+ * {@link Managed} — unless its superclass is itself included (it then inherits both).
+ *
+ * <p>Never throws into the JVM: a class that fails to instrument is reported on stderr with the
+ * reason and loads unchanged. JDK classes (bootstrap loader, {@code java.}, {@code jdk.},
+ * {@code sun.}...) and the agent's own classes are never touched: the JDK is loaded before
+ * {@code premain} and retransformation cannot add fields (see docs/agent.md).
+ */
+final class KilnTransformer implements ClassFileTransformer {
+    static final String MANAGED = Type.internal(Managed.class);
+    static final String OID = Managed.OID_FIELD;
+
+    private static final String[] NEVER = {
+        "java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/kiln/", "com/tc/object/tx/", "com/tc/exception/",
+    };
+
+    private final ClassRules rules;
+    /** Guards against transforming classes loaded by the transformer itself. */
+    private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
+
+    KilnTransformer(ClassRules rules) {
+        this.rules = rules;
+    }
+
+    static boolean never(String internalName) {
+        for (String p : NEVER) {
+            if (internalName.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
+                            byte[] bytes) {
+        if (loader == null || className == null || redefined != null || never(className) || busy.get() != null) {
+            return null;
+        }
+        busy.set(Boolean.TRUE);
+        try {
+            String dotted = className.replace('/', '.');
+            if (!rules.instrumented(dotted)) {
+                return null;
+            }
+            return instrument(bytes);
+        } catch (Throwable t) {
+            KilnAgentLog.report("kiln: could not instrument " + className.replace('/', '.') + ", left as it was: " + t);
+            return null;
+        } finally {
+            busy.remove();
+        }
+    }
+
+    /** The class with the oid field and {@link Managed} added (null: nothing to change). */
+    byte[] instrument(byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        int access = reader.getAccess();
+        if ((access & (Opcodes.ACC_INTERFACE | Opcodes.ACC_ANNOTATION | Opcodes.ACC_MODULE)) != 0) {
+            return null;
+        }
+        String superName = reader.getSuperName();
+        if ("java/lang/Enum".equals(superName) || "java/lang/Record".equals(superName)) {
+            return null; // enums are literals; records have final fields only
+        }
+        boolean inherits = superName != null && !never(superName) && rules.instrumented(superName.replace('/', '.'));
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new Adder(writer, !inherits), 0);
+        return writer.toByteArray();
+    }
+
+    /** Adds the oid field and the Managed methods to the top instrumented class of a hierarchy. */
+    private static final class Adder extends ClassVisitor {
+        private final boolean addField;
+        private String name;
+        private boolean already;
+
+        Adder(ClassVisitor cv, boolean addField) {
+            super(Opcodes.ASM9, cv);
+            this.addField = addField;
+        }
+
+        @Override
+        public void visit(int version, int access, String name, String signature, String superName,
+                          String[] interfaces) {
+            this.name = name;
+            String[] ifs = interfaces == null ? new String[0] : interfaces;
+            for (String i : ifs) {
+                already |= i.equals(MANAGED);
+            }
+            if (addField && !already) {
+                String[] more = new String[ifs.length + 1];
+                System.arraycopy(ifs, 0, more, 0, ifs.length);
+                more[ifs.length] = MANAGED;
+                ifs = more;
+            }
+            super.visit(version, access, name, signature, superName, ifs);
+        }
+
+        @Override
+        public void visitEnd() {
+            if (addField && !already) {
+                FieldVisitor f = cv.visitField(Opcodes.ACC_PUBLIC | Opcodes.ACC_TRANSIENT | Opcodes.ACC_SYNTHETIC
+                        | Opcodes.ACC_VOLATILE, OID, "J", null, null);
+                f.visitEnd();
+                MethodVisitor get = cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_SYNTHETIC, OID, "()J", null, null);
+                get.visitCode();
+                get.visitVarInsn(Opcodes.ALOAD, 0);
+                get.visitFieldInsn(Opcodes.GETFIELD, name, OID, "J");
+                get.visitInsn(Opcodes.LRETURN);
+                get.visitMaxs(2, 1);
+                get.visitEnd();
+                MethodVisitor set = cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_SYNTHETIC, OID, "(J)V", null, null);
+                set.visitCode();
+                set.visitVarInsn(Opcodes.ALOAD, 0);
+                set.visitVarInsn(Opcodes.LLOAD, 1);
+                set.visitFieldInsn(Opcodes.PUTFIELD, name, OID, "J");
+                set.visitInsn(Opcodes.RETURN);
+                set.visitMaxs(3, 3);
+                set.visitEnd();
+            }
+            super.visitEnd();
+        }
+    }
+
+    /** Internal names. */
+    static final class Type {
+        private Type() {}
+
+        static String internal(Class<?> c) {
+            return c.getName().replace('.', '/');
+        }
+    }
+}
