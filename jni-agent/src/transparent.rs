@@ -323,6 +323,120 @@ pub extern "system" fn Java_dev_kiln_internal_Native_agentCounts<'local>(
     })
 }
 
+// ------------------------------------------------------------------------------ objects and roots
+
+/// `static native long objCreate(long txn, String className)`: a new physical object with no
+/// fields (they are set by `objSetFields`, once every object of the walk has its id).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_objCreate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    class_name: JString<'local>,
+) -> jlong {
+    bridge(&mut env, |env| {
+        let class = ffi::string(env, &class_name, "className")?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::oid_to_java(
+            t.txn.create(kiln::ObjectState::physical(class))?,
+        ))
+    })
+}
+
+/// `static native void objSetFields(long txn, long oid, byte[] fields)`: `fields` is
+/// (string declaring class, string name, value) triples.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_objSetFields<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    fields: JByteArray<'local>,
+) {
+    bridge(&mut env, |env| {
+        let vals = ffi::values(env, &fields, "fields")?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        let oid = convert::oid(oid);
+        let mut it = vals.into_iter();
+        while let (Some(Value::Str(class)), Some(Value::Str(name)), Some(value)) =
+            (it.next(), it.next(), it.next())
+        {
+            t.txn.set_field(oid, &class, &name, value)?;
+        }
+        Ok(())
+    })
+}
+
+/// `static native byte[] objState(long client, long oid)`: string class name, then the
+/// (string declaring class, string name, value) triples of a physical object (faulted in with
+/// the client's prefetch when not resident). Other kinds are refused.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_objState<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let st = c.open()?.object(convert::oid(oid))?;
+        let kiln::ObjectData::Physical(fields) = &st.data else {
+            return Err(BridgeError::IllegalState(
+                "objState: not a physical object (collections and arrays are not materialised yet)",
+            ));
+        };
+        let mut out = vec![Value::Str(st.class.clone())];
+        for f in fields {
+            out.push(Value::Str(f.class.clone()));
+            out.push(Value::Str(f.name.clone()));
+            out.push(f.value.clone());
+        }
+        values_result(env, Some(out))
+    })
+}
+
+/// `static native byte[] rootValue(long client, String name)`: the value bound to the root, or
+/// null when unbound.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_rootValue<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    name: JString<'local>,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        let name = ffi::string(env, &name, "name")?;
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let v = c.open()?.root(&name)?;
+        ffi::value_result(env, v.as_ref())
+    })
+}
+
+/// `static native byte[] rootBind(long client, String name, byte[] value, boolean replace)`:
+/// binds the root (first writer wins; `replace` re-binds a literal root); the value bound after.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_rootBind<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    name: JString<'local>,
+    value: JByteArray<'local>,
+    replace: jni::sys::jboolean,
+) -> JByteArray<'local> {
+    bridge(&mut env, |env| {
+        let name = ffi::string(env, &name, "name")?;
+        let value = ffi::value(env, &value, "value")?;
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let v = c.open()?.set_root_literal(&name, value, replace)?;
+        ffi::value_result(env, Some(&v))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

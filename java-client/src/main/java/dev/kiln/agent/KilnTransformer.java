@@ -35,8 +35,17 @@ final class KilnTransformer implements ClassFileTransformer {
     /** Guards against transforming classes loaded by the transformer itself. */
     private final ThreadLocal<Boolean> busy = new ThreadLocal<>();
 
+    /** "owner.name" (internal owner) of each configured root field -> its index in Runtime. */
+    private final java.util.Map<String, Integer> rootIndex = new java.util.HashMap<>();
+
     KilnTransformer(ClassRules rules) {
         this.rules = rules;
+        java.util.List<String[]> slots = new java.util.ArrayList<>();
+        for (ClassRules.Root r : rules.roots) {
+            rootIndex.put(r.className.replace('.', '/') + "." + r.field, slots.size());
+            slots.add(new String[] {r.name, r.className});
+        }
+        dev.kiln.agent.rt.Runtime.configureRoots(slots);
     }
 
     static boolean never(String internalName) {
@@ -57,10 +66,12 @@ final class KilnTransformer implements ClassFileTransformer {
         busy.set(Boolean.TRUE);
         try {
             String dotted = className.replace('/', '.');
-            if (!rules.instrumented(dotted)) {
+            boolean inst = rules.instrumented(dotted);
+            if (!inst && rootIndex.isEmpty()) {
                 return null;
             }
-            return instrument(bytes);
+            dev.kiln.agent.rt.Runtime.noteLoader(loader);
+            return instrument(bytes, inst);
         } catch (Throwable t) {
             KilnAgentLog.report("kiln: could not instrument " + className.replace('/', '.') + ", left as it was: " + t);
             return null;
@@ -69,28 +80,79 @@ final class KilnTransformer implements ClassFileTransformer {
         }
     }
 
-    /** The class with the oid field and {@link Managed} added (null: nothing to change). */
-    byte[] instrument(byte[] bytes) {
+    /**
+     * The class with root-field accesses routed through the runtime and, when {@code inst}, the
+     * oid field and {@link Managed} added (null: nothing to change).
+     */
+    byte[] instrument(byte[] bytes, boolean inst) {
         ClassReader reader = new ClassReader(bytes);
         int access = reader.getAccess();
+        boolean addField = inst;
         if ((access & (Opcodes.ACC_INTERFACE | Opcodes.ACC_ANNOTATION | Opcodes.ACC_MODULE)) != 0) {
-            return null;
+            addField = false;
         }
         String superName = reader.getSuperName();
         if ("java/lang/Enum".equals(superName) || "java/lang/Record".equals(superName)) {
-            return null; // enums are literals; records have final fields only
+            addField = false; // enums are literals; records have final fields only
         }
-        boolean inherits = superName != null && !never(superName) && rules.instrumented(superName.replace('/', '.'));
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new Adder(writer, !inherits), 0);
-        return writer.toByteArray();
+        if (addField && superName != null && !never(superName) && rules.instrumented(superName.replace('/', '.'))) {
+            addField = false; // inherits the field and the interface
+        }
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        Adder adder = new Adder(writer, addField);
+        reader.accept(adder, 0);
+        return addField || adder.rewrote ? writer.toByteArray() : null;
+    }
+
+    private static final String RUNTIME = "dev/kiln/agent/rt/Runtime";
+
+    /**
+     * Routes reads and writes of object-typed root fields through the runtime. Straight-line code
+     * only (a CHECKCAST restores the field's type), so the class's stack map frames stay valid.
+     */
+    private final class RootAccess extends MethodVisitor {
+        private final Adder owner;
+
+        RootAccess(MethodVisitor mv, Adder owner) {
+            super(Opcodes.ASM9, mv);
+            this.owner = owner;
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String fowner, String name, String desc) {
+            Integer idx = (desc.startsWith("L") || desc.startsWith("[")) ? rootIndex.get(fowner + "." + name) : null;
+            if (idx == null) {
+                super.visitFieldInsn(opcode, fowner, name, desc);
+                return;
+            }
+            owner.rewrote = true;
+            String type = desc.startsWith("[") ? desc : desc.substring(1, desc.length() - 1);
+            if (opcode == Opcodes.GETSTATIC || opcode == Opcodes.GETFIELD) {
+                super.visitFieldInsn(opcode, fowner, name, desc);
+                super.visitLdcInsn(idx);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "readRoot", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                super.visitTypeInsn(Opcodes.CHECKCAST, type);
+            } else {
+                super.visitLdcInsn(idx);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "writeRoot", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                super.visitTypeInsn(Opcodes.CHECKCAST, type);
+                super.visitFieldInsn(opcode, fowner, name, desc);
+            }
+        }
     }
 
     /** Adds the oid field and the Managed methods to the top instrumented class of a hierarchy. */
-    private static final class Adder extends ClassVisitor {
+    private final class Adder extends ClassVisitor {
         private final boolean addField;
         private String name;
         private boolean already;
+        boolean rewrote;
+
+        @Override
+        public MethodVisitor visitMethod(int access, String mname, String desc, String signature, String[] exceptions) {
+            MethodVisitor mv = super.visitMethod(access, mname, desc, signature, exceptions);
+            return rootIndex.isEmpty() || mv == null ? mv : new RootAccess(mv, this);
+        }
 
         Adder(ClassVisitor cv, boolean addField) {
             super(Opcodes.ASM9, cv);

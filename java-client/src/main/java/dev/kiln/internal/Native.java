@@ -254,4 +254,22 @@ public final class Native {
 
     /** Rule counts: i32 instrumented-class rules, i32 lock and distributed-method rules. */
     public static native byte[] agentCounts(long cfg);
+
+    /** A new physical object of {@code className} with no fields yet; its object id. */
+    public static native long objCreate(long txn, String className);
+
+    /** Sets fields of a resident physical object: (string declaring class, string name, value) triples. */
+    public static native void objSetFields(long txn, long oid, byte[] fields);
+
+    /**
+     * A physical object's state (faulted in with the prefetch if not resident): string class name,
+     * then (string declaring class, string name, value) triples.
+     */
+    public static native byte[] objState(long client, long oid);
+
+    /** The value bound to root {@code name}, or null when unbound. */
+    public static native byte[] rootValue(long client, String name);
+
+    /** Binds root {@code name} (first writer wins; {@code replace} re-binds a literal root); the value bound after. */
+    public static native byte[] rootBind(long client, String name, byte[] value, boolean replace);
 }

@@ -1,0 +1,25 @@
+package demo.graph;
+
+/**
+ * A plain program sharing a graph through a static root (tc-config.xml: demo.graph.Main.registry).
+ * The first JVM's assignment creates the root; in every later JVM the assignment is ignored and
+ * the field reads the first JVM's graph: a ring of nodes, whose last node points back at the first
+ * (identity kept across JVMs), plus one node reached by two paths (aliasing kept).
+ */
+public class Main {
+    static Registry registry;
+
+    public static void main(String[] args) {
+        String me = args.length > 0 ? args[0] : "one";
+        registry = new Registry(me, 3);
+        Registry r = registry;
+        StringBuilder ring = new StringBuilder();
+        Node n = r.first;
+        for (int i = 0; i < 3; i++) {
+            ring.append(n.label).append('#').append(n.weight).append(' ');
+            n = n.next;
+        }
+        System.out.println("app: " + me + " sees registry of " + r.owner + ": " + ring.toString().trim());
+        System.out.println("app: ring closes: " + (n == r.first) + ", alias kept: " + (r.favourite == r.first.next));
+    }
+}
