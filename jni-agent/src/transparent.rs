@@ -437,6 +437,20 @@ pub extern "system" fn Java_dev_kiln_internal_Native_rootBind<'local>(
     })
 }
 
+/// `static native long remoteTxns(long client)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_remoteTxns<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> jlong {
+    crate::ffi::bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(convert::u64_to_java(c.client.stats().remote_txns_applied))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,12 +99,77 @@ final class KilnTransformer implements ClassFileTransformer {
             addField = false; // inherits the field and the interface
         }
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        Adder adder = new Adder(writer, addField);
+        Adder adder = new Adder(writer, addField, inst);
         reader.accept(adder, 0);
-        return addField || adder.rewrote ? writer.toByteArray() : null;
+        return addField || inst || adder.rewrote ? writer.toByteArray() : null;
     }
 
     private static final String RUNTIME = "dev/kiln/agent/rt/Runtime";
+
+    /**
+     * In an instrumented class: after every PUTFIELD on an instrumented class's field, a call
+     * that records the change when the object is shared ({@code Runtime.afterPut}); in a method an
+     * {@code <autolock>} matches, MONITORENTER/MONITOREXIT operands go through
+     * {@code Runtime.monitorEnter/monitorExit} (cluster lock for shared objects). Straight-line
+     * stack shuffles only: frames stay valid.
+     */
+    private final class Barriers extends MethodVisitor {
+        private final Adder adder;
+        private final String self;
+        private final boolean ctor;
+        private final int level;
+
+        Barriers(MethodVisitor mv, Adder adder, String self, boolean ctor, int level) {
+            super(Opcodes.ASM9, mv);
+            this.adder = adder;
+            this.self = self;
+            this.ctor = ctor;
+            this.level = level;
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (level > 0 && opcode == Opcodes.MONITORENTER) {
+                adder.rewrote = true;
+                super.visitLdcInsn(level);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+            } else if (level > 0 && opcode == Opcodes.MONITOREXIT) {
+                adder.rewrote = true;
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            }
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String fowner, String fname, String desc) {
+            boolean barrier = opcode == Opcodes.PUTFIELD && !fname.equals(OID)
+                    && !(ctor && fowner.equals(self)) // the object under construction is not shared yet
+                    && !rootIndex.containsKey(fowner + "." + fname)
+                    && !never(fowner) && rules.instrumented(fowner.replace('/', '.'));
+            if (!barrier) {
+                super.visitFieldInsn(opcode, fowner, fname, desc);
+                return;
+            }
+            adder.rewrote = true;
+            if (desc.equals("J") || desc.equals("D")) {
+                // [obj, vv] -> [obj, obj, vv]
+                super.visitInsn(Opcodes.DUP2_X1);
+                super.visitInsn(Opcodes.POP2);
+                super.visitInsn(Opcodes.DUP_X2);
+                super.visitInsn(Opcodes.DUP_X2);
+                super.visitInsn(Opcodes.POP);
+                super.visitFieldInsn(opcode, fowner, fname, desc);
+            } else {
+                // [obj, v] -> [obj, v, obj, v] -> PUTFIELD -> [obj, v] -> [obj]
+                super.visitInsn(Opcodes.DUP2);
+                super.visitFieldInsn(opcode, fowner, fname, desc);
+                super.visitInsn(Opcodes.POP);
+            }
+            super.visitLdcInsn(fowner.replace('/', '.'));
+            super.visitLdcInsn(fname);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "afterPut", "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;)V", false);
+        }
+    }
 
     /**
      * Routes reads and writes of object-typed root fields through the runtime. Straight-line code
@@ -151,12 +216,23 @@ final class KilnTransformer implements ClassFileTransformer {
         @Override
         public MethodVisitor visitMethod(int access, String mname, String desc, String signature, String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, mname, desc, signature, exceptions);
-            return rootIndex.isEmpty() || mv == null ? mv : new RootAccess(mv, this);
+            if (mv == null) {
+                return null;
+            }
+            if (inst && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
+                ClassRules.MethodInfo mi = rules.methodInfo(name.replace('/', '.'), mname, desc, access);
+                int level = mi == null ? 0 : mi.autolockLevel;
+                mv = new Barriers(mv, this, name, mname.equals("<init>"), level);
+            }
+            return rootIndex.isEmpty() ? mv : new RootAccess(mv, this);
         }
 
-        Adder(ClassVisitor cv, boolean addField) {
+        private final boolean inst;
+
+        Adder(ClassVisitor cv, boolean addField, boolean inst) {
             super(Opcodes.ASM9, cv);
             this.addField = addField;
+            this.inst = inst;
         }
 
         @Override

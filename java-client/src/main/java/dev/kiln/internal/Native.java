@@ -272,4 +272,7 @@ public final class Native {
 
     /** Binds root {@code name} (first writer wins; {@code replace} re-binds a literal root); the value bound after. */
     public static native byte[] rootBind(long client, String name, byte[] value, boolean replace);
+
+    /** How many transactions of other clients were applied to this client's cache so far. */
+    public static native long remoteTxns(long client);
 }

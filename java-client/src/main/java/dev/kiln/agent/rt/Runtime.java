@@ -322,4 +322,177 @@ public final class Runtime {
             return o;
         }
     }
+
+    // ------------------------------------------------------------------ field writes and locks
+
+    /** Cluster locks held by one thread: per shared object locked, its transaction and hold count. */
+    private static final class Held {
+        final ArrayDeque<long[]> stack = new ArrayDeque<>(); // {oid, txn, count}
+        final Object proxy = new Object();
+
+        long[] find(long oid) {
+            for (long[] h : stack) {
+                if (h[0] == oid) {
+                    return h;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static final ThreadLocal<Held> HELD = ThreadLocal.withInitial(Held::new);
+    private static final ConcurrentHashMap<String, Field> FIELDS = new ConcurrentHashMap<>();
+
+    /**
+     * After a PUTFIELD of {@code owner.name} on {@code obj} in an instrumented class: a shared
+     * object's change is recorded in the innermost cluster transaction of this thread; outside
+     * any cluster lock it throws {@link com.tc.object.tx.UnlockedSharedObjectException}.
+     */
+    public static void afterPut(Object obj, String owner, String name) {
+        if (obj instanceof Managed) {
+            long oid = ((Managed) obj).$kiln$oid();
+            if (oid != 0) {
+                put(obj, oid, owner, name);
+            }
+        }
+    }
+
+    private static Field field(Class<?> c, String owner, String name) {
+        String key = owner + "." + name;
+        Field f = FIELDS.get(key);
+        if (f == null) {
+            Class<?> from = c;
+            for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+                if (k.getName().equals(owner)) {
+                    from = k;
+                    break;
+                }
+            }
+            for (Class<?> k = from; k != null && f == null; k = k.getSuperclass()) {
+                try {
+                    f = k.getDeclaredField(name);
+                } catch (NoSuchFieldException e) {
+                    // up
+                }
+            }
+            if (f == null) {
+                throw new IllegalStateException("kiln: no field " + key);
+            }
+            f.setAccessible(true);
+            FIELDS.put(key, f);
+        }
+        return f;
+    }
+
+    private static void put(Object obj, long oid, String owner, String name) {
+        Held h = HELD.get();
+        long[] top = h.stack.peek();
+        Field f = field(obj.getClass(), owner, name);
+        if (top == null) {
+            String cls = obj.getClass().getName();
+            throw new com.tc.object.tx.UnlockedSharedObjectException("kiln: " + cls + "." + name
+                    + " of a shared object was written by thread \"" + Thread.currentThread().getName()
+                    + "\" outside any cluster lock. Write shared objects inside synchronized blocks or methods"
+                    + " matched by an <autolock>, e.g. <locks><autolock><method-expression>* "
+                    + f.getDeclaringClass().getName() + ".*(..)</method-expression><lock-level>write</lock-level>"
+                    + "</autolock></locks> (and the methods that write it).");
+        }
+        try {
+            Object v = f.get(obj);
+            if (v != null && !isLiteral(v) && !(v instanceof Managed && ((Managed) v).$kiln$oid() != 0)) {
+                share(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
+            }
+            WireBuffer b = new WireBuffer(32);
+            ValueCodec.encode(f.getDeclaringClass().getName(), b);
+            ValueCodec.encode(f.getName(), b);
+            ValueCodec.encode(toValue(v), b);
+            Native.objSetFields(top[1], oid, b.toByteArray());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Replaces the operand of a MONITORENTER in an autolocked method: for a shared object, takes
+     * (or re-enters) the greedy cluster lock on its object id at {@code level}, applies the
+     * remote changes that arrived, and returns a thread-private proxy for the local monitor (the
+     * cluster lock already excludes this JVM's other threads; a wait releases it); for any other
+     * object returns it unchanged (a plain JVM monitor).
+     */
+    public static Object monitorEnter(Object o, int level) {
+        if (!(o instanceof Managed)) {
+            return o;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        if (oid == 0) {
+            return o;
+        }
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null) {
+            e[2]++;
+            return h.proxy;
+        }
+        long c = client();
+        long txn = Native.lockObject(c, oid, level, -1);
+        h.stack.push(new long[] {oid, txn, 1});
+        drain(c);
+        return h.proxy;
+    }
+
+    /** Replaces the operand of a MONITOREXIT: the monitor {@link #monitorEnter} returned; the outermost exit commits. */
+    public static Object monitorExit(Object o) {
+        if (!(o instanceof Managed)) {
+            return o;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        Held h = HELD.get();
+        long[] e = oid == 0 ? null : h.find(oid);
+        if (e == null) {
+            return o;
+        }
+        if (--e[2] == 0) {
+            h.stack.remove(e);
+            Native.commit(e[1]);
+        }
+        return h.proxy;
+    }
+
+    private static volatile long lastRemote = -1;
+
+    /**
+     * Brings the Java objects in line with the client's cache when other JVMs' transactions
+     * arrived since the last drain (they are applied to the cache before the lock is awarded).
+     */
+    static void drain(long c) {
+        long now = Native.remoteTxns(c);
+        if (now == lastRemote) {
+            return;
+        }
+        synchronized (objects) {
+            lastRemote = now;
+            for (Map.Entry<Long, Object> en : objects.entrySet()) {
+                refresh(en.getKey(), en.getValue());
+            }
+        }
+    }
+
+    private static void refresh(long oid, Object o) {
+        List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
+        try {
+            for (int i = 1; i + 2 < st.size(); i += 3) {
+                Field f = field(o.getClass(), (String) st.get(i), (String) st.get(i + 1));
+                Object v = st.get(i + 2);
+                if (v instanceof Ref) {
+                    v = materialise(((Ref) v).oid());
+                }
+                Object cur = f.get(o);
+                if (cur != v && (cur == null || !cur.equals(v))) {
+                    f.set(o, v);
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
