@@ -141,6 +141,33 @@ final class KilnTransformer implements ClassFileTransformer {
         }
 
         @Override
+        public void visitMethodInsn(int opcode, String mowner, String mname, String desc, boolean itf) {
+            if (opcode == Opcodes.INVOKEVIRTUAL && !mowner.startsWith("[")) {
+                String target = null;
+                String tdesc = null;
+                if (mname.equals("wait") && desc.equals("()V")) {
+                    target = "objWait";
+                    tdesc = "(Ljava/lang/Object;)V";
+                } else if (mname.equals("wait") && desc.equals("(J)V")) {
+                    target = "objWait";
+                    tdesc = "(Ljava/lang/Object;J)V";
+                } else if (mname.equals("notify") && desc.equals("()V")) {
+                    target = "objNotify";
+                    tdesc = "(Ljava/lang/Object;)V";
+                } else if (mname.equals("notifyAll") && desc.equals("()V")) {
+                    target = "objNotifyAll";
+                    tdesc = "(Ljava/lang/Object;)V";
+                }
+                if (target != null) {
+                    adder.rewrote = true;
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, target, tdesc, false);
+                    return;
+                }
+            }
+            super.visitMethodInsn(opcode, mowner, mname, desc, itf);
+        }
+
+        @Override
         public void visitFieldInsn(int opcode, String fowner, String fname, String desc) {
             boolean barrier = opcode == Opcodes.PUTFIELD && !fname.equals(OID)
                     && !(ctor && fowner.equals(self)) // the object under construction is not shared yet
@@ -215,16 +242,29 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public MethodVisitor visitMethod(int access, String mname, String desc, String signature, String[] exceptions) {
-            MethodVisitor mv = super.visitMethod(access, mname, desc, signature, exceptions);
-            if (mv == null) {
-                return null;
-            }
+            MethodVisitor mv;
             if (inst && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
                 ClassRules.MethodInfo mi = rules.methodInfo(name.replace('/', '.'), mname, desc, access);
                 int level = mi == null ? 0 : mi.autolockLevel;
-                mv = new Barriers(mv, this, name, mname.equals("<init>"), level);
+                boolean sync = (access & Opcodes.ACC_SYNCHRONIZED) != 0 || (mi != null && mi.autoSynchronized);
+                if (level > 0 && sync && (access & Opcodes.ACC_STATIC) == 0 && !mname.startsWith("<")) {
+                    // The body moves to a private method; the original name gets a wrapper that
+                    // holds the cluster lock (shared receiver) or the plain monitor around the call.
+                    String body = "$kiln$sync$" + mname;
+                    wrapper(access & ~Opcodes.ACC_SYNCHRONIZED, mname, desc, signature, exceptions, body, level);
+                    int bodyAccess = (access & ~(Opcodes.ACC_SYNCHRONIZED | Opcodes.ACC_PUBLIC | Opcodes.ACC_PROTECTED))
+                            | Opcodes.ACC_PRIVATE | Opcodes.ACC_SYNTHETIC;
+                    mv = super.visitMethod(bodyAccess, body, desc, signature, exceptions);
+                } else {
+                    mv = super.visitMethod(access, mname, desc, signature, exceptions);
+                }
+                if (mv != null) {
+                    mv = new Barriers(mv, this, name, mname.equals("<init>"), level);
+                }
+            } else {
+                mv = super.visitMethod(access, mname, desc, signature, exceptions);
             }
-            return rootIndex.isEmpty() ? mv : new RootAccess(mv, this);
+            return rootIndex.isEmpty() || mv == null ? mv : new RootAccess(mv, this);
         }
 
         private final boolean inst;
@@ -233,6 +273,55 @@ final class KilnTransformer implements ClassFileTransformer {
             super(Opcodes.ASM9, cv);
             this.addField = addField;
             this.inst = inst;
+        }
+
+        /** {@code mname} calling {@code body} inside monitorEnter(this)/MONITORENTER ... MONITOREXIT/monitorExit. */
+        private void wrapper(int access, String mname, String desc, String signature, String[] exceptions,
+                             String body, int level) {
+            rewrote = true;
+            MethodVisitor w = cv.visitMethod(access, mname, desc, signature, exceptions);
+            org.objectweb.asm.Type[] args = org.objectweb.asm.Type.getArgumentTypes(desc);
+            org.objectweb.asm.Type ret = org.objectweb.asm.Type.getReturnType(desc);
+            org.objectweb.asm.Label start = new org.objectweb.asm.Label();
+            org.objectweb.asm.Label end = new org.objectweb.asm.Label();
+            org.objectweb.asm.Label handler = new org.objectweb.asm.Label();
+            w.visitCode();
+            w.visitTryCatchBlock(start, end, handler, null);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitLdcInsn(level);
+            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+            w.visitInsn(Opcodes.MONITORENTER);
+            w.visitLabel(start);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
+            int slot = 1;
+            Object[] locals = new Object[args.length + 1];
+            locals[0] = name;
+            for (int i = 0; i < args.length; i++) {
+                w.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), slot);
+                slot += args[i].getSize();
+                switch (args[i].getSort()) {
+                    case org.objectweb.asm.Type.LONG: locals[i + 1] = Opcodes.LONG; break;
+                    case org.objectweb.asm.Type.DOUBLE: locals[i + 1] = Opcodes.DOUBLE; break;
+                    case org.objectweb.asm.Type.FLOAT: locals[i + 1] = Opcodes.FLOAT; break;
+                    case org.objectweb.asm.Type.OBJECT:
+                    case org.objectweb.asm.Type.ARRAY: locals[i + 1] = args[i].getInternalName(); break;
+                    default: locals[i + 1] = Opcodes.INTEGER;
+                }
+            }
+            w.visitMethodInsn(Opcodes.INVOKESPECIAL, name, body, desc, false);
+            w.visitLabel(end);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            w.visitInsn(Opcodes.MONITOREXIT);
+            w.visitInsn(ret.getOpcode(Opcodes.IRETURN));
+            w.visitLabel(handler);
+            w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            w.visitInsn(Opcodes.MONITOREXIT);
+            w.visitInsn(Opcodes.ATHROW);
+            w.visitMaxs(0, 0);
+            w.visitEnd();
         }
 
         @Override

@@ -495,4 +495,63 @@ public final class Runtime {
             throw new IllegalStateException(e);
         }
     }
+
+    // ------------------------------------------------------------------ wait / notify
+
+    private static long[] heldLock(Object o) {
+        if (!(o instanceof Managed)) {
+            return null;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        return oid == 0 ? null : HELD.get().find(oid);
+    }
+
+    /** {@code o.wait()} in an instrumented class. */
+    public static void objWait(Object o) throws InterruptedException {
+        objWait(o, 0L);
+    }
+
+    /**
+     * {@code o.wait(millis)} in an instrumented class: on a shared object this thread holds the
+     * cluster lock of, a cluster wait (releases the lock, waits for a notify from any JVM or the
+     * timeout, re-acquires, applies remote changes); otherwise the JVM's own wait.
+     */
+    public static void objWait(Object o, long millis) throws InterruptedException {
+        long[] h = heldLock(o);
+        if (h == null) {
+            o.wait(millis);
+            return;
+        }
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        int r = Native.await(h[1], millis == 0 ? -1 : millis * 1_000_000L);
+        drain(client());
+        if (r == 3) {
+            throw new InterruptedException();
+        }
+    }
+
+    /** {@code o.notify()}: a cluster notify (sent at commit) on a held shared object, else the JVM's. */
+    public static void objNotify(Object o) {
+        long[] h = heldLock(o);
+        if (h == null) {
+            o.notify();
+        } else {
+            Native.notify(h[1], false);
+        }
+    }
+
+    /** {@code o.notifyAll()}: a cluster notifyAll (sent at commit) on a held shared object, else the JVM's. */
+    public static void objNotifyAll(Object o) {
+        long[] h = heldLock(o);
+        if (h == null) {
+            o.notifyAll();
+        } else {
+            Native.notify(h[1], true);
+        }
+    }
 }
