@@ -11,6 +11,18 @@ public class Main {
 
     public static void main(String[] args) {
         String me = args.length > 0 ? args[0] : "one";
+        if (me.equals("thread")) {
+            // A Thread cannot be shared: the root assignment fails, naming the field path.
+            Registry bad = new Registry(me, 1);
+            bad.extra = new Thread();
+            try {
+                registry = bad;
+                System.out.println("app: shared a Thread?!");
+            } catch (com.tc.exception.TCNonPortableObjectError e) {
+                System.out.println("app: refused: " + e.getMessage());
+            }
+            return;
+        }
         registry = new Registry(me, 3);
         Registry r = registry;
         StringBuilder ring = new StringBuilder();
@@ -20,6 +32,7 @@ public class Main {
             n = n.next;
         }
         System.out.println("app: " + me + " sees registry of " + r.owner + ": " + ring.toString().trim());
-        System.out.println("app: ring closes: " + (n == r.first) + ", alias kept: " + (r.favourite == r.first.next));
+        System.out.println("app: ring closes: " + (n == r.first) + ", alias kept: " + (r.favourite == r.first.next)
+                + ", transient note: " + r.note + ", local-only cache: " + r.cache);
     }
 }

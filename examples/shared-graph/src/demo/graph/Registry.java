@@ -5,6 +5,12 @@ public class Registry {
     final String owner;
     Node first;
     Node favourite;
+    /** Not shared: honor-transient is on for this class. */
+    transient String note;
+    /** Not shared: listed in transient-fields. */
+    String cache;
+    /** Set to something non-portable by the "thread" mode. */
+    Object extra;
 
     Registry(String owner, int size) {
         this.owner = owner;
@@ -17,5 +23,7 @@ public class Registry {
         cur.next = head;
         first = head;
         favourite = head.next;
+        note = "note of " + owner;
+        cache = "cache of " + owner;
     }
 }

@@ -46,6 +46,11 @@ final class KilnTransformer implements ClassFileTransformer {
             slots.add(new String[] {r.name, r.className});
         }
         dev.kiln.agent.rt.Runtime.configureRoots(slots);
+        dev.kiln.agent.rt.Runtime.configureTransient(f -> {
+            ClassRules.ClassInfo ci = rules.classInfo(f.getDeclaringClass().getName());
+            return ci != null && ((ci.honorTransient && java.lang.reflect.Modifier.isTransient(f.getModifiers()))
+                    || ci.transientFields.contains(f.getName()));
+        });
     }
 
     static boolean never(String internalName) {

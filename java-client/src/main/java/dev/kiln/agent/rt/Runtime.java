@@ -42,6 +42,13 @@ public final class Runtime {
     }
 
     private static volatile RootSlot[] roots = new RootSlot[0];
+    /** Fields the cluster does not hold: {@code <honor-transient>} transients and {@code <transient-fields>}. */
+    private static volatile java.util.function.Predicate<Field> notShared = f -> false;
+
+    /** Called once by the agent with the configuration's transient rules. */
+    public static void configureTransient(java.util.function.Predicate<Field> p) {
+        notShared = p;
+    }
     /** oid -> materialised or shared Java object (strong: objects are not released yet, see docs/agent.md). */
     private static final ConcurrentHashMap<Long, Object> objects = new ConcurrentHashMap<>();
     private static volatile ClassLoader appLoader;
@@ -141,7 +148,7 @@ public final class Runtime {
             List<Object> created;
             try {
                 created = new ArrayList<>();
-                oid = share(v, txn, r.declaringClass + "." + r.name, created);
+                oid = share(v, txn, r.name, created);
             } finally {
                 Native.commit(txn);
             }
@@ -185,7 +192,8 @@ public final class Runtime {
         List<Field> out = new ArrayList<>();
         for (Class<?> k : chain) {
             for (Field f : k.getDeclaredFields()) {
-                if (Modifier.isStatic(f.getModifiers()) || f.getName().equals(Managed.OID_FIELD) || f.isSynthetic()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.getName().equals(Managed.OID_FIELD) || f.isSynthetic()
+                        || notShared.test(f)) {
                     continue;
                 }
                 f.setAccessible(true);
@@ -388,6 +396,9 @@ public final class Runtime {
         Held h = HELD.get();
         long[] top = h.stack.peek();
         Field f = field(obj.getClass(), owner, name);
+        if (notShared.test(f)) {
+            return; // a transient field stays local
+        }
         if (top == null) {
             String cls = obj.getClass().getName();
             throw new com.tc.object.tx.UnlockedSharedObjectException("kiln: " + cls + "." + name
