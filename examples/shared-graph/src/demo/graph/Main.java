@@ -8,6 +8,8 @@ package demo.graph;
  */
 public class Main {
     static Registry registry;
+    /** A literal root: every JVM's increment replaces the cluster value. */
+    static int visits;
 
     public static void main(String[] args) {
         String me = args.length > 0 ? args[0] : "one";
@@ -24,6 +26,8 @@ public class Main {
             return;
         }
         registry = new Registry(me, 3);
+        visits++;
+        System.out.println("app: visit " + visits);
         Registry r = registry;
         StringBuilder ring = new StringBuilder();
         Node n = r.first;

@@ -110,6 +110,19 @@ final class KilnTransformer implements ClassFileTransformer {
     }
 
     private static final String RUNTIME = "dev/kiln/agent/rt/Runtime";
+    private static final java.util.Map<String, String> BOXES = new java.util.HashMap<>();
+    private static final java.util.Map<String, String> UNBOX = new java.util.HashMap<>();
+
+    static {
+        String[][] t = {{"Z", "java/lang/Boolean", "booleanValue"}, {"B", "java/lang/Byte", "byteValue"},
+            {"C", "java/lang/Character", "charValue"}, {"S", "java/lang/Short", "shortValue"},
+            {"I", "java/lang/Integer", "intValue"}, {"J", "java/lang/Long", "longValue"},
+            {"F", "java/lang/Float", "floatValue"}, {"D", "java/lang/Double", "doubleValue"}};
+        for (String[] r : t) {
+            BOXES.put(r[0], r[1]);
+            UNBOX.put(r[0], r[2]);
+        }
+    }
 
     /**
      * In an instrumented class: after every PUTFIELD on an instrumented class's field, a call
@@ -217,12 +230,33 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitFieldInsn(int opcode, String fowner, String name, String desc) {
-            Integer idx = (desc.startsWith("L") || desc.startsWith("[")) ? rootIndex.get(fowner + "." + name) : null;
+            Integer idx = rootIndex.get(fowner + "." + name);
             if (idx == null) {
                 super.visitFieldInsn(opcode, fowner, name, desc);
                 return;
             }
             owner.rewrote = true;
+            String box = BOXES.get(desc);
+            if (box != null) {
+                // A primitive root is a literal root: boxed through the same runtime calls.
+                String unbox = UNBOX.get(desc);
+                if (opcode == Opcodes.GETSTATIC || opcode == Opcodes.GETFIELD) {
+                    super.visitFieldInsn(opcode, fowner, name, desc);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, box, "valueOf", "(" + desc + ")L" + box + ";", false);
+                    super.visitLdcInsn(idx);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "readRoot", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                    super.visitTypeInsn(Opcodes.CHECKCAST, box);
+                    super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, box, unbox, "()" + desc, false);
+                } else {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, box, "valueOf", "(" + desc + ")L" + box + ";", false);
+                    super.visitLdcInsn(idx);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "writeRoot", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                    super.visitTypeInsn(Opcodes.CHECKCAST, box);
+                    super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, box, unbox, "()" + desc, false);
+                    super.visitFieldInsn(opcode, fowner, name, desc);
+                }
+                return;
+            }
             String type = desc.startsWith("[") ? desc : desc.substring(1, desc.length() - 1);
             if (opcode == Opcodes.GETSTATIC || opcode == Opcodes.GETFIELD) {
                 super.visitFieldInsn(opcode, fowner, name, desc);

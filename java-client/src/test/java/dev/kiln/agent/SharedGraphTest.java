@@ -24,9 +24,9 @@ public class SharedGraphTest extends ExampleTestBase {
     @Test
     public void theFirstJvmsGraphIsTheRootEverywhere() throws Exception {
         // Transient fields stay local: the first JVM has its own, the second JVM's copy none.
-        assertEquals("app: one sees registry of one: one-0#0 one-1#10 one-2#20\napp: ring closes: true, alias kept: true,"
+        assertEquals("app: visit 1\napp: one sees registry of one: one-0#0 one-1#10 one-2#20\napp: ring closes: true, alias kept: true,"
                 + " transient note: note of one, local-only cache: cache of one", runApp("one"));
-        assertEquals("app: two sees registry of one: one-0#0 one-1#10 one-2#20\napp: ring closes: true, alias kept: true,"
+        assertEquals("app: visit 2\napp: two sees registry of one: one-0#0 one-1#10 one-2#20\napp: ring closes: true, alias kept: true,"
                 + " transient note: null, local-only cache: null", runApp("two"));
     }
 
@@ -37,6 +37,6 @@ public class SharedGraphTest extends ExampleTestBase {
                 + " which cannot be shared"));
         assertTrue(out, out.contains("Nothing of this transaction was shared."));
         // Nothing was bound: the next JVM's graph becomes the root.
-        assertTrue(runApp("two").startsWith("app: two sees registry of two: two-0#0"));
+        assertTrue(runApp("two").startsWith("app: visit 1\napp: two sees registry of two: two-0#0"));
     }
 }
