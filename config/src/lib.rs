@@ -59,6 +59,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aw;
 mod error;
 mod parse;
 mod props;

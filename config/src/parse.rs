@@ -150,6 +150,20 @@ impl Ctx<'_> {
         })
     }
 
+    /// Refuses a bad AspectWerkz class expression, pointing into it (see [`crate::aw`]).
+    fn aw_class(&self, v: &Val, path: &str) -> Result<()> {
+        crate::aw::ClassPattern::parse(&v.text)
+            .map(|_| ())
+            .map_err(|e| self.invalid(v.pos + e.offset, path, &v.text, e.reason))
+    }
+
+    /// Refuses a bad AspectWerkz method expression, pointing into it (see [`crate::aw`]).
+    fn aw_method(&self, v: &Val, path: &str) -> Result<()> {
+        crate::aw::MethodPattern::parse(&v.text)
+            .map(|_| ())
+            .map_err(|e| self.invalid(v.pos + e.offset, path, &v.text, e.reason))
+    }
+
     fn nonempty(&mut self, e: &Elem, path: &str) -> Result<Val> {
         let v = self.text(e, path)?;
         if v.text.is_empty() {
@@ -1183,6 +1197,7 @@ fn parse_app_dso(ctx: &mut Ctx<'_>, e: &Elem, path: &str, app: &mut Application)
                     .push(parse_include(ctx, item, &ipath)?),
                 ("instrumented-classes", "exclude") => {
                     let v = ctx.nonempty(item, &ipath)?;
+                    ctx.aw_class(&v, &ipath)?;
                     app.instrumented_classes.push(InstrumentedClass {
                         include: false,
                         class_expression: v.text,
@@ -1205,8 +1220,10 @@ fn parse_app_dso(ctx: &mut Ctx<'_>, e: &Elem, path: &str, app: &mut Application)
                 ("distributed-methods", "method-expression") => {
                     ctx.check_attrs(item, &ipath, &["run-on-all-nodes"]);
                     let run_on_all_nodes = ctx.bool_attr(item, "run-on-all-nodes", &ipath, true)?;
+                    let v = ctx.nonempty(item, &ipath)?;
+                    ctx.aw_method(&v, &ipath)?;
                     app.distributed_methods.push(DistributedMethod {
-                        method_expression: ctx.nonempty(item, &ipath)?.text,
+                        method_expression: v.text,
                         run_on_all_nodes,
                     });
                 }
@@ -1265,7 +1282,9 @@ fn parse_include(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<Instrumented
         let cpath = join(path, &c.name);
         match c.name.as_str() {
             "class-expression" => {
-                ic.class_expression = ctx.nonempty(c, &cpath)?.text;
+                let v = ctx.nonempty(c, &cpath)?;
+                ctx.aw_class(&v, &cpath)?;
+                ic.class_expression = v.text;
                 expr_seen = true;
             }
             "honor-transient" => ic.honor_transient = ctx.bool_text(c, &cpath)?,
@@ -1323,7 +1342,9 @@ fn parse_lock(ctx: &mut Ctx<'_>, e: &Elem, path: &str, kind: LockKind) -> Result
         let cpath = join(path, &c.name);
         match c.name.as_str() {
             "method-expression" => {
-                lock.method_expression = ctx.nonempty(c, &cpath)?.text;
+                let v = ctx.nonempty(c, &cpath)?;
+                ctx.aw_method(&v, &cpath)?;
+                lock.method_expression = v.text;
                 expr_seen = true;
             }
             "lock-level" => {

@@ -26,6 +26,7 @@ pub mod convert;
 pub mod error;
 pub mod ffi;
 pub mod handle;
+pub mod transparent;
 
 use std::sync::Once;
 

@@ -63,7 +63,9 @@ public final class KilnAgent {
                 line = "kiln: no -D" + CONFIG_PROPERTY + "/-D" + TC_CONFIG_PROPERTY
                         + " and no agent argument: not connecting";
             } else {
-                line = connect(spec);
+                // The transformer goes in before anything else loads (application classes load after premain).
+                String instrumenting = Transparent.install(spec, inst);
+                line = connect(spec) + instrumenting;
             }
         } catch (Throwable t) {
             line = "kiln: agent failed: " + describe(t);

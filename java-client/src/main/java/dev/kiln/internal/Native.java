@@ -224,4 +224,55 @@ public final class Native {
      * i64 object id, i64 transaction id, i64 client that committed it. One consumer per client.
      */
     public static native byte[] nextChange(long client, long timeoutNanos);
+
+    // ------------------------------------------------------------------ transparent agent (dev.kiln.agent)
+
+    /**
+     * Parses {@code <application><dso>} of the tc-config.xml at {@code path} (the one parser:
+     * AspectWerkz expressions are compiled natively; a bad one is a ConfigException naming
+     * file:line:column). Returns a config handle that lives for the process (never freed).
+     */
+    public static native long agentConfig(String path);
+
+    /**
+     * Null when the class (dotted binary name) is not instrumented; else: bool honor-transient,
+     * string on-load method/script (or null), bool on-load is an {@code <execute>} script, then
+     * the class's {@code <transient-fields>} names (strings).
+     */
+    public static native byte[] agentClass(long cfg, String className);
+
+    /**
+     * Null when no lock or distributed-method rule matches the method; else: i32 autolock level
+     * (0 none, else as lock levels above), bool auto-synchronized, string the autolock
+     * expression (or null), string named lock (or null), i32 named-lock level, i32 DMI (0 none,
+     * 1 all nodes, 2 where the receiver is resident). {@code access} is the JVM access flags.
+     */
+    public static native byte[] agentMethod(long cfg, String className, String name, String desc, int access);
+
+    /** The configured roots: per root three strings: declaring class, field name, root name. */
+    public static native byte[] agentRoots(long cfg);
+
+    /** Rule counts: i32 instrumented-class rules, i32 lock and distributed-method rules. */
+    public static native byte[] agentCounts(long cfg);
+
+    /** A new physical object of {@code className} with no fields yet; its object id. */
+    public static native long objCreate(long txn, String className);
+
+    /** Sets fields of a resident physical object: (string declaring class, string name, value) triples. */
+    public static native void objSetFields(long txn, long oid, byte[] fields);
+
+    /**
+     * A physical object's state (faulted in with the prefetch if not resident): string class name,
+     * then (string declaring class, string name, value) triples.
+     */
+    public static native byte[] objState(long client, long oid);
+
+    /** The value bound to root {@code name}, or null when unbound. */
+    public static native byte[] rootValue(long client, String name);
+
+    /** Binds root {@code name} (first writer wins; {@code replace} re-binds a literal root); the value bound after. */
+    public static native byte[] rootBind(long client, String name, byte[] value, boolean replace);
+
+    /** How many transactions of other clients were applied to this client's cache so far. */
+    public static native long remoteTxns(long client);
 }

@@ -1,0 +1,30 @@
+package demo.queue;
+
+/** An unbounded FIFO of strings built from plain linked items. */
+public class Mailbox {
+    private Item head;
+    private Item tail;
+
+    public synchronized void put(String s) {
+        Item i = new Item(s);
+        if (tail == null) {
+            head = i;
+        } else {
+            tail.next = i;
+        }
+        tail = i;
+        notifyAll();
+    }
+
+    public synchronized String take() throws InterruptedException {
+        while (head == null) {
+            wait();
+        }
+        Item i = head;
+        head = i.next;
+        if (head == null) {
+            tail = null;
+        }
+        return i.value;
+    }
+}

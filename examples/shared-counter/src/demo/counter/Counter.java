@@ -1,0 +1,7 @@
+package demo.counter;
+
+/** The shared state: a plain class. */
+public class Counter {
+    int value;
+    String lastBy;
+}

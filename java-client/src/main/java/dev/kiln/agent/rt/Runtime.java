@@ -1,0 +1,568 @@
+package dev.kiln.agent.rt;
+
+import com.tc.exception.TCNonPortableObjectError;
+
+import dev.kiln.codec.Ref;
+import dev.kiln.codec.ValueCodec;
+import dev.kiln.codec.WireBuffer;
+import dev.kiln.internal.Native;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the instrumented bytecode calls: root reads and writes (every GETSTATIC/PUTSTATIC/
+ * GETFIELD/PUTFIELD of a configured object-typed root field, in every class that touches it,
+ * is followed or preceded by {@link #readRoot} / {@link #writeRoot}), the sharing walk and the
+ * materialisation of cluster objects as Java objects. See docs/agent.md.
+ */
+public final class Runtime {
+    private Runtime() {}
+
+    /** One configured root: its name and, once known here, the Java object bound to it. */
+    static final class RootSlot {
+        final String name;
+        final String declaringClass;
+        volatile Object value;
+        volatile boolean bound;
+
+        RootSlot(String name, String declaringClass) {
+            this.name = name;
+            this.declaringClass = declaringClass;
+        }
+    }
+
+    private static volatile RootSlot[] roots = new RootSlot[0];
+    /** Fields the cluster does not hold: {@code <honor-transient>} transients and {@code <transient-fields>}. */
+    private static volatile java.util.function.Predicate<Field> notShared = f -> false;
+
+    /** Called once by the agent with the configuration's transient rules. */
+    public static void configureTransient(java.util.function.Predicate<Field> p) {
+        notShared = p;
+    }
+    /** oid -> materialised or shared Java object (strong: objects are not released yet, see docs/agent.md). */
+    private static final ConcurrentHashMap<Long, Object> objects = new ConcurrentHashMap<>();
+    private static volatile ClassLoader appLoader;
+    private static volatile long client;
+
+    /** Called once by the agent: the configured roots, in the order of the indexes the transformer emits. */
+    public static void configureRoots(List<String[]> nameAndClass) {
+        RootSlot[] r = new RootSlot[nameAndClass.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = new RootSlot(nameAndClass.get(i)[0], nameAndClass.get(i)[1]);
+        }
+        roots = r;
+    }
+
+    /** Called by the transformer for each application class loader it sees. */
+    public static void noteLoader(ClassLoader l) {
+        if (l != null && appLoader == null) {
+            appLoader = l;
+        }
+    }
+
+    private static long client() {
+        long c = client;
+        if (c != 0) {
+            return c;
+        }
+        try {
+            Object cluster = Class.forName("dev.kiln.Kiln").getMethod("cluster").invoke(null);
+            Field h = cluster.getClass().getDeclaredField("handle");
+            h.setAccessible(true);
+            c = h.getLong(cluster);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException("kiln: a shared root was used but this JVM has no cluster: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("kiln: cannot reach the process cluster: " + e, e);
+        }
+        client = c;
+        return c;
+    }
+
+    // ------------------------------------------------------------------ roots
+
+    /** After a read of root field {@code idx} that held {@code local}: the cluster's object (faulted lazily). */
+    public static Object readRoot(Object local, int idx) {
+        RootSlot r = roots[idx];
+        if (r.bound) {
+            return r.value;
+        }
+        synchronized (r) {
+            if (r.bound) {
+                return r.value;
+            }
+            byte[] v = Native.rootValue(client(), r.name);
+            if (v == null) {
+                return local; // unbound: the field keeps its local value
+            }
+            Object o = ValueCodec.decode(v, loader());
+            if (o instanceof Ref) {
+                o = materialise(((Ref) o).oid());
+                r.value = o;
+                r.bound = true;
+            }
+            return o;
+        }
+    }
+
+    /**
+     * Before a write of {@code v} to root field {@code idx}: what the field must hold. An object
+     * root is final in the cluster: the first assignment anywhere shares {@code v}'s graph and
+     * binds the root; later ones (and null) are ignored and the field gets the cluster object.
+     * A literal root is re-bound each time.
+     */
+    public static Object writeRoot(Object v, int idx) {
+        RootSlot r = roots[idx];
+        if (v != null && isLiteral(v)) {
+            long c = client();
+            long txn = Native.lockNamed(c, "kiln.root:" + r.name, 2, -1);
+            try {
+                Native.rootBind(c, r.name, ValueCodec.encode(v), true);
+            } finally {
+                Native.commit(txn);
+            }
+            return v;
+        }
+        synchronized (r) {
+            if (r.bound) {
+                return r.value;
+            }
+            Object current = readRoot(null, idx);
+            if (r.bound || v == null) {
+                return r.bound ? r.value : current;
+            }
+            long c = client();
+            long txn = Native.lockNamed(c, "kiln.root:" + r.name, 2, -1);
+            long oid;
+            List<Object> created;
+            try {
+                created = new ArrayList<>();
+                oid = share(v, txn, r.name, created);
+            } finally {
+                Native.commit(txn);
+            }
+            Object won = ValueCodec.decode(Native.rootBind(c, r.name, ValueCodec.encode(new Ref(oid)), false));
+            long winner = ((Ref) won).oid();
+            Object value = v;
+            if (winner != oid) {
+                for (Object o : created) { // lost the race: ours stay local
+                    objects.remove(((Managed) o).$kiln$oid());
+                    ((Managed) o).$kiln$oid(0);
+                }
+                value = materialise(winner);
+            }
+            r.value = value;
+            r.bound = true;
+            return value;
+        }
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader l = appLoader;
+        return l != null ? l : ClassLoader.getSystemClassLoader();
+    }
+
+    // ------------------------------------------------------------------ sharing
+
+    static boolean isLiteral(Object v) {
+        return v instanceof String || v instanceof Number && (v instanceof Integer || v instanceof Long
+                || v instanceof Short || v instanceof Byte || v instanceof Double || v instanceof Float
+                || v.getClass() == BigInteger.class || v.getClass() == BigDecimal.class)
+                || v instanceof Boolean || v instanceof Character || v instanceof Enum || v instanceof Class
+                || v.getClass() == Date.class || v instanceof byte[];
+    }
+
+    /** The instance fields of {@code c} and its superclasses the cluster holds, super first. */
+    static List<Field> sharedFields(Class<?> c) {
+        List<Class<?>> chain = new ArrayList<>();
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            chain.add(0, k);
+        }
+        List<Field> out = new ArrayList<>();
+        for (Class<?> k : chain) {
+            for (Field f : k.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.getName().equals(Managed.OID_FIELD) || f.isSynthetic()
+                        || notShared.test(f)) {
+                    continue;
+                }
+                f.setAccessible(true);
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Shares the graph reachable from {@code root} in transaction {@code txn}: every object not
+     * shared yet becomes a physical object (identity kept: one Java object, one cluster object,
+     * aliasing and cycles preserved). The whole graph is checked first: a non-portable object
+     * throws before anything is recorded. Returns the root's object id.
+     */
+    static long share(Object root, long txn, String rootPath, List<Object> created) {
+        IdentityHashMap<Object, String> fresh = new IdentityHashMap<>();
+        ArrayDeque<Object> todo = new ArrayDeque<>();
+        check(root, rootPath, fresh, todo);
+        List<Object> order = new ArrayList<>();
+        while (!todo.isEmpty()) {
+            Object o = todo.poll();
+            order.add(o);
+            try {
+                for (Field f : sharedFields(o.getClass())) {
+                    Object v = f.get(o);
+                    if (v != null && !f.getType().isPrimitive()) {
+                        check(v, fresh.get(o) + "." + f.getName(), fresh, todo);
+                    }
+                }
+            } catch (IllegalAccessException e) {
+                throw new TCNonPortableObjectError("kiln: cannot read the fields of " + o.getClass().getName() + ": " + e);
+            }
+        }
+        for (Object o : order) {
+            long oid = Native.objCreate(txn, o.getClass().getName());
+            ((Managed) o).$kiln$oid(oid);
+            objects.put(oid, o);
+            created.add(o);
+        }
+        for (Object o : order) {
+            WireBuffer b = new WireBuffer(64);
+            try {
+                for (Field f : sharedFields(o.getClass())) {
+                    ValueCodec.encode(f.getDeclaringClass().getName(), b);
+                    ValueCodec.encode(f.getName(), b);
+                    ValueCodec.encode(toValue(f.get(o)), b);
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            Native.objSetFields(txn, ((Managed) o).$kiln$oid(), b.toByteArray());
+        }
+        return ((Managed) root).$kiln$oid();
+    }
+
+    private static void check(Object v, String path, IdentityHashMap<Object, String> fresh, ArrayDeque<Object> todo) {
+        if (isLiteral(v)) {
+            return;
+        }
+        if (v instanceof Managed) {
+            if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
+                fresh.put(v, path);
+                todo.add(v);
+            }
+            return;
+        }
+        throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
+                + ", which cannot be shared: it is not in <instrumented-classes> (add an <include> for it) and"
+                + " not a portable type; or make the field transient with <honor-transient> or list it in"
+                + " <transient-fields>. Nothing of this transaction was shared.");
+    }
+
+    private static Object toValue(Object v) {
+        if (v instanceof Managed) {
+            return new Ref(((Managed) v).$kiln$oid());
+        }
+        return v;
+    }
+
+    // ------------------------------------------------------------------ materialising
+
+    private static final sun.misc.Unsafe UNSAFE = unsafe();
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("kiln: no sun.misc.Unsafe to create objects without a constructor", e);
+        }
+    }
+
+    /**
+     * The Java object of cluster object {@code oid}: created without running a constructor, its
+     * fields filled; references materialised eagerly (the client faults the reachable batch).
+     */
+    static Object materialise(long oid) {
+        Object o = objects.get(oid);
+        if (o != null) {
+            return o;
+        }
+        synchronized (objects) {
+            o = objects.get(oid);
+            if (o != null) {
+                return o;
+            }
+            List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
+            try {
+                Class<?> c = Class.forName((String) st.get(0), true, loader());
+                o = UNSAFE.allocateInstance(c);
+                ((Managed) o).$kiln$oid(oid);
+                objects.put(oid, o);
+                Map<String, Field> byName = new java.util.HashMap<>();
+                for (Field f : sharedFields(c)) {
+                    byName.put(f.getDeclaringClass().getName() + "." + f.getName(), f);
+                }
+                for (int i = 1; i + 2 < st.size(); i += 3) {
+                    Field f = byName.get(st.get(i) + "." + st.get(i + 1));
+                    if (f == null) {
+                        continue; // a field this class version does not have
+                    }
+                    Object v = st.get(i + 2);
+                    if (v instanceof Ref) {
+                        v = materialise(((Ref) v).oid());
+                    }
+                    f.set(o, v);
+                }
+            } catch (ReflectiveOperationException e) {
+                objects.remove(oid);
+                throw new IllegalStateException("kiln: cannot materialise object " + oid + " of " + st.get(0) + ": " + e, e);
+            }
+            return o;
+        }
+    }
+
+    // ------------------------------------------------------------------ field writes and locks
+
+    /** Cluster locks held by one thread: per shared object locked, its transaction and hold count. */
+    private static final class Held {
+        final ArrayDeque<long[]> stack = new ArrayDeque<>(); // {oid, txn, count}
+        final Object proxy = new Object();
+
+        long[] find(long oid) {
+            for (long[] h : stack) {
+                if (h[0] == oid) {
+                    return h;
+                }
+            }
+            return null;
+        }
+    }
+
+    private static final ThreadLocal<Held> HELD = ThreadLocal.withInitial(Held::new);
+    private static final ConcurrentHashMap<String, Field> FIELDS = new ConcurrentHashMap<>();
+
+    /**
+     * After a PUTFIELD of {@code owner.name} on {@code obj} in an instrumented class: a shared
+     * object's change is recorded in the innermost cluster transaction of this thread; outside
+     * any cluster lock it throws {@link com.tc.object.tx.UnlockedSharedObjectException}.
+     */
+    public static void afterPut(Object obj, String owner, String name) {
+        if (obj instanceof Managed) {
+            long oid = ((Managed) obj).$kiln$oid();
+            if (oid != 0) {
+                put(obj, oid, owner, name);
+            }
+        }
+    }
+
+    private static Field field(Class<?> c, String owner, String name) {
+        String key = owner + "." + name;
+        Field f = FIELDS.get(key);
+        if (f == null) {
+            Class<?> from = c;
+            for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+                if (k.getName().equals(owner)) {
+                    from = k;
+                    break;
+                }
+            }
+            for (Class<?> k = from; k != null && f == null; k = k.getSuperclass()) {
+                try {
+                    f = k.getDeclaredField(name);
+                } catch (NoSuchFieldException e) {
+                    // up
+                }
+            }
+            if (f == null) {
+                throw new IllegalStateException("kiln: no field " + key);
+            }
+            f.setAccessible(true);
+            FIELDS.put(key, f);
+        }
+        return f;
+    }
+
+    private static void put(Object obj, long oid, String owner, String name) {
+        Held h = HELD.get();
+        long[] top = h.stack.peek();
+        Field f = field(obj.getClass(), owner, name);
+        if (notShared.test(f)) {
+            return; // a transient field stays local
+        }
+        if (top == null) {
+            String cls = obj.getClass().getName();
+            throw new com.tc.object.tx.UnlockedSharedObjectException("kiln: " + cls + "." + name
+                    + " of a shared object was written by thread \"" + Thread.currentThread().getName()
+                    + "\" outside any cluster lock. Write shared objects inside synchronized blocks or methods"
+                    + " matched by an <autolock>, e.g. <locks><autolock><method-expression>* "
+                    + f.getDeclaringClass().getName() + ".*(..)</method-expression><lock-level>write</lock-level>"
+                    + "</autolock></locks> (and the methods that write it).");
+        }
+        try {
+            Object v = f.get(obj);
+            if (v != null && !isLiteral(v) && !(v instanceof Managed && ((Managed) v).$kiln$oid() != 0)) {
+                share(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
+            }
+            WireBuffer b = new WireBuffer(32);
+            ValueCodec.encode(f.getDeclaringClass().getName(), b);
+            ValueCodec.encode(f.getName(), b);
+            ValueCodec.encode(toValue(v), b);
+            Native.objSetFields(top[1], oid, b.toByteArray());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Replaces the operand of a MONITORENTER in an autolocked method: for a shared object, takes
+     * (or re-enters) the greedy cluster lock on its object id at {@code level}, applies the
+     * remote changes that arrived, and returns a thread-private proxy for the local monitor (the
+     * cluster lock already excludes this JVM's other threads; a wait releases it); for any other
+     * object returns it unchanged (a plain JVM monitor).
+     */
+    public static Object monitorEnter(Object o, int level) {
+        if (!(o instanceof Managed)) {
+            return o;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        if (oid == 0) {
+            return o;
+        }
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null) {
+            e[2]++;
+            return h.proxy;
+        }
+        long c = client();
+        long txn = Native.lockObject(c, oid, level, -1);
+        h.stack.push(new long[] {oid, txn, 1});
+        drain(c);
+        return h.proxy;
+    }
+
+    /** Replaces the operand of a MONITOREXIT: the monitor {@link #monitorEnter} returned; the outermost exit commits. */
+    public static Object monitorExit(Object o) {
+        if (!(o instanceof Managed)) {
+            return o;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        Held h = HELD.get();
+        long[] e = oid == 0 ? null : h.find(oid);
+        if (e == null) {
+            return o;
+        }
+        if (--e[2] == 0) {
+            h.stack.remove(e);
+            Native.commit(e[1]);
+        }
+        return h.proxy;
+    }
+
+    private static volatile long lastRemote = -1;
+
+    /**
+     * Brings the Java objects in line with the client's cache when other JVMs' transactions
+     * arrived since the last drain (they are applied to the cache before the lock is awarded).
+     */
+    static void drain(long c) {
+        long now = Native.remoteTxns(c);
+        if (now == lastRemote) {
+            return;
+        }
+        synchronized (objects) {
+            lastRemote = now;
+            for (Map.Entry<Long, Object> en : objects.entrySet()) {
+                refresh(en.getKey(), en.getValue());
+            }
+        }
+    }
+
+    private static void refresh(long oid, Object o) {
+        List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
+        try {
+            for (int i = 1; i + 2 < st.size(); i += 3) {
+                Field f = field(o.getClass(), (String) st.get(i), (String) st.get(i + 1));
+                Object v = st.get(i + 2);
+                if (v instanceof Ref) {
+                    v = materialise(((Ref) v).oid());
+                }
+                Object cur = f.get(o);
+                if (cur != v && (cur == null || !cur.equals(v))) {
+                    f.set(o, v);
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ wait / notify
+
+    private static long[] heldLock(Object o) {
+        if (!(o instanceof Managed)) {
+            return null;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        return oid == 0 ? null : HELD.get().find(oid);
+    }
+
+    /** {@code o.wait()} in an instrumented class. */
+    public static void objWait(Object o) throws InterruptedException {
+        objWait(o, 0L);
+    }
+
+    /**
+     * {@code o.wait(millis)} in an instrumented class: on a shared object this thread holds the
+     * cluster lock of, a cluster wait (releases the lock, waits for a notify from any JVM or the
+     * timeout, re-acquires, applies remote changes); otherwise the JVM's own wait.
+     */
+    public static void objWait(Object o, long millis) throws InterruptedException {
+        long[] h = heldLock(o);
+        if (h == null) {
+            o.wait(millis);
+            return;
+        }
+        if (millis < 0) {
+            throw new IllegalArgumentException("timeout value is negative");
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        int r = Native.await(h[1], millis == 0 ? -1 : millis * 1_000_000L);
+        drain(client());
+        if (r == 3) {
+            throw new InterruptedException();
+        }
+    }
+
+    /** {@code o.notify()}: a cluster notify (sent at commit) on a held shared object, else the JVM's. */
+    public static void objNotify(Object o) {
+        long[] h = heldLock(o);
+        if (h == null) {
+            o.notify();
+        } else {
+            Native.notify(h[1], false);
+        }
+    }
+
+    /** {@code o.notifyAll()}: a cluster notifyAll (sent at commit) on a held shared object, else the JVM's. */
+    public static void objNotifyAll(Object o) {
+        long[] h = heldLock(o);
+        if (h == null) {
+            o.notifyAll();
+        } else {
+            Native.notify(h[1], true);
+        }
+    }
+}

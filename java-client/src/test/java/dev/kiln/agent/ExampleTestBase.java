@@ -1,0 +1,168 @@
+package dev.kiln.agent;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+import org.junit.After;
+import org.junit.Assume;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * Runs an example of examples/ (compiled here from its sources) in child JVMs with the agent,
+ * against a real debug kiln-server started for the test and stopped after it.
+ */
+public abstract class ExampleTestBase {
+    /** The directory under examples/. */
+    protected abstract String exampleName();
+
+    /** The main class. */
+    protected abstract String mainClass();
+
+    private Path dir;
+    private Path classes;
+    private Process server;
+
+    @Before
+    public void setUp() throws Exception {
+        File bin = new File(System.getProperty("kiln.server.bin", "target/debug/kiln-server"));
+        Assume.assumeTrue("no kiln-server at " + bin, bin.canExecute());
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        Assume.assumeTrue("no system Java compiler", javac != null);
+        dir = Files.createTempDirectory("kiln-example-test");
+        classes = Files.createDirectories(dir.resolve("classes"));
+        List<String> args = new ArrayList<>(Arrays.asList("-d", classes.toString()));
+        try (Stream<Path> s = Files.walk(example().resolve("src"))) {
+            args.addAll(s.filter(p -> p.toString().endsWith(".java")).map(Path::toString).collect(Collectors.toList()));
+        }
+        assertEquals(0, javac.run(null, null, null, args.toArray(new String[0])));
+        startServer(bin);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        for (Process p : started) {
+            p.destroyForcibly();
+        }
+        if (server != null) {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (dir != null) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private Path example() {
+        return Paths.get(System.getProperty("kiln.repo.dir", "..")).resolve("examples").resolve(exampleName());
+    }
+
+    private int port;
+
+    private void startServer(File bin) throws Exception {
+        int[] ports = new int[3];
+        ServerSocket[] held = new ServerSocket[3];
+        try {
+            for (int i = 0; i < 3; i++) {
+                held[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ports[i] = held[i].getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+        port = ports[0];
+        Path sdir = Files.createDirectory(dir.resolve("server"));
+        Path config = sdir.resolve("tc-config.xml");
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tc:tc-config xmlns:tc=\"http://www.terracotta.org/config\">\n"
+                + "<servers><server host=\"127.0.0.1\" name=\"graph-test\" bind=\"127.0.0.1\">"
+                + "<data>" + sdir.resolve("data") + "</data><logs>" + sdir.resolve("logs") + "</logs>"
+                + "<dso-port>" + ports[0] + "</dso-port><jmx-port>" + ports[1] + "</jmx-port>"
+                + "<l2-group-port>" + ports[2] + "</l2-group-port></server></servers></tc:tc-config>\n";
+        Files.write(config, xml.getBytes(StandardCharsets.UTF_8));
+        Path log = sdir.resolve("server.out");
+        server = new ProcessBuilder(bin.getPath(), "-f", config.toString()).directory(sdir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                fail("kiln-server exited at start: " + new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        fail("kiln-server did not listen within 30 s");
+    }
+
+    /** Starts one JVM of the example (the agent, the example's tc-config.xml pointed at the test server). */
+    protected Process start(String... args) throws Exception {
+        String xml = new String(Files.readAllBytes(example().resolve("tc-config.xml")), StandardCharsets.UTF_8)
+                .replace("9510", Integer.toString(port)).replace("host=\"localhost\"", "host=\"127.0.0.1\"");
+        Path config = dir.resolve("tc-config.xml");
+        Files.write(config, xml.getBytes(StandardCharsets.UTF_8));
+        String java = new File(System.getProperty("java.home"), "bin/java").getPath();
+        List<String> cmd = new ArrayList<>(Arrays.asList(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-javaagent:" + System.getProperty("kiln.agent.jar"), "-Dtc.config=" + config,
+                "-Dkiln.connect.timeout=20000", "-cp", classes.toString(), mainClass()));
+        cmd.addAll(Arrays.asList(args));
+        String tag = String.join("_", args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(tag + ".out").toFile())
+                .redirectError(dir.resolve(tag + ".err").toFile());
+        Process p = pb.start();
+        started.add(p);
+        tags.put(p, tag);
+        return p;
+    }
+
+    private final List<Process> started = new ArrayList<>();
+    private final java.util.Map<Process, String> tags = new java.util.HashMap<>();
+
+    /** Waits (bounded) for a JVM of {@link #start}; checks it exited 0 and connected; its stdout. */
+    protected String finish(Process p) throws Exception {
+        String tag = tags.get(p);
+        try {
+            assertTrue("JVM " + tag + " finished within 90 s", p.waitFor(90, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        String o = new String(Files.readAllBytes(dir.resolve(tag + ".out")), StandardCharsets.UTF_8);
+        String e = new String(Files.readAllBytes(dir.resolve(tag + ".err")), StandardCharsets.UTF_8);
+        assertEquals("stdout:\n" + o + "\nstderr:\n" + e, 0, p.exitValue());
+        assertTrue(e, e.startsWith("kiln: connected to "));
+        return o.trim();
+    }
+
+    protected String runApp(String... args) throws Exception {
+        return finish(start(args));
+    }
+}
