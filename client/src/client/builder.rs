@@ -493,7 +493,10 @@ mod tests {
             </servers></tc-config>"#;
         let cfg = kiln_config::TcConfig::from_str_with_origin(xml, "test").expect("valid config");
         let b = ClientBuilder::from_config(&cfg);
-        assert!(b.reconnect, "an in-memory group keeps the graph on its standby");
+        assert!(
+            b.reconnect,
+            "an in-memory group keeps the graph on its standby"
+        );
         let window = cfg.servers.client_reconnect_window_secs;
         assert_eq!(b.reconnect_timeout, Duration::from_secs(window + 7 + 30));
         assert_eq!(b.addrs.len(), 2);
