@@ -52,21 +52,42 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// `n` distinct free loopback TCP ports (all listeners are held until every port is chosen, so
-/// the OS cannot hand the same port out twice).
+/// `n` distinct free loopback TCP ports, chosen below the kernel's ephemeral range.
+///
+/// A port from `bind(0)` is an *ephemeral* port: once the probe listener is closed, any outbound
+/// connection of this machine (a client, a server dialing its peer on the group port, an HTTP
+/// status poll) may get the same number as its source port before the server meant to listen on
+/// it starts, and the server then fails with "Address already in use". So ports come from
+/// 20000..32000 (below Linux's default 32768..60999), probed by binding, in a sequence that
+/// starts at an offset derived from the process id and never repeats within the process.
 pub fn free_ports(n: usize) -> Vec<u16> {
-    let ls: Vec<TcpListener> = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port"))
-        .collect();
-    ls.iter()
-        .map(|l| l.local_addr().expect("local addr").port())
-        .collect()
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let offset = (std::process::id() % 240) * 50;
+    let mut out = Vec::with_capacity(n);
+    let mut held = Vec::with_capacity(n);
+    let mut tries = 0u32;
+    while out.len() < n {
+        tries += 1;
+        assert!(
+            tries < SPAN,
+            "no free loopback port in {LOW}..{}",
+            LOW + SPAN
+        );
+        let k = NEXT.fetch_add(1, Ordering::Relaxed) as u32;
+        let port = (LOW + (offset + k) % SPAN) as u16;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            held.push(l);
+            out.push(port);
+        }
+    }
+    out
 }
 
-/// A free loopback TCP port.
+/// A free loopback TCP port (see [`free_ports`]).
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    l.local_addr().expect("local addr").port()
+    free_ports(1)[0]
 }
 
 /// A temporary directory removed on drop.
