@@ -121,6 +121,36 @@ pub fn new_txn_handle(h: TxnHandle) -> jlong {
     Box::into_raw(Box::new(h)) as jlong
 }
 
+/// Moves a wait interrupter into a new handle, owned until [`take_waiter`].
+pub fn new_waiter_handle(w: kiln::WaitInterrupter) -> jlong {
+    Box::into_raw(Box::new(w)) as jlong
+}
+
+/// Borrows a wait interrupter.
+///
+/// # Safety
+/// `h` is 0 or a value returned by [`new_waiter_handle`] that was not yet passed to
+/// [`take_waiter`]. Shared use from several threads is fine: the interrupter is `Sync`.
+pub unsafe fn waiter<'a>(h: jlong) -> Result<&'a kiln::WaitInterrupter> {
+    let p = h as *const kiln::WaitInterrupter;
+    // SAFETY: by the contract above, a non-null `p` comes from `Box::into_raw` and the box is
+    // alive; `as_ref` maps 0 to `None`.
+    unsafe { p.as_ref() }.ok_or(BridgeError::NullHandle("waiter"))
+}
+
+/// Takes back ownership of a wait interrupter handle (it must not be used again).
+///
+/// # Safety
+/// As for [`waiter`], no other call uses it concurrently, and `h` is not used after this call.
+pub unsafe fn take_waiter(h: jlong) -> Result<Box<kiln::WaitInterrupter>> {
+    if h == 0 {
+        return Err(BridgeError::NullHandle("waiter"));
+    }
+    // SAFETY: `h` is the pointer of a live `Box<WaitInterrupter>` (contract above), reclaimed
+    // here exactly once (`Native.freeWaiter`).
+    Ok(unsafe { Box::from_raw(h as *mut kiln::WaitInterrupter) })
+}
+
 /// Borrows the client of a handle.
 ///
 /// # Safety

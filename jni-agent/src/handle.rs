@@ -441,6 +441,12 @@ impl TxnHandle {
         }
     }
 
+    /// A handle that interrupts this transaction's current or next [`Self::wait`] from any
+    /// thread (Java's `Thread.interrupt()` of the waiting thread).
+    pub fn waiter(&self) -> kiln::WaitInterrupter {
+        self.txn.waiter()
+    }
+
     /// notify / notifyAll at commit.
     pub fn notify(&mut self, all: bool) {
         if all {

@@ -363,6 +363,50 @@ pub extern "system" fn Java_dev_kiln_internal_Native_await<'local>(
     })
 }
 
+/// `static native long waiter(long txn)`: a handle that interrupts the transaction's current
+/// or next `await` from another thread; freed by `freeWaiter`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_waiter<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live transaction handle, used by one call at a time (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(ffi::new_waiter_handle(t.waiter()))
+    })
+}
+
+/// `static native void interruptWaiter(long waiter)`: interrupts the wait (any thread).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_interruptWaiter<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    waiter: jlong,
+) {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live waiter handle from `waiter` (Native contract); shared use is fine.
+        let w = unsafe { ffi::waiter(waiter) }?;
+        w.interrupt();
+        Ok(())
+    })
+}
+
+/// `static native void freeWaiter(long waiter)`.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_freeWaiter<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    waiter: jlong,
+) {
+    bridge_prim(&mut env, || {
+        // SAFETY: the one call that ends this waiter handle (Native contract).
+        drop(unsafe { ffi::take_waiter(waiter) }?);
+        Ok(())
+    })
+}
+
 /// `static native void notify(long txn, boolean all)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_notify<'local>(

@@ -16,6 +16,19 @@ public class Mailbox {
         notifyAll();
     }
 
+    /** The next message, or null when none arrived within {@code millis} (a timed wait). */
+    public synchronized String poll(long millis) throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (head == null) {
+            long left = end - System.currentTimeMillis();
+            if (left <= 0) {
+                return null;
+            }
+            wait(left);
+        }
+        return take();
+    }
+
     public synchronized String take() throws InterruptedException {
         while (head == null) {
             wait();

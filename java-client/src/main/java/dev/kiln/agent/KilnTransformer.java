@@ -127,8 +127,9 @@ final class KilnTransformer implements ClassFileTransformer {
     /**
      * In an instrumented class: after every PUTFIELD on an instrumented class's field, a call
      * that records the change when the object is shared ({@code Runtime.afterPut}); in a method an
-     * {@code <autolock>} matches, MONITORENTER/MONITOREXIT operands go through
-     * {@code Runtime.monitorEnter/monitorExit} (cluster lock for shared objects). Straight-line
+     * {@code <autolock>} matches, each MONITORENTER/MONITOREXIT is preceded by a call of
+     * {@code Runtime.monitorEnter/monitorExit} with its object (cluster lock for shared objects;
+     * the JVM monitor is taken as well, on the same object). Straight-line
      * stack shuffles only: frames stay valid.
      */
     private final class Barriers extends MethodVisitor {
@@ -147,13 +148,18 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitInsn(int opcode) {
+            // [obj] -> [obj, obj] -> Runtime call -> [obj] -> the original MONITORENTER/EXIT on obj:
+            // the JIT still pairs each exit with its enter (an operand that came from a call
+            // would make it give up compiling the method).
             if (level > 0 && opcode == Opcodes.MONITORENTER) {
                 adder.rewrote = true;
+                super.visitInsn(Opcodes.DUP);
                 super.visitLdcInsn(level);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)V", false);
             } else if (level > 0 && opcode == Opcodes.MONITOREXIT) {
                 adder.rewrote = true;
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                super.visitInsn(Opcodes.DUP);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
             }
             super.visitInsn(opcode);
         }
@@ -314,7 +320,7 @@ final class KilnTransformer implements ClassFileTransformer {
             this.inst = inst;
         }
 
-        /** {@code mname} calling {@code body} inside monitorEnter(this)/MONITORENTER ... MONITOREXIT/monitorExit. */
+        /** {@code mname} calling {@code body} inside monitorEnter(this); MONITORENTER this ... monitorExit(this); MONITOREXIT this. */
         private void wrapper(int access, String mname, String desc, String signature, String[] exceptions,
                              String body, int level) {
             rewrote = true;
@@ -328,7 +334,8 @@ final class KilnTransformer implements ClassFileTransformer {
             w.visitTryCatchBlock(start, end, handler, null);
             w.visitVarInsn(Opcodes.ALOAD, 0);
             w.visitLdcInsn(level);
-            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)Ljava/lang/Object;", false);
+            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
             w.visitInsn(Opcodes.MONITORENTER);
             w.visitLabel(start);
             w.visitVarInsn(Opcodes.ALOAD, 0);
@@ -350,13 +357,15 @@ final class KilnTransformer implements ClassFileTransformer {
             w.visitMethodInsn(Opcodes.INVOKESPECIAL, name, body, desc, false);
             w.visitLabel(end);
             w.visitVarInsn(Opcodes.ALOAD, 0);
-            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
             w.visitInsn(Opcodes.MONITOREXIT);
             w.visitInsn(ret.getOpcode(Opcodes.IRETURN));
             w.visitLabel(handler);
             w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
             w.visitVarInsn(Opcodes.ALOAD, 0);
-            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
             w.visitInsn(Opcodes.MONITOREXIT);
             w.visitInsn(Opcodes.ATHROW);
             w.visitMaxs(0, 0);

@@ -112,6 +112,18 @@ public final class Native {
      */
     public static native int await(long txn, long timeoutNanos);
 
+    /**
+     * A handle that interrupts the transaction's current or next {@link #await} from any thread
+     * (the await then returns 3 with the lock held again). Free it with {@link #freeWaiter}.
+     */
+    public static native long waiter(long txn);
+
+    /** Interrupts the wait of a {@link #waiter} handle; callable from any thread. */
+    public static native void interruptWaiter(long waiter);
+
+    /** Frees a {@link #waiter} handle. */
+    public static native void freeWaiter(long waiter);
+
     /** notify() (all=false) or notifyAll() (all=true) on the transaction's lock; sent at commit. */
     public static native void notify(long txn, boolean all);
 

@@ -28,4 +28,21 @@ public class ProducerConsumerTest extends ExampleTestBase {
         assertEquals("app: producer sent 50", finish(producer));
         assertEquals("app: consumer got 50, last m49", finish(consumer));
     }
+
+    @Test
+    public void producerAndConsumerThreadsOfOneJvmShareTheMonitor() throws Exception {
+        // Both threads synchronize on the shared mailbox: the consumer's cluster wait must release
+        // the JVM monitor too, or the producer thread could never enter put().
+        assertEquals("app: consumer got 200, last m199", runApp("local", "200"));
+    }
+
+    @Test
+    public void interruptReachesAClusterWaitAtOnce() throws Exception {
+        assertEquals("app: interrupted promptly", runApp("interrupt"));
+    }
+
+    @Test
+    public void timedClusterWaitReturnsAfterItsTimeout() throws Exception {
+        assertEquals("app: poll null after the timeout", runApp("timed", "400"));
+    }
 }

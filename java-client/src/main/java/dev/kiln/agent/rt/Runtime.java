@@ -336,7 +336,6 @@ public final class Runtime {
     /** Cluster locks held by one thread: per shared object locked, its transaction and hold count. */
     private static final class Held {
         final ArrayDeque<long[]> stack = new ArrayDeque<>(); // {oid, txn, count}
-        final Object proxy = new Object();
 
         long[] find(long oid) {
             for (long[] h : stack) {
@@ -424,49 +423,53 @@ public final class Runtime {
     }
 
     /**
-     * Replaces the operand of a MONITORENTER in an autolocked method: for a shared object, takes
-     * (or re-enters) the greedy cluster lock on its object id at {@code level}, applies the
-     * remote changes that arrived, and returns a thread-private proxy for the local monitor (the
-     * cluster lock already excludes this JVM's other threads; a wait releases it); for any other
-     * object returns it unchanged (a plain JVM monitor).
+     * Called just before a MONITORENTER in an autolocked method, with the monitor's object (the
+     * MONITORENTER itself is left as it was, on the same object, so the JIT still sees balanced
+     * monitors and non-shared objects cost only this call's two tests): for a shared object,
+     * takes (or re-enters) the greedy cluster lock on its object id at {@code level} and applies
+     * the remote changes that arrived; any other object is left to the JVM monitor. The cluster
+     * lock is taken before the JVM monitor, so a thread blocked on it holds no monitor.
      */
-    public static Object monitorEnter(Object o, int level) {
+    public static void monitorEnter(Object o, int level) {
         if (!(o instanceof Managed)) {
-            return o;
+            return;
         }
         long oid = ((Managed) o).$kiln$oid();
         if (oid == 0) {
-            return o;
+            return;
         }
         Held h = HELD.get();
         long[] e = h.find(oid);
         if (e != null) {
             e[2]++;
-            return h.proxy;
+            return;
         }
         long c = client();
         long txn = Native.lockObject(c, oid, level, -1);
         h.stack.push(new long[] {oid, txn, 1});
         drain(c);
-        return h.proxy;
     }
 
-    /** Replaces the operand of a MONITOREXIT: the monitor {@link #monitorEnter} returned; the outermost exit commits. */
-    public static Object monitorExit(Object o) {
+    /**
+     * Called just before a MONITOREXIT of an autolocked method, with its object: the outermost
+     * exit of a held cluster lock commits the transaction made under it (the JVM monitor is
+     * released after, by the MONITOREXIT). The entry is gone before the commit runs, so the
+     * exception handler's second exit of a failed commit only releases the JVM monitor.
+     */
+    public static void monitorExit(Object o) {
         if (!(o instanceof Managed)) {
-            return o;
+            return;
         }
         long oid = ((Managed) o).$kiln$oid();
         Held h = HELD.get();
         long[] e = oid == 0 ? null : h.find(oid);
         if (e == null) {
-            return o;
+            return;
         }
         if (--e[2] == 0) {
             h.stack.remove(e);
             Native.commit(e[1]);
         }
-        return h.proxy;
     }
 
     private static volatile long lastRemote = -1;
@@ -526,6 +529,13 @@ public final class Runtime {
      * {@code o.wait(millis)} in an instrumented class: on a shared object this thread holds the
      * cluster lock of, a cluster wait (releases the lock, waits for a notify from any JVM or the
      * timeout, re-acquires, applies remote changes); otherwise the JVM's own wait.
+     *
+     * <p>The thread also holds {@code o}'s JVM monitor (the MONITORENTER stays on the object), so
+     * it parks in {@code o.wait()}, which releases the monitor for this JVM's other threads and
+     * sees {@link Thread#interrupt()} at once, while a daemon waiter thread runs the cluster wait
+     * on its behalf and wakes it when the lock is held again. An interrupt cancels the cluster
+     * wait through its interrupter; the method returns (throws) only once the lock is re-held,
+     * as {@code Object.wait} does.
      */
     public static void objWait(Object o, long millis) throws InterruptedException {
         long[] h = heldLock(o);
@@ -539,12 +549,73 @@ public final class Runtime {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        int r = Native.await(h[1], millis == 0 ? -1 : millis * 1_000_000L);
+        ClusterWait w = new ClusterWait(o, h[1], millis == 0 ? -1 : millis * 1_000_000L);
+        WAITERS.execute(w);
+        boolean interrupted = false;
+        synchronized (o) { // re-entrant: this thread holds the monitor already
+            while (!w.done) {
+                try {
+                    o.wait();
+                } catch (InterruptedException e) {
+                    if (!interrupted) {
+                        interrupted = true;
+                        Native.interruptWaiter(w.waiter);
+                    }
+                }
+            }
+        }
+        Native.freeWaiter(w.waiter);
         drain(client());
-        if (r == 3) {
+        if (w.error != null) {
+            throw w.error;
+        }
+        if (interrupted || w.code == 3) {
             throw new InterruptedException();
         }
     }
+
+    /** A cluster wait run by a daemon thread for a thread parked in {@code o.wait()}. */
+    private static final class ClusterWait implements Runnable {
+        final Object o;
+        final long txn;
+        final long nanos;
+        final long waiter;
+        /** Guarded by {@code o}'s monitor. */
+        boolean done;
+        int code;
+        RuntimeException error;
+
+        ClusterWait(Object o, long txn, long nanos) {
+            this.o = o;
+            this.txn = txn;
+            this.nanos = nanos;
+            this.waiter = Native.waiter(txn);
+        }
+
+        @Override
+        public void run() {
+            int r = 0;
+            RuntimeException err = null;
+            try {
+                r = Native.await(txn, nanos);
+            } catch (RuntimeException e) {
+                err = e;
+            }
+            synchronized (o) {
+                code = r;
+                error = err;
+                done = true;
+                o.notifyAll();
+            }
+        }
+    }
+
+    private static final java.util.concurrent.ExecutorService WAITERS =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "kiln-cluster-wait");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** {@code o.notify()}: a cluster notify (sent at commit) on a held shared object, else the JVM's. */
     public static void objNotify(Object o) {
