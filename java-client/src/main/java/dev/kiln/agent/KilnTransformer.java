@@ -159,9 +159,71 @@ final class KilnTransformer implements ClassFileTransformer {
             } else if (level > 0 && opcode == Opcodes.MONITOREXIT) {
                 adder.rewrote = true;
                 super.visitInsn(Opcodes.DUP);
+                if (selfEnd != null && !jumpTargets.contains(selfEnd)) {
+                    // In a catch-all handler that covers itself (javac's exceptional exit of a
+                    // synchronized block): a call there makes C1 refuse the method ("exception
+                    // handler covers itself"), so the monitor's object stays on the stack and the
+                    // call follows the covered range (nothing jumps to its end label).
+                    super.visitInsn(Opcodes.MONITOREXIT);
+                    pendingExit = true;
+                    return;
+                }
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
             }
             super.visitInsn(opcode);
+        }
+
+        /** Start label -> end label of each try-catch range whose handler is its own start. */
+        private final java.util.Map<org.objectweb.asm.Label, org.objectweb.asm.Label> selfCovering = new java.util.IdentityHashMap<>();
+        /** Labels some jump or switch visited so far targets. */
+        private final java.util.Set<org.objectweb.asm.Label> jumpTargets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        /** End of the self-covering range the visitor is in, if any. */
+        private org.objectweb.asm.Label selfEnd;
+        private boolean pendingExit;
+
+        @Override
+        public void visitTryCatchBlock(org.objectweb.asm.Label start, org.objectweb.asm.Label end,
+                                       org.objectweb.asm.Label handler, String type) {
+            if (start == handler) {
+                selfCovering.put(start, end);
+            }
+            super.visitTryCatchBlock(start, end, handler, type);
+        }
+
+        @Override
+        public void visitLabel(org.objectweb.asm.Label label) {
+            super.visitLabel(label);
+            if (label == selfEnd) {
+                selfEnd = null;
+                if (pendingExit) {
+                    pendingExit = false;
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
+                }
+            }
+            org.objectweb.asm.Label end = selfCovering.get(label);
+            if (end != null) {
+                selfEnd = end;
+            }
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, org.objectweb.asm.Label label) {
+            jumpTargets.add(label);
+            super.visitJumpInsn(opcode, label);
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, org.objectweb.asm.Label dflt, org.objectweb.asm.Label... labels) {
+            jumpTargets.add(dflt);
+            jumpTargets.addAll(java.util.Arrays.asList(labels));
+            super.visitTableSwitchInsn(min, max, dflt, labels);
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(org.objectweb.asm.Label dflt, int[] keys, org.objectweb.asm.Label[] labels) {
+            jumpTargets.add(dflt);
+            jumpTargets.addAll(java.util.Arrays.asList(labels));
+            super.visitLookupSwitchInsn(dflt, keys, labels);
         }
 
         @Override
