@@ -50,6 +50,9 @@ public final class AgentBench {
             double a = with.get(k);
             System.out.printf("  %-8s without agent %8.3f ns/op   with agent %8.3f ns/op   ratio %.2fx%n", k, b, a, a / b);
         }
+        if (System.getProperty("kiln.server.bin") != null) {
+            SharedSyncBench.main(args);
+        }
         try {
             for (File f : dir.toFile().listFiles()) {
                 f.delete();
