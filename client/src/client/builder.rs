@@ -180,6 +180,13 @@ impl ClientBuilder {
         Ok(Self::from_config(&kiln_config::TcConfig::from_file(path)?))
     }
 
+    /// Replaces the server addresses (`host:port`, tried in order) and keeps every other
+    /// setting: Terracotta's `-Dtc.server=host:port[,host:port]` over a `tc-config.xml`.
+    pub fn servers<S: Into<String>>(mut self, addrs: impl IntoIterator<Item = S>) -> Self {
+        self.addrs = addrs.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The client name sent in `Hello` (shown in membership events and server logs).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();

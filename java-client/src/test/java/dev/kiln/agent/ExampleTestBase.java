@@ -125,6 +125,26 @@ public abstract class ExampleTestBase {
         fail("kiln-server did not listen within 30 s");
     }
 
+    /** The test's temporary directory (the example's classes are in {@code classes/}). */
+    protected Path workDir() {
+        return dir;
+    }
+
+    /** The compiled example classes. */
+    protected Path classesDir() {
+        return classes;
+    }
+
+    /** The test server's dso-port. */
+    protected int serverPort() {
+        return port;
+    }
+
+    /** examples/&lt;name&gt;. */
+    protected Path exampleDir() {
+        return example();
+    }
+
     /** The {@code java} the next {@link #start} runs (null: this JVM's); the JDK matrix sets it. */
     protected String childJava;
 
