@@ -15,7 +15,9 @@ import java.lang.reflect.Method;
  *   <li>{@code -Dkiln.config=SPEC};</li>
  *   <li>{@code -Dtc.config=SPEC} (Terracotta's property);</li>
  * </ol>
- * where SPEC is a tc-config.xml path or {@code host:port[,host:port]}. The outcome is one line on
+ * where SPEC is a tc-config.xml path or {@code host:port[,host:port]};
+ * {@code -Dtc.server=host:port[,host:port]} replaces the servers of that file. With
+ * {@code <clients><logs>} the agent's lines also go to {@code kiln-client.log} there. The outcome is one line on
  * stderr, starting with {@code kiln: }. Connection retries ({@code l1.max.connect.retries},
  * {@code l1.socket.reconnect.waitInterval}) happen inside the client: with retries {@code -1}
  * (Terracotta's default) the application waits until a server answers, as under Terracotta, and
