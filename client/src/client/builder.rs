@@ -180,6 +180,13 @@ impl ClientBuilder {
         Ok(Self::from_config(&kiln_config::TcConfig::from_file(path)?))
     }
 
+    /// Replaces the server addresses (`host:port`, tried in order) and keeps every other
+    /// setting: Terracotta's `-Dtc.server=host:port[,host:port]` over a `tc-config.xml`.
+    pub fn servers<S: Into<String>>(mut self, addrs: impl IntoIterator<Item = S>) -> Self {
+        self.addrs = addrs.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The client name sent in `Hello` (shown in membership events and server logs).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -440,6 +447,21 @@ impl ClientBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn servers_replace_the_addresses_and_keep_the_other_settings() {
+        let xml = r#"<tc-config><tc-properties><property name="l1.max.connect.retries" value="3"/></tc-properties><servers><server host="127.0.0.1" name="a"><dso-port>9510</dso-port></server></servers><clients><dso><fault-count>77</fault-count></dso></clients></tc-config>"#;
+        let b = ClientBuilder::from_config(
+            &kiln_config::TcConfig::from_str_with_origin(xml, "test").expect("valid config"),
+        )
+        .servers(["127.0.0.2:1", "127.0.0.3:2"]);
+        assert_eq!(
+            b.addrs,
+            vec!["127.0.0.2:1".to_string(), "127.0.0.3:2".to_string()]
+        );
+        assert_eq!(b.fault_count, Some(77));
+        assert_eq!(b.max_retries, 3);
+    }
 
     #[test]
     fn reconnect_follows_the_servers_persistence() {

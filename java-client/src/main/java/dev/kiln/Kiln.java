@@ -30,10 +30,29 @@ public final class Kiln {
         if (spec == null || spec.trim().isEmpty()) {
             throw new ConfigException("no cluster given: pass a tc-config.xml path or host:port[,host:port]");
         }
+        return connect(spec, null, clientName, connectTimeoutMillis);
+    }
+
+    /**
+     * {@link #connect(String, String, long)} with {@code servers} ({@code host:port[,host:port]},
+     * or null/empty for none) replacing the servers {@code spec} names: Terracotta's
+     * {@code -Dtc.server}, which the process-wide cluster honours.
+     */
+    static KilnCluster connect(String spec, String servers, String clientName, long connectTimeoutMillis) {
+        if (spec == null || spec.trim().isEmpty()) {
+            throw new ConfigException("no cluster given: pass a tc-config.xml path or host:port[,host:port]");
+        }
         NativeLoader.load();
+        if (servers != null && !servers.trim().isEmpty()) {
+            long handle = Native.connectServers(spec.trim(), servers.trim(), clientName, connectTimeoutMillis);
+            return new KilnCluster(handle, spec.trim() + " (-D" + TC_SERVER_PROPERTY + "=" + servers.trim() + ")");
+        }
         long handle = Native.connect(spec.trim(), clientName, connectTimeoutMillis);
         return new KilnCluster(handle, spec.trim());
     }
+
+    /** Terracotta's system property overriding the configuration's servers (process-wide cluster). */
+    public static final String TC_SERVER_PROPERTY = "tc.server";
 
     /**
      * The process-wide cluster the agent connected.
@@ -57,7 +76,8 @@ public final class Kiln {
 
     /**
      * Connects the process-wide cluster (called by the agent at startup); returns it. A second
-     * call returns the cluster already connected.
+     * call returns the cluster already connected. {@code -Dtc.server=host:port[,host:port]}
+     * replaces the servers of the configuration.
      */
     public static KilnCluster connectProcessCluster(String spec) {
         return connectProcessCluster(spec, -1);
@@ -73,7 +93,8 @@ public final class Kiln {
             return c;
         }
         try {
-            c = connect(spec, "java-" + ProcessHandle.current().pid(), connectTimeoutMillis);
+            c = connect(spec, System.getProperty(TC_SERVER_PROPERTY), "java-" + ProcessHandle.current().pid(),
+                    connectTimeoutMillis);
         } catch (RuntimeException e) {
             processFailure = e.getMessage();
             throw e;

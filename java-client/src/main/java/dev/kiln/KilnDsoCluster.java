@@ -4,7 +4,8 @@ import com.tc.cluster.DsoCluster;
 import com.tc.cluster.DsoClusterEvent;
 import com.tc.cluster.DsoClusterListener;
 import com.tc.cluster.DsoClusterTopology;
-import com.tc.cluster.DsoNode;
+import com.tcclient.cluster.DsoNode;
+import dev.kiln.agent.rt.Managed;
 import com.tc.cluster.exceptions.UnclusteredObjectException;
 import dev.kiln.codec.Ref;
 import dev.kiln.codec.ValueCodec;
@@ -34,10 +35,23 @@ final class KilnDsoCluster implements DsoCluster {
     private static final Logger LOG = Logger.getLogger(KilnDsoCluster.class.getName());
     private static final long POLL_NANOS = 250_000_000L;
 
-    static final class Node implements DsoNode {
-        final long clientId;
-        final String name;
-        final String ip;
+    /**
+     * A node. Shareable: a built-in portable class of the transparent agent (it implements
+     * {@link Managed} itself, so no {@code <include>} is needed and the agent shares it as a
+     * physical object with its fields {@code clientId}, {@code name}, {@code ip}); equal, hashed
+     * and ordered by client id, so a node read from a shared map in another JVM equals that JVM's
+     * own node object and works as a {@code TreeMap} key. Also {@link java.io.Serializable}.
+     */
+    static final class Node implements DsoNode, Comparable<DsoNode>, Managed, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        // Not final: a node materialised from the cluster gets them by reflection.
+        private long clientId;
+        private String name;
+        private String ip;
+        /** Resolved at the first {@link #getHostname()} (a reverse lookup), then kept. */
+        private String hostname;
+        private transient volatile long $kiln$oid;
 
         Node(long clientId, String name, String addr) {
             this.clientId = clientId;
@@ -47,9 +61,13 @@ final class KilnDsoCluster implements DsoCluster {
             this.ip = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         }
 
+        long clientId() {
+            return clientId;
+        }
+
         @Override
         public String getId() {
-            return "Client[" + clientId + "]";
+            return "ClientID[" + clientId + "]";
         }
 
         @Override
@@ -59,21 +77,48 @@ final class KilnDsoCluster implements DsoCluster {
 
         @Override
         public String getHostname() {
-            try {
-                return java.net.InetAddress.getByName(ip).getHostName();
-            } catch (Exception e) {
-                return ip;
+            String h = hostname;
+            if (h == null) {
+                try {
+                    h = ip.isEmpty() ? "" : java.net.InetAddress.getByName(ip).getHostName();
+                } catch (Exception e) {
+                    h = ip;
+                }
+                hostname = h;
             }
+            return h;
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Node && ((Node) o).clientId == clientId;
+            if (o instanceof Node) {
+                return ((Node) o).clientId == clientId;
+            }
+            return o instanceof DsoNode && getId().equals(((DsoNode) o).getId());
         }
 
         @Override
         public int hashCode() {
-            return Long.hashCode(clientId);
+            return getId().hashCode();
+        }
+
+        /** By client id (join order); a foreign {@link DsoNode} by its id string. */
+        @Override
+        public int compareTo(DsoNode o) {
+            if (o instanceof Node) {
+                return Long.compare(clientId, ((Node) o).clientId);
+            }
+            return getId().compareTo(o.getId());
+        }
+
+        @Override
+        public long $kiln$oid() {
+            return $kiln$oid;
+        }
+
+        @Override
+        public void $kiln$oid(long oid) {
+            $kiln$oid = oid;
         }
 
         @Override
@@ -125,8 +170,8 @@ final class KilnDsoCluster implements DsoCluster {
         synchronized (nodes) {
             for (int i = 1; i + 3 < v.size(); i += 4) {
                 Node n = new Node((Long) v.get(i), (String) v.get(i + 1), (String) v.get(i + 3));
-                nodes.put(n.clientId, n);
-                if (n.clientId == selfId) {
+                nodes.put(n.clientId(), n);
+                if (n.clientId() == selfId) {
                     me = n;
                 }
             }
@@ -175,7 +220,7 @@ final class KilnDsoCluster implements DsoCluster {
             case 1: {
                 Node n = new Node((Long) v.get(1), (String) v.get(2), (String) v.get(4));
                 synchronized (nodes) {
-                    nodes.put(n.clientId, n);
+                    nodes.put(n.clientId(), n);
                 }
                 fire(l -> l.nodeJoined(new Event(n)));
                 break;
@@ -392,7 +437,7 @@ final class KilnDsoCluster implements DsoCluster {
         List<Set<Long>> located = locate(arr);
         for (int i = 0; i < arr.length; i++) {
             Set<Long> at = located.get(i);
-            if (local ? at.contains(self.clientId) : at.isEmpty()) {
+            if (local ? at.contains(self.clientId()) : at.isEmpty()) {
                 out.add(keys.get(i));
             }
         }

@@ -8,7 +8,7 @@ import static org.junit.Assert.fail;
 import com.tc.cluster.DsoCluster;
 import com.tc.cluster.DsoClusterEvent;
 import com.tc.cluster.DsoClusterListener;
-import com.tc.cluster.DsoNode;
+import com.tcclient.cluster.DsoNode;
 import com.tc.cluster.exceptions.UnclusteredObjectException;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,7 +30,7 @@ public class DsoClusterTest {
             DsoCluster dso = a.dsoCluster();
             assertTrue(dso.isNodeJoined());
             assertTrue(dso.areOperationsEnabled());
-            assertEquals("Client[" + a.clientId() + "]", dso.getCurrentNode().getId());
+            assertEquals("ClientID[" + a.clientId() + "]", dso.getCurrentNode().getId());
             assertEquals("127.0.0.1", dso.getCurrentNode().getIp());
 
             BlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -70,16 +70,16 @@ public class DsoClusterTest {
             long bId;
             try (KilnCluster b = Kiln.connect(server.addr(), "dso-b", 10_000)) {
                 bId = b.clientId();
-                assertEquals("joined Client[" + bId + "]", events.poll(10, TimeUnit.SECONDS));
+                assertEquals("joined ClientID[" + bId + "]", events.poll(10, TimeUnit.SECONDS));
                 Set<String> ids = new HashSet<>();
                 for (DsoNode n : dso.getClusterTopology().getNodes()) {
                     ids.add(n.getId());
                 }
-                assertTrue(ids.toString(), ids.contains(me) && ids.contains("Client[" + bId + "]"));
+                assertTrue(ids.toString(), ids.contains(me) && ids.contains("ClientID[" + bId + "]"));
             }
-            assertEquals("left Client[" + bId + "]", events.poll(10, TimeUnit.SECONDS));
+            assertEquals("left ClientID[" + bId + "]", events.poll(10, TimeUnit.SECONDS));
             for (DsoNode n : dso.getClusterTopology().getNodes()) {
-                assertFalse(n.getId().equals("Client[" + bId + "]"));
+                assertFalse(n.getId().equals("ClientID[" + bId + "]"));
             }
             synchronized (threads) {
                 assertTrue(threads.toString(), threads.contains("kiln-cluster-events-" + a.clientId()));
@@ -102,8 +102,8 @@ public class DsoClusterTest {
                 KilnCluster b = Kiln.connect(server.addr(), "loc-b", 10_000);
                 KilnCluster c = Kiln.connect(server.addr(), "loc-c", 10_000)) {
             DsoCluster dso = a.dsoCluster();
-            String idA = "Client[" + a.clientId() + "]";
-            String idB = "Client[" + b.clientId() + "]";
+            String idA = "ClientID[" + a.clientId() + "]";
+            String idB = "ClientID[" + b.clientId() + "]";
 
             SharedMap<String, Object> outerA = a.map("where");
             SharedList<Object> listA = a.list("where-list");
@@ -149,7 +149,7 @@ public class DsoClusterTest {
             assertTrue(localAtC.toString(), localAtC.contains("literal"));
             for (String k : new String[] {"orphan", "shared"}) {
                 Set<String> at = ids(c.dsoCluster().getNodesWithObject(outerC.get(k)));
-                assertTrue(k + " read by c is resident at c: " + at, at.contains("Client[" + c.clientId() + "]"));
+                assertTrue(k + " read by c is resident at c: " + at, at.contains("ClientID[" + c.clientId() + "]"));
             }
 
             // c holds the orphan now; reading it faults it in here too: local, not orphaned

@@ -1,5 +1,7 @@
 package com.tc.cluster;
 
+import com.tcclient.cluster.DsoNode;
+
 /**
  * Terracotta's cluster API, same names: who is in the cluster and events when that changes. Get
  * it with {@code KilnCluster.dsoCluster()} (or, with the agent, injected into a field annotated

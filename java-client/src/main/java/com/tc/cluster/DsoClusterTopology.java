@@ -1,5 +1,7 @@
 package com.tc.cluster;
 
+import com.tcclient.cluster.DsoNode;
+
 import java.util.Collection;
 
 /** The nodes of the cluster at one moment. */

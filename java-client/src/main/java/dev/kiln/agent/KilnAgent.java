@@ -1,6 +1,5 @@
 package dev.kiln.agent;
 
-import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -16,7 +15,9 @@ import java.lang.reflect.Method;
  *   <li>{@code -Dkiln.config=SPEC};</li>
  *   <li>{@code -Dtc.config=SPEC} (Terracotta's property);</li>
  * </ol>
- * where SPEC is a tc-config.xml path or {@code host:port[,host:port]}. The outcome is one line on
+ * where SPEC is a tc-config.xml path or {@code host:port[,host:port]};
+ * {@code -Dtc.server=host:port[,host:port]} replaces the servers of that file. With
+ * {@code <clients><logs>} the agent's lines also go to {@code kiln-client.log} there. The outcome is one line on
  * stderr, starting with {@code kiln: }. Connection retries ({@code l1.max.connect.retries},
  * {@code l1.socket.reconnect.waitInterval}) happen inside the client: with retries {@code -1}
  * (Terracotta's default) the application waits until a server answers, as under Terracotta, and
@@ -63,15 +64,47 @@ public final class KilnAgent {
                 line = "kiln: no -D" + CONFIG_PROPERTY + "/-D" + TC_CONFIG_PROPERTY
                         + " and no agent argument: not connecting";
             } else {
+                String clientSide = clientSide(spec);
                 // The transformer goes in before anything else loads (application classes load after premain).
                 String instrumenting = Transparent.install(spec, inst);
-                line = connect(spec) + instrumenting;
+                line = connect(spec) + instrumenting + clientSide;
             }
         } catch (Throwable t) {
             line = "kiln: agent failed: " + describe(t);
         }
         report(line);
         return line;
+    }
+
+    /**
+     * The client side of a tc-config.xml {@code spec}: {@code <clients><logs>} (this agent's log
+     * file, {@code kiln-client.log}, goes there; {@code %i}/{@code %D} substituted by the native
+     * parser) and the {@code <injected-instances>} fields (for {@link InjectionAdapter}). Returns
+     * what the start line gets ("" when nothing to say). Never throws: a bad configuration is
+     * reported by {@link Transparent#install} and the connect.
+     */
+    static String clientSide(String spec) {
+        if (!new java.io.File(spec).isFile()) {
+            return "";
+        }
+        java.util.List<Object> v;
+        try {
+            dev.kiln.internal.NativeLoader.load();
+            v = dev.kiln.codec.ValueCodec.decodeAll(dev.kiln.internal.Native.clientConfig(spec));
+        } catch (Throwable t) {
+            return "";
+        }
+        java.util.List<String> injected = new java.util.ArrayList<>();
+        for (int i = 1; i + 1 < v.size(); i += 2) {
+            injected.add((String) v.get(i));
+        }
+        InjectionAdapter.configure(injected);
+        String logs = (String) v.get(0);
+        if (logs == null) {
+            return "";
+        }
+        String why = KilnAgentLog.logTo(logs);
+        return why != null ? "; " + why : "; log " + KilnAgentLog.filePath();
     }
 
     /** The configuration: the agent argument, else -Dkiln.config, else -Dtc.config; null if none. */
@@ -162,12 +195,6 @@ public final class KilnAgent {
     }
 
     private static void report(String line) {
-        try {
-            PrintStream err = System.err;
-            err.println(line);
-            err.flush();
-        } catch (Throwable ignored) {
-            // stderr closed: nothing more the agent can do without disturbing the application
-        }
+        KilnAgentLog.report(line); // stderr, and the <clients><logs> file when configured
     }
 }

