@@ -152,6 +152,30 @@ pub enum GroupMsg {
         /// From the ping.
         nonce: u64,
     },
+    /// Epoch fence: the receiver (an active, or a server that believes it is one) is told
+    /// that a newer active term exists; it must stop acknowledging and step down.
+    Deposed {
+        /// The newer epoch.
+        epoch: u64,
+        /// The server that is active in it.
+        active: String,
+    },
+    /// Split brain (seed 001 zap rules): two actives that meet exchange their figures, each
+    /// answering the other's `Contest` with its own; both decide on the same two figures.
+    Contest {
+        /// The sender's epoch.
+        epoch: u64,
+        /// The sender's last GTX.
+        gtx: u64,
+        /// Whether the sender acknowledged writes with no standby since it lost (or never had)
+        /// one: it holds transactions the other side may lack.
+        alone: bool,
+        /// Its connected clients (id, transaction high-water mark, name): their number decides,
+        /// and the winner gives these clients a reconnect window.
+        clients: Vec<(u64, u64, String)>,
+        /// Its next client id (the winner allocates above it).
+        next_client: u64,
+    },
 }
 
 mod ty {
@@ -163,6 +187,8 @@ mod ty {
     pub const ACK: u8 = 0x86;
     pub const PING: u8 = 0x87;
     pub const PONG: u8 = 0x88;
+    pub const DEPOSED: u8 = 0x89;
+    pub const CONTEST: u8 = 0x8A;
 }
 
 mod op {
@@ -286,6 +312,8 @@ impl GroupMsg {
             GroupMsg::Ack { .. } => "Ack",
             GroupMsg::Ping { .. } => "GroupPing",
             GroupMsg::Pong { .. } => "GroupPong",
+            GroupMsg::Deposed { .. } => "Deposed",
+            GroupMsg::Contest { .. } => "Contest",
         }
     }
 
@@ -341,6 +369,30 @@ impl GroupMsg {
                 out.put_u8(ty::PONG);
                 out.put_u64(*nonce);
             }
+            GroupMsg::Deposed { epoch, active } => {
+                out.put_u8(ty::DEPOSED);
+                out.put_u64(*epoch);
+                put_str(out, active);
+            }
+            GroupMsg::Contest {
+                epoch,
+                gtx,
+                alone,
+                clients,
+                next_client,
+            } => {
+                out.put_u8(ty::CONTEST);
+                out.put_u64(*epoch);
+                out.put_u64(*gtx);
+                out.put_u8(u8::from(*alone));
+                out.put_u64(*next_client);
+                put_count(out, clients.len());
+                for (id, seq, name) in clients {
+                    out.put_u64(*id);
+                    out.put_u64(*seq);
+                    put_str(out, name);
+                }
+            }
         }
         let len = crate::wire::len32(out.len() - start - HEADER_LEN);
         out[start..start + HEADER_LEN].copy_from_slice(&len.to_be_bytes());
@@ -384,6 +436,30 @@ impl GroupMsg {
             ty::ACK => GroupMsg::Ack { seq: r.u64()? },
             ty::PING => GroupMsg::Ping { nonce: r.u64()? },
             ty::PONG => GroupMsg::Pong { nonce: r.u64()? },
+            ty::DEPOSED => GroupMsg::Deposed {
+                epoch: r.u64()?,
+                active: r.string("server name")?,
+            },
+            ty::CONTEST => {
+                let epoch = r.u64()?;
+                let gtx = r.u64()?;
+                let alone = r.bool()?;
+                let next_client = r.u64()?;
+                let n = r.count(20, "contest clients")?;
+                let mut clients = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let id = r.u64()?;
+                    let seq = r.u64()?;
+                    clients.push((id, seq, r.string("client name")?));
+                }
+                GroupMsg::Contest {
+                    epoch,
+                    gtx,
+                    alone,
+                    clients,
+                    next_client,
+                }
+            }
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         let name = m.name();
@@ -442,6 +518,17 @@ mod tests {
             GroupMsg::Ack { seq: 5 },
             GroupMsg::Ping { nonce: 1 },
             GroupMsg::Pong { nonce: 1 },
+            GroupMsg::Deposed {
+                epoch: 7,
+                active: "s2".into(),
+            },
+            GroupMsg::Contest {
+                epoch: 3,
+                gtx: 40,
+                alone: true,
+                clients: vec![(1, 9, "a".into()), (4, 0, "b".into())],
+                next_client: 5,
+            },
         ];
         let mut b = BytesMut::new();
         for m in &msgs {
@@ -464,5 +551,10 @@ mod tests {
         );
         assert!(GroupMsg::decode(&[ty::REPLICATE, 0, 0]).is_err());
         assert!(GroupMsg::decode(&[ty::ACK, 0, 0, 0, 0, 0, 0, 0, 1, 9]).is_err());
+        // A Contest claiming more clients than its bytes can hold.
+        let mut b = vec![ty::CONTEST];
+        b.extend_from_slice(&[0; 25]);
+        b.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0x7F]);
+        assert!(GroupMsg::decode(&b).is_err());
     }
 }

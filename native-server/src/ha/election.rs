@@ -45,7 +45,7 @@ pub fn my_hello(shared: &Shared) -> GroupMsg {
     }
 }
 
-fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
+pub(crate) fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
     if let GroupMsg::Hello {
         server,
         role,
@@ -76,7 +76,7 @@ fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
     None
 }
 
-async fn read_msg(
+pub(crate) async fn read_msg(
     rd: &mut tokio::net::tcp::OwnedReadHalf,
     buf: &mut BytesMut,
     within: Duration,
@@ -126,6 +126,22 @@ pub async fn serve_group(shared: Arc<Shared>, listener: TcpListener) {
                 Some(GroupMsg::Join) => {
                     debug!(%peer, "join refused: this server is not active");
                 }
+                Some(m @ GroupMsg::Contest { .. }) if s.ha.is_active() => {
+                    super::zap::answer_contest(s, peer, m, wr).await;
+                }
+                Some(GroupMsg::Deposed { epoch, active }) if s.ha.is_active() => {
+                    s.ha.see_epoch(epoch);
+                    let mine = s.state.lock().epoch;
+                    if epoch > mine {
+                        super::zap::step_down(
+                            &s,
+                            format!(
+                                "server '{}' was deposed: passive '{peer}' refused it, '{active}' is active in the newer epoch {epoch} (this server's epoch {mine})",
+                                s.settings.name
+                            ),
+                        );
+                    }
+                }
                 _ => {}
             }
         });
@@ -168,12 +184,17 @@ async fn elect(shared: &Arc<Shared>, failover: bool) -> Outcome {
         for p in &g.peers {
             probe(shared, &p.group_addr).await;
         }
+        // The newest active (epoch fence: an older one was deposed, or is about to be).
+        let fence = shared.ha.fence();
         let active = shared
             .ha
             .peers
             .lock()
             .iter()
-            .find(|(_, v)| v.role == ServerRole::ActiveCoordinator && v.seen >= started)
+            .filter(|(_, v)| {
+                v.role == ServerRole::ActiveCoordinator && v.seen >= started && v.epoch >= fence
+            })
+            .max_by_key(|(_, v)| v.epoch)
             .map(|(n, _)| n.clone());
         if let Some(a) = active {
             return Outcome::Join(a);
@@ -258,9 +279,14 @@ fn promote(shared: &Arc<Shared>, failover: bool) {
         .map(|v| v.epoch)
         .max()
         .unwrap_or(0);
+    let seen_epoch = seen_epoch.max(shared.ha.fence());
     if failover || st.epoch <= seen_epoch {
         st.epoch = st.epoch.max(seen_epoch) + 1;
     }
+    shared.ha.see_epoch(st.epoch);
+    *shared.ha.deposed.lock() = None;
+    shared.ha.suspect.store(false, Ordering::Release);
+    shared.ha.alone.store(false, Ordering::Release);
     st.was_active = true;
     if failover {
         st.locks = LockManager::with_token_base(st.epoch << 40);
@@ -297,7 +323,16 @@ pub async fn run(shared: Arc<Shared>, listener: TcpListener) {
         match elect(&shared, failover).await {
             Outcome::Active => {
                 promote(&shared, failover);
-                return;
+                tokio::spawn(super::zap::watch_group(shared.clone()));
+                // Active until deposed (epoch fence, zap): then a passive again.
+                shared.ha.stepped_down.notified().await;
+                failover = false;
+                shared
+                    .ha
+                    .peers
+                    .lock()
+                    .retain(|_, v| v.seen.elapsed() < Duration::from_millis(1));
+                continue;
             }
             Outcome::Join(name) => {
                 let Some(g) = shared.ha.group.clone() else {
