@@ -176,6 +176,30 @@ pub enum GroupMsg {
         /// Its next client id (the winner allocates above it).
         next_client: u64,
     },
+    /// Quorum mode: `candidate` asks a voting member (a server of the group or a `kiln-voter`)
+    /// for `epoch` — a new term, or the renewal of the one it holds — with a lease of
+    /// `lease_ms`. May be the first message of a connection (no `Hello`).
+    VoteRequest {
+        /// The term asked for.
+        epoch: u64,
+        /// The server asking.
+        candidate: String,
+        /// How long the grant holds (the L2→L2 HealthChecker time).
+        lease_ms: u64,
+    },
+    /// The member's answer.
+    VoteReply {
+        /// The answering member (server name, or `voter@host:port`).
+        voter: String,
+        /// Granted (or renewed).
+        granted: bool,
+        /// The member's newest granted epoch after this request.
+        epoch: u64,
+        /// Who holds that epoch.
+        holder: String,
+        /// Why not, when refused.
+        reason: String,
+    },
 }
 
 mod ty {
@@ -189,6 +213,8 @@ mod ty {
     pub const PONG: u8 = 0x88;
     pub const DEPOSED: u8 = 0x89;
     pub const CONTEST: u8 = 0x8A;
+    pub const VOTE_REQUEST: u8 = 0x8B;
+    pub const VOTE_REPLY: u8 = 0x8C;
 }
 
 mod op {
@@ -314,6 +340,8 @@ impl GroupMsg {
             GroupMsg::Pong { .. } => "GroupPong",
             GroupMsg::Deposed { .. } => "Deposed",
             GroupMsg::Contest { .. } => "Contest",
+            GroupMsg::VoteRequest { .. } => "VoteRequest",
+            GroupMsg::VoteReply { .. } => "VoteReply",
         }
     }
 
@@ -393,6 +421,30 @@ impl GroupMsg {
                     put_str(out, name);
                 }
             }
+            GroupMsg::VoteRequest {
+                epoch,
+                candidate,
+                lease_ms,
+            } => {
+                out.put_u8(ty::VOTE_REQUEST);
+                out.put_u64(*epoch);
+                put_str(out, candidate);
+                out.put_u64(*lease_ms);
+            }
+            GroupMsg::VoteReply {
+                voter,
+                granted,
+                epoch,
+                holder,
+                reason,
+            } => {
+                out.put_u8(ty::VOTE_REPLY);
+                put_str(out, voter);
+                out.put_u8(u8::from(*granted));
+                out.put_u64(*epoch);
+                put_str(out, holder);
+                put_str(out, reason);
+            }
         }
         let len = crate::wire::len32(out.len() - start - HEADER_LEN);
         out[start..start + HEADER_LEN].copy_from_slice(&len.to_be_bytes());
@@ -460,6 +512,18 @@ impl GroupMsg {
                     next_client,
                 }
             }
+            ty::VOTE_REQUEST => GroupMsg::VoteRequest {
+                epoch: r.u64()?,
+                candidate: r.string("candidate")?,
+                lease_ms: r.u64()?,
+            },
+            ty::VOTE_REPLY => GroupMsg::VoteReply {
+                voter: r.string("voter")?,
+                granted: r.bool()?,
+                epoch: r.u64()?,
+                holder: r.string("holder")?,
+                reason: r.string("reason")?,
+            },
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         let name = m.name();
@@ -528,6 +592,18 @@ mod tests {
                 alone: true,
                 clients: vec![(1, 9, "a".into()), (4, 0, "b".into())],
                 next_client: 5,
+            },
+            GroupMsg::VoteRequest {
+                epoch: 4,
+                candidate: "s1".into(),
+                lease_ms: 800,
+            },
+            GroupMsg::VoteReply {
+                voter: "voter@h:1".into(),
+                granted: false,
+                epoch: 5,
+                holder: "s2".into(),
+                reason: "epoch 5 is held by s2".into(),
             },
         ];
         let mut b = BytesMut::new();

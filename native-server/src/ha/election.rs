@@ -111,6 +111,18 @@ pub async fn serve_group(shared: Arc<Shared>, listener: TcpListener) {
                 debug!(%addr, "group connection without a Hello");
                 return;
             };
+            // Quorum mode: a vote request needs no Hello (kiln-voters answer the same).
+            if let GroupMsg::VoteRequest {
+                epoch,
+                candidate,
+                lease_ms,
+            } = &hello
+            {
+                let mut b = BytesMut::new();
+                super::quorum::answer(&s, *epoch, candidate, *lease_ms).encode_framed(&mut b);
+                let _ = wr.write_all(&b).await;
+                return;
+            }
             let Some(peer) = record(&s, &hello) else {
                 return;
             };
@@ -267,9 +279,27 @@ fn may_start_active(shared: &Shared, was_active: bool, gtx: u64) -> bool {
     false
 }
 
+/// The epoch this server asks for in quorum mode: above every term it knows of.
+fn proposal(shared: &Shared) -> u64 {
+    let seen = shared
+        .ha
+        .peers
+        .lock()
+        .values()
+        .map(|v| v.epoch)
+        .max()
+        .unwrap_or(0);
+    let mine = shared.state.lock().epoch;
+    mine.max(seen)
+        .max(shared.ha.fence())
+        .max(shared.ha.floor.load(Ordering::Acquire))
+        .max(shared.ha.book.lock().epoch())
+        + 1
+}
+
 /// Makes this server the group's ACTIVE-COORDINATOR: a new epoch, fresh lock tokens above the
 /// old ones, and — when clients of the previous active are on record — the reconnect window.
-fn promote(shared: &Arc<Shared>, failover: bool) {
+fn promote(shared: &Arc<Shared>, failover: bool, granted: Option<(u64, Instant)>) {
     let mut st = shared.state.lock();
     let seen_epoch = shared
         .ha
@@ -280,7 +310,14 @@ fn promote(shared: &Arc<Shared>, failover: bool) {
         .max()
         .unwrap_or(0);
     let seen_epoch = seen_epoch.max(shared.ha.fence());
-    if failover || st.epoch <= seen_epoch {
+    if let Some((epoch, sent)) = granted {
+        // Quorum mode: the term a majority granted, and its lease.
+        st.epoch = epoch;
+        if let Some(g) = &shared.ha.group {
+            *shared.ha.lease_until.lock() = Some(sent + g.peer_timeout);
+        }
+        shared.ha.lease_lost.store(false, Ordering::Release);
+    } else if failover || st.epoch <= seen_epoch {
         st.epoch = st.epoch.max(seen_epoch) + 1;
     }
     shared.ha.see_epoch(st.epoch);
@@ -322,8 +359,24 @@ pub async fn run(shared: Arc<Shared>, listener: TcpListener) {
     loop {
         match elect(&shared, failover).await {
             Outcome::Active => {
-                promote(&shared, failover);
+                let granted = if shared.ha.is_quorum() {
+                    let epoch = proposal(&shared);
+                    match super::quorum::acquire(&shared, epoch).await {
+                        Ok(sent) => Some((epoch, sent)),
+                        Err(why) => {
+                            info!(epoch, reason = %why, "elected, but the voting members did not grant the term (quorum mode): not active; electing again");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            continue;
+                        }
+                    }
+                } else {
+                    None
+                };
+                promote(&shared, failover, granted);
                 tokio::spawn(super::zap::watch_group(shared.clone()));
+                if shared.ha.is_quorum() {
+                    tokio::spawn(super::quorum::hold(shared.clone()));
+                }
                 // Active until deposed (epoch fence, zap): then a passive again.
                 shared.ha.stepped_down.notified().await;
                 failover = false;

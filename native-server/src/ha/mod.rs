@@ -10,11 +10,14 @@
 //!   every committed batch; the commit pipeline waits for the standbys' acknowledgements.
 //! - [`passive`]: on a passive, apply the sync and the replication stream (and make it durable in
 //!   a persistent group) and acknowledge.
+//! - [`quorum`]: quorum mode: terms granted and leases renewed by a majority of the voting
+//!   members (servers + `kiln-voter`s).
 //! - [`zap`]: epoch fencing and split brain: the active keeps probing its peers; an active that
 //!   learns of a newer term steps down; two actives that meet apply the seed-001 zap rules.
 
 pub mod election;
 pub mod passive;
+pub mod quorum;
 pub mod replication;
 pub mod zap;
 
@@ -60,6 +63,19 @@ pub struct GroupConfig {
     pub peer_timeout: Duration,
     /// L2→L2 ping interval.
     pub ping_interval: Duration,
+    /// Quorum mode (`<ha><quorum>majority</quorum>`), if on.
+    pub quorum: Option<QuorumConfig>,
+}
+
+/// Quorum mode settings of a group.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuorumConfig {
+    /// `host:port` of each `<voter>`.
+    pub voters: Vec<String>,
+    /// Voting members: servers of the group + voters.
+    pub members: usize,
+    /// A majority of them.
+    pub majority: usize,
 }
 
 impl GroupConfig {
@@ -119,6 +135,20 @@ impl GroupConfig {
             election_time: Duration::from_secs(g.election_time_secs.max(1)),
             peer_timeout,
             ping_interval: interval,
+            quorum: (cfg.servers.ha.quorum == kiln_config::Quorum::Majority).then(|| {
+                let members = g.servers.len() + cfg.servers.ha.voters.len();
+                QuorumConfig {
+                    voters: cfg
+                        .servers
+                        .ha
+                        .voters
+                        .iter()
+                        .map(|v| format!("{}:{}", v.host, v.port))
+                        .collect(),
+                    members,
+                    majority: members / 2 + 1,
+                }
+            }),
         })
     }
 }
@@ -186,6 +216,14 @@ pub struct Ha {
     pub(crate) stepped_down: tokio::sync::Notify,
     /// This active acknowledged writes with no standby in this term (zap rules).
     pub(crate) alone: AtomicBool,
+    /// Quorum mode: this server's vote (as a voting member).
+    pub(crate) book: Mutex<quorum::VoteBook>,
+    /// Quorum mode: until when this active's lease runs.
+    pub(crate) lease_until: Mutex<Option<Instant>>,
+    /// Quorum mode: losing the majority was logged.
+    pub(crate) lease_lost: AtomicBool,
+    /// Quorum mode: newest epoch a member reported granting (proposals go above it).
+    pub(crate) floor: AtomicU64,
 }
 
 impl Ha {
@@ -213,7 +251,21 @@ impl Ha {
             verifying: tokio::sync::Mutex::new(()),
             stepped_down: tokio::sync::Notify::new(),
             alone: AtomicBool::new(false),
+            book: Mutex::new(quorum::VoteBook::new(0, String::new(), None)),
+            lease_until: Mutex::new(None),
+            lease_lost: AtomicBool::new(false),
+            floor: AtomicU64::new(0),
         }
+    }
+
+    /// Whether this group runs in quorum mode.
+    pub fn is_quorum(&self) -> bool {
+        self.group.as_ref().is_some_and(|g| g.quorum.is_some())
+    }
+
+    /// Quorum mode: whether this active's lease runs (always `true` outside quorum mode).
+    pub fn lease_ok(&self) -> bool {
+        !self.is_quorum() || self.lease_until.lock().is_some_and(|u| Instant::now() < u)
     }
 
     /// The peer last heard as ACTIVE-COORDINATOR in `epoch`, if any.
@@ -251,7 +303,7 @@ impl Ha {
     /// Whether a batch may be acknowledged at once, without [`zap::verify_writable`]: not
     /// deposed and no lost standby to check on (hook in the commit path's fast path).
     pub fn may_ack_now(&self) -> bool {
-        !self.suspect.load(Ordering::Acquire) && self.deposed.lock().is_none()
+        !self.suspect.load(Ordering::Acquire) && self.deposed.lock().is_none() && self.lease_ok()
     }
 
     /// Current state.

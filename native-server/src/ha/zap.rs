@@ -71,7 +71,18 @@ impl std::fmt::Display for Figures {
     }
 }
 
-/// Whether `a` wins over `b` (see the module docs); the same answer on both sides.
+/// Whether `a` wins over `b` (see the module docs); the same answer on both sides. In quorum
+/// mode the newer epoch wins (the older active's lease has run out: it cannot have had a
+/// majority since the newer term was granted).
+pub fn decide_in(quorum: bool, a: &Figures, b: &Figures) -> bool {
+    if quorum {
+        return (a.epoch, std::cmp::Reverse(&a.name)) > (b.epoch, std::cmp::Reverse(&b.name));
+    }
+    decide(a, b)
+}
+
+/// Whether `a` wins over `b` under the zap rules (see the module docs); the same answer on
+/// both sides.
 pub fn decide(a: &Figures, b: &Figures) -> bool {
     if a.alone != b.alone {
         return a.alone;
@@ -154,6 +165,9 @@ pub async fn verify_writable(shared: &Shared) -> Result<(), String> {
     if let Some(why) = shared.ha.deposed() {
         return Err(why);
     }
+    if !shared.ha.lease_ok() {
+        return Err(super::quorum::no_quorum(shared));
+    }
     note_alone(shared);
     Ok(())
 }
@@ -230,6 +244,7 @@ pub fn step_down(shared: &Shared, why: String) {
     }
     error!(reason = %why, "stepping down: this server is no longer ACTIVE-COORDINATOR");
     shared.ha.set_role(ServerRole::Starting);
+    *shared.ha.lease_until.lock() = None;
     let links: Vec<_> = shared.ha.links.lock().clone();
     for l in &links {
         super::replication::drop_link(shared, l, "this server stepped down");
@@ -266,7 +281,7 @@ async fn send(wr: &mut OwnedWriteHalf, m: &GroupMsg) -> bool {
 /// Applies the outcome of a contest between this active (`me`) and `peer` whose message was
 /// `theirs`.
 fn settle(shared: &Arc<Shared>, me: &Figures, peer: &Figures, theirs: &GroupMsg) {
-    let won = decide(me, peer);
+    let won = decide_in(shared.ha.is_quorum(), me, peer);
     let (winner, loser) = if won { (me, peer) } else { (peer, me) };
     warn!(
         winner = %winner,
@@ -293,7 +308,11 @@ fn settle(shared: &Arc<Shared>, me: &Figures, peer: &Figures, theirs: &GroupMsg)
         return;
     };
     let mut st = shared.state.lock();
-    st.epoch = st.epoch.max(peer.epoch) + 1;
+    if !shared.ha.is_quorum() {
+        // Above both terms, so that the loser's clients and passives fence it. (In quorum mode
+        // the winner already holds the newer term, granted by a majority.)
+        st.epoch = st.epoch.max(peer.epoch) + 1;
+    }
     shared.ha.see_epoch(st.epoch);
     st.next_client = st.next_client.max(*next_client);
     let mut adopted = 0;
