@@ -136,11 +136,11 @@ fn note_alone(shared: &Shared) {
 /// after it lost a standby — that no reachable peer is active in a newer epoch (else it steps
 /// down). Called by the commit path (`Pending::wait`) for every batch it acknowledges.
 pub async fn verify_writable(shared: &Shared) -> Result<(), String> {
-    if let Some(why) = shared.ha.deposed() {
-        return Err(why);
-    }
     if !shared.ha.is_group() {
         return Ok(());
+    }
+    if let Some(why) = shared.ha.deposed() {
+        return Err(why);
     }
     if shared.ha.suspect.load(Ordering::Acquire) {
         let _one = shared.ha.verifying.lock().await;
@@ -175,6 +175,9 @@ pub async fn verify_writable(shared: &Shared) -> Result<(), String> {
 /// The fast path of the commit pipeline (nothing to wait for): whether it may acknowledge at
 /// once. When not, the batch goes through [`verify_writable`].
 pub fn may_ack_now(shared: &Shared) -> bool {
+    if !shared.ha.is_group() {
+        return true;
+    }
     if !shared.ha.may_ack_now() {
         return false;
     }
@@ -289,14 +292,22 @@ fn settle(shared: &Arc<Shared>, me: &Figures, peer: &Figures, theirs: &GroupMsg)
         "split brain: two ACTIVE-COORDINATORs met (zap rules: acknowledged alone, then epoch, then connected clients, freshest GTX, server name)"
     );
     if !won {
-        step_down(
-            shared,
+        let by_epoch = shared.ha.is_quorum() || (!me.alone && !peer.alone);
+        let why = if by_epoch {
+            // The fence: the other side holds the newer term.
+            format!(
+                "server '{}' was deposed: '{}' is ACTIVE-COORDINATOR in the newer epoch {} ({winner} over {loser}); \
+                 this server acknowledges nothing more and resyncs as a passive",
+                me.name, peer.name, peer.epoch
+            )
+        } else {
             format!(
                 "server '{}' was zapped: '{}' won the split-brain contest ({winner} over {loser}); \
                  this server resyncs as a passive and what it acknowledged alone is discarded",
                 me.name, peer.name
-            ),
-        );
+            )
+        };
+        step_down(shared, why);
         return;
     }
     let GroupMsg::Contest {
