@@ -16,6 +16,7 @@ use common_ha::Group;
 use kiln::{Client, ClientBuilder, LockId, LockLevel};
 use kiln_integration::fault::{Fault, Proxy};
 use kiln_integration::{binary, free_ports};
+use kiln_protocol::group::GroupMsg;
 
 const T: Duration = Duration::from_secs(30);
 
@@ -221,4 +222,133 @@ async fn never_two_writable_actives_and_one_active_after_healing() {
     let vlog = std::fs::read_to_string(g.dir.path().join("voter.out")).unwrap();
     assert!(vlog.contains("vote granted"), "{vlog}");
     drop(voter);
+}
+
+/// One `VoteRequest` to the voter at `port` on `s`; its `VoteReply`.
+fn vote(s: &mut std::net::TcpStream, epoch: u64, candidate: &str) -> GroupMsg {
+    use std::io::{Read, Write};
+    let mut b = bytes::BytesMut::new();
+    GroupMsg::VoteRequest {
+        epoch,
+        candidate: candidate.into(),
+        lease_ms: 800,
+    }
+    .encode_framed(&mut b);
+    s.write_all(&b).unwrap();
+    let mut buf = bytes::BytesMut::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(m) = GroupMsg::decode_framed(&mut buf, 1 << 16).unwrap() {
+            return m;
+        }
+        assert!(Instant::now() < deadline, "no VoteReply");
+        let mut tmp = [0u8; 4096];
+        let n = s.read(&mut tmp).unwrap();
+        assert!(n > 0, "voter closed the connection");
+        buf.extend_from_slice(&tmp[..n]);
+    }
+}
+
+fn granted(m: &GroupMsg) -> bool {
+    matches!(m, GroupMsg::VoteReply { granted: true, .. })
+}
+
+fn start_voter(port: u16, state: &std::path::Path, log: &std::path::Path) -> VoterProcess {
+    VoterProcess(
+        Command::new(binary("kiln-voter"))
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--state")
+            .arg(state)
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(log).unwrap()))
+            .spawn()
+            .unwrap(),
+    )
+}
+
+fn connect_voter(port: u16) -> std::net::TcpStream {
+    let deadline = Instant::now() + T;
+    loop {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            return s;
+        }
+        assert!(Instant::now() < deadline, "voter not listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The voter grants one candidate per epoch, persists each grant before answering, and after
+/// a restart honours the holder it loaded; garbage on a connection closes only that connection;
+/// a malformed state file stops it with a message naming the file (and the file is left as is).
+#[test]
+fn the_voter_keeps_its_vote_across_restarts_and_refuses_bad_state() {
+    let dir = kiln_integration::TempDir::new("voter");
+    let state = dir.path().join("voter.state");
+    let log = dir.path().join("voter.out");
+    let port = free_ports(1)[0];
+    let v = start_voter(port, &state, &log);
+    let mut s = connect_voter(port);
+    assert!(granted(&vote(&mut s, 3, "s1")));
+    assert!(granted(&vote(&mut s, 3, "s1")), "renewal");
+    match vote(&mut s, 3, "s2") {
+        GroupMsg::VoteReply {
+            granted: false,
+            epoch: 3,
+            holder,
+            reason,
+            ..
+        } => {
+            assert_eq!(holder, "s1");
+            assert!(reason.contains("already granted"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(&state).unwrap().trim(), "3 s1");
+    // Garbage closes that connection only.
+    {
+        use std::io::{Read, Write};
+        let mut bad = connect_voter(port);
+        bad.write_all(&[0, 0, 0, 3, 0x01, 0x02, 0x03]).unwrap();
+        let mut tmp = [0u8; 16];
+        assert_eq!(bad.read(&mut tmp).unwrap_or(0), 0, "closed");
+    }
+    assert!(granted(&vote(&mut s, 3, "s1")));
+    drop(s);
+    drop(v);
+
+    // Restarted: s1's lease is honoured (another candidate waits), its renewal is granted.
+    let v = start_voter(port, &state, &log);
+    let mut s = connect_voter(port);
+    match vote(&mut s, 4, "s2") {
+        GroupMsg::VoteReply {
+            granted: false,
+            reason,
+            ..
+        } => assert!(reason.contains("holds a lease"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(granted(&vote(&mut s, 3, "s1")));
+    assert!(
+        std::fs::read_to_string(&log).unwrap().contains("epoch=3"),
+        "loaded state logged"
+    );
+    drop(s);
+    drop(v);
+
+    // A malformed state file: a clear error naming it, exit non-zero, file untouched.
+    std::fs::write(&state, "three s1\n").unwrap();
+    let out = Command::new(binary("kiln-voter"))
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&state.display().to_string()) && err.contains("refusing to start"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&state).unwrap(), "three s1\n");
 }
