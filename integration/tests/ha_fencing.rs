@@ -65,7 +65,16 @@ fn is_ack_of(m: &Message, seq: u64) -> bool {
 
 #[test]
 fn a_deposed_active_acknowledges_nothing_and_rejoins_as_passive() {
-    let mut g = Group::with_props(2, false, 1, 30, FAST_HC);
+    deposed_active(false);
+}
+
+#[test]
+fn a_deposed_persistent_active_acknowledges_nothing_and_rejoins_as_passive() {
+    deposed_active(true);
+}
+
+fn deposed_active(persistent: bool) {
+    let mut g = Group::with_props(2, persistent, 1, 30, FAST_HC);
     g.start(0);
     g.wait_state(0, "ACTIVE-COORDINATOR", T);
     g.start(1);

@@ -352,3 +352,72 @@ fn the_voter_keeps_its_vote_across_restarts_and_refuses_bad_state() {
     );
     assert_eq!(std::fs::read_to_string(&state).unwrap(), "three s1\n");
 }
+
+/// Three servers in quorum mode (no voter): one alone does not become active; with the others
+/// it does; after kill -9 of the active the two standbys (a majority) elect one, which is
+/// granted the newer term and takes the client back with nothing lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_fail_over_in_quorum_mode() {
+    let mut g = Group::with_props(3, false, 1, 5, FAST_HC);
+    let xml = std::fs::read_to_string(&g.config).unwrap();
+    std::fs::write(
+        &g.config,
+        xml.replace("</ha>", "<quorum>majority</quorum></ha>"),
+    )
+    .unwrap();
+    // Alone, one server of three has no majority: it does not become active.
+    g.start(0);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(g.state(0).as_deref(), Some("STARTING"));
+    assert!(g.log(0).contains("did not grant the term"), "{}", g.log(0));
+    g.start(1);
+    g.start(2);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.wait_state(1, "PASSIVE-STANDBY", T);
+    g.wait_state(2, "PASSIVE-STANDBY", T);
+    let c = tokio::time::timeout(
+        T,
+        ClientBuilder::new(g.addrs())
+            .name("q3")
+            .connect_deadline(T)
+            .retry_wait(Duration::from_millis(50))
+            .reconnect(true)
+            .reconnect_interval(Duration::from_millis(50))
+            .reconnect_timeout(Duration::from_secs(60))
+            .connect(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    for i in 0..10 {
+        write_one(&c, "q", i).await.unwrap();
+    }
+    let old_epoch = g.status(0).unwrap()["epoch"].as_u64().unwrap();
+    g.kill(0);
+    for i in 10..20 {
+        tokio::time::timeout(T, write_one(&c, "q", i))
+            .await
+            .expect("write after the failover in time")
+            .expect("write after the failover");
+    }
+    let active = (1..3)
+        .find(|i| g.state(*i).as_deref() == Some("ACTIVE-COORDINATOR"))
+        .expect("one of the standbys is active");
+    let log = g.log(active);
+    assert!(log.contains("a majority granted the new term"), "{log}");
+    assert!(g.status(active).unwrap()["epoch"].as_u64().unwrap() > old_epoch);
+    let l = c.list("q").await.unwrap();
+    let n = l.len(&c).await.unwrap();
+    let mut got = Vec::new();
+    for i in 0..n {
+        got.push(
+            l.get(&c, i)
+                .await
+                .unwrap()
+                .and_then(|v| v.as_i64())
+                .unwrap(),
+        );
+    }
+    assert_eq!(got, (0..20).collect::<Vec<_>>());
+    let _ = c.close().await;
+}
