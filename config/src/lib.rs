@@ -169,6 +169,13 @@ pub struct Ha {
     pub mode: String,
     /// `<networked-active-passive><election-time>` in seconds. Default 5.
     pub election_time_secs: u64,
+    /// `<quorum>` (a Kiln element): `off` (default, Terracotta behaviour: split brains are
+    /// resolved by the zap rules when they heal) or `majority` (a server becomes or stays
+    /// active only with a majority of the voting members: servers of its group + `<voters>`).
+    pub quorum: Quorum,
+    /// `<voters><voter host=".." port=".."/></voters>`: `kiln-voter` processes that vote with
+    /// the servers in quorum mode (e.g. two servers + one voter).
+    pub voters: Vec<Voter>,
 }
 
 impl Default for Ha {
@@ -176,8 +183,30 @@ impl Default for Ha {
         Ha {
             mode: "networked-active-passive".to_string(),
             election_time_secs: DEFAULT_ELECTION_TIME_SECS,
+            quorum: Quorum::Off,
+            voters: Vec::new(),
         }
     }
+}
+
+/// `<ha><quorum>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quorum {
+    /// No quorum: any elected server is active (two actives are possible in a partition).
+    #[default]
+    Off,
+    /// Majority of the voting members (servers + voters).
+    Majority,
+}
+
+/// One `<ha><voters><voter host=".." port=".."/>`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Voter {
+    /// `host`.
+    pub host: String,
+    /// `port`.
+    pub port: u16,
 }
 
 /// Distributed garbage collection settings (`<garbage-collection>`).

@@ -10,7 +10,7 @@ use crate::xml::{parse_tree, Elem, LineMap};
 use crate::{
     Application, Clients, DistributedMethod, GarbageCollection, Ha, InjectedInstance,
     InstrumentedClass, LockDecl, LockKind, LockLevel, MirrorGroup, Offheap, OnLoadKind,
-    PersistenceMode, RootDecl, ServerConfig, Servers, TcConfig,
+    PersistenceMode, Quorum, RootDecl, ServerConfig, Servers, TcConfig, Voter,
     DEFAULT_CLIENT_RECONNECT_WINDOW_SECS, DEFAULT_DSO_PORT, DEFAULT_GROUP_NAME, DEFAULT_GROUP_PORT,
     DEFAULT_JMX_PORT,
 };
@@ -630,6 +630,7 @@ fn parse_ha(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<(Ha, bool)> {
     ctx.container(e, path);
     let mut ha = Ha::default();
     let mut election_set = false;
+    let mut quorum_pos: Option<(usize, String)> = None;
     for c in &e.children {
         let cpath = join(path, &c.name);
         match c.name.as_str() {
@@ -667,7 +668,75 @@ fn parse_ha(ctx: &mut Ctx<'_>, e: &Elem, path: &str) -> Result<(Ha, bool)> {
                     }
                 }
             }
+            "quorum" => {
+                let v = ctx.text(c, &cpath)?;
+                ha.quorum = match v.text.to_ascii_lowercase().as_str() {
+                    "off" | "none" => Quorum::Off,
+                    "majority" => Quorum::Majority,
+                    _ => {
+                        return Err(ctx.invalid(
+                            v.pos,
+                            &cpath,
+                            &v.text,
+                            "expected 'off' or 'majority'",
+                        ))
+                    }
+                };
+                quorum_pos = Some((v.pos, v.text));
+            }
+            "voters" => {
+                ctx.check_attrs(c, &cpath, &[]);
+                ctx.container(c, &cpath);
+                for n in &c.children {
+                    let npath = join(&cpath, &n.name);
+                    if n.name != "voter" {
+                        ctx.unknown(n, &cpath);
+                        continue;
+                    }
+                    ctx.check_attrs(n, &npath, &["host", "port"]);
+                    let host = match ctx.attr(n, "host", &npath)? {
+                        Some(h) if !h.text.is_empty() => h.text,
+                        Some(h) => {
+                            return Err(ctx.invalid(
+                                h.pos,
+                                &format!("{npath}@host"),
+                                "",
+                                "a voter host must not be empty",
+                            ))
+                        }
+                        None => {
+                            return Err(ctx.invalid(
+                                n.pos,
+                                &format!("{npath}@host"),
+                                "",
+                                "required: the host the kiln-voter runs on",
+                            ))
+                        }
+                    };
+                    let port =
+                        match ctx.attr(n, "port", &npath)? {
+                            Some(p) => parse_port(&p.text).map_err(|r| {
+                                ctx.invalid(p.pos, &format!("{npath}@port"), &p.text, r)
+                            })?,
+                            None => return Err(ctx.invalid(
+                                n.pos,
+                                &format!("{npath}@port"),
+                                "",
+                                "required: the port the kiln-voter listens on (kiln-voter --port)",
+                            )),
+                        };
+                    ha.voters.push(Voter { host, port });
+                }
+            }
             _ => ctx.unknown(c, path),
+        }
+    }
+    if let Some((pos, text)) = quorum_pos {
+        if ha.quorum == Quorum::Off && !ha.voters.is_empty() {
+            ctx.warn(
+                pos,
+                format!("<voters> are listed but <quorum> is '{text}': the voters are not used"),
+            );
         }
     }
     Ok((ha, election_set))
@@ -705,6 +774,7 @@ fn parse_servers(ctx: &mut Ctx<'_>, e: Option<&Elem>) -> Result<Servers> {
     let mut groups: Vec<RawGroup> = Vec::new();
     let mut legacy: Option<&Elem> = None;
     let mut ha = Ha::default();
+    let mut ha_pos = e.map_or(0, |e| e.pos);
     let mut restartable = false;
     let mut window = DEFAULT_CLIENT_RECONNECT_WINDOW_SECS;
     let mut gc = GarbageCollection::default();
@@ -717,7 +787,10 @@ fn parse_servers(ctx: &mut Ctx<'_>, e: Option<&Elem>) -> Result<Servers> {
                 "server" => direct.push(parse_server(ctx, c, &cpath)?),
                 "mirror-group" => groups.push(parse_group(ctx, c, &cpath)?),
                 "mirror-groups" => legacy = Some(c),
-                "ha" => ha = parse_ha(ctx, c, &cpath)?.0,
+                "ha" => {
+                    ha = parse_ha(ctx, c, &cpath)?.0;
+                    ha_pos = c.pos;
+                }
                 "restartable" => {
                     ctx.check_attrs(c, &cpath, &["enabled"]);
                     ctx.container(c, &cpath);
@@ -835,6 +908,20 @@ fn parse_servers(ctx: &mut Ctx<'_>, e: Option<&Elem>) -> Result<Servers> {
                 );
             }
             group.servers.push(s);
+        }
+        let members = group.servers.len() + out.ha.voters.len();
+        if out.ha.quorum == Quorum::Majority && group.servers.len() >= 2 && members < 3 {
+            return Err(ctx.invalid(
+                ha_pos,
+                "servers/ha/quorum",
+                "majority",
+                format!(
+                    "quorum mode needs at least 3 voting members; group '{}' has {} servers and {} voters                      (a majority of 2 is both: no failover would ever be possible): add a                      <voters><voter host=\"..\" port=\"..\"/></voters> running kiln-voter, or a third server",
+                    group.name,
+                    group.servers.len(),
+                    out.ha.voters.len()
+                ),
+            ));
         }
         out.groups.push(group);
     }

@@ -11,6 +11,8 @@
 //!   direction discarded), [`Fault::Partition`] (existing connections closed, new ones accepted
 //!   and closed at once). [`Proxy::cut`] closes the current connections once (new ones pass).
 //!   The proxy runs on its own thread and runtime; dropping it stops it and closes everything.
+//!   [`Proxy::start_on`] listens on a given address instead (a server's advertised group
+//!   address, the server binding another loopback address: a partition between two servers).
 //! - Servers as child processes: [`crate::ServerProcess`] (`kill` = kill -9, `restart`),
 //!   [`crate::ServerProcess::pid`] with [`signal`] for `SIGSTOP` / `SIGCONT` (the `kill`
 //!   command: no new dependency).
@@ -67,7 +69,13 @@ pub struct Proxy {
 impl Proxy {
     /// Starts a proxy in front of `upstream` (`host:port`) on a free loopback port.
     pub fn start(upstream: &str) -> Proxy {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a proxy port");
+        Self::start_on("127.0.0.1:0", upstream)
+    }
+
+    /// Starts a proxy listening on `listen` (e.g. the `host:l2-group-port` peers reach a server
+    /// at, while the server itself binds another loopback address) in front of `upstream`.
+    pub fn start_on(listen: &str, upstream: &str) -> Proxy {
+        let std_listener = std::net::TcpListener::bind(listen).expect("bind a proxy port");
         std_listener
             .set_nonblocking(true)
             .expect("non-blocking listener");

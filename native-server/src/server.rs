@@ -343,7 +343,8 @@ impl Pending {
             }
         };
         let (d, ()) = tokio::join!(durable, repl);
-        d
+        d?;
+        crate::ha::zap::verify_writable(shared).await
     }
 }
 
@@ -883,7 +884,11 @@ impl Session {
                         durable = p.durable;
                         repl = p.repl;
                     }
-                    if durable.is_none() && repl.is_none() && shared.pipeline.is_empty() {
+                    if durable.is_none()
+                        && repl.is_none()
+                        && shared.pipeline.is_empty()
+                        && crate::ha::zap::may_ack_now(&shared)
+                    {
                         st.publish(me, applied);
                         applied = Vec::new();
                     }

@@ -152,6 +152,54 @@ pub enum GroupMsg {
         /// From the ping.
         nonce: u64,
     },
+    /// Epoch fence: the receiver (an active, or a server that believes it is one) is told
+    /// that a newer active term exists; it must stop acknowledging and step down.
+    Deposed {
+        /// The newer epoch.
+        epoch: u64,
+        /// The server that is active in it.
+        active: String,
+    },
+    /// Split brain (seed 001 zap rules): two actives that meet exchange their figures, each
+    /// answering the other's `Contest` with its own; both decide on the same two figures.
+    Contest {
+        /// The sender's epoch.
+        epoch: u64,
+        /// The sender's last GTX.
+        gtx: u64,
+        /// Whether the sender acknowledged writes with no standby since it lost (or never had)
+        /// one: it holds transactions the other side may lack.
+        alone: bool,
+        /// Its connected clients (id, transaction high-water mark, name): their number decides,
+        /// and the winner gives these clients a reconnect window.
+        clients: Vec<(u64, u64, String)>,
+        /// Its next client id (the winner allocates above it).
+        next_client: u64,
+    },
+    /// Quorum mode: `candidate` asks a voting member (a server of the group or a `kiln-voter`)
+    /// for `epoch` — a new term, or the renewal of the one it holds — with a lease of
+    /// `lease_ms`. May be the first message of a connection (no `Hello`).
+    VoteRequest {
+        /// The term asked for.
+        epoch: u64,
+        /// The server asking.
+        candidate: String,
+        /// How long the grant holds (the L2→L2 HealthChecker time).
+        lease_ms: u64,
+    },
+    /// The member's answer.
+    VoteReply {
+        /// The answering member (server name, or `voter@host:port`).
+        voter: String,
+        /// Granted (or renewed).
+        granted: bool,
+        /// The member's newest granted epoch after this request.
+        epoch: u64,
+        /// Who holds that epoch.
+        holder: String,
+        /// Why not, when refused.
+        reason: String,
+    },
 }
 
 mod ty {
@@ -163,6 +211,10 @@ mod ty {
     pub const ACK: u8 = 0x86;
     pub const PING: u8 = 0x87;
     pub const PONG: u8 = 0x88;
+    pub const DEPOSED: u8 = 0x89;
+    pub const CONTEST: u8 = 0x8A;
+    pub const VOTE_REQUEST: u8 = 0x8B;
+    pub const VOTE_REPLY: u8 = 0x8C;
 }
 
 mod op {
@@ -286,6 +338,10 @@ impl GroupMsg {
             GroupMsg::Ack { .. } => "Ack",
             GroupMsg::Ping { .. } => "GroupPing",
             GroupMsg::Pong { .. } => "GroupPong",
+            GroupMsg::Deposed { .. } => "Deposed",
+            GroupMsg::Contest { .. } => "Contest",
+            GroupMsg::VoteRequest { .. } => "VoteRequest",
+            GroupMsg::VoteReply { .. } => "VoteReply",
         }
     }
 
@@ -341,6 +397,54 @@ impl GroupMsg {
                 out.put_u8(ty::PONG);
                 out.put_u64(*nonce);
             }
+            GroupMsg::Deposed { epoch, active } => {
+                out.put_u8(ty::DEPOSED);
+                out.put_u64(*epoch);
+                put_str(out, active);
+            }
+            GroupMsg::Contest {
+                epoch,
+                gtx,
+                alone,
+                clients,
+                next_client,
+            } => {
+                out.put_u8(ty::CONTEST);
+                out.put_u64(*epoch);
+                out.put_u64(*gtx);
+                out.put_u8(u8::from(*alone));
+                out.put_u64(*next_client);
+                put_count(out, clients.len());
+                for (id, seq, name) in clients {
+                    out.put_u64(*id);
+                    out.put_u64(*seq);
+                    put_str(out, name);
+                }
+            }
+            GroupMsg::VoteRequest {
+                epoch,
+                candidate,
+                lease_ms,
+            } => {
+                out.put_u8(ty::VOTE_REQUEST);
+                out.put_u64(*epoch);
+                put_str(out, candidate);
+                out.put_u64(*lease_ms);
+            }
+            GroupMsg::VoteReply {
+                voter,
+                granted,
+                epoch,
+                holder,
+                reason,
+            } => {
+                out.put_u8(ty::VOTE_REPLY);
+                put_str(out, voter);
+                out.put_u8(u8::from(*granted));
+                out.put_u64(*epoch);
+                put_str(out, holder);
+                put_str(out, reason);
+            }
         }
         let len = crate::wire::len32(out.len() - start - HEADER_LEN);
         out[start..start + HEADER_LEN].copy_from_slice(&len.to_be_bytes());
@@ -384,6 +488,42 @@ impl GroupMsg {
             ty::ACK => GroupMsg::Ack { seq: r.u64()? },
             ty::PING => GroupMsg::Ping { nonce: r.u64()? },
             ty::PONG => GroupMsg::Pong { nonce: r.u64()? },
+            ty::DEPOSED => GroupMsg::Deposed {
+                epoch: r.u64()?,
+                active: r.string("server name")?,
+            },
+            ty::CONTEST => {
+                let epoch = r.u64()?;
+                let gtx = r.u64()?;
+                let alone = r.bool()?;
+                let next_client = r.u64()?;
+                let n = r.count(20, "contest clients")?;
+                let mut clients = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let id = r.u64()?;
+                    let seq = r.u64()?;
+                    clients.push((id, seq, r.string("client name")?));
+                }
+                GroupMsg::Contest {
+                    epoch,
+                    gtx,
+                    alone,
+                    clients,
+                    next_client,
+                }
+            }
+            ty::VOTE_REQUEST => GroupMsg::VoteRequest {
+                epoch: r.u64()?,
+                candidate: r.string("candidate")?,
+                lease_ms: r.u64()?,
+            },
+            ty::VOTE_REPLY => GroupMsg::VoteReply {
+                voter: r.string("voter")?,
+                granted: r.bool()?,
+                epoch: r.u64()?,
+                holder: r.string("holder")?,
+                reason: r.string("reason")?,
+            },
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         let name = m.name();
@@ -442,6 +582,29 @@ mod tests {
             GroupMsg::Ack { seq: 5 },
             GroupMsg::Ping { nonce: 1 },
             GroupMsg::Pong { nonce: 1 },
+            GroupMsg::Deposed {
+                epoch: 7,
+                active: "s2".into(),
+            },
+            GroupMsg::Contest {
+                epoch: 3,
+                gtx: 40,
+                alone: true,
+                clients: vec![(1, 9, "a".into()), (4, 0, "b".into())],
+                next_client: 5,
+            },
+            GroupMsg::VoteRequest {
+                epoch: 4,
+                candidate: "s1".into(),
+                lease_ms: 800,
+            },
+            GroupMsg::VoteReply {
+                voter: "voter@h:1".into(),
+                granted: false,
+                epoch: 5,
+                holder: "s2".into(),
+                reason: "epoch 5 is held by s2".into(),
+            },
         ];
         let mut b = BytesMut::new();
         for m in &msgs {
@@ -464,5 +627,10 @@ mod tests {
         );
         assert!(GroupMsg::decode(&[ty::REPLICATE, 0, 0]).is_err());
         assert!(GroupMsg::decode(&[ty::ACK, 0, 0, 0, 0, 0, 0, 0, 1, 9]).is_err());
+        // A Contest claiming more clients than its bytes can hold.
+        let mut b = vec![ty::CONTEST];
+        b.extend_from_slice(&[0; 25]);
+        b.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0x7F]);
+        assert!(GroupMsg::decode(&b).is_err());
     }
 }

@@ -18,6 +18,7 @@ mod acks;
 mod api;
 mod builder;
 mod events;
+mod fence;
 mod handshake;
 mod health;
 mod ids;

@@ -370,6 +370,7 @@ pub(super) async fn reconnect_once(
             ),
         }));
     }
+    super::fence::check_epoch(inner, &hs.welcome, addr).map_err(Attempt::Retry)?;
     let mut hs = hs;
     let (reassert, interrupts) = inner.reassert();
     if let Err(e) = hs.wr.write_all(&frame::to_bytes(&reassert)).await {

@@ -45,7 +45,7 @@ pub fn my_hello(shared: &Shared) -> GroupMsg {
     }
 }
 
-fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
+pub(crate) fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
     if let GroupMsg::Hello {
         server,
         role,
@@ -76,7 +76,7 @@ fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
     None
 }
 
-async fn read_msg(
+pub(crate) async fn read_msg(
     rd: &mut tokio::net::tcp::OwnedReadHalf,
     buf: &mut BytesMut,
     within: Duration,
@@ -111,6 +111,18 @@ pub async fn serve_group(shared: Arc<Shared>, listener: TcpListener) {
                 debug!(%addr, "group connection without a Hello");
                 return;
             };
+            // Quorum mode: a vote request needs no Hello (kiln-voters answer the same).
+            if let GroupMsg::VoteRequest {
+                epoch,
+                candidate,
+                lease_ms,
+            } = &hello
+            {
+                let mut b = BytesMut::new();
+                super::quorum::answer(&s, *epoch, candidate, *lease_ms).encode_framed(&mut b);
+                let _ = wr.write_all(&b).await;
+                return;
+            }
             let Some(peer) = record(&s, &hello) else {
                 return;
             };
@@ -125,6 +137,22 @@ pub async fn serve_group(shared: Arc<Shared>, listener: TcpListener) {
                 }
                 Some(GroupMsg::Join) => {
                     debug!(%peer, "join refused: this server is not active");
+                }
+                Some(m @ GroupMsg::Contest { .. }) if s.ha.is_active() => {
+                    super::zap::answer_contest(s, peer, m, wr).await;
+                }
+                Some(GroupMsg::Deposed { epoch, active }) if s.ha.is_active() => {
+                    s.ha.see_epoch(epoch);
+                    let mine = s.state.lock().epoch;
+                    if epoch > mine {
+                        super::zap::step_down(
+                            &s,
+                            format!(
+                                "server '{}' was deposed: passive '{peer}' refused it, '{active}' is active in the newer epoch {epoch} (this server's epoch {mine})",
+                                s.settings.name
+                            ),
+                        );
+                    }
                 }
                 _ => {}
             }
@@ -168,12 +196,17 @@ async fn elect(shared: &Arc<Shared>, failover: bool) -> Outcome {
         for p in &g.peers {
             probe(shared, &p.group_addr).await;
         }
+        // The newest active (epoch fence: an older one was deposed, or is about to be).
+        let fence = shared.ha.fence();
         let active = shared
             .ha
             .peers
             .lock()
             .iter()
-            .find(|(_, v)| v.role == ServerRole::ActiveCoordinator && v.seen >= started)
+            .filter(|(_, v)| {
+                v.role == ServerRole::ActiveCoordinator && v.seen >= started && v.epoch >= fence
+            })
+            .max_by_key(|(_, v)| v.epoch)
             .map(|(n, _)| n.clone());
         if let Some(a) = active {
             return Outcome::Join(a);
@@ -246,9 +279,27 @@ fn may_start_active(shared: &Shared, was_active: bool, gtx: u64) -> bool {
     false
 }
 
+/// The epoch this server asks for in quorum mode: above every term it knows of.
+fn proposal(shared: &Shared) -> u64 {
+    let seen = shared
+        .ha
+        .peers
+        .lock()
+        .values()
+        .map(|v| v.epoch)
+        .max()
+        .unwrap_or(0);
+    let mine = shared.state.lock().epoch;
+    mine.max(seen)
+        .max(shared.ha.fence())
+        .max(shared.ha.floor.load(Ordering::Acquire))
+        .max(shared.ha.book.lock().epoch())
+        + 1
+}
+
 /// Makes this server the group's ACTIVE-COORDINATOR: a new epoch, fresh lock tokens above the
 /// old ones, and — when clients of the previous active are on record — the reconnect window.
-fn promote(shared: &Arc<Shared>, failover: bool) {
+fn promote(shared: &Arc<Shared>, failover: bool, granted: Option<(u64, Instant)>) {
     let mut st = shared.state.lock();
     let seen_epoch = shared
         .ha
@@ -258,9 +309,21 @@ fn promote(shared: &Arc<Shared>, failover: bool) {
         .map(|v| v.epoch)
         .max()
         .unwrap_or(0);
-    if failover || st.epoch <= seen_epoch {
+    let seen_epoch = seen_epoch.max(shared.ha.fence());
+    if let Some((epoch, sent)) = granted {
+        // Quorum mode: the term a majority granted, and its lease.
+        st.epoch = epoch;
+        if let Some(g) = &shared.ha.group {
+            *shared.ha.lease_until.lock() = Some(sent + g.peer_timeout);
+        }
+        shared.ha.lease_lost.store(false, Ordering::Release);
+    } else if failover || st.epoch <= seen_epoch {
         st.epoch = st.epoch.max(seen_epoch) + 1;
     }
+    shared.ha.see_epoch(st.epoch);
+    *shared.ha.deposed.lock() = None;
+    shared.ha.suspect.store(false, Ordering::Release);
+    shared.ha.alone.store(false, Ordering::Release);
     st.was_active = true;
     if failover {
         st.locks = LockManager::with_token_base(st.epoch << 40);
@@ -296,8 +359,33 @@ pub async fn run(shared: Arc<Shared>, listener: TcpListener) {
     loop {
         match elect(&shared, failover).await {
             Outcome::Active => {
-                promote(&shared, failover);
-                return;
+                let granted = if shared.ha.is_quorum() {
+                    let epoch = proposal(&shared);
+                    match super::quorum::acquire(&shared, epoch).await {
+                        Ok(sent) => Some((epoch, sent)),
+                        Err(why) => {
+                            info!(epoch, reason = %why, "elected, but the voting members did not grant the term (quorum mode): not active; electing again");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            continue;
+                        }
+                    }
+                } else {
+                    None
+                };
+                promote(&shared, failover, granted);
+                tokio::spawn(super::zap::watch_group(shared.clone()));
+                if shared.ha.is_quorum() {
+                    tokio::spawn(super::quorum::hold(shared.clone()));
+                }
+                // Active until deposed (epoch fence, zap): then a passive again.
+                shared.ha.stepped_down.notified().await;
+                failover = false;
+                shared
+                    .ha
+                    .peers
+                    .lock()
+                    .retain(|_, v| v.seen.elapsed() < Duration::from_millis(1));
+                continue;
             }
             Outcome::Join(name) => {
                 let Some(g) = shared.ha.group.clone() else {

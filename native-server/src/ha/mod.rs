@@ -10,10 +10,16 @@
 //!   every committed batch; the commit pipeline waits for the standbys' acknowledgements.
 //! - [`passive`]: on a passive, apply the sync and the replication stream (and make it durable in
 //!   a persistent group) and acknowledge.
+//! - [`quorum`]: quorum mode: terms granted and leases renewed by a majority of the voting
+//!   members (servers + `kiln-voter`s).
+//! - [`zap`]: epoch fencing and split brain: the active keeps probing its peers; an active that
+//!   learns of a newer term steps down; two actives that meet apply the seed-001 zap rules.
 
 pub mod election;
 pub mod passive;
+pub mod quorum;
 pub mod replication;
+pub mod zap;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -57,6 +63,19 @@ pub struct GroupConfig {
     pub peer_timeout: Duration,
     /// L2→L2 ping interval.
     pub ping_interval: Duration,
+    /// Quorum mode (`<ha><quorum>majority</quorum>`), if on.
+    pub quorum: Option<QuorumConfig>,
+}
+
+/// Quorum mode settings of a group.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QuorumConfig {
+    /// `host:port` of each `<voter>`.
+    pub voters: Vec<String>,
+    /// Voting members: servers of the group + voters.
+    pub members: usize,
+    /// A majority of them.
+    pub majority: usize,
 }
 
 impl GroupConfig {
@@ -76,6 +95,20 @@ impl GroupConfig {
         let interval = Duration::from_millis(hc.ping_interval_ms.max(10));
         let peer_timeout = (Duration::from_millis(hc.ping_idletime_ms) + interval * hc.ping_probes)
             .max(Duration::from_millis(500));
+        // Peers reach a server's group port at its `host` (the address it is known by, as in
+        // Terracotta) when one is given, else at its bind address (the default host,
+        // `localhost`, yields to a specific bind address); clients are pointed at the dso bind
+        // address.
+        let advertised = |host: &str, bind: &str| -> String {
+            let wildcard = |h: &str| h == "0.0.0.0" || h == "::" || h == "[::]" || h.is_empty();
+            if !wildcard(host) && (host != "localhost" || wildcard(bind)) {
+                host.to_owned()
+            } else if !wildcard(bind) {
+                bind.to_owned()
+            } else {
+                "127.0.0.1".to_owned()
+            }
+        };
         let reach = |host: &str, bind: &str| -> String {
             let wildcard = |h: &str| h == "0.0.0.0" || h == "::" || h == "[::]";
             if !wildcard(bind) {
@@ -95,13 +128,27 @@ impl GroupConfig {
                 .filter(|s| s.name != server.name)
                 .map(|s| Peer {
                     name: s.name.clone(),
-                    group_addr: format!("{}:{}", reach(&s.host, &s.group_bind), s.group_port),
+                    group_addr: format!("{}:{}", advertised(&s.host, &s.group_bind), s.group_port),
                     dso_addr: format!("{}:{}", reach(&s.host, &s.dso_bind), s.dso_port),
                 })
                 .collect(),
             election_time: Duration::from_secs(g.election_time_secs.max(1)),
             peer_timeout,
             ping_interval: interval,
+            quorum: (cfg.servers.ha.quorum == kiln_config::Quorum::Majority).then(|| {
+                let members = g.servers.len() + cfg.servers.ha.voters.len();
+                QuorumConfig {
+                    voters: cfg
+                        .servers
+                        .ha
+                        .voters
+                        .iter()
+                        .map(|v| format!("{}:{}", v.host, v.port))
+                        .collect(),
+                    members,
+                    majority: members / 2 + 1,
+                }
+            }),
         })
     }
 }
@@ -154,6 +201,29 @@ pub struct Ha {
     pub promoted: AtomicBool,
     /// The restart-rule wait was logged.
     pub(crate) waiting_logged: AtomicBool,
+    /// Epoch fence: the newest active term this server knows of (its own while active, the
+    /// active's it follows, or one it was told of).
+    pub(crate) fence: AtomicU64,
+    /// Set when this active was deposed (a newer term exists): why. Nothing is acknowledged
+    /// from then on; the election loop restarts it as a passive.
+    pub(crate) deposed: Mutex<Option<String>>,
+    /// A standby was lost: before the next acknowledgement, this active checks that the group
+    /// has no newer active ([`zap::verify_writable`]).
+    pub(crate) suspect: AtomicBool,
+    /// One verification at a time.
+    pub(crate) verifying: tokio::sync::Mutex<()>,
+    /// Wakes the election loop when this active steps down.
+    pub(crate) stepped_down: tokio::sync::Notify,
+    /// This active acknowledged writes with no standby in this term (zap rules).
+    pub(crate) alone: AtomicBool,
+    /// Quorum mode: this server's vote (as a voting member).
+    pub(crate) book: Mutex<quorum::VoteBook>,
+    /// Quorum mode: until when this active's lease runs.
+    pub(crate) lease_until: Mutex<Option<Instant>>,
+    /// Quorum mode: losing the majority was logged.
+    pub(crate) lease_lost: AtomicBool,
+    /// Quorum mode: newest epoch a member reported granting (proposals go above it).
+    pub(crate) floor: AtomicU64,
 }
 
 impl Ha {
@@ -175,7 +245,65 @@ impl Ha {
             sync: Mutex::new(None),
             promoted: AtomicBool::new(false),
             waiting_logged: AtomicBool::new(false),
+            fence: AtomicU64::new(0),
+            deposed: Mutex::new(None),
+            suspect: AtomicBool::new(false),
+            verifying: tokio::sync::Mutex::new(()),
+            stepped_down: tokio::sync::Notify::new(),
+            alone: AtomicBool::new(false),
+            book: Mutex::new(quorum::VoteBook::new(0, String::new(), None)),
+            lease_until: Mutex::new(None),
+            lease_lost: AtomicBool::new(false),
+            floor: AtomicU64::new(0),
         }
+    }
+
+    /// Whether this group runs in quorum mode.
+    pub fn is_quorum(&self) -> bool {
+        self.group.as_ref().is_some_and(|g| g.quorum.is_some())
+    }
+
+    /// Quorum mode: whether this active's lease runs (always `true` outside quorum mode).
+    pub fn lease_ok(&self) -> bool {
+        !self.is_quorum() || self.lease_until.lock().is_some_and(|u| Instant::now() < u)
+    }
+
+    /// The peer last heard as ACTIVE-COORDINATOR in `epoch`, if any.
+    pub fn active_of(&self, epoch: u64) -> Option<String> {
+        self.peers
+            .lock()
+            .iter()
+            .find(|(_, v)| v.role == ServerRole::ActiveCoordinator && v.epoch == epoch)
+            .map(|(n, _)| n.clone())
+    }
+
+    /// The newest active term this server knows of.
+    pub fn fence(&self) -> u64 {
+        self.fence.load(Ordering::Acquire)
+    }
+
+    /// Raises the fence to `epoch` (never lowers it).
+    pub(crate) fn see_epoch(&self, epoch: u64) {
+        self.fence.fetch_max(epoch, Ordering::AcqRel);
+    }
+
+    /// Why this server was deposed, if it was (in this term).
+    pub fn deposed(&self) -> Option<String> {
+        self.deposed.lock().clone()
+    }
+
+    /// A standby of this active was dropped: the next acknowledgement waits for a check of the
+    /// group (hook in `replication::drop_link`).
+    pub fn standby_lost(&self) {
+        if self.is_group() && self.is_active() {
+            self.suspect.store(true, Ordering::Release);
+        }
+    }
+
+    /// Whether a batch may be acknowledged at once, without [`zap::verify_writable`]: not
+    /// deposed and no lost standby to check on (hook in the commit path's fast path).
+    pub fn may_ack_now(&self) -> bool {
+        !self.suspect.load(Ordering::Acquire) && self.deposed.lock().is_none() && self.lease_ok()
     }
 
     /// Current state.

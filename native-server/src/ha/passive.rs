@@ -75,6 +75,9 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
         } => {}
         other => return FollowEnd::NotJoined(format!("{name} is not active ({other:?})")),
     }
+    if let Err(why) = super::zap::refuse_stale_active(shared, &peer, &mut wr).await {
+        return FollowEnd::NotJoined(why);
+    }
     if let Err(e) = send(&mut wr, &GroupMsg::Join).await {
         return FollowEnd::NotJoined(e.to_string());
     }
@@ -133,6 +136,7 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
                     }
                 }
                 GroupMsg::SyncDone { seq, epoch } => {
+                    shared.ha.see_epoch(epoch);
                     {
                         let mut st = shared.state.lock();
                         st.epoch = st.epoch.max(epoch);

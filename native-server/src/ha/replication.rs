@@ -107,6 +107,9 @@ pub fn drop_link(shared: &Shared, link: &Arc<Link>, why: &str) {
         return;
     }
     shared.ha.links.lock().retain(|l| !Arc::ptr_eq(l, link));
+    if link.is_standby() {
+        shared.ha.standby_lost();
+    }
     link.kill.notify_waiters();
     link.kill.notify_one();
     // Wake every waiter: a dropped passive is not waited for.
