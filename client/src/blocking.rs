@@ -272,6 +272,10 @@ impl Client {
     pub fn stats(&self) -> ClientStats {
         self.inner.stats()
     }
+    /// See [`crate::Client::remote_txns_applied`].
+    pub fn remote_txns_applied(&self) -> u64 {
+        self.inner.remote_txns_applied()
+    }
     /// See [`crate::Client::close`].
     pub fn close(&self) -> Result<()> {
         self.rt.block_on(self.inner.close())

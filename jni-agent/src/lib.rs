@@ -283,6 +283,24 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockNamedFast<'local>(
     })
 }
 
+/// `static native long lockObjectHandle(long client, long oid)`: the lock of object `oid`
+/// resolved once, for `lockNamedFast` (freed by `freeLockName`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockObjectHandle<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oid: jlong,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(ffi::new_lock_name_handle(
+            c.lock_handle(LockId::Object(convert::oid(oid)))?,
+        ))
+    })
+}
+
 /// `static native long lockObject(long client, long oid, int level, long timeoutNanos)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_lockObject<'local>(

@@ -447,7 +447,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_remoteTxns<'local>(
     crate::ffi::bridge_prim(&mut env, || {
         // SAFETY: a live client handle (from `connect`, not closed: Native contract).
         let c = unsafe { ffi::client(client) }?;
-        Ok(convert::u64_to_java(c.client.stats().remote_txns_applied))
+        Ok(convert::u64_to_java(c.client.remote_txns_applied()))
     })
 }
 

@@ -697,6 +697,13 @@ impl Client {
         Ok(t.elapsed())
     }
 
+    /// How many remote transactions this client has applied to its cache so far (one atomic
+    /// load: the Java agent checks it at every cluster lock award; [`Self::stats`] also counts
+    /// the cache and the lock table under their locks).
+    pub fn remote_txns_applied(&self) -> u64 {
+        self.inner.stats.remote_txns.load(Ordering::Relaxed)
+    }
+
     /// Counters (see [`ClientStats`]).
     pub fn stats(&self) -> ClientStats {
         let s = &self.inner.stats;

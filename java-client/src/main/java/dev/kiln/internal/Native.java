@@ -108,6 +108,12 @@ public final class Native {
     /** {@link #lockNamed} with a handle from {@link #lockName} of the same client. */
     public static native long lockNamedFast(long client, long lockName, int level, long timeoutNanos);
 
+    /**
+     * The lock of object {@code oid} resolved once (as {@link #lockName} does for a name), for
+     * {@link #lockNamedFast}; freed by {@link #freeLockName}.
+     */
+    public static native long lockObjectHandle(long client, long oid);
+
     /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
     public static native long lockObject(long client, long oid, int level, long timeoutNanos);
 

@@ -442,6 +442,13 @@ public final class Runtime {
     }
 
     /**
+     * Object id -> the client's lock of that object, resolved once (the greedy re-acquire then
+     * skips the client's lock table). One small handle per shared object this JVM ever locked;
+     * kept for the client's life.
+     */
+    private static final ConcurrentHashMap<Long, Long> LOCK_HANDLES = new ConcurrentHashMap<>();
+
+    /**
      * The last two classes of monitor objects seen not to implement {@link Managed} (racy on
      * purpose: a stale value only sends a call down the slow path; whether a class is Managed
      * never changes once it is loaded).
@@ -473,7 +480,11 @@ public final class Runtime {
             return;
         }
         long c = client();
-        long txn = Native.lockObject(c, oid, level, -1);
+        Long lh = LOCK_HANDLES.get(oid);
+        if (lh == null) {
+            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
+        }
+        long txn = Native.lockNamedFast(c, lh, level, -1);
         h.stack.push(new long[] {oid, txn, 1});
         drain(c);
     }
