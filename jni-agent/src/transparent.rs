@@ -369,9 +369,90 @@ pub extern "system" fn Java_dev_kiln_internal_Native_objSetFields<'local>(
     })
 }
 
-/// `static native byte[] objState(long client, long oid)`: string class name, then the
-/// (string declaring class, string name, value) triples of a physical object (faulted in with
-/// the client's prefetch when not resident). Other kinds are refused.
+/// The values `objState` returns for `st`: a physical object is its class name then its
+/// (declaring class, name, value) triples; a logical collection is i32 kind (0 map, 1 list,
+/// 2 set, 3 queue, 4 sorted map), its class name, then its elements (a map's keys and values
+/// alternating, in the collection's order). Arrays are refused.
+pub fn state_values(st: &kiln::ObjectState) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    let head = |kind: i32, out: &mut Vec<Value>| {
+        out.push(Value::I32(kind));
+        out.push(Value::Str(st.class.clone()));
+    };
+    match &st.data {
+        kiln::ObjectData::Physical(fields) => {
+            out.push(Value::Str(st.class.clone()));
+            for f in fields {
+                out.push(Value::Str(f.class.clone()));
+                out.push(Value::Str(f.name.clone()));
+                out.push(f.value.clone());
+            }
+        }
+        kiln::ObjectData::Map(m) => {
+            head(0, &mut out);
+            for (k, v) in m {
+                out.push(k.clone());
+                out.push(v.clone());
+            }
+        }
+        kiln::ObjectData::SortedMap(m) => {
+            head(4, &mut out);
+            for (k, v) in m {
+                out.push(k.clone());
+                out.push(v.clone());
+            }
+        }
+        kiln::ObjectData::List(l) => {
+            head(1, &mut out);
+            out.extend(l.iter().cloned());
+        }
+        kiln::ObjectData::Set(set) => {
+            head(2, &mut out);
+            out.extend(set.iter().cloned());
+        }
+        kiln::ObjectData::Queue(q) => {
+            head(3, &mut out);
+            out.extend(q.iter().cloned());
+        }
+        kiln::ObjectData::Array(_) => {
+            return Err(BridgeError::IllegalState(
+                "objState: arrays in the transparent graph are not materialised yet",
+            ))
+        }
+    }
+    Ok(out)
+}
+
+/// `static native long collCreate(long txn, String className, int kind)`: a new empty logical
+/// collection (kind as `Native.create`: 0 map, 1 list, 2 set, 3 queue, 4 sorted map) whose
+/// class name is `className` (the JDK type, plus what materialising it needs, e.g.
+/// `java.util.TreeMap|comparator=demo.ByName`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_collCreate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    class_name: JString<'local>,
+    kind: jint,
+) -> jlong {
+    bridge(&mut env, |env| {
+        let class = ffi::string(env, &class_name, "className")?;
+        let mut state = match convert::root_kind(kind)? {
+            convert::RootKind::Map => kiln::ObjectState::map(),
+            convert::RootKind::List => kiln::ObjectState::list(),
+            convert::RootKind::Set => kiln::ObjectState::set(),
+            convert::RootKind::Queue => kiln::ObjectState::queue(),
+            convert::RootKind::SortedMap => kiln::ObjectState::sorted_map(),
+        };
+        state.class = class;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::oid_to_java(t.txn.create(state)?))
+    })
+}
+
+/// `static native byte[] objState(long client, long oid)`: see [`state_values`] (the object is
+/// faulted in with the client's prefetch when not resident).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_objState<'local>(
     mut env: EnvUnowned<'local>,
@@ -383,17 +464,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_objState<'local>(
         // SAFETY: a live client handle (from `connect`, not closed: Native contract).
         let c = unsafe { ffi::client(client) }?;
         let st = c.open()?.object(convert::oid(oid))?;
-        let kiln::ObjectData::Physical(fields) = &st.data else {
-            return Err(BridgeError::IllegalState(
-                "objState: not a physical object (collections and arrays are not materialised yet)",
-            ));
-        };
-        let mut out = vec![Value::Str(st.class.clone())];
-        for f in fields {
-            out.push(Value::Str(f.class.clone()));
-            out.push(Value::Str(f.name.clone()));
-            out.push(f.value.clone());
-        }
+        let out = state_values(&st)?;
         values_result(env, Some(out))
     })
 }

@@ -275,4 +275,13 @@ public final class Native {
 
     /** How many transactions of other clients were applied to this client's cache so far. */
     public static native long remoteTxns(long client);
+
+    /**
+     * A new empty logical collection (kind as {@link #create}) recorded with class name
+     * {@code className} (the transparent agent's JDK collections: the JDK type plus what
+     * materialising it needs, e.g. {@code java.util.TreeMap|comparator=demo.ByName}); its object id.
+     * {@link #objState} of a collection returns i32 kind, string class name, then its elements
+     * (a map's keys and values alternating), in order.
+     */
+    public static native long collCreate(long txn, String className, int kind);
 }

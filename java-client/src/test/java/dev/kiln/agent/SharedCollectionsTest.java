@@ -1,0 +1,52 @@
+package dev.kiln.agent;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import org.junit.Test;
+
+/**
+ * examples/shared-collections: JDK collections in a shared graph, shared logically across two
+ * JVMs: enum keys and identity-hashCode keys in a HashMap, a TreeMap with a comparator class,
+ * an access-ordered LinkedHashMap (gets move entries on every JVM), ArrayList add/remove/set/
+ * subList/listIterator, LinkedList deque ops, HashSet iterator.remove, TreeMap entrySet
+ * iterator.remove and setValue, a HashMap made by non-instrumented code (replaced by a shared
+ * copy) and an Arrays.asList list; a mutation outside any lock is refused.
+ */
+public class SharedCollectionsTest extends ExampleTestBase {
+    @Override
+    protected String exampleName() {
+        return "shared-collections";
+    }
+
+    @Override
+    protected String mainClass() {
+        return "demo.coll.Main";
+    }
+
+    private static final String FIRST = "byColor=[RED:red, GREEN:null, BLUE:blue] byKey=first,second,2"
+            + " sorted={a=100, ccc=3, dddd=4} lru={y=2, z=3, x=1} list=[first, inserted, l4, l5] linked=[n, o, p]"
+            + " tags=[t1, t3] fromLib={x=1, y=2} fixed=[f1, f2]";
+    private static final String AFTER = "byColor=[RED:red, GREEN:vert, BLUE:blue] byKey=null,second,1"
+            + " sorted={ccc=3, dddd=4} lru={z=3, x=1, y=2} list=[first, l4, l5] linked=[o, p]"
+            + " tags=[t9] fromLib={y=2} fixed=[f1, f2]";
+
+    @Test
+    public void jdkCollectionsAreSharedLogically() throws Exception {
+        Process a = start("a");
+        Process b = start("b");
+        String outA = finish(a);
+        String outB = finish(b);
+        String[] la = outA.split("\n");
+        String[] lb = outB.split("\n");
+        assertEquals(outA, 3, la.length);
+        assertEquals(outA, "app: a " + FIRST, la[0]);
+        assertTrue(outA, la[1].startsWith("app: unlocked add refused: kiln: java.util.ArrayList.add() on a shared"
+                + " java.util.ArrayList (object "));
+        assertTrue(outA, la[1].contains("outside any cluster lock"));
+        assertEquals(outA, "app: a final " + AFTER, la[2]);
+        assertEquals(outB, 2, lb.length);
+        assertEquals(outB, "app: b " + FIRST, lb[0]);
+        assertEquals(outB, "app: b final " + AFTER, lb[1]);
+    }
+}
