@@ -1,11 +1,14 @@
 package demo.coll;
 
+import com.tc.exception.TCNonPortableObjectError;
 import com.tc.object.tx.UnlockedSharedObjectException;
 
 import demo.lib.Factory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
@@ -32,13 +35,29 @@ public class Main {
             } catch (UnlockedSharedObjectException e) {
                 System.out.println("app: unlocked add refused: " + e.getMessage());
             }
+            try {
+                synchronized (state) {
+                    state.other = new TreeMap<String, Integer>((x, y) -> y.compareTo(x));
+                }
+                System.out.println("app: lambda comparator accepted?!");
+            } catch (TCNonPortableObjectError e) {
+                System.out.println("app: lambda comparator refused: " + e.getMessage());
+            }
+            try {
+                synchronized (state) {
+                    state.other = Collections.synchronizedMap(new HashMap<String, Integer>());
+                }
+                System.out.println("app: synchronized wrapper accepted?!");
+            } catch (TCNonPortableObjectError e) {
+                System.out.println("app: synchronized wrapper refused: " + e.getMessage());
+            }
             await(2);
-            System.out.println("app: a final " + dump());
+            System.out.println("app: a final " + dump() + " other=" + state.other);
         } else {
             await(1);
             System.out.println("app: b " + dump());
             change();
-            System.out.println("app: b final " + dump());
+            System.out.println("app: b final " + dump() + " other=" + state.other);
         }
     }
 

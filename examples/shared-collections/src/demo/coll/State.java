@@ -23,5 +23,6 @@ public class State {
     final Set<String> tags = new HashSet<>();
     Map<String, Integer> fromLib;
     List<String> fixed;
+    Object other;
     int phase;
 }

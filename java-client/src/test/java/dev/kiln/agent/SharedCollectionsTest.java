@@ -11,7 +11,8 @@ import org.junit.Test;
  * an access-ordered LinkedHashMap (gets move entries on every JVM), ArrayList add/remove/set/
  * subList/listIterator, LinkedList deque ops, HashSet iterator.remove, TreeMap entrySet
  * iterator.remove and setValue, a HashMap made by non-instrumented code (replaced by a shared
- * copy) and an Arrays.asList list; a mutation outside any lock is refused.
+ * copy) and an Arrays.asList list; a mutation outside any lock is refused, and so are a lambda-sorted
+ * TreeMap and a Collections.synchronizedMap wrapper (TCNonPortableObjectError, nothing shared).
  */
 public class SharedCollectionsTest extends ExampleTestBase {
     @Override
@@ -39,14 +40,21 @@ public class SharedCollectionsTest extends ExampleTestBase {
         String outB = finish(b);
         String[] la = outA.split("\n");
         String[] lb = outB.split("\n");
-        assertEquals(outA, 3, la.length);
+        assertEquals(outA, 5, la.length);
         assertEquals(outA, "app: a " + FIRST, la[0]);
         assertTrue(outA, la[1].startsWith("app: unlocked add refused: kiln: java.util.ArrayList.add() on a shared"
                 + " java.util.ArrayList (object "));
         assertTrue(outA, la[1].contains("outside any cluster lock"));
-        assertEquals(outA, "app: a final " + AFTER, la[2]);
+        assertTrue(outA, la[2].startsWith("app: lambda comparator refused: kiln: a java.util.TreeMap sorted by a"
+                + " demo.coll.Main$$Lambda"));
+        assertTrue(outA, la[2].contains("Use a named comparator class with no instance fields"));
+        assertTrue(outA, la[3].startsWith("app: synchronized wrapper refused: kiln: demo.coll.State.other holds a"
+                + " java.util.Collections$SynchronizedMap, which cannot be shared"));
+        assertTrue(outA, la[3].contains("Nothing of this transaction was shared."));
+        // nothing of the refused transactions reached the cluster: b's write of phase 2 refreshed a's field
+        assertEquals(outA, "app: a final " + AFTER + " other=null", la[4]);
         assertEquals(outB, 2, lb.length);
         assertEquals(outB, "app: b " + FIRST, lb[0]);
-        assertEquals(outB, "app: b final " + AFTER, lb[1]);
+        assertEquals(outB, "app: b final " + AFTER + " other=null", lb[1]);
     }
 }
