@@ -36,6 +36,12 @@ public class Main {
                 System.out.println("app: unlocked add refused: " + e.getMessage());
             }
             try {
+                state.counts[0] = 9;
+                System.out.println("app: unlocked array store accepted?!");
+            } catch (UnlockedSharedObjectException e) {
+                System.out.println("app: unlocked array store refused: " + e.getMessage());
+            }
+            try {
                 synchronized (state) {
                     state.other = new TreeMap<String, Integer>((x, y) -> y.compareTo(x));
                 }
@@ -50,6 +56,9 @@ public class Main {
                 System.out.println("app: synchronized wrapper accepted?!");
             } catch (TCNonPortableObjectError e) {
                 System.out.println("app: synchronized wrapper refused: " + e.getMessage());
+            }
+            synchronized (state) {
+                state.phase = 1; // b may go on
             }
             await(2);
             System.out.println("app: a final " + dump() + " other=" + state.other);
@@ -108,13 +117,16 @@ public class Main {
             s.fromLib = Factory.counts();
             s.fromLib.put("y", 2);
             s.fixed = Arrays.asList("f1", "f2");
-            s.phase = 1;
+            s.counts[1] = 5;
+            s.names[0] = "n0";
+            s.refs[1] = s.k2;
         }
     }
 
     static void change() {
         State s = state;
         synchronized (s) {
+            s.other = "by b"; // with phase below: two changes of one object in one transaction
             s.byColor.put(Color.GREEN, "vert");
             s.byKey.remove(s.k1);
             s.sorted.pollFirstEntry();
@@ -124,6 +136,9 @@ public class Main {
             s.tags.clear();
             s.tags.add("t9");
             s.fromLib.remove("x");
+            s.counts[2] = 7;
+            s.names[1] = "n1";
+            s.refs[0] = null;
             s.phase = 2;
         }
     }
@@ -150,7 +165,9 @@ public class Main {
             }
             return "byColor=" + colors + " byKey=" + s.byKey.get(s.k1) + "," + s.byKey.get(s.k2) + "," + s.byKey.size()
                     + " sorted=" + s.sorted + " lru=" + s.lru + " list=" + s.list + " linked=" + s.linked
-                    + " tags=" + new TreeSet<>(s.tags) + " fromLib=" + new TreeMap<>(s.fromLib) + " fixed=" + s.fixed;
+                    + " tags=" + new TreeSet<>(s.tags) + " fromLib=" + new TreeMap<>(s.fromLib) + " fixed=" + s.fixed
+                    + " counts=" + Arrays.toString(s.counts) + " names=" + Arrays.toString(s.names)
+                    + " refs=" + (s.refs[0] == s.k1) + "," + (s.refs[1] == s.k2);
         }
     }
 }

@@ -23,6 +23,9 @@ public class State {
     final Set<String> tags = new HashSet<>();
     Map<String, Integer> fromLib;
     List<String> fixed;
+    final int[] counts = new int[3];
+    final String[] names = new String[2];
+    final Object[] refs = {k1, null};
     Object other;
     int phase;
 }

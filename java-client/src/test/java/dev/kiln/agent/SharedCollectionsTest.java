@@ -11,7 +11,7 @@ import org.junit.Test;
  * an access-ordered LinkedHashMap (gets move entries on every JVM), ArrayList add/remove/set/
  * subList/listIterator, LinkedList deque ops, HashSet iterator.remove, TreeMap entrySet
  * iterator.remove and setValue, a HashMap made by non-instrumented code (replaced by a shared
- * copy) and an Arrays.asList list; a mutation outside any lock is refused, and so are a lambda-sorted
+ * copy) and an Arrays.asList list, int[] / String[] / Object[] arrays with element stores; a mutation outside any lock is refused, and so are a lambda-sorted
  * TreeMap and a Collections.synchronizedMap wrapper (TCNonPortableObjectError, nothing shared).
  */
 public class SharedCollectionsTest extends ExampleTestBase {
@@ -27,10 +27,10 @@ public class SharedCollectionsTest extends ExampleTestBase {
 
     private static final String FIRST = "byColor=[RED:red, GREEN:null, BLUE:blue] byKey=first,second,2"
             + " sorted={a=100, ccc=3, dddd=4} lru={y=2, z=3, x=1} list=[first, inserted, l4, l5] linked=[n, o, p]"
-            + " tags=[t1, t3] fromLib={x=1, y=2} fixed=[f1, f2]";
+            + " tags=[t1, t3] fromLib={x=1, y=2} fixed=[f1, f2] counts=[0, 5, 0] names=[n0, null] refs=true,true";
     private static final String AFTER = "byColor=[RED:red, GREEN:vert, BLUE:blue] byKey=null,second,1"
             + " sorted={ccc=3, dddd=4} lru={z=3, x=1, y=2} list=[first, l4, l5] linked=[o, p]"
-            + " tags=[t9] fromLib={y=2} fixed=[f1, f2]";
+            + " tags=[t9] fromLib={y=2} fixed=[f1, f2] counts=[0, 5, 7] names=[n0, n1] refs=false,true";
 
     @Test
     public void jdkCollectionsAreSharedLogically() throws Exception {
@@ -40,21 +40,23 @@ public class SharedCollectionsTest extends ExampleTestBase {
         String outB = finish(b);
         String[] la = outA.split("\n");
         String[] lb = outB.split("\n");
-        assertEquals(outA, 5, la.length);
+        assertEquals(outA, 6, la.length);
         assertEquals(outA, "app: a " + FIRST, la[0]);
         assertTrue(outA, la[1].startsWith("app: unlocked add refused: kiln: java.util.ArrayList.add() on a shared"
                 + " java.util.ArrayList (object "));
         assertTrue(outA, la[1].contains("outside any cluster lock"));
-        assertTrue(outA, la[2].startsWith("app: lambda comparator refused: kiln: a java.util.TreeMap sorted by a"
+        assertTrue(outA, la[2].startsWith("app: unlocked array store refused: kiln: element 0 of a shared int[] (object "));
+        assertTrue(outA, la[2].contains("outside any cluster lock"));
+        assertTrue(outA, la[3].startsWith("app: lambda comparator refused: kiln: a java.util.TreeMap sorted by a"
                 + " demo.coll.Main$$Lambda"));
-        assertTrue(outA, la[2].contains("Use a named comparator class with no instance fields"));
-        assertTrue(outA, la[3].startsWith("app: synchronized wrapper refused: kiln: demo.coll.State.other holds a"
+        assertTrue(outA, la[3].contains("Use a named comparator class with no instance fields"));
+        assertTrue(outA, la[4].startsWith("app: synchronized wrapper refused: kiln: demo.coll.State.other holds a"
                 + " java.util.Collections$SynchronizedMap, which cannot be shared"));
-        assertTrue(outA, la[3].contains("Nothing of this transaction was shared."));
-        // nothing of the refused transactions reached the cluster: b's write of phase 2 refreshed a's field
-        assertEquals(outA, "app: a final " + AFTER + " other=null", la[4]);
+        assertTrue(outA, la[4].contains("Nothing of this transaction was shared."));
+        // nothing of the refused transactions reached the cluster; b's later write of "other" did
+        assertEquals(outA, "app: a final " + AFTER + " other=by b", la[5]);
         assertEquals(outB, 2, lb.length);
         assertEquals(outB, "app: b " + FIRST, lb[0]);
-        assertEquals(outB, "app: b final " + AFTER + " other=null", lb[1]);
+        assertEquals(outB, "app: b final " + AFTER + " other=by b", lb[1]);
     }
 }

@@ -151,7 +151,7 @@ public final class Runtime {
             try {
                 created = new ArrayList<>();
                 v = shareGraph(v, txn, r.name, created); // a plain JDK collection: its Kiln copy
-                oid = ((Managed) v).$kiln$oid();
+                oid = oidOf(v);
             } finally {
                 Native.commit(txn);
             }
@@ -160,8 +160,12 @@ public final class Runtime {
             Object value = v;
             if (winner != oid) {
                 for (Object o : created) { // lost the race: ours stay local
-                    objects.remove(((Managed) o).$kiln$oid());
-                    ((Managed) o).$kiln$oid(0);
+                    objects.remove(oidOf(o));
+                    if (o instanceof Managed) {
+                        ((Managed) o).$kiln$oid(0);
+                    } else {
+                        SharedArrays.unbind(o);
+                    }
                 }
                 value = materialise(winner);
             }
@@ -215,7 +219,7 @@ public final class Runtime {
      * before anything is recorded. Returns the root's object id.
      */
     static long share(Object root, long txn, String rootPath, List<Object> created) {
-        return ((Managed) shareGraph(root, txn, rootPath, created)).$kiln$oid();
+        return oidOf(shareGraph(root, txn, rootPath, created));
     }
 
     /** As {@link #share}; returns the shared root object ({@code root}, or its Kiln copy). */
@@ -229,6 +233,21 @@ public final class Runtime {
             Object o = todo.poll();
             order.add(o);
             String path = fresh.get(o);
+            if (o instanceof Object[]) {
+                Object[] os = (Object[]) o;
+                for (int i = 0; i < os.length; i++) {
+                    if (os[i] != null) {
+                        Object w = check(os[i], path + "[" + i + "]", fresh, copies, todo);
+                        if (w != os[i]) {
+                            os[i] = w;
+                        }
+                    }
+                }
+                continue;
+            }
+            if (SharedArrays.isArray(o)) {
+                continue; // primitive elements
+            }
             if (o instanceof Shared) {
                 Shared sc = (Shared) o;
                 sc.$kiln$class(); // throws when it cannot be re-created elsewhere (a lambda comparator)
@@ -261,6 +280,13 @@ public final class Runtime {
             }
         }
         for (Object o : order) {
+            if (SharedArrays.isArray(o)) {
+                long oid = SharedArrays.create(txn, o);
+                SharedArrays.bind(o, oid);
+                objects.put(oid, o);
+                created.add(o);
+                continue;
+            }
             long oid = o instanceof Shared
                     ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind())
                     : Native.objCreate(txn, o.getClass().getName());
@@ -269,6 +295,10 @@ public final class Runtime {
             created.add(o);
         }
         for (Object o : order) {
+            if (SharedArrays.isArray(o)) {
+                SharedArrays.recordContent(txn, o, oidOf(o));
+                continue;
+            }
             if (o instanceof Shared) {
                 Jdk.recordContent(txn, (Shared) o);
                 continue;
@@ -295,6 +325,13 @@ public final class Runtime {
     private static Object check(Object v, String path, IdentityHashMap<Object, String> fresh,
                                 IdentityHashMap<Object, Object> copies, ArrayDeque<Object> todo) {
         if (isLiteral(v)) {
+            return v;
+        }
+        if (SharedArrays.isArray(v)) {
+            if (SharedArrays.oid(v) == 0 && !fresh.containsKey(v)) {
+                fresh.put(v, path);
+                todo.add(v);
+            }
             return v;
         }
         if (v instanceof Managed) {
@@ -344,17 +381,28 @@ public final class Runtime {
      * is to be stored: its graph shared first (a plain JDK collection becomes its Kiln copy).
      */
     public static Object link(Object v, long txn, String path) {
-        if (v == null || isLiteral(v) || (v instanceof Managed && ((Managed) v).$kiln$oid() != 0)) {
+        if (v == null || isLiteral(v) || oidOf(v) != 0) {
             return v;
         }
         return shareGraph(v, txn, path, new ArrayList<>());
     }
 
-    private static Object toValue(Object v) {
+    static Object toValue(Object v) {
         if (v instanceof Managed) {
             return new Ref(((Managed) v).$kiln$oid());
         }
+        if (v != null && SharedArrays.isArray(v)) {
+            return new Ref(SharedArrays.oid(v));
+        }
         return v;
+    }
+
+    /** The object id of {@code v} (an instrumented object, a Kiln collection or an array), 0 when not shared. */
+    static long oidOf(Object v) {
+        if (v instanceof Managed) {
+            return ((Managed) v).$kiln$oid();
+        }
+        return v != null && SharedArrays.isArray(v) ? SharedArrays.oid(v) : 0;
     }
 
     // ------------------------------------------------------------------ materialising
@@ -386,6 +434,9 @@ public final class Runtime {
                 return o;
             }
             List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
+            if (Integer.valueOf(5).equals(st.get(0))) {
+                return SharedArrays.materialise(oid, st, loader(), objects);
+            }
             if (st.get(0) instanceof Integer) {
                 return materialiseCollection(oid, st);
             }
@@ -525,7 +576,7 @@ public final class Runtime {
         }
         try {
             Object v = f.get(obj);
-            if (v != null && !isLiteral(v) && !(v instanceof Managed && ((Managed) v).$kiln$oid() != 0)) {
+            if (v != null && !isLiteral(v) && oidOf(v) == 0) {
                 Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
                 if (w != v) {
                     f.set(obj, w); // a plain JDK collection: the field holds its shared Kiln copy
@@ -611,6 +662,10 @@ public final class Runtime {
         List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
         if (o instanceof Shared) {
             Jdk.refresh((Shared) o, resolve(st));
+            return;
+        }
+        if (SharedArrays.isArray(o)) {
+            SharedArrays.fill(o, st);
             return;
         }
         try {
