@@ -114,6 +114,14 @@ public class Main {
                     it.remove();
                 }
             }
+            s.vec.addElement("v1");
+            s.vec.add("v2");
+            s.vec.insertElementAt("v0", 0);
+            s.vec.removeElement("v1");
+            s.stack.push(1);
+            s.stack.push(2);
+            s.stack.push(3);
+            s.stack.pop();
             s.fromLib = Factory.counts();
             s.fromLib.put("y", 2);
             s.fixed = Arrays.asList("f1", "f2");
@@ -136,6 +144,8 @@ public class Main {
             s.tags.clear();
             s.tags.add("t9");
             s.fromLib.remove("x");
+            s.vec.setElementAt("V2", 1);
+            s.stack.push(9);
             s.counts[2] = 7;
             s.names[1] = "n1";
             s.refs[0] = null;
@@ -165,7 +175,7 @@ public class Main {
             }
             return "byColor=" + colors + " byKey=" + s.byKey.get(s.k1) + "," + s.byKey.get(s.k2) + "," + s.byKey.size()
                     + " sorted=" + s.sorted + " lru=" + s.lru + " list=" + s.list + " linked=" + s.linked
-                    + " tags=" + new TreeSet<>(s.tags) + " fromLib=" + new TreeMap<>(s.fromLib) + " fixed=" + s.fixed
+                    + " tags=" + new TreeSet<>(s.tags) + " vec=" + s.vec + " stack=" + s.stack + " fromLib=" + new TreeMap<>(s.fromLib) + " fixed=" + s.fixed
                     + " counts=" + Arrays.toString(s.counts) + " names=" + Arrays.toString(s.names)
                     + " refs=" + (s.refs[0] == s.k1) + "," + (s.refs[1] == s.k2);
         }

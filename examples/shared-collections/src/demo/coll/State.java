@@ -8,7 +8,9 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Stack;
 import java.util.TreeMap;
+import java.util.Vector;
 
 /** The shared state: plain JDK collections in a plain object. */
 public class State {
@@ -21,6 +23,8 @@ public class State {
     final List<String> list = new ArrayList<>();
     final LinkedList<String> linked = new LinkedList<>();
     final Set<String> tags = new HashSet<>();
+    final Vector<String> vec = new Vector<>();
+    final Stack<Integer> stack = new Stack<>();
     Map<String, Integer> fromLib;
     List<String> fixed;
     final int[] counts = new int[3];

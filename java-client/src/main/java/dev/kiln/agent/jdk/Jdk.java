@@ -204,6 +204,10 @@ public final class Jdk {
                 return new KilnArrayList<>();
             case "java.util.LinkedList":
                 return new KilnLinkedList<>();
+            case "java.util.Vector":
+                return new KilnVector<>();
+            case "java.util.Stack":
+                return new KilnStack<>();
             case "java.util.HashSet":
                 return new KilnHashSet<>();
             case "java.util.LinkedHashSet":
@@ -244,6 +248,14 @@ public final class Jdk {
         if (c == LinkedList.class) {
             return new KilnLinkedList<>((Collection) v);
         }
+        if (c == java.util.Vector.class) {
+            return new KilnVector<>((Collection) v);
+        }
+        if (c == java.util.Stack.class) {
+            KilnStack st = new KilnStack<>();
+            st.addAll((Collection) v);
+            return st;
+        }
         if (c == java.util.HashSet.class) {
             return new KilnHashSet<>((Collection) v);
         }
@@ -266,8 +278,8 @@ public final class Jdk {
                     + " new HashMap<>(...) allocated in an instrumented class)";
         }
         if (n.startsWith("java.util.")) {
-            return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, HashSet,"
-                    + " LinkedHashSet and TreeSet; not this type yet)";
+            return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
+                    + " Stack, HashSet, LinkedHashSet and TreeSet; not this type yet)";
         }
         return "";
     }
