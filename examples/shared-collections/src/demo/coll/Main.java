@@ -57,6 +57,14 @@ public class Main {
             } catch (TCNonPortableObjectError e) {
                 System.out.println("app: synchronized wrapper refused: " + e.getMessage());
             }
+            try {
+                synchronized (state) {
+                    state.other = new Registry();
+                }
+                System.out.println("app: HashMap subclass accepted?!");
+            } catch (TCNonPortableObjectError e) {
+                System.out.println("app: HashMap subclass refused: " + e.getMessage());
+            }
             synchronized (state) {
                 state.phase = 1; // b may go on
             }
@@ -179,5 +187,10 @@ public class Main {
                     + " counts=" + Arrays.toString(s.counts) + " names=" + Arrays.toString(s.names)
                     + " refs=" + (s.refs[0] == s.k1) + "," + (s.refs[1] == s.k2);
         }
+    }
+
+    /** An application class extending a JDK collection: its JDK state cannot be shared yet. */
+    static class Registry extends HashMap<String, String> {
+        private static final long serialVersionUID = 1L;
     }
 }

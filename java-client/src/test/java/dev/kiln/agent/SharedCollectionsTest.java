@@ -12,7 +12,8 @@ import org.junit.Test;
  * subList/listIterator, LinkedList deque ops, Vector and Stack, HashSet iterator.remove, TreeMap entrySet
  * iterator.remove and setValue, a HashMap made by non-instrumented code (replaced by a shared
  * copy) and an Arrays.asList list, int[] / String[] / Object[] arrays with element stores; a mutation outside any lock is refused, and so are a lambda-sorted
- * TreeMap and a Collections.synchronizedMap wrapper (TCNonPortableObjectError, nothing shared).
+ * TreeMap, a Collections.synchronizedMap wrapper and an application subclass of HashMap
+ * (TCNonPortableObjectError, nothing shared).
  */
 public class SharedCollectionsTest extends ExampleTestBase {
     @Override
@@ -40,7 +41,7 @@ public class SharedCollectionsTest extends ExampleTestBase {
         String outB = finish(b);
         String[] la = outA.split("\n");
         String[] lb = outB.split("\n");
-        assertEquals(outA, 6, la.length);
+        assertEquals(outA, 7, la.length);
         assertEquals(outA, "app: a " + FIRST, la[0]);
         assertTrue(outA, la[1].startsWith("app: unlocked add refused: kiln: java.util.ArrayList.add() on a shared"
                 + " java.util.ArrayList (object "));
@@ -53,8 +54,10 @@ public class SharedCollectionsTest extends ExampleTestBase {
         assertTrue(outA, la[4].startsWith("app: synchronized wrapper refused: kiln: demo.coll.State.other holds a"
                 + " java.util.Collections$SynchronizedMap, which cannot be shared"));
         assertTrue(outA, la[4].contains("Nothing of this transaction was shared."));
+        assertTrue(outA, la[5].startsWith("app: HashMap subclass refused: kiln: demo.coll.State.other holds a"
+                + " demo.coll.Main$Registry, which extends java.util.HashMap: the agent cannot share the state"));
         // nothing of the refused transactions reached the cluster; b's later write of "other" did
-        assertEquals(outA, "app: a final " + AFTER + " other=by b", la[5]);
+        assertEquals(outA, "app: a final " + AFTER + " other=by b", la[6]);
         assertEquals(outB, 2, lb.length);
         assertEquals(outB, "app: b " + FIRST, lb[0]);
         assertEquals(outB, "app: b final " + AFTER + " other=by b", lb[1]);

@@ -336,6 +336,14 @@ public final class Runtime {
         }
         if (v instanceof Managed) {
             if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
+                String jdk = v instanceof Shared ? null : jdkStateOf(v.getClass());
+                if (jdk != null) {
+                    throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
+                            + ", which extends " + jdk + ": the agent cannot share the state of a JDK superclass"
+                            + " (no boot jar; subclasses of JDK collections are not shared logically yet). Hold a"
+                            + " JDK collection in a field instead of extending it, or make the field transient."
+                            + " Nothing of this transaction was shared.");
+                }
                 fresh.put(v, path);
                 todo.add(v);
             }
@@ -356,6 +364,32 @@ public final class Runtime {
                 + ", which cannot be shared: it is not in <instrumented-classes> (add an <include> for it) and"
                 + " not a portable type" + Jdk.hint(v) + "; or make the field transient with <honor-transient> or list"
                 + " it in <transient-fields>. Nothing of this transaction was shared.");
+    }
+
+    private static final ConcurrentHashMap<Class<?>, String> JDK_STATE = new ConcurrentHashMap<>();
+
+    /** The first JDK superclass of {@code c} with instance fields (which reflection cannot reach), or null. */
+    private static String jdkStateOf(Class<?> c) {
+        String r = JDK_STATE.get(c);
+        if (r == null) {
+            r = "";
+            for (Class<?> k = c.getSuperclass(); k != null && k != Object.class; k = k.getSuperclass()) {
+                String n = k.getName();
+                if (n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")) {
+                    for (Field f : k.getDeclaredFields()) {
+                        if (!Modifier.isStatic(f.getModifiers())) {
+                            r = n;
+                            break;
+                        }
+                    }
+                    if (!r.isEmpty()) {
+                        break;
+                    }
+                }
+            }
+            JDK_STATE.put(c, r);
+        }
+        return r.isEmpty() ? null : r;
     }
 
     // ------------------------------------------------------------------ for the Kiln JDK collections
