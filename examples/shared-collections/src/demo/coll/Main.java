@@ -130,6 +130,16 @@ public class Main {
             s.stack.push(2);
             s.stack.push(3);
             s.stack.pop();
+            s.deque.offer("a");
+            s.deque.offer("b");
+            s.deque.offer("c");
+            s.deque.push("z");
+            s.deque.pollLast();
+            for (Iterator<String> it = s.deque.iterator(); it.hasNext();) {
+                if (it.next().equals("a")) {
+                    it.remove();
+                }
+            }
             s.fromLib = Factory.counts();
             s.fromLib.put("y", 2);
             s.fixed = Arrays.asList("f1", "f2");
@@ -154,6 +164,8 @@ public class Main {
             s.fromLib.remove("x");
             s.vec.setElementAt("V2", 1);
             s.stack.push(9);
+            s.deque.addLast("e");
+            s.deque.pop();
             s.counts[2] = 7;
             s.names[1] = "n1";
             s.refs[0] = null;
@@ -183,7 +195,7 @@ public class Main {
             }
             return "byColor=" + colors + " byKey=" + s.byKey.get(s.k1) + "," + s.byKey.get(s.k2) + "," + s.byKey.size()
                     + " sorted=" + s.sorted + " lru=" + s.lru + " list=" + s.list + " linked=" + s.linked
-                    + " tags=" + new TreeSet<>(s.tags) + " vec=" + s.vec + " stack=" + s.stack + " fromLib=" + new TreeMap<>(s.fromLib) + " fixed=" + s.fixed
+                    + " tags=" + new TreeSet<>(s.tags) + " vec=" + s.vec + " stack=" + s.stack + " deque=" + s.deque + " fromLib=" + new TreeMap<>(s.fromLib) + " fixed=" + s.fixed
                     + " counts=" + Arrays.toString(s.counts) + " names=" + Arrays.toString(s.names)
                     + " refs=" + (s.refs[0] == s.k1) + "," + (s.refs[1] == s.k2);
         }

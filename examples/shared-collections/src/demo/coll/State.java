@@ -1,5 +1,6 @@
 package demo.coll;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ public class State {
     final Set<String> tags = new HashSet<>();
     final Vector<String> vec = new Vector<>();
     final Stack<Integer> stack = new Stack<>();
+    final ArrayDeque<String> deque = new ArrayDeque<>();
     Map<String, Integer> fromLib;
     List<String> fixed;
     final int[] counts = new int[3];

@@ -21,7 +21,7 @@ final class JdkAllocRewriter extends MethodVisitor {
 
     static {
         for (String n : new String[] {"HashMap", "LinkedHashMap", "TreeMap", "Hashtable", "ArrayList", "LinkedList",
-            "Vector", "Stack", "HashSet", "LinkedHashSet", "TreeSet"}) {
+            "Vector", "Stack", "ArrayDeque", "HashSet", "LinkedHashSet", "TreeSet"}) {
             KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
     }

@@ -9,7 +9,7 @@ import org.junit.Test;
  * examples/shared-collections: JDK collections in a shared graph, shared logically across two
  * JVMs: enum keys and identity-hashCode keys in a HashMap, a TreeMap with a comparator class,
  * an access-ordered LinkedHashMap (gets move entries on every JVM), ArrayList add/remove/set/
- * subList/listIterator, LinkedList deque ops, Vector and Stack, HashSet iterator.remove, TreeMap entrySet
+ * subList/listIterator, LinkedList deque ops, Vector, Stack, ArrayDeque, HashSet iterator.remove, TreeMap entrySet
  * iterator.remove and setValue, a HashMap made by non-instrumented code (replaced by a shared
  * copy) and an Arrays.asList list, int[] / String[] / Object[] arrays with element stores; a mutation outside any lock is refused, and so are a lambda-sorted
  * TreeMap, a Collections.synchronizedMap wrapper and an application subclass of HashMap
@@ -28,10 +28,10 @@ public class SharedCollectionsTest extends ExampleTestBase {
 
     private static final String FIRST = "byColor=[RED:red, GREEN:null, BLUE:blue] byKey=first,second,2"
             + " sorted={a=100, ccc=3, dddd=4} lru={y=2, z=3, x=1} list=[first, inserted, l4, l5] linked=[n, o, p]"
-            + " tags=[t1, t3] vec=[v0, v2] stack=[1, 2] fromLib={x=1, y=2} fixed=[f1, f2] counts=[0, 5, 0] names=[n0, null] refs=true,true";
+            + " tags=[t1, t3] vec=[v0, v2] stack=[1, 2] deque=[z, b] fromLib={x=1, y=2} fixed=[f1, f2] counts=[0, 5, 0] names=[n0, null] refs=true,true";
     private static final String AFTER = "byColor=[RED:red, GREEN:vert, BLUE:blue] byKey=null,second,1"
             + " sorted={ccc=3, dddd=4} lru={z=3, x=1, y=2} list=[first, l4, l5] linked=[o, p]"
-            + " tags=[t9] vec=[v0, V2] stack=[1, 2, 9] fromLib={y=2} fixed=[f1, f2] counts=[0, 5, 7] names=[n0, n1] refs=false,true";
+            + " tags=[t9] vec=[v0, V2] stack=[1, 2, 9] deque=[b, e] fromLib={y=2} fixed=[f1, f2] counts=[0, 5, 7] names=[n0, n1] refs=false,true";
 
     @Test
     public void jdkCollectionsAreSharedLogically() throws Exception {

@@ -208,6 +208,8 @@ public final class Jdk {
                 return new KilnVector<>();
             case "java.util.Stack":
                 return new KilnStack<>();
+            case "java.util.ArrayDeque":
+                return new KilnArrayDeque<>();
             case "java.util.HashSet":
                 return new KilnHashSet<>();
             case "java.util.LinkedHashSet":
@@ -256,6 +258,9 @@ public final class Jdk {
             st.addAll((Collection) v);
             return st;
         }
+        if (c == java.util.ArrayDeque.class) {
+            return new KilnArrayDeque<>((Collection) v);
+        }
         if (c == java.util.HashSet.class) {
             return new KilnHashSet<>((Collection) v);
         }
@@ -279,7 +284,7 @@ public final class Jdk {
         }
         if (n.startsWith("java.util.")) {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
-                    + " Stack, HashSet, LinkedHashSet and TreeSet; not this type yet)";
+                    + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet; not this type yet)";
         }
         return "";
     }
@@ -292,7 +297,7 @@ public final class Jdk {
     public static void refresh(Shared s, List<Object> content) {
         List<Object> mine = s.$kiln$content();
         boolean same;
-        boolean ordered = s instanceof List || s instanceof LinkedHashMap || s instanceof LinkedHashSet
+        boolean ordered = s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap || s instanceof LinkedHashSet
                 || s instanceof SortedMap || s instanceof SortedSet;
         if (ordered || mine.size() != content.size()) {
             same = sameSequence(mine, content);

@@ -202,6 +202,48 @@ public class KilnCollectionsTest {
         everyMutatorChecksTheLock("Stack", filledList(() -> new KilnStack<String>()), st);
     }
 
+    @Test
+    public void dequesRefuseEveryUnlockedMutation() {
+        Map<String, Consumer<KilnArrayDeque<String>>> d = ops();
+        d.put("add", q -> q.add("z"));
+        d.put("addFirst", q -> q.addFirst("z"));
+        d.put("addLast", q -> q.addLast("z"));
+        d.put("offer", q -> q.offer("z"));
+        d.put("offerFirst", q -> q.offerFirst("z"));
+        d.put("push", q -> q.push("z"));
+        d.put("pop", KilnArrayDeque::pop);
+        d.put("poll", KilnArrayDeque::poll);
+        d.put("pollLast", KilnArrayDeque::pollLast);
+        d.put("remove()", KilnArrayDeque::remove);
+        d.put("removeLast", KilnArrayDeque::removeLast);
+        d.put("remove(o)", q -> q.remove("b"));
+        d.put("removeLastOccurrence", q -> q.removeLastOccurrence("b"));
+        d.put("removeIf", q -> q.removeIf("a"::equals));
+        d.put("removeAll", q -> q.removeAll(Collections.singleton("a")));
+        d.put("retainAll", q -> q.retainAll(Collections.singleton("a")));
+        d.put("addAll", q -> q.addAll(Arrays.asList("y", "z")));
+        d.put("clear", KilnArrayDeque::clear);
+        d.put("iterator.remove", q -> {
+            Iterator<String> it = q.iterator();
+            it.next();
+            it.remove();
+        });
+        d.put("descendingIterator.remove (read-only)", q -> {
+            Iterator<String> it = q.descendingIterator();
+            it.next();
+            try {
+                it.remove();
+            } catch (UnsupportedOperationException e) {
+                throw new UnlockedSharedObjectException("outside any cluster lock (read-only view)");
+            }
+        });
+        everyMutatorChecksTheLock("ArrayDeque", () -> new KilnArrayDeque<>(Arrays.asList("a", "b", "c")), d);
+        KilnArrayDeque<String> q = new KilnArrayDeque<>(Arrays.asList("a", "b", "a"));
+        q.removeLastOccurrence("a");
+        q.push("z");
+        assertEquals(Arrays.asList("z", "a", "b"), q.$kiln$content());
+    }
+
     private static void setOps(Map<String, Consumer<java.util.Set<String>>> o) {
         o.put("add", s -> s.add("z"));
         o.put("remove", s -> s.remove("a"));
