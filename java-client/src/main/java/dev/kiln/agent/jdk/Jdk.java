@@ -291,14 +291,15 @@ public final class Jdk {
 
     /**
      * Brings shared collection {@code s} in line with the cluster's content {@code content}
-     * (references already materialised): reloads it when they differ. Order counts for lists and
-     * linked/sorted types; hash maps and sets compare as maps and sets.
+     * (references already materialised): reloads it when they differ. Order counts for lists,
+     * deques and linked types; hash and sorted maps and sets compare as maps and sets.
      */
     public static void refresh(Shared s, List<Object> content) {
         List<Object> mine = s.$kiln$content();
         boolean same;
-        boolean ordered = s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap || s instanceof LinkedHashSet
-                || s instanceof SortedMap || s instanceof SortedSet;
+        // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.
+        boolean ordered = s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap
+                || s instanceof LinkedHashSet;
         if (ordered || mine.size() != content.size()) {
             same = sameSequence(mine, content);
         } else if (s.$kiln$kind() == 0 || s.$kiln$kind() == 4) {
