@@ -144,4 +144,30 @@ public class KilnLinkedHashSet<E> extends java.util.LinkedHashSet<E> implements 
         c.$kiln$oid = 0;
         return c;
     }
+
+    // JDK 21 SequencedCollection removals (plain methods on older JDKs): the first or last
+    // element, removed through remove(Object) so that a shared set records it.
+
+    /** As {@code LinkedHashSet.removeFirst} (JDK 21). */
+    public E removeFirst() {
+        if (isEmpty()) {
+            throw new java.util.NoSuchElementException();
+        }
+        E e = super.iterator().next();
+        remove(e);
+        return e;
+    }
+
+    /** As {@code LinkedHashSet.removeLast} (JDK 21). */
+    public E removeLast() {
+        if (isEmpty()) {
+            throw new java.util.NoSuchElementException();
+        }
+        E last = null;
+        for (Iterator<E> it = super.iterator(); it.hasNext();) {
+            last = it.next();
+        }
+        remove(last);
+        return last;
+    }
 }

@@ -267,7 +267,15 @@ public class KilnCollectionsTest {
         Supplier<KilnHashSet<String>> hs = () -> new KilnHashSet<>(Arrays.asList("a", "b", "c"));
         everyMutatorChecksTheLock("HashSet", hs, (Map) o);
         Supplier<KilnLinkedHashSet<String>> lhs = () -> new KilnLinkedHashSet<>(Arrays.asList("a", "b", "c"));
-        everyMutatorChecksTheLock("LinkedHashSet", lhs, (Map) o);
+        Map<String, Consumer<KilnLinkedHashSet<String>>> lo = (Map) ops();
+        setOps((Map) lo);
+        lo.put("removeFirst", KilnLinkedHashSet::removeFirst);
+        lo.put("removeLast", KilnLinkedHashSet::removeLast);
+        everyMutatorChecksTheLock("LinkedHashSet", lhs, lo);
+        KilnLinkedHashSet<String> plain = lhs.get();
+        assertEquals("a", plain.removeFirst());
+        assertEquals("c", plain.removeLast());
+        assertEquals(Arrays.asList("b"), plain.$kiln$content());
         Map<String, Consumer<KilnTreeSet<String>>> t = (Map) ops();
         setOps((Map) t);
         t.put("pollFirst", KilnTreeSet::pollFirst);
