@@ -851,3 +851,58 @@ async fn locate_names_the_clients_where_objects_are_resident() {
     }
     assert_eq!(c.locate(&[ma.id()]).await.unwrap(), vec![Vec::<u64>::new()]);
 }
+
+/// One transaction changing object X, then Y, then X again: a client with X resident applies
+/// both of X's deltas (the second was once skipped as "already applied": same transaction id).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_deltas_for_one_object_in_one_transaction_both_apply() {
+    use kiln::Object;
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let lock = named("twice");
+    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    let x = Object::create(&mut tx, "X").unwrap();
+    let y = Object::create(&mut tx, "Y").unwrap();
+    x.set(&mut tx, "X", "first", 0i32).unwrap();
+    x.set(&mut tx, "X", "second", 0i32).unwrap();
+    y.set(&mut tx, "Y", "v", 0i32).unwrap();
+    tx.commit().await.unwrap();
+    for (name, o) in [("twice-x", &x), ("twice-y", &y)] {
+        a.set_root_literal(name, Value::I64(o.id().0 as i64), false)
+            .await
+            .unwrap();
+    }
+    let tx = b.lock(lock.clone(), LockLevel::Read).await.unwrap();
+    let mut resident = Vec::new();
+    for name in ["twice-x", "twice-y"] {
+        let id = b
+            .root(name)
+            .await
+            .unwrap()
+            .and_then(|v| v.as_i64())
+            .unwrap();
+        resident.push(Object::from_id(ObjectId(id as u64)));
+    }
+    let (xb, yb) = (&resident[0], &resident[1]);
+    assert_eq!(xb.get(&b, "X", "first").await.unwrap(), Some(Value::I32(0)));
+    assert_eq!(yb.get(&b, "Y", "v").await.unwrap(), Some(Value::I32(0)));
+    drop(tx);
+
+    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    x.set(&mut tx, "X", "first", 1i32).unwrap();
+    y.set(&mut tx, "Y", "v", 1i32).unwrap();
+    x.set(&mut tx, "X", "second", 1i32).unwrap();
+    tx.commit().await.unwrap();
+    let tx = b.lock(lock, LockLevel::Read).await.unwrap();
+    assert_eq!(xb.get(&b, "X", "first").await.unwrap(), Some(Value::I32(1)));
+    assert_eq!(yb.get(&b, "Y", "v").await.unwrap(), Some(Value::I32(1)));
+    assert_eq!(
+        xb.get(&b, "X", "second").await.unwrap(),
+        Some(Value::I32(1)),
+        "the second delta of X in one transaction"
+    );
+    drop(tx);
+    a.close().await.unwrap();
+    b.close().await.unwrap();
+}

@@ -369,9 +369,194 @@ pub extern "system" fn Java_dev_kiln_internal_Native_objSetFields<'local>(
     })
 }
 
-/// `static native byte[] objState(long client, long oid)`: string class name, then the
-/// (string declaring class, string name, value) triples of a physical object (faulted in with
-/// the client's prefetch when not resident). Other kinds are refused.
+/// The values `objState` returns for `st`: a physical object is its class name then its
+/// (declaring class, name, value) triples; a logical collection is i32 kind (0 map, 1 list,
+/// 2 set, 3 queue, 4 sorted map), its class name, then its elements (a map's keys and values
+/// alternating, in the collection's order); an array is i32 5, its class, its elements.
+pub fn state_values(st: &kiln::ObjectState) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    let head = |kind: i32, out: &mut Vec<Value>| {
+        out.push(Value::I32(kind));
+        out.push(Value::Str(st.class.clone()));
+    };
+    match &st.data {
+        kiln::ObjectData::Physical(fields) => {
+            out.push(Value::Str(st.class.clone()));
+            for f in fields {
+                out.push(Value::Str(f.class.clone()));
+                out.push(Value::Str(f.name.clone()));
+                out.push(f.value.clone());
+            }
+        }
+        kiln::ObjectData::Map(m) => {
+            head(0, &mut out);
+            for (k, v) in m {
+                out.push(k.clone());
+                out.push(v.clone());
+            }
+        }
+        kiln::ObjectData::SortedMap(m) => {
+            head(4, &mut out);
+            for (k, v) in m {
+                out.push(k.clone());
+                out.push(v.clone());
+            }
+        }
+        kiln::ObjectData::List(l) => {
+            head(1, &mut out);
+            out.extend(l.iter().cloned());
+        }
+        kiln::ObjectData::Set(set) => {
+            head(2, &mut out);
+            out.extend(set.iter().cloned());
+        }
+        kiln::ObjectData::Queue(q) => {
+            head(3, &mut out);
+            out.extend(q.iter().cloned());
+        }
+        kiln::ObjectData::Array(a) => {
+            head(5, &mut out);
+            out.extend((0..a.len()).filter_map(|i| a.get(i)));
+        }
+    }
+    Ok(out)
+}
+
+/// The array content of Java array class `class` (`[I`, `[Ldemo.Product;`...) from `values`
+/// (one per element, of the element type; anything for an object array).
+pub fn array_data(class: &str, values: Vec<Value>) -> Result<kiln::ArrayData> {
+    use kiln::ArrayData as A;
+    let bad = || BridgeError::IllegalState("arrCreate: an element does not match the array type");
+    macro_rules! prim {
+        ($variant:ident, $vt:ident) => {
+            A::$variant(
+                values
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::$vt(x) => Ok(x),
+                        _ => Err(bad()),
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            )
+        };
+    }
+    Ok(match class.as_bytes().get(1) {
+        Some(b'Z') => prim!(Bool, Bool),
+        Some(b'B') => prim!(I8, I8),
+        Some(b'S') => prim!(I16, I16),
+        Some(b'I') => prim!(I32, I32),
+        Some(b'J') => prim!(I64, I64),
+        Some(b'F') => prim!(F32, F32),
+        Some(b'D') => prim!(F64, F64),
+        Some(b'C') => prim!(Char, Char),
+        Some(b'L') | Some(b'[') => A::Values(values),
+        _ => {
+            return Err(BridgeError::IllegalState(
+                "arrCreate: not a Java array class name",
+            ))
+        }
+    })
+}
+
+/// `static native long arrCreate(long txn, String className, byte[] values)`: a new array object
+/// of Java array class `className` with elements `values` (see [`array_data`]).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_arrCreate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    class_name: JString<'local>,
+    values: JByteArray<'local>,
+) -> jlong {
+    bridge(&mut env, |env| {
+        let class = ffi::string(env, &class_name, "className")?;
+        let vals = ffi::values(env, &values, "values")?;
+        let data = array_data(&class, vals)?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::oid_to_java(
+            t.txn.create(kiln::ObjectState::array(class, data))?,
+        ))
+    })
+}
+
+/// `static native void arrSet(long txn, long oid, int index, byte[] value)`: one element of a
+/// shared array (`SetElement`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_arrSet<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    index: jint,
+    value: JByteArray<'local>,
+) {
+    bridge(&mut env, |env| {
+        let value = ffi::value(env, &value, "value")?;
+        let index = u32::try_from(index)
+            .map_err(|_| BridgeError::IllegalState("arrSet: negative index"))?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        t.txn.apply(
+            convert::oid(oid),
+            kiln::DeltaOp::SetElement { index, value },
+        )?;
+        Ok(())
+    })
+}
+
+/// `static native void arrSetAll(long txn, long oid, byte[] values)`: the whole content of a
+/// shared object array (`SetArray`), e.g. once the references of a new graph have their ids.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_arrSetAll<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    oid: jlong,
+    values: JByteArray<'local>,
+) {
+    bridge(&mut env, |env| {
+        let vals = ffi::values(env, &values, "values")?;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        t.txn.apply(
+            convert::oid(oid),
+            kiln::DeltaOp::SetArray(kiln::ArrayData::Values(vals)),
+        )?;
+        Ok(())
+    })
+}
+
+/// `static native long collCreate(long txn, String className, int kind)`: a new empty logical
+/// collection (kind as `Native.create`: 0 map, 1 list, 2 set, 3 queue, 4 sorted map) whose
+/// class name is `className` (the JDK type, plus what materialising it needs, e.g.
+/// `java.util.TreeMap|comparator=demo.ByName`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_collCreate<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    txn: jlong,
+    class_name: JString<'local>,
+    kind: jint,
+) -> jlong {
+    bridge(&mut env, |env| {
+        let class = ffi::string(env, &class_name, "className")?;
+        let mut state = match convert::root_kind(kind)? {
+            convert::RootKind::Map => kiln::ObjectState::map(),
+            convert::RootKind::List => kiln::ObjectState::list(),
+            convert::RootKind::Set => kiln::ObjectState::set(),
+            convert::RootKind::Queue => kiln::ObjectState::queue(),
+            convert::RootKind::SortedMap => kiln::ObjectState::sorted_map(),
+        };
+        state.class = class;
+        // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
+        let t = unsafe { ffi::txn(txn) }?;
+        Ok(convert::oid_to_java(t.txn.create(state)?))
+    })
+}
+
+/// `static native byte[] objState(long client, long oid)`: see [`state_values`] (the object is
+/// faulted in with the client's prefetch when not resident).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_objState<'local>(
     mut env: EnvUnowned<'local>,
@@ -383,17 +568,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_objState<'local>(
         // SAFETY: a live client handle (from `connect`, not closed: Native contract).
         let c = unsafe { ffi::client(client) }?;
         let st = c.open()?.object(convert::oid(oid))?;
-        let kiln::ObjectData::Physical(fields) = &st.data else {
-            return Err(BridgeError::IllegalState(
-                "objState: not a physical object (collections and arrays are not materialised yet)",
-            ));
-        };
-        let mut out = vec![Value::Str(st.class.clone())];
-        for f in fields {
-            out.push(Value::Str(f.class.clone()));
-            out.push(Value::Str(f.name.clone()));
-            out.push(f.value.clone());
-        }
+        let out = state_values(&st)?;
         values_result(env, Some(out))
     })
 }
@@ -493,5 +668,21 @@ mod tests {
         assert_eq!(r.len(), 6);
         assert_eq!(r[2], Value::Str("demo.Main.state".into()));
         assert_eq!(r[5], Value::Str("count".into()));
+    }
+
+    #[test]
+    fn array_content_by_java_class_name() {
+        let a = array_data("[I", vec![Value::I32(1), Value::I32(2)]).expect("int[]");
+        assert_eq!(a, kiln::ArrayData::I32(vec![1, 2]));
+        let o = array_data("[Ldemo.P;", vec![Value::Null, Value::Str("x".into())]).expect("P[]");
+        assert_eq!(o.len(), 2);
+        assert!(array_data("[I", vec![Value::Str("x".into())]).is_err());
+        assert!(array_data("demo.P", vec![]).is_err());
+        let st = kiln::ObjectState::array("[J", kiln::ArrayData::I64(vec![7]));
+        let v = state_values(&st).expect("values");
+        assert_eq!(
+            v,
+            vec![Value::I32(5), Value::Str("[J".into()), Value::I64(7)]
+        );
     }
 }

@@ -92,6 +92,9 @@ impl Inner {
             } => {
                 self.stats.remote_txns.fetch_add(1, Ordering::Relaxed);
                 let mut bad = Vec::new();
+                // Objects this transaction already changed here: one transaction may carry
+                // several deltas for one object (changes to other objects in between).
+                let mut applied = std::collections::HashSet::new();
                 {
                     let mut cache = self.cache.lock();
                     for d in &deltas {
@@ -99,9 +102,10 @@ impl Inner {
                             continue;
                         };
                         // Already contains this change (faulted after it was applied).
-                        if c.version >= gtx {
+                        if c.version >= gtx && !applied.contains(&d.oid) {
                             continue;
                         }
+                        applied.insert(d.oid);
                         for op in &d.ops {
                             if let Err(e) = c.state.apply(op) {
                                 tracing::warn!(oid = %d.oid, gtx, from_client, error = %e, "remote delta does not apply: dropping the object from the cache");

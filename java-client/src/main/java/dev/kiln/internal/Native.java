@@ -307,4 +307,26 @@ public final class Native {
 
     /** How many transactions of other clients were applied to this client's cache so far. */
     public static native long remoteTxns(long client);
+
+    /**
+     * A new empty logical collection (kind as {@link #create}) recorded with class name
+     * {@code className} (the transparent agent's JDK collections: the JDK type plus what
+     * materialising it needs, e.g. {@code java.util.TreeMap|comparator=demo.ByName}); its object id.
+     * {@link #objState} of a collection returns i32 kind, string class name, then its elements
+     * (a map's keys and values alternating), in order.
+     */
+    public static native long collCreate(long txn, String className, int kind);
+
+    /**
+     * A new array object of Java array class {@code className} ({@code [I}, {@code [Ldemo.P;}) with
+     * {@code values} (one encoded value per element, of the element type); its object id.
+     * {@link #objState} of an array returns i32 5, the class name, then its elements.
+     */
+    public static native long arrCreate(long txn, String className, byte[] values);
+
+    /** Sets element {@code index} of a shared array. */
+    public static native void arrSet(long txn, long oid, int index, byte[] value);
+
+    /** Replaces the content of a shared object array (same length). */
+    public static native void arrSetAll(long txn, long oid, byte[] values);
 }

@@ -2,6 +2,8 @@ package dev.kiln.agent.rt;
 
 import com.tc.exception.TCNonPortableObjectError;
 
+import dev.kiln.agent.jdk.Jdk;
+import dev.kiln.agent.jdk.Shared;
 import dev.kiln.codec.Ref;
 import dev.kiln.codec.ValueCodec;
 import dev.kiln.codec.WireBuffer;
@@ -148,7 +150,8 @@ public final class Runtime {
             List<Object> created;
             try {
                 created = new ArrayList<>();
-                oid = share(v, txn, r.name, created);
+                v = shareGraph(v, txn, r.name, created); // a plain JDK collection: its Kiln copy
+                oid = oidOf(v);
             } finally {
                 Native.commit(txn);
             }
@@ -157,8 +160,12 @@ public final class Runtime {
             Object value = v;
             if (winner != oid) {
                 for (Object o : created) { // lost the race: ours stay local
-                    objects.remove(((Managed) o).$kiln$oid());
-                    ((Managed) o).$kiln$oid(0);
+                    objects.remove(oidOf(o));
+                    if (o instanceof Managed) {
+                        ((Managed) o).$kiln$oid(0);
+                    } else {
+                        SharedArrays.unbind(o);
+                    }
                 }
                 value = materialise(winner);
             }
@@ -205,23 +212,67 @@ public final class Runtime {
 
     /**
      * Shares the graph reachable from {@code root} in transaction {@code txn}: every object not
-     * shared yet becomes a physical object (identity kept: one Java object, one cluster object,
-     * aliasing and cycles preserved). The whole graph is checked first: a non-portable object
-     * throws before anything is recorded. Returns the root's object id.
+     * shared yet becomes a physical object, a Kiln JDK collection a logical one (identity kept:
+     * one Java object, one cluster object, aliasing and cycles preserved). A plain JDK collection
+     * the walk meets is replaced by a Kiln copy in the field or collection that holds it
+     * ({@link Jdk#portableCopy}). The whole graph is checked first: a non-portable object throws
+     * before anything is recorded. Returns the root's object id.
      */
     static long share(Object root, long txn, String rootPath, List<Object> created) {
+        return oidOf(shareGraph(root, txn, rootPath, created));
+    }
+
+    /** As {@link #share}; returns the shared root object ({@code root}, or its Kiln copy). */
+    static Object shareGraph(Object root, long txn, String rootPath, List<Object> created) {
         IdentityHashMap<Object, String> fresh = new IdentityHashMap<>();
+        IdentityHashMap<Object, Object> copies = new IdentityHashMap<>();
         ArrayDeque<Object> todo = new ArrayDeque<>();
-        check(root, rootPath, fresh, todo);
+        Object top = check(root, rootPath, fresh, copies, todo);
         List<Object> order = new ArrayList<>();
         while (!todo.isEmpty()) {
             Object o = todo.poll();
             order.add(o);
+            String path = fresh.get(o);
+            if (o instanceof Object[]) {
+                Object[] os = (Object[]) o;
+                for (int i = 0; i < os.length; i++) {
+                    if (os[i] != null) {
+                        Object w = check(os[i], path + "[" + i + "]", fresh, copies, todo);
+                        if (w != os[i]) {
+                            os[i] = w;
+                        }
+                    }
+                }
+                continue;
+            }
+            if (SharedArrays.isArray(o)) {
+                continue; // primitive elements
+            }
+            if (o instanceof Shared) {
+                Shared sc = (Shared) o;
+                sc.$kiln$class(); // throws when it cannot be re-created elsewhere (a lambda comparator)
+                List<Object> content = sc.$kiln$content();
+                List<Object> linked = new ArrayList<>(content.size());
+                boolean replaced = false;
+                for (int i = 0; i < content.size(); i++) {
+                    Object v = content.get(i);
+                    Object w = v == null ? null : check(v, path + "[" + i + "]", fresh, copies, todo);
+                    replaced |= w != v;
+                    linked.add(w);
+                }
+                if (replaced) {
+                    sc.$kiln$load(linked); // not shared yet: a local change
+                }
+                continue;
+            }
             try {
                 for (Field f : sharedFields(o.getClass())) {
                     Object v = f.get(o);
                     if (v != null && !f.getType().isPrimitive()) {
-                        check(v, fresh.get(o) + "." + f.getName(), fresh, todo);
+                        Object w = check(v, path + "." + f.getName(), fresh, copies, todo);
+                        if (w != v) {
+                            f.set(o, w);
+                        }
                     }
                 }
             } catch (IllegalAccessException e) {
@@ -229,12 +280,29 @@ public final class Runtime {
             }
         }
         for (Object o : order) {
-            long oid = Native.objCreate(txn, o.getClass().getName());
+            if (SharedArrays.isArray(o)) {
+                long oid = SharedArrays.create(txn, o);
+                SharedArrays.bind(o, oid);
+                objects.put(oid, o);
+                created.add(o);
+                continue;
+            }
+            long oid = o instanceof Shared
+                    ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind())
+                    : Native.objCreate(txn, o.getClass().getName());
             ((Managed) o).$kiln$oid(oid);
             objects.put(oid, o);
             created.add(o);
         }
         for (Object o : order) {
+            if (SharedArrays.isArray(o)) {
+                SharedArrays.recordContent(txn, o, oidOf(o));
+                continue;
+            }
+            if (o instanceof Shared) {
+                Jdk.recordContent(txn, (Shared) o);
+                continue;
+            }
             WireBuffer b = new WireBuffer(64);
             try {
                 for (Field f : sharedFields(o.getClass())) {
@@ -247,31 +315,128 @@ public final class Runtime {
             }
             Native.objSetFields(txn, ((Managed) o).$kiln$oid(), b.toByteArray());
         }
-        return ((Managed) root).$kiln$oid();
+        return top;
     }
 
-    private static void check(Object v, String path, IdentityHashMap<Object, String> fresh, ArrayDeque<Object> todo) {
+    /**
+     * {@code v} (a new value in the graph, at {@code path}) as it is to be stored: itself, or the
+     * Kiln copy of a plain JDK collection; queues it for sharing when it is not shared yet.
+     */
+    private static Object check(Object v, String path, IdentityHashMap<Object, String> fresh,
+                                IdentityHashMap<Object, Object> copies, ArrayDeque<Object> todo) {
         if (isLiteral(v)) {
-            return;
+            return v;
         }
-        if (v instanceof Managed) {
-            if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
+        if (SharedArrays.isArray(v)) {
+            if (SharedArrays.oid(v) == 0 && !fresh.containsKey(v)) {
                 fresh.put(v, path);
                 todo.add(v);
             }
-            return;
+            return v;
+        }
+        if (v instanceof Managed) {
+            if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
+                String jdk = v instanceof Shared ? null : jdkStateOf(v.getClass());
+                if (jdk != null) {
+                    throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
+                            + ", which extends " + jdk + ": the agent cannot share the state of a JDK superclass"
+                            + " (no boot jar; subclasses of JDK collections are not shared logically yet). Hold a"
+                            + " JDK collection in a field instead of extending it, or make the field transient."
+                            + " Nothing of this transaction was shared.");
+                }
+                fresh.put(v, path);
+                todo.add(v);
+            }
+            return v;
+        }
+        Object copy = copies.get(v);
+        if (copy != null) {
+            return copy;
+        }
+        copy = Jdk.portableCopy(v);
+        if (copy != null) {
+            copies.put(v, copy);
+            fresh.put(copy, path);
+            todo.add(copy);
+            return copy;
         }
         throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
                 + ", which cannot be shared: it is not in <instrumented-classes> (add an <include> for it) and"
-                + " not a portable type; or make the field transient with <honor-transient> or list it in"
-                + " <transient-fields>. Nothing of this transaction was shared.");
+                + " not a portable type" + Jdk.hint(v) + "; or make the field transient with <honor-transient> or list"
+                + " it in <transient-fields>. Nothing of this transaction was shared.");
     }
 
-    private static Object toValue(Object v) {
+    private static final ConcurrentHashMap<Class<?>, String> JDK_STATE = new ConcurrentHashMap<>();
+
+    /** The first JDK superclass of {@code c} with instance fields (which reflection cannot reach), or null. */
+    private static String jdkStateOf(Class<?> c) {
+        String r = JDK_STATE.get(c);
+        if (r == null) {
+            r = "";
+            for (Class<?> k = c.getSuperclass(); k != null && k != Object.class; k = k.getSuperclass()) {
+                String n = k.getName();
+                if (n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")) {
+                    for (Field f : k.getDeclaredFields()) {
+                        if (!Modifier.isStatic(f.getModifiers())) {
+                            r = n;
+                            break;
+                        }
+                    }
+                    if (!r.isEmpty()) {
+                        break;
+                    }
+                }
+            }
+            JDK_STATE.put(c, r);
+        }
+        return r.isEmpty() ? null : r;
+    }
+
+    // ------------------------------------------------------------------ for the Kiln JDK collections
+
+    /** The cluster transaction of this thread's innermost cluster lock, 0 when it holds none. */
+    public static long currentTxn() {
+        long[] top = HELD.get().stack.peek();
+        return top == null ? 0 : top[1];
+    }
+
+    /** True for values the cluster copies by value (String, boxed, enum...). */
+    public static boolean isLiteralValue(Object v) {
+        return isLiteral(v);
+    }
+
+    /** {@code v} encoded as a cluster value (a shared object as its reference). */
+    public static byte[] encodeShared(Object v) {
+        return ValueCodec.encode(toValue(v));
+    }
+
+    /**
+     * {@code v}, about to be stored in a shared collection under transaction {@code txn}, as it
+     * is to be stored: its graph shared first (a plain JDK collection becomes its Kiln copy).
+     */
+    public static Object link(Object v, long txn, String path) {
+        if (v == null || isLiteral(v) || oidOf(v) != 0) {
+            return v;
+        }
+        return shareGraph(v, txn, path, new ArrayList<>());
+    }
+
+    static Object toValue(Object v) {
         if (v instanceof Managed) {
             return new Ref(((Managed) v).$kiln$oid());
         }
+        if (v != null && SharedArrays.isArray(v)) {
+            return new Ref(SharedArrays.oid(v));
+        }
         return v;
+    }
+
+    /** The object id of {@code v} (an instrumented object, a Kiln collection or an array), 0 when not shared. */
+    static long oidOf(Object v) {
+        if (v instanceof Managed) {
+            return ((Managed) v).$kiln$oid();
+        }
+        return v != null && SharedArrays.isArray(v) ? SharedArrays.oid(v) : 0;
     }
 
     // ------------------------------------------------------------------ materialising
@@ -303,6 +468,12 @@ public final class Runtime {
                 return o;
             }
             List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
+            if (Integer.valueOf(5).equals(st.get(0))) {
+                return SharedArrays.materialise(oid, st, loader(), objects);
+            }
+            if (st.get(0) instanceof Integer) {
+                return materialiseCollection(oid, st);
+            }
             try {
                 Class<?> c = Class.forName((String) st.get(0), true, loader());
                 o = UNSAFE.allocateInstance(c);
@@ -329,6 +500,35 @@ public final class Runtime {
             }
             return o;
         }
+    }
+
+    /** A logical collection ({@code st}: kind, class, elements) as a Kiln JDK collection with its content. */
+    private static Object materialiseCollection(long oid, List<Object> st) {
+        String cls = (String) st.get(1);
+        Shared s;
+        try {
+            s = Jdk.create(cls, loader());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("kiln: cannot materialise collection " + oid + " of " + cls + ": " + e, e);
+        }
+        if (s == null) {
+            throw new IllegalStateException("kiln: cannot materialise collection " + oid + " of " + cls
+                    + " as a JDK collection in this JVM");
+        }
+        objects.put(oid, s);
+        s.$kiln$load(resolve(st));
+        s.$kiln$oid(oid);
+        return s;
+    }
+
+    /** The elements of a collection's state (after kind and class), references materialised. */
+    private static List<Object> resolve(List<Object> st) {
+        List<Object> content = new ArrayList<>(st.size() - 2);
+        for (int i = 2; i < st.size(); i++) {
+            Object v = st.get(i);
+            content.add(v instanceof Ref ? materialise(((Ref) v).oid()) : v);
+        }
+        return content;
     }
 
     // ------------------------------------------------------------------ field writes and locks
@@ -409,8 +609,12 @@ public final class Runtime {
         }
         try {
             Object v = f.get(obj);
-            if (v != null && !isLiteral(v) && !(v instanceof Managed && ((Managed) v).$kiln$oid() != 0)) {
-                share(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
+            if (v != null && !isLiteral(v) && oidOf(v) == 0) {
+                Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
+                if (w != v) {
+                    f.set(obj, w); // a plain JDK collection: the field holds its shared Kiln copy
+                    v = w;
+                }
             }
             WireBuffer b = new WireBuffer(32);
             ValueCodec.encode(f.getDeclaringClass().getName(), b);
@@ -539,6 +743,14 @@ public final class Runtime {
 
     private static void refresh(long oid, Object o) {
         List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
+        if (o instanceof Shared) {
+            Jdk.refresh((Shared) o, resolve(st));
+            return;
+        }
+        if (SharedArrays.isArray(o)) {
+            SharedArrays.fill(o, st);
+            return;
+        }
         try {
             for (int i = 1; i + 2 < st.size(); i += 3) {
                 Field f = field(o.getClass(), (String) st.get(i), (String) st.get(i + 1));

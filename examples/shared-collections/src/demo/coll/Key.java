@@ -1,0 +1,10 @@
+package demo.coll;
+
+/** A key without equals/hashCode: identity (Object.hashCode) keys, shared by reference. */
+public class Key {
+    final String name;
+
+    Key(String name) {
+        this.name = name;
+    }
+}

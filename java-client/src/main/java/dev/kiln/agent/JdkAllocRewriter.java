@@ -1,0 +1,58 @@
+package dev.kiln.agent;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * In an instrumented class, allocations of the JDK collections the agent shares logically
+ * ({@code new java.util.HashMap(..)}: NEW + INVOKESPECIAL {@code <init>}) become allocations of
+ * their {@code dev.kiln.agent.jdk.Kiln*} subclass, same constructor. A {@code super(..)} call of
+ * a class extending a JDK collection is left alone: only an {@code <init>} matching a rewritten
+ * NEW is retargeted (javac nests NEW ... INVOKESPECIAL pairs, so a count per type pairs them).
+ * Straight-line, same stack shapes: frames stay valid (a Kiln type is a subtype of the JDK one,
+ * and uninitialised types in frames name the NEW instruction, not the class).
+ */
+final class JdkAllocRewriter extends MethodVisitor {
+    /** JDK internal name -> Kiln internal name. */
+    static final Map<String, String> KILN = new HashMap<>();
+
+    static {
+        for (String n : new String[] {"HashMap", "LinkedHashMap", "TreeMap", "Hashtable", "ArrayList", "LinkedList",
+            "Vector", "Stack", "ArrayDeque", "HashSet", "LinkedHashSet", "TreeSet"}) {
+            KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
+        }
+    }
+
+    private final Map<String, Integer> pending = new HashMap<>();
+
+    JdkAllocRewriter(MethodVisitor mv) {
+        super(Opcodes.ASM9, mv);
+    }
+
+    @Override
+    public void visitTypeInsn(int opcode, String type) {
+        String k = opcode == Opcodes.NEW ? KILN.get(type) : null;
+        if (k != null) {
+            pending.merge(type, 1, Integer::sum);
+            super.visitTypeInsn(opcode, k);
+            return;
+        }
+        super.visitTypeInsn(opcode, type);
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+        if (opcode == Opcodes.INVOKESPECIAL && name.equals("<init>")) {
+            Integer n = pending.get(owner);
+            if (n != null && n > 0) {
+                pending.put(owner, n - 1);
+                super.visitMethodInsn(opcode, KILN.get(owner), name, desc, itf);
+                return;
+            }
+        }
+        super.visitMethodInsn(opcode, owner, name, desc, itf);
+    }
+}

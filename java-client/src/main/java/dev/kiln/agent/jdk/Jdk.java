@@ -1,0 +1,351 @@
+package dev.kiln.agent.jdk;
+
+import com.tc.exception.TCNonPortableObjectError;
+import com.tc.object.tx.UnlockedSharedObjectException;
+
+import dev.kiln.agent.rt.Runtime;
+import dev.kiln.internal.Native;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The shared path of the {@code Kiln*} collections: the cluster-lock check, linking values
+ * into the shared graph, recording logical operations, the share-time copy of plain JDK
+ * collections, and creating Kiln collections from their cluster class name on another JVM.
+ */
+public final class Jdk {
+    private Jdk() {}
+
+    /** The cluster transaction of this thread for a mutation of shared {@code self}, or UnlockedSharedObjectException. */
+    static long txn(Shared self, String op) {
+        long t = Runtime.currentTxn();
+        if (t == 0) {
+            String type = jdkType(self);
+            throw new UnlockedSharedObjectException("kiln: " + type + "." + op + "() on a shared " + type
+                    + " (object " + self.$kiln$oid() + ") by thread \"" + Thread.currentThread().getName()
+                    + "\" outside any cluster lock. Change shared collections inside synchronized blocks or methods"
+                    + " matched by an <autolock>, e.g. synchronized (map) { map.put(k, v); } in a method of"
+                    + " <locks><autolock><method-expression>* pkg.Class.*(..)</method-expression>"
+                    + "<lock-level>write</lock-level></autolock></locks>.");
+        }
+        return t;
+    }
+
+    /** The JDK type a Kiln collection stands for ({@code java.util.HashMap}). */
+    static String jdkType(Object self) {
+        Class<?> c = self.getClass();
+        while (c.getName().startsWith("dev.kiln.agent.jdk.Kiln")) {
+            c = c.getSuperclass();
+        }
+        return c.getName();
+    }
+
+    /** {@code v} as it is stored in shared {@code self}: its graph shared in {@code txn} (a plain JDK collection becomes a Kiln copy). */
+    @SuppressWarnings("unchecked")
+    static <T> T link(long txn, T v, Shared self) {
+        return (T) Runtime.link(v, txn, jdkType(self) + "@" + self.$kiln$oid());
+    }
+
+    static byte[] enc(Object v) {
+        return Runtime.encodeShared(v);
+    }
+
+    static void put(long txn, Shared self, Object k, Object v) {
+        Native.mapPut(txn, self.$kiln$oid(), enc(k), enc(v));
+    }
+
+    static void remove(long txn, Shared self, Object k) {
+        Native.mapRemove(txn, self.$kiln$oid(), enc(k));
+    }
+
+    static void clear(long txn, Shared self) {
+        Native.clear(txn, self.$kiln$oid());
+    }
+
+    static void add(long txn, Shared self, Object v) {
+        Native.add(txn, self.$kiln$oid(), enc(v));
+    }
+
+    static void addAt(long txn, Shared self, int i, Object v) {
+        Native.addAt(txn, self.$kiln$oid(), i, enc(v));
+    }
+
+    static void set(long txn, Shared self, int i, Object v) {
+        Native.listSet(txn, self.$kiln$oid(), i, enc(v));
+    }
+
+    static void removeAt(long txn, Shared self, int i) {
+        Native.removeAt(txn, self.$kiln$oid(), i);
+    }
+
+    static void removeValue(long txn, Shared self, Object v) {
+        Native.removeValue(txn, self.$kiln$oid(), enc(v));
+    }
+
+    /** Records the whole content of a newly shared collection (its object was just created in {@code txn}). */
+    public static void recordContent(long txn, Shared s) {
+        List<Object> c = s.$kiln$content();
+        long oid = s.$kiln$oid();
+        if (s.$kiln$kind() == 0 || s.$kiln$kind() == 4) {
+            for (int i = 0; i + 1 < c.size(); i += 2) {
+                Native.mapPut(txn, oid, enc(c.get(i)), enc(c.get(i + 1)));
+            }
+        } else {
+            for (Object o : c) {
+                Native.add(txn, oid, enc(o));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ comparators
+
+    private static final String CMP = "|comparator=";
+
+    /** The class-name suffix naming comparator {@code c} portably, or TCNonPortableObjectError. */
+    static String comparatorSuffix(Comparator<?> c, Object owner) {
+        if (c == null) {
+            return "";
+        }
+        if (c == Collections.reverseOrder()) {
+            return CMP + "reverse";
+        }
+        if (c == String.CASE_INSENSITIVE_ORDER) {
+            return CMP + "case-insensitive";
+        }
+        Class<?> k = c.getClass();
+        boolean named = !k.isSynthetic() && !k.isAnonymousClass() && !k.isLocalClass() && !k.getName().contains("$$Lambda")
+                && !k.getName().contains("/");
+        boolean stateless = true;
+        for (Class<?> x = k; x != null && x != Object.class; x = x.getSuperclass()) {
+            for (Field f : x.getDeclaredFields()) {
+                stateless &= Modifier.isStatic(f.getModifiers()) || f.isSynthetic(); // the agent's $kiln$oid
+            }
+        }
+        boolean noArg;
+        try {
+            k.getDeclaredConstructor();
+            noArg = true;
+        } catch (NoSuchMethodException e) {
+            noArg = false;
+        }
+        if (named && stateless && noArg) {
+            return CMP + k.getName();
+        }
+        throw new TCNonPortableObjectError("kiln: a " + jdkType(owner) + " sorted by a " + k.getName()
+                + " cannot be shared: another JVM must re-create its comparator. Use a named comparator class with no"
+                + " instance fields and a no-argument constructor (not a lambda, Comparator.comparing(...) or a"
+                + " comparator holding state), Collections.reverseOrder() or String.CASE_INSENSITIVE_ORDER, or no"
+                + " comparator. Nothing of this transaction was shared.");
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Comparator<Object> comparator(String spec, ClassLoader loader) throws ReflectiveOperationException {
+        int i = spec.indexOf(CMP);
+        if (i < 0) {
+            return null;
+        }
+        String name = spec.substring(i + CMP.length());
+        int end = name.indexOf('|');
+        if (end >= 0) {
+            name = name.substring(0, end);
+        }
+        if (name.equals("reverse")) {
+            return (Comparator) Collections.reverseOrder();
+        }
+        if (name.equals("case-insensitive")) {
+            return (Comparator) String.CASE_INSENSITIVE_ORDER;
+        }
+        Constructor<?> ctor = Class.forName(name, true, loader).getDeclaredConstructor();
+        ctor.setAccessible(true);
+        return (Comparator<Object>) ctor.newInstance();
+    }
+
+    // ------------------------------------------------------------------ materialising and copies
+
+    /**
+     * An empty Kiln collection for cluster class name {@code spec} (also the plain JDK names the
+     * explicit API records: {@code java.util.HashMap}, ...), or null for a class this agent cannot
+     * materialise as a JDK collection.
+     */
+    public static Shared create(String spec, ClassLoader loader) throws ReflectiveOperationException {
+        int bar = spec.indexOf('|');
+        String base = bar < 0 ? spec : spec.substring(0, bar);
+        switch (base) {
+            case "java.util.HashMap":
+            case "java.util.concurrent.ConcurrentHashMap":
+                return new KilnHashMap<>();
+            case "java.util.LinkedHashMap":
+                return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
+            case "java.util.TreeMap":
+                return new KilnTreeMap<>(comparator(spec, loader));
+            case "java.util.Hashtable":
+                return new KilnHashtable<>();
+            case "java.util.ArrayList":
+                return new KilnArrayList<>();
+            case "java.util.LinkedList":
+                return new KilnLinkedList<>();
+            case "java.util.Vector":
+                return new KilnVector<>();
+            case "java.util.Stack":
+                return new KilnStack<>();
+            case "java.util.ArrayDeque":
+                return new KilnArrayDeque<>();
+            case "java.util.HashSet":
+                return new KilnHashSet<>();
+            case "java.util.LinkedHashSet":
+                return new KilnLinkedHashSet<>();
+            case "java.util.TreeSet":
+                return new KilnTreeSet<>(comparator(spec, loader));
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * The Kiln copy a plain JDK collection {@code v} (created by code the agent did not
+     * instrument) is replaced by when it is linked into the shared graph, or null when {@code v}
+     * is not such a collection. The copy has the content; code still holding {@code v} itself
+     * keeps a local, unshared collection (docs/agent.md: the aliasing caveat).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Shared portableCopy(Object v) {
+        Class<?> c = v.getClass();
+        if (c == HashMap.class) {
+            return new KilnHashMap<>((Map) v);
+        }
+        if (c == LinkedHashMap.class) {
+            return new KilnLinkedHashMap<>((Map) v);
+        }
+        if (c == TreeMap.class) {
+            KilnTreeMap m = new KilnTreeMap<>(((SortedMap) v).comparator());
+            m.putAll((Map) v);
+            return m;
+        }
+        if (c == Hashtable.class) {
+            return new KilnHashtable<>((Map) v);
+        }
+        if (c == ArrayList.class || c == Arrays.asList().getClass()) {
+            return new KilnArrayList<>((Collection) v);
+        }
+        if (c == LinkedList.class) {
+            return new KilnLinkedList<>((Collection) v);
+        }
+        if (c == java.util.Vector.class) {
+            return new KilnVector<>((Collection) v);
+        }
+        if (c == java.util.Stack.class) {
+            KilnStack st = new KilnStack<>();
+            st.addAll((Collection) v);
+            return st;
+        }
+        if (c == java.util.ArrayDeque.class) {
+            return new KilnArrayDeque<>((Collection) v);
+        }
+        if (c == java.util.HashSet.class) {
+            return new KilnHashSet<>((Collection) v);
+        }
+        if (c == LinkedHashSet.class) {
+            return new KilnLinkedHashSet<>((Collection) v);
+        }
+        if (c == TreeSet.class) {
+            KilnTreeSet s = new KilnTreeSet<>(((SortedSet) v).comparator());
+            s.addAll((Collection) v);
+            return s;
+        }
+        return null;
+    }
+
+    /** A hint for the non-portable error of a JDK collection type the agent does not share. */
+    public static String hint(Object v) {
+        String n = v.getClass().getName();
+        if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
+            return " (JDK wrappers and immutable collections are not shared yet: link the collection itself, e.g. a"
+                    + " new HashMap<>(...) allocated in an instrumented class)";
+        }
+        if (n.startsWith("java.util.")) {
+            return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
+                    + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet; not this type yet)";
+        }
+        return "";
+    }
+
+    /**
+     * Brings shared collection {@code s} in line with the cluster's content {@code content}
+     * (references already materialised): reloads it when they differ. Order counts for lists,
+     * deques and linked types; hash and sorted maps and sets compare as maps and sets.
+     */
+    public static void refresh(Shared s, List<Object> content) {
+        List<Object> mine = s.$kiln$content();
+        boolean same;
+        // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.
+        boolean ordered = s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap
+                || s instanceof LinkedHashSet;
+        if (ordered || mine.size() != content.size()) {
+            same = sameSequence(mine, content);
+        } else if (s.$kiln$kind() == 0 || s.$kiln$kind() == 4) {
+            same = pairs(mine).equals(pairs(content));
+        } else {
+            same = new java.util.HashSet<>(mine).equals(new java.util.HashSet<>(content));
+        }
+        if (same) {
+            return;
+        }
+        long oid = s.$kiln$oid();
+        s.$kiln$oid(0);
+        try {
+            s.$kiln$load(content);
+        } finally {
+            s.$kiln$oid(oid);
+        }
+    }
+
+    private static boolean sameSequence(List<Object> a, List<Object> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i) && !Objects.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<Object, Object> pairs(List<Object> kv) {
+        Map<Object, Object> m = new HashMap<>();
+        for (int i = 0; i + 1 < kv.size(); i += 2) {
+            m.put(kv.get(i), kv.get(i + 1));
+        }
+        return m;
+    }
+
+    /** Map content as keys and values alternating. */
+    static <K, V> List<Object> mapContent(Set<Map.Entry<K, V>> entries) {
+        List<Object> out = new ArrayList<>(entries.size() * 2);
+        for (Map.Entry<K, V> e : entries) {
+            out.add(e.getKey());
+            out.add(e.getValue());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,319 @@
+package dev.kiln.agent.jdk;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import com.tc.object.tx.UnlockedSharedObjectException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.junit.Test;
+
+/**
+ * The Kiln JDK collections without a cluster: unshared they behave as their JDK type; "shared"
+ * (an oid set, no cluster lock held by this thread) every mutator — views, iterators, entries,
+ * sub-lists included — throws UnlockedSharedObjectException and leaves the content unchanged,
+ * i.e. no mutation path bypasses the shared path.
+ */
+public class KilnCollectionsTest {
+    @SuppressWarnings("unchecked")
+    private static <T extends Shared> void everyMutatorChecksTheLock(String what, Supplier<T> make,
+                                                                     Map<String, Consumer<T>> ops) {
+        for (Map.Entry<String, Consumer<T>> op : ops.entrySet()) {
+            T c = make.get();
+            List<Object> before = new ArrayList<>(c.$kiln$content());
+            c.$kiln$oid(42);
+            try {
+                op.getValue().accept(c);
+                fail(what + "." + op.getKey() + " on a shared collection outside any lock was accepted");
+            } catch (UnlockedSharedObjectException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("outside any cluster lock"));
+            }
+            assertEquals(what + "." + op.getKey() + " changed the content", before, c.$kiln$content());
+        }
+    }
+
+    private static <T> Map<String, Consumer<T>> ops() {
+        return new LinkedHashMap<>();
+    }
+
+    private static void mapOps(Map<String, Consumer<Map<String, Integer>>> o) {
+        o.put("put", m -> m.put("z", 9));
+        o.put("put existing", m -> m.put("a", 9));
+        o.put("remove", m -> m.remove("a"));
+        o.put("remove(k,v)", m -> m.remove("a", 1));
+        o.put("clear", Map::clear);
+        o.put("putAll", m -> m.putAll(Collections.singletonMap("z", 9)));
+        o.put("putIfAbsent", m -> m.putIfAbsent("z", 9));
+        o.put("replace", m -> m.replace("a", 9));
+        o.put("replace(k,o,n)", m -> m.replace("a", 1, 9));
+        o.put("computeIfAbsent", m -> m.computeIfAbsent("z", k -> 9));
+        o.put("computeIfPresent", m -> m.computeIfPresent("a", (k, v) -> v + 1));
+        o.put("compute", m -> m.compute("a", (k, v) -> 9));
+        o.put("merge", m -> m.merge("a", 1, Integer::sum));
+        o.put("replaceAll", m -> m.replaceAll((k, v) -> v + 1));
+        o.put("keySet.remove", m -> m.keySet().remove("a"));
+        o.put("keySet.iterator.remove", m -> {
+            Iterator<String> it = m.keySet().iterator();
+            it.next();
+            it.remove();
+        });
+        o.put("keySet.retainAll", m -> m.keySet().retainAll(Collections.singleton("b")));
+        o.put("keySet.removeIf", m -> m.keySet().removeIf("a"::equals));
+        o.put("keySet.clear", m -> m.keySet().clear());
+        o.put("values.remove", m -> m.values().remove(1));
+        o.put("values.removeAll", m -> m.values().removeAll(Collections.singleton(1)));
+        o.put("values.iterator.remove", m -> {
+            Iterator<Integer> it = m.values().iterator();
+            it.next();
+            it.remove();
+        });
+        o.put("entrySet.iterator.remove", m -> {
+            Iterator<Map.Entry<String, Integer>> it = m.entrySet().iterator();
+            it.next();
+            it.remove();
+        });
+        o.put("entry.setValue", m -> m.entrySet().iterator().next().setValue(9));
+        o.put("entrySet.removeIf", m -> m.entrySet().removeIf(e -> true));
+        o.put("entrySet.clear", m -> m.entrySet().clear());
+    }
+
+    private static <M extends Map<String, Integer> & Shared> Supplier<M> filled(Supplier<M> s) {
+        return () -> {
+            M m = s.get();
+            m.put("a", 1);
+            m.put("b", 2);
+            m.put("c", 3);
+            return m;
+        };
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void mapsRefuseEveryUnlockedMutation() {
+        Map<String, Consumer<Map<String, Integer>>> o = ops();
+        mapOps(o);
+        everyMutatorChecksTheLock("HashMap", filled(KilnHashMap::new), (Map) o);
+        everyMutatorChecksTheLock("LinkedHashMap", filled(KilnLinkedHashMap::new), (Map) o);
+        everyMutatorChecksTheLock("Hashtable", filled(KilnHashtable::new), (Map) o);
+        Map<String, Consumer<KilnTreeMap<String, Integer>>> t = (Map) ops();
+        mapOps((Map) t);
+        t.put("pollFirstEntry", KilnTreeMap::pollFirstEntry);
+        t.put("pollLastEntry", KilnTreeMap::pollLastEntry);
+        t.put("headMap.clear (read-only)", m -> {
+            try {
+                m.headMap("c").clear();
+            } catch (UnsupportedOperationException e) {
+                throw new UnlockedSharedObjectException("outside any cluster lock (read-only view)");
+            }
+        });
+        everyMutatorChecksTheLock("TreeMap", filled(() -> new KilnTreeMap<String, Integer>()), t);
+    }
+
+    private static void listOps(Map<String, Consumer<List<String>>> o) {
+        o.put("add", l -> l.add("z"));
+        o.put("add(i)", l -> l.add(0, "z"));
+        o.put("set", l -> l.set(0, "z"));
+        o.put("remove(i)", l -> l.remove(0));
+        o.put("remove(o)", l -> l.remove("a"));
+        o.put("clear", List::clear);
+        o.put("addAll", l -> l.addAll(Arrays.asList("y", "z")));
+        o.put("addAll(i)", l -> l.addAll(0, Arrays.asList("y", "z")));
+        o.put("removeAll", l -> l.removeAll(Collections.singleton("a")));
+        o.put("retainAll", l -> l.retainAll(Collections.singleton("a")));
+        o.put("removeIf", l -> l.removeIf("a"::equals));
+        o.put("replaceAll", l -> l.replaceAll(String::toUpperCase));
+        o.put("sort", l -> l.sort(Collections.reverseOrder()));
+        o.put("iterator.remove", l -> {
+            Iterator<String> it = l.iterator();
+            it.next();
+            it.remove();
+        });
+        o.put("listIterator.set", l -> {
+            ListIterator<String> it = l.listIterator();
+            it.next();
+            it.set("z");
+        });
+        o.put("listIterator.add", l -> l.listIterator(1).add("z"));
+        o.put("subList.clear", l -> l.subList(0, 2).clear());
+        o.put("subList.set", l -> l.subList(1, 2).set(0, "z"));
+        o.put("subList.add", l -> l.subList(1, 2).add("z"));
+    }
+
+    private static <L extends List<String> & Shared> Supplier<L> filledList(Supplier<L> s) {
+        return () -> {
+            L l = s.get();
+            l.addAll(Arrays.asList("a", "b", "c"));
+            return l;
+        };
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void listsRefuseEveryUnlockedMutation() {
+        Map<String, Consumer<List<String>>> o = ops();
+        listOps(o);
+        everyMutatorChecksTheLock("ArrayList", filledList(KilnArrayList::new), (Map) o);
+        Map<String, Consumer<KilnLinkedList<String>>> ll = (Map) ops();
+        listOps((Map) ll);
+        ll.put("addFirst", l -> l.addFirst("z"));
+        ll.put("addLast", l -> l.addLast("z"));
+        ll.put("offer", l -> l.offer("z"));
+        ll.put("offerFirst", l -> l.offerFirst("z"));
+        ll.put("push", l -> l.push("z"));
+        ll.put("pop", KilnLinkedList::pop);
+        ll.put("poll", KilnLinkedList::poll);
+        ll.put("pollLast", KilnLinkedList::pollLast);
+        ll.put("remove()", KilnLinkedList::remove);
+        ll.put("removeFirst", KilnLinkedList::removeFirst);
+        ll.put("removeLast", KilnLinkedList::removeLast);
+        ll.put("removeLastOccurrence", l -> l.removeLastOccurrence("a"));
+        ll.put("descendingIterator.remove", l -> {
+            Iterator<String> it = l.descendingIterator();
+            it.next();
+            it.remove();
+        });
+        everyMutatorChecksTheLock("LinkedList", filledList(() -> new KilnLinkedList<String>()), ll);
+        Map<String, Consumer<KilnVector<String>>> v = (Map) ops();
+        listOps((Map) v);
+        v.put("addElement", l -> l.addElement("z"));
+        v.put("insertElementAt", l -> l.insertElementAt("z", 0));
+        v.put("setElementAt", l -> l.setElementAt("z", 0));
+        v.put("removeElementAt", l -> l.removeElementAt(0));
+        v.put("removeElement", l -> l.removeElement("a"));
+        v.put("removeAllElements", KilnVector::removeAllElements);
+        v.put("setSize", l -> l.setSize(1));
+        everyMutatorChecksTheLock("Vector", filledList(() -> new KilnVector<String>()), v);
+        Map<String, Consumer<KilnStack<String>>> st = (Map) ops();
+        listOps((Map) st);
+        st.put("push", l -> l.push("z"));
+        st.put("pop", KilnStack::pop);
+        everyMutatorChecksTheLock("Stack", filledList(() -> new KilnStack<String>()), st);
+    }
+
+    @Test
+    public void dequesRefuseEveryUnlockedMutation() {
+        Map<String, Consumer<KilnArrayDeque<String>>> d = ops();
+        d.put("add", q -> q.add("z"));
+        d.put("addFirst", q -> q.addFirst("z"));
+        d.put("addLast", q -> q.addLast("z"));
+        d.put("offer", q -> q.offer("z"));
+        d.put("offerFirst", q -> q.offerFirst("z"));
+        d.put("push", q -> q.push("z"));
+        d.put("pop", KilnArrayDeque::pop);
+        d.put("poll", KilnArrayDeque::poll);
+        d.put("pollLast", KilnArrayDeque::pollLast);
+        d.put("remove()", KilnArrayDeque::remove);
+        d.put("removeLast", KilnArrayDeque::removeLast);
+        d.put("remove(o)", q -> q.remove("b"));
+        d.put("removeLastOccurrence", q -> q.removeLastOccurrence("b"));
+        d.put("removeIf", q -> q.removeIf("a"::equals));
+        d.put("removeAll", q -> q.removeAll(Collections.singleton("a")));
+        d.put("retainAll", q -> q.retainAll(Collections.singleton("a")));
+        d.put("addAll", q -> q.addAll(Arrays.asList("y", "z")));
+        d.put("clear", KilnArrayDeque::clear);
+        d.put("iterator.remove", q -> {
+            Iterator<String> it = q.iterator();
+            it.next();
+            it.remove();
+        });
+        d.put("descendingIterator.remove (read-only)", q -> {
+            Iterator<String> it = q.descendingIterator();
+            it.next();
+            try {
+                it.remove();
+            } catch (UnsupportedOperationException e) {
+                throw new UnlockedSharedObjectException("outside any cluster lock (read-only view)");
+            }
+        });
+        everyMutatorChecksTheLock("ArrayDeque", () -> new KilnArrayDeque<>(Arrays.asList("a", "b", "c")), d);
+        KilnArrayDeque<String> q = new KilnArrayDeque<>(Arrays.asList("a", "b", "a"));
+        q.removeLastOccurrence("a");
+        q.push("z");
+        assertEquals(Arrays.asList("z", "a", "b"), q.$kiln$content());
+    }
+
+    private static void setOps(Map<String, Consumer<java.util.Set<String>>> o) {
+        o.put("add", s -> s.add("z"));
+        o.put("remove", s -> s.remove("a"));
+        o.put("clear", java.util.Set::clear);
+        o.put("addAll", s -> s.addAll(Arrays.asList("y", "z")));
+        o.put("removeAll", s -> s.removeAll(Collections.singleton("a")));
+        o.put("retainAll", s -> s.retainAll(Collections.singleton("a")));
+        o.put("removeIf", s -> s.removeIf("a"::equals));
+        o.put("iterator.remove", s -> {
+            Iterator<String> it = s.iterator();
+            it.next();
+            it.remove();
+        });
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void setsRefuseEveryUnlockedMutation() {
+        Map<String, Consumer<java.util.Set<String>>> o = ops();
+        setOps(o);
+        Supplier<KilnHashSet<String>> hs = () -> new KilnHashSet<>(Arrays.asList("a", "b", "c"));
+        everyMutatorChecksTheLock("HashSet", hs, (Map) o);
+        Supplier<KilnLinkedHashSet<String>> lhs = () -> new KilnLinkedHashSet<>(Arrays.asList("a", "b", "c"));
+        Map<String, Consumer<KilnLinkedHashSet<String>>> lo = (Map) ops();
+        setOps((Map) lo);
+        lo.put("removeFirst", KilnLinkedHashSet::removeFirst);
+        lo.put("removeLast", KilnLinkedHashSet::removeLast);
+        everyMutatorChecksTheLock("LinkedHashSet", lhs, lo);
+        KilnLinkedHashSet<String> plain = lhs.get();
+        assertEquals("a", plain.removeFirst());
+        assertEquals("c", plain.removeLast());
+        assertEquals(Arrays.asList("b"), plain.$kiln$content());
+        Map<String, Consumer<KilnTreeSet<String>>> t = (Map) ops();
+        setOps((Map) t);
+        t.put("pollFirst", KilnTreeSet::pollFirst);
+        t.put("pollLast", KilnTreeSet::pollLast);
+        Supplier<KilnTreeSet<String>> ts = () -> new KilnTreeSet<>(Arrays.asList("a", "b", "c"));
+        everyMutatorChecksTheLock("TreeSet", ts, t);
+    }
+
+    @Test
+    public void unsharedTheyAreTheirJdkType() {
+        KilnLinkedHashMap<String, Integer> lru = new KilnLinkedHashMap<>(16, 0.75f, true);
+        LinkedHashMap<String, Integer> ref = new LinkedHashMap<>(16, 0.75f, true);
+        for (Map<String, Integer> m : Arrays.<Map<String, Integer>>asList(lru, ref)) {
+            m.put("x", 1);
+            m.put("y", 2);
+            m.get("x");
+            m.merge("y", 5, Integer::sum);
+            m.computeIfAbsent("z", k -> 3);
+        }
+        assertEquals(ref.toString(), lru.toString());
+        assertEquals("java.util.LinkedHashMap|accessOrder", lru.$kiln$class());
+        KilnArrayList<String> l = new KilnArrayList<>(Arrays.asList("a", "b", "c", "d"));
+        l.subList(1, 3).clear();
+        l.removeIf("d"::equals);
+        assertEquals(Arrays.asList("a"), l);
+        KilnArrayList<?> copy = (KilnArrayList<?>) new KilnArrayList<String>(l) {
+            private static final long serialVersionUID = 1L;
+        }.clone();
+        assertEquals(0, copy.$kiln$oid());
+        KilnHashMap<String, Integer> m = new KilnHashMap<>();
+        m.put("k", 1);
+        m.$kiln$oid(7);
+        assertEquals(0, ((KilnHashMap<?, ?>) m.clone()).$kiln$oid());
+        assertEquals("java.util.TreeMap|comparator=reverse", new KilnTreeMap<String, Integer>(Collections.reverseOrder()).$kiln$class());
+        Collection<String> plain = new java.util.HashSet<>(Arrays.asList("p"));
+        Shared c = Jdk.portableCopy(plain);
+        assertTrue(c instanceof KilnHashSet);
+        assertEquals(Arrays.asList("p"), c.$kiln$content());
+        assertEquals(null, Jdk.portableCopy(Collections.emptyList()));
+    }
+}
