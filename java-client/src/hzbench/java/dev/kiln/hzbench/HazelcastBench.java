@@ -208,6 +208,8 @@ public final class HazelcastBench {
                 System.out.printf(Locale.ROOT, "%s: Kiln/Hazelcast = %.2fx (goal >= 3x: %s)%n",
                         phases[ph], ratio, ratio >= 3.0 ? "met" : "NOT met");
             }
+            transparent(dir, ports[0], clusterName, ports[3], threads, nkeys, secs, warmup, repeat,
+                    median(results[0][1]), keys, value);
             System.out.println("load average at end: " + loadAverage());
             ok = true;
         } finally {
@@ -234,6 +236,93 @@ public final class HazelcastBench {
         }
         // Non-daemon threads of the Hazelcast client may linger; this is a main program.
         System.exit(0);
+    }
+
+    /**
+     * Issue #10: a plain Java program's {@code java.util.HashMap} root shared by the transparent
+     * agent (hzbench.tx.TxMapWork in a child JVM with -javaagent: put under a write lock, get
+     * under a read lock, the put window ending with a synchronous-write acknowledgement), beside
+     * Hazelcast: puts against the client above (near cache does not apply to puts), gets against
+     * a second Hazelcast client with a near cache on the map. Same threads, keys, values, phases.
+     */
+    static void transparent(Path dir, int kilnPort, String clusterName, int hzPort, int threads, int nkeys, int secs,
+                            int warmup, int repeat, double hzPut, String[] keys, String value) throws Exception {
+        String jar = System.getProperty("kiln.agent.jar");
+        String classes = System.getProperty("hzbench.classes");
+        if (jar == null || classes == null) {
+            System.out.println("transparent map: skipped (-Dkiln.agent.jar and -Dhzbench.classes not set)");
+            return;
+        }
+        ClientConfig cc = new ClientConfig();
+        cc.setClusterName(clusterName);
+        cc.setProperty("hazelcast.phone.home.enabled", "false");
+        cc.getNetworkConfig().addAddress("127.0.0.1:" + hzPort);
+        cc.addNearCacheConfig(new com.hazelcast.config.NearCacheConfig("bench"));
+        HazelcastInstance near = HazelcastClient.newHazelcastClient(cc);
+        double[] nearGets = new double[repeat];
+        try {
+            ConcurrentMap<String, String> nmap = near.getMap("bench");
+            Target nt = new Target() {
+                public String name() {
+                    return "Hazelcast+near-cache";
+                }
+
+                public ConcurrentMap<String, String> map() {
+                    return nmap;
+                }
+
+                public void afterPuts() {
+                }
+            };
+            run(nt, false, threads, keys, value, warmup);
+            for (int r = 0; r < repeat; r++) {
+                nearGets[r] = run(nt, false, threads, keys, value, secs)[0];
+                System.out.printf(Locale.ROOT, "  %-20s get run %d: %,.0f ops/s%n", nt.name(), r + 1, nearGets[r]);
+            }
+        } finally {
+            near.shutdown();
+        }
+        Path cfg = dir.resolve("tx-config.xml");
+        Files.write(cfg, ("<tc:tc-config xmlns:tc=\"http://www.terracotta.org/config\"><servers><server host=\"127.0.0.1\">"
+                + "<dso-port>" + kilnPort + "</dso-port></server></servers><application><dso><roots><root>"
+                + "<field-name>hzbench.tx.TxMapWork.map</field-name></root></roots><instrumented-classes><include>"
+                + "<class-expression>hzbench.tx.*</class-expression></include></instrumented-classes><locks>"
+                + "<autolock><method-expression>* hzbench.tx.TxMapWork.put(..)</method-expression><lock-level>write</lock-level></autolock>"
+                + "<autolock><method-expression>* hzbench.tx.TxMapWork.get(..)</method-expression><lock-level>read</lock-level></autolock>"
+                + "<autolock><method-expression>* hzbench.tx.TxMapWork.flush()</method-expression><lock-level>synchronous-write</lock-level></autolock>"
+                + "</locks></dso></application></tc:tc-config>").getBytes(StandardCharsets.UTF_8));
+        String java = new File(System.getProperty("java.home"), "bin/java").getPath();
+        Process p = new ProcessBuilder(java, "-javaagent:" + jar, "-Dtc.config=" + cfg, "-cp", classes,
+                "hzbench.tx.TxMapWork", "" + threads, "" + nkeys, "" + secs, "" + warmup, "" + repeat)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("tx.out").toFile()).start();
+        CHILDREN.add(p);
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("transparent map JVM failed:\n" + tail(dir.resolve("tx.out")));
+        }
+        List<Double> puts = new ArrayList<>();
+        List<Double> gets = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("tx.out"), StandardCharsets.UTF_8)) {
+            String[] kv = line.trim().split(" ");
+            if (kv.length == 2 && (kv[0].equals("put") || kv[0].equals("get"))) {
+                (kv[0].equals("put") ? puts : gets).add(Double.parseDouble(kv[1]));
+            }
+        }
+        if (puts.size() != repeat || gets.size() != repeat) {
+            throw new IllegalStateException("transparent map JVM printed " + puts + " / " + gets + ":\n" + tail(dir.resolve("tx.out")));
+        }
+        for (int r = 0; r < repeat; r++) {
+            System.out.printf(Locale.ROOT, "  %-20s put run %d: %,.0f ops/s, get run %d: %,.0f ops/s%n",
+                    "Kiln transparent", r + 1, puts.get(r), r + 1, gets.get(r));
+        }
+        double tp = median(puts.stream().mapToDouble(Double::doubleValue).toArray());
+        double tg = median(gets.stream().mapToDouble(Double::doubleValue).toArray());
+        double hg = median(nearGets);
+        System.out.println();
+        System.out.println("| transparent HashMap (agent) | put | " + String.format(Locale.ROOT, "%,.0f", tp) + " | vs Hazelcast "
+                + String.format(Locale.ROOT, "%,.0f: %.2fx (goal >= 5x: %s)", hzPut, tp / hzPut, tp / hzPut >= 5 ? "met" : "NOT met") + " |");
+        System.out.println("| transparent HashMap (agent) | get | " + String.format(Locale.ROOT, "%,.0f", tg) + " | vs Hazelcast near cache "
+                + String.format(Locale.ROOT, "%,.0f: %.2fx (goal >= 5x: %s)", hg, tg / hg, tg / hg >= 5 ? "met" : "NOT met") + " |");
     }
 
     /**
