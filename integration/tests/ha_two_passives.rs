@@ -111,7 +111,16 @@ fn active_among(g: &Group, alive: &[usize]) -> Vec<usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_of_the_active_under_load_with_two_standbys() {
-    let mut g = Group::new(3, false, 1, 30);
+    two_standbys(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_the_persistent_active_under_load_with_two_standbys() {
+    two_standbys(true).await;
+}
+
+async fn two_standbys(persistent: bool) {
+    let mut g = Group::new(3, persistent, 1, 30);
     for i in 0..3 {
         g.start(i);
     }
@@ -211,7 +220,7 @@ async fn kill_9_of_the_active_under_load_with_two_standbys() {
         "writes were acknowledged after the failover"
     );
     eprintln!(
-        "two standbys: {} acknowledged ({at_kill} before the kill), 50 more {:?} after it",
+        "two standbys (persistent={persistent}): {} acknowledged ({at_kill} before the kill), 50 more {:?} after it",
         checker.acked_count(),
         pause
     );

@@ -564,4 +564,28 @@ mod tests {
             Vote::Granted { new_term: false }
         );
     }
+
+    #[test]
+    fn the_vote_file_round_trips_and_a_bad_one_is_named() {
+        let dir = std::env::temp_dir().join(format!("kiln-vote-test-{}", std::process::id()));
+        let path = dir.join("sub").join(VOTE_FILE);
+        assert_eq!(load_vote_file(&path).unwrap().epoch(), 0);
+        persist_vote_file(&path, 42, 900, "server one").unwrap();
+        let mut b = load_vote_file(&path).unwrap();
+        assert_eq!((b.epoch(), b.holder()), (42, "server one"));
+        // The loaded holder's lease is honoured: nobody else gets a newer term at once.
+        assert!(matches!(
+            b.request(43, "s2", Duration::from_millis(900), Instant::now()),
+            Vote::Refused(r) if r.contains("holds a lease")
+        ));
+        std::fs::write(&path, "42 s1\n").unwrap();
+        let e = load_vote_file(&path).unwrap_err();
+        assert!(
+            e.contains(&path.display().to_string()) && e.contains("refuses to vote"),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_ne!(name_hash("s1"), name_hash("s2"));
+        assert_ne!(name_hash(""), 0);
+    }
 }
