@@ -84,6 +84,108 @@ pub struct HaStatus {
     pub members: Vec<MemberStatus>,
     /// Election time, seconds.
     pub election_time_secs: u64,
+    /// Quorum mode (`<ha><quorum>majority</quorum>`), if on.
+    pub quorum: Option<QuorumStatus>,
+}
+
+/// Quorum part of `/status`.
+#[derive(Debug, Serialize)]
+pub struct QuorumStatus {
+    /// `majority`.
+    pub mode: &'static str,
+    /// Voting members (servers + voters).
+    pub members: usize,
+    /// Grants needed.
+    pub majority: usize,
+    /// Every voting member and what it answered in this server's last round of requests
+    /// (`granted`, `refused`, `unreachable`; `unknown` before this server asked: only a
+    /// candidate or an active asks) and whether it is reachable.
+    pub voting_members: Vec<VotingMember>,
+    /// Milliseconds since that round (`None`: never asked).
+    pub last_round_ms: Option<u64>,
+    /// The epoch of that round.
+    pub last_round_epoch: Option<u64>,
+    /// This server's term (epoch).
+    pub epoch: u64,
+    /// This server's own vote: the newest epoch it granted and to whom.
+    pub vote_epoch: u64,
+    /// Holder of that vote (empty: none).
+    pub vote_holder: String,
+    /// Active: milliseconds of lease left (0: expired; `None`: not active).
+    pub lease_remaining_ms: Option<u64>,
+    /// Whether this server may acknowledge writes now (active, lease running, not deposed).
+    pub may_write: bool,
+    /// Why this server does not vote (its stored vote could not be loaded), if so.
+    pub vote_error: Option<String>,
+}
+
+/// One voting member in `/status`.
+#[derive(Debug, Serialize)]
+pub struct VotingMember {
+    /// Server name or voter `host:port`.
+    pub name: String,
+    /// `server` or `voter`.
+    pub kind: &'static str,
+    /// Its answer in the last round (`unknown`: not asked yet).
+    pub answer: &'static str,
+    /// Whether it answered (`None`: not asked yet).
+    pub reachable: Option<bool>,
+}
+
+fn quorum_status(shared: &Shared) -> Option<QuorumStatus> {
+    let g = shared.ha.group.as_ref()?;
+    let q = g.quorum.as_ref()?;
+    let tally = shared.ha.last_tally.lock().clone();
+    let answer_of = |name: &str| -> &'static str {
+        tally
+            .as_ref()
+            .and_then(|t| t.members.iter().find(|(n, _)| n == name).map(|(_, a)| *a))
+            .unwrap_or("unknown")
+    };
+    let voting_members = std::iter::once((g.me.clone(), "server"))
+        .chain(g.peers.iter().map(|p| (p.name.clone(), "server")))
+        .chain(q.voters.iter().map(|v| (v.clone(), "voter")))
+        .map(|(name, kind)| {
+            let answer = answer_of(&name);
+            VotingMember {
+                reachable: (answer != "unknown").then_some(answer != "unreachable"),
+                name,
+                kind,
+                answer,
+            }
+        })
+        .collect();
+    let active = shared.ha.is_active();
+    let lease_remaining_ms = active.then(|| {
+        shared
+            .ha
+            .lease_until
+            .lock()
+            .map(|u| u.saturating_duration_since(std::time::Instant::now()))
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
+    });
+    let (vote_epoch, vote_holder) = {
+        let b = shared.ha.book.lock();
+        (b.epoch(), b.holder().to_owned())
+    };
+    Some(QuorumStatus {
+        mode: "majority",
+        members: q.members,
+        majority: q.majority,
+        voting_members,
+        last_round_ms: tally
+            .as_ref()
+            .and_then(|t| t.at)
+            .map(|a| u64::try_from(a.elapsed().as_millis()).unwrap_or(u64::MAX)),
+        last_round_epoch: tally.as_ref().map(|t| t.epoch),
+        epoch: shared.state.lock().epoch,
+        vote_epoch,
+        vote_holder,
+        lease_remaining_ms,
+        may_write: active && shared.ha.lease_ok() && shared.ha.deposed().is_none(),
+        vote_error: shared.ha.vote_error.lock().clone(),
+    })
 }
 
 /// One passive of the active.
@@ -157,6 +259,7 @@ fn ha_status(shared: &Shared) -> Option<HaStatus> {
         sync: shared.ha.sync.lock().clone(),
         members,
         election_time_secs: g.election_time.as_secs(),
+        quorum: quorum_status(shared),
     })
 }
 
@@ -401,6 +504,50 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
             "Replicated batches not yet acknowledged by the slowest standby",
             usize::try_from(h.replication_lag).unwrap_or(usize::MAX),
         )?;
+        if let Some(q) = &h.quorum {
+            let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+            gauge(
+                "kiln_ha_quorum_members",
+                "Quorum mode: voting members (servers + voters)",
+                q.members,
+            )?;
+            gauge(
+                "kiln_ha_quorum_majority",
+                "Quorum mode: grants needed for a term or a lease",
+                q.majority,
+            )?;
+            gauge(
+                "kiln_ha_quorum_reachable",
+                "Quorum mode: voting members that answered this server's last round (itself included)",
+                q.voting_members
+                    .iter()
+                    .filter(|m| m.reachable == Some(true))
+                    .count(),
+            )?;
+            gauge(
+                "kiln_ha_quorum_granted",
+                "Quorum mode: voting members that granted this server's last round",
+                q.voting_members
+                    .iter()
+                    .filter(|m| m.answer == "granted")
+                    .count(),
+            )?;
+            gauge(
+                "kiln_ha_quorum_lease_remaining_ms",
+                "Quorum mode: milliseconds of lease left on this active (0 when not active or expired)",
+                n(q.lease_remaining_ms.unwrap_or(0)),
+            )?;
+            gauge(
+                "kiln_ha_quorum_may_write",
+                "Quorum mode: 1 when this server may acknowledge writes (active, lease running, not deposed)",
+                usize::from(q.may_write),
+            )?;
+            gauge(
+                "kiln_ha_quorum_vote_epoch",
+                "Quorum mode: the newest epoch this server granted as a voting member",
+                n(q.vote_epoch),
+            )?;
+        }
         if let Some(p) = &h.sync {
             gauge(
                 "kiln_ha_sync_objects",

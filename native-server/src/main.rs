@@ -194,10 +194,12 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
                     if state == "ACTIVE-COORDINATOR" {
                         actives += 1;
                     }
-                    format!(
+                    let mut line = format!(
                         "{:<16} {:<22} {}:{} gtx={} epoch={} clients={}",
                         m.name, state, m.host, m.dso_port, v["gtx"], v["epoch"], v["clients"]
-                    )
+                    );
+                    line.push_str(&quorum_summary(&v["ha"]["quorum"]));
+                    line
                 }
                 Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
             },
@@ -217,6 +219,36 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
         );
         ExitCode::FAILURE
     }
+}
+
+/// Quorum mode: ` quorum: may_write=… lease_ms=… reachable=s1,s2 unreachable=voter` for a
+/// `kiln-server status --group` line (empty outside quorum mode).
+fn quorum_summary(q: &serde_json::Value) -> String {
+    let Some(members) = q["voting_members"].as_array() else {
+        return String::new();
+    };
+    let names = |want: Option<bool>| -> String {
+        let v: Vec<&str> = members
+            .iter()
+            .filter(|m| m["reachable"].as_bool() == want)
+            .filter_map(|m| m["name"].as_str())
+            .collect();
+        if v.is_empty() {
+            "-".into()
+        } else {
+            v.join(",")
+        }
+    };
+    format!(
+        " quorum: may_write={} lease_ms={} vote={}@{} reachable={} unreachable={} unknown={}",
+        q["may_write"],
+        q["lease_remaining_ms"],
+        q["vote_holder"].as_str().unwrap_or(""),
+        q["vote_epoch"],
+        names(Some(true)),
+        names(Some(false)),
+        names(None)
+    )
 }
 
 async fn dgc(s: &ServerConfig) -> ExitCode {
@@ -439,13 +471,16 @@ async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
                         "{}",
                         if loaded.created { "created a new store (permanent-store)" } else { "store loaded (permanent-store)" }
                     );
+                    let vote = loaded.vote;
                     let state = kiln_server::state::State::from_loaded(loaded);
-                    Shared::with_state(
+                    let shared = Shared::with_state(
                         settings,
                         Pipeline::in_memory(),
                         state,
                         Some(std::sync::Arc::new(store)),
-                    )
+                    );
+                    shared.ha.restore_vote(vote);
+                    shared
                 }
                 Err(reason) => {
                     // A store that cannot be opened at start is fatal: running ACTIVE without

@@ -127,6 +127,9 @@ pub struct Loaded {
     pub created: bool,
     /// Whether this server was its group's active when it stopped (`meta/was_active`).
     pub was_active: bool,
+    /// Quorum mode: this server's last granted vote (`meta/vote_epoch`, `vote_holder` as a
+    /// name hash, `vote_lease_ms`; zeros: none).
+    pub vote: [u64; 3],
 }
 
 /// Counters and health, shared with the writer thread.
@@ -378,6 +381,11 @@ impl Store {
         loaded.was_active = counter("was_active")? != 0;
         loaded.next_oid = counter("next_oid")?.max(1);
         loaded.next_client = counter("next_client")?.max(1);
+        loaded.vote = [
+            counter("vote_epoch")?,
+            counter("vote_holder")?,
+            counter("vote_lease_ms")?,
+        ];
         // The new epoch is durable before anything else happens in it.
         let mut b = h.db.batch();
         b.insert(&h.meta, "epoch", loaded.epoch.to_le_bytes());

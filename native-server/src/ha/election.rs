@@ -119,7 +119,9 @@ pub async fn serve_group(shared: Arc<Shared>, listener: TcpListener) {
             } = &hello
             {
                 let mut b = BytesMut::new();
-                super::quorum::answer(&s, *epoch, candidate, *lease_ms).encode_framed(&mut b);
+                super::quorum::answer(&s, *epoch, candidate, *lease_ms)
+                    .await
+                    .encode_framed(&mut b);
                 let _ = wr.write_all(&b).await;
                 return;
             }

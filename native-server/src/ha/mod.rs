@@ -65,6 +65,9 @@ pub struct GroupConfig {
     pub ping_interval: Duration,
     /// Quorum mode (`<ha><quorum>majority</quorum>`), if on.
     pub quorum: Option<QuorumConfig>,
+    /// Quorum mode, temporary-swap group: the file holding this server's vote
+    /// (`<data>/kiln-vote`; a persistent group keeps it in its store metadata).
+    pub vote_file: Option<std::path::PathBuf>,
 }
 
 /// Quorum mode settings of a group.
@@ -149,6 +152,9 @@ impl GroupConfig {
                     majority: members / 2 + 1,
                 }
             }),
+            vote_file: (cfg.servers.ha.quorum == kiln_config::Quorum::Majority
+                && server.persistence != kiln_config::PersistenceMode::PermanentStore)
+                .then(|| server.data.join(quorum::VOTE_FILE)),
         })
     }
 }
@@ -224,6 +230,12 @@ pub struct Ha {
     pub(crate) lease_lost: AtomicBool,
     /// Quorum mode: newest epoch a member reported granting (proposals go above it).
     pub(crate) floor: AtomicU64,
+    /// Quorum mode: one vote decided and made durable at a time.
+    pub(crate) vote_io: tokio::sync::Mutex<()>,
+    /// Quorum mode: the stored vote could not be loaded (why): this server refuses to vote.
+    pub(crate) vote_error: Mutex<Option<String>>,
+    /// Quorum mode: the last lease renewal: (granted, refused, unreachable) member names.
+    pub(crate) last_tally: Mutex<Option<quorum::TallyView>>,
 }
 
 impl Ha {
@@ -235,6 +247,16 @@ impl Ha {
             ServerRole::ActiveCoordinator
         };
         let (role, _) = watch::channel(initial);
+        let (book, vote_error) = match group.as_ref().and_then(|g| g.vote_file.as_deref()) {
+            Some(path) => match quorum::load_vote_file(path) {
+                Ok(b) => (b, None),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    (quorum::VoteBook::new(0, String::new(), None), Some(e))
+                }
+            },
+            None => (quorum::VoteBook::new(0, String::new(), None), None),
+        };
         Ha {
             group,
             role,
@@ -251,11 +273,40 @@ impl Ha {
             verifying: tokio::sync::Mutex::new(()),
             stepped_down: tokio::sync::Notify::new(),
             alone: AtomicBool::new(false),
-            book: Mutex::new(quorum::VoteBook::new(0, String::new(), None)),
+            book: Mutex::new(book),
             lease_until: Mutex::new(None),
             lease_lost: AtomicBool::new(false),
             floor: AtomicU64::new(0),
+            vote_io: tokio::sync::Mutex::new(()),
+            vote_error: Mutex::new(vote_error),
+            last_tally: Mutex::new(None),
         }
+    }
+
+    /// Persistent group in quorum mode: restores the vote this server kept in its store
+    /// metadata (`vote_epoch`, `vote_holder` as a name hash, `vote_lease_ms`; hook at start,
+    /// from [`crate::store::Loaded::vote`]). The holder's lease is honoured from now.
+    pub fn restore_vote(&self, vote: [u64; 3]) {
+        let [epoch, holder, lease_ms] = vote;
+        let Some(g) = &self.group else {
+            return;
+        };
+        if g.quorum.is_none() || epoch == 0 {
+            return;
+        }
+        let name = std::iter::once(&g.me)
+            .chain(g.peers.iter().map(|p| &p.name))
+            .find(|n| quorum::name_hash(n) == holder)
+            .cloned()
+            // A holder no longer in the configuration: kept as its hash (never equal to a
+            // candidate's name, so that epoch is never granted to anyone else).
+            .unwrap_or_else(|| format!("#{holder:016x}"));
+        tracing::info!(epoch, holder = %name, lease_ms, "quorum: restored this server's vote from the store");
+        *self.book.lock() = quorum::VoteBook::new(
+            epoch,
+            name,
+            Some(Duration::from_millis(lease_ms).max(g.peer_timeout)),
+        );
     }
 
     /// Whether this group runs in quorum mode.

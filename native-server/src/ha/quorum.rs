@@ -12,9 +12,15 @@
 //!
 //! An active that learns of a newer epoch from a member's refusal steps down (epoch fence,
 //! [`super::zap::step_down`]); one whose lease expired refuses writes with a clear error until it
-//! regains a majority. Servers keep their book in memory; a `kiln-voter` persists it (file,
-//! fsynced before it answers) and, after a restart, honours the lease of the holder it loaded.
+//! regains a majority. Every member makes a new grant durable before it answers (or counts its
+//! own vote): a server in a persistent group in its store metadata (`vote_epoch`,
+//! `vote_holder`, `vote_lease_ms`), a server in a temporary-swap group in `<data>/kiln-vote`,
+//! a `kiln-voter` in its `--state` file (each file written to a temporary file, fsynced and
+//! renamed). After a restart a member honours the lease of the holder it loaded, so a
+//! restarted member never grants an epoch twice.
 
+use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,8 +33,99 @@ use tokio::task::JoinSet;
 use tracing::{error, info, warn};
 
 use crate::server::Shared;
+use crate::store::Op;
 
 use super::election::read_msg;
+
+/// The vote file of a server in a temporary-swap group, under its `<data>` directory.
+pub const VOTE_FILE: &str = "kiln-vote";
+
+/// A stable 64-bit hash of a server name (FNV-1a; never 0): the holder of a vote kept in the
+/// store metadata, whose values are numbers.
+pub fn name_hash(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.max(1)
+}
+
+/// Writes `<epoch> <lease_ms> <holder>` to `path` durably: a temporary file, fsynced, renamed,
+/// and the directory fsynced.
+pub fn persist_vote_file(
+    path: &Path,
+    epoch: u64,
+    lease_ms: u64,
+    holder: &str,
+) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        writeln!(f, "{epoch} {lease_ms} {holder}")?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Loads a vote file written by [`persist_vote_file`] (none: an empty book). The loaded
+/// holder's lease is honoured from now. A malformed file is an error naming it.
+pub fn load_vote_file(path: &Path) -> Result<VoteBook, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(VoteBook::new(0, String::new(), None))
+        }
+        Err(e) => {
+            return Err(format!(
+                "quorum: cannot read this server's vote file {}: {e}; it refuses to vote until the file is readable",
+                path.display()
+            ))
+        }
+    };
+    let line = text.lines().next().unwrap_or_default();
+    let mut it = line.splitn(3, ' ');
+    let epoch = it.next().and_then(|e| e.parse::<u64>().ok());
+    let lease = it.next().and_then(|e| e.parse::<u64>().ok());
+    let holder = it.next().filter(|h| !h.is_empty());
+    match (epoch, lease, holder) {
+        (Some(epoch), Some(lease), Some(holder)) => {
+            info!(path = %path.display(), epoch, %holder, lease_ms = lease, "quorum: restored this server's vote");
+            Ok(VoteBook::new(epoch, holder.to_owned(), Some(Duration::from_millis(lease))))
+        }
+        _ => Err(format!(
+            "quorum: this server's vote file {} is not '<epoch> <lease_ms> <holder>': {line:?}; it refuses to vote \
+             (it may have granted a term it no longer knows of; remove the file only when every server of the group is stopped)",
+            path.display()
+        )),
+    }
+}
+
+/// The last round of lease requests of this server (for `/status` and `/metrics`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TallyView {
+    /// The epoch asked for.
+    pub epoch: u64,
+    /// Members that granted it.
+    pub granted: Vec<String>,
+    /// Members that refused it (name: reason).
+    pub refused: Vec<String>,
+    /// Members (addresses) that did not answer.
+    pub unreachable: Vec<String>,
+    /// Every voting member (server name, or a voter's `host:port`) and what it answered:
+    /// `granted`, `refused` or `unreachable`.
+    pub members: Vec<(String, &'static str)>,
+    /// Milliseconds since the round.
+    #[serde(skip)]
+    pub at: Option<Instant>,
+}
 
 /// What one voting member granted last.
 #[derive(Debug, Clone)]
@@ -128,22 +225,71 @@ pub fn reply(voter: &str, book: &VoteBook, vote: &Vote) -> GroupMsg {
     }
 }
 
-/// This server's answer to a `VoteRequest` on its group port.
-pub fn answer(shared: &Shared, epoch: u64, candidate: &str, lease_ms: u64) -> GroupMsg {
-    let mut book = shared.ha.book.lock();
-    let vote = book.request(
+/// Decides on `candidate` asking this server for `epoch`, making a new grant durable first
+/// (store metadata in a persistent group, the vote file in a temporary-swap group); a grant
+/// that cannot be made durable is refused. One vote at a time.
+pub async fn vote(shared: &Shared, epoch: u64, candidate: &str, lease_ms: u64) -> Vote {
+    let _one = shared.ha.vote_io.lock().await;
+    if let Some(why) = shared.ha.vote_error.lock().clone() {
+        return Vote::Refused(why);
+    }
+    let vote = shared.ha.book.lock().request(
         epoch,
         candidate,
         Duration::from_millis(lease_ms),
         Instant::now(),
     );
+    if vote != (Vote::Granted { new_term: true }) {
+        return vote;
+    }
+    let durable: Result<(), String> = if let Some(store) = &shared.store {
+        let rx = {
+            let _order = shared.state.lock();
+            store.submit(vec![
+                Op::PutMeta("vote_epoch", epoch),
+                Op::PutMeta("vote_holder", name_hash(candidate)),
+                Op::PutMeta("vote_lease_ms", lease_ms),
+            ])
+        };
+        match rx.await {
+            Ok(r) => r.map_err(|e| format!("store {}: {e}", store.path().display())),
+            Err(_) => Err("the store is closed".into()),
+        }
+    } else if let Some(path) = shared.ha.group.as_ref().and_then(|g| g.vote_file.clone()) {
+        let who = candidate.to_owned();
+        let p = path.clone();
+        match tokio::task::spawn_blocking(move || persist_vote_file(&p, epoch, lease_ms, &who))
+            .await
+        {
+            Ok(r) => r.map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) => Err(e.to_string()),
+        }
+    } else {
+        Ok(())
+    };
+    match durable {
+        Ok(()) => vote,
+        Err(e) => {
+            error!(%candidate, epoch, error = %e, "quorum: cannot make the vote durable: refusing it");
+            Vote::Refused(format!(
+                "server '{}' cannot make its vote durable: {e}",
+                shared.settings.name
+            ))
+        }
+    }
+}
+
+/// This server's answer to a `VoteRequest` on its group port.
+pub async fn answer(shared: &Shared, epoch: u64, candidate: &str, lease_ms: u64) -> GroupMsg {
+    let vote = vote(shared, epoch, candidate, lease_ms).await;
     match &vote {
         Vote::Granted { new_term: true } => {
-            info!(%candidate, epoch, "quorum: vote granted");
+            info!(%candidate, epoch, "quorum: vote granted (durable)");
         }
         Vote::Refused(why) => info!(%candidate, epoch, reason = %why, "quorum: vote refused"),
         Vote::Granted { .. } => {}
     }
+    let book = shared.ha.book.lock();
     reply(&shared.settings.name, &book, &vote)
 }
 
@@ -152,12 +298,35 @@ pub fn answer(shared: &Shared, epoch: u64, candidate: &str, lease_ms: u64) -> Gr
 struct Tally {
     granted: Vec<String>,
     refused: Vec<String>,
-    unreachable: usize,
+    unreachable: Vec<String>,
+    members: Vec<(String, &'static str)>,
     newest: (u64, String),
 }
 
-async fn ask(addr: String, req: GroupMsg, within: Duration) -> Option<GroupMsg> {
-    let sock = tokio::time::timeout(within, TcpStream::connect(&addr))
+impl Tally {
+    fn record(&self, shared: &Shared, epoch: u64) {
+        *shared.ha.last_tally.lock() = Some(TallyView {
+            epoch,
+            granted: self.granted.clone(),
+            refused: self.refused.clone(),
+            unreachable: self.unreachable.clone(),
+            members: self.members.clone(),
+            at: Some(Instant::now()),
+        });
+    }
+}
+
+async fn ask(
+    label: String,
+    addr: String,
+    req: GroupMsg,
+    within: Duration,
+) -> (String, Option<GroupMsg>) {
+    (label, ask_one(&addr, req, within).await)
+}
+
+async fn ask_one(addr: &str, req: GroupMsg, within: Duration) -> Option<GroupMsg> {
+    let sock = tokio::time::timeout(within, TcpStream::connect(addr))
         .await
         .ok()?
         .ok()?;
@@ -181,32 +350,38 @@ async fn ask_all(shared: &Arc<Shared>, epoch: u64) -> Tally {
     };
     let lease = g.peer_timeout;
     let me = g.me.clone();
-    match shared
-        .ha
-        .book
-        .lock()
-        .request(epoch, &me, lease, Instant::now())
-    {
-        Vote::Granted { .. } => t.granted.push(me.clone()),
-        Vote::Refused(r) => t.refused.push(format!("{me}: {r}")),
+    let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
+    // Its own vote is durable before it counts, like any member's.
+    match vote(shared, epoch, &me, lease_ms).await {
+        Vote::Granted { .. } => {
+            t.granted.push(me.clone());
+            t.members.push((me.clone(), "granted"));
+        }
+        Vote::Refused(r) => {
+            t.refused.push(format!("{me}: {r}"));
+            t.members.push((me.clone(), "refused"));
+        }
     }
     let req = GroupMsg::VoteRequest {
         epoch,
         candidate: me,
-        lease_ms: u64::try_from(lease.as_millis()).unwrap_or(u64::MAX),
+        lease_ms,
     };
     let within = (lease / 2).clamp(Duration::from_millis(100), Duration::from_secs(1));
     let mut set = JoinSet::new();
-    for addr in g
+    for (label, addr) in g
         .peers
         .iter()
-        .map(|p| p.group_addr.clone())
-        .chain(q.voters.iter().cloned())
+        .map(|p| (p.name.clone(), p.group_addr.clone()))
+        .chain(q.voters.iter().map(|v| (v.clone(), v.clone())))
     {
-        set.spawn(ask(addr, req.clone(), within));
+        set.spawn(ask(label, addr, req.clone(), within));
     }
     while let Some(r) = set.join_next().await {
-        match r.ok().flatten() {
+        let Ok((label, r)) = r else {
+            continue;
+        };
+        match r {
             Some(GroupMsg::VoteReply {
                 voter,
                 granted,
@@ -219,13 +394,19 @@ async fn ask_all(shared: &Arc<Shared>, epoch: u64) -> Tally {
                 }
                 if granted {
                     t.granted.push(voter);
+                    t.members.push((label, "granted"));
                 } else {
                     t.refused.push(format!("{voter}: {reason}"));
+                    t.members.push((label, "refused"));
                 }
             }
-            _ => t.unreachable += 1,
+            _ => {
+                t.unreachable.push(label.clone());
+                t.members.push((label, "unreachable"));
+            }
         }
     }
+    t.record(shared, epoch);
     t
 }
 
@@ -243,7 +424,7 @@ pub async fn acquire(shared: &Arc<Shared>, epoch: u64) -> Result<Instant, String
             epoch,
             granted = %t.granted.join(", "),
             refused = %t.refused.join("; "),
-            unreachable = t.unreachable,
+            unreachable = %t.unreachable.join(", "),
             majority = q.majority,
             members = q.members,
             "quorum: a majority granted the new term"
@@ -251,12 +432,12 @@ pub async fn acquire(shared: &Arc<Shared>, epoch: u64) -> Result<Instant, String
         return Ok(sent);
     }
     Err(format!(
-        "{} of {} voting members granted epoch {epoch} (a majority is {}); refused: [{}]; unreachable: {}",
+        "{} of {} voting members granted epoch {epoch} (a majority is {}); refused: [{}]; unreachable: [{}]",
         t.granted.len(),
         q.members,
         q.majority,
         t.refused.join("; "),
-        t.unreachable
+        t.unreachable.join(", ")
     ))
 }
 
@@ -299,7 +480,7 @@ pub async fn hold(shared: Arc<Shared>) {
                 epoch,
                 granted = %t.granted.join(", "),
                 refused = %t.refused.join("; "),
-                unreachable = t.unreachable,
+                unreachable = %t.unreachable.join(", "),
                 majority = q.majority,
                 "quorum: lost the majority of the voting members for longer than the lease (L2→L2 HealthChecker time): refusing writes"
             );
@@ -382,5 +563,29 @@ mod tests {
             b.request(5, "s1", lease, Instant::now()),
             Vote::Granted { new_term: false }
         );
+    }
+
+    #[test]
+    fn the_vote_file_round_trips_and_a_bad_one_is_named() {
+        let dir = std::env::temp_dir().join(format!("kiln-vote-test-{}", std::process::id()));
+        let path = dir.join("sub").join(VOTE_FILE);
+        assert_eq!(load_vote_file(&path).unwrap().epoch(), 0);
+        persist_vote_file(&path, 42, 900, "server one").unwrap();
+        let mut b = load_vote_file(&path).unwrap();
+        assert_eq!((b.epoch(), b.holder()), (42, "server one"));
+        // The loaded holder's lease is honoured: nobody else gets a newer term at once.
+        assert!(matches!(
+            b.request(43, "s2", Duration::from_millis(900), Instant::now()),
+            Vote::Refused(r) if r.contains("holds a lease")
+        ));
+        std::fs::write(&path, "42 s1\n").unwrap();
+        let e = load_vote_file(&path).unwrap_err();
+        assert!(
+            e.contains(&path.display().to_string()) && e.contains("refuses to vote"),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_ne!(name_hash("s1"), name_hash("s2"));
+        assert_ne!(name_hash(""), 0);
     }
 }
