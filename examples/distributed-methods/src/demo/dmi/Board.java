@@ -50,10 +50,15 @@ public class Board {
         log(name + ".pingResident(" + from + ")");
     }
 
-    /** Distributed; calls another distributed method, which is not distributed again. */
-    public void relay(String from, Board other) {
+    /** Distributed (and synchronized: under the cluster lock of this board on each JVM); calls another distributed method, which is not distributed again. */
+    public synchronized void relay(String from, Board other) {
         log(name + ".relay(" + from + "," + other.name + ")");
         other.ping("relay");
+    }
+
+    /** Distributed: its argument is shared, or the call is refused after the local run. */
+    public void note(Object o) {
+        log(name + ".note(" + o.getClass().getSimpleName() + ")");
     }
 
     /** Not distributed itself: calls the private distributed method. */

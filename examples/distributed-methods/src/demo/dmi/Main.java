@@ -27,6 +27,12 @@ public class Main {
                 }
                 rb.pingResident("host"); // b is resident on the host only: not sent to the guest
                 rb.ping("host"); // sent to every JVM: the guest faults b in for it
+                try {
+                    ra.note(new Thread()); // runs here, then cannot be sent: a Thread is not portable
+                } catch (Error e) { // com.tc.exception.TCNonPortableObjectError (in the agent's API jar)
+                    String m = e.getMessage();
+                    System.out.println("app: host note refused: " + e.getClass().getName() + ": " + m.substring(0, m.indexOf(',')));
+                }
                 ra.relay("host", rb); // the guest runs relay; its nested b.ping is not sent again
                 ra.poke(); // poke is local; the private secret(int, long) it calls is distributed
                 while (!ra.isDone()) {

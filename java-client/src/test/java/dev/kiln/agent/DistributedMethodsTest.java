@@ -11,7 +11,8 @@ import org.junit.Test;
 
 /**
  * examples/distributed-methods: {@code <distributed-methods>} with run-on-all-nodes true and
- * false, a private DMI with primitive arguments, no re-broadcast of calls nested in a DMI or made
+ * false, a synchronized DMI, a non-portable argument (refused after the local run, nothing
+ * sent), a private DMI with primitive arguments, no re-broadcast of calls nested in a DMI or made
  * while running a remote one, a DMI on a non-shared receiver (local only, said once), and
  * {@code <named-lock>} (two JVMs incrementing a counter with no synchronized: exact total;
  * {@code <on-load><execute>} warned about once).
@@ -42,8 +43,11 @@ public class DistributedMethodsTest extends ExampleTestBase {
         assertEquals("app: guest ran b.ping(host) a.relay(host,b) b.ping(relay) a.secret(7,1099511627776)",
                 finish(guest));
         // The guest's remote runs were not broadcast back: each call ran once here.
-        assertEquals("app: host shared a and b\napp: host ran b.pingResident(host) b.ping(host) a.relay(host,b)"
-                + " b.ping(relay) a.secret(7,1099511627776)", finish(host));
+        // a.note(new Thread()) ran on the host, then was refused (non-portable argument), not sent.
+        assertEquals("app: host shared a and b\n"
+                + "app: host note refused: com.tc.exception.TCNonPortableObjectError: kiln: demo.dmi.Board.note argument 0 holds a java.lang.Thread\n"
+                + "app: host ran b.pingResident(host) b.ping(host) a.note(Thread) a.relay(host,b) b.ping(relay)"
+                + " a.secret(7,1099511627776)", finish(host));
     }
 
     @Test
