@@ -18,6 +18,11 @@ public class Board {
         this.name = name;
     }
 
+    /** The {@code <on-load>} method: runs where another JVM's board is faulted in. */
+    private void loaded() {
+        log(name + ".loaded");
+    }
+
     private static void log(String s) {
         synchronized (LOG) {
             LOG.add(s);

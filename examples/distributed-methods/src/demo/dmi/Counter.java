@@ -8,6 +8,11 @@ public class Counter {
         count++;
     }
 
+    /** Static, under the same named lock (re-entered when called from a locked method). */
+    public static void add(Counter c, int k) {
+        c.count += k;
+    }
+
     public int get() {
         return count;
     }

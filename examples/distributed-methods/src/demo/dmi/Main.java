@@ -62,7 +62,11 @@ public class Main {
                 }
                 Counter c = counter;
                 for (int i = 0; i < n; i++) {
-                    c.increment();
+                    if (i % 2 == 0) {
+                        c.increment();
+                    } else {
+                        Counter.add(c, 1);
+                    }
                 }
                 int expected = 2 * n;
                 while (c.get() < expected) {

@@ -14,7 +14,9 @@ import org.junit.Test;
  * false, a synchronized DMI, a non-portable argument (refused after the local run, nothing
  * sent), a private DMI with primitive arguments, no re-broadcast of calls nested in a DMI or made
  * while running a remote one, a DMI on a non-shared receiver (local only, said once), and
- * {@code <named-lock>} (two JVMs incrementing a counter with no synchronized: exact total;
+ * {@code <named-lock>} (two JVMs incrementing a counter with no synchronized, through an instance
+ * and a static method under one lock name: exact total; {@code <on-load><method>} on the JVM that
+ * faults an object in;
  * {@code <on-load><execute>} warned about once).
  */
 public class DistributedMethodsTest extends ExampleTestBase {
@@ -40,7 +42,9 @@ public class DistributedMethodsTest extends ExampleTestBase {
         // b.pingResident: b is resident only on the host -> not run on the guest. b.ping: every
         // node (the guest faults b in). a.relay runs on the guest with b by reference; the
         // b.ping it makes there is local. a.secret (private, int + long) reaches the guest.
-        assertEquals("app: guest ran b.ping(host) a.relay(host,b) b.ping(relay) a.secret(7,1099511627776)",
+        // <on-load> ran where each board was faulted in (a at the root read, b for the ping), not
+        // on the host, which created them.
+        assertEquals("app: guest ran a.loaded b.loaded b.ping(host) a.relay(host,b) b.ping(relay) a.secret(7,1099511627776)",
                 finish(guest));
         // The guest's remote runs were not broadcast back: each call ran once here.
         // a.note(new Thread()) ran on the host, then was refused (non-portable argument), not sent.

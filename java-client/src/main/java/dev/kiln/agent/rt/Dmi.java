@@ -57,6 +57,7 @@ public final class Dmi {
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
     private static final ConcurrentHashMap<String, Method> METHODS = new ConcurrentHashMap<>();
     private static volatile boolean listening;
+    private static boolean saidNotListening; // guarded by Dmi.class
 
     /**
      * Called by the transformer for each woven method (dotted class name): its index, the
@@ -77,7 +78,11 @@ public final class Dmi {
             Kiln.cluster().onInvoke(CALL, Dmi::received);
             listening = true;
         } catch (RuntimeException e) {
-            OnLoad.report("kiln: distributed methods: not listening for calls from other JVMs yet: " + e.getMessage());
+            if (!saidNotListening) {
+                saidNotListening = true;
+                OnLoad.report("kiln: distributed methods: not listening for calls from other JVMs (retried at the"
+                        + " next call): " + e.getMessage());
+            }
         }
     }
 
