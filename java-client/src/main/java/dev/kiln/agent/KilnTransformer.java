@@ -51,6 +51,10 @@ final class KilnTransformer implements ClassFileTransformer {
             return ci != null && ((ci.honorTransient && java.lang.reflect.Modifier.isTransient(f.getModifiers()))
                     || ci.transientFields.contains(f.getName()));
         });
+        dev.kiln.agent.rt.OnLoad.configure(cn -> { // <on-load> (rt/OnLoad.java)
+            ClassRules.ClassInfo ci = rules.classInfo(cn);
+            return ci == null || ci.onLoad == null ? null : new String[] {ci.onLoad, ci.onLoadExecute ? "execute" : "method"};
+        }, KilnAgentLog::report);
     }
 
     static boolean never(String internalName) {
@@ -345,6 +349,7 @@ final class KilnTransformer implements ClassFileTransformer {
         private final boolean addField;
         private String name;
         private boolean already;
+        private boolean itf;
         boolean rewrote;
 
         @Override
@@ -352,6 +357,12 @@ final class KilnTransformer implements ClassFileTransformer {
             MethodVisitor mv;
             if (inst && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
                 ClassRules.MethodInfo mi = rules.methodInfo(name.replace('/', '.'), mname, desc, access);
+                MethodWrappers.Body moved = MethodWrappers.wrap(cv, name, itf, access, mname, desc, signature, exceptions, mi);
+                if (moved != null) { // <distributed-methods>, <named-lock>: the original name is now a wrapper
+                    rewrote = true;
+                    mname = moved.name;
+                    access = moved.access;
+                }
                 int level = mi == null ? 0 : mi.autolockLevel;
                 boolean sync = (access & Opcodes.ACC_SYNCHRONIZED) != 0 || (mi != null && mi.autoSynchronized);
                 if (level > 0 && sync && (access & Opcodes.ACC_STATIC) == 0 && !mname.startsWith("<")) {
@@ -438,6 +449,7 @@ final class KilnTransformer implements ClassFileTransformer {
         public void visit(int version, int access, String name, String signature, String superName,
                           String[] interfaces) {
             this.name = name;
+            this.itf = (access & Opcodes.ACC_INTERFACE) != 0;
             String[] ifs = interfaces == null ? new String[0] : interfaces;
             for (String i : ifs) {
                 already |= i.equals(MANAGED);

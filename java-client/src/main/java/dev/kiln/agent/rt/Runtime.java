@@ -494,6 +494,7 @@ public final class Runtime {
                     }
                     f.set(o, v);
                 }
+                OnLoad.loaded(o); // <on-load> of its class (brief E)
             } catch (ReflectiveOperationException e) {
                 objects.remove(oid);
                 throw new IllegalStateException("kiln: cannot materialise object " + oid + " of " + st.get(0) + ": " + e, e);
@@ -893,5 +894,33 @@ public final class Runtime {
         } else {
             Native.notify(h[1], true);
         }
+    }
+
+    // ------------------------------------------------------------------ for Dmi, NamedLocks, OnLoad
+
+    /** The innermost cluster transaction this thread holds (0: none): DMI calls are recorded in it. */
+    static long currentTxn() {
+        long[] top = HELD.get().stack.peek();
+        return top == null ? 0 : top[1];
+    }
+
+    /** This thread's held-lock entry {key, txn, count} for {@code key} (named locks use keys &lt; 0), or null. */
+    static long[] heldEntry(long key) {
+        return HELD.get().find(key);
+    }
+
+    /** Makes {@code e} ({key, txn, count}) this thread's innermost held lock: field writes go to its transaction. */
+    static void pushHeld(long[] e) {
+        HELD.get().stack.push(e);
+    }
+
+    /** Removes a held-lock entry pushed by {@link #pushHeld}. */
+    static void removeHeld(long[] e) {
+        HELD.get().stack.remove(e);
+    }
+
+    /** The process cluster's native client handle. */
+    static long clientHandle() {
+        return client();
     }
 }
