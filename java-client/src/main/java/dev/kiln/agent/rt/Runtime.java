@@ -494,7 +494,7 @@ public final class Runtime {
                     }
                     f.set(o, v);
                 }
-                OnLoad.loaded(o); // <on-load> of its class (brief E)
+                OnLoad.loaded(o); // <on-load> of its class
             } catch (ReflectiveOperationException e) {
                 objects.remove(oid);
                 throw new IllegalStateException("kiln: cannot materialise object " + oid + " of " + st.get(0) + ": " + e, e);
