@@ -898,12 +898,6 @@ public final class Runtime {
 
     // ------------------------------------------------------------------ for Dmi, NamedLocks, OnLoad
 
-    /** The innermost cluster transaction this thread holds (0: none): DMI calls are recorded in it. */
-    static long currentTxn() {
-        long[] top = HELD.get().stack.peek();
-        return top == null ? 0 : top[1];
-    }
-
     /** This thread's held-lock entry {key, txn, count} for {@code key} (named locks use keys &lt; 0), or null. */
     static long[] heldEntry(long key) {
         return HELD.get().find(key);
