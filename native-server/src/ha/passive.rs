@@ -71,9 +71,50 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
     match peer {
         GroupMsg::Hello {
             role: ServerRole::ActiveCoordinator,
+            group,
             ..
-        } => {}
+        } if group == g.name => {}
+        GroupMsg::Hello { group, .. } if group != g.name => {
+            return FollowEnd::NotJoined(format!(
+                "{name} at {addr} is a server of group '{group}', not of this server's group '{}': not joining it (check <servers> in the configuration)",
+                g.name
+            ))
+        }
         other => return FollowEnd::NotJoined(format!("{name} is not active ({other:?})")),
+    }
+    // Seed 001: a server that had data (a restarted former active, or a passive with an old
+    // copy) keeps it, moved aside, before it resyncs from the active.
+    let mut moved = false;
+    if let Some(store) = &shared.store {
+        let (objects, roots, gtx, was_active) = {
+            let st = shared.state.lock();
+            (st.objects.len(), st.roots.len(), st.gtx, st.was_active)
+        };
+        if objects > 0 || roots > 0 || gtx > 0 {
+            match store.move_to_backup().await {
+                Ok(Ok(backup)) => {
+                    moved = true;
+                    warn!(
+                    active = %name,
+                    backup = %backup.display(),
+                    objects,
+                    roots,
+                    gtx,
+                    was_active,
+                    "another server is active: this server's data was moved to {} and it resyncs from '{name}' as a passive",
+                    backup.display()
+                    )
+                }
+                Ok(Err(e)) => {
+                    return FollowEnd::NotJoined(format!(
+                        "cannot move this server's data to {}/{}: {e}",
+                        store.path().display(),
+                        crate::store::BACKUP_DIR
+                    ))
+                }
+                Err(_) => return FollowEnd::NotJoined("the store writer stopped".into()),
+            }
+        }
     }
     if let Err(e) = send(&mut wr, &GroupMsg::Join).await {
         return FollowEnd::NotJoined(e.to_string());
@@ -84,7 +125,7 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
     // Whatever this server had is replaced by the active's graph.
     {
         let mut st = shared.state.lock();
-        if let Some(store) = &shared.store {
+        if let Some(store) = shared.store.as_ref().filter(|_| !moved) {
             let mut ops: Vec<Op> = st.objects.ids().into_iter().map(Op::DelObject).collect();
             ops.extend(st.roots.keys().map(|k| Op::DelRoot(k.clone())));
             ops.extend(st.known.keys().map(|c| Op::DelClient(*c)));
