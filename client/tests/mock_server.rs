@@ -416,6 +416,23 @@ async fn reconnect_reasserts_then_resends_in_order() {
         stale: vec![y],
     })
     .await;
+    // The stale object is fetched again before anything else goes out.
+    match p.next().await {
+        Message::Fault { req_id, oids, .. } => {
+            assert_eq!(oids, vec![y]);
+            p.send(&Message::FaultReply {
+                req_id,
+                objects: vec![FaultedObject {
+                    oid: y,
+                    version: 19,
+                    state: ObjectState::map(),
+                }],
+                missing: vec![],
+            })
+            .await;
+        }
+        other => panic!("expected the re-fault of the stale object, got {other:?}"),
+    }
     // Then, in order: txn 2 again, M's request (same req_id), the subscription, the lookup
     // (same req_id); and a new id lease.
     let mut order = vec![];
@@ -451,7 +468,11 @@ async fn reconnect_reasserts_then_resends_in_order() {
     assert_eq!(order, vec!["txn", "lock", "sub", "root"]);
     wait_event(&mut events, ClusterEvent::Reconnected).await;
     assert_eq!(c.state(), ConnectionState::Connected);
-    assert!(c.cached(y).is_none(), "stale objects are dropped");
+    assert_eq!(
+        c.cached_version(y),
+        Some(19),
+        "stale objects are replaced by the server's state"
+    );
     assert!(c.cached(x).is_some());
 
     // Answers on the new connection complete what waited.

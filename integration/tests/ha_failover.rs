@@ -157,14 +157,22 @@ async fn failover_rounds(persistent: bool, rounds: usize) {
     c.close().await.expect("close");
 }
 
+/// kill -9 rounds: `KILN_HA_ROUNDS` (default 20, as in CI; `scripts/soak-ha.sh` runs 200).
+fn rounds() -> usize {
+    std::env::var("KILN_HA_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_memory_group_fails_over_with_nothing_lost() {
-    failover_rounds(false, 3).await;
+    failover_rounds(false, rounds()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn persistent_group_fails_over_with_nothing_lost() {
-    failover_rounds(true, 3).await;
+    failover_rounds(true, rounds()).await;
 }
 
 /// A passive started while the active serves under load syncs (logged with objects, MB,

@@ -907,7 +907,10 @@ impl Session {
         if !self.deferred.is_empty()
             && !matches!(
                 msg,
-                Message::TxnBatch { .. } | Message::Reassert { .. } | Message::Pong { .. }
+                Message::TxnBatch { .. }
+                    | Message::Reassert { .. }
+                    | Message::Pong { .. }
+                    | Message::Fault { .. }
             )
         {
             // The client's re-sent transactions are in: the holds it gave up are released now.

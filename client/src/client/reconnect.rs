@@ -136,6 +136,7 @@ impl Inner {
         self: &Arc<Self>,
         hs: Handshake,
         stale: Vec<ObjectId>,
+        refreshed: Vec<kiln_protocol::FaultedObject>,
         interrupts: Vec<u64>,
         backlog: Vec<Message>,
         addr: &str,
@@ -157,7 +158,10 @@ impl Inner {
                 let _ = wr.try_write(&frame::to_bytes(&Message::Goodbye));
                 return false;
             }
+            // Stale objects are replaced by the server's current state (fetched before the
+            // resume), so the application finds them cached, not gone.
             self.evict_local(&stale);
+            self.insert_faulted(refreshed);
             let now = Instant::now();
             let mut prefix = Vec::new();
             let entries: Vec<Arc<LockEntry>> = self.locks.read().values().cloned().collect();
@@ -431,6 +435,69 @@ pub(super) async fn reconnect_once(
             other => backlog.push(other),
         }
     };
+    // Fetch the current state of the stale objects the cache still had (they stay cached, as
+    // the application expects), before anything else goes out on the new connection.
+    let mut refreshed = Vec::new();
+    if !stale.is_empty() {
+        let req_id = inner.next_req.fetch_add(1, Ordering::Relaxed);
+        let fault = Message::Fault {
+            req_id,
+            oids: stale.clone(),
+            budget: 0,
+        };
+        if let Err(e) = hs.wr.write_all(&frame::to_bytes(&fault)).await {
+            return Err(Attempt::Retry(format!("write failed: {e}")));
+        }
+        loop {
+            let msg = match dec.next(&mut hs.buf) {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    let read =
+                        tokio::time::timeout_at(deadline.into(), hs.rd.read_buf(&mut hs.buf));
+                    match read.await {
+                        Err(_) => {
+                            return Err(Attempt::Retry(format!(
+                                "the server at {addr} did not answer the fault of {} stale objects",
+                                stale.len()
+                            )))
+                        }
+                        Ok(Ok(0)) => {
+                            return Err(Attempt::Retry(
+                                "server closed the connection while re-faulting stale objects"
+                                    .into(),
+                            ))
+                        }
+                        Ok(Ok(_)) => continue,
+                        Ok(Err(e)) => return Err(Attempt::Retry(format!("read failed: {e}"))),
+                    }
+                }
+                Err(e) => return Err(Attempt::Retry(format!("undecodable message: {e}"))),
+            };
+            match msg {
+                Message::FaultReply {
+                    req_id: r, objects, ..
+                } if r == req_id => {
+                    refreshed = objects;
+                    break;
+                }
+                Message::Ping { nonce } => {
+                    if let Err(e) = hs
+                        .wr
+                        .write_all(&frame::to_bytes(&Message::Pong { nonce }))
+                        .await
+                    {
+                        return Err(Attempt::Retry(format!("write failed: {e}")));
+                    }
+                }
+                Message::Error { code, message } => {
+                    return Err(Attempt::Retry(format!(
+                        "the server at {addr} answered the re-fault with {code:?}: {message}"
+                    )))
+                }
+                other => backlog.push(other),
+            }
+        }
+    }
     // A writer of the lost connection may still be retaining what it took (no await point
     // between taking and retaining: this is a matter of microseconds).
     while inner.out.unretained() > 0 {
@@ -439,7 +506,7 @@ pub(super) async fn reconnect_once(
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    if inner.resume(hs, stale, interrupts, backlog, addr) {
+    if inner.resume(hs, stale, refreshed, interrupts, backlog, addr) {
         Ok(())
     } else {
         Err(Attempt::Fatal(Error::Closed))
