@@ -57,6 +57,9 @@ pub struct GroupConfig {
     pub peer_timeout: Duration,
     /// L2→L2 ping interval.
     pub ping_interval: Duration,
+    /// `l2.nha.tcgroupcomm.reconnect.enabled` / `.timeout`: how long a broken active↔standby
+    /// link may take to reconnect before the standby is dropped (`None`: dropped at once).
+    pub reconnect: Option<Duration>,
 }
 
 impl GroupConfig {
@@ -102,6 +105,11 @@ impl GroupConfig {
             election_time: Duration::from_secs(g.election_time_secs.max(1)),
             peer_timeout,
             ping_interval: interval,
+            reconnect: {
+                let r = cfg.tc_properties.l2_group_reconnect();
+                r.enabled
+                    .then(|| Duration::from_millis(r.timeout_ms.max(1)))
+            },
         })
     }
 }
