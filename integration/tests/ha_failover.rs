@@ -37,11 +37,21 @@ async fn write_range(c: &Client, from: i64, to: i64) -> i64 {
     let l = c.list("log").await.expect("list root");
     let mut acked = from;
     for i in from..to {
-        let mut tx = c
-            .lock(LockId::Named("log".into()), LockLevel::Write)
-            .await
-            .expect("lock");
-        l.add(&mut tx, i).expect("add");
+        let mut tx = loop {
+            let mut tx = c
+                .lock(LockId::Named("log".into()), LockLevel::Write)
+                .await
+                .expect("lock");
+            match l.add(&mut tx, i) {
+                Ok(()) => break tx,
+                // Reported stale by the new active and not fetched back yet: fault it in.
+                Err(kiln::Error::NotResident { .. }) => {
+                    drop(tx);
+                    l.len(c).await.expect("fault the list again");
+                }
+                Err(e) => panic!("add: {e}"),
+            }
+        };
         tx.commit().await.expect("commit");
         if i % 10 == 9 {
             c.flush().await.expect("flush");

@@ -115,10 +115,9 @@ async fn stopped_active_is_replaced_and_clients_move() {
 }
 
 /// After SIGCONT the deposed active must not acknowledge a write of a client that reaches only
-/// it. Needs the deposed active to learn of the newer epoch (zap / fencing, another part of
-/// issue #11): ignored until that exists (see docs/operations.md, "HA: what is not done").
+/// it: it learns from its former standby that a newer epoch is active, stops being active and
+/// shuts down (logged `DEPOSED`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the deposed active to step down on a newer epoch (zap/fencing, issue #11 item 5)"]
 async fn resumed_old_active_acknowledges_no_write() {
     let mut g = Group::with_props(2, false, 1, 30, PROPS);
     g.start(0);
@@ -149,4 +148,53 @@ async fn resumed_old_active_acknowledges_no_write() {
         }
     }
     assert_ne!(g.state(0).as_deref(), Some("ACTIVE-COORDINATOR"));
+    let deadline = Instant::now() + T;
+    while !g.log(0).contains("DEPOSED") {
+        assert!(Instant::now() < deadline, "not deposed:\n{}", g.log(0));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(g.state(1).as_deref(), Some("ACTIVE-COORDINATOR"));
+}
+
+/// A client writing through the SIGSTOP and SIGCONT of the active: every write it had
+/// acknowledged is on the new active exactly once, including any it made while the old active
+/// was resuming (the old one acknowledges none of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_across_sigstop_and_sigcont_are_all_on_the_new_active() {
+    let mut g = Group::with_props(2, false, 1, 30, PROPS);
+    g.start(0);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.start(1);
+    g.wait_state(1, "PASSIVE-STANDBY", T);
+    let c = connect(g.addrs(), true).await.expect("connect");
+    let checker = Checker::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let w = writer(&c, &checker, &stop);
+    wait_acks(&checker, 20).await;
+    g.signal(0, "-STOP");
+    g.wait_state(1, "ACTIVE-COORDINATOR", T);
+    g.signal(0, "-CONT");
+    let n = checker.acked_count();
+    wait_acks(&checker, n + 50).await;
+    stop.store(true, Ordering::Relaxed);
+    tokio::time::timeout(T, w)
+        .await
+        .expect("writer stops")
+        .expect("writer");
+    let fresh = connect(vec![format!("127.0.0.1:{}", g.members[1].dso_port)], false)
+        .await
+        .expect("connect to the new active");
+    let found: Vec<(u64, u64)> = fresh
+        .list("log")
+        .await
+        .expect("log")
+        .to_vec(&fresh)
+        .await
+        .expect("read")
+        .iter()
+        .map(|v: &Value| v.as_str().and_then(Checker::parse).expect("element"))
+        .collect();
+    checker.verify(&found).expect("checker");
+    c.close().await.expect("close");
+    fresh.close().await.expect("close");
 }

@@ -312,6 +312,19 @@ impl Shared {
         });
     }
 
+    /// The error that ends a session of a group member that is no longer active (deposed): the
+    /// client treats it as a lost connection and goes to the new active.
+    fn deposed(&self) -> Violation {
+        Violation::new(
+            ErrorCode::ShuttingDown,
+            format!(
+                "server '{}' is {}, no longer active: nothing more is acknowledged here; go to the new active",
+                self.settings.name,
+                self.ha.role()
+            ),
+        )
+    }
+
     /// Ends the reconnect window (all known clients returned, or time is up). Clients that did
     /// not return are forgotten for good. Call with the state lock held.
     fn close_window(&self, st: &mut State, why: &str) {
@@ -999,6 +1012,9 @@ impl Session {
                 }
             }
             Message::TxnBatch { txns } => {
+                if shared.ha.is_group() && !shared.ha.is_active() {
+                    return Err(shared.deposed());
+                }
                 let store = shared.store.clone();
                 if let Some(store) = store.as_ref().filter(|s| !s.healthy()) {
                     // Refused without being applied: nothing to undo.
@@ -1067,6 +1083,11 @@ impl Session {
                 }
                 if !applied.is_empty() {
                     let mut err = Pending { durable, repl }.wait(&shared).await.err();
+                    if shared.ha.is_group() && !shared.ha.is_active() {
+                        // Deposed while waiting for the standby: never acknowledged here; the
+                        // client sends it again to the new active.
+                        return Err(shared.deposed());
+                    }
                     if err.is_none() {
                         if let Err(e) = shared.pipeline.commit(me, &applied).await {
                             err = Some(e.to_string());
@@ -1197,6 +1218,9 @@ impl Session {
                 };
                 if let Some((p, prev)) = pending {
                     let result = p.wait(&shared).await;
+                    if shared.ha.is_group() && !shared.ha.is_active() {
+                        return Err(shared.deposed());
+                    }
                     let mut st = shared.state.lock();
                     if let Err(e) = result {
                         let repair = match prev {

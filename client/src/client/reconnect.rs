@@ -136,7 +136,6 @@ impl Inner {
         self: &Arc<Self>,
         hs: Handshake,
         stale: Vec<ObjectId>,
-        refreshed: Vec<kiln_protocol::FaultedObject>,
         interrupts: Vec<u64>,
         backlog: Vec<Message>,
         addr: &str,
@@ -158,10 +157,7 @@ impl Inner {
                 let _ = wr.try_write(&frame::to_bytes(&Message::Goodbye));
                 return false;
             }
-            // Stale objects are replaced by the server's current state (fetched before the
-            // resume), so the application finds them cached, not gone.
             self.evict_local(&stale);
-            self.insert_faulted(refreshed);
             let now = Instant::now();
             let mut prefix = Vec::new();
             let entries: Vec<Arc<LockEntry>> = self.locks.read().values().cloned().collect();
@@ -207,6 +203,17 @@ impl Inner {
                     ids.last_request = Some(now);
                     prefix.push(Message::IdLeaseRequest { count: ids.batch });
                 }
+            }
+            // The stale objects are fetched again after everything above — after the re-sent
+            // transactions, whose changes the server's copies must include (the reader caches
+            // the reply): an application that meets one before it arrives gets `NotResident`
+            // and faults it itself.
+            if !stale.is_empty() {
+                prefix.push(Message::Fault {
+                    req_id: self.next_req.fetch_add(1, Ordering::Relaxed),
+                    oids: stale.clone(),
+                    budget: 0,
+                });
             }
             gen = self.out.resume(prefix, &wr);
             self.reconnecting.store(false, Ordering::Release);
@@ -272,7 +279,12 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
     let deadline = started + cfg.timeout;
     let mut last = why.clone();
     let mut attempts = 0u64;
+    // With several addresses (a server group) one server's refusal is not the last word: a
+    // deposed or stale active may still refuse while the new active takes the client back.
+    // The client fails when every address of a round refused.
+    let mut refusal: Option<String> = None;
     loop {
+        let mut refused_all = !cfg.addrs.is_empty();
         for addr in &cfg.addrs {
             if inner.closed.load(Ordering::Acquire) || inner.failed.load(Ordering::Acquire) {
                 inner.fail(Error::Closed);
@@ -285,6 +297,11 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
             tracing::debug!(%addr, attempts, "reconnecting");
             match reconnect_once(&inner, &cfg, addr, deadline).await {
                 Ok(()) => return,
+                Err(Attempt::Fatal(Error::ReconnectFailed { reason })) if cfg.addrs.len() > 1 => {
+                    tracing::debug!(%addr, %reason, "reconnect refused: trying the other servers");
+                    last = format!("{addr}: {reason}");
+                    refusal = Some(reason);
+                }
                 Err(Attempt::Fatal(Error::ReconnectFailed { reason })) => {
                     inner.fail(Error::ReconnectFailed {
                         reason: format!("{reason} (after the connection was lost: {why})"),
@@ -296,6 +313,7 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
                     return;
                 }
                 Err(Attempt::Retry(reason)) => {
+                    refused_all = false;
                     tracing::debug!(%addr, %reason, "reconnect attempt failed");
                     last = if cfg.addrs.len() > 1 {
                         format!("{addr}: {reason}")
@@ -305,8 +323,23 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
                 }
             }
         }
+        if let (true, Some(reason)) = (refused_all, &refusal) {
+            inner.fail(Error::ReconnectFailed {
+                reason: format!(
+                    "{reason} (every server refused: {}; after the connection was lost: {why})",
+                    cfg.addrs.join(", ")
+                ),
+            });
+            return;
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            if let Some(reason) = refusal {
+                inner.fail(Error::ReconnectFailed {
+                    reason: format!("{reason} (after the connection was lost: {why})"),
+                });
+                return;
+            }
             inner.fail(Error::ReconnectFailed {
                 reason: format!(
                     "no server at {} took the client back within {:.1?} ({attempts} attempts; last error: {last}) after the connection was lost: {why}",
@@ -435,69 +468,6 @@ pub(super) async fn reconnect_once(
             other => backlog.push(other),
         }
     };
-    // Fetch the current state of the stale objects the cache still had (they stay cached, as
-    // the application expects), before anything else goes out on the new connection.
-    let mut refreshed = Vec::new();
-    if !stale.is_empty() {
-        let req_id = inner.next_req.fetch_add(1, Ordering::Relaxed);
-        let fault = Message::Fault {
-            req_id,
-            oids: stale.clone(),
-            budget: 0,
-        };
-        if let Err(e) = hs.wr.write_all(&frame::to_bytes(&fault)).await {
-            return Err(Attempt::Retry(format!("write failed: {e}")));
-        }
-        loop {
-            let msg = match dec.next(&mut hs.buf) {
-                Ok(Some(m)) => m,
-                Ok(None) => {
-                    let read =
-                        tokio::time::timeout_at(deadline.into(), hs.rd.read_buf(&mut hs.buf));
-                    match read.await {
-                        Err(_) => {
-                            return Err(Attempt::Retry(format!(
-                                "the server at {addr} did not answer the fault of {} stale objects",
-                                stale.len()
-                            )))
-                        }
-                        Ok(Ok(0)) => {
-                            return Err(Attempt::Retry(
-                                "server closed the connection while re-faulting stale objects"
-                                    .into(),
-                            ))
-                        }
-                        Ok(Ok(_)) => continue,
-                        Ok(Err(e)) => return Err(Attempt::Retry(format!("read failed: {e}"))),
-                    }
-                }
-                Err(e) => return Err(Attempt::Retry(format!("undecodable message: {e}"))),
-            };
-            match msg {
-                Message::FaultReply {
-                    req_id: r, objects, ..
-                } if r == req_id => {
-                    refreshed = objects;
-                    break;
-                }
-                Message::Ping { nonce } => {
-                    if let Err(e) = hs
-                        .wr
-                        .write_all(&frame::to_bytes(&Message::Pong { nonce }))
-                        .await
-                    {
-                        return Err(Attempt::Retry(format!("write failed: {e}")));
-                    }
-                }
-                Message::Error { code, message } => {
-                    return Err(Attempt::Retry(format!(
-                        "the server at {addr} answered the re-fault with {code:?}: {message}"
-                    )))
-                }
-                other => backlog.push(other),
-            }
-        }
-    }
     // A writer of the lost connection may still be retaining what it took (no await point
     // between taking and retaining: this is a matter of microseconds).
     while inner.out.unretained() > 0 {
@@ -506,7 +476,7 @@ pub(super) async fn reconnect_once(
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    if inner.resume(hs, stale, refreshed, interrupts, backlog, addr) {
+    if inner.resume(hs, stale, interrupts, backlog, addr) {
         Ok(())
     } else {
         Err(Attempt::Fatal(Error::Closed))

@@ -106,14 +106,19 @@ impl ReplWait {
             .await;
             match done {
                 Ok(()) => {}
-                Err(_) => drop_link(
+                Err(_) => {
+                    if let Some((epoch, mine)) = newer_active(shared, &l.name).await {
+                        depose(shared, &l.name, epoch, mine);
+                    }
+                    drop_link(
                     shared,
                     &l,
                     &format!(
                         "it did not acknowledge replicated batch {seq} within {} ms (l2.healthcheck.l2 idletime + interval*probes)",
                         self.timeout.as_millis()
                     ),
-                ),
+                    )
+                }
             }
         }
     }
@@ -302,6 +307,16 @@ pub async fn serve_passive(
             },
             _ = link.kill.notified() => "dropped".to_owned(),
         };
+        // Before the waiters are released: a standby that left because it was elected while
+        // this server was frozen (SIGSTOP) or cut off means this server is deposed — nothing
+        // waiting for the standby may be acknowledged.
+        if why != "dropped" && link.is_standby() {
+            if let Some((epoch, mine)) = newer_active(&shared, &name).await {
+                depose(&shared, &name, epoch, mine);
+                drop_link(&shared, &link, &why);
+                return;
+            }
+        }
         let Some(timeout) = reconnect.filter(|_| {
             link.is_standby() && !link.dead.load(Ordering::Acquire) && why != "dropped"
         }) else {
@@ -360,6 +375,74 @@ pub async fn serve_passive(
         writer = tokio::spawn(write_loop(link.clone(), wr, out_rx, ping_interval));
         reader = tokio::spawn(read_loop(link.clone(), r.rd, r.buf, peer_timeout));
     }
+}
+
+/// Asks peer `name` for its group `Hello`: `Some((its epoch, this server's epoch))` when it is
+/// ACTIVE-COORDINATOR with a newer epoch than this server's.
+async fn newer_active(shared: &Shared, name: &str) -> Option<(u64, u64)> {
+    let addr = shared
+        .ha
+        .group
+        .as_ref()?
+        .peers
+        .iter()
+        .find(|p| p.name == name)?
+        .group_addr
+        .clone();
+    let sock = tokio::time::timeout(
+        Duration::from_millis(500),
+        tokio::net::TcpStream::connect(&addr),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    let (mut rd, mut wr) = sock.into_split();
+    let mut b = BytesMut::new();
+    super::election::my_hello(shared).encode_framed(&mut b);
+    wr.write_all(&b).await.ok()?;
+    let mut buf = BytesMut::with_capacity(4096);
+    let deadline = Instant::now() + Duration::from_millis(500);
+    let hello = loop {
+        match GroupMsg::decode_framed(&mut buf, kiln_protocol::frame::DEFAULT_MAX_FRAME) {
+            Ok(Some(m)) => break m,
+            Ok(None) => {}
+            Err(_) => return None,
+        }
+        match tokio::time::timeout_at(deadline.into(), rd.read_buf(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return None,
+        }
+    };
+    let mine = shared.state.lock().epoch;
+    match hello {
+        GroupMsg::Hello {
+            role: kiln_protocol::group::ServerRole::ActiveCoordinator,
+            epoch,
+            ..
+        } if epoch > mine => Some((epoch, mine)),
+        _ => None,
+    }
+}
+
+/// This active was deposed: `by` is active with a newer epoch. It stops being active (no write
+/// it holds is acknowledged; sessions end with `ShuttingDown`, so clients go to the new active)
+/// and shuts down: restarted, it joins `by` as a passive (moving its data aside).
+fn depose(shared: &Shared, by: &str, epoch: u64, mine: u64) {
+    if !shared.ha.is_active() {
+        return;
+    }
+    tracing::error!(
+        active = %by,
+        epoch,
+        this_epoch = mine,
+        "DEPOSED: server '{by}' is ACTIVE-COORDINATOR with epoch {epoch}, newer than this server's {mine} \
+         (this server was frozen or cut off while its standby took over): it stops accepting writes and shuts down; \
+         restart it to rejoin the group as a passive"
+    );
+    shared
+        .ha
+        .set_role(kiln_protocol::group::ServerRole::Starting);
+    shared.request_shutdown(true);
 }
 
 /// A PASSIVE-STANDBY whose link broke reconnected (`Hello`, then `Ack{seq}` instead of
