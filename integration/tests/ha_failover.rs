@@ -37,7 +37,7 @@ async fn write_range(c: &Client, from: i64, to: i64) -> i64 {
     let l = c.list("log").await.expect("list root");
     let mut acked = from;
     for i in from..to {
-        let mut tx = loop {
+        let tx = loop {
             let mut tx = c
                 .lock(LockId::Named("log".into()), LockLevel::Write)
                 .await
