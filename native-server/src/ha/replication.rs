@@ -50,6 +50,9 @@ pub struct Link {
     resume: parking_lot::Mutex<Option<tokio::sync::oneshot::Sender<Resumed>>>,
     /// Stops the writer task (handing its queue back) while the standby reconnects.
     pause: Notify,
+    /// The last "is that peer a newer active?" check (one probe at a time, reused for 1 s by
+    /// every waiter that times out together).
+    peer_check: tokio::sync::Mutex<Option<(Instant, Option<(u64, u64)>)>>,
 }
 
 /// A standby's new group connection after a blip, with the last sequence it applied.
@@ -107,7 +110,7 @@ impl ReplWait {
             match done {
                 Ok(()) => {}
                 Err(_) => {
-                    if let Some((epoch, mine)) = newer_active(shared, &l.name).await {
+                    if let Some((epoch, mine)) = deposed_by_peer(shared, &l).await {
                         depose(shared, &l.name, epoch, mine);
                     }
                     drop_link(
@@ -217,6 +220,7 @@ pub async fn serve_passive(
         retained: parking_lot::Mutex::new(VecDeque::new()),
         resume: parking_lot::Mutex::new(None),
         pause: Notify::new(),
+        peer_check: tokio::sync::Mutex::new(None),
     });
     let (ping_interval, peer_timeout) = shared
         .ha
@@ -311,7 +315,7 @@ pub async fn serve_passive(
         // this server was frozen (SIGSTOP) or cut off means this server is deposed — nothing
         // waiting for the standby may be acknowledged.
         if why != "dropped" && link.is_standby() {
-            if let Some((epoch, mine)) = newer_active(&shared, &name).await {
+            if let Some((epoch, mine)) = deposed_by_peer(&shared, &link).await {
                 depose(&shared, &name, epoch, mine);
                 drop_link(&shared, &link, &why);
                 return;
@@ -375,6 +379,19 @@ pub async fn serve_passive(
         writer = tokio::spawn(write_loop(link.clone(), wr, out_rx, ping_interval));
         reader = tokio::spawn(read_loop(link.clone(), r.rd, r.buf, peer_timeout));
     }
+}
+
+/// [`newer_active`] for the peer of `link`, probing at most once a second.
+async fn deposed_by_peer(shared: &Shared, link: &Link) -> Option<(u64, u64)> {
+    let mut last = link.peer_check.lock().await;
+    if let Some((at, r)) = *last {
+        if at.elapsed() < Duration::from_secs(1) {
+            return r;
+        }
+    }
+    let r = newer_active(shared, &link.name).await;
+    *last = Some((Instant::now(), r));
+    r
 }
 
 /// Asks peer `name` for its group `Hello`: `Some((its epoch, this server's epoch))` when it is
