@@ -52,8 +52,11 @@ pub struct Link {
     pause: Notify,
     /// The last "is that peer a newer active?" check (one probe at a time, reused for 1 s by
     /// every waiter that times out together).
-    peer_check: tokio::sync::Mutex<Option<(Instant, Option<(u64, u64)>)>>,
+    peer_check: tokio::sync::Mutex<Option<(Instant, NewerActive)>>,
 }
+
+/// `Some((the peer's epoch, this server's epoch))` when the peer is a newer active.
+type NewerActive = Option<(u64, u64)>;
 
 /// A standby's new group connection after a blip, with the last sequence it applied.
 #[derive(Debug)]
