@@ -271,6 +271,12 @@ impl Checker {
         s.acked.values().map(BTreeSet::len).sum()
     }
 
+    /// Number of acknowledged writes of `writer`.
+    pub fn acked_count_of(&self, writer: u64) -> usize {
+        let s = self.inner.lock().expect("checker lock");
+        s.acked.get(&writer).map_or(0, BTreeSet::len)
+    }
+
     /// Checks `present` (the (writer, seq) pairs found, in storage order); `Err` lists every
     /// violation.
     pub fn verify(&self, present: &[(u64, u64)]) -> Result<(), String> {

@@ -42,6 +42,17 @@ pub enum LockEffect {
     },
 }
 
+/// What [`LockManager::resume_client`] did.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    /// Messages to deliver (awards, recalls).
+    pub effects: Vec<LockEffect>,
+    /// Holds the client no longer claims, still held until [`LockManager::release_deferred`].
+    pub deferred: Vec<LockId>,
+    /// Waiters the client still waits in that the server already woke.
+    pub woken: Vec<u64>,
+}
+
 /// A lock operation the protocol does not allow in the current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockViolation(pub String);
@@ -570,6 +581,123 @@ impl LockManager {
         }
         for lock in touched {
             self.after_change(&lock, &mut out);
+        }
+        out
+    }
+
+    /// The same running server takes back `client`, whose connection dropped while its session
+    /// was kept (`l2.l1reconnect`, protocol.md §9.9): `holds` / `waiters` are its `Reassert`,
+    /// `max_waiter_seen` the highest waiter id this server ever received from it.
+    ///
+    /// Messages may have been lost both ways, so the client's view wins where it can:
+    /// - its queued requests are dropped (it sends every outstanding request again, with the
+    ///   original `req_id`);
+    /// - a claimed hold the server does not have is restored (a conflict is a violation);
+    /// - a hold the server has but the client does not claim (its `RecallCommit` was lost, or
+    ///   an award it never received) is returned in [`Resumed::deferred`]: still held, so
+    ///   nobody can take it before the transactions the client sends again are applied; the
+    ///   caller releases it with [`Self::release_deferred`] at the client's first message
+    ///   after those transactions;
+    /// - a claimed waiter the server still has keeps its place; one the server never received
+    ///   (`waiter_id > max_waiter_seen`) is added; one the server already woke (its `WaitDone`
+    ///   was lost) is returned in [`Resumed::woken`] for the caller to wake again (a spurious
+    ///   wake-up, which `wait` allows);
+    /// - recalls are issued again for every hold others are queued behind.
+    pub fn resume_client(
+        &mut self,
+        client: ClientId,
+        holds: Vec<(LockId, LockLevel)>,
+        waiters: Vec<(u64, LockId, u64)>,
+        max_waiter_seen: u64,
+        now: Instant,
+    ) -> Result<Resumed, LockViolation> {
+        let mut touched: HashSet<LockId> = self
+            .by_client
+            .get(&client)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        let claimed_waiters: HashSet<u64> = waiters.iter().map(|w| w.0).collect();
+        let mut removed_deadlines = 0;
+        for lock in &touched {
+            if let Some(st) = self.locks.get_mut(lock) {
+                st.recalled.remove(&client);
+                st.queue.retain(|r| {
+                    let keep = r.client != client;
+                    if !keep && r.deadline.is_some() {
+                        removed_deadlines += 1;
+                    }
+                    keep
+                });
+                st.waiters.retain(|w| {
+                    let keep = w.client != client || claimed_waiters.contains(&w.waiter_id);
+                    if !keep && w.deadline.is_some() {
+                        removed_deadlines += 1;
+                    }
+                    keep
+                });
+            }
+        }
+        self.deadlines -= removed_deadlines;
+        self.requests.retain(|(c, _), _| *c != client);
+        let present: HashSet<u64> = self
+            .waiters
+            .keys()
+            .filter(|(c, w)| *c == client && claimed_waiters.contains(w))
+            .map(|(_, w)| *w)
+            .collect();
+        self.waiters
+            .retain(|(c, w), _| *c != client || present.contains(w));
+        let claimed: HashSet<LockId> = holds.iter().map(|h| h.0.clone()).collect();
+        let mut deferred = Vec::new();
+        for lock in &touched {
+            if claimed.contains(lock) {
+                continue;
+            }
+            if let Some(st) = self.locks.get_mut(lock) {
+                if st.held_by(client).is_some() {
+                    // Stays held (and is not recalled again) until released by the caller.
+                    st.recalled.insert(client);
+                    deferred.push(lock.clone());
+                }
+            }
+        }
+        for (lock, level) in holds {
+            touched.insert(lock.clone());
+            self.reassert_hold(client, lock, level)?;
+        }
+        let mut woken = Vec::new();
+        for (waiter_id, lock, timeout_ms) in waiters {
+            if present.contains(&waiter_id) {
+                continue;
+            }
+            if waiter_id <= max_waiter_seen {
+                woken.push(waiter_id);
+                continue;
+            }
+            touched.insert(lock.clone());
+            self.reassert_waiter(client, waiter_id, lock, timeout_ms, now)?;
+        }
+        let mut effects = Vec::new();
+        for lock in touched {
+            self.after_change(&lock, &mut effects);
+        }
+        deferred.sort_by_key(|l| l.to_string());
+        Ok(Resumed {
+            effects,
+            deferred,
+            woken,
+        })
+    }
+
+    /// Releases the holds [`Self::resume_client`] deferred (those `client` still has).
+    pub fn release_deferred(&mut self, client: ClientId, locks: &[LockId]) -> Vec<LockEffect> {
+        let mut out = Vec::new();
+        for lock in locks {
+            if self.held_level(client, lock).is_some() {
+                if let Ok(e) = self.release(client, lock) {
+                    out.extend(e);
+                }
+            }
         }
         out
     }

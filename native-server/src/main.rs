@@ -445,9 +445,10 @@ async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
             let data = s.data.clone();
             let name = s.name.clone();
             let logs = s.logs.clone();
+            let group = s.group.clone();
             let loaded = match opened {
                 Ok(()) => tokio::task::spawn_blocking(move || {
-                    kiln_server::store::Store::open(&data, &name, &logs)
+                    kiln_server::store::Store::open_in_group(&data, &name, &logs, Some(&group))
                 })
                 .await
                 .map_err(|e| e.to_string())

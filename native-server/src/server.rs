@@ -15,7 +15,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::locks::ClientId;
 use crate::pipeline::Pipeline;
@@ -56,6 +57,10 @@ pub struct Settings {
     /// Operator override (`--force-active-despite-possible-data-loss`): a former passive with
     /// data that starts alone may become active.
     pub force_active: bool,
+    /// `l2.l1reconnect.enabled` / `l2.l1reconnect.timeout.millis`: how long the session of a
+    /// client whose connection dropped is kept (locks, waiters, resident set, sequence mark)
+    /// for it to reconnect to this same running server. `None`: removed at once.
+    pub l1_reconnect: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -75,6 +80,7 @@ impl Default for Settings {
             gc_interval: Duration::from_secs(3600),
             group: None,
             force_active: false,
+            l1_reconnect: None,
         }
     }
 }
@@ -97,6 +103,10 @@ impl Settings {
             gc_verbose: server.garbage_collection.verbose,
             gc_interval: Duration::from_secs(server.garbage_collection.interval_secs.max(1)),
             group: crate::ha::GroupConfig::from_config(cfg, server),
+            l1_reconnect: {
+                let r = cfg.tc_properties.l1_reconnect();
+                r.enabled.then(|| Duration::from_millis(r.timeout_ms))
+            },
             ..Settings::default()
         }
     }
@@ -129,6 +139,26 @@ pub struct Shared {
     /// The last distributed GC.
     pub last_dgc: Mutex<Option<DgcReport>>,
     dgc_running: tokio::sync::Mutex<()>,
+    /// Sessions kept for clients whose connection dropped (`l2.l1reconnect`). Locked after
+    /// `state`, never before.
+    detached: Mutex<HashMap<ClientId, Detached>>,
+    /// Clients whose kept session expired (the newest 1024), for the refusal message.
+    expired: Mutex<VecDeque<ClientId>>,
+    detach_gen: AtomicU64,
+    /// Per attached client, the trigger that ends its session (a reconnect `Hello` arrived on a
+    /// new connection before this server noticed the old one dropped).
+    attached: Mutex<HashMap<ClientId, Arc<tokio::sync::Notify>>>,
+}
+
+/// A session kept for a client whose connection dropped.
+#[derive(Debug)]
+struct Detached {
+    /// Which detach this is (a timer only removes the session it was started for).
+    gen: u64,
+    /// When the connection dropped.
+    since: Instant,
+    /// The highest waiter id received from the client.
+    max_waiter: u64,
 }
 
 impl Shared {
@@ -167,6 +197,10 @@ impl Shared {
             ha,
             last_dgc: Mutex::new(None),
             dgc_running: tokio::sync::Mutex::new(()),
+            detached: Mutex::new(HashMap::new()),
+            expired: Mutex::new(VecDeque::new()),
+            detach_gen: AtomicU64::new(0),
+            attached: Mutex::new(HashMap::new()),
         })
     }
 
@@ -214,6 +248,81 @@ impl Shared {
         let repl = self.replicate(&ops);
         let durable = self.store.as_ref().map(|s| s.submit(ops));
         Pending { durable, repl }
+    }
+
+    /// Keeps the session of client `id`, whose connection dropped, for `timeout`
+    /// (`l2.l1reconnect`): it stays a member with its locks, waiters, resident set and sequence
+    /// mark; messages for it are dropped (its `Reassert` and resends recover them). Past the
+    /// timeout it is removed as if it had left.
+    fn detach(
+        self: &Arc<Self>,
+        st: &mut State,
+        id: ClientId,
+        max_waiter: u64,
+        timeout: Duration,
+        addr: SocketAddr,
+    ) {
+        let gen = self.detach_gen.fetch_add(1, Ordering::Relaxed) + 1;
+        let (holds, waiters) = (st.locks.holds(), st.locks.waiter_count());
+        if let Some(c) = st.clients.get_mut(&id) {
+            c.out = mpsc::unbounded_channel().0;
+        }
+        self.detached.lock().insert(
+            id,
+            Detached {
+                gen,
+                since: Instant::now(),
+                max_waiter,
+            },
+        );
+        info!(
+            client = id,
+            %addr,
+            timeout_ms = timeout.as_millis() as u64,
+            server_holds = holds,
+            server_waiters = waiters,
+            "client connection dropped: its session (locks, waiters, resident set) is kept for l2.l1reconnect.timeout.millis"
+        );
+        let shared = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            let mut st = shared.state.lock();
+            let expired = {
+                let mut d = shared.detached.lock();
+                match d.get(&id) {
+                    Some(k) if k.gen == gen => d.remove(&id),
+                    _ => None,
+                }
+            };
+            let Some(k) = expired else { return };
+            {
+                let mut e = shared.expired.lock();
+                e.push_back(id);
+                while e.len() > 1024 {
+                    e.pop_front();
+                }
+            }
+            st.remove_client(id);
+            drop(shared.record(vec![Op::DelClient(id)]));
+            warn!(
+                client = id,
+                after_ms = k.since.elapsed().as_millis() as u64,
+                "client did not reconnect within l2.l1reconnect.timeout.millis: its session was removed, its locks and waiters released; it must restart"
+            );
+        });
+    }
+
+    /// The error that ends a session of a group member that is no longer active (deposed): the
+    /// client treats it as a lost connection and goes to the new active.
+    fn deposed(&self) -> Violation {
+        Violation::new(
+            ErrorCode::ShuttingDown,
+            format!(
+                "server '{}' is {}, no longer active: nothing more is acknowledged here; go to the new active",
+                self.settings.name,
+                self.ha.role()
+            ),
+        )
     }
 
     /// Ends the reconnect window (all known clients returned, or time is up). Clients that did
@@ -538,6 +647,12 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
         shared: shared.clone(),
         client: None,
         awaiting_reassert: false,
+        resuming: None,
+        deferred: Vec::new(),
+        released_deferred: Default::default(),
+        max_waiter: 0,
+        lost: false,
+        kick: Arc::new(tokio::sync::Notify::new()),
         tx: tx.clone(),
         addr,
     };
@@ -560,6 +675,34 @@ async fn handle_connection(shared: Arc<Shared>, sock: TcpStream, addr: SocketAdd
                 message: v.message.clone(),
             }));
         }
+    }
+    if let Some(id) = session.client {
+        let mut a = shared.attached.lock();
+        if a.get(&id).is_some_and(|k| Arc::ptr_eq(k, &session.kick)) {
+            a.remove(&id);
+        }
+    }
+    let kept = session.client.is_some_and(|id| {
+        let mut st = shared.state.lock();
+        let dropped = matches!(result, Ok(End::Eof)) || (session.lost && result.is_err());
+        let keep = shared.settings.l1_reconnect.filter(|_| {
+            dropped
+                && (!session.awaiting_reassert || session.resuming.is_some())
+                && !st.awaiting.contains(&id)
+                && shared.shutdown.borrow().is_none()
+                && shared.ha.is_active()
+                && st.clients.contains_key(&id)
+        });
+        if let Some(timeout) = keep {
+            shared.detach(&mut st, id, session.max_waiter, timeout, addr);
+        }
+        keep.is_some()
+    });
+    if kept {
+        drop(tx);
+        drop(session);
+        let _ = wr.shutdown().await;
+        return;
     }
     if let Some(id) = session.client {
         let mut st = shared.state.lock();
@@ -621,6 +764,21 @@ struct Session {
     shared: Arc<Shared>,
     client: Option<ClientId>,
     awaiting_reassert: bool,
+    /// The `Hello` took back this client's kept session (`l2.l1reconnect`): the highest waiter
+    /// id received from it before.
+    resuming: Option<u64>,
+    /// Holds the client no longer claims after a resume, released at its first message after
+    /// the transactions it sends again (see `LockManager::resume_client`).
+    deferred: Vec<kiln_protocol::LockId>,
+    /// Deferred holds released for it: a late `RecallCommit` / `LockRelease` of one of them
+    /// (queued by the client before it re-asserted) is already done, not a violation.
+    released_deferred: std::collections::HashSet<kiln_protocol::LockId>,
+    /// The highest waiter id this client sent.
+    max_waiter: u64,
+    /// The connection was lost (health check), not closed for a protocol error.
+    lost: bool,
+    /// Ends this session as a dropped connection (see `Shared::attached`).
+    kick: Arc<tokio::sync::Notify>,
     tx: mpsc::UnboundedSender<Outbound>,
     addr: SocketAddr,
 }
@@ -704,6 +862,7 @@ impl Session {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) => return Ok(End::Eof),
                 Err(_) => {
+                    self.lost = true;
                     return Err(Violation::new(
                         ErrorCode::Refused,
                         format!(
@@ -711,7 +870,7 @@ impl Session {
                             write_limit.as_millis(),
                             out.len()
                         ),
-                    ))
+                    ));
                 }
             }
             if stop.borrow().is_some() {
@@ -735,6 +894,7 @@ impl Session {
                 _ = hc.tick(), if hc_enabled && self.client.is_some() => {
                     let idle = last_rx.elapsed();
                     if idle > hc_idle + hc_interval * hc_probes {
+                        self.lost = true;
                         return Err(Violation::new(ErrorCode::Refused, format!(
                             "health check: no traffic from client for {} ms (l2.healthcheck.l1.ping.idletime + interval*probes)",
                             idle.as_millis())));
@@ -745,6 +905,10 @@ impl Session {
                     }
                 }
                 _ = stop.changed() => {}
+                _ = self.kick.notified() => {
+                    debug!(addr = %self.addr, client = ?self.client, "the client reconnected on a new connection: this one is treated as dropped");
+                    return Ok(End::Eof);
+                }
             }
         }
     }
@@ -754,6 +918,28 @@ impl Session {
             return self.hello(msg).await.map(|_| None);
         };
         let shared = self.shared.clone();
+        if !self.deferred.is_empty()
+            && !matches!(
+                msg,
+                Message::TxnBatch { .. }
+                    | Message::Reassert { .. }
+                    | Message::Pong { .. }
+                    | Message::Fault { .. }
+            )
+        {
+            // The client's re-sent transactions are in: the holds it gave up are released now.
+            let locks = std::mem::take(&mut self.deferred);
+            self.released_deferred.extend(locks.iter().cloned());
+            let mut st = shared.state.lock();
+            let effects = st.locks.release_deferred(me, &locks);
+            debug!(
+                client = me,
+                locks = ?locks,
+                trigger = msg.name(),
+                "released the holds the client gave up while disconnected"
+            );
+            st.deliver(effects);
+        }
         // During the reconnect window only the returning clients' Reassert (and keep-alives)
         // proceed; everything else waits, in order.
         if !matches!(
@@ -787,6 +973,10 @@ impl Session {
                     ));
                 }
                 self.awaiting_reassert = false;
+                if let Some(max_waiter) = self.resuming.take() {
+                    self.resume_kept(me, resident, locks, waiters, max_waiter)?;
+                    return Ok(None);
+                }
                 let mut st = shared.state.lock();
                 let now = Instant::now();
                 for (lock, level) in locks {
@@ -823,6 +1013,9 @@ impl Session {
                 }
             }
             Message::TxnBatch { txns } => {
+                if shared.ha.is_group() && !shared.ha.is_active() {
+                    return Err(shared.deposed());
+                }
                 let store = shared.store.clone();
                 if let Some(store) = store.as_ref().filter(|s| !s.healthy()) {
                     // Refused without being applied: nothing to undo.
@@ -895,6 +1088,11 @@ impl Session {
                 }
                 if !applied.is_empty() {
                     let mut err = Pending { durable, repl }.wait(&shared).await.err();
+                    if shared.ha.is_group() && !shared.ha.is_active() {
+                        // Deposed while waiting for the standby: never acknowledged here; the
+                        // client sends it again to the new active.
+                        return Err(shared.deposed());
+                    }
                     if err.is_none() {
                         if let Err(e) = shared.pipeline.commit(me, &applied).await {
                             err = Some(e.to_string());
@@ -943,6 +1141,10 @@ impl Session {
             }
             Message::RecallCommit { lock } | Message::LockRelease { lock } => {
                 let mut st = shared.state.lock();
+                if !st.holds(me, &lock) && self.released_deferred.remove(&lock) {
+                    debug!(client = me, %lock, "late release of a hold already released after the reconnect");
+                    return Ok(None);
+                }
                 let effects = st
                     .locks
                     .release(me, &lock)
@@ -959,6 +1161,7 @@ impl Session {
                 lock,
                 timeout_ms,
             } => {
+                self.max_waiter = self.max_waiter.max(waiter_id);
                 let mut st = shared.state.lock();
                 st.locks
                     .wait(me, waiter_id, lock, timeout_ms, Instant::now())
@@ -1020,6 +1223,9 @@ impl Session {
                 };
                 if let Some((p, prev)) = pending {
                     let result = p.wait(&shared).await;
+                    if shared.ha.is_group() && !shared.ha.is_active() {
+                        return Err(shared.deposed());
+                    }
                     let mut st = shared.state.lock();
                     if let Err(e) = result {
                         let repair = match prev {
@@ -1170,6 +1376,41 @@ impl Session {
             ));
         }
         if let Some(rc) = reconnect {
+            {
+                let mut st = shared.state.lock();
+                let kept = shared.detached.lock().remove(&rc.client_id);
+                if let Some(d) = kept {
+                    return self.take_back(&mut st, rc, d, client_name, pid);
+                }
+                if shared.settings.l1_reconnect.is_some() && st.clients.contains_key(&rc.client_id)
+                {
+                    // The old connection has not been seen to drop yet: end it (its session is
+                    // kept) and let the client try again.
+                    if let Some(k) = shared.attached.lock().get(&rc.client_id) {
+                        k.notify_one();
+                    }
+                    return Err(Violation::new(
+                        ErrorCode::ShuttingDown,
+                        format!(
+                            "server '{name}': client {} is still attached on its previous connection, which is being closed; try again",
+                            rc.client_id
+                        ),
+                    ));
+                }
+            }
+            if shared.expired.lock().contains(&rc.client_id) {
+                let t = shared.settings.l1_reconnect.unwrap_or_default();
+                return Err(Violation::new(
+                    ErrorCode::Refused,
+                    format!(
+                        "server '{name}' refuses the reconnect of client {} ('{client_name}'): its session was kept for {} ms \
+                         after its connection dropped (l2.l1reconnect.timeout.millis) and was removed, its locks released; \
+                         the client must restart",
+                        rc.client_id,
+                        t.as_millis()
+                    ),
+                ));
+            }
             if shared.store.is_none() && !shared.ha.is_group() {
                 return Err(Violation::new(
                     ErrorCode::Refused,
@@ -1230,6 +1471,132 @@ impl Session {
         Ok(())
     }
 
+    /// `Hello{reconnect}` of a client whose session this server kept (`l2.l1reconnect`): the
+    /// session is attached to this connection; `Reassert` must follow.
+    fn take_back(
+        &mut self,
+        st: &mut State,
+        rc: kiln_protocol::Reconnect,
+        kept: Detached,
+        client_name: String,
+        pid: u32,
+    ) -> Result<(), Violation> {
+        let id = rc.client_id;
+        let addr = self.addr.to_string();
+        let Some(c) = st.clients.get_mut(&id) else {
+            return Err(Violation::new(
+                ErrorCode::Refused,
+                format!(
+                    "server '{}' lost the kept session of client {id}; the client must restart",
+                    self.shared.settings.name
+                ),
+            ));
+        };
+        // Until its `Reassert` is reconciled, what the server would tell this client (awards,
+        // recalls, deltas of the session's old view) is dropped, as while it was away: the
+        // reconciliation accounts for it.
+        c.out = mpsc::unbounded_channel().0;
+        c.info.addr = addr;
+        c.info.pid = pid;
+        c.last_seq = c.last_seq.max(rc.last_acked_seq);
+        let last_seq = c.last_seq;
+        self.client = Some(id);
+        self.shared.attached.lock().insert(id, self.kick.clone());
+        self.awaiting_reassert = true;
+        self.resuming = Some(kept.max_waiter);
+        self.max_waiter = kept.max_waiter;
+        st.counters.reconnects += 1;
+        info!(
+            client = id,
+            name = %client_name,
+            away_ms = kept.since.elapsed().as_millis() as u64,
+            seq = last_seq,
+            client_acked_seq = rc.last_acked_seq,
+            "client reconnected to its kept session"
+        );
+        self.send_welcome(st, id, &self.tx);
+        Ok(())
+    }
+
+    /// `Reassert` on a kept session: the client's view of its locks, waiters and cache is
+    /// reconciled with what the server kept (messages may have been lost both ways).
+    fn resume_kept(
+        &mut self,
+        me: ClientId,
+        resident: Vec<(kiln_protocol::ObjectId, u64)>,
+        locks: Vec<(kiln_protocol::LockId, kiln_protocol::LockLevel)>,
+        waiters: Vec<(u64, kiln_protocol::LockId, u64)>,
+        max_waiter: u64,
+    ) -> Result<(), Violation> {
+        let shared = self.shared.clone();
+        let mut st = shared.state.lock();
+        if let Some(c) = st.clients.get_mut(&me) {
+            c.out = self.tx.clone();
+        }
+        let r = st
+            .locks
+            .resume_client(me, locks, waiters, max_waiter, Instant::now())
+            .map_err(|v| Violation::new(ErrorCode::OutOfOrder, v.0))?;
+        let mut stale = Vec::new();
+        let mut keep = std::collections::HashSet::with_capacity(resident.len());
+        for (oid, version) in resident {
+            match st.objects.version(&oid) {
+                Some(v) if v <= version => {
+                    keep.insert(oid);
+                }
+                _ => stale.push(oid),
+            }
+        }
+        if let Some(c) = st.clients.get_mut(&me) {
+            for t in &c.subs {
+                if let kiln_protocol::SubTarget::Object(o) = t {
+                    keep.insert(*o);
+                }
+            }
+            c.resident = keep;
+        }
+        let gtx = st.gtx;
+        info!(
+            client = me,
+            stale = stale.len(),
+            woken_again = r.woken.len(),
+            deferred_releases = r.deferred.len(),
+            "client re-asserted its locks, waiters and cache on its kept session"
+        );
+        st.send(me, Message::Resumed { gtx, stale });
+        st.deliver(r.effects);
+        for waiter_id in r.woken {
+            st.send(
+                me,
+                Message::WaitDone {
+                    waiter_id,
+                    reason: kiln_protocol::WakeReason::Notified,
+                },
+            );
+        }
+        self.deferred = r.deferred;
+        Ok(())
+    }
+
+    /// Sends `Welcome` + `Membership` to `id` on `tx`.
+    fn send_welcome(&self, st: &State, id: ClientId, tx: &mpsc::UnboundedSender<Outbound>) {
+        let s = &self.shared.settings;
+        let _ = tx.send(Outbound::Msg(Message::Welcome {
+            protocol_version: PROTOCOL_VERSION,
+            client_id: id,
+            server_name: s.name.clone(),
+            max_frame: u32::try_from(s.max_frame).unwrap_or(u32::MAX),
+            fault_count: s.fault_count,
+            epoch: st.epoch,
+        }));
+        let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
+        nodes.sort_by_key(|n| n.id);
+        let _ = tx.send(Outbound::Msg(Message::Membership {
+            this_node: id,
+            nodes,
+        }));
+    }
+
     /// Enters the client, sends `Welcome` + `Membership`, tells the others.
     fn register(
         &mut self,
@@ -1256,27 +1623,8 @@ impl Session {
             },
         );
         self.client = Some(id);
-        let s = &self.shared.settings;
-        st.send(
-            id,
-            Message::Welcome {
-                protocol_version: PROTOCOL_VERSION,
-                client_id: id,
-                server_name: s.name.clone(),
-                max_frame: u32::try_from(s.max_frame).unwrap_or(u32::MAX),
-                fault_count: s.fault_count,
-                epoch: st.epoch,
-            },
-        );
-        let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
-        nodes.sort_by_key(|n| n.id);
-        st.send(
-            id,
-            Message::Membership {
-                this_node: id,
-                nodes,
-            },
-        );
+        self.shared.attached.lock().insert(id, self.kick.clone());
+        self.send_welcome(st, id, &self.tx);
         st.send_others(id, &Message::NodeJoined { node: info.clone() });
         info!(client = id, name = %info.name, pid = info.pid, addr = %info.addr, "client joined");
     }

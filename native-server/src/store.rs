@@ -8,7 +8,8 @@
 //!     the wire encoding of `docs/protocol.md` §5;
 //!   - `roots`: key = root name (UTF-8), value = Value encoding;
 //!   - `clients`: key = client id (`u64` BE), value = sequence high-water mark (`u64` LE) + name;
-//!   - `meta`: `format`, `server`, and the counters `epoch`, `gtx`, `next_oid`, `next_client`,
+//!   - `meta`: `format`, `server`, `group` (the server group, recorded at the first start and
+//!     checked at every start), and the counters `epoch`, `gtx`, `next_oid`, `next_client`,
 //!     `was_active` (`u64` LE).
 //!
 //! Writes go through one writer thread (fjall calls never run on the async reactor). It takes
@@ -156,7 +157,40 @@ type Done = oneshot::Sender<Result<(), String>>;
 enum Cmd {
     Write(Vec<Op>, Done),
     Repair(Vec<Op>),
+    /// Move the store to this backup directory and continue with an empty one.
+    Rotate(PathBuf, oneshot::Sender<Result<PathBuf, String>>),
     Shutdown,
+}
+
+/// `<data>/dirty-objectdb-backup`: where a server that rejoins its group as a passive moves the
+/// data it had (seed 001).
+pub const BACKUP_DIR: &str = "dirty-objectdb-backup";
+
+/// `YYYYMMDD-HHMMSS-mmm` (UTC) of `t`, for backup directory names.
+pub fn timestamp(t: std::time::SystemTime) -> String {
+    let ms = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let (secs, milli) = (ms / 1000, ms % 1000);
+    let days = (secs / 86_400) as i64;
+    let sod = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{milli:03}",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    )
 }
 
 /// The durable store. Cheap to share (`Arc` inside).
@@ -173,6 +207,7 @@ impl std::fmt::Debug for Cmd {
         match self {
             Cmd::Write(ops, _) => write!(f, "Write({} ops)", ops.len()),
             Cmd::Repair(ops) => write!(f, "Repair({} ops)", ops.len()),
+            Cmd::Rotate(p, _) => write!(f, "Rotate({})", p.display()),
             Cmd::Shutdown => write!(f, "Shutdown"),
         }
     }
@@ -297,6 +332,19 @@ impl Store {
     /// directory: when it lies inside `data` (a common layout) the server has created it itself
     /// before the store is opened, so it does not make `data` look foreign.
     pub fn open(data: &Path, server: &str, logs: &Path) -> Result<(Store, Loaded), ServerError> {
+        Self::open_in_group(data, server, logs, None)
+    }
+
+    /// As [`Store::open`], for a server of server group `group` (`<mirror-group group-name>`,
+    /// `default-group` for servers directly under `<servers>`): the group is recorded in the
+    /// store's metadata at its first start (`meta/group`), and data recorded for another group
+    /// is refused with an error naming the directory and both groups.
+    pub fn open_in_group(
+        data: &Path,
+        server: &str,
+        logs: &Path,
+        group: Option<&str>,
+    ) -> Result<(Store, Loaded), ServerError> {
         let dir = data.join(STORE_DIR);
         // The top-level entry of `data` that holds the logs, if the logs are inside `data`.
         let own_logs = own_entry(data, logs);
@@ -371,6 +419,30 @@ impl Store {
                     .and_then(|()| h.db.persist(PersistMode::SyncData))
                     .map_err(|e| storage_err(&dir, "cannot initialise the store", e))?;
                 loaded.created = true;
+            }
+        }
+        if let Some(group) = group {
+            match get("group")? {
+                Some(g) if g == group.as_bytes() => {}
+                Some(g) => {
+                    return Err(ServerError::ForeignDataDir {
+                        path: data.to_path_buf(),
+                        reason: format!(
+                            "it holds the data of server '{server}' in server group '{}', but this configuration puts \
+                             server '{server}' in group '{group}' (a data directory of another group or cluster; \
+                             point <data> at this group's directory, or move this one away to start empty)",
+                            String::from_utf8_lossy(&g)
+                        ),
+                    })
+                }
+                None => {
+                    // First start (or a store from before the group was recorded).
+                    let mut b = h.db.batch();
+                    b.insert(&h.meta, "group", group.as_bytes());
+                    b.commit()
+                        .and_then(|()| h.db.persist(PersistMode::SyncData))
+                        .map_err(|e| storage_err(&dir, "cannot record the server group", e))?;
+                }
             }
         }
         let counter = |k: &str| -> Result<u64, ServerError> {
@@ -578,6 +650,30 @@ impl Store {
         }
     }
 
+    /// Moves this store (everything written so far, in order with earlier writes) to
+    /// `<data>/dirty-objectdb-backup/<timestamp>/kiln-store` and continues with an empty store
+    /// of the same server. The receiver gets the backup directory.
+    pub fn move_to_backup(&self) -> oneshot::Receiver<Result<PathBuf, String>> {
+        let (done, rx) = oneshot::channel();
+        let backup = self
+            .path
+            .join(BACKUP_DIR)
+            .join(timestamp(std::time::SystemTime::now()));
+        match self.tx.lock().as_ref() {
+            Some(tx) => {
+                if let Err(std_mpsc::SendError(Cmd::Rotate(_, done))) =
+                    tx.send(Cmd::Rotate(backup, done))
+                {
+                    let _ = done.send(Err("the store is closed".into()));
+                }
+            }
+            None => {
+                let _ = done.send(Err("the store is closed".into()));
+            }
+        }
+        rx
+    }
+
     /// Writes what is queued and stops the writer thread.
     pub fn close(&self) {
         if let Some(tx) = self.tx.lock().take() {
@@ -631,23 +727,20 @@ impl Writer {
                 }
             }
             let shutdown = group.iter().any(|c| matches!(c, Cmd::Shutdown));
-            if self.stats.healthy.load(Ordering::Acquire) {
-                self.write_group(group);
-            } else {
-                for c in group {
-                    match c {
-                        Cmd::Write(_, done) => {
-                            self.stats.refused.fetch_add(1, Ordering::Relaxed);
-                            let _ = done.send(Err(self.problem()));
-                        }
-                        Cmd::Repair(ops) => self.pending_repair.extend(ops),
-                        Cmd::Shutdown => {}
-                    }
+            // A rotation happens in order: what was queued before it goes into the old store.
+            let mut rest = group;
+            loop {
+                let Some(i) = rest.iter().position(|c| matches!(c, Cmd::Rotate(..))) else {
+                    self.handle_group(rest, shutdown, &mut last_attempt);
+                    break;
+                };
+                let tail = rest.split_off(i + 1);
+                let rotate = rest.pop();
+                self.handle_group(rest, false, &mut last_attempt);
+                if let Some(Cmd::Rotate(backup, done)) = rotate {
+                    let _ = done.send(self.rotate(&backup).map(|()| backup));
                 }
-                if shutdown || last_attempt.elapsed() >= Duration::from_secs(1) {
-                    last_attempt = Instant::now();
-                    self.try_recover();
-                }
+                rest = tail;
             }
             if shutdown {
                 if !self.pending_repair.is_empty() {
@@ -667,6 +760,76 @@ impl Writer {
         }
     }
 
+    fn handle_group(&mut self, group: Vec<Cmd>, shutdown: bool, last_attempt: &mut Instant) {
+        if self.stats.healthy.load(Ordering::Acquire) {
+            self.write_group(group);
+        } else {
+            for c in group {
+                match c {
+                    Cmd::Write(_, done) => {
+                        self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                        let _ = done.send(Err(self.problem()));
+                    }
+                    Cmd::Repair(ops) => self.pending_repair.extend(ops),
+                    Cmd::Rotate(..) | Cmd::Shutdown => {}
+                }
+            }
+            if shutdown || last_attempt.elapsed() >= Duration::from_secs(1) {
+                *last_attempt = Instant::now();
+                self.try_recover();
+            }
+        }
+    }
+
+    /// Closes the store, moves its directory to `backup/kiln-store` and opens an empty store
+    /// for the same server (format and owner written). On failure the old store is reopened
+    /// where it was, when it can be.
+    fn rotate(&mut self, backup: &Path) -> Result<(), String> {
+        let (owner, group) = match self.handles.as_ref() {
+            Some(h) => {
+                let meta = |k: &str| -> Result<Option<Vec<u8>>, String> {
+                    h.meta
+                        .get(k)
+                        .map(|v| v.map(|v| v.to_vec()))
+                        .map_err(|e| fjall_message(&e))
+                };
+                let owner = meta("server")?.unwrap_or_default();
+                let group = meta("group")?;
+                h.db.persist(PersistMode::SyncAll)
+                    .map_err(|e| fjall_message(&e))?;
+                (owner, group)
+            }
+            None => return Err("the store is not open".into()),
+        };
+        self.handles = None;
+        let target = backup.join(STORE_DIR);
+        let moved = std::fs::create_dir_all(backup)
+            .and_then(|()| std::fs::rename(&self.dir, &target))
+            .map_err(|e| {
+                format!(
+                    "cannot move {} to {}: {e}",
+                    self.dir.display(),
+                    target.display()
+                )
+            });
+        if let Err(e) = moved {
+            self.handles = Handles::open(&self.dir).ok();
+            return Err(e);
+        }
+        let h = Handles::open(&self.dir).map_err(|e| fjall_message(&e))?;
+        let mut b = h.db.batch();
+        b.insert(&h.meta, "format", FORMAT);
+        b.insert(&h.meta, "server", owner);
+        if let Some(g) = group {
+            b.insert(&h.meta, "group", g);
+        }
+        b.commit()
+            .and_then(|()| h.db.persist(PersistMode::SyncData))
+            .map_err(|e| fjall_message(&e))?;
+        self.handles = Some(h);
+        Ok(())
+    }
+
     fn problem(&self) -> String {
         self.stats
             .problem
@@ -680,7 +843,7 @@ impl Writer {
         for c in &group {
             match c {
                 Cmd::Write(o, _) | Cmd::Repair(o) => ops.extend(o.iter()),
-                Cmd::Shutdown => {}
+                Cmd::Rotate(..) | Cmd::Shutdown => {}
             }
         }
         let started = Instant::now();
@@ -724,7 +887,7 @@ impl Writer {
                             let _ = done.send(Err(msg.clone()));
                         }
                         Cmd::Repair(ops) => self.pending_repair.extend(ops),
-                        Cmd::Shutdown => {}
+                        Cmd::Rotate(..) | Cmd::Shutdown => {}
                     }
                 }
             }
@@ -815,7 +978,7 @@ impl Writer {
 fn cmd_len(c: &Cmd) -> usize {
     match c {
         Cmd::Write(o, _) | Cmd::Repair(o) => o.len(),
-        Cmd::Shutdown => 0,
+        Cmd::Rotate(..) | Cmd::Shutdown => 0,
     }
 }
 

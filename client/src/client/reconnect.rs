@@ -204,6 +204,17 @@ impl Inner {
                     prefix.push(Message::IdLeaseRequest { count: ids.batch });
                 }
             }
+            // The stale objects are fetched again after everything above — after the re-sent
+            // transactions, whose changes the server's copies must include (the reader caches
+            // the reply): an application that meets one before it arrives gets `NotResident`
+            // and faults it itself.
+            if !stale.is_empty() {
+                prefix.push(Message::Fault {
+                    req_id: self.next_req.fetch_add(1, Ordering::Relaxed),
+                    oids: stale.clone(),
+                    budget: 0,
+                });
+            }
             gen = self.out.resume(prefix, &wr);
             self.reconnecting.store(false, Ordering::Release);
         }
@@ -268,7 +279,12 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
     let deadline = started + cfg.timeout;
     let mut last = why.clone();
     let mut attempts = 0u64;
+    // With several addresses (a server group) one server's refusal is not the last word: a
+    // deposed or stale active may still refuse while the new active takes the client back.
+    // The client fails when every address of a round refused.
+    let mut refusal: Option<String> = None;
     loop {
+        let mut refused_all = !cfg.addrs.is_empty();
         for addr in &cfg.addrs {
             if inner.closed.load(Ordering::Acquire) || inner.failed.load(Ordering::Acquire) {
                 inner.fail(Error::Closed);
@@ -281,6 +297,11 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
             tracing::debug!(%addr, attempts, "reconnecting");
             match reconnect_once(&inner, &cfg, addr, deadline).await {
                 Ok(()) => return,
+                Err(Attempt::Fatal(Error::ReconnectFailed { reason })) if cfg.addrs.len() > 1 => {
+                    tracing::debug!(%addr, %reason, "reconnect refused: trying the other servers");
+                    last = format!("{addr}: {reason}");
+                    refusal = Some(reason);
+                }
                 Err(Attempt::Fatal(Error::ReconnectFailed { reason })) => {
                     inner.fail(Error::ReconnectFailed {
                         reason: format!("{reason} (after the connection was lost: {why})"),
@@ -292,6 +313,7 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
                     return;
                 }
                 Err(Attempt::Retry(reason)) => {
+                    refused_all = false;
                     tracing::debug!(%addr, %reason, "reconnect attempt failed");
                     last = if cfg.addrs.len() > 1 {
                         format!("{addr}: {reason}")
@@ -301,8 +323,23 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
                 }
             }
         }
+        if let (true, Some(reason)) = (refused_all, &refusal) {
+            inner.fail(Error::ReconnectFailed {
+                reason: format!(
+                    "{reason} (every server refused: {}; after the connection was lost: {why})",
+                    cfg.addrs.join(", ")
+                ),
+            });
+            return;
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            if let Some(reason) = refusal {
+                inner.fail(Error::ReconnectFailed {
+                    reason: format!("{reason} (after the connection was lost: {why})"),
+                });
+                return;
+            }
             inner.fail(Error::ReconnectFailed {
                 reason: format!(
                     "no server at {} took the client back within {:.1?} ({attempts} attempts; last error: {last}) after the connection was lost: {why}",

@@ -156,6 +156,13 @@ pub async fn serve_group(shared: Arc<Shared>, listener: TcpListener) {
                         );
                     }
                 }
+                // A standby reconnecting after a blip (l2.nha.tcgroupcomm.reconnect).
+                Some(GroupMsg::Ack { seq })
+                    if s.ha.is_active()
+                        && !super::replication::resume_passive(&s, &peer, rd, wr, buf, seq) =>
+                {
+                    debug!(%peer, "reconnect refused: no link waits for it");
+                }
                 _ => {}
             }
         });

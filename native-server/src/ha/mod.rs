@@ -63,6 +63,9 @@ pub struct GroupConfig {
     pub peer_timeout: Duration,
     /// L2→L2 ping interval.
     pub ping_interval: Duration,
+    /// `l2.nha.tcgroupcomm.reconnect.enabled` / `.timeout`: how long a broken active↔standby
+    /// link may take to reconnect before the standby is dropped (`None`: dropped at once).
+    pub reconnect: Option<Duration>,
     /// Quorum mode (`<ha><quorum>majority</quorum>`), if on.
     pub quorum: Option<QuorumConfig>,
     /// Quorum mode, temporary-swap group: the file holding this server's vote
@@ -155,6 +158,11 @@ impl GroupConfig {
             vote_file: (cfg.servers.ha.quorum == kiln_config::Quorum::Majority
                 && server.persistence != kiln_config::PersistenceMode::PermanentStore)
                 .then(|| server.data.join(quorum::VOTE_FILE)),
+            reconnect: {
+                let r = cfg.tc_properties.l2_group_reconnect();
+                r.enabled
+                    .then(|| Duration::from_millis(r.timeout_ms.max(1)))
+            },
         })
     }
 }

@@ -68,15 +68,56 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
             _ => return FollowEnd::NotJoined(format!("{addr}: no group Hello")),
         }
     };
-    match peer {
+    match &peer {
         GroupMsg::Hello {
             role: ServerRole::ActiveCoordinator,
+            group,
             ..
-        } => {}
+        } if *group == g.name => {}
+        GroupMsg::Hello { group, .. } if *group != g.name => {
+            return FollowEnd::NotJoined(format!(
+                "{name} at {addr} is a server of group '{group}', not of this server's group '{}': not joining it (check <servers> in the configuration)",
+                g.name
+            ))
+        }
         other => return FollowEnd::NotJoined(format!("{name} is not active ({other:?})")),
     }
     if let Err(why) = super::zap::refuse_stale_active(shared, &peer, &mut wr).await {
         return FollowEnd::NotJoined(why);
+    }
+    // Seed 001: a server that had data (a restarted former active, or a passive with an old
+    // copy) keeps it, moved aside, before it resyncs from the active.
+    let mut moved = false;
+    if let Some(store) = &shared.store {
+        let (objects, roots, gtx, was_active) = {
+            let st = shared.state.lock();
+            (st.objects.len(), st.roots.len(), st.gtx, st.was_active)
+        };
+        if objects > 0 || roots > 0 || gtx > 0 {
+            match store.move_to_backup().await {
+                Ok(Ok(backup)) => {
+                    moved = true;
+                    warn!(
+                    active = %name,
+                    backup = %backup.display(),
+                    objects,
+                    roots,
+                    gtx,
+                    was_active,
+                    "another server is active: this server's data was moved to {} and it resyncs from '{name}' as a passive",
+                    backup.display()
+                    )
+                }
+                Ok(Err(e)) => {
+                    return FollowEnd::NotJoined(format!(
+                        "cannot move this server's data to {}/{}: {e}",
+                        store.path().display(),
+                        crate::store::BACKUP_DIR
+                    ))
+                }
+                Err(_) => return FollowEnd::NotJoined("the store writer stopped".into()),
+            }
+        }
     }
     if let Err(e) = send(&mut wr, &GroupMsg::Join).await {
         return FollowEnd::NotJoined(e.to_string());
@@ -87,7 +128,7 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
     // Whatever this server had is replaced by the active's graph.
     {
         let mut st = shared.state.lock();
-        if let Some(store) = &shared.store {
+        if let Some(store) = shared.store.as_ref().filter(|_| !moved) {
             let mut ops: Vec<Op> = st.objects.ids().into_iter().map(Op::DelObject).collect();
             ops.extend(st.roots.keys().map(|k| Op::DelRoot(k.clone())));
             ops.extend(st.known.keys().map(|c| Op::DelClient(*c)));
@@ -105,7 +146,9 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
     let mut progress = SyncProgress::default();
     let mut last_log = Instant::now();
     let mut standby = false;
-    let end = loop {
+    // Highest replication sequence applied (a reconnected link may repeat some: skipped).
+    let mut applied_seq = 0u64;
+    let end = 'follow: loop {
         let mut ack = None;
         let mut durable = Vec::new();
         loop {
@@ -146,12 +189,15 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
                     log_sync(&progress, "sync complete");
                     standby = true;
                     shared.ha.set_role(ServerRole::PassiveStandby);
+                    applied_seq = applied_seq.max(seq);
                     ack = Some(seq);
                 }
+                GroupMsg::Replicate { seq, .. } if standby && seq <= applied_seq => {}
                 GroupMsg::Replicate { seq, ops } => {
                     if let Err(e) = apply(shared, &ops, &mut durable) {
                         return lost(shared, standby, e);
                     }
+                    applied_seq = applied_seq.max(seq);
                     ack = Some(seq);
                 }
                 GroupMsg::Ping { nonce }
@@ -173,24 +219,91 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
                 Err(_) => return lost(shared, standby, "the store writer stopped".into()),
             }
         }
-        if let Some(seq) = ack {
-            if send(&mut wr, &GroupMsg::Ack { seq }).await.is_err() {
-                break "write to the active failed".to_owned();
+        let broke = match ack {
+            Some(seq) if send(&mut wr, &GroupMsg::Ack { seq }).await.is_err() => {
+                Some("write to the active failed".to_owned())
             }
-        }
-        match tokio::time::timeout(g.peer_timeout, rd.read_buf(&mut buf)).await {
-            Err(_) => {
-                break format!(
+            _ => match tokio::time::timeout(g.peer_timeout, rd.read_buf(&mut buf)).await {
+                Err(_) => Some(format!(
                     "no traffic from the active for {} ms (l2.healthcheck.l2 idletime + interval*probes)",
                     g.peer_timeout.as_millis()
-                )
+                )),
+                Ok(Ok(0)) => Some("the active closed the connection".to_owned()),
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(format!("read from the active failed: {e}")),
+            },
+        };
+        let Some(why) = broke else { continue };
+        // l2.nha.tcgroupcomm.reconnect: a standby tries to get the same link back within the
+        // timeout (no election, no resync) before it treats the active as lost.
+        let Some(timeout) = g.reconnect.filter(|_| standby) else {
+            break why;
+        };
+        warn!(active = %name, reason = %why, timeout_ms = timeout.as_millis() as u64, "link to the active broke: reconnecting (l2.nha.tcgroupcomm.reconnect)");
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some((r, w, b)) = reconnect(shared, addr, applied_seq, deadline).await {
+                info!(active = %name, applied_seq, "link to the active reconnected: replication resumes (no election, no resync)");
+                (rd, wr, buf) = (r, w, b);
+                continue 'follow;
             }
-            Ok(Ok(0)) => break "the active closed the connection".to_owned(),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => break format!("read from the active failed: {e}"),
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        break format!(
+            "{why}; not reconnected within {} ms (l2.nha.tcgroupcomm.reconnect.timeout)",
+            timeout.as_millis()
+        );
     };
     lost(shared, standby, end)
+}
+
+/// One attempt to get the replication link back: `Hello`, the active's `Hello` (still active),
+/// then `Ack{applied}` instead of `Join`; the active resends from there. `None` if the active
+/// is not reachable, not active, or has no link waiting (it closes the connection: noticed at
+/// the next read).
+async fn reconnect(
+    shared: &Arc<Shared>,
+    addr: &str,
+    applied: u64,
+    deadline: Instant,
+) -> Option<(
+    tokio::net::tcp::OwnedReadHalf,
+    tokio::net::tcp::OwnedWriteHalf,
+    BytesMut,
+)> {
+    let sock = tokio::time::timeout_at(deadline.into(), TcpStream::connect(addr))
+        .await
+        .ok()?
+        .ok()?;
+    let _ = sock.set_nodelay(true);
+    let (mut rd, mut wr) = sock.into_split();
+    send(&mut wr, &super::election::my_hello(shared))
+        .await
+        .ok()?;
+    let mut buf = BytesMut::with_capacity(1 << 20);
+    let max = kiln_protocol::frame::DEFAULT_MAX_FRAME * 4;
+    let hello = loop {
+        match GroupMsg::decode_framed(&mut buf, max) {
+            Ok(Some(m)) => break m,
+            Ok(None) => {}
+            Err(_) => return None,
+        }
+        match tokio::time::timeout_at(deadline.into(), rd.read_buf(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return None,
+        }
+    };
+    if !matches!(
+        hello,
+        GroupMsg::Hello {
+            role: ServerRole::ActiveCoordinator,
+            ..
+        }
+    ) {
+        return None;
+    }
+    send(&mut wr, &GroupMsg::Ack { seq: applied }).await.ok()?;
+    Some((rd, wr, buf))
 }
 
 fn lost(shared: &Shared, standby: bool, why: String) -> FollowEnd {

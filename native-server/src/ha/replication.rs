@@ -5,6 +5,7 @@
 //! acknowledged. A standby that does not acknowledge within the L2→L2 HealthChecker time, or
 //! whose connection breaks, is dropped from the group (logged) and never waited for again.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +42,29 @@ pub struct Link {
     kill: Notify,
     queued: AtomicUsize,
     last_ack: AtomicU64,
+    /// `l2.nha.tcgroupcomm.reconnect`: the `Replicate` frames not acknowledged yet (seq, frame),
+    /// sent again when the standby reconnects after a blip.
+    retained: parking_lot::Mutex<VecDeque<(u64, Bytes)>>,
+    /// While the standby's connection is down and it may reconnect: where its new connection
+    /// is handed over.
+    resume: parking_lot::Mutex<Option<tokio::sync::oneshot::Sender<Resumed>>>,
+    /// Stops the writer task (handing its queue back) while the standby reconnects.
+    pause: Notify,
+    /// The last "is that peer a newer active?" check (one probe at a time, reused for 1 s by
+    /// every waiter that times out together).
+    peer_check: tokio::sync::Mutex<Option<(Instant, NewerActive)>>,
+}
+
+/// `Some((the peer's epoch, this server's epoch))` when the peer is a newer active.
+type NewerActive = Option<(u64, u64)>;
+
+/// A standby's new group connection after a blip, with the last sequence it applied.
+#[derive(Debug)]
+pub struct Resumed {
+    rd: OwnedReadHalf,
+    wr: OwnedWriteHalf,
+    buf: BytesMut,
+    acked: u64,
 }
 
 impl Link {
@@ -88,14 +112,19 @@ impl ReplWait {
             .await;
             match done {
                 Ok(()) => {}
-                Err(_) => drop_link(
+                Err(_) => {
+                    if let Some((epoch, mine)) = deposed_by_peer(shared, &l).await {
+                        depose(shared, &l.name, epoch, mine);
+                    }
+                    drop_link(
                     shared,
                     &l,
                     &format!(
                         "it did not acknowledge replicated batch {seq} within {} ms (l2.healthcheck.l2 idletime + interval*probes)",
                         self.timeout.as_millis()
                     ),
-                ),
+                    )
+                }
             }
         }
     }
@@ -135,7 +164,15 @@ impl Shared {
         let b = b.freeze();
         let mut wait = Vec::new();
         let mut behind = Vec::new();
+        let keep = self
+            .ha
+            .group
+            .as_ref()
+            .is_some_and(|g| g.reconnect.is_some());
         for l in links.iter() {
+            if keep && l.is_standby() {
+                l.retained.lock().push_back((seq, b.clone()));
+            }
             if l.send(b.clone()) && l.is_standby() {
                 wait.push(l.clone());
             }
@@ -186,6 +223,10 @@ pub async fn serve_passive(
         kill: Notify::new(),
         queued: AtomicUsize::new(0),
         last_ack: AtomicU64::new(0),
+        retained: parking_lot::Mutex::new(VecDeque::new()),
+        resume: parking_lot::Mutex::new(None),
+        pause: Notify::new(),
+        peer_check: tokio::sync::Mutex::new(None),
     });
     let (ping_interval, peer_timeout) = shared
         .ha
@@ -261,12 +302,206 @@ pub async fn serve_passive(
             "passive synced: it is PASSIVE-STANDBY",
         );
     }
-    let why = tokio::select! {
-        r = reader => r.unwrap_or_else(|e| format!("reader task failed: {e}")),
-        w = writer => w.unwrap_or_else(|e| format!("writer task failed: {e}")),
-        _ = link.kill.notified() => "dropped".to_owned(),
+    let reconnect = shared.ha.group.as_ref().and_then(|g| g.reconnect);
+    let (mut reader, mut writer) = (reader, writer);
+    loop {
+        let mut out_rx = None;
+        let why = tokio::select! {
+            r = &mut reader => r.unwrap_or_else(|e| format!("reader task failed: {e}")),
+            w = &mut writer => match w {
+                Ok((why, rx)) => {
+                    out_rx = Some(rx);
+                    why
+                }
+                Err(e) => format!("writer task failed: {e}"),
+            },
+            _ = link.kill.notified() => "dropped".to_owned(),
+        };
+        // Before the waiters are released: a standby that left because it was elected while
+        // this server was frozen (SIGSTOP) or cut off means this server is deposed — nothing
+        // waiting for the standby may be acknowledged.
+        if why != "dropped" && link.is_standby() {
+            if let Some((epoch, mine)) = deposed_by_peer(&shared, &link).await {
+                depose(&shared, &name, epoch, mine);
+                drop_link(&shared, &link, &why);
+                return;
+            }
+        }
+        let Some(timeout) = reconnect.filter(|_| {
+            link.is_standby() && !link.dead.load(Ordering::Acquire) && why != "dropped"
+        }) else {
+            drop_link(&shared, &link, &why);
+            return;
+        };
+        // l2.nha.tcgroupcomm.reconnect: hold the standby (and the acknowledgements waiting for
+        // it) for at most the timeout while it reconnects.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        *link.resume.lock() = Some(tx);
+        warn!(passive = %name, reason = %why, timeout_ms = timeout.as_millis() as u64, "standby link lost: waiting for it to reconnect (l2.nha.tcgroupcomm.reconnect)");
+        reader.abort();
+        let rx_out = match out_rx {
+            Some(rx) => Some(rx),
+            None => {
+                link.pause.notify_one();
+                (&mut writer).await.ok().map(|(_, rx)| rx)
+            }
+        };
+        let resumed = tokio::select! {
+            r = tokio::time::timeout(timeout, rx) => r.ok().and_then(|r| r.ok()),
+            _ = link.kill.notified() => None,
+        };
+        link.resume.lock().take();
+        let (Some(r), Some(out_rx)) = (resumed, rx_out) else {
+            drop_link(&shared, &link, &format!("{why}; it did not reconnect within {} ms (l2.nha.tcgroupcomm.reconnect.timeout)", timeout.as_millis()));
+            return;
+        };
+        // Resend what it did not apply, then carry on with the queue (it skips duplicates).
+        let resend: Vec<Bytes> = {
+            let mut q = link.retained.lock();
+            q.retain(|(s, _)| *s > r.acked);
+            q.iter().map(|(_, b)| b.clone()).collect()
+        };
+        info!(passive = %name, acked = r.acked, resent = resend.len(), "standby reconnected: replication resumes where it stopped (no resync, no election)");
+        let mut wr = r.wr;
+        let mut ok = true;
+        for b in resend {
+            if wr.write_all(&b).await.is_err() {
+                ok = false;
+                break;
+            }
+        }
+        if !ok {
+            drop_link(&shared, &link, "write to the reconnected standby failed");
+            return;
+        }
+        link.acked.send_if_modified(|a| {
+            if r.acked > *a {
+                *a = r.acked;
+                true
+            } else {
+                false
+            }
+        });
+        writer = tokio::spawn(write_loop(link.clone(), wr, out_rx, ping_interval));
+        reader = tokio::spawn(read_loop(link.clone(), r.rd, r.buf, peer_timeout));
+    }
+}
+
+/// [`newer_active`] for the peer of `link`, probing at most once a second.
+async fn deposed_by_peer(shared: &Shared, link: &Link) -> Option<(u64, u64)> {
+    let mut last = link.peer_check.lock().await;
+    if let Some((at, r)) = *last {
+        if at.elapsed() < Duration::from_secs(1) {
+            return r;
+        }
+    }
+    let r = newer_active(shared, &link.name).await;
+    *last = Some((Instant::now(), r));
+    r
+}
+
+/// Asks peer `name` for its group `Hello`: `Some((its epoch, this server's epoch))` when it is
+/// ACTIVE-COORDINATOR with a newer epoch than this server's.
+async fn newer_active(shared: &Shared, name: &str) -> Option<(u64, u64)> {
+    let addr = shared
+        .ha
+        .group
+        .as_ref()?
+        .peers
+        .iter()
+        .find(|p| p.name == name)?
+        .group_addr
+        .clone();
+    let sock = tokio::time::timeout(
+        Duration::from_millis(500),
+        tokio::net::TcpStream::connect(&addr),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    let (mut rd, mut wr) = sock.into_split();
+    let mut b = BytesMut::new();
+    super::election::my_hello(shared).encode_framed(&mut b);
+    wr.write_all(&b).await.ok()?;
+    let mut buf = BytesMut::with_capacity(4096);
+    let deadline = Instant::now() + Duration::from_millis(500);
+    let hello = loop {
+        match GroupMsg::decode_framed(&mut buf, kiln_protocol::frame::DEFAULT_MAX_FRAME) {
+            Ok(Some(m)) => break m,
+            Ok(None) => {}
+            Err(_) => return None,
+        }
+        match tokio::time::timeout_at(deadline.into(), rd.read_buf(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return None,
+        }
     };
-    drop_link(&shared, &link, &why);
+    let mine = shared.state.lock().epoch;
+    match hello {
+        GroupMsg::Hello {
+            role: kiln_protocol::group::ServerRole::ActiveCoordinator,
+            epoch,
+            ..
+        } if epoch > mine => Some((epoch, mine)),
+        _ => None,
+    }
+}
+
+/// This active was deposed: `by` is active with a newer epoch. It steps down
+/// ([`super::zap::step_down`]: no write it holds is acknowledged, sessions end with
+/// `ShuttingDown` so clients go to the new active) and the election loop brings it back as a
+/// passive of `by` (its data moved to the backup directory first).
+fn depose(shared: &Shared, by: &str, epoch: u64, mine: u64) {
+    if !shared.ha.is_active() {
+        return;
+    }
+    tracing::error!(
+        active = %by,
+        epoch,
+        this_epoch = mine,
+        "DEPOSED: server '{by}' is ACTIVE-COORDINATOR with epoch {epoch}, newer than this server's {mine} \
+         (this server was frozen or cut off while its standby took over): it stops accepting writes and \
+         rejoins the group as a passive"
+    );
+    super::zap::step_down(
+        shared,
+        format!(
+            "server '{}' was deposed: '{by}' is ACTIVE-COORDINATOR in the newer epoch {epoch} (this server's epoch {mine})",
+            shared.settings.name
+        ),
+    );
+}
+
+/// A PASSIVE-STANDBY whose link broke reconnected (`Hello`, then `Ack{seq}` instead of
+/// `Join`): hands the connection to its waiting link. False when no link waits for it (it then
+/// joins again and resyncs).
+pub fn resume_passive(
+    shared: &Shared,
+    name: &str,
+    rd: OwnedReadHalf,
+    wr: OwnedWriteHalf,
+    buf: BytesMut,
+    acked: u64,
+) -> bool {
+    let links = shared.ha.links.lock();
+    let Some(link) = links.iter().find(|l| l.name == name) else {
+        return false;
+    };
+    let Some(tx) = link.resume.lock().take() else {
+        // It reconnected before this server saw the old connection break: end the old one
+        // (its writer hands the queue back and the link waits); the standby tries again.
+        if link.is_standby()
+            && shared
+                .ha
+                .group
+                .as_ref()
+                .is_some_and(|g| g.reconnect.is_some())
+        {
+            link.pause.notify_one();
+        }
+        return false;
+    };
+    tx.send(Resumed { rd, wr, buf, acked }).is_ok()
 }
 
 fn log_progress(name: &str, sent: u64, total: u64, bytes: u64, started: Instant, what: &str) {
@@ -290,6 +525,16 @@ async fn write_loop(
     mut wr: OwnedWriteHalf,
     mut rx: mpsc::UnboundedReceiver<Bytes>,
     ping_interval: Duration,
+) -> (String, mpsc::UnboundedReceiver<Bytes>) {
+    let why = write_frames(&link, &mut wr, &mut rx, ping_interval).await;
+    (why, rx)
+}
+
+async fn write_frames(
+    link: &Link,
+    wr: &mut OwnedWriteHalf,
+    rx: &mut mpsc::UnboundedReceiver<Bytes>,
+    ping_interval: Duration,
 ) -> String {
     let mut out = BytesMut::with_capacity(1 << 20);
     let mut nonce = 0u64;
@@ -303,6 +548,7 @@ async fn write_loop(
                 Some(b.freeze())
             }
             _ = link.kill.notified() => return "dropped".into(),
+            _ = link.pause.notified() => return "paused".into(),
         };
         let Some(first) = first else {
             return "link closed".into();
@@ -338,6 +584,12 @@ async fn read_loop(
             match GroupMsg::decode_framed(&mut buf, kiln_protocol::frame::DEFAULT_MAX_FRAME) {
                 Ok(Some(GroupMsg::Ack { seq })) => {
                     link.last_ack.store(seq, Ordering::Release);
+                    {
+                        let mut q = link.retained.lock();
+                        while q.front().is_some_and(|(s, _)| *s <= seq) {
+                            q.pop_front();
+                        }
+                    }
                     link.acked.send_if_modified(|a| {
                         if seq > *a {
                             *a = seq;
