@@ -326,38 +326,39 @@ fn settle(shared: &Arc<Shared>, me: &Figures, peer: &Figures, theirs: &GroupMsg)
     }
     shared.ha.see_epoch(st.epoch);
     st.next_client = st.next_client.max(*next_client);
-    let mut adopted = 0;
-    for (id, seq, name) in clients {
+    let mut adopted = Vec::new();
+    for (id, _their_seq, name) in clients {
         if st.clients.contains_key(id) {
             warn!(client = id, %name, "a client of the zapped server has the id of a connected client: it must restart");
             continue;
         }
+        // The high-water mark is this server's own: what the loser applied alone is discarded
+        // with its data, so its mark (higher) would make this server drop the client's re-sent
+        // transactions as duplicates although it never applied them — acknowledged and lost.
+        // A client this server never saw restarts from 0 here.
+        let last_seq = st.known.get(id).map_or(0, |k| k.last_seq);
         st.known.insert(
             *id,
             KnownClient {
                 name: name.clone(),
-                last_seq: *seq,
+                last_seq,
             },
         );
-        adopted += 1;
+        adopted.push(Op::PutClient(*id, last_seq, name.clone()));
     }
     let mut ops = vec![
         Op::PutMeta("epoch", st.epoch),
         Op::PutMeta("next_client", st.next_client),
     ];
-    ops.extend(
-        clients
-            .iter()
-            .filter(|(id, ..)| !st.clients.contains_key(id))
-            .map(|(id, seq, name)| Op::PutClient(*id, *seq, name.clone())),
-    );
+    let adopted_n = adopted.len();
+    ops.extend(adopted);
     drop(shared.record(ops));
     info!(
         epoch = st.epoch,
-        adopted_clients = adopted,
+        adopted_clients = adopted_n,
         "won the split-brain contest: new epoch; the zapped server's clients get a reconnect window here"
     );
-    if adopted > 0 {
+    if adopted_n > 0 {
         shared.open_window(&mut st);
     }
 }
