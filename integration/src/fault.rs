@@ -316,6 +316,95 @@ impl Checker {
     }
 }
 
+/// Writers `ids` appending `w<writer>-<seq>` (see [`Checker::element`]) to the root list `log`,
+/// each write in its own SyncWrite transaction under lock `log`, until `stop` or until the client
+/// fails (the failed write then counts as unacknowledged). A list dropped from the cache as stale
+/// (after a restart, a resume or a failover) is faulted in again and the write retried, as the
+/// Rust API asks. Returns, per writer, the error that stopped it.
+pub fn start_writers(
+    ids: std::ops::Range<u64>,
+    client: &kiln::Client,
+    checker: &Checker,
+    stop: &Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<Option<kiln::Error>>> {
+    use std::sync::atomic::Ordering;
+    ids.map(|w| {
+        let (client, checker, stop) = (client.clone(), checker.clone(), stop.clone());
+        tokio::spawn(async move {
+            let log = match client.list("log").await {
+                Ok(l) => l,
+                Err(e) => return Some(e),
+            };
+            let mut seq = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                seq += 1;
+                checker.attempt(w, seq);
+                loop {
+                    let mut tx = match client
+                        .lock(
+                            kiln::LockId::Named("log".into()),
+                            kiln::LockLevel::SyncWrite,
+                        )
+                        .await
+                    {
+                        Ok(tx) => tx,
+                        Err(e) => return Some(e),
+                    };
+                    match log.add(&mut tx, Checker::element(w, seq)) {
+                        Ok(()) => {}
+                        Err(kiln::Error::NotResident { .. }) => {
+                            drop(tx);
+                            if let Err(e) = log.len(&client).await {
+                                return Some(e);
+                            }
+                            continue;
+                        }
+                        Err(e) => return Some(e),
+                    }
+                    match tx.commit().await {
+                        Ok(()) => checker.acked(w, seq),
+                        Err(e) => return Some(e),
+                    }
+                    break;
+                }
+            }
+            None
+        })
+    })
+    .collect()
+}
+
+/// Stops the writers of [`start_writers`] and waits for them (each within `timeout`); the errors
+/// that stopped some of them.
+pub async fn stop_writers(
+    stop: &Arc<std::sync::atomic::AtomicBool>,
+    writers: Vec<tokio::task::JoinHandle<Option<kiln::Error>>>,
+    timeout: Duration,
+) -> Vec<kiln::Error> {
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut errors = Vec::new();
+    for w in writers {
+        let r = tokio::time::timeout(timeout, w)
+            .await
+            .expect("writer finished in time")
+            .expect("writer did not panic");
+        errors.extend(r);
+    }
+    errors
+}
+
+/// Waits (at most `within`) until `checker` has more than `more_than` acknowledged writes.
+pub async fn wait_acks(checker: &Checker, more_than: usize, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    while checker.acked_count() <= more_than {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no progress past {more_than} acknowledged writes within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

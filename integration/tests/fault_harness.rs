@@ -2,12 +2,12 @@
 //! server: a client behind the proxy whose connection is cut reconnects and loses nothing; a
 //! kill -9 + restart of the server under load loses no acknowledged write.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kiln::{Client, ClientBuilder, LockId, LockLevel, Value};
-use kiln_integration::fault::{Checker, Fault, Proxy};
+use kiln::{Client, ClientBuilder, Value};
+use kiln_integration::fault::{start_writers, stop_writers, Checker, Fault, Proxy};
 use kiln_integration::{ServerOptions, ServerProcess};
 
 const WRITERS: u64 = 3;
@@ -28,75 +28,6 @@ async fn connect(addr: &str) -> Client {
         .connect()
         .await
         .expect("connect")
-}
-
-/// Writers appending `w<writer>-<seq>` to root list `log` under SyncWrite until `stop` or
-/// until the client fails (then the failed write counts as unacknowledged). Returns, per
-/// writer, the error that stopped it.
-fn start_writers(
-    client: &Client,
-    checker: &Checker,
-    stop: &Arc<AtomicBool>,
-) -> Vec<tokio::task::JoinHandle<Option<kiln::Error>>> {
-    (0..WRITERS)
-        .map(|w| {
-            let (client, checker, stop) = (client.clone(), checker.clone(), stop.clone());
-            tokio::spawn(async move {
-                let log = match client.list("log").await {
-                    Ok(l) => l,
-                    Err(e) => return Some(e),
-                };
-                let mut seq = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    seq += 1;
-                    checker.attempt(w, seq);
-                    loop {
-                        let mut tx = match client
-                            .lock(LockId::Named("log".into()), LockLevel::SyncWrite)
-                            .await
-                        {
-                            Ok(tx) => tx,
-                            Err(e) => return Some(e),
-                        };
-                        match log.add(&mut tx, Checker::element(w, seq)) {
-                            Ok(()) => {}
-                            // Dropped from the cache (stale after a restart): fault it in again.
-                            Err(kiln::Error::NotResident { .. }) => {
-                                drop(tx);
-                                if let Err(e) = log.len(&client).await {
-                                    return Some(e);
-                                }
-                                continue;
-                            }
-                            Err(e) => return Some(e),
-                        }
-                        match tx.commit().await {
-                            Ok(()) => checker.acked(w, seq),
-                            Err(e) => return Some(e),
-                        }
-                        break;
-                    }
-                }
-                None
-            })
-        })
-        .collect()
-}
-
-async fn stop_writers(
-    stop: &Arc<AtomicBool>,
-    writers: Vec<tokio::task::JoinHandle<Option<kiln::Error>>>,
-) -> Vec<kiln::Error> {
-    stop.store(true, Ordering::Relaxed);
-    let mut errors = Vec::new();
-    for w in writers {
-        let r = tokio::time::timeout(Duration::from_secs(60), w)
-            .await
-            .expect("writer finished in time")
-            .expect("writer did not panic");
-        errors.extend(r);
-    }
-    errors
 }
 
 /// What the server holds, read by a fresh client.
@@ -139,7 +70,7 @@ async fn cut_connection_loses_no_acknowledged_write() {
     let client = connect(proxy.addr()).await;
     let checker = Checker::new();
     let stop = Arc::new(AtomicBool::new(false));
-    let writers = start_writers(&client, &checker, &stop);
+    let writers = start_writers(0..WRITERS, &client, &checker, &stop);
     wait_acks(&checker, 20).await;
     // Delay works: traffic still flows, only slower.
     proxy.set(Fault::Delay(Duration::from_millis(20)));
@@ -162,7 +93,7 @@ async fn cut_connection_loses_no_acknowledged_write() {
         let n = checker.acked_count();
         wait_acks(&checker, n + 20).await;
     }
-    let errors = stop_writers(&stop, writers).await;
+    let errors = stop_writers(&stop, writers, Duration::from_secs(60)).await;
     if !reconnected {
         assert!(
             !errors.is_empty()
@@ -189,7 +120,7 @@ async fn kill_9_and_restart_under_load_loses_nothing_acknowledged() {
     let client = connect(&server.addr()).await;
     let checker = Checker::new();
     let stop = Arc::new(AtomicBool::new(false));
-    let writers = start_writers(&client, &checker, &stop);
+    let writers = start_writers(0..WRITERS, &client, &checker, &stop);
     for round in 0..5 {
         let n = checker.acked_count();
         wait_acks(&checker, n + 10).await;
@@ -202,7 +133,7 @@ async fn kill_9_and_restart_under_load_loses_nothing_acknowledged() {
     }
     let n = checker.acked_count();
     wait_acks(&checker, n + 10).await;
-    let errors = stop_writers(&stop, writers).await;
+    let errors = stop_writers(&stop, writers, Duration::from_secs(60)).await;
     assert!(errors.is_empty(), "writers failed: {errors:?}");
     client.close().await.expect("close");
     let found = present(&server.addr()).await;

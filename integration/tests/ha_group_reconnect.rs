@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln::{Client, ClientBuilder, LockId, LockLevel, Value};
-use kiln_integration::fault::{Checker, Fault, Proxy};
+use kiln_integration::fault::{wait_acks, Checker, Fault, Proxy};
 use kiln_integration::{binary, free_ports, http, TempDir};
 
 const T: Duration = Duration::from_secs(30);
@@ -156,14 +156,6 @@ fn writer(c: &Client, checker: &Checker, stop: &Arc<AtomicBool>) -> tokio::task:
     })
 }
 
-async fn wait_acks(checker: &Checker, more_than: usize) {
-    let deadline = Instant::now() + T;
-    while checker.acked_count() <= more_than {
-        assert!(Instant::now() < deadline, "no progress");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn short_group_link_blip_resumes_without_election_or_resync() {
     let (_dir, s1, s2, proxy) = pair(3000);
@@ -171,7 +163,7 @@ async fn short_group_link_blip_resumes_without_election_or_resync() {
     let checker = Checker::new();
     let stop = Arc::new(AtomicBool::new(false));
     let w = writer(&c, &checker, &stop);
-    wait_acks(&checker, 20).await;
+    wait_acks(&checker, 20, T).await;
     for _ in 0..3 {
         proxy.cut();
         // The standby stays a standby all along; writes keep being acknowledged.
@@ -186,7 +178,7 @@ async fn short_group_link_blip_resumes_without_election_or_resync() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let n = checker.acked_count();
-        wait_acks(&checker, n + 10).await;
+        wait_acks(&checker, n + 10, T).await;
     }
     stop.store(true, Ordering::Relaxed);
     tokio::time::timeout(T, w)
@@ -231,7 +223,7 @@ async fn group_link_down_longer_than_the_timeout_drops_the_standby() {
     let checker = Checker::new();
     let stop = Arc::new(AtomicBool::new(false));
     let w = writer(&c, &checker, &stop);
-    wait_acks(&checker, 10).await;
+    wait_acks(&checker, 10, T).await;
     proxy.set(Fault::Partition);
     let deadline = Instant::now() + T;
     while !s1.log().contains("passive dropped from the group") {
@@ -245,7 +237,7 @@ async fn group_link_down_longer_than_the_timeout_drops_the_standby() {
     );
     // The active keeps acknowledging without the dropped standby.
     let n = checker.acked_count();
-    wait_acks(&checker, n + 10).await;
+    wait_acks(&checker, n + 10, T).await;
     stop.store(true, Ordering::Relaxed);
     tokio::time::timeout(T, w)
         .await

@@ -4,12 +4,12 @@
 //! past the timeout it is refused with a message saying it must restart. The client talks to
 //! one in-memory server through the fault proxy; a second client talks to it directly.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln::{Client, ClientBuilder, LockId, LockLevel, Value};
-use kiln_integration::fault::{Checker, Fault, Proxy};
+use kiln_integration::fault::{start_writers, stop_writers, Checker, Fault, Proxy};
 use kiln_integration::{ServerOptions, ServerProcess};
 
 const WRITERS: u64 = 3;
@@ -33,76 +33,6 @@ async fn connect(addr: &str) -> Client {
         .connect()
         .await
         .expect("connect")
-}
-
-/// Writers appending `w<writer>-<seq>` to root list `log` under SyncWrite lock `log` until
-/// `stop` (or an error, returned).
-fn start_writers(
-    base: u64,
-    client: &Client,
-    checker: &Checker,
-    stop: &Arc<AtomicBool>,
-) -> Vec<tokio::task::JoinHandle<Option<kiln::Error>>> {
-    (base..base + WRITERS)
-        .map(|w| {
-            let (client, checker, stop) = (client.clone(), checker.clone(), stop.clone());
-            tokio::spawn(async move {
-                let log = match client.list("log").await {
-                    Ok(l) => l,
-                    Err(e) => return Some(e),
-                };
-                let mut seq = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    seq += 1;
-                    checker.attempt(w, seq);
-                    loop {
-                        let mut tx = match client
-                            .lock(LockId::Named("log".into()), LockLevel::SyncWrite)
-                            .await
-                        {
-                            Ok(tx) => tx,
-                            Err(e) => return Some(e),
-                        };
-                        match log.add(&mut tx, Checker::element(w, seq)) {
-                            Ok(()) => {}
-                            // Dropped from the cache as stale by the resume (a change whose
-                            // acknowledgement was lost): fault it in again.
-                            Err(kiln::Error::NotResident { .. }) => {
-                                drop(tx);
-                                if let Err(e) = log.len(&client).await {
-                                    return Some(e);
-                                }
-                                continue;
-                            }
-                            Err(e) => return Some(e),
-                        }
-                        match tx.commit().await {
-                            Ok(()) => checker.acked(w, seq),
-                            Err(e) => return Some(e),
-                        }
-                        break;
-                    }
-                }
-                None
-            })
-        })
-        .collect()
-}
-
-async fn stop_writers(
-    stop: &Arc<AtomicBool>,
-    writers: Vec<tokio::task::JoinHandle<Option<kiln::Error>>>,
-) -> Vec<kiln::Error> {
-    stop.store(true, Ordering::Relaxed);
-    let mut errors = Vec::new();
-    for w in writers {
-        let r = tokio::time::timeout(Duration::from_secs(30), w)
-            .await
-            .expect("writer finished in time")
-            .expect("writer did not panic");
-        errors.extend(r);
-    }
-    errors
 }
 
 async fn wait_acks(checker: &Checker, more_than: usize, server: &ServerProcess) {
@@ -158,8 +88,8 @@ async fn brief_drops_resume_the_session_and_lose_nothing() {
     let stop = Arc::new(AtomicBool::new(false));
     // b, connected directly, competes for the same lock: recalls cross the drops.
     let b = connect(&server.addr()).await;
-    let mut writers = start_writers(0, &a, &checker, &stop);
-    writers.extend(start_writers(WRITERS, &b, &checker, &stop));
+    let mut writers = start_writers(0..WRITERS, &a, &checker, &stop);
+    writers.extend(start_writers(WRITERS..2 * WRITERS, &b, &checker, &stop));
     wait_acks(&checker, 20, &server).await;
     for round in 1..=5u64 {
         proxy.cut();
@@ -167,7 +97,7 @@ async fn brief_drops_resume_the_session_and_lose_nothing() {
         let n = checker.acked_count();
         wait_acks(&checker, n + 20, &server).await;
     }
-    let errors = stop_writers(&stop, writers).await;
+    let errors = stop_writers(&stop, writers, Duration::from_secs(30)).await;
     assert!(
         errors.is_empty(),
         "writers failed: {errors:?}\nserver log:\n{}",
@@ -339,7 +269,7 @@ async fn silent_connection_is_resumed_after_the_health_check() {
         .expect("connect");
     let checker = Checker::new();
     let stop = Arc::new(AtomicBool::new(false));
-    let writers = start_writers(0, &a, &checker, &stop);
+    let writers = start_writers(0..WRITERS, &a, &checker, &stop);
     wait_acks(&checker, 10, &server).await;
     proxy.set(Fault::Drop);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -351,7 +281,7 @@ async fn silent_connection_is_resumed_after_the_health_check() {
     wait_reconnects(&a, 1, &server).await;
     let n = checker.acked_count();
     wait_acks(&checker, n + 10, &server).await;
-    let errors = stop_writers(&stop, writers).await;
+    let errors = stop_writers(&stop, writers, Duration::from_secs(30)).await;
     assert!(errors.is_empty(), "writers failed: {errors:?}");
     let log = server.log();
     assert!(
