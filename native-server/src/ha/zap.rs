@@ -284,6 +284,13 @@ async fn send(wr: &mut OwnedWriteHalf, m: &GroupMsg) -> bool {
 /// Applies the outcome of a contest between this active (`me`) and `peer` whose message was
 /// `theirs`.
 fn settle(shared: &Arc<Shared>, me: &Figures, peer: &Figures, theirs: &GroupMsg) {
+    if !shared.ha.is_active() || shared.ha.deposed().is_some() {
+        // This server stepped down (fenced by its old standby, or by another contest) while
+        // the contest was under way: it is no side any more, and must not "win" with the
+        // figures it took over from the new active.
+        info!(peer = %peer.name, "split-brain contest abandoned: this server is no longer ACTIVE-COORDINATOR");
+        return;
+    }
     let won = decide_in(shared.ha.is_quorum(), me, peer);
     let (winner, loser) = if won { (me, peer) } else { (peer, me) };
     warn!(
@@ -422,6 +429,9 @@ pub async fn watch_group(shared: Arc<Shared>) {
                 continue;
             };
             shared.ha.see_epoch(epoch);
+            if !shared.ha.is_active() || shared.ha.deposed().is_some() {
+                return; // stepped down meanwhile: nothing to contest
+            }
             if g.me > p.name {
                 // The other one asks; a newer active after a lost standby is caught by
                 // verify_writable before anything more is acknowledged.
