@@ -400,8 +400,8 @@ async fn deposed_by_peer(shared: &Shared, link: &Link) -> Option<(u64, u64)> {
     r
 }
 
-/// Asks peer `name` for its group `Hello`: `Some((its epoch, this server's epoch))` when it is
-/// ACTIVE-COORDINATOR with a newer epoch than this server's.
+/// `Some((its epoch, this server's epoch))` when peer `name` answers as ACTIVE-COORDINATOR with
+/// a newer epoch than this server's ([`super::zap::newer_epoch_at`]).
 async fn newer_active(shared: &Shared, name: &str) -> Option<(u64, u64)> {
     let addr = shared
         .ha
@@ -412,39 +412,9 @@ async fn newer_active(shared: &Shared, name: &str) -> Option<(u64, u64)> {
         .find(|p| p.name == name)?
         .group_addr
         .clone();
-    let sock = tokio::time::timeout(
-        Duration::from_millis(500),
-        tokio::net::TcpStream::connect(&addr),
-    )
-    .await
-    .ok()?
-    .ok()?;
-    let (mut rd, mut wr) = sock.into_split();
-    let mut b = BytesMut::new();
-    super::election::my_hello(shared).encode_framed(&mut b);
-    wr.write_all(&b).await.ok()?;
-    let mut buf = BytesMut::with_capacity(4096);
-    let deadline = Instant::now() + Duration::from_millis(500);
-    let hello = loop {
-        match GroupMsg::decode_framed(&mut buf, kiln_protocol::frame::DEFAULT_MAX_FRAME) {
-            Ok(Some(m)) => break m,
-            Ok(None) => {}
-            Err(_) => return None,
-        }
-        match tokio::time::timeout_at(deadline.into(), rd.read_buf(&mut buf)).await {
-            Ok(Ok(n)) if n > 0 => {}
-            _ => return None,
-        }
-    };
     let mine = shared.state.lock().epoch;
-    match hello {
-        GroupMsg::Hello {
-            role: kiln_protocol::group::ServerRole::ActiveCoordinator,
-            epoch,
-            ..
-        } if epoch > mine => Some((epoch, mine)),
-        _ => None,
-    }
+    let epoch = super::zap::newer_epoch_at(shared, &addr).await?;
+    Some((epoch, mine))
 }
 
 /// This active was deposed: `by` is active with a newer epoch. It steps down

@@ -210,24 +210,28 @@ async fn hello_to(
     Some((m, rd, wr, buf))
 }
 
+/// The epoch of the peer at `addr` when it answers as ACTIVE-COORDINATOR in an epoch newer
+/// than this server's (the epoch is seen either way: it fences this server's clients).
+pub(super) async fn newer_epoch_at(shared: &Shared, addr: &str) -> Option<u64> {
+    let (hello, ..) = hello_to(shared, addr).await?;
+    let GroupMsg::Hello {
+        role: ServerRole::ActiveCoordinator,
+        epoch,
+        ..
+    } = hello
+    else {
+        return None;
+    };
+    shared.ha.see_epoch(epoch);
+    (epoch > shared.state.lock().epoch).then_some(epoch)
+}
+
 /// A reachable peer that is ACTIVE-COORDINATOR in an epoch newer than this server's.
 async fn newer_active(shared: &Shared) -> Option<(String, u64)> {
     let g = shared.ha.group.clone()?;
-    let mine = shared.state.lock().epoch;
     for p in &g.peers {
-        if let Some((
-            GroupMsg::Hello {
-                role: ServerRole::ActiveCoordinator,
-                epoch,
-                ..
-            },
-            ..,
-        )) = hello_to(shared, &p.group_addr).await
-        {
-            shared.ha.see_epoch(epoch);
-            if epoch > mine {
-                return Some((p.name.clone(), epoch));
-            }
+        if let Some(epoch) = newer_epoch_at(shared, &p.group_addr).await {
+            return Some((p.name.clone(), epoch));
         }
     }
     None
