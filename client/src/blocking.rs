@@ -33,7 +33,8 @@ use tokio::runtime::Runtime;
 use tokio::sync::broadcast;
 
 use crate::{
-    ChangeEvent, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, Error, Result, Subscription,
+    ChangeEvent, Changed, ClientBuilder, ClientStats, ClusterEvent, DmiEvent, Error, Result,
+    Subscription,
 };
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -275,6 +276,24 @@ impl Client {
     /// See [`crate::Client::remote_txns_applied`].
     pub fn remote_txns_applied(&self) -> u64 {
         self.inner.remote_txns_applied()
+    }
+    /// See [`crate::Client::track_changes`].
+    pub fn track_changes(&self) {
+        self.inner.track_changes()
+    }
+    /// See [`crate::Client::take_changed`].
+    pub fn take_changed(&self) -> Changed {
+        self.inner.take_changed()
+    }
+    /// See [`crate::Client::changes_seq`].
+    pub fn changes_seq(&self) -> u64 {
+        self.inner.changes_seq()
+    }
+    /// Blocks until a change recorded since [`crate::Client::track_changes`] is waiting to be
+    /// taken, or `timeout` passes; true when one is. Returns at once if one is already
+    /// waiting. (A daemon thread applying remote changes waits here.)
+    pub fn wait_changed(&self, timeout: Duration) -> bool {
+        self.inner.inner.stats.changes.wait(timeout)
     }
     /// See [`crate::Client::close`].
     pub fn close(&self) -> Result<()> {

@@ -46,9 +46,9 @@ mod outbound;
 mod txn;
 
 pub use client::{
-    ChangeEvent, Client, ClientBuilder, ClientStats, ClusterEvent, ConnectionState, DmiEvent,
-    HealthCheck, LockHandle, Subscription, DEFAULT_RECONNECT_INTERVAL, DEFAULT_RECONNECT_TIMEOUT,
-    DEFAULT_WINDOW,
+    ChangeEvent, Changed, Client, ClientBuilder, ClientStats, ClusterEvent, ConnectionState,
+    DmiEvent, HealthCheck, LockHandle, Subscription, DEFAULT_RECONNECT_INTERVAL,
+    DEFAULT_RECONNECT_TIMEOUT, DEFAULT_WINDOW,
 };
 pub use collections::{Array, List, Map, Object, Queue, Set, ToValue};
 pub use error::{Error, Result};

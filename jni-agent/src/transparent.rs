@@ -626,6 +626,73 @@ pub extern "system" fn Java_dev_kiln_internal_Native_remoteTxns<'local>(
     })
 }
 
+/// `static native long changesSeq(long client)`: a counter that moves whenever the client
+/// records a remote change (starts the client's change tracking on first use: see
+/// `kiln::Client::track_changes`). One atomic load: `Runtime.drain`'s test at every lock award.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_changesSeq<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> jlong {
+    crate::ffi::bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        c.client.track_changes();
+        Ok(convert::u64_to_java(c.client.changes_seq()))
+    })
+}
+
+/// The `long[]` of `takeChanged`: the oids, or `None` for "all" (Java `null`).
+fn changed_oids(ch: kiln::Changed) -> Option<Vec<jlong>> {
+    match ch {
+        kiln::Changed::Oids(v) => Some(v.into_iter().map(|o| convert::u64_to_java(o.0)).collect()),
+        _ => None,
+    }
+}
+
+/// `static native long[] takeChanged(long client)`: the oids of cached objects the server
+/// changed since the last call (an empty array: none), or null when anything may have changed
+/// (tracking just started, too many, a resync after reconnect/failover): refresh all.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_takeChanged<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> jni::objects::JLongArray<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        c.client.track_changes();
+        match changed_oids(c.client.take_changed()) {
+            None => Ok(jni::objects::JLongArray::default()),
+            Some(v) => {
+                let a = env.new_long_array(v.len())?;
+                a.set_region(env, 0, &v)?;
+                Ok(a)
+            }
+        }
+    })
+}
+
+/// `static native boolean awaitChanged(long client, long timeoutMs)`: blocks until a recorded
+/// change waits to be taken or the timeout passes (the agent's `kiln-applier` thread).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_awaitChanged<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    timeout_ms: jlong,
+) -> jni::sys::jboolean {
+    crate::ffi::bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        c.client.track_changes();
+        let ms = u64::try_from(timeout_ms).unwrap_or(0);
+        Ok(c.client.wait_changed(std::time::Duration::from_millis(ms)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,6 +735,18 @@ mod tests {
         assert_eq!(r.len(), 6);
         assert_eq!(r[2], Value::Str("demo.Main.state".into()));
         assert_eq!(r[5], Value::Str("count".into()));
+    }
+
+    #[test]
+    fn changed_oids_or_null_for_all() {
+        assert_eq!(changed_oids(kiln::Changed::All), None);
+        assert_eq!(
+            changed_oids(kiln::Changed::Oids(vec![
+                kiln::ObjectId(7),
+                kiln::ObjectId(3)
+            ])),
+            Some(vec![7, 3])
+        );
     }
 
     #[test]

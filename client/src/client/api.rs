@@ -15,7 +15,7 @@ use crate::{Error, Result};
 use std::future::Future;
 
 use super::builder::ClientBuilder;
-use super::events::{ChangeEvent, ClientStats, ClusterEvent, ConnectionState, DmiEvent};
+use super::events::{ChangeEvent, Changed, ClientStats, ClusterEvent, ConnectionState, DmiEvent};
 use super::inner::{Inner, LockEntry};
 
 /// Closes the connection when the last [`Client`] clone is dropped.
@@ -702,6 +702,32 @@ impl Client {
     /// the cache and the lock table under their locks).
     pub fn remote_txns_applied(&self) -> u64 {
         self.inner.stats.remote_txns.load(Ordering::Relaxed)
+    }
+
+    /// Starts recording which cached objects the server changes (remote transactions' deltas,
+    /// objects dropped from the cache: a bad delta, a rejected transaction, stale after a
+    /// reconnect or failover), for [`Self::take_changed`]. Off by default: a client that never
+    /// asks keeps nothing. Idempotent; the first take after it says [`Changed::All`] (what
+    /// changed before is unknown).
+    ///
+    /// A lock award is dispatched after the changes that preceded it on the connection are
+    /// recorded, so a thread that was awarded a lock and then calls `take_changed` sees every
+    /// object changed under earlier holders.
+    pub fn track_changes(&self) {
+        self.inner.stats.changes.enable();
+    }
+
+    /// What the server changed in the cache since the last call (see [`Self::track_changes`]);
+    /// `Changed::Oids(vec![])` when nothing changed. Bounded: past 65,536 changed objects
+    /// between two takes it says [`Changed::All`].
+    pub fn take_changed(&self) -> Changed {
+        self.inner.stats.changes.take()
+    }
+
+    /// A counter that moves whenever a change is recorded (one atomic load: test it before
+    /// [`Self::take_changed`] on a hot path).
+    pub fn changes_seq(&self) -> u64 {
+        self.inner.stats.changes.seq()
     }
 
     /// Counters (see [`ClientStats`]).

@@ -29,7 +29,7 @@ mod reconnect;
 
 pub use api::{Client, LockHandle, Subscription};
 pub use builder::{ClientBuilder, HealthCheck};
-pub use events::{ChangeEvent, ClientStats, ClusterEvent, ConnectionState, DmiEvent};
+pub use events::{ChangeEvent, Changed, ClientStats, ClusterEvent, ConnectionState, DmiEvent};
 pub(crate) use inner::{Cached, Inner, LockEntry};
 
 /// Default number of object ids leased per request.

@@ -49,6 +49,9 @@ impl Inner {
                 objects,
                 missing,
             } => {
+                // Not a change to track: a copy replaced here by a newer one (a resident
+                // object) also gets that change's `Deltas`, tracked there; a first fault has
+                // no copy outside the cache yet.
                 self.insert_faulted(objects);
                 let reply = Message::FaultReply {
                     req_id,
@@ -84,7 +87,12 @@ impl Inner {
                 upto_seq,
                 code,
                 message,
-            } => self.on_rejected(from_seq, upto_seq, code, message),
+            } => {
+                self.on_rejected(from_seq, upto_seq, code, message);
+                // Their objects left the cache (local changes undone): copies kept outside
+                // must be refreshed from the server's state.
+                self.stats.changes.note_all();
+            }
             Message::Deltas {
                 gtx,
                 from_client,
@@ -119,6 +127,9 @@ impl Inner {
                         cache.remove(o);
                     }
                 }
+                // Noted before the next message (a lock award) is dispatched: the award's
+                // holder sees these changes (DESIGN.md happens-before). Dropped objects too.
+                self.stats.changes.note(deltas.iter().map(|d| d.oid));
                 if !bad.is_empty() {
                     self.out.push(Message::Evict { oids: bad });
                 }

@@ -158,6 +158,9 @@ impl Inner {
                 return false;
             }
             self.evict_local(&stale);
+            // Changed while away (the server compared every re-asserted version): copies
+            // kept outside the cache refresh them (events.rs ChangeTracker).
+            self.stats.changes.note(stale.iter().copied());
             let now = Instant::now();
             let mut prefix = Vec::new();
             let entries: Vec<Arc<LockEntry>> = self.locks.read().values().cloned().collect();
