@@ -309,6 +309,21 @@ public final class Native {
     public static native long remoteTxns(long client);
 
     /**
+     * A counter that moves whenever the client records a change the server made to its cache
+     * (starts the client's change tracking on first use).
+     */
+    public static native long changesSeq(long client);
+
+    /**
+     * The ids of cached objects the server changed since the last call (empty: none), or null
+     * when anything may have changed (tracking just started, too many to list): refresh all.
+     */
+    public static native long[] takeChanged(long client);
+
+    /** Blocks until a change waits for {@link #takeChanged} or {@code timeoutMs} passes; true when one waits. */
+    public static native boolean awaitChanged(long client, long timeoutMs);
+
+    /**
      * A new empty logical collection (kind as {@link #create}) recorded with class name
      * {@code className} (the transparent agent's JDK collections: the JDK type plus what
      * materialising it needs, e.g. {@code java.util.TreeMap|comparator=demo.ByName}); its object id.

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.Ignore;
 import org.junit.Test;
 
 /**
@@ -42,12 +41,10 @@ public class CometdExampleTest extends ExampleTestBase {
         throw new AssertionError("no '" + line + "' from " + tag + " within 60 s; stderr:\n" + err);
     }
 
-    // Known defect, not a test problem: in 1 of 5 clean-clone runs node 2 received hello-1 twice
-    // and never hello-3 ("node2 got hello-1,hello-1,hello-2"): a message queue consumed under
-    // the client's lock on one JVM came back after a remote change was applied to the resident
-    // object (Runtime.drain/refresh, see docs/agent.md "Not done yet"). Re-enable once the
-    // refresh applies only what changed remotely.
-    @Ignore("flaky: a remote refresh can restore a consumed message (docs/agent.md, Not done yet)")
+    // Once flaky (1 of 5 runs: "node2 got hello-1,hello-1,hello-2"): a lock award refreshed
+    // every resident object from the client's cache, restoring a queue head consumed under
+    // another lock. Remote changes now refresh only the objects other JVMs changed
+    // (docs/agent.md, "Applying remote changes").
     @Test
     public void aMessagePublishedOnNode1IsDeliveredByNode2sResume() throws Exception {
         Process node1 = start("node1", "publish", "3");

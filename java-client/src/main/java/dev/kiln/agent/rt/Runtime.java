@@ -89,6 +89,7 @@ public final class Runtime {
             throw new IllegalStateException("kiln: cannot reach the process cluster: " + e, e);
         }
         client = c;
+        Applier.start(c); // remote changes reach resident objects without a lock award
         return c;
     }
 
@@ -723,22 +724,58 @@ public final class Runtime {
         }
     }
 
-    private static volatile long lastRemote = -1;
+    /**
+     * The client's change counter ({@link Native#changesSeq}) up to which every recorded remote
+     * change is applied to the Java objects. Written under the {@code objects} monitor, after
+     * the refresh: a thread that reads it equal to the counter has nothing left to wait for.
+     */
+    private static volatile long appliedSeq = Long.MIN_VALUE;
 
     /**
-     * Brings the Java objects in line with the client's cache when other JVMs' transactions
-     * arrived since the last drain (they are applied to the cache before the lock is awarded).
+     * At a lock award (and before a DMI runs, after a cluster wait): applies the remote changes
+     * that arrived before it. The client records the changed oids before it dispatches the award
+     * (same connection, in order), so they are among what this takes; if the applier thread took
+     * them first, this waits on the same monitor until it has refreshed them. One atomic load
+     * through JNI when nothing changed.
      */
     static void drain(long c) {
-        long now = Native.remoteTxns(c);
-        if (now == lastRemote) {
-            return;
+        if (Native.changesSeq(c) != appliedSeq) {
+            applyChanges(c);
         }
+    }
+
+    /**
+     * Takes the oids the client recorded as changed by the server and refreshes those that are
+     * resident here (all of them when the client says "anything may have changed": tracking
+     * just started, more than it keeps). Run by lock awards ({@link #drain}) and by the
+     * {@code kiln-applier} thread ({@link Applier}); take and refresh under one monitor (the
+     * {@code objects} map's, which materialising holds too), so they never race each other.
+     * Returns how many objects were refreshed.
+     */
+    static int applyChanges(long c) {
         synchronized (objects) {
-            lastRemote = now;
-            for (Map.Entry<Long, Object> en : objects.entrySet()) {
-                refresh(en.getKey(), en.getValue());
+            long seq = Native.changesSeq(c);
+            if (seq == appliedSeq) {
+                return 0;
             }
+            long[] changed = Native.takeChanged(c);
+            int n = 0;
+            if (changed == null) {
+                for (Map.Entry<Long, Object> en : objects.entrySet()) {
+                    refresh(en.getKey(), en.getValue());
+                    n++;
+                }
+            } else {
+                for (long oid : changed) {
+                    Object o = objects.get(oid);
+                    if (o != null) {
+                        refresh(oid, o);
+                        n++;
+                    }
+                }
+            }
+            appliedSeq = seq;
+            return n;
         }
     }
 
