@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use kiln::{
-    Client, ClientBuilder, ClusterEvent, ConnectionState, Error, ErrorCode, LockId, LockLevel,
-    NodeInfo, ObjectId, ObjectState, SubTarget, Value,
+    Changed, Client, ClientBuilder, ClusterEvent, ConnectionState, Delta, DeltaOp, Error,
+    ErrorCode, LockId, LockLevel, NodeInfo, ObjectId, ObjectState, SubTarget, Value,
 };
 use kiln_protocol::frame::{self, FrameDecoder};
 use kiln_protocol::{FaultedObject, Message, PROTOCOL_VERSION};
@@ -634,4 +634,153 @@ async fn without_reconnect_a_lost_connection_fails_at_once() {
         Err(Error::ConnectionLost { .. })
     ));
     assert_eq!(c.state(), ConnectionState::Failed);
+}
+
+// ------------------------------------------------------------------ changed-object tracking
+
+/// Waits (bounded) until the reader dispatched what makes `cond` true.
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    within(what, async {
+        while !cond() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+}
+
+fn field_f(c: &Client, oid: ObjectId) -> Option<Value> {
+    c.cached(oid).and_then(|s| s.field("P", "f").cloned())
+}
+
+fn changed(c: &Client) -> Vec<ObjectId> {
+    match c.take_changed() {
+        Changed::Oids(mut v) => {
+            v.sort_unstable();
+            v
+        }
+        other => panic!("expected oids, got {other:?}"),
+    }
+}
+
+/// `track_changes` / `take_changed`: the oids of remote `Deltas` are recorded before the lock
+/// award that follows them on the connection is dispatched (DESIGN.md happens-before), local
+/// changes are not remote changes, and a rejected transaction (its objects dropped from the
+/// cache) says "all".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_oids_are_recorded_before_the_award_that_follows_them() {
+    let (l, b) = start().await;
+    let (c, mut p) = connect(&l, b, 3).await;
+    // X and Y faulted in at version 1.
+    let (x, y) = (ObjectId(40), ObjectId(41));
+    let c2 = c.clone();
+    let fault = tokio::spawn(async move { c2.object(x).await });
+    let req = match p.next().await {
+        Message::Fault { req_id, .. } => req_id,
+        other => panic!("expected Fault, got {other:?}"),
+    };
+    let mut st = ObjectState::physical("P");
+    st.apply(&DeltaOp::SetField {
+        class: "P".into(),
+        name: "f".into(),
+        value: Value::I32(0),
+    })
+    .expect("set");
+    p.send(&Message::FaultReply {
+        req_id: req,
+        objects: [x, y]
+            .iter()
+            .map(|&oid| FaultedObject {
+                oid,
+                version: 1,
+                state: st.clone(),
+            })
+            .collect(),
+        missing: vec![],
+    })
+    .await;
+    within("fault", fault).await.expect("task").expect("fault");
+    let set = |oid, v| Delta {
+        oid,
+        ops: vec![DeltaOp::SetField {
+            class: "P".into(),
+            name: "f".into(),
+            value: Value::I32(v),
+        }],
+    };
+    // Off by default: nothing is kept.
+    let seq0 = c.changes_seq();
+    p.send(&Message::Deltas {
+        gtx: 2,
+        from_client: 9,
+        deltas: vec![set(y, 1)],
+    })
+    .await;
+    until("the first Deltas", || field_f(&c, y) == Some(Value::I32(1))).await;
+    assert_eq!(c.changes_seq(), seq0, "not tracked before track_changes");
+    c.track_changes();
+    assert_eq!(
+        c.take_changed(),
+        Changed::All,
+        "what came before is unknown"
+    );
+    assert_eq!(changed(&c), vec![], "taken");
+
+    // Deltas for X, then the award of L: the holder of L finds X among the changes.
+    let c2 = c.clone();
+    let lock_l = tokio::spawn(async move { c2.lock(named("L"), LockLevel::Write).await });
+    let r_l = match p.next().await {
+        Message::LockRequest { req_id, lock, .. } if lock == named("L") => req_id,
+        other => panic!("expected LockRequest L, got {other:?}"),
+    };
+    let seq1 = c.changes_seq();
+    p.send(&Message::Deltas {
+        gtx: 5,
+        from_client: 9,
+        deltas: vec![set(x, 7), set(x, 8)],
+    })
+    .await;
+    p.send(&Message::LockAward {
+        req_id: r_l,
+        lock: named("L"),
+        level: LockLevel::Write,
+        token: 1,
+    })
+    .await;
+    let mut held = within("lock L", lock_l).await.expect("task").expect("L");
+    assert!(c.changes_seq() > seq1, "the counter moved");
+    assert_eq!(changed(&c), vec![x], "one oid per object, before the award");
+    assert_eq!(field_f(&c, x), Some(Value::I32(8)));
+    // A local change is not a remote one.
+    held.set_field(y, "P", "f", Value::I32(3)).expect("set");
+    held.commit().await.expect("commit");
+    assert_eq!(txn_seqs(&p.next().await), vec![1]);
+    assert_eq!(changed(&c), vec![]);
+
+    // Two transactions' changes accumulate until taken.
+    p.send(&Message::Deltas {
+        gtx: 6,
+        from_client: 9,
+        deltas: vec![set(y, 4)],
+    })
+    .await;
+    p.send(&Message::Deltas {
+        gtx: 7,
+        from_client: 9,
+        deltas: vec![set(x, 9)],
+    })
+    .await;
+    until("two Deltas", || field_f(&c, x) == Some(Value::I32(9))).await;
+    assert_eq!(changed(&c), vec![x, y]);
+
+    // The rejected transaction dropped Y (changed locally) from the cache: "all".
+    p.send(&Message::TxnRejected {
+        from_seq: 1,
+        upto_seq: 1,
+        code: ErrorCode::StorageUnavailable,
+        message: "disk full".into(),
+    })
+    .await;
+    until("the rejection", || c.cached(y).is_none()).await;
+    assert_eq!(c.take_changed(), Changed::All);
+    assert_eq!(changed(&c), vec![]);
 }
