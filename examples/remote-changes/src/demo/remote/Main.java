@@ -80,11 +80,11 @@ public class Main {
             if (item != null) {
                 got.add(item);
             }
-            increment(st.a);
-            increments++;
+            increments += increment(st.a, 50);
             if (item == null && observedAtLeast(observed, 100, t0)) {
                 break;
             }
+            Thread.sleep(1); // a transaction per ms: the poker's lock requests are not starved
         }
         stop(b);
         awards.join();
@@ -117,10 +117,14 @@ public class Main {
         }
     }
 
-    static void increment(Counter c) {
+    /** {@code k} increments under one hold of the lock (one transaction). */
+    static int increment(Counter c, int k) {
         synchronized (c) {
-            c.n++;
+            for (int i = 0; i < k; i++) {
+                c.n++;
+            }
         }
+        return k;
     }
 
     static int value(Counter c) {

@@ -39,6 +39,8 @@ public class RemoteChangesTest extends ExampleTestBase {
         Process poker = start("poker");
         String h = finish(holder);
         String p = finish(poker);
+        assertTrue(h, h.startsWith("app: holder created 2000 items\n"));
+        h = h.substring(h.indexOf('\n') + 1);
         Matcher m = Pattern.compile("app: holder consumed 2000 \\(every item once, in order\\), a=(\\d+) after (\\d+)"
                 + " increments, 100\\+ remote changes of b").matcher(h);
         assertTrue(h, m.matches());
