@@ -168,7 +168,8 @@ pub(crate) struct ChangeTracker {
 impl ChangeTracker {
     /// Starts tracking. What changed before is unknown, so the first take says `All`.
     pub(crate) fn enable(&self) {
-        if self.enabled.swap(true, Ordering::AcqRel) {
+        // A load first: the agent calls this at every lock award (no shared-line write).
+        if self.enabled.load(Ordering::Acquire) || self.enabled.swap(true, Ordering::AcqRel) {
             return;
         }
         self.note_all();
