@@ -290,10 +290,26 @@ impl Client {
         self.inner.changes_seq()
     }
     /// Blocks until a change recorded since [`crate::Client::track_changes`] is waiting to be
-    /// taken, or `timeout` passes; true when one is. Returns at once if one is already
-    /// waiting. (A daemon thread applying remote changes waits here.)
+    /// taken, or `timeout` passes, or the client is closed or failed (checked every 20 ms);
+    /// true when one is. Returns at once if one is already waiting. (A daemon thread applying
+    /// remote changes waits here.)
     pub fn wait_changed(&self, timeout: Duration) -> bool {
-        self.inner.inner.stats.changes.wait(timeout)
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if self
+                .inner
+                .inner
+                .stats
+                .changes
+                .wait(left.min(Duration::from_millis(20)))
+            {
+                return true;
+            }
+            if left <= Duration::from_millis(20) || self.inner.inner.check_alive().is_err() {
+                return false;
+            }
+        }
     }
     /// See [`crate::Client::close`].
     pub fn close(&self) -> Result<()> {

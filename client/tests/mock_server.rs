@@ -783,4 +783,20 @@ async fn changed_oids_are_recorded_before_the_award_that_follows_them() {
     until("the rejection", || c.cached(y).is_none()).await;
     assert_eq!(c.take_changed(), Changed::All);
     assert_eq!(changed(&c), vec![]);
+
+    // The blocking facade's wait: times out with nothing recorded, wakes at a record.
+    let bc = kiln::blocking::Client::from_async(c.clone()).expect("blocking");
+    let bc2 = bc.clone();
+    let idle = tokio::task::spawn_blocking(move || bc2.wait_changed(Duration::from_millis(60)));
+    assert!(!within("an idle wait", idle).await.expect("task"));
+    let waiter = tokio::task::spawn_blocking(move || bc.wait_changed(T));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    p.send(&Message::Deltas {
+        gtx: 8,
+        from_client: 9,
+        deltas: vec![set(x, 10)],
+    })
+    .await;
+    assert!(within("a woken wait", waiter).await.expect("task"));
+    assert_eq!(changed(&c), vec![x]);
 }
