@@ -35,6 +35,9 @@ public class KilnDefaultListModel<E> extends javax.swing.DefaultListModel<E> imp
     @Override
     public void $kiln$oid(long oid) {
         $kiln$oid = oid;
+        if (oid != 0) {
+            SwingModels.resident(KilnDefaultListModel.class.getName(), "(III)V"); // hear the other JVMs' events from now on
+        }
     }
 
     /** On a JVM that materialised the model (no constructor ran there): its listener list. */

@@ -65,6 +65,9 @@ public class KilnDefaultTableModel extends javax.swing.table.DefaultTableModel i
     @Override
     public void $kiln$oid(long oid) {
         $kiln$oid = oid;
+        if (oid != 0) {
+            SwingModels.resident(KilnDefaultTableModel.class.getName(), "(IIII)V"); // hear the other JVMs' events from now on
+        }
     }
 
     /** On a JVM that materialised the model (no constructor ran there): its listener list. */

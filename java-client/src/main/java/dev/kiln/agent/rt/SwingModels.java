@@ -72,6 +72,20 @@ public final class SwingModels {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
+     * Called when a model becomes shared or is materialised here (its oid is set): from then on
+     * this JVM listens for the events other JVMs' copies fire (a JVM that is not listening yet
+     * drops them). Registers the model class's {@code $kiln$fire} (descriptor {@code desc}) once.
+     */
+    public static void resident(String cls, String desc) {
+        target(cls, desc);
+    }
+
+    private static int target(String cls, String desc) {
+        Integer idx = TARGETS.get(cls + desc);
+        return idx != null ? idx : TARGETS.computeIfAbsent(cls + desc, k -> Dmi.register(cls, "$kiln$fire", desc, false));
+    }
+
+    /**
      * Distributes {@code model.$kiln$fire(args)} (declared by {@code cls} with descriptor
      * {@code desc}, ints only) to the JVMs where the model is resident, after the current
      * transaction commits; not when called while running a remote call (the remote side fires
@@ -81,7 +95,7 @@ public final class SwingModels {
         if (model.$kiln$oid() == 0) {
             return;
         }
-        int idx = TARGETS.computeIfAbsent(cls + desc, k -> Dmi.register(cls, "$kiln$fire", desc, false));
+        int idx = target(cls, desc);
         Dmi.enter();
         Dmi.exit(model, idx, args);
     }
