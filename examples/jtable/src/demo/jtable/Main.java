@@ -176,6 +176,13 @@ public class Main {
                     case "move":
                         say(Sketch.move(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3])));
                         continue;
+                    case "unlocked-move": // Main is not autolocked: refused, nothing shared
+                        Sketch.marks.get(Integer.parseInt(w[1])).anchor.x = Integer.parseInt(w[2]);
+                        say("moved outside a lock?!");
+                        continue;
+                    case "font":
+                        say(Sketch.addFont(m.me));
+                        continue;
                     case "marks":
                         for (String s : Sketch.marks()) {
                             say(s);
@@ -184,7 +191,7 @@ public class Main {
                     default:
                         SwingUtilities.invokeAndWait(() -> m.apply(w, l)); // Swing models change on the event thread
                 }
-            } catch (Exception e) {
+            } catch (Exception | Error e) { // TCNonPortableObjectError is an Error
                 say("bad command '" + line + "': " + (e.getCause() != null ? e.getCause() : e));
             }
         }

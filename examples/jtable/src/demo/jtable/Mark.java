@@ -12,6 +12,8 @@ public class Mark {
     BasicStroke stroke;
     Point anchor;
     String by;
+    /** Not a portable type (see {@code Sketch.addFont}). */
+    Object label;
 
     Mark(Shape shape, Color color, BasicStroke stroke, Point anchor, String by) {
         this.shape = shape;

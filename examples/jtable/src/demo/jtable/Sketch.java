@@ -72,6 +72,16 @@ public class Sketch {
         }
     }
 
+    /** A mark holding a java.awt.Font, which is not a portable type: refused, nothing of it shared. */
+    static synchronized String addFont(String by) {
+        synchronized (marks) {
+            Mark m = new Mark(new Rectangle(0, 0, 1, 1), Color.RED, new BasicStroke(), new Point(0, 0), by);
+            m.label = new java.awt.Font("Serif", java.awt.Font.PLAIN, 12);
+            marks.add(m);
+            return "added a font mark";
+        }
+    }
+
     static synchronized String move(int i, int x, int y) {
         synchronized (marks) {
             Point p = marks.get(i).anchor;

@@ -236,6 +236,34 @@ public class JTableExampleTest extends ExampleTestBase {
             assertTrue(String.join("\n", lines("left")), System.currentTimeMillis() < deadline && left.isAlive());
             Thread.sleep(20);
         }
+        // Bad input: an unlocked write to a shared Point, a non-portable Font in a new mark.
+        type(right, "unlocked-move 3 99\nfont\n");
+        long until = System.currentTimeMillis() + 30_000;
+        while (lines("right").stream().noneMatch(l -> l.startsWith("app: bad command 'font'"))) {
+            assertTrue(String.join("\n", lines("right")), System.currentTimeMillis() < until && right.isAlive());
+            Thread.sleep(20);
+        }
+        String unlocked = lines("right").stream().filter(l -> l.startsWith("app: bad command 'unlocked-move"))
+                .findFirst().orElse("");
+        assertTrue(unlocked, unlocked.contains("UnlockedSharedObjectException: kiln: java.awt.Point.x of a shared object")
+                && unlocked.contains("outside any cluster lock") && unlocked.contains("<autolock>"));
+        String font = lines("right").stream().filter(l -> l.startsWith("app: bad command 'font'")).findFirst().orElse("");
+        assertTrue(font, font.contains("TCNonPortableObjectError: kiln: ") && font.contains(".label holds a java.awt.Font")
+                && font.contains("Nothing of this transaction was shared"));
+        assertFalse(String.join("\n", lines("right")), lines("right").contains("app: moved outside a lock?!"));
+        // Nothing of either reached the other JVM: still 11 marks (+ 4 values), mark 3 at 40,50.
+        int before = lines("left").size();
+        type(left, "marks\n");
+        until = System.currentTimeMillis() + 30_000;
+        while (lines("left").size() < before + 15) {
+            assertTrue(String.join("\n", lines("left")), System.currentTimeMillis() < until && left.isAlive());
+            Thread.sleep(20);
+        }
+        Thread.sleep(300);
+        List<String> again = lines("left").subList(before, lines("left").size());
+        assertEquals(again.toString(), 15, again.size());
+        assertTrue(again.toString(), again.get(3).contains(" at 40,50 "));
+
         type(left, "quit\n");
         type(right, "quit\n");
         finish(left);
