@@ -203,6 +203,32 @@ public class JTableExampleTest extends ExampleTestBase {
         assertFalse(err("right"), err("right").contains("Exception"));
     }
 
+    /** What runs when no Xvfb can be installed: the model part, headless (a JTable without a window). */
+    @Test
+    public void theModelPartRunsHeadless() throws Exception {
+        childEnv.remove("DISPLAY");
+        childEnv.put("JAVA_TOOL_OPTIONS", "-Djava.awt.headless=true");
+        Process left = start("left");
+        await("left", left, "app: ready");
+        Process right = start("right");
+        await("right", right, "app: ready");
+        type(right, "set 2 1 Retro\n");
+        assertEquals(Arrays.asList("app: == table (3 rows)",
+                "app: 09:00 | Standup | Room 1",
+                "app: 10:30 | Design review | Room 2",
+                "app: 14:00 | Retro | Room 1"), tableAfter("left", left, "app: heard update rows 2-2 col 1", 1));
+        type(left, "insert 3 08:00|Coffee|Kitchen\n");
+        assertEquals(Arrays.asList("app: == table (4 rows)",
+                "app: 08:00 | Coffee | Kitchen",
+                "app: 09:00 | Standup | Room 1",
+                "app: 10:30 | Design review | Room 2",
+                "app: 14:00 | Retro | Room 1"), tableAfter("right", right, "app: heard insert rows 3-3", 1));
+        type(left, "quit\n");
+        type(right, "quit\n");
+        finish(left);
+        finish(right);
+    }
+
     @Test
     public void awtValuesMadeInOneJvmReadEqualInAnother() throws Exception {
         Process left = start("left");
