@@ -28,7 +28,7 @@ import javax.swing.table.TableRowSorter;
  * model's own methods on the Swing event thread; every JVM's table shows them.
  *
  * <p>stdin, one command a line: {@code set ROW COL TEXT}, {@code insert ROW TIME|WHAT|WHERE},
- * {@code remove ROW} (model rows), {@code chat TEXT}, {@code unchat I} (chatter: a shared
+ * {@code remove ROW} (model rows), {@code columns A|B|C}, {@code chat TEXT}, {@code unchat I} (chatter: a shared
  * {@code DefaultListModel} in a {@code JList}, the root {@code demo.jtable.Main.chat}), {@code print} (the table as the {@code JTable} renders it, in
  * view order), {@code draw}, {@code move I X Y}, {@code marks} (the shared sketch, see
  * {@link Sketch}), {@code quit}. Argument: this JVM's name.
@@ -117,7 +117,11 @@ public class Main {
 
     /** The table as the JTable renders it (view order, renderer text). */
     private void print() {
-        StringBuilder b = new StringBuilder("== table (" + table.getRowCount() + " rows)");
+        StringBuilder b = new StringBuilder("== table (" + table.getRowCount() + " rows;");
+        for (int c = 0; c < table.getColumnCount(); c++) {
+            b.append(c == 0 ? " " : ", ").append(table.getColumnName(c)); // the JTable's columns
+        }
+        b.append(")");
         for (int r = 0; r < table.getRowCount(); r++) {
             b.append("\napp: ");
             for (int c = 0; c < table.getColumnCount(); c++) {
@@ -136,6 +140,9 @@ public class Main {
             case "insert":
                 model.insertRow(Integer.parseInt(w[1]), (Object[]) line.split("\\s+", 3)[2].split("\\|"));
                 break;
+            case "columns": // setColumnIdentifiers: the JDK's setDataVector assigns the model's fields
+                model.setColumnIdentifiers((Object[]) line.split("\\s+", 2)[1].split("\\|"));
+                break;
             case "remove":
                 model.removeRow(Integer.parseInt(w[1]));
                 break;
@@ -149,7 +156,7 @@ public class Main {
                 print();
                 break;
             default:
-                say("unknown command " + w[0] + " (set, insert, remove, print, chat, unchat, draw, move, marks, quit)");
+                say("unknown command " + w[0] + " (set, insert, remove, columns, print, chat, unchat, draw, move, marks, quit)");
         }
     }
 

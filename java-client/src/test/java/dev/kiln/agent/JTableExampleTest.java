@@ -151,20 +151,20 @@ public class JTableExampleTest extends ExampleTestBase {
         // The second JVM's constructor made a model of its own: it got the first JVM's.
         type(right, "print\n");
         await("right", right, "app: == end");
-        assertEquals(Arrays.asList("app: == table (3 rows)",
+        assertEquals(Arrays.asList("app: == table (3 rows; Time, Meeting, Room)",
                 "app: 09:00 | Standup | Room 1",
                 "app: 10:30 | Design review | Room 2",
                 "app: 14:00 | Planning | Room 1"), tableAfter("right", right, "app: ready", 1));
 
         type(left, "set 0 2 Room 9\n");
-        assertEquals(Arrays.asList("app: == table (3 rows)",
+        assertEquals(Arrays.asList("app: == table (3 rows; Time, Meeting, Room)",
                 "app: 09:00 | Standup | Room 9",
                 "app: 10:30 | Design review | Room 2",
                 "app: 14:00 | Planning | Room 1"), tableAfter("right", right, "app: heard update rows 0-0 col 2", 1));
 
         // Inserted as model row 0; the sorter (updated by the events only) places it by time.
         type(left, "insert 0 11:00|Lunch|Canteen\n");
-        assertEquals(Arrays.asList("app: == table (4 rows)",
+        assertEquals(Arrays.asList("app: == table (4 rows; Time, Meeting, Room)",
                 "app: 09:00 | Standup | Room 9",
                 "app: 10:30 | Design review | Room 2",
                 "app: 11:00 | Lunch | Canteen",
@@ -172,10 +172,16 @@ public class JTableExampleTest extends ExampleTestBase {
 
         // The other way round: the second JVM removes model row 2 (10:30), the first one sees it.
         type(right, "remove 2\n");
-        assertEquals(Arrays.asList("app: == table (3 rows)",
+        assertEquals(Arrays.asList("app: == table (3 rows; Time, Meeting, Room)",
                 "app: 09:00 | Standup | Room 9",
                 "app: 11:00 | Lunch | Canteen",
                 "app: 14:00 | Planning | Room 1"), tableAfter("left", left, "app: heard delete rows 2-2", 1));
+
+        // New column names: setColumnIdentifiers -> setDataVector, whose own field stores are recorded.
+        type(right, "columns When|What|Where\n");
+        List<String> renamed = tableAfter("left", left, "app: heard update rows -1--1", 1);
+        assertEquals(renamed.toString(), "app: == table (3 rows; When, What, Where)", renamed.get(0));
+        assertTrue(renamed.toString(), renamed.contains("app: 11:00 | Lunch | Canteen"));
 
         // Chatter: a shared DefaultListModel in a JList, changed with no synchronized anywhere.
         type(left, "chat hello there\n");
@@ -213,12 +219,12 @@ public class JTableExampleTest extends ExampleTestBase {
         Process right = start("right");
         await("right", right, "app: ready");
         type(right, "set 2 1 Retro\n");
-        assertEquals(Arrays.asList("app: == table (3 rows)",
+        assertEquals(Arrays.asList("app: == table (3 rows; Time, Meeting, Room)",
                 "app: 09:00 | Standup | Room 1",
                 "app: 10:30 | Design review | Room 2",
                 "app: 14:00 | Retro | Room 1"), tableAfter("left", left, "app: heard update rows 2-2 col 1", 1));
         type(left, "insert 3 08:00|Coffee|Kitchen\n");
-        assertEquals(Arrays.asList("app: == table (4 rows)",
+        assertEquals(Arrays.asList("app: == table (4 rows; Time, Meeting, Room)",
                 "app: 08:00 | Coffee | Kitchen",
                 "app: 09:00 | Standup | Room 1",
                 "app: 10:30 | Design review | Room 2",
