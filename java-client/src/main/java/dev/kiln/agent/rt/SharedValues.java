@@ -154,8 +154,12 @@ public final class SharedValues {
     static void setOid(Object o, long oid) {
         if (o instanceof Managed) {
             ((Managed) o).$kiln$oid(oid);
-        } else {
+        } else if (isValue(o)) {
             bind(o, oid);
+        } else {
+            throw new IllegalStateException("kiln: cannot materialise object " + oid + " as a " + o.getClass().getName()
+                    + " in this JVM: the class is neither instrumented here (an <include> of its tc-config must match"
+                    + " it, as in the JVM that shared it) nor a built-in portable type");
         }
     }
 
