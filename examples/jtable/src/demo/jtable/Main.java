@@ -30,7 +30,7 @@ import javax.swing.table.TableRowSorter;
  * <p>stdin, one command a line: {@code set ROW COL TEXT}, {@code insert ROW TIME|WHAT|WHERE},
  * {@code remove ROW} (model rows), {@code columns A|B|C}, {@code chat TEXT}, {@code unchat I} (chatter: a shared
  * {@code DefaultListModel} in a {@code JList}, the root {@code demo.jtable.Main.chat}), {@code print} (the table as the {@code JTable} renders it, in
- * view order), {@code draw}, {@code move I X Y}, {@code marks} (the shared sketch, see
+ * view order), {@code draw}, {@code move I X Y}, {@code reshape}, {@code marks} (the shared sketch, see
  * {@link Sketch}), {@code quit}. Argument: this JVM's name.
  */
 public class Main {
@@ -179,6 +179,9 @@ public class Main {
                 switch (w[0]) {
                     case "draw":
                         say(Sketch.draw(m.me));
+                        continue;
+                    case "reshape":
+                        say(Sketch.reshape());
                         continue;
                     case "move":
                         say(Sketch.move(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3])));

@@ -82,6 +82,18 @@ public class Sketch {
         }
     }
 
+    /** In-place changes through the shapes' own methods (sharededitor drags and extends shapes). */
+    static synchronized String reshape() {
+        synchronized (marks) {
+            ((Rectangle) marks.get(0).shape).translate(10, 20);
+            ((Rectangle2D) marks.get(5).shape).setRect(0.5, 0.25, 2, 3);
+            ((GeneralPath) marks.get(9).shape).lineTo(20f, 20f);
+            marks.get(1).anchor.setLocation(7, 8);
+            ((Point2D) values.get(1)).setLocation(9.5, 8.5);
+            return "reshaped";
+        }
+    }
+
     static synchronized String move(int i, int x, int y) {
         synchronized (marks) {
             Point p = marks.get(i).anchor;

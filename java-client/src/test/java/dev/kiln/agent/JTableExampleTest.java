@@ -268,9 +268,28 @@ public class JTableExampleTest extends ExampleTestBase {
             assertTrue(String.join("\n", lines("left")), System.currentTimeMillis() < deadline && left.isAlive());
             Thread.sleep(20);
         }
+        long until;
+        // In-place mutators (translate, setRect, lineTo, setLocation) called in instrumented code are shared.
+        type(left, "reshape\n");
+        await("left", left, "app: reshaped");
+        int mark = lines("right").size();
+        type(right, "marks\n");
+        until = System.currentTimeMillis() + 30_000;
+        while (lines("right").size() < mark + 15) {
+            assertTrue(String.join("\n", lines("right")), System.currentTimeMillis() < until && right.isAlive());
+            Thread.sleep(20);
+        }
+        Thread.sleep(300);
+        List<String> moved = lines("right").subList(mark, lines("right").size());
+        assertTrue(moved.toString(), moved.get(0).startsWith("app: 0 Rectangle[ 0:11.0,22.0 "));
+        assertTrue(moved.toString(), moved.get(1).contains(" at 7,8 "));
+        assertTrue(moved.toString(), moved.get(5).startsWith("app: 5 Rectangle2D$Double[ 0:0.5,0.25 1:2.5,0.25 "));
+        assertTrue(moved.toString(), moved.get(9).startsWith("app: 9 GeneralPath[ 0:0.0,0.0 1:10.0,0.0 2:12.0,5.0,5.0,10.0 4 1:20.0,20.0 ]"));
+        assertEquals(moved.toString(), "app: value Point2D.Double[9.5, 8.5] DIFFERENT", moved.get(12));
+
         // Bad input: an unlocked write to a shared Point, a non-portable Font in a new mark.
         type(right, "unlocked-move 3 99\nfont\n");
-        long until = System.currentTimeMillis() + 30_000;
+        until = System.currentTimeMillis() + 30_000;
         while (lines("right").stream().noneMatch(l -> l.startsWith("app: bad command 'font'"))) {
             assertTrue(String.join("\n", lines("right")), System.currentTimeMillis() < until && right.isAlive());
             Thread.sleep(20);

@@ -172,6 +172,39 @@ public final class SharedValues {
     }
 
     /**
+     * After an in-place mutator of value {@code r} ({@code setLocation}, {@code lineTo}...) ran in
+     * an instrumented class ({@link ValueCalls}): a shared value's fields are recorded again in
+     * the thread's cluster transaction (or {@code UnlockedSharedObjectException}, outside a
+     * lock). A primitive array field the JDK method may have changed in place (a path's
+     * coordinates) is replaced by a copy, shared as a new array (its old one is no longer
+     * referenced). Returns at once while no value was shared in this JVM.
+     */
+    public static void changed(Object r) {
+        long oid = barrierOid(r);
+        if (oid == 0) {
+            return;
+        }
+        try {
+            for (Field f : Runtime.sharedFields(r.getClass())) {
+                Class<?> t = f.getType();
+                if (t.isArray() && t.getComponentType().isPrimitive() && t != byte[].class) {
+                    Object a = f.get(r);
+                    if (a != null && SharedArrays.oid(a) != 0) {
+                        int n = java.lang.reflect.Array.getLength(a);
+                        Object copy = java.lang.reflect.Array.newInstance(t.getComponentType(), n);
+                        System.arraycopy(a, 0, copy, 0, n);
+                        f.set(r, copy);
+                    }
+                }
+                Runtime.afterPut(r, f.getDeclaringClass().getName(), f.getName());
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("kiln: cannot read the fields of a shared " + r.getClass().getName()
+                    + " (" + notOpened() + ")", e);
+        }
+    }
+
+    /**
      * A Java object materialised by the agent (no constructor ran) whose transient state must be
      * re-created, as its constructor would have: the Kiln Swing models' listener lists.
      */
