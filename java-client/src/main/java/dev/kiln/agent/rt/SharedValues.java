@@ -23,8 +23,9 @@ import java.util.Set;
  * {@code java.desktop} to itself at start, {@link #open}); {@code Color.cs} (the colour space,
  * re-created on demand by {@code getColorSpace}) and the Swing models' {@code listenerList} are
  * transient. Writes by instrumented code to their public fields ({@code p.x = 3}) are barriered
- * as any shared field write; changes made inside JDK methods ({@code p.setLocation(..)},
- * {@code path.lineTo(..)}) are not (docs/agent.md, "Desktop programs").
+ * as any shared field write, and its calls of their in-place mutators ({@code p.setLocation(..)},
+ * {@code path.lineTo(..)}) go through {@link ValueCalls}; non-instrumented code's changes are not
+ * seen (docs/agent.md, "Desktop programs").
  */
 public final class SharedValues {
     private SharedValues() {}

@@ -41,6 +41,46 @@ public class SharedValuesTest {
         assertEquals(0, SharedValues.oid(new Point())); // never shared here
     }
 
+    private static String descriptor(Class<?> c) {
+        if (c.isArray()) {
+            return c.getName().replace('.', '/');
+        }
+        if (!c.isPrimitive()) {
+            return "L" + c.getName().replace('.', '/') + ";";
+        }
+        return c == int.class ? "I" : c == double.class ? "D" : c == float.class ? "F" : c == boolean.class ? "Z"
+                : c == long.class ? "J" : String.valueOf(c.getName().toUpperCase(java.util.Locale.ROOT).charAt(0));
+    }
+
+    /** Every generated mutator twin is found by the rewriter's lookup, and makes the same call. */
+    @Test
+    public void everyValueCallTwinMatchesItsTarget() throws Exception {
+        int n = 0;
+        for (java.lang.reflect.Method m : ValueCalls.class.getDeclaredMethods()) {
+            if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) || m.getName().equals("target")) {
+                continue;
+            }
+            String[] parts = m.getName().split("_");
+            String name = parts[parts.length - 2];
+            Class<?>[] ps = m.getParameterTypes();
+            StringBuilder desc = new StringBuilder("(");
+            for (int i = 1; i < ps.length; i++) {
+                desc.append(descriptor(ps[i]));
+            }
+            desc.append(")V");
+            String owner = ps[0].getName().replace('.', '/');
+            assertEquals(owner + "." + name + desc, m.getName(), ValueCalls.target(owner, name, desc.toString()));
+            assertTrue(ps[0].getMethod(name, java.util.Arrays.copyOfRange(ps, 1, ps.length)) != null);
+            n++;
+        }
+        assertEquals(201, n);
+        assertEquals(null, ValueCalls.target("java/awt/Point", "getX", "()D"));
+        Point p = new Point(1, 2);
+        ValueCalls.class.getMethod(ValueCalls.target("java/awt/Point", "translate", "(II)V"), Point.class, int.class, int.class)
+                .invoke(null, p, 10, 20);
+        assertEquals(new Point(11, 22), p); // not shared: just the call
+    }
+
     @Test
     public void colorSpaceAndListenerListsAreTransientPathsAreNot() throws Exception {
         assertTrue(SharedValues.transientField(Color.class.getDeclaredField("cs")));
