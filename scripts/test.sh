@@ -10,12 +10,14 @@ command -v cc >/dev/null || need_apt+=(build-essential)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 # The C API tests run their C programs under valgrind memcheck (c-api/tests/c_programs.rs).
 command -v valgrind >/dev/null || need_apt+=(valgrind)
+# The desktop example's test (JTableExampleTest) runs its Swing JVMs on an Xvfb display it starts.
+command -v Xvfb >/dev/null || need_apt+=(xvfb)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq || echo "warning: apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" \
-    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind)"
+    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind; JTableExampleTest runs headless)"
 fi
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2

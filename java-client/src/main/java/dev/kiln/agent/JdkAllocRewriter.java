@@ -24,6 +24,8 @@ final class JdkAllocRewriter extends MethodVisitor {
             "Vector", "Stack", "ArrayDeque", "HashSet", "LinkedHashSet", "TreeSet"}) {
             KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
+        KILN.put("javax/swing/DefaultListModel", "dev/kiln/agent/jdk/KilnDefaultListModel"); // Desktop programs
+        KILN.put("javax/swing/table/DefaultTableModel", "dev/kiln/agent/jdk/KilnDefaultTableModel");
     }
 
     private final Map<String, Integer> pending = new HashMap<>();

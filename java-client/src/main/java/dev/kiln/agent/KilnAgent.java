@@ -65,6 +65,7 @@ public final class KilnAgent {
                         + " and no agent argument: not connecting";
             } else {
                 String clientSide = clientSide(spec);
+                dev.kiln.agent.rt.SharedValues.open(inst); // java.desktop's state for the awt/swing portable types
                 // The transformer goes in before anything else loads (application classes load after premain).
                 String instrumenting = Transparent.install(spec, inst);
                 line = connect(spec) + instrumenting + clientSide;

@@ -262,7 +262,8 @@ final class KilnTransformer implements ClassFileTransformer {
             boolean barrier = opcode == Opcodes.PUTFIELD && !fname.equals(OID)
                     && !(ctor && fowner.equals(self)) // the object under construction is not shared yet
                     && !rootIndex.containsKey(fowner + "." + fname)
-                    && !never(fowner) && rules.instrumented(fowner.replace('/', '.'));
+                    && (!never(fowner) && rules.instrumented(fowner.replace('/', '.'))
+                        || dev.kiln.agent.rt.SharedValues.barrieredOwner(fowner)); // p.x = 3 on an awt value
             if (!barrier) {
                 super.visitFieldInsn(opcode, fowner, fname, desc);
                 return;
@@ -377,7 +378,8 @@ final class KilnTransformer implements ClassFileTransformer {
                     mv = super.visitMethod(access, mname, desc, signature, exceptions);
                 }
                 if (mv != null) {
-                    mv = new Barriers(new ArrayStoreRewriter(new JdkAllocRewriter(mv)), this, name, mname.equals("<init>"), level);
+                    mv = new Barriers(new ArrayStoreRewriter(new JdkAllocRewriter(new ValueCallRewriter(mv))), this, name,
+                            mname.equals("<init>"), level);
                 }
             } else {
                 mv = super.visitMethod(access, mname, desc, signature, exceptions);

@@ -145,6 +145,9 @@ public abstract class ExampleTestBase {
         return example();
     }
 
+    /** Environment variables the JVMs of {@link #start} get on top of this one's (e.g. DISPLAY). */
+    protected final java.util.Map<String, String> childEnv = new java.util.HashMap<>();
+
     /** The {@code java} the next {@link #start} runs (null: this JVM's); the JDK matrix sets it. */
     protected String childJava;
 
@@ -162,6 +165,7 @@ public abstract class ExampleTestBase {
         String tag = String.join("_", args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve(tag + ".out").toFile())
                 .redirectError(dir.resolve(tag + ".err").toFile());
+        pb.environment().putAll(childEnv);
         Process p = pb.start();
         started.add(p);
         tags.put(p, tag);

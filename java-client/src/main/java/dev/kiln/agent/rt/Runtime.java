@@ -166,6 +166,7 @@ public final class Runtime {
                         ((Managed) o).$kiln$oid(0);
                     } else {
                         SharedArrays.unbind(o);
+                        SharedValues.unbind(o);
                     }
                 }
                 value = materialise(winner);
@@ -201,7 +202,7 @@ public final class Runtime {
         for (Class<?> k : chain) {
             for (Field f : k.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) || f.getName().equals(Managed.OID_FIELD) || f.isSynthetic()
-                        || notShared.test(f)) {
+                        || notShared.test(f) || SharedValues.transientField(f)) {
                     continue;
                 }
                 f.setAccessible(true);
@@ -288,6 +289,13 @@ public final class Runtime {
                 created.add(o);
                 continue;
             }
+            if (SharedValues.isValue(o)) { // awt value types: physical, oid in an identity map
+                long oid = Native.objCreate(txn, o.getClass().getName());
+                SharedValues.bind(o, oid);
+                objects.put(oid, o);
+                created.add(o);
+                continue;
+            }
             long oid = o instanceof Shared
                     ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind())
                     : Native.objCreate(txn, o.getClass().getName());
@@ -314,7 +322,7 @@ public final class Runtime {
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
             }
-            Native.objSetFields(txn, ((Managed) o).$kiln$oid(), b.toByteArray());
+            Native.objSetFields(txn, oidOf(o), b.toByteArray());
         }
         return top;
     }
@@ -328,8 +336,8 @@ public final class Runtime {
         if (isLiteral(v)) {
             return v;
         }
-        if (SharedArrays.isArray(v)) {
-            if (SharedArrays.oid(v) == 0 && !fresh.containsKey(v)) {
+        if (SharedArrays.isArray(v) || SharedValues.isValue(v)) {
+            if (oidOf(v) == 0 && !fresh.containsKey(v)) {
                 fresh.put(v, path);
                 todo.add(v);
             }
@@ -337,7 +345,7 @@ public final class Runtime {
         }
         if (v instanceof Managed) {
             if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
-                String jdk = v instanceof Shared ? null : jdkStateOf(v.getClass());
+                String jdk = v instanceof Shared || v instanceof SharedValues.Model ? null : jdkStateOf(v.getClass());
                 if (jdk != null) {
                     throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
                             + ", which extends " + jdk + ": the agent cannot share the state of a JDK superclass"
@@ -429,6 +437,9 @@ public final class Runtime {
         if (v != null && SharedArrays.isArray(v)) {
             return new Ref(SharedArrays.oid(v));
         }
+        if (v != null && SharedValues.isValue(v)) {
+            return new Ref(SharedValues.oid(v));
+        }
         return v;
     }
 
@@ -436,6 +447,9 @@ public final class Runtime {
     static long oidOf(Object v) {
         if (v instanceof Managed) {
             return ((Managed) v).$kiln$oid();
+        }
+        if (v != null && SharedValues.isValue(v)) {
+            return SharedValues.oid(v);
         }
         return v != null && SharedArrays.isArray(v) ? SharedArrays.oid(v) : 0;
     }
@@ -478,7 +492,7 @@ public final class Runtime {
             try {
                 Class<?> c = Class.forName((String) st.get(0), true, loader());
                 o = UNSAFE.allocateInstance(c);
-                ((Managed) o).$kiln$oid(oid);
+                SharedValues.setOid(o, oid); // Managed, or an awt value type (identity map)
                 objects.put(oid, o);
                 Map<String, Field> byName = new java.util.HashMap<>();
                 for (Field f : sharedFields(c)) {
@@ -495,6 +509,7 @@ public final class Runtime {
                     }
                     f.set(o, v);
                 }
+                SharedValues.loaded(o); // the Kiln Swing models' transient listener lists
                 OnLoad.loaded(o); // <on-load> of its class
             } catch (ReflectiveOperationException e) {
                 objects.remove(oid);
@@ -560,6 +575,11 @@ public final class Runtime {
     public static void afterPut(Object obj, String owner, String name) {
         if (obj instanceof Managed) {
             long oid = ((Managed) obj).$kiln$oid();
+            if (oid != 0) {
+                put(obj, oid, owner, name);
+            }
+        } else {
+            long oid = SharedValues.barrierOid(obj); // a shared awt value's public field (p.x = 3)
             if (oid != 0) {
                 put(obj, oid, owner, name);
             }
