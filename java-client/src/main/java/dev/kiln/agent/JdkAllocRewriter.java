@@ -24,6 +24,10 @@ final class JdkAllocRewriter extends MethodVisitor {
             "Vector", "Stack", "ArrayDeque", "HashSet", "LinkedHashSet", "TreeSet"}) {
             KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
+        for (String n : new String[] {"ConcurrentHashMap", "LinkedBlockingQueue", "ArrayBlockingQueue",
+            "ConcurrentLinkedQueue"}) {
+            KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n);
+        }
     }
 
     private final Map<String, Integer> pending = new HashMap<>();

@@ -165,6 +165,7 @@ public final class Runtime {
                         ((Managed) o).$kiln$oid(0);
                     } else {
                         SharedArrays.unbind(o);
+                        Atomics.unbind(o);
                     }
                 }
                 value = materialise(winner);
@@ -175,7 +176,7 @@ public final class Runtime {
         }
     }
 
-    private static ClassLoader loader() {
+    static ClassLoader loader() {
         ClassLoader l = appLoader;
         return l != null ? l : ClassLoader.getSystemClassLoader();
     }
@@ -248,6 +249,14 @@ public final class Runtime {
             if (SharedArrays.isArray(o)) {
                 continue; // primitive elements
             }
+            if (Atomics.isAtomic(o)) { // java.util.concurrent.atomic: one field "value"
+                Object v = Atomics.referent(o);
+                Object w = v == null ? null : check(v, path + ".value", fresh, copies, todo);
+                if (w != v) {
+                    Atomics.replaceReferent(o, v, w);
+                }
+                continue;
+            }
             if (o instanceof Shared) {
                 Shared sc = (Shared) o;
                 sc.$kiln$class(); // throws when it cannot be re-created elsewhere (a lambda comparator)
@@ -287,6 +296,11 @@ public final class Runtime {
                 created.add(o);
                 continue;
             }
+            if (Atomics.isAtomic(o)) {
+                Atomics.bind(o, Native.objCreate(txn, o.getClass().getName()));
+                created.add(o);
+                continue;
+            }
             long oid = o instanceof Shared
                     ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind())
                     : Native.objCreate(txn, o.getClass().getName());
@@ -297,6 +311,10 @@ public final class Runtime {
         for (Object o : order) {
             if (SharedArrays.isArray(o)) {
                 SharedArrays.recordContent(txn, o, oidOf(o));
+                continue;
+            }
+            if (Atomics.isAtomic(o)) {
+                Atomics.recordValue(txn, o);
                 continue;
             }
             if (o instanceof Shared) {
@@ -329,6 +347,13 @@ public final class Runtime {
         }
         if (SharedArrays.isArray(v)) {
             if (SharedArrays.oid(v) == 0 && !fresh.containsKey(v)) {
+                fresh.put(v, path);
+                todo.add(v);
+            }
+            return v;
+        }
+        if (Atomics.isAtomic(v)) {
+            if (Atomics.oid(v) == 0 && !fresh.containsKey(v)) {
                 fresh.put(v, path);
                 todo.add(v);
             }
@@ -428,6 +453,9 @@ public final class Runtime {
         if (v != null && SharedArrays.isArray(v)) {
             return new Ref(SharedArrays.oid(v));
         }
+        if (v != null && Atomics.isAtomic(v)) {
+            return new Ref(Atomics.oid(v));
+        }
         return v;
     }
 
@@ -435,6 +463,9 @@ public final class Runtime {
     static long oidOf(Object v) {
         if (v instanceof Managed) {
             return ((Managed) v).$kiln$oid();
+        }
+        if (v != null && Atomics.isAtomic(v)) {
+            return Atomics.oid(v);
         }
         return v != null && SharedArrays.isArray(v) ? SharedArrays.oid(v) : 0;
     }
@@ -462,6 +493,10 @@ public final class Runtime {
         if (o != null) {
             return o;
         }
+        o = Atomics.byOid(oid); // atomics are kept out of `objects` (drain refreshes them not: each op reads the cluster)
+        if (o != null) {
+            return o;
+        }
         synchronized (objects) {
             o = objects.get(oid);
             if (o != null) {
@@ -473,6 +508,9 @@ public final class Runtime {
             }
             if (st.get(0) instanceof Integer) {
                 return materialiseCollection(oid, st);
+            }
+            if (Atomics.isAtomicClass((String) st.get(0))) {
+                return Atomics.materialise(oid, st);
             }
             try {
                 Class<?> c = Class.forName((String) st.get(0), true, loader());
@@ -916,5 +954,41 @@ public final class Runtime {
     /** The process cluster's native client handle. */
     static long clientHandle() {
         return client();
+    }
+
+    // ------------------------------------------------------------------ for java.util.concurrent types and atomics
+
+    /**
+     * As a MONITORENTER on a shared object in an autolocked method, for code that has no
+     * MONITORENTER (the self-locking {@code java.util.concurrent} collections, atomics): takes
+     * (or re-enters) the greedy cluster lock of object {@code oid} at {@code level} for this
+     * thread — nested in any other cluster lock it holds — and applies the remote changes that
+     * arrived. Balanced by {@link #exitShared}.
+     */
+    public static void enterShared(long oid, int level) {
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null) {
+            e[2]++;
+            return;
+        }
+        long c = client();
+        Long lh = LOCK_HANDLES.get(oid);
+        if (lh == null) {
+            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
+        }
+        long txn = Native.lockNamedFast(c, lh, level, -1);
+        h.stack.push(new long[] {oid, txn, 1});
+        drain(c);
+    }
+
+    /** Releases a hold taken by {@link #enterShared}: the outermost one commits its transaction. */
+    public static void exitShared(long oid) {
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null && --e[2] == 0) {
+            h.stack.remove(e);
+            Native.commit(e[1]);
+        }
     }
 }
