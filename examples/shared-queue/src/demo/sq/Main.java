@@ -3,6 +3,8 @@ package demo.sq;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +35,8 @@ public class Main {
     static ArrayBlockingQueue<Integer> slots = new ArrayBlockingQueue<>(2);
     static ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
     static AtomicReference<String> owner = new AtomicReference<>();
+    static CopyOnWriteArrayList<String> members = new CopyOnWriteArrayList<>();
+    static CopyOnWriteArraySet<String> tags = new CopyOnWriteArraySet<>();
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
@@ -69,6 +73,8 @@ public class Main {
     }
 
     static void worker(String name) throws InterruptedException {
+        members.addIfAbsent(name);
+        members.addIfAbsent(name); // already there: no second entry in any JVM
         ready.incrementAndGet();
         int mine = 0;
         int dups = 0;
@@ -87,6 +93,7 @@ public class Main {
             }
             done.incrementAndGet();
             log.offer(name + " " + job);
+            tags.add(job.substring(job.length() - 1)); // the last digit: 10 distinct tags
             mine++;
         }
         System.out.println("app: worker " + name + " did " + (mine > 0 ? "some" : "none") + " dups " + dups
@@ -120,7 +127,8 @@ public class Main {
             }
         }
         System.out.println("app: results " + results.size() + " missing " + missing + " done " + done.get() + " log "
-                + log.size() + " queue " + jobs.size() + " workers " + by);
+                + log.size() + " queue " + jobs.size() + " workers " + by + " members " + members.size() + " " + new java.util.TreeSet<>(members)
+                + " tags " + tags.size());
     }
 
     static void contend(String name, int n) {

@@ -25,7 +25,7 @@ final class JdkAllocRewriter extends MethodVisitor {
             KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
         for (String n : new String[] {"ConcurrentHashMap", "LinkedBlockingQueue", "ArrayBlockingQueue",
-            "ConcurrentLinkedQueue"}) {
+            "ConcurrentLinkedQueue", "CopyOnWriteArrayList", "CopyOnWriteArraySet"}) {
             KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
     }

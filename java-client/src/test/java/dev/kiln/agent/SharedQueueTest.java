@@ -31,7 +31,7 @@ public class SharedQueueTest extends ExampleTestBase {
         assertEquals("app: worker w1 did some dups 0 (first take blocked)", finish(w1));
         assertEquals("app: worker w2 did some dups 0 (first take blocked)", finish(w2));
         // A fresh JVM: every job's result once, the counter exact, the queue empty.
-        assertEquals("app: results " + n + " missing 0 done " + n + " log " + n + " queue 0 workers [w1, w2]",
+        assertEquals("app: results " + n + " missing 0 done " + n + " log " + n + " queue 0 workers [w1, w2] members 2 [w1, w2] tags 10",
                 runApp("check", Integer.toString(n)));
     }
 

@@ -201,6 +201,10 @@ public final class Jdk {
                 return new KilnArrayBlockingQueue<>(capacity(spec, Integer.MAX_VALUE));
             case "java.util.concurrent.ConcurrentLinkedQueue":
                 return new KilnConcurrentLinkedQueue<>();
+            case "java.util.concurrent.CopyOnWriteArrayList":
+                return new KilnCopyOnWriteArrayList<>();
+            case "java.util.concurrent.CopyOnWriteArraySet":
+                return new KilnCopyOnWriteArraySet<>();
             case "java.util.LinkedHashMap":
                 return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
             case "java.util.TreeMap":
@@ -309,6 +313,12 @@ public final class Jdk {
         if (c == java.util.concurrent.ConcurrentLinkedQueue.class) {
             return new KilnConcurrentLinkedQueue<>((Collection) v);
         }
+        if (c == java.util.concurrent.CopyOnWriteArrayList.class) {
+            return new KilnCopyOnWriteArrayList<>((Collection) v);
+        }
+        if (c == java.util.concurrent.CopyOnWriteArraySet.class) {
+            return new KilnCopyOnWriteArraySet<>((Collection) v);
+        }
         return null;
     }
 
@@ -322,7 +332,8 @@ public final class Jdk {
         if (n.startsWith("java.util.")) {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
                     + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
-                    + " ConcurrentHashMap, LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue and"
+                    + " ConcurrentHashMap, LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue,"
+                    + " CopyOnWriteArrayList/Set and"
                     + " AtomicInteger/Long/Boolean/Reference; not this type yet)";
         }
         return "";
