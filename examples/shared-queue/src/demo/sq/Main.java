@@ -140,6 +140,8 @@ public class Main {
         int wins = 0;
         int dups = 0;
         AtomicLong local = new AtomicLong(); // not shared: the JDK's own
+        int first = -1;
+        int last = -1;
         for (int i = 0; i < n; i++) {
             if (results.putIfAbsent("claim-" + i, name) == null) {
                 wins++;
@@ -147,6 +149,8 @@ public class Main {
             results.merge("merged", "x", String::concat);
             results.compute("computed", (k, v) -> v == null ? "1" : Integer.toString(Integer.parseInt(v) + 1));
             int ticket = done.incrementAndGet();
+            first = first < 0 ? ticket : first;
+            last = ticket;
             if (results.putIfAbsent("ticket-" + ticket, name) != null) {
                 dups++;
             }
@@ -157,6 +161,8 @@ public class Main {
         System.out.println("app: contend " + name + " wins " + (wins > 0 ? "some" : "none") + " dups " + dups + " local "
                 + local.get() + " replace-stale " + replaced);
         System.out.println("app: wins " + name + " " + wins);
+        // Tickets first..last not all ours: another JVM's increments ran in between (real contention).
+        System.out.println("app: interleaved " + name + " " + (last - first + 1 != n));
     }
 
     private static void sleep(long ms) {

@@ -42,14 +42,17 @@ public class SharedQueueTest extends ExampleTestBase {
         Process b = start("contend", "b", Integer.toString(n));
         Process c = start("contend", "c", Integer.toString(n));
         int wins = 0;
+        int interleaved = 0;
         for (Process p : new Process[] {a, b, c}) {
             String out = finish(p);
             String[] lines = out.split("\n");
             // No ticket (incrementAndGet result) was handed out twice; an unshared AtomicLong is the JDK's.
             assertTrue(out, lines[0].matches("app: contend [abc] wins (some|none) dups 0 local " + n + " replace-stale false"));
             wins += Integer.parseInt(lines[1].substring(lines[1].lastIndexOf(' ') + 1));
+            interleaved += lines[2].endsWith("true") ? 1 : 0;
         }
         assertEquals("every putIfAbsent claim was won by exactly one JVM", n, wins);
+        assertTrue("the JVMs' increments interleaved (they ran at the same time)", interleaved >= 2);
         assertEquals("app: claims " + n + " tickets " + 3 * n + " done " + 3 * n + " merged " + 3 * n + " computed "
                 + 3 * n + " owner-set true", runApp("tally"));
     }
