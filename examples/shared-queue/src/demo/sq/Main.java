@@ -41,7 +41,11 @@ public class Main {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "worker":
-                worker(args[1]);
+                if (args.length > 2) {
+                    workers(args[1], Integer.parseInt(args[2]));
+                } else {
+                    worker(args[1]);
+                }
                 break;
             case "producer":
                 producer(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
@@ -98,6 +102,44 @@ public class Main {
         }
         System.out.println("app: worker " + name + " did " + (mine > 0 ? "some" : "none") + " dups " + dups
                 + (firstWait >= 200 ? " (first take blocked)" : " (first take did not block: " + firstWait + " ms)"));
+    }
+
+    /** {@code worker NAME THREADS}: THREADS threads of this JVM take from the same queue, each until a "stop". */
+    static void workers(String name, int threads) throws InterruptedException {
+        ready.addAndGet(threads);
+        int[] mine = new int[threads];
+        int[] dups = new int[threads];
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            ts[t] = new Thread(() -> {
+                try {
+                    while (true) {
+                        String job = jobs.take();
+                        if (job.equals("stop")) {
+                            return;
+                        }
+                        if (results.putIfAbsent(job, name + ":" + job.toUpperCase()) != null) {
+                            dups[me]++;
+                        }
+                        done.incrementAndGet();
+                        log.offer(name + "." + me + " " + job);
+                        mine[me]++;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            ts[t].start();
+        }
+        int total = 0;
+        int dup = 0;
+        for (int t = 0; t < threads; t++) {
+            ts[t].join();
+            total += mine[t];
+            dup += dups[t];
+        }
+        System.out.println("app: workers " + name + " did " + (total > 0 ? "some" : "none") + " dups " + dup);
     }
 
     static void producer(int n, int workers) throws InterruptedException {

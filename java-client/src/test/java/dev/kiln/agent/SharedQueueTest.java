@@ -36,6 +36,21 @@ public class SharedQueueTest extends ExampleTestBase {
     }
 
     @Test
+    public void threeThreadsPerJvmTakeEveryJobExactlyOnce() throws Exception {
+        // Several threads of one JVM use the shared queue, map and counter at once (no user lock):
+        // one thread's operation must not be undone by another's lock-award refresh.
+        int n = 240;
+        Process w1 = start("worker", "w1", "3");
+        Process w2 = start("worker", "w2", "3");
+        Process producer = start("producer", Integer.toString(n), "6");
+        assertEquals("app: produced " + n + " for 6 workers", finish(producer));
+        assertEquals("app: workers w1 did some dups 0", finish(w1));
+        assertEquals("app: workers w2 did some dups 0", finish(w2));
+        assertEquals("app: results " + n + " missing 0 done " + n + " log " + n + " queue 0 workers [w1, w2] members 0 [] tags 0",
+                runApp("check", Integer.toString(n)));
+    }
+
+    @Test
     public void concurrentMapAtomicMethodsAndAtomicsAreExactUnderContention() throws Exception {
         int n = 120;
         Process a = start("contend", "a", Integer.toString(n));

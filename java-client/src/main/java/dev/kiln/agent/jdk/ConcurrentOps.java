@@ -24,20 +24,57 @@ final class ConcurrentOps {
 
     private static final int WRITE = 2;
 
-    /** {@code op} under shared {@code s}'s own cluster lock and JVM monitor (one transaction, committed at its end). */
-    static <R> R locked(Shared s, Supplier<R> op) {
+    /**
+     * {@code op} under shared {@code s}'s own cluster lock, JVM monitor and guard (one transaction,
+     * committed at its end, before the guard is released: a refresh by another thread of this JVM
+     * never reloads {@code s} from a cache that lacks this operation).
+     */
+    static <R> R locked(KilnConcurrent s, Supplier<R> op) {
         long oid = s.$kiln$oid();
         Runtime.enterShared(oid, WRITE);
         synchronized (s) {
+            KilnConcurrent.Guard g = s.$kiln$guard();
+            g.lock();
             try {
-                return op.get();
+                try {
+                    current(s);
+                    return op.get();
+                } finally {
+                    Runtime.exitShared(oid);
+                }
             } finally {
-                Runtime.exitShared(oid);
+                g.unlock();
             }
         }
     }
 
-    static void run(Shared s, Runnable op) {
+    /**
+     * With {@code s}'s guard held: waits for a refresh pass of another thread to end (it either
+     * refreshed {@code s} before the guard was taken, or skipped it), then reloads {@code s} from
+     * the client's cache (current: this thread holds its cluster lock) when a pass skipped it.
+     */
+    private static void current(KilnConcurrent s) {
+        Runtime.awaitDrain();
+        KilnConcurrent.Guard g = s.$kiln$guard();
+        if (g.stale) {
+            g.stale = false;
+            Runtime.refreshOne(s);
+        }
+    }
+
+    /** A cluster wait on held queue {@code q} (0: no timeout), its guard released meanwhile; {@code q} current after. */
+    private static void await(KilnQueue<?> q, long millis) throws InterruptedException {
+        KilnConcurrent.Guard g = q.$kiln$guard();
+        g.unlock();
+        try {
+            Runtime.objWait(q, millis);
+        } finally {
+            g.lock();
+        }
+        current(q);
+    }
+
+    static void run(KilnConcurrent s, Runnable op) {
         locked(s, () -> {
             op.run();
             return null;
@@ -115,21 +152,28 @@ final class ConcurrentOps {
         long end = System.nanoTime() + nanos;
         Runtime.enterShared(oid, WRITE);
         synchronized (q) {
+            KilnConcurrent.Guard g = q.$kiln$guard();
+            g.lock();
             try {
-                while (q.$kiln$remaining() <= 0) {
-                    if (nanos < 0) {
-                        Runtime.objWait(q, 0);
-                    } else {
-                        long left = end - System.nanoTime();
-                        if (left <= 0) {
-                            return false;
+                try {
+                    current(q);
+                    while (q.$kiln$remaining() <= 0) {
+                        if (nanos < 0) {
+                            await(q, 0);
+                        } else {
+                            long left = end - System.nanoTime();
+                            if (left <= 0) {
+                                return false;
+                            }
+                            await(q, millis(left));
                         }
-                        Runtime.objWait(q, millis(left));
                     }
+                    return offerHeld(q, e, nanos < 0 ? "put" : "offer");
+                } finally {
+                    Runtime.exitShared(oid);
                 }
-                return offerHeld(q, e, nanos < 0 ? "put" : "offer");
             } finally {
-                Runtime.exitShared(oid);
+                g.unlock();
             }
         }
     }
@@ -143,21 +187,28 @@ final class ConcurrentOps {
         long end = System.nanoTime() + nanos;
         Runtime.enterShared(oid, WRITE);
         synchronized (q) {
+            KilnConcurrent.Guard g = q.$kiln$guard();
+            g.lock();
             try {
-                while (q.isEmpty()) {
-                    if (nanos < 0) {
-                        Runtime.objWait(q, 0);
-                    } else {
-                        long left = end - System.nanoTime();
-                        if (left <= 0) {
-                            return null;
+                try {
+                    current(q);
+                    while (q.isEmpty()) {
+                        if (nanos < 0) {
+                            await(q, 0);
+                        } else {
+                            long left = end - System.nanoTime();
+                            if (left <= 0) {
+                                return null;
+                            }
+                            await(q, millis(left));
                         }
-                        Runtime.objWait(q, millis(left));
                     }
+                    return pollHeld(q, nanos < 0 ? "take" : "poll");
+                } finally {
+                    Runtime.exitShared(oid);
                 }
-                return pollHeld(q, nanos < 0 ? "take" : "poll");
             } finally {
-                Runtime.exitShared(oid);
+                g.unlock();
             }
         }
     }

@@ -345,6 +345,23 @@ public final class Jdk {
      * deques and linked types; hash and sorted maps and sets compare as maps and sets.
      */
     public static void refresh(Shared s, List<Object> content) {
+        if (s instanceof KilnConcurrent) { // a java.util.concurrent type: not under another thread's operation
+            KilnConcurrent.Guard g = ((KilnConcurrent) s).$kiln$guard();
+            if (!g.tryLock()) {
+                g.stale = true; // the operating thread reloads it (ConcurrentOps.enter)
+                return;
+            }
+            try {
+                reload(s, content);
+            } finally {
+                g.unlock();
+            }
+            return;
+        }
+        reload(s, content);
+    }
+
+    private static void reload(Shared s, List<Object> content) {
         List<Object> mine = s.$kiln$content();
         boolean same;
         // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.

@@ -25,9 +25,15 @@ import java.util.function.Function;
  * bulk removals do not (docs/agent.md).
  */
 @SuppressWarnings("unchecked")
-public class KilnConcurrentHashMap<K, V> extends java.util.concurrent.ConcurrentHashMap<K, V> implements KilnMap<K, V> {
+public class KilnConcurrentHashMap<K, V> extends java.util.concurrent.ConcurrentHashMap<K, V> implements KilnMap<K, V>, KilnConcurrent {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    private final transient KilnConcurrent.Guard $kiln$guard = new KilnConcurrent.Guard();
+
+    @Override
+    public KilnConcurrent.Guard $kiln$guard() {
+        return $kiln$guard;
+    }
 
     /** As the JDK's constructor. */
     public KilnConcurrentHashMap() {

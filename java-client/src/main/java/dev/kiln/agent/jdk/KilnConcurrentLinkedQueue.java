@@ -16,6 +16,12 @@ import java.util.function.Predicate;
 public class KilnConcurrentLinkedQueue<E> extends java.util.concurrent.ConcurrentLinkedQueue<E> implements KilnQueue<E> {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    private final transient KilnConcurrent.Guard $kiln$guard = new KilnConcurrent.Guard();
+
+    @Override
+    public KilnConcurrent.Guard $kiln$guard() {
+        return $kiln$guard;
+    }
 
     /** As the JDK's constructor. */
     public KilnConcurrentLinkedQueue() {

@@ -15,9 +15,15 @@ import java.util.function.UnaryOperator;
  * as the JDK's; a sub-list's changes go through the list's own (self-locking) methods.
  */
 @SuppressWarnings("unchecked")
-public class KilnCopyOnWriteArrayList<E> extends java.util.concurrent.CopyOnWriteArrayList<E> implements KilnList<E> {
+public class KilnCopyOnWriteArrayList<E> extends java.util.concurrent.CopyOnWriteArrayList<E> implements KilnList<E>, KilnConcurrent {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    private final transient KilnConcurrent.Guard $kiln$guard = new KilnConcurrent.Guard();
+
+    @Override
+    public KilnConcurrent.Guard $kiln$guard() {
+        return $kiln$guard;
+    }
 
     /** As the JDK's constructor. */
     public KilnCopyOnWriteArrayList() {

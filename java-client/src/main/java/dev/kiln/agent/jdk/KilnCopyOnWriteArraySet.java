@@ -15,9 +15,15 @@ import java.util.function.Predicate;
  * JDK's.
  */
 @SuppressWarnings("unchecked")
-public class KilnCopyOnWriteArraySet<E> extends java.util.concurrent.CopyOnWriteArraySet<E> implements KilnSet<E> {
+public class KilnCopyOnWriteArraySet<E> extends java.util.concurrent.CopyOnWriteArraySet<E> implements KilnSet<E>, KilnConcurrent {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    private final transient KilnConcurrent.Guard $kiln$guard = new KilnConcurrent.Guard();
+
+    @Override
+    public KilnConcurrent.Guard $kiln$guard() {
+        return $kiln$guard;
+    }
 
     /** As the JDK's constructor. */
     public KilnCopyOnWriteArraySet() {

@@ -17,6 +17,12 @@ import java.util.function.Predicate;
 public class KilnLinkedBlockingQueue<E> extends java.util.concurrent.LinkedBlockingQueue<E> implements KilnQueue<E> {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    private final transient KilnConcurrent.Guard $kiln$guard = new KilnConcurrent.Guard();
+
+    @Override
+    public KilnConcurrent.Guard $kiln$guard() {
+        return $kiln$guard;
+    }
 
     /** As the JDK's constructor. */
     public KilnLinkedBlockingQueue() {

@@ -8,7 +8,7 @@ import java.util.Queue;
  * (LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue), for {@link ConcurrentOps}.
  * In the cluster a queue is a logical list, head = index 0.
  */
-public interface KilnQueue<E> extends Shared, Queue<E> {
+public interface KilnQueue<E> extends KilnConcurrent, Queue<E> {
     /** The JDK's own offer. */
     boolean $kiln$offer(E e);
 

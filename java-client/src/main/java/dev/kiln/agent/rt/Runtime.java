@@ -991,4 +991,21 @@ public final class Runtime {
             Native.commit(e[1]);
         }
     }
+
+    /** Returns once no lock-award refresh of all resident objects ({@link #drain}) is under way in this JVM. */
+    public static void awaitDrain() {
+        synchronized (objects) {
+            // a refresh in progress holds this monitor for its whole pass: nothing to do once it is ours
+        }
+    }
+
+    /** Brings resident shared object {@code o} (this thread holds its cluster lock) in line with the client's cache. */
+    public static void refreshOne(Object o) {
+        long oid = oidOf(o);
+        if (oid != 0) {
+            synchronized (objects) {
+                refresh(oid, o);
+            }
+        }
+    }
 }
