@@ -49,17 +49,15 @@ final class ConcurrentOps {
     }
 
     /**
-     * With {@code s}'s guard held: waits for a refresh pass of another thread to end (it either
-     * refreshed {@code s} before the guard was taken, or skipped it), then reloads {@code s} from
-     * the client's cache (current: this thread holds its cluster lock) when a pass skipped it.
+     * With {@code s}'s cluster lock and guard held: reloads {@code s} from the client's cache
+     * (current for it under its lock) when other JVMs' transactions arrived since this JVM last
+     * did so for {@code s}, or a refresh pass skipped it meanwhile; else nothing (one JNI call).
      */
     private static void current(KilnConcurrent s) {
-        Runtime.awaitDrain();
         KilnConcurrent.Guard g = s.$kiln$guard();
-        if (g.stale) {
-            g.stale = false;
-            Runtime.refreshOne(s);
-        }
+        long seen = g.stale ? -2 : g.synced;
+        g.stale = false;
+        g.synced = Runtime.refreshSince(s, seen);
     }
 
     /** A cluster wait on held queue {@code q} (0: no timeout), its guard released meanwhile; {@code q} current after. */

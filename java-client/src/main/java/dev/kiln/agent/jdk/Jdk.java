@@ -352,16 +352,16 @@ public final class Jdk {
                 return;
             }
             try {
-                reload(s, content);
+                reload(s, content, false); // its $kiln$load is raw: the oid stays (a mutator meanwhile waits for the guard)
             } finally {
                 g.unlock();
             }
             return;
         }
-        reload(s, content);
+        reload(s, content, true);
     }
 
-    private static void reload(Shared s, List<Object> content) {
+    private static void reload(Shared s, List<Object> content, boolean zeroOid) {
         List<Object> mine = s.$kiln$content();
         boolean same;
         // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.
@@ -375,6 +375,10 @@ public final class Jdk {
             same = new java.util.HashSet<>(mine).equals(new java.util.HashSet<>(content));
         }
         if (same) {
+            return;
+        }
+        if (!zeroOid) {
+            s.$kiln$load(content);
             return;
         }
         long oid = s.$kiln$oid();

@@ -18,5 +18,7 @@ public interface KilnConcurrent extends Shared {
         private static final long serialVersionUID = 1L;
         /** A refresh was skipped while an operation ran: the content may be behind the client's cache. */
         volatile boolean stale;
+        /** The count of remote transactions when this object was last brought in line here (-1: never). */
+        long synced = -1;
     }
 }

@@ -992,20 +992,22 @@ public final class Runtime {
         }
     }
 
-    /** Returns once no lock-award refresh of all resident objects ({@link #drain}) is under way in this JVM. */
-    public static void awaitDrain() {
-        synchronized (objects) {
-            // a refresh in progress holds this monitor for its whole pass: nothing to do once it is ours
-        }
-    }
-
-    /** Brings resident shared object {@code o} (this thread holds its cluster lock) in line with the client's cache. */
-    public static void refreshOne(Object o) {
+    /**
+     * For a thread holding the cluster lock of shared object {@code o}: when other JVMs'
+     * transactions were applied here since {@code seen} (a count this method returned before, or
+     * -1), brings {@code o} alone in line with the client's cache (current for {@code o}: its
+     * lock's remote changes are applied before the award). Returns the count now. The
+     * whole-object {@link #drain} can miss {@code o} (its count is taken before the client has
+     * applied a transaction; another thread's pass may skip a guarded object).
+     */
+    public static long refreshSince(Object o, long seen) {
+        long now = Native.remoteTxns(client());
         long oid = oidOf(o);
-        if (oid != 0) {
+        if (now != seen && oid != 0) {
             synchronized (objects) {
                 refresh(oid, o);
             }
         }
+        return now;
     }
 }
