@@ -26,6 +26,10 @@ final class JdkAllocRewriter extends MethodVisitor {
         }
         KILN.put("javax/swing/DefaultListModel", "dev/kiln/agent/jdk/KilnDefaultListModel"); // Desktop programs
         KILN.put("javax/swing/table/DefaultTableModel", "dev/kiln/agent/jdk/KilnDefaultTableModel");
+        for (String n : new String[] {"ConcurrentHashMap", "LinkedBlockingQueue", "ArrayBlockingQueue",
+            "ConcurrentLinkedQueue", "CopyOnWriteArrayList", "CopyOnWriteArraySet"}) {
+            KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n);
+        }
     }
 
     private final Map<String, Integer> pending = new HashMap<>();

@@ -378,8 +378,8 @@ final class KilnTransformer implements ClassFileTransformer {
                     mv = super.visitMethod(access, mname, desc, signature, exceptions);
                 }
                 if (mv != null) {
-                    mv = new Barriers(new ArrayStoreRewriter(new JdkAllocRewriter(new ValueCallRewriter(mv))), this, name,
-                            mname.equals("<init>"), level);
+                    mv = new Barriers(new AtomicsRewriter(new ArrayStoreRewriter(new JdkAllocRewriter(new ValueCallRewriter(mv)))), this,
+                            name, mname.equals("<init>"), level);
                 }
             } else {
                 mv = super.visitMethod(access, mname, desc, signature, exceptions);

@@ -192,8 +192,19 @@ public final class Jdk {
         String base = bar < 0 ? spec : spec.substring(0, bar);
         switch (base) {
             case "java.util.HashMap":
-            case "java.util.concurrent.ConcurrentHashMap":
                 return new KilnHashMap<>();
+            case "java.util.concurrent.ConcurrentHashMap":
+                return new KilnConcurrentHashMap<>();
+            case "java.util.concurrent.LinkedBlockingQueue":
+                return new KilnLinkedBlockingQueue<>(capacity(spec, Integer.MAX_VALUE));
+            case "java.util.concurrent.ArrayBlockingQueue":
+                return new KilnArrayBlockingQueue<>(capacity(spec, Integer.MAX_VALUE));
+            case "java.util.concurrent.ConcurrentLinkedQueue":
+                return new KilnConcurrentLinkedQueue<>();
+            case "java.util.concurrent.CopyOnWriteArrayList":
+                return new KilnCopyOnWriteArrayList<>();
+            case "java.util.concurrent.CopyOnWriteArraySet":
+                return new KilnCopyOnWriteArraySet<>();
             case "java.util.LinkedHashMap":
                 return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
             case "java.util.TreeMap":
@@ -219,6 +230,22 @@ public final class Jdk {
             default:
                 return null;
         }
+    }
+
+    /** The {@code |capacity=N} of a bounded queue's class name, else {@code dflt}. */
+    private static int capacity(String spec, int dflt) {
+        int i = spec.indexOf("|capacity=");
+        if (i < 0) {
+            return dflt;
+        }
+        String n = spec.substring(i + "|capacity=".length());
+        int end = n.indexOf('|');
+        return Integer.parseInt(end < 0 ? n : n.substring(0, end));
+    }
+
+    /** Capacity of a plain bounded JDK queue. */
+    private static int capacityOf(java.util.concurrent.BlockingQueue<?> q) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) q.size() + q.remainingCapacity());
     }
 
     /**
@@ -272,6 +299,26 @@ public final class Jdk {
             s.addAll((Collection) v);
             return s;
         }
+        if (c == java.util.concurrent.ConcurrentHashMap.class) {
+            return new KilnConcurrentHashMap<>((Map) v);
+        }
+        if (c == java.util.concurrent.LinkedBlockingQueue.class) {
+            KilnLinkedBlockingQueue q = new KilnLinkedBlockingQueue<>(capacityOf((java.util.concurrent.BlockingQueue) v));
+            q.addAll((Collection) v);
+            return q;
+        }
+        if (c == java.util.concurrent.ArrayBlockingQueue.class) {
+            return new KilnArrayBlockingQueue<>(capacityOf((java.util.concurrent.BlockingQueue) v), false, (Collection) v);
+        }
+        if (c == java.util.concurrent.ConcurrentLinkedQueue.class) {
+            return new KilnConcurrentLinkedQueue<>((Collection) v);
+        }
+        if (c == java.util.concurrent.CopyOnWriteArrayList.class) {
+            return new KilnCopyOnWriteArrayList<>((Collection) v);
+        }
+        if (c == java.util.concurrent.CopyOnWriteArraySet.class) {
+            return new KilnCopyOnWriteArraySet<>((Collection) v);
+        }
         return null;
     }
 
@@ -284,7 +331,10 @@ public final class Jdk {
         }
         if (n.startsWith("java.util.")) {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
-                    + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet; not this type yet)";
+                    + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
+                    + " ConcurrentHashMap, LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue,"
+                    + " CopyOnWriteArrayList/Set and"
+                    + " AtomicInteger/Long/Boolean/Reference; not this type yet)";
         }
         return "";
     }
@@ -295,11 +345,28 @@ public final class Jdk {
      * deques and linked types; hash and sorted maps and sets compare as maps and sets.
      */
     public static void refresh(Shared s, List<Object> content) {
+        if (s instanceof KilnConcurrent) { // a java.util.concurrent type: not under another thread's operation
+            KilnConcurrent.Guard g = ((KilnConcurrent) s).$kiln$guard();
+            if (!g.tryLock()) {
+                g.stale = true; // the operating thread reloads it (ConcurrentOps.enter)
+                return;
+            }
+            try {
+                reload(s, content, false); // its $kiln$load is raw: the oid stays (a mutator meanwhile waits for the guard)
+            } finally {
+                g.unlock();
+            }
+            return;
+        }
+        reload(s, content, true);
+    }
+
+    private static void reload(Shared s, List<Object> content, boolean zeroOid) {
         List<Object> mine = s.$kiln$content();
         boolean same;
         // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.
         boolean ordered = s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap
-                || s instanceof LinkedHashSet;
+                || s instanceof LinkedHashSet || s instanceof java.util.Queue;
         if (ordered || mine.size() != content.size()) {
             same = sameSequence(mine, content);
         } else if (s.$kiln$kind() == 0 || s.$kiln$kind() == 4) {
@@ -308,6 +375,10 @@ public final class Jdk {
             same = new java.util.HashSet<>(mine).equals(new java.util.HashSet<>(content));
         }
         if (same) {
+            return;
+        }
+        if (!zeroOid) {
+            s.$kiln$load(content);
             return;
         }
         long oid = s.$kiln$oid();

@@ -167,6 +167,7 @@ public final class Runtime {
                     } else {
                         SharedArrays.unbind(o);
                         SharedValues.unbind(o);
+                        Atomics.unbind(o);
                     }
                 }
                 value = materialise(winner);
@@ -177,7 +178,7 @@ public final class Runtime {
         }
     }
 
-    private static ClassLoader loader() {
+    static ClassLoader loader() {
         ClassLoader l = appLoader;
         return l != null ? l : ClassLoader.getSystemClassLoader();
     }
@@ -250,6 +251,14 @@ public final class Runtime {
             if (SharedArrays.isArray(o)) {
                 continue; // primitive elements
             }
+            if (Atomics.isAtomic(o)) { // java.util.concurrent.atomic: one field "value"
+                Object v = Atomics.referent(o);
+                Object w = v == null ? null : check(v, path + ".value", fresh, copies, todo);
+                if (w != v) {
+                    Atomics.replaceReferent(o, v, w);
+                }
+                continue;
+            }
             if (o instanceof Shared) {
                 Shared sc = (Shared) o;
                 sc.$kiln$class(); // throws when it cannot be re-created elsewhere (a lambda comparator)
@@ -296,6 +305,11 @@ public final class Runtime {
                 created.add(o);
                 continue;
             }
+            if (Atomics.isAtomic(o)) {
+                Atomics.bind(o, Native.objCreate(txn, o.getClass().getName()));
+                created.add(o);
+                continue;
+            }
             long oid = o instanceof Shared
                     ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind())
                     : Native.objCreate(txn, o.getClass().getName());
@@ -306,6 +320,10 @@ public final class Runtime {
         for (Object o : order) {
             if (SharedArrays.isArray(o)) {
                 SharedArrays.recordContent(txn, o, oidOf(o));
+                continue;
+            }
+            if (Atomics.isAtomic(o)) {
+                Atomics.recordValue(txn, o);
                 continue;
             }
             if (o instanceof Shared) {
@@ -338,6 +356,13 @@ public final class Runtime {
         }
         if (SharedArrays.isArray(v) || SharedValues.isValue(v)) {
             if (oidOf(v) == 0 && !fresh.containsKey(v)) {
+                fresh.put(v, path);
+                todo.add(v);
+            }
+            return v;
+        }
+        if (Atomics.isAtomic(v)) {
+            if (Atomics.oid(v) == 0 && !fresh.containsKey(v)) {
                 fresh.put(v, path);
                 todo.add(v);
             }
@@ -440,6 +465,9 @@ public final class Runtime {
         if (v != null && SharedValues.isValue(v)) {
             return new Ref(SharedValues.oid(v));
         }
+        if (v != null && Atomics.isAtomic(v)) {
+            return new Ref(Atomics.oid(v));
+        }
         return v;
     }
 
@@ -450,6 +478,9 @@ public final class Runtime {
         }
         if (v != null && SharedValues.isValue(v)) {
             return SharedValues.oid(v);
+        }
+        if (v != null && Atomics.isAtomic(v)) {
+            return Atomics.oid(v);
         }
         return v != null && SharedArrays.isArray(v) ? SharedArrays.oid(v) : 0;
     }
@@ -477,6 +508,10 @@ public final class Runtime {
         if (o != null) {
             return o;
         }
+        o = Atomics.byOid(oid); // atomics are kept out of `objects` (drain refreshes them not: each op reads the cluster)
+        if (o != null) {
+            return o;
+        }
         synchronized (objects) {
             o = objects.get(oid);
             if (o != null) {
@@ -488,6 +523,9 @@ public final class Runtime {
             }
             if (st.get(0) instanceof Integer) {
                 return materialiseCollection(oid, st);
+            }
+            if (Atomics.isAtomicClass((String) st.get(0))) {
+                return Atomics.materialise(oid, st);
             }
             try {
                 Class<?> c = Class.forName((String) st.get(0), true, loader());
@@ -973,5 +1011,60 @@ public final class Runtime {
     /** The process cluster's native client handle. */
     static long clientHandle() {
         return client();
+    }
+
+    // ------------------------------------------------------------------ for java.util.concurrent types and atomics
+
+    /**
+     * As a MONITORENTER on a shared object in an autolocked method, for code that has no
+     * MONITORENTER (the self-locking {@code java.util.concurrent} collections, atomics): takes
+     * (or re-enters) the greedy cluster lock of object {@code oid} at {@code level} for this
+     * thread — nested in any other cluster lock it holds — and applies the remote changes that
+     * arrived. Balanced by {@link #exitShared}.
+     */
+    public static void enterShared(long oid, int level) {
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null) {
+            e[2]++;
+            return;
+        }
+        long c = client();
+        Long lh = LOCK_HANDLES.get(oid);
+        if (lh == null) {
+            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
+        }
+        long txn = Native.lockNamedFast(c, lh, level, -1);
+        h.stack.push(new long[] {oid, txn, 1});
+        drain(c);
+    }
+
+    /** Releases a hold taken by {@link #enterShared}: the outermost one commits its transaction. */
+    public static void exitShared(long oid) {
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null && --e[2] == 0) {
+            h.stack.remove(e);
+            Native.commit(e[1]);
+        }
+    }
+
+    /**
+     * For a thread holding the cluster lock of shared object {@code o}: when other JVMs'
+     * transactions were applied here since {@code seen} (a count this method returned before, or
+     * -1), brings {@code o} alone in line with the client's cache (current for {@code o}: its
+     * lock's remote changes are applied before the award). Returns the count now. The
+     * whole-object {@link #drain} can miss {@code o} (its count is taken before the client has
+     * applied a transaction; another thread's pass may skip a guarded object).
+     */
+    public static long refreshSince(Object o, long seen) {
+        long now = Native.remoteTxns(client());
+        long oid = oidOf(o);
+        if (now != seen && oid != 0) {
+            synchronized (objects) {
+                refresh(oid, o);
+            }
+        }
+        return now;
     }
 }
