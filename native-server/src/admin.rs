@@ -49,6 +49,9 @@ pub struct Status {
     pub gtx: u64,
     /// This run's epoch.
     pub epoch: u64,
+    /// The cluster id of this server's data (32 hex digits; `None`: not created yet — a group
+    /// member before its group had an active).
+    pub cluster_id: Option<String>,
     /// `permanent-store` or `temporary-swap-only`.
     pub persistence: &'static str,
     /// Storage health (persistent mode).
@@ -310,6 +313,7 @@ pub fn status_of(shared: &Shared) -> Status {
         txns_committed: st.counters.txns_committed,
         gtx: st.gtx,
         epoch: st.epoch,
+        cluster_id: (st.cluster != 0).then(|| crate::ha::cluster_hex(st.cluster)),
         persistence: if shared.store.is_some() {
             "permanent-store"
         } else {

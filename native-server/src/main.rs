@@ -195,8 +195,15 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
                         actives += 1;
                     }
                     let mut line = format!(
-                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={}",
-                        m.name, state, m.host, m.dso_port, v["gtx"], v["epoch"], v["clients"]
+                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
+                        m.name,
+                        state,
+                        m.host,
+                        m.dso_port,
+                        v["gtx"],
+                        v["epoch"],
+                        v["clients"],
+                        v["cluster_id"].as_str().unwrap_or("-")
                     );
                     line.push_str(&quorum_summary(&v["ha"]["quorum"]));
                     line
@@ -518,8 +525,15 @@ async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
             let _ = tokio::signal::ctrl_c().await;
         }
     };
+    let keep = shared.clone();
     match kiln_server::serve(shared, listener, Some(admin), shutdown).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => match keep.ha.fatal.lock().take() {
+            Some(why) => {
+                eprintln!("kiln-server: {why}");
+                ExitCode::FAILURE
+            }
+            None => ExitCode::SUCCESS,
+        },
         Err(e) => {
             eprintln!("kiln-server: {e}");
             ExitCode::FAILURE

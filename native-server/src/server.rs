@@ -490,6 +490,11 @@ pub async fn serve(
     admin: Option<TcpListener>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    if !shared.ha.is_group() {
+        // A server without a group is its own cluster: its id exists from the first start.
+        let mut st = shared.state.lock();
+        crate::ha::ensure_cluster(&shared, &mut st);
+    }
     let (mut listener, bind_addr) = match listen {
         Listen::Bound(l) => (Some(l), None),
         Listen::WhenActive { addr, group } => {
@@ -1588,6 +1593,7 @@ impl Session {
             max_frame: u32::try_from(s.max_frame).unwrap_or(u32::MAX),
             fault_count: s.fault_count,
             epoch: st.epoch,
+            cluster_id: st.cluster,
         }));
         let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
         nodes.sort_by_key(|n| n.id);

@@ -144,6 +144,21 @@ impl Group {
         }
     }
 
+    /// Waits (bounded) for member `i` to exit on its own; its exit status, `None` if it still
+    /// runs after `within`.
+    pub fn wait_exit(&mut self, i: usize, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            let c = self.members[i].child.as_mut()?;
+            if let Ok(Some(st)) = c.try_wait() {
+                self.members[i].child = None;
+                return Some(st);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// The client addresses of every member.
     pub fn addrs(&self) -> Vec<String> {
         self.members
