@@ -101,8 +101,9 @@ pub struct QuorumStatus {
     /// Grants needed.
     pub majority: usize,
     /// Every voting member and what it answered in this server's last round of requests
-    /// (`granted`, `refused`, `unreachable`; `unknown` before this server asked: only a
-    /// candidate or an active asks) and whether it is reachable.
+    /// (`granted`, `refused`, `unreachable`; on a passive, whose reachability probes ask for
+    /// nothing, `reachable` / `unreachable`; `unknown` before the first round) and whether it
+    /// is reachable.
     pub voting_members: Vec<VotingMember>,
     /// Milliseconds since that round (`None`: never asked).
     pub last_round_ms: Option<u64>,

@@ -367,6 +367,7 @@ fn promote(shared: &Arc<Shared>, failover: bool, granted: Option<(u64, Instant)>
 /// after losing it as a PASSIVE-STANDBY take part in the failover election.
 pub async fn run(shared: Arc<Shared>, listener: TcpListener) {
     tokio::spawn(serve_group(shared.clone(), listener));
+    tokio::spawn(super::quorum::probe(shared.clone()));
     let mut failover = false;
     loop {
         match elect(&shared, failover).await {
