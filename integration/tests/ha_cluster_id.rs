@@ -7,6 +7,7 @@
 //! - a client that reconnects to a server of another cluster refuses it with a clear error
 //!   instead of replaying its transactions into the foreign graph;
 //! - a passive takes its active's id in the sync and keeps it (shown in `/status`).
+#![allow(clippy::unwrap_used)]
 
 mod common_ha;
 

@@ -526,6 +526,77 @@ pub fn no_quorum(shared: &Shared) -> String {
     )
 }
 
+/// Quorum mode, on a passive (which asks no one for votes): every lease/4 it asks every other
+/// voting member for the never-granted [`PROBE_EPOCH`] and records who answered, so its
+/// `/status` `ha.quorum`, `kiln_ha_quorum_*` metrics and `status --group` show the voting
+/// members' reachability from this server (answer `reachable` / `unreachable`). Stops when the
+/// server becomes active (its lease rounds take over) and runs again when it is a passive.
+pub async fn probe(shared: Arc<Shared>) {
+    let Some(g) = shared.ha.group.clone() else {
+        return;
+    };
+    let Some(q) = g.quorum.clone() else {
+        return;
+    };
+    let every = (g.peer_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let within = (g.peer_timeout / 2).clamp(Duration::from_millis(100), Duration::from_secs(1));
+    loop {
+        tokio::time::sleep(every).await;
+        if !matches!(
+            shared.ha.role(),
+            ServerRole::PassiveStandby
+                | ServerRole::PassiveUninitialized
+                | ServerRole::Initializing
+        ) {
+            continue;
+        }
+        let req = GroupMsg::VoteRequest {
+            epoch: PROBE_EPOCH,
+            candidate: g.me.clone(),
+            lease_ms: 0,
+        };
+        let mut set = JoinSet::new();
+        for (label, addr) in g
+            .peers
+            .iter()
+            .map(|p| (p.name.clone(), p.group_addr.clone()))
+            .chain(q.voters.iter().map(|v| (v.clone(), v.clone())))
+        {
+            set.spawn(ask(label, addr, req.clone(), within));
+        }
+        let mut members = vec![(g.me.clone(), "reachable")];
+        let mut unreachable = Vec::new();
+        while let Some(r) = set.join_next().await {
+            let Ok((label, r)) = r else {
+                continue;
+            };
+            if matches!(r, Some(GroupMsg::VoteReply { .. })) {
+                members.push((label, "reachable"));
+            } else {
+                unreachable.push(label.clone());
+                members.push((label, "unreachable"));
+            }
+        }
+        // A round of this server's own (it became a candidate meanwhile) is not overwritten.
+        if !matches!(
+            shared.ha.role(),
+            ServerRole::PassiveStandby
+                | ServerRole::PassiveUninitialized
+                | ServerRole::Initializing
+        ) {
+            continue;
+        }
+        *shared.ha.last_tally.lock() = Some(TallyView {
+            epoch: PROBE_EPOCH,
+            granted: Vec::new(),
+            refused: Vec::new(),
+            unreachable,
+            members,
+            at: Some(Instant::now()),
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,76 +669,5 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_ne!(name_hash("s1"), name_hash("s2"));
         assert_ne!(name_hash(""), 0);
-    }
-}
-
-/// Quorum mode, on a passive (which asks no one for votes): every lease/4 it asks every other
-/// voting member for the never-granted [`PROBE_EPOCH`] and records who answered, so its
-/// `/status` `ha.quorum`, `kiln_ha_quorum_*` metrics and `status --group` show the voting
-/// members' reachability from this server (answer `reachable` / `unreachable`). Stops when the
-/// server becomes active (its lease rounds take over) and runs again when it is a passive.
-pub async fn probe(shared: Arc<Shared>) {
-    let Some(g) = shared.ha.group.clone() else {
-        return;
-    };
-    let Some(q) = g.quorum.clone() else {
-        return;
-    };
-    let every = (g.peer_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
-    let within = (g.peer_timeout / 2).clamp(Duration::from_millis(100), Duration::from_secs(1));
-    loop {
-        tokio::time::sleep(every).await;
-        if !matches!(
-            shared.ha.role(),
-            ServerRole::PassiveStandby
-                | ServerRole::PassiveUninitialized
-                | ServerRole::Initializing
-        ) {
-            continue;
-        }
-        let req = GroupMsg::VoteRequest {
-            epoch: PROBE_EPOCH,
-            candidate: g.me.clone(),
-            lease_ms: 0,
-        };
-        let mut set = JoinSet::new();
-        for (label, addr) in g
-            .peers
-            .iter()
-            .map(|p| (p.name.clone(), p.group_addr.clone()))
-            .chain(q.voters.iter().map(|v| (v.clone(), v.clone())))
-        {
-            set.spawn(ask(label, addr, req.clone(), within));
-        }
-        let mut members = vec![(g.me.clone(), "reachable")];
-        let mut unreachable = Vec::new();
-        while let Some(r) = set.join_next().await {
-            let Ok((label, r)) = r else {
-                continue;
-            };
-            if matches!(r, Some(GroupMsg::VoteReply { .. })) {
-                members.push((label, "reachable"));
-            } else {
-                unreachable.push(label.clone());
-                members.push((label, "unreachable"));
-            }
-        }
-        // A round of this server's own (it became a candidate meanwhile) is not overwritten.
-        if !matches!(
-            shared.ha.role(),
-            ServerRole::PassiveStandby
-                | ServerRole::PassiveUninitialized
-                | ServerRole::Initializing
-        ) {
-            continue;
-        }
-        *shared.ha.last_tally.lock() = Some(TallyView {
-            epoch: PROBE_EPOCH,
-            granted: Vec::new(),
-            refused: Vec::new(),
-            unreachable,
-            members,
-            at: Some(Instant::now()),
-        });
     }
 }
