@@ -100,6 +100,11 @@ impl Group {
 
     /// Starts member `i` with extra command-line arguments.
     pub fn start_with(&mut self, i: usize, extra: &[&str]) {
+        self.start_env(i, extra, &[]);
+    }
+
+    /// Starts member `i` with extra command-line arguments and environment variables.
+    pub fn start_env(&mut self, i: usize, extra: &[&str], env: &[(&str, &str)]) {
         let m = &mut self.members[i];
         let out = self.dir.path().join(format!("{}.out", m.name));
         let log = std::fs::OpenOptions::new()
@@ -113,6 +118,7 @@ impl Group {
             .arg("-n")
             .arg(&m.name)
             .args(extra)
+            .envs(env.iter().copied())
             .env(
                 "KILN_LOG",
                 std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()),
