@@ -125,14 +125,18 @@ fn main() -> ExitCode {
         }
     };
     let force_active = cli.force_active;
-    match cmd {
+    let code = match cmd {
         Cmd::Start => rt.block_on(start(cfg, server, force_active)),
         Cmd::Status { group: false } => rt.block_on(status(&server)),
         Cmd::Status { group: true } => rt.block_on(group_status(&cfg, &server)),
         Cmd::Stop { force } => rt.block_on(stop(&server, force)),
         Cmd::Dgc => rt.block_on(dgc(&server)),
         Cmd::CheckConfig => ExitCode::SUCCESS,
-    }
+    };
+    // A passive's replication thread blocks in a socket read (up to the L2→L2 HealthChecker
+    // time): do not wait for it once the server has stopped.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    code
 }
 
 /// Where to reach the management port of `s` from this machine: its specific bind address if

@@ -272,6 +272,9 @@ fn follow_blocking(
     use std::io::Read as _;
     let mut chunk = vec![0u8; 256 * 1024];
     loop {
+        if shared.shutdown.borrow().is_some() {
+            return Step::Fatal("the server is stopping".into());
+        }
         let mut ack = None;
         let mut durable = Vec::new();
         loop {
