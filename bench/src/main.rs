@@ -1208,7 +1208,7 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
     }
     // HA (issue #11): a two-server group of its own.
     if want("ha") {
-        ha::ha(&bin, secs, args.quick, four, rtt, rep).await?;
+        ha::ha(&bin, secs, args.quick, four, rep).await?;
     }
     // Durable store (issue #3): each figure starts its own server(s).
     if want("durable") {

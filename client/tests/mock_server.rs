@@ -47,6 +47,7 @@ impl Peer {
         let hello = p.recv().await.expect("Hello");
         assert!(matches!(hello, Message::Hello { .. }), "{hello:?}");
         p.send(&Message::Welcome {
+            cluster_id: 0,
             protocol_version: PROTOCOL_VERSION,
             client_id: id,
             server_name: "mock".into(),

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use common_ha::Group;
 use kiln::{Client, ClientBuilder, LockId, LockLevel};
 use kiln_integration::fault::{Fault, Proxy};
-use kiln_integration::{binary, free_ports};
+use kiln_integration::{binary, free_ports, http};
 use kiln_protocol::group::GroupMsg;
 
 const T: Duration = Duration::from_secs(30);
@@ -420,4 +420,81 @@ async fn three_servers_fail_over_in_quorum_mode() {
     }
     assert_eq!(got, (0..20).collect::<Vec<_>>());
     let _ = c.close().await;
+}
+
+/// A passive reports the voting members' reachability itself (its probes grant nothing):
+/// `/status` `ha.quorum`, `kiln_ha_quorum_reachable` and `status --group` on the passive show
+/// the voter reachable, then unreachable once the voter is stopped.
+#[test]
+fn a_passive_reports_voter_reachability() {
+    let mut g = Group::with_props(2, false, 1, 1, FAST_HC);
+    let voter_port = free_ports(1)[0];
+    let state = g.dir.path().join("voter.state");
+    let voter = start_voter(voter_port, &state, &g.dir.path().join("voter.out"));
+    let xml = std::fs::read_to_string(&g.config).unwrap().replace(
+        "</ha>",
+        &format!(
+            "<quorum>majority</quorum><voters><voter host=\"127.0.0.1\" port=\"{voter_port}\"/></voters></ha>"
+        ),
+    );
+    std::fs::write(&g.config, xml).unwrap();
+    g.start(0);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.start(1);
+    wait_standby_synced(&g, 1, 0);
+    let voter_name = format!("127.0.0.1:{voter_port}");
+    let reachable = |g: &Group, want: bool| {
+        let deadline = Instant::now() + T;
+        loop {
+            let s = g.status(1).expect("passive status");
+            let q = &s["ha"]["quorum"];
+            let ok = q["voting_members"].as_array().is_some_and(|m| {
+                m.iter()
+                    .any(|v| v["name"] == voter_name.as_str() && v["reachable"] == want)
+                    && m.iter()
+                        .any(|v| v["name"] == "s1" && v["reachable"] == true)
+            });
+            if ok {
+                return q.clone();
+            }
+            assert!(Instant::now() < deadline, "passive's quorum view: {q}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let q = reachable(&g, true);
+    assert_eq!(q["may_write"], false, "a passive does not write: {q}");
+    let metrics = http(g.members[1].jmx_port, "GET", "/metrics");
+    assert!(
+        metrics.contains("kiln_ha_quorum_reachable 3"),
+        "both servers and the voter reachable from the passive:\n{metrics}"
+    );
+    let out = Command::new(binary("kiln-server"))
+        .arg("-f")
+        .arg(&g.config)
+        .arg("-n")
+        .arg("s2")
+        .arg("status")
+        .arg("--group")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let s2 = text.lines().find(|l| l.starts_with("s2")).unwrap_or("");
+    assert!(
+        s2.contains(&format!("reachable=s2,s1,{voter_name}"))
+            || s2.contains(&format!("reachable=s2,{voter_name},s1")),
+        "{text}"
+    );
+    // Probes grant nothing: the voter's vote is still the active's.
+    assert_eq!(
+        g.status(0).unwrap()["ha"]["quorum"]["vote_holder"],
+        "s1",
+        "the active's own vote"
+    );
+    drop(voter);
+    let q = reachable(&g, false);
+    let metrics = http(g.members[1].jmx_port, "GET", "/metrics");
+    assert!(
+        metrics.contains("kiln_ha_quorum_reachable 2"),
+        "{q}\n{metrics}"
+    );
 }

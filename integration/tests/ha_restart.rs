@@ -169,3 +169,23 @@ fn client_after_the_failover_window_must_restart() {
         other => panic!("the late client was not refused: {other:?}"),
     }
 }
+
+/// A PASSIVE-STANDBY stopped with SIGTERM exits promptly (its replication thread, blocked in a
+/// socket read, ends at the next frame or is not waited for) and rejoins when started again.
+#[test]
+fn a_standby_stops_promptly_and_rejoins() {
+    let mut g = Group::new(2, false, 1, 5);
+    g.start(0);
+    g.wait_state(0, "ACTIVE-COORDINATOR", T);
+    g.start(1);
+    g.wait_state(1, "PASSIVE-STANDBY", T);
+    let t = Instant::now();
+    g.signal(1, "-TERM");
+    let st = g
+        .wait_exit(1, Duration::from_secs(10))
+        .expect("the standby exits within 10 s of SIGTERM");
+    assert!(st.success(), "clean exit: {st:?}\n{}", g.log(1));
+    assert!(t.elapsed() < Duration::from_secs(10));
+    g.start(1);
+    g.wait_state(1, "PASSIVE-STANDBY", T);
+}

@@ -49,6 +49,9 @@ pub struct Status {
     pub gtx: u64,
     /// This run's epoch.
     pub epoch: u64,
+    /// The cluster id of this server's data (32 hex digits; `None`: not created yet — a group
+    /// member before its group had an active).
+    pub cluster_id: Option<String>,
     /// `permanent-store` or `temporary-swap-only`.
     pub persistence: &'static str,
     /// Storage health (persistent mode).
@@ -98,8 +101,9 @@ pub struct QuorumStatus {
     /// Grants needed.
     pub majority: usize,
     /// Every voting member and what it answered in this server's last round of requests
-    /// (`granted`, `refused`, `unreachable`; `unknown` before this server asked: only a
-    /// candidate or an active asks) and whether it is reachable.
+    /// (`granted`, `refused`, `unreachable`; on a passive, whose reachability probes ask for
+    /// nothing, `reachable` / `unreachable`; `unknown` before the first round) and whether it
+    /// is reachable.
     pub voting_members: Vec<VotingMember>,
     /// Milliseconds since that round (`None`: never asked).
     pub last_round_ms: Option<u64>,
@@ -310,6 +314,7 @@ pub fn status_of(shared: &Shared) -> Status {
         txns_committed: st.counters.txns_committed,
         gtx: st.gtx,
         epoch: st.epoch,
+        cluster_id: (st.cluster != 0).then(|| crate::ha::cluster_hex(st.cluster)),
         persistence: if shared.store.is_some() {
             "permanent-store"
         } else {

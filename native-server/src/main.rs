@@ -125,14 +125,18 @@ fn main() -> ExitCode {
         }
     };
     let force_active = cli.force_active;
-    match cmd {
+    let code = match cmd {
         Cmd::Start => rt.block_on(start(cfg, server, force_active)),
         Cmd::Status { group: false } => rt.block_on(status(&server)),
         Cmd::Status { group: true } => rt.block_on(group_status(&cfg, &server)),
         Cmd::Stop { force } => rt.block_on(stop(&server, force)),
         Cmd::Dgc => rt.block_on(dgc(&server)),
         Cmd::CheckConfig => ExitCode::SUCCESS,
-    }
+    };
+    // A passive's replication thread blocks in a socket read (up to the L2→L2 HealthChecker
+    // time): do not wait for it once the server has stopped.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    code
 }
 
 /// Where to reach the management port of `s` from this machine: its specific bind address if
@@ -195,8 +199,15 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
                         actives += 1;
                     }
                     let mut line = format!(
-                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={}",
-                        m.name, state, m.host, m.dso_port, v["gtx"], v["epoch"], v["clients"]
+                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
+                        m.name,
+                        state,
+                        m.host,
+                        m.dso_port,
+                        v["gtx"],
+                        v["epoch"],
+                        v["clients"],
+                        v["cluster_id"].as_str().unwrap_or("-")
                     );
                     line.push_str(&quorum_summary(&v["ha"]["quorum"]));
                     line
@@ -518,8 +529,15 @@ async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
             let _ = tokio::signal::ctrl_c().await;
         }
     };
+    let keep = shared.clone();
     match kiln_server::serve(shared, listener, Some(admin), shutdown).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => match keep.ha.fatal.lock().take() {
+            Some(why) => {
+                eprintln!("kiln-server: {why}");
+                ExitCode::FAILURE
+            }
+            None => ExitCode::SUCCESS,
+        },
         Err(e) => {
             eprintln!("kiln-server: {e}");
             ExitCode::FAILURE

@@ -490,6 +490,11 @@ pub async fn serve(
     admin: Option<TcpListener>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServerError> {
+    if !shared.ha.is_group() {
+        // A server without a group is its own cluster: its id exists from the first start.
+        let mut st = shared.state.lock();
+        crate::ha::ensure_cluster(&shared, &mut st);
+    }
     let (mut listener, bind_addr) = match listen {
         Listen::Bound(l) => (Some(l), None),
         Listen::WhenActive { addr, group } => {
@@ -1098,28 +1103,46 @@ impl Session {
                             err = Some(e.to_string());
                         }
                     }
-                    let mut st = shared.state.lock();
-                    match err {
-                        None => st.publish(me, applied),
-                        Some(message) => {
-                            let from_seq = applied.first().map_or(0, |a| a.seq);
-                            let upto_seq = applied.last().map_or(0, |a| a.seq);
-                            st.counters.txns_rejected += applied.len() as u64;
-                            let repair = st.rollback(me, applied);
-                            if let Some(store) = &store {
-                                store.repair(repair);
+                    let rejected = {
+                        let mut st = shared.state.lock();
+                        match err {
+                            None => {
+                                st.publish(me, applied);
+                                None
                             }
-                            warn!(client = me, from_seq, upto_seq, reason = %message, "transactions rolled back and rejected: they could not be committed");
-                            st.send(
-                                me,
-                                Message::TxnRejected {
+                            Some(message) => {
+                                let from_seq = applied.first().map_or(0, |a| a.seq);
+                                let upto_seq = applied.last().map_or(0, |a| a.seq);
+                                st.counters.txns_rejected += applied.len() as u64;
+                                let repair = st.rollback(me, applied);
+                                // The batch was replicated before the store rejected it: the
+                                // standbys get the same repair (the rolled-back values), in
+                                // stream order, and the rejection is told only once they
+                                // applied it — a failover can never bring the batch back.
+                                let undo = shared.replicate(&repair);
+                                if let Some(store) = &store {
+                                    store.repair(repair);
+                                }
+                                warn!(client = me, from_seq, upto_seq, reason = %message, "transactions rolled back and rejected: they could not be committed");
+                                let msg = Message::TxnRejected {
                                     from_seq,
                                     upto_seq,
                                     code: ErrorCode::StorageUnavailable,
                                     message,
-                                },
-                            );
+                                };
+                                match undo {
+                                    None => {
+                                        st.send(me, msg);
+                                        None
+                                    }
+                                    Some(w) => Some((w, msg)),
+                                }
+                            }
                         }
+                    };
+                    if let Some((w, msg)) = rejected {
+                        w.wait(&shared).await;
+                        shared.state.lock().send(me, msg);
                     }
                 }
                 if let Some(v) = failure {
@@ -1588,6 +1611,7 @@ impl Session {
             max_frame: u32::try_from(s.max_frame).unwrap_or(u32::MAX),
             fault_count: s.fault_count,
             epoch: st.epoch,
+            cluster_id: st.cluster,
         }));
         let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
         nodes.sort_by_key(|n| n.id);

@@ -148,6 +148,10 @@ pub struct State {
     pub persistent: bool,
     /// Whether this server was its group's active when it last stopped (a vote criterion).
     pub was_active: bool,
+    /// The cluster this server's data belongs to (random 128-bit, `meta/cluster_hi` and
+    /// `cluster_lo`; 0: none yet — created by the first active of a fresh group, or at the
+    /// first start of a server without a group; a passive takes its active's in the sync).
+    pub cluster: u128,
 }
 
 /// What one distributed GC run did.
@@ -184,6 +188,7 @@ impl Default for State {
             awaiting: HashSet::new(),
             persistent: false,
             was_active: false,
+            cluster: 0,
         }
     }
 }
@@ -568,6 +573,7 @@ impl State {
             locks: LockManager::with_token_base(l.epoch << 40),
             persistent: true,
             was_active: l.was_active,
+            cluster: l.cluster,
             ..State::default()
         }
     }

@@ -10,7 +10,7 @@
 //!   - `clients`: key = client id (`u64` BE), value = sequence high-water mark (`u64` LE) + name;
 //!   - `meta`: `format`, `server`, `group` (the server group, recorded at the first start and
 //!     checked at every start), and the counters `epoch`, `gtx`, `next_oid`, `next_client`,
-//!     `was_active` (`u64` LE).
+//!     `was_active`, and the cluster id as `cluster_hi` / `cluster_lo` (`u64` LE each).
 //!
 //! Writes go through one writer thread (fjall calls never run on the async reactor). It takes
 //! everything queued, writes it as one atomic fjall batch and syncs the journal
@@ -128,6 +128,8 @@ pub struct Loaded {
     pub created: bool,
     /// Whether this server was its group's active when it stopped (`meta/was_active`).
     pub was_active: bool,
+    /// The cluster id of the data (`meta/cluster_hi`, `cluster_lo`; 0: none recorded).
+    pub cluster: u128,
     /// Quorum mode: this server's last granted vote (`meta/vote_epoch`, `vote_holder` as a
     /// name hash, `vote_lease_ms`; zeros: none).
     pub vote: [u64; 3],
@@ -451,6 +453,8 @@ impl Store {
         loaded.epoch = counter("epoch")? + 1;
         loaded.gtx = counter("gtx")?;
         loaded.was_active = counter("was_active")? != 0;
+        loaded.cluster =
+            (u128::from(counter("cluster_hi")?) << 64) | u128::from(counter("cluster_lo")?);
         loaded.next_oid = counter("next_oid")?.max(1);
         loaded.next_client = counter("next_client")?.max(1);
         loaded.vote = [

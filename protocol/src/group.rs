@@ -110,6 +110,9 @@ pub enum GroupMsg {
         was_active: bool,
         /// Epoch (active term) this server has seen.
         epoch: u64,
+        /// The cluster id of this server's data (random 128-bit, created by the first active
+        /// of a fresh group; 0: none yet). A trailing field: a `Hello` without it decodes as 0.
+        cluster: u128,
     },
     /// A passive asks the active to sync it and then replicate to it.
     Join,
@@ -358,6 +361,7 @@ impl GroupMsg {
                 gtx,
                 was_active,
                 epoch,
+                cluster,
             } => {
                 out.put_u8(ty::HELLO);
                 out.put_u16(*version);
@@ -367,6 +371,7 @@ impl GroupMsg {
                 out.put_u64(*gtx);
                 out.put_u8(u8::from(*was_active));
                 out.put_u64(*epoch);
+                out.put_u128(*cluster);
             }
             GroupMsg::Join => out.put_u8(ty::JOIN),
             GroupMsg::SyncChunk { ops, sent, total } => {
@@ -463,6 +468,15 @@ impl GroupMsg {
                 gtx: r.u64()?,
                 was_active: r.bool()?,
                 epoch: r.u64()?,
+                cluster: if r.remaining() >= 16 {
+                    u128::from_be_bytes(
+                        r.take(16, "cluster id")?
+                            .try_into()
+                            .expect("16 bytes were taken"),
+                    )
+                } else {
+                    0
+                },
             },
             ty::JOIN => GroupMsg::Join,
             ty::SYNC_CHUNK => {
@@ -570,6 +584,7 @@ mod tests {
                 gtx: 5,
                 was_active: true,
                 epoch: 3,
+                cluster: 0x0123_4567_89ab_cdef_0011_2233_4455_6677,
             },
             GroupMsg::Join,
             GroupMsg::SyncChunk {

@@ -445,6 +445,7 @@ fn vectors() -> Vec<(&'static str, Item)> {
                 max_frame: 16 * 1024 * 1024,
                 fault_count: 500,
                 epoch: 1,
+                cluster_id: 0,
             }),
         ),
         (
@@ -951,6 +952,7 @@ fn message_json(m: &Message) -> Json {
             max_frame,
             fault_count,
             epoch,
+            cluster_id: _,
         } => json!({
             "protocol_version": protocol_version,
             "client_id": client_id,

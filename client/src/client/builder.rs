@@ -418,6 +418,7 @@ impl ClientBuilder {
             reconnect,
             health: self.health,
             server_epoch: AtomicU64::new(welcome.epoch),
+            cluster_id: Mutex::new(welcome.cluster_id),
             rejections: Mutex::new(VecDeque::new()),
             any_rejected: AtomicBool::new(false),
             flushed_upto: AtomicU64::new(0),

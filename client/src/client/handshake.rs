@@ -17,6 +17,8 @@ pub(super) struct WelcomeInfo {
     pub(super) max_frame: u32,
     pub(super) fault_count: u32,
     pub(super) epoch: u64,
+    /// The server's cluster id (0: it sent none).
+    pub(super) cluster_id: u128,
 }
 
 /// An opened connection after `Hello` / `Welcome` / `Membership`.
@@ -79,6 +81,7 @@ pub(super) async fn handshake(
                 max_frame,
                 fault_count,
                 epoch,
+                cluster_id,
             } => {
                 if protocol_version != PROTOCOL_VERSION {
                     return Err(Error::VersionMismatch {
@@ -93,6 +96,7 @@ pub(super) async fn handshake(
                     max_frame,
                     fault_count,
                     epoch,
+                    cluster_id,
                 });
             }
             Message::Membership { this_node, nodes } if welcome.is_some() => {

@@ -147,6 +147,9 @@ pub(crate) struct Inner {
     pub(super) health: Option<HealthCheck>,
     /// `Welcome.epoch` of the server connected to.
     pub(super) server_epoch: AtomicU64,
+    /// `Welcome.cluster_id` of the first server that had one: a reconnect to a server of
+    /// another cluster is refused ([`super::fence::check_cluster`]).
+    pub(super) cluster_id: Mutex<u128>,
     /// Transactions the server rejected (merged ranges, most recent last).
     pub(super) rejections: Mutex<VecDeque<Rejection>>,
     pub(super) any_rejected: AtomicBool,

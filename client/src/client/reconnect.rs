@@ -273,6 +273,10 @@ pub(super) enum Attempt {
     Retry(String),
     /// Give up: the client fails with this error.
     Fatal(Error),
+    /// A server of another cluster answered: the client fails at once with this error (the
+    /// other addresses are not tried: the address list, or the servers' data, is wrong, and
+    /// nothing of this client's session may go to a foreign graph).
+    Foreign(Error),
 }
 
 /// Reconnects after a lost connection: rounds over the server addresses every
@@ -311,7 +315,7 @@ pub(super) async fn reconnect_loop(inner: Arc<Inner>, cfg: ReconnectCfg, why: St
                     });
                     return;
                 }
-                Err(Attempt::Fatal(e)) => {
+                Err(Attempt::Fatal(e) | Attempt::Foreign(e)) => {
                     inner.fail(e);
                     return;
                 }
@@ -402,6 +406,8 @@ pub(super) async fn reconnect_once(
             Ok(Err(Error::Io(e))) => return Err(Attempt::Retry(e.to_string())),
             Ok(Err(e)) => return Err(Attempt::Retry(e.to_string())),
         };
+    // Another cluster's server first: it may even know a client with this id.
+    super::fence::check_cluster(inner, &hs.welcome, addr).map_err(Attempt::Foreign)?;
     if hs.welcome.client_id != inner.client_id || hs.membership.0 != inner.client_id {
         return Err(Attempt::Fatal(Error::ReconnectFailed {
             reason: format!(

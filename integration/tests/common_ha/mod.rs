@@ -100,6 +100,11 @@ impl Group {
 
     /// Starts member `i` with extra command-line arguments.
     pub fn start_with(&mut self, i: usize, extra: &[&str]) {
+        self.start_env(i, extra, &[]);
+    }
+
+    /// Starts member `i` with extra command-line arguments and environment variables.
+    pub fn start_env(&mut self, i: usize, extra: &[&str], env: &[(&str, &str)]) {
         let m = &mut self.members[i];
         let out = self.dir.path().join(format!("{}.out", m.name));
         let log = std::fs::OpenOptions::new()
@@ -113,6 +118,7 @@ impl Group {
             .arg("-n")
             .arg(&m.name)
             .args(extra)
+            .envs(env.iter().copied())
             .env(
                 "KILN_LOG",
                 std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()),
@@ -142,6 +148,21 @@ impl Group {
             let _ = c.kill();
             let _ = c.wait();
         }
+    }
+
+    /// Waits (bounded) for member `i` to exit on its own; its exit status, `None` if it still
+    /// runs after `within`.
+    pub fn wait_exit(&mut self, i: usize, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            let c = self.members[i].child.as_mut()?;
+            if let Ok(Some(st)) = c.try_wait() {
+                self.members[i].child = None;
+                return Some(st);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 
     /// The client addresses of every member.

@@ -42,6 +42,7 @@ pub fn my_hello(shared: &Shared) -> GroupMsg {
         gtx: st.gtx,
         was_active: st.was_active,
         epoch: st.epoch,
+        cluster: st.cluster,
     }
 }
 
@@ -54,6 +55,7 @@ pub(crate) fn record(shared: &Shared, m: &GroupMsg) -> Option<String> {
         epoch,
         version,
         group,
+        ..
     } = m
     {
         let g = shared.ha.group.as_ref()?;
@@ -334,6 +336,7 @@ fn promote(shared: &Arc<Shared>, failover: bool, granted: Option<(u64, Instant)>
     shared.ha.suspect.store(false, Ordering::Release);
     shared.ha.alone.store(false, Ordering::Release);
     st.was_active = true;
+    super::ensure_cluster(shared, &mut st);
     if failover {
         st.locks = LockManager::with_token_base(st.epoch << 40);
     }
@@ -364,6 +367,7 @@ fn promote(shared: &Arc<Shared>, failover: bool, granted: Option<(u64, Instant)>
 /// after losing it as a PASSIVE-STANDBY take part in the failover election.
 pub async fn run(shared: Arc<Shared>, listener: TcpListener) {
     tokio::spawn(serve_group(shared.clone(), listener));
+    tokio::spawn(super::quorum::probe(shared.clone()));
     let mut failover = false;
     loop {
         match elect(&shared, failover).await {
@@ -426,6 +430,12 @@ pub async fn run(shared: Arc<Shared>, listener: TcpListener) {
                     }
                     FollowEnd::NotJoined(why) => {
                         info!(%why, "could not join the elected active: electing again");
+                    }
+                    FollowEnd::Foreign(why) => {
+                        tracing::error!("{why}");
+                        *shared.ha.fatal.lock() = Some(why);
+                        shared.request_shutdown(true);
+                        return;
                     }
                 }
                 shared

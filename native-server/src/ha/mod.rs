@@ -244,6 +244,9 @@ pub struct Ha {
     pub(crate) vote_error: Mutex<Option<String>>,
     /// Quorum mode: the last lease renewal: (granted, refused, unreachable) member names.
     pub(crate) last_tally: Mutex<Option<quorum::TallyView>>,
+    /// Why this server stopped on its own (its data belongs to another cluster): the process
+    /// exits non-zero with it.
+    pub fatal: Mutex<Option<String>>,
 }
 
 impl Ha {
@@ -288,6 +291,7 @@ impl Ha {
             vote_io: tokio::sync::Mutex::new(()),
             vote_error: Mutex::new(vote_error),
             last_tally: Mutex::new(None),
+            fatal: Mutex::new(None),
         }
     }
 
@@ -448,6 +452,8 @@ fn meta_key(k: &str) -> Option<&'static str> {
         "next_oid" => Some("next_oid"),
         "next_client" => Some("next_client"),
         "epoch" => Some("epoch"),
+        "cluster_hi" => Some("cluster_hi"),
+        "cluster_lo" => Some("cluster_lo"),
         _ => None,
     }
 }
@@ -498,6 +504,10 @@ pub fn apply_ops(st: &mut State, ops: &[GroupOp]) -> Result<u64, String> {
                 "next_oid" => st.next_oid = st.next_oid.max(*v),
                 "next_client" => st.next_client = st.next_client.max(*v),
                 "epoch" => st.epoch = st.epoch.max(*v),
+                "cluster_hi" => {
+                    st.cluster = (u128::from(*v) << 64) | (st.cluster & u128::from(u64::MAX))
+                }
+                "cluster_lo" => st.cluster = (st.cluster & !u128::from(u64::MAX)) | u128::from(*v),
                 _ => {}
             },
         }
@@ -516,6 +526,11 @@ pub fn snapshot_head(st: &State) -> Vec<GroupOp> {
         GroupOp::PutMeta("next_client".into(), st.next_client),
         GroupOp::PutMeta("epoch".into(), st.epoch),
     ];
+    if st.cluster != 0 {
+        let (hi, lo) = cluster_halves(st.cluster);
+        ops.push(GroupOp::PutMeta("cluster_hi".into(), hi));
+        ops.push(GroupOp::PutMeta("cluster_lo".into(), lo));
+    }
     for (id, c) in &st.clients {
         ops.push(GroupOp::PutClient(*id, c.last_seq, c.info.name.clone()));
     }
@@ -528,4 +543,59 @@ pub fn snapshot_head(st: &State) -> Vec<GroupOp> {
         ops.push(GroupOp::PutRoot(name.clone(), b.to_vec()));
     }
     ops
+}
+
+/// A cluster id as shown in logs, `/status` and errors: 32 hex digits.
+pub fn cluster_hex(id: u128) -> String {
+    format!("{id:032x}")
+}
+
+/// The two `meta` counters a cluster id is stored as (`cluster_hi`, `cluster_lo`).
+pub fn cluster_halves(id: u128) -> (u64, u64) {
+    ((id >> 64) as u64, id as u64)
+}
+
+/// A new random 128-bit cluster id (never 0): 16 bytes of `/dev/urandom`, or — where that
+/// cannot be read — the std library's randomly keyed hasher over the time and the process id.
+fn new_cluster_id() -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::io::Read as _;
+    let mut b = [0u8; 16];
+    let from_os = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b));
+    let id = match from_os {
+        Ok(()) => u128::from_be_bytes(b),
+        Err(_) => {
+            let half = |salt: u64| {
+                let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+                h.write_u64(salt);
+                h.write_u32(std::process::id());
+                h.write_u128(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos()),
+                );
+                h.finish()
+            };
+            (u128::from(half(1)) << 64) | u128::from(half(2))
+        }
+    };
+    id.max(1)
+}
+
+/// Gives this server's data a cluster id if it has none (the first active of a fresh group, or
+/// a server without a group at its first start), recorded in the store. Call with the state
+/// lock held.
+pub fn ensure_cluster(shared: &crate::server::Shared, st: &mut State) {
+    if st.cluster != 0 {
+        return;
+    }
+    st.cluster = new_cluster_id();
+    if let Some(store) = &shared.store {
+        let (hi, lo) = cluster_halves(st.cluster);
+        drop(store.submit(vec![
+            Op::PutMeta("cluster_hi", hi),
+            Op::PutMeta("cluster_lo", lo),
+        ]));
+    }
+    tracing::info!(cluster_id = %cluster_hex(st.cluster), "new cluster: created its cluster id");
 }

@@ -22,6 +22,9 @@ use super::{apply_ops, to_store_op, SyncProgress};
 pub enum FollowEnd {
     /// Could not join (not reachable, not active): look again.
     NotJoined(String),
+    /// The active is of another cluster than this server's data: not joined (the data is
+    /// left as it is), the server stops.
+    Foreign(String),
     /// Joined, then the link broke; `standby` tells whether this server had finished its sync.
     Lost {
         /// Whether this server was a PASSIVE-STANDBY when the active was lost.
@@ -81,6 +84,25 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
             ))
         }
         other => return FollowEnd::NotJoined(format!("{name} is not active ({other:?})")),
+    }
+    // Same group and server names are not enough: data of another cluster is neither joined
+    // nor wiped to the backup directory (it is not this cluster's data).
+    if let GroupMsg::Hello { cluster, .. } = &peer {
+        let mine = shared.state.lock().cluster;
+        if mine != 0 && *cluster != 0 && mine != *cluster {
+            let data = shared.store.as_ref().map_or_else(
+                || "(in memory)".to_owned(),
+                |s| s.path().display().to_string(),
+            );
+            return FollowEnd::Foreign(format!(
+                "server '{}' refuses to join active '{name}' at {addr}: its data (directory {data}) belongs to cluster {},                  but '{name}' is active for cluster {} of group '{}' (same group and server names, another cluster).                  The data is left untouched (not moved to {}); point <data> at this cluster's directory, or move {data}                  away to join this cluster empty",
+                shared.settings.name,
+                super::cluster_hex(mine),
+                super::cluster_hex(*cluster),
+                g.name,
+                crate::store::BACKUP_DIR,
+            ));
+        }
     }
     if let Err(why) = super::zap::refuse_stale_active(shared, &peer, &mut wr).await {
         return FollowEnd::NotJoined(why);
@@ -142,98 +164,50 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
         st.gtx = 0;
         st.was_active = false;
     }
-    let started = Instant::now();
-    let mut progress = SyncProgress::default();
-    let mut last_log = Instant::now();
-    let mut standby = false;
-    // Highest replication sequence applied (a reconnected link may repeat some: skipped).
-    let mut applied_seq = 0u64;
+    let mut f = Follow {
+        started: Instant::now(),
+        progress: SyncProgress::default(),
+        last_log: Instant::now(),
+        standby: false,
+        applied_seq: 0,
+    };
     let end = 'follow: loop {
-        let mut ack = None;
-        let mut durable = Vec::new();
-        loop {
-            let msg = match GroupMsg::decode_framed(&mut buf, max) {
-                Ok(Some(m)) => m,
-                Ok(None) => break,
-                Err(e) => return lost(shared, standby, format!("protocol error: {e}")),
-            };
-            match msg {
-                GroupMsg::SyncChunk { ops, sent, total } => {
-                    if shared.ha.role() == ServerRole::PassiveUninitialized {
-                        shared.ha.set_role(ServerRole::Initializing);
-                    }
-                    progress.total = total;
-                    progress.objects = sent;
-                    progress.bytes += ops.iter().map(|o| o.encoded_len() as u64).sum::<u64>();
-                    progress.secs = started.elapsed().as_secs_f64();
-                    if let Err(e) = apply(shared, &ops, &mut durable) {
-                        return lost(shared, standby, e);
-                    }
-                    *shared.ha.sync.lock() = Some(progress.clone());
-                    if last_log.elapsed() >= Duration::from_secs(1) {
-                        last_log = Instant::now();
-                        log_sync(
-                            &progress,
-                            "INITIALIZING: receiving the graph from the active",
-                        );
-                    }
-                }
-                GroupMsg::SyncDone { seq, epoch } => {
-                    shared.ha.see_epoch(epoch);
-                    {
-                        let mut st = shared.state.lock();
-                        st.epoch = st.epoch.max(epoch);
-                    }
-                    progress.secs = started.elapsed().as_secs_f64();
-                    *shared.ha.sync.lock() = Some(progress.clone());
-                    log_sync(&progress, "sync complete");
-                    standby = true;
-                    shared.ha.set_role(ServerRole::PassiveStandby);
-                    applied_seq = applied_seq.max(seq);
-                    ack = Some(seq);
-                }
-                GroupMsg::Replicate { seq, .. } if standby && seq <= applied_seq => {}
-                GroupMsg::Replicate { seq, ops } => {
-                    if let Err(e) = apply(shared, &ops, &mut durable) {
-                        return lost(shared, standby, e);
-                    }
-                    applied_seq = applied_seq.max(seq);
-                    ack = Some(seq);
-                }
-                GroupMsg::Ping { nonce }
-                    if send(&mut wr, &GroupMsg::Pong { nonce }).await.is_err() =>
-                {
-                    return lost(shared, standby, "write failed".into());
-                }
-                _ => {}
-            }
-        }
-        // Durable before acknowledged (persistent group).
-        for rx in durable {
-            match rx.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    warn!(error = %e, "cannot make the replicated batch durable: leaving the group");
-                    return lost(shared, standby, format!("storage: {e}"));
-                }
-                Err(_) => return lost(shared, standby, "the store writer stopped".into()),
-            }
-        }
-        let broke = match ack {
-            Some(seq) if send(&mut wr, &GroupMsg::Ack { seq }).await.is_err() => {
-                Some("write to the active failed".to_owned())
-            }
-            _ => match tokio::time::timeout(g.peer_timeout, rd.read_buf(&mut buf)).await {
-                Err(_) => Some(format!(
-                    "no traffic from the active for {} ms (l2.healthcheck.l2 idletime + interval*probes)",
-                    g.peer_timeout.as_millis()
-                )),
-                Ok(Ok(0)) => Some("the active closed the connection".to_owned()),
-                Ok(Ok(_)) => None,
-                Ok(Err(e)) => Some(format!("read from the active failed: {e}")),
-            },
+        // The read-apply-acknowledge loop runs on a thread of its own with a blocking socket:
+        // a Replicate frame wakes that thread directly (no reactor → task hop), and its
+        // acknowledgement is written as soon as the batch is applied in memory (in a
+        // persistent group: once the store made it durable).
+        let sock = match rd.reunite(wr) {
+            Ok(s) => s,
+            Err(e) => return lost(shared, f.standby, format!("group socket: {e}")),
         };
-        let Some(why) = broke else { continue };
+        let std_sock = match sock.into_std().and_then(|s| {
+            s.set_nonblocking(false)?;
+            s.set_read_timeout(Some(g.peer_timeout))?;
+            Ok(s)
+        }) {
+            Ok(s) => s,
+            Err(e) => return lost(shared, f.standby, format!("group socket: {e}")),
+        };
+        let sh = shared.clone();
+        let timeout = g.peer_timeout;
+        let joined = tokio::task::spawn_blocking(move || {
+            let r = follow_blocking(&sh, &std_sock, &mut buf, &mut f, max, timeout);
+            (r, std_sock, buf, f)
+        })
+        .await;
+        let (r, std_sock, f2) = match joined {
+            Ok((r, sock, _buf, f)) => (r, sock, f),
+            Err(e) => return lost(shared, false, format!("the replication thread failed: {e}")),
+        };
+        f = f2;
+        // The broken connection is closed; a reconnect brings a new one (and buffer).
+        drop(std_sock);
+        let why = match r {
+            Step::Fatal(e) => return lost(shared, f.standby, e),
+            Step::Broke(why) => why,
+        };
+        let standby = f.standby;
+        let applied_seq = f.applied_seq;
         // l2.nha.tcgroupcomm.reconnect: a standby tries to get the same link back within the
         // timeout (no election, no resync) before it treats the active as lost.
         let Some(timeout) = g.reconnect.filter(|_| standby) else {
@@ -254,7 +228,145 @@ pub async fn follow(shared: &Arc<Shared>, name: &str, addr: &str) -> FollowEnd {
             timeout.as_millis()
         );
     };
-    lost(shared, standby, end)
+    lost(shared, f.standby, end)
+}
+
+/// The passive's progress through one follow (kept across reconnects of the link).
+#[derive(Debug)]
+struct Follow {
+    started: Instant,
+    progress: SyncProgress,
+    last_log: Instant,
+    /// Whether the sync finished (PASSIVE-STANDBY).
+    standby: bool,
+    /// Highest replication sequence applied (a reconnected link may repeat some: skipped).
+    applied_seq: u64,
+}
+
+/// How [`follow_blocking`] ended.
+#[derive(Debug)]
+enum Step {
+    /// The link broke (it may be reconnected).
+    Broke(String),
+    /// Protocol, apply or storage error: the active is lost.
+    Fatal(String),
+}
+
+fn write_msg(mut sock: &std::net::TcpStream, m: &GroupMsg) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut b = BytesMut::with_capacity(64);
+    m.encode_framed(&mut b);
+    sock.write_all(&b)
+}
+
+/// Reads, applies and acknowledges on a blocking socket (read timeout = the L2→L2
+/// HealthChecker time) until the link breaks.
+fn follow_blocking(
+    shared: &Shared,
+    sock: &std::net::TcpStream,
+    buf: &mut BytesMut,
+    f: &mut Follow,
+    max: usize,
+    peer_timeout: Duration,
+) -> Step {
+    use std::io::Read as _;
+    let mut chunk = vec![0u8; 256 * 1024];
+    loop {
+        if shared.shutdown.borrow().is_some() {
+            return Step::Fatal("the server is stopping".into());
+        }
+        let mut ack = None;
+        let mut durable = Vec::new();
+        loop {
+            let msg = match GroupMsg::decode_framed(buf, max) {
+                Ok(Some(m)) => m,
+                Ok(None) => break,
+                Err(e) => return Step::Fatal(format!("protocol error: {e}")),
+            };
+            match msg {
+                GroupMsg::SyncChunk { ops, sent, total } => {
+                    if shared.ha.role() == ServerRole::PassiveUninitialized {
+                        shared.ha.set_role(ServerRole::Initializing);
+                    }
+                    let p = &mut f.progress;
+                    p.total = total;
+                    p.objects = sent;
+                    p.bytes += ops.iter().map(|o| o.encoded_len() as u64).sum::<u64>();
+                    p.secs = f.started.elapsed().as_secs_f64();
+                    if let Err(e) = apply(shared, &ops, &mut durable) {
+                        return Step::Fatal(e);
+                    }
+                    *shared.ha.sync.lock() = Some(f.progress.clone());
+                    if f.last_log.elapsed() >= Duration::from_secs(1) {
+                        f.last_log = Instant::now();
+                        log_sync(
+                            &f.progress,
+                            "INITIALIZING: receiving the graph from the active",
+                        );
+                    }
+                }
+                GroupMsg::SyncDone { seq, epoch } => {
+                    shared.ha.see_epoch(epoch);
+                    {
+                        let mut st = shared.state.lock();
+                        st.epoch = st.epoch.max(epoch);
+                    }
+                    f.progress.secs = f.started.elapsed().as_secs_f64();
+                    *shared.ha.sync.lock() = Some(f.progress.clone());
+                    log_sync(&f.progress, "sync complete");
+                    f.standby = true;
+                    shared.ha.set_role(ServerRole::PassiveStandby);
+                    f.applied_seq = f.applied_seq.max(seq);
+                    ack = Some(seq);
+                }
+                GroupMsg::Replicate { seq, .. } if f.standby && seq <= f.applied_seq => {}
+                GroupMsg::Replicate { seq, ops } => {
+                    if let Err(e) = apply(shared, &ops, &mut durable) {
+                        return Step::Fatal(e);
+                    }
+                    f.applied_seq = f.applied_seq.max(seq);
+                    ack = Some(seq);
+                }
+                GroupMsg::Ping { nonce } if write_msg(sock, &GroupMsg::Pong { nonce }).is_err() => {
+                    return Step::Broke("write to the active failed".into());
+                }
+                _ => {}
+            }
+        }
+        // Durable before acknowledged (persistent group).
+        for rx in durable {
+            match rx.blocking_recv() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    warn!(error = %e, "cannot make the replicated batch durable: leaving the group");
+                    return Step::Fatal(format!("storage: {e}"));
+                }
+                Err(_) => return Step::Fatal("the store writer stopped".into()),
+            }
+        }
+        if let Some(seq) = ack {
+            if write_msg(sock, &GroupMsg::Ack { seq }).is_err() {
+                return Step::Broke("write to the active failed".into());
+            }
+        }
+        match (&*sock).read(&mut chunk) {
+            Ok(0) => return Step::Broke("the active closed the connection".into()),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Step::Broke(format!(
+                    "no traffic from the active for {} ms (l2.healthcheck.l2 idletime + interval*probes)",
+                    peer_timeout.as_millis()
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Step::Broke(format!("read from the active failed: {e}")),
+        }
+    }
 }
 
 /// One attempt to get the replication link back: `Hello`, the active's `Hello` (still active),

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use kiln_protocol::group::GroupMsg;
+use kiln_protocol::group::{GroupMsg, ServerRole};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
@@ -108,6 +108,12 @@ pub fn load_vote_file(path: &Path) -> Result<VoteBook, String> {
     }
 }
 
+/// The epoch of a reachability probe: no term is ever 0, so no member grants it (it answers
+/// with its current vote and [`PROBE_ANSWER`]; nothing is recorded, nothing logged).
+pub const PROBE_EPOCH: u64 = 0;
+/// The refusal reason of a probe.
+pub const PROBE_ANSWER: &str = "reachability probe";
+
 /// The last round of lease requests of this server (for `/status` and `/metrics`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TallyView {
@@ -173,6 +179,10 @@ impl VoteBook {
 
     /// Decides on `candidate` asking for `epoch` with a lease of `lease`, at `now`.
     pub fn request(&mut self, epoch: u64, candidate: &str, lease: Duration, now: Instant) -> Vote {
+        if epoch == PROBE_EPOCH {
+            // A reachability probe (a passive's, [`probe`]): answered, never granted.
+            return Vote::Refused(PROBE_ANSWER.into());
+        }
         if epoch < self.epoch {
             return Vote::Refused(format!(
                 "epoch {epoch} is older than epoch {} granted to '{}'",
@@ -286,6 +296,7 @@ pub async fn answer(shared: &Shared, epoch: u64, candidate: &str, lease_ms: u64)
         Vote::Granted { new_term: true } => {
             info!(%candidate, epoch, "quorum: vote granted (durable)");
         }
+        Vote::Refused(_) if epoch == PROBE_EPOCH => {}
         Vote::Refused(why) => info!(%candidate, epoch, reason = %why, "quorum: vote refused"),
         Vote::Granted { .. } => {}
     }
@@ -513,6 +524,77 @@ pub fn no_quorum(shared: &Shared) -> String {
         shared.settings.name,
         lease.as_millis()
     )
+}
+
+/// Quorum mode, on a passive (which asks no one for votes): every lease/4 it asks every other
+/// voting member for the never-granted [`PROBE_EPOCH`] and records who answered, so its
+/// `/status` `ha.quorum`, `kiln_ha_quorum_*` metrics and `status --group` show the voting
+/// members' reachability from this server (answer `reachable` / `unreachable`). Stops when the
+/// server becomes active (its lease rounds take over) and runs again when it is a passive.
+pub async fn probe(shared: Arc<Shared>) {
+    let Some(g) = shared.ha.group.clone() else {
+        return;
+    };
+    let Some(q) = g.quorum.clone() else {
+        return;
+    };
+    let every = (g.peer_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let within = (g.peer_timeout / 2).clamp(Duration::from_millis(100), Duration::from_secs(1));
+    loop {
+        tokio::time::sleep(every).await;
+        if !matches!(
+            shared.ha.role(),
+            ServerRole::PassiveStandby
+                | ServerRole::PassiveUninitialized
+                | ServerRole::Initializing
+        ) {
+            continue;
+        }
+        let req = GroupMsg::VoteRequest {
+            epoch: PROBE_EPOCH,
+            candidate: g.me.clone(),
+            lease_ms: 0,
+        };
+        let mut set = JoinSet::new();
+        for (label, addr) in g
+            .peers
+            .iter()
+            .map(|p| (p.name.clone(), p.group_addr.clone()))
+            .chain(q.voters.iter().map(|v| (v.clone(), v.clone())))
+        {
+            set.spawn(ask(label, addr, req.clone(), within));
+        }
+        let mut members = vec![(g.me.clone(), "reachable")];
+        let mut unreachable = Vec::new();
+        while let Some(r) = set.join_next().await {
+            let Ok((label, r)) = r else {
+                continue;
+            };
+            if matches!(r, Some(GroupMsg::VoteReply { .. })) {
+                members.push((label, "reachable"));
+            } else {
+                unreachable.push(label.clone());
+                members.push((label, "unreachable"));
+            }
+        }
+        // A round of this server's own (it became a candidate meanwhile) is not overwritten.
+        if !matches!(
+            shared.ha.role(),
+            ServerRole::PassiveStandby
+                | ServerRole::PassiveUninitialized
+                | ServerRole::Initializing
+        ) {
+            continue;
+        }
+        *shared.ha.last_tally.lock() = Some(TallyView {
+            epoch: PROBE_EPOCH,
+            granted: Vec::new(),
+            refused: Vec::new(),
+            unreachable,
+            members,
+            at: Some(Instant::now()),
+        });
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,11 @@ pub struct Link {
     /// The last "is that peer a newer active?" check (one probe at a time, reused for 1 s by
     /// every waiter that times out together).
     peer_check: tokio::sync::Mutex<Option<(Instant, NewerActive)>>,
+    /// The socket of the running writer task, for [`Link::send`]'s direct write: a frame sent
+    /// while nothing is queued goes to the socket from the sending task (the commit's own
+    /// task), without waking the writer. The mutex orders direct writes against each other;
+    /// `queued` orders them against the writer (a direct write only while it is 0).
+    direct: parking_lot::Mutex<Option<Arc<OwnedWriteHalf>>>,
 }
 
 /// `Some((the peer's epoch, this server's epoch))` when the peer is a newer active.
@@ -76,12 +81,30 @@ impl Link {
     pub fn acked(&self) -> u64 {
         *self.acked.borrow()
     }
-    fn send(&self, b: Bytes) -> bool {
+    /// Sends one frame: written to the socket right here when nothing is queued and the
+    /// socket takes it whole (the usual case for a lone synchronous write: no task hop before
+    /// it leaves), else (or for what the socket did not take) queued for the writer task.
+    fn send(&self, mut b: Bytes) -> bool {
         if self.dead.load(Ordering::Acquire) {
             return false;
         }
+        let direct = self.direct.lock();
+        if let Some(wr) = direct.as_ref() {
+            if self.queued.load(Ordering::Acquire) == 0 {
+                match wr.try_write(&b) {
+                    Ok(n) if n == b.len() => return true,
+                    Ok(n) => {
+                        let _ = b.split_to(n);
+                    }
+                    // Would block, or failed: the writer writes it (and reports a failure).
+                    Err(_) => {}
+                }
+            }
+        }
         self.queued.fetch_add(b.len(), Ordering::AcqRel);
-        self.tx.send(b).is_ok()
+        let ok = self.tx.send(b).is_ok();
+        drop(direct);
+        ok
     }
     fn send_msg(&self, m: &GroupMsg) -> bool {
         let mut b = BytesMut::with_capacity(64);
@@ -227,6 +250,7 @@ pub async fn serve_passive(
         resume: parking_lot::Mutex::new(None),
         pause: Notify::new(),
         peer_check: tokio::sync::Mutex::new(None),
+        direct: parking_lot::Mutex::new(None),
     });
     let (ping_interval, peer_timeout) = shared
         .ha
@@ -492,17 +516,34 @@ fn log_progress(name: &str, sent: u64, total: u64, bytes: u64, started: Instant,
 
 async fn write_loop(
     link: Arc<Link>,
-    mut wr: OwnedWriteHalf,
+    wr: OwnedWriteHalf,
     mut rx: mpsc::UnboundedReceiver<Bytes>,
     ping_interval: Duration,
 ) -> (String, mpsc::UnboundedReceiver<Bytes>) {
-    let why = write_frames(&link, &mut wr, &mut rx, ping_interval).await;
+    let wr = Arc::new(wr);
+    *link.direct.lock() = Some(wr.clone());
+    let why = write_frames(&link, &wr, &mut rx, ping_interval).await;
+    // No direct write to this socket any more: until the next writer, frames are queued.
+    link.direct.lock().take();
     (why, rx)
+}
+
+/// `write_all` on a shared write half (readiness + `try_write`, which need only `&`).
+async fn write_all_shared(wr: &OwnedWriteHalf, mut b: &[u8]) -> std::io::Result<()> {
+    while !b.is_empty() {
+        match wr.try_write(b) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => b = &b[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => wr.writable().await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 async fn write_frames(
     link: &Link,
-    wr: &mut OwnedWriteHalf,
+    wr: &OwnedWriteHalf,
     rx: &mut mpsc::UnboundedReceiver<Bytes>,
     ping_interval: Duration,
 ) -> String {
@@ -512,10 +553,10 @@ async fn write_frames(
         let first = tokio::select! {
             m = rx.recv() => m,
             _ = tokio::time::sleep(ping_interval) => {
+                // Through `send`, so it is ordered with the direct writes.
                 nonce += 1;
-                let mut b = BytesMut::new();
-                GroupMsg::Ping { nonce }.encode_framed(&mut b);
-                Some(b.freeze())
+                link.send_msg(&GroupMsg::Ping { nonce });
+                continue;
             }
             _ = link.kill.notified() => return "dropped".into(),
             _ = link.pause.notified() => return "paused".into(),
@@ -534,10 +575,11 @@ async fn write_frames(
                 Err(_) => break,
             }
         }
-        if let Err(e) = wr.write_all(&out).await {
+        if let Err(e) = write_all_shared(wr, &out).await {
             return format!("write to the passive failed: {e}");
         }
         out.clear();
+        // Only now (the bytes are in the socket) may a direct write follow them.
         link.queued
             .fetch_sub(n.min(link.queued.load(Ordering::Acquire)), Ordering::AcqRel);
     }

@@ -323,10 +323,19 @@ fn arb_server_message() -> BoxedStrategy<Message> {
             arb_string(),
             any::<u32>(),
             any::<u32>(),
-            any::<u64>()
+            any::<u64>(),
+            any::<u128>()
         )
             .prop_map(
-                |(protocol_version, client_id, server_name, max_frame, fault_count, epoch)| {
+                |(
+                    protocol_version,
+                    client_id,
+                    server_name,
+                    max_frame,
+                    fault_count,
+                    epoch,
+                    cluster_id,
+                )| {
                     Message::Welcome {
                         protocol_version,
                         client_id,
@@ -334,6 +343,7 @@ fn arb_server_message() -> BoxedStrategy<Message> {
                         max_frame,
                         fault_count,
                         epoch,
+                        cluster_id,
                     }
                 }
             ),
