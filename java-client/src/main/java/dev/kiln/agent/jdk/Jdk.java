@@ -217,7 +217,7 @@ public final class Jdk {
             case "java.util.TreeSet":
                 return new KilnTreeSet<>(comparator(spec, loader));
             default:
-                return null;
+                return Sync.create(base); // java.util.concurrent synchronizers, or null
         }
     }
 
@@ -230,6 +230,10 @@ public final class Jdk {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static Shared portableCopy(Object v) {
         Class<?> c = v.getClass();
+        Shared sync = Sync.portableCopy(v); // java.util.concurrent synchronizers
+        if (sync != null) {
+            return sync;
+        }
         if (c == HashMap.class) {
             return new KilnHashMap<>((Map) v);
         }
@@ -278,6 +282,10 @@ public final class Jdk {
     /** A hint for the non-portable error of a JDK collection type the agent does not share. */
     public static String hint(Object v) {
         String n = v.getClass().getName();
+        String sync = Sync.hint(v); // java.util.concurrent synchronizers
+        if (sync != null) {
+            return sync;
+        }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
             return " (JDK wrappers and immutable collections are not shared yet: link the collection itself, e.g. a"
                     + " new HashMap<>(...) allocated in an instrumented class)";

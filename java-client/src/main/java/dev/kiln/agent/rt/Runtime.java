@@ -917,4 +917,83 @@ public final class Runtime {
     static long clientHandle() {
         return client();
     }
+
+    // ------------------------------------------------------------------ for the java.util.concurrent synchronizers
+
+    /**
+     * Takes (or re-enters) the cluster lock of shared object {@code oid} at {@code level} for a
+     * {@code dev.kiln.agent.jdk} synchronizer, with no JVM monitor: its entry {oid, txn, count,
+     * level} becomes this thread's innermost held lock (writes to shared objects are recorded in
+     * its transaction, as under {@code synchronized}) and remote changes are applied. An entry
+     * already held by this thread (any level) is re-entered. {@code timeoutNanos}: -1 forever, 0
+     * one try, else bounded; null when it was not acquired in time.
+     */
+    public static long[] lockShared(long oid, int level, long timeoutNanos) {
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null) {
+            e[2]++;
+            return e;
+        }
+        long c = client();
+        Long lh = LOCK_HANDLES.get(oid);
+        if (lh == null) {
+            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
+        }
+        long txn = Native.lockNamedFast(c, lh, level, timeoutNanos);
+        if (txn == 0) {
+            return null;
+        }
+        e = new long[] {oid, txn, 1, level};
+        h.stack.push(e);
+        drain(c);
+        return e;
+    }
+
+    /** This thread's held-lock entry for shared object {@code oid} (from any path), or null. */
+    public static long[] heldShared(long oid) {
+        return HELD.get().find(oid);
+    }
+
+    /** Leaves an entry of {@link #lockShared}: the outermost exit commits and releases the cluster lock. */
+    public static void unlockShared(long[] e) {
+        if (--e[2] == 0) {
+            HELD.get().stack.remove(e);
+            Native.commit(e[1]);
+        }
+    }
+
+    /**
+     * A cluster wait on held entry {@code e} (releases its lock, waits for a notify from any JVM,
+     * the timeout or {@link Thread#interrupt()}, re-acquires, applies remote changes). Returns 1
+     * notified, 2 timed out, 3 interrupted (the interrupt status is then clear). {@code nanos}:
+     * -1 forever. The calling thread parks in a JVM wait, so an interrupt is seen at once.
+     */
+    public static int waitShared(long[] e, long nanos) {
+        Object mon = new Object();
+        ClusterWait w = new ClusterWait(mon, e[1], nanos);
+        boolean interrupted = Thread.interrupted();
+        if (interrupted) {
+            Native.interruptWaiter(w.waiter);
+        }
+        WAITERS.execute(w);
+        synchronized (mon) {
+            while (!w.done) {
+                try {
+                    mon.wait();
+                } catch (InterruptedException ie) {
+                    if (!interrupted) {
+                        interrupted = true;
+                        Native.interruptWaiter(w.waiter);
+                    }
+                }
+            }
+        }
+        Native.freeWaiter(w.waiter);
+        drain(client());
+        if (w.error != null) {
+            throw w.error;
+        }
+        return interrupted || w.code == 3 ? 3 : w.code;
+    }
 }
