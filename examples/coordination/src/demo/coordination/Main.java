@@ -1,0 +1,123 @@
+package demo.coordination;
+
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Terracotta's coordination demo shape. {@code node <name> <rounds> <increments>}: three JVMs
+ * each print "entered", await the shared barrier, print "passed" (with how many parties had
+ * entered that round: always all three), for several rounds; then add to a shared counter under
+ * a ReentrantLock, wait on its Condition until every node's increments are in, count down the
+ * shared latch and await it. {@code timeout}: a timed await of a two-party barrier nobody else
+ * comes to times out; an interrupted await throws InterruptedException at once.
+ */
+public class Main {
+    /** The root: the first JVM's coordinator is every JVM's. */
+    static Coordinator coord;
+
+    public static void main(String[] args) throws Exception {
+        coord = new Coordinator();
+        Coordinator c = coord;
+        if (args[0].equals("node")) {
+            node(c, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        } else if (args[0].equals("timeout")) {
+            timeout(c);
+        } else {
+            throw new IllegalArgumentException("usage: node <name> <rounds> <increments> | timeout");
+        }
+    }
+
+    static void node(Coordinator c, String name, int rounds, int increments) throws Exception {
+        for (int r = 0; r < rounds; r++) {
+            c.lock.lock();
+            try {
+                c.arrived[r]++;
+            } finally {
+                c.lock.unlock();
+            }
+            System.out.println(name + " entered " + r);
+            int index = c.barrier.await();
+            int seen;
+            c.lock.lock();
+            try {
+                seen = c.arrived[r];
+            } finally {
+                c.lock.unlock();
+            }
+            System.out.println(name + " passed " + r + " saw " + seen + " index " + index);
+        }
+        for (int i = 0; i < increments; i++) {
+            c.lock.lock();
+            try {
+                c.counter++;
+                c.changed.signalAll();
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        int total = Coordinator.NODES * increments;
+        c.lock.lock();
+        try {
+            while (c.counter < total) {
+                c.changed.await();
+            }
+            System.out.println(name + " counter " + c.counter + " trips " + c.trips);
+        } finally {
+            c.lock.unlock();
+        }
+        c.finished.countDown();
+        if (!c.finished.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the latch was not released");
+        }
+        System.out.println(name + " latch " + c.finished.getCount());
+    }
+
+    static void timeout(Coordinator c) throws Exception {
+        long t0 = System.nanoTime();
+        try {
+            c.pair.await(500, TimeUnit.MILLISECONDS);
+            System.out.println("timed await: passed?!");
+        } catch (TimeoutException e) {
+            System.out.println("timed await: TimeoutException after " + ms(t0) + " ms, broken " + c.pair.isBroken());
+        }
+        try {
+            c.pair.await();
+        } catch (BrokenBarrierException e) {
+            System.out.println("await of the broken barrier: BrokenBarrierException");
+        }
+        c.pair.reset();
+        System.out.println("after reset: broken " + c.pair.isBroken() + ", waiting " + c.pair.getNumberWaiting());
+        long[] took = new long[1];
+        String[] outcome = new String[1];
+        Thread waiter = new Thread(() -> {
+            long t = System.nanoTime();
+            try {
+                c.pair.await();
+                outcome[0] = "passed?!";
+            } catch (InterruptedException e) {
+                outcome[0] = "InterruptedException";
+            } catch (BrokenBarrierException e) {
+                outcome[0] = "BrokenBarrierException";
+            }
+            took[0] = ms(t);
+        });
+        waiter.start();
+        while (c.pair.getNumberWaiting() == 0) {
+            Thread.sleep(10);
+        }
+        long t1 = System.nanoTime();
+        waiter.interrupt();
+        waiter.join(10_000);
+        System.out.println("interrupted await: " + outcome[0] + " " + ms(t1) + " ms after the interrupt, broken "
+                + c.pair.isBroken());
+        c.pair.reset();
+        long t2 = System.nanoTime();
+        boolean released = c.finished.await(300, TimeUnit.MILLISECONDS);
+        System.out.println("latch timed await: " + released + " count " + c.finished.getCount() + " after " + ms(t2) + " ms");
+    }
+
+    private static long ms(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.kiln.agent;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+
+/**
+ * examples/coordination: three JVMs share a CyclicBarrier(3) (with a barrier action), a
+ * CountDownLatch(3) and a ReentrantLock with a Condition, with no synchronized and no
+ * {@code <locks>}: no JVM passes a round before all three entered it, the counter made under the
+ * lock is exact, the Condition and the latch release every JVM; then a timed await with a
+ * missing party times out, an interrupted await throws InterruptedException at once.
+ */
+public class CoordinationTest extends ExampleTestBase {
+    private static final int ROUNDS = 4;
+    private static final int INCREMENTS = 100;
+
+    @Override
+    protected String exampleName() {
+        return "coordination";
+    }
+
+    @Override
+    protected String mainClass() {
+        return "demo.coordination.Main";
+    }
+
+    @Test
+    public void threeJvmsCoordinateThroughSharedSynchronizers() throws Exception {
+        List<Process> ps = new ArrayList<>();
+        for (String n : new String[] {"a", "b", "c"}) {
+            ps.add(start("node", n, Integer.toString(ROUNDS), Integer.toString(INCREMENTS)));
+        }
+        Pattern passed = Pattern.compile("([abc]) passed (\\d+) saw (\\d+) index (\\d+)");
+        for (int i = 0; i < 3; i++) {
+            String n = "abc".substring(i, i + 1);
+            String out = finish(ps.get(i));
+            String[] lines = out.split("\n");
+            assertEquals(out, 2 * ROUNDS + 2, lines.length);
+            for (int r = 0; r < ROUNDS; r++) {
+                assertEquals(out, n + " entered " + r, lines[2 * r]);
+                Matcher m = passed.matcher(lines[2 * r + 1]);
+                assertTrue(out, m.matches());
+                assertEquals(out, Integer.toString(r), m.group(2));
+                // Every party had entered round r before this one passed it.
+                assertEquals(out, "3", m.group(3));
+            }
+            // The counter under the ReentrantLock is exact; the barrier action ran once per round.
+            assertEquals(out, n + " counter " + 3 * INCREMENTS + " trips " + ROUNDS, lines[2 * ROUNDS]);
+            assertEquals(out, n + " latch 0", lines[2 * ROUNDS + 1]);
+        }
+
+        String out = runApp("timeout");
+        String[] lines = out.split("\n");
+        assertEquals(out, 5, lines.length);
+        Matcher t = Pattern.compile("timed await: TimeoutException after (\\d+) ms, broken true").matcher(lines[0]);
+        assertTrue(out, t.matches());
+        long waited = Long.parseLong(t.group(1));
+        assertTrue(out, waited >= 450 && waited < 10_000);
+        assertEquals(out, "await of the broken barrier: BrokenBarrierException", lines[1]);
+        assertEquals(out, "after reset: broken false, waiting 0", lines[2]);
+        Matcher i = Pattern.compile("interrupted await: InterruptedException (\\d+) ms after the interrupt, broken true")
+                .matcher(lines[3]);
+        assertTrue(out, i.matches());
+        assertTrue(out, Long.parseLong(i.group(1)) < 2_000); // at once, not at some poll
+        Matcher l = Pattern.compile("latch timed await: true count 0 after (\\d+) ms").matcher(lines[4]);
+        assertTrue(out, l.matches());
+    }
+}
