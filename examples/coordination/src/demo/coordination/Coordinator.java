@@ -2,8 +2,10 @@ package demo.coordination;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The shared coordination state: a barrier of three parties, a latch of three, a lock with a
@@ -22,4 +24,10 @@ public class Coordinator {
     int counter;
     int trips;
     final CyclicBarrier pair = new CyclicBarrier(2);
+    /** At most two nodes at a time in the "inside" section. */
+    final Semaphore permits = new Semaphore(2);
+    int inside;
+    int maxInside;
+    final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    long rwCounter;
 }

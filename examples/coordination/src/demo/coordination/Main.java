@@ -9,7 +9,8 @@ import java.util.concurrent.TimeoutException;
  * each print "entered", await the shared barrier, print "passed" (with how many parties had
  * entered that round: always all three), for several rounds; then add to a shared counter under
  * a ReentrantLock, wait on its Condition until every node's increments are in, count down the
- * shared latch and await it. {@code timeout}: a timed await of a two-party barrier nobody else
+ * shared latch and await it; meanwhile at most two nodes at a time pass a Semaphore(2), and a
+ * ReentrantReadWriteLock's write lock guards a second counter, read under its read lock. {@code timeout}: a timed await of a two-party barrier nobody else
  * comes to times out; an interrupted await throws InterruptedException at once.
  */
 public class Main {
@@ -66,11 +67,47 @@ public class Main {
         } finally {
             c.lock.unlock();
         }
+        for (int i = 0; i < 10; i++) {
+            c.permits.acquire();
+            try {
+                c.lock.lock();
+                try {
+                    c.inside++;
+                    c.maxInside = Math.max(c.maxInside, c.inside);
+                } finally {
+                    c.lock.unlock();
+                }
+                Thread.sleep(3);
+                c.lock.lock();
+                try {
+                    c.inside--;
+                } finally {
+                    c.lock.unlock();
+                }
+            } finally {
+                c.permits.release();
+            }
+        }
+        for (int i = 0; i < increments; i++) {
+            c.rw.writeLock().lock();
+            try {
+                c.rwCounter++;
+            } finally {
+                c.rw.writeLock().unlock();
+            }
+        }
         c.finished.countDown();
         if (!c.finished.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the latch was not released");
         }
         System.out.println(name + " latch " + c.finished.getCount());
+        c.rw.readLock().lock();
+        try {
+            System.out.println(name + " rw " + c.rwCounter + " max inside " + c.maxInside + " permits "
+                    + c.permits.availablePermits());
+        } finally {
+            c.rw.readLock().unlock();
+        }
     }
 
     static void timeout(Coordinator c) throws Exception {

@@ -12,7 +12,7 @@ import org.junit.Test;
 
 /**
  * examples/coordination: three JVMs share a CyclicBarrier(3) (with a barrier action), a
- * CountDownLatch(3) and a ReentrantLock with a Condition, with no synchronized and no
+ * CountDownLatch(3), a ReentrantLock with a Condition, a Semaphore(2) and a ReentrantReadWriteLock, with no synchronized and no
  * {@code <locks>}: no JVM passes a round before all three entered it, the counter made under the
  * lock is exact, the Condition and the latch release every JVM; then a timed await with a
  * missing party times out, an interrupted await throws InterruptedException at once.
@@ -37,12 +37,16 @@ public class CoordinationTest extends ExampleTestBase {
         for (String n : new String[] {"a", "b", "c"}) {
             ps.add(start("node", n, Integer.toString(ROUNDS), Integer.toString(INCREMENTS)));
         }
+        List<java.util.Set<String>> indexes = new ArrayList<>();
+        for (int r = 0; r < ROUNDS; r++) {
+            indexes.add(new java.util.TreeSet<>());
+        }
         Pattern passed = Pattern.compile("([abc]) passed (\\d+) saw (\\d+) index (\\d+)");
         for (int i = 0; i < 3; i++) {
             String n = "abc".substring(i, i + 1);
             String out = finish(ps.get(i));
             String[] lines = out.split("\n");
-            assertEquals(out, 2 * ROUNDS + 2, lines.length);
+            assertEquals(out, 2 * ROUNDS + 3, lines.length);
             for (int r = 0; r < ROUNDS; r++) {
                 assertEquals(out, n + " entered " + r, lines[2 * r]);
                 Matcher m = passed.matcher(lines[2 * r + 1]);
@@ -50,10 +54,18 @@ public class CoordinationTest extends ExampleTestBase {
                 assertEquals(out, Integer.toString(r), m.group(2));
                 // Every party had entered round r before this one passed it.
                 assertEquals(out, "3", m.group(3));
+                indexes.get(r).add(m.group(4));
             }
             // The counter under the ReentrantLock is exact; the barrier action ran once per round.
             assertEquals(out, n + " counter " + 3 * INCREMENTS + " trips " + ROUNDS, lines[2 * ROUNDS]);
             assertEquals(out, n + " latch 0", lines[2 * ROUNDS + 1]);
+            // The write lock's counter is exact; the Semaphore(2) never let three nodes in; all permits are back.
+            Matcher rw = Pattern.compile(n + " rw " + 3 * INCREMENTS + " max inside ([12]) permits 2").matcher(lines[2 * ROUNDS + 2]);
+            assertTrue(out, rw.matches());
+        }
+
+        for (int r = 0; r < ROUNDS; r++) { // arrival indexes of a round, as the JDK's: one party each of 2, 1, 0
+            assertEquals("round " + r, new java.util.TreeSet<>(java.util.Arrays.asList("0", "1", "2")), indexes.get(r));
         }
 
         String out = runApp("timeout");
