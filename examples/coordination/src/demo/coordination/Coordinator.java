@@ -30,4 +30,7 @@ public class Coordinator {
     int maxInside;
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     long rwCounter;
+    /** Set by the "refused" mode. */
+    Object extra;
+    CountDownLatch copied;
 }

@@ -1,6 +1,7 @@
 package demo.coordination;
 
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -24,8 +25,10 @@ public class Main {
             node(c, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         } else if (args[0].equals("timeout")) {
             timeout(c);
+        } else if (args[0].equals("refused")) {
+            refused(c);
         } else {
-            throw new IllegalArgumentException("usage: node <name> <rounds> <increments> | timeout");
+            throw new IllegalArgumentException("usage: node <name> <rounds> <increments> | timeout | refused");
         }
     }
 
@@ -152,6 +155,45 @@ public class Main {
         long t2 = System.nanoTime();
         boolean released = c.finished.await(300, TimeUnit.MILLISECONDS);
         System.out.println("latch timed await: " + released + " count " + c.finished.getCount() + " after " + ms(t2) + " ms");
+    }
+
+    /** What cannot be shared is refused with a clear error; a library's plain latch is shared as a copy. */
+    static void refused(Coordinator c) throws Exception {
+        c.lock.lock();
+        try {
+            c.extra = new CyclicBarrier(2, () -> System.out.println("never"));
+            System.out.println("lambda action: shared?!");
+        } catch (RuntimeException | Error e) {
+            System.out.println("lambda action: " + e.getClass().getName() + ": " + e.getMessage());
+        } finally {
+            c.lock.unlock();
+        }
+        c.lock.lock();
+        try {
+            c.extra = demo.lib.Factory.barrier(2);
+            System.out.println("plain barrier: shared?!");
+        } catch (RuntimeException | Error e) {
+            System.out.println("plain barrier: " + e.getClass().getName() + ": " + e.getMessage());
+        } finally {
+            c.lock.unlock();
+        }
+        c.lock.lock();
+        try {
+            c.copied = demo.lib.Factory.latch(2);
+        } finally {
+            c.lock.unlock();
+        }
+        c.copied.countDown();
+        System.out.println("plain latch: " + c.copied.getClass().getName() + " count " + c.copied.getCount());
+        c.rw.readLock().lock();
+        try {
+            c.rw.writeLock().lock();
+            System.out.println("upgrade: granted?!");
+        } catch (IllegalMonitorStateException e) {
+            System.out.println("upgrade: " + e.getMessage());
+        } finally {
+            c.rw.readLock().unlock();
+        }
     }
 
     private static long ms(long t0) {

@@ -15,7 +15,9 @@ import org.junit.Test;
  * CountDownLatch(3), a ReentrantLock with a Condition, a Semaphore(2) and a ReentrantReadWriteLock, with no synchronized and no
  * {@code <locks>}: no JVM passes a round before all three entered it, the counter made under the
  * lock is exact, the Condition and the latch release every JVM; then a timed await with a
- * missing party times out, an interrupted await throws InterruptedException at once.
+ * missing party times out, an interrupted await throws InterruptedException at once; what cannot
+ * be shared (a lambda barrier action, a library's plain barrier, a read-to-write upgrade) is
+ * refused with a clear error, a library's plain latch is shared as a copy.
  */
 public class CoordinationTest extends ExampleTestBase {
     private static final int ROUNDS = 4;
@@ -83,5 +85,22 @@ public class CoordinationTest extends ExampleTestBase {
         assertTrue(out, Long.parseLong(i.group(1)) < 2_000); // at once, not at some poll
         Matcher l = Pattern.compile("latch timed await: true count 0 after (\\d+) ms").matcher(lines[4]);
         assertTrue(out, l.matches());
+
+        out = runApp("refused");
+        lines = out.split("\n");
+        assertEquals(out, 4, lines.length);
+        // A barrier action that cannot exist on another JVM (a lambda) is refused at share time.
+        assertTrue(out, lines[0].startsWith("lambda action: com.tc.exception.TCNonPortableObjectError: kiln: "
+                + "demo.coordination.Coordinator.extra[3] holds a demo.coordination.Main$$Lambda"));
+        assertTrue(out, lines[0].contains("a lambda cannot be re-created on another JVM"));
+        assertTrue(out, lines[0].endsWith("Nothing of this transaction was shared."));
+        // A plain CyclicBarrier from a library cannot be copied (its action is private to java.base).
+        assertTrue(out, lines[1].startsWith("plain barrier: com.tc.exception.TCNonPortableObjectError: kiln: "
+                + "demo.coordination.Coordinator.extra holds a java.util.concurrent.CyclicBarrier"));
+        assertTrue(out, lines[1].contains("allocate it in an instrumented class"));
+        // A plain latch is replaced by its shared copy, count kept; counting down is the cluster's.
+        assertEquals(out, "plain latch: dev.kiln.agent.jdk.KilnCountDownLatch count 1", lines[2]);
+        assertTrue(out, lines[3].startsWith("upgrade: kiln: thread \"main\" asked for the write lock of a shared"
+                + " ReentrantReadWriteLock while holding its read lock"));
     }
 }

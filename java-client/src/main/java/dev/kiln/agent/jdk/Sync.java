@@ -135,6 +135,10 @@ final class Sync {
             return " (a lock allocated by a class no <include> matches is shared by copy only while unlocked; allocate"
                     + " it in an instrumented class or link it into the shared graph before locking it)";
         }
+        if (c.isSynthetic() || c.getName().contains("$$Lambda")) {
+            return " (a lambda cannot be re-created on another JVM, e.g. as a CyclicBarrier's barrier action: use an"
+                    + " instance of a named class of <instrumented-classes>)";
+        }
         if (c.getName().startsWith("java.util.concurrent.locks.AbstractQueuedSynchronizer$")
                 || c.getName().startsWith("java.util.concurrent.locks.ReentrantReadWriteLock$")) {
             return " (a Condition or a read/write view of a lock allocated by a class no <include> matches; allocate the"
