@@ -318,6 +318,10 @@ public final class Jdk {
         if (same) {
             return;
         }
+        if (Sync.isSync(s)) { // java.util.concurrent synchronizers: their load records nothing, the oid stays set
+            s.$kiln$load(content);
+            return;
+        }
         long oid = s.$kiln$oid();
         s.$kiln$oid(0);
         try {

@@ -59,6 +59,9 @@ public class KilnCountDownLatch extends java.util.concurrent.CountDownLatch impl
 
     @Override
     public void $kiln$load(List<Object> c) {
+        if (Sync.dirty(this)) {
+            return; // changed here under its write lock, not sent yet: no other JVM can have changed it
+        }
         for (int i = 0; i + 1 < c.size(); i += 2) {
             if ("count".equals(c.get(i))) {
                 count = Sync.num(c.get(i + 1));
@@ -87,7 +90,7 @@ public class KilnCountDownLatch extends java.util.concurrent.CountDownLatch impl
         long[] e = Sync.lock(this, Sync.WRITE);
         try {
             while (count > 0) {
-                int r = Sync.await(e, deadline);
+                int r = Sync.await(this, e, deadline);
                 if (r == Sync.INTERRUPTED) {
                     throw new InterruptedException();
                 }
@@ -97,7 +100,7 @@ public class KilnCountDownLatch extends java.util.concurrent.CountDownLatch impl
             }
             return true;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -117,7 +120,7 @@ public class KilnCountDownLatch extends java.util.concurrent.CountDownLatch impl
                 }
             }
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -130,7 +133,7 @@ public class KilnCountDownLatch extends java.util.concurrent.CountDownLatch impl
         try {
             return count;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 

@@ -90,6 +90,9 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
 
     @Override
     public void $kiln$load(List<Object> c) {
+        if (Sync.dirty(this)) {
+            return; // changed here under its write lock, not sent yet: no other JVM can have changed it
+        }
         ends.clear();
         for (int i = 0; i + 1 < c.size(); i += 2) {
             String k = (String) c.get(i);
@@ -152,7 +155,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
         try {
             return brokenGen == gen;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -165,7 +168,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
         try {
             return brokenGen == gen ? 0 : waiting;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -187,7 +190,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             Sync.put(e, this, "waiting", 0L);
             Sync.notifyAll(e);
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -229,7 +232,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             waiting++;
             Sync.put(e, this, "waiting", (long) waiting);
             for (;;) {
-                int r = Sync.await(e, deadline); // remote changes applied: the fields are current
+                int r = Sync.await(this, e, deadline); // remote changes applied: the fields are current
                 if (gen != g) {
                     if (r == Sync.INTERRUPTED) {
                         Thread.currentThread().interrupt(); // the generation ended first: keep the interrupt
@@ -258,7 +261,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
                 }
             }
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 

@@ -62,6 +62,9 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
 
     @Override
     public void $kiln$load(List<Object> c) {
+        if (Sync.dirty(this)) {
+            return; // changed here under its write lock, not sent yet: no other JVM can have changed it
+        }
         for (int i = 0; i + 1 < c.size(); i += 2) {
             if ("permits".equals(c.get(i))) {
                 permits = Sync.num(c.get(i + 1));
@@ -87,7 +90,7 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
                 if (deadline != Long.MIN_VALUE && deadline - System.nanoTime() <= 0) {
                     return false;
                 }
-                int r = Sync.await(e, deadline);
+                int r = Sync.await(this, e, deadline);
                 if (r == Sync.INTERRUPTED) {
                     if (interruptible) {
                         throw new InterruptedException();
@@ -99,7 +102,7 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
             Sync.put(e, this, "permits", permits);
             return true;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -113,7 +116,7 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
             Sync.put(e, this, "permits", permits);
             Sync.notifyAll(e);
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -233,7 +236,7 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
         try {
             return (int) permits;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -249,7 +252,7 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
             Sync.put(e, this, "permits", permits);
             return (int) p;
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 
@@ -265,7 +268,7 @@ public class KilnSemaphore extends java.util.concurrent.Semaphore implements Sha
             permits -= reduction;
             Sync.put(e, this, "permits", permits);
         } finally {
-            Sync.unlock(e);
+            Sync.unlock(this, e);
         }
     }
 

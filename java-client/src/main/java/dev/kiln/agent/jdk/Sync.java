@@ -3,6 +3,8 @@ package dev.kiln.agent.jdk;
 import dev.kiln.agent.rt.Runtime;
 import dev.kiln.internal.Native;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Semaphore;
@@ -35,16 +37,43 @@ final class Sync {
         return Runtime.lockShared(s.$kiln$oid(), level, -1);
     }
 
-    static void unlock(long[] e) {
-        Runtime.unlockShared(e);
+    /**
+     * Synchronizers of this JVM whose state was changed locally in a transaction not sent yet.
+     * While a thread holds a synchronizer's write lock no other JVM can change it, so a refresh
+     * then (a {@code drain} on another lock, by this or another thread) must not reload it from
+     * the client's cache, which does not have those changes yet: {@code $kiln$load} skips it.
+     */
+    private static final Set<Shared> DIRTY = ConcurrentHashMap.newKeySet();
+
+    /** True while {@code s} has local changes not sent yet (its load must keep them). */
+    static boolean dirty(Shared s) {
+        return !DIRTY.isEmpty() && DIRTY.contains(s);
+    }
+
+    /** True for the synchronizers with state, whose load records nothing (refreshed with the oid kept). */
+    static boolean isSync(Shared s) {
+        return s instanceof KilnCyclicBarrier || s instanceof KilnCountDownLatch || s instanceof KilnSemaphore;
+    }
+
+    /** Leaves {@code s}'s lock entry {@code e}; the outermost exit commits (the changes are sent). */
+    static void unlock(Shared s, long[] e) {
+        try {
+            Runtime.unlockShared(e);
+        } finally {
+            if (e[2] == 0) {
+                DIRTY.remove(s);
+            }
+        }
     }
 
     /** Records {@code key = value} of shared {@code s}'s state in held entry {@code e}'s transaction. */
     static void put(long[] e, Shared s, String key, Object value) {
+        DIRTY.add(s);
         Native.mapPut(e[1], s.$kiln$oid(), Jdk.enc(key), Jdk.enc(value));
     }
 
     static void remove(long[] e, Shared s, String key) {
+        DIRTY.add(s);
         Native.mapRemove(e[1], s.$kiln$oid(), Jdk.enc(key));
     }
 
@@ -57,6 +86,12 @@ final class Sync {
      * Waits on {@code e} until notified or {@code deadline} (System.nanoTime; {@code Long.MIN_VALUE}:
      * none). Returns 1, {@link #TIMED_OUT} (also when the deadline has passed already) or {@link #INTERRUPTED}.
      */
+    static int await(Shared s, long[] e, long deadline) {
+        DIRTY.remove(s); // the wait sends the transaction so far; what the waiter wakes to is loaded
+        return await(e, deadline);
+    }
+
+    /** {@link #await(Shared, long[], long)} for a lock with no state of its own (a Condition's). */
     static int await(long[] e, long deadline) {
         if (deadline == Long.MIN_VALUE) {
             return Runtime.waitShared(e, -1);
