@@ -10,7 +10,7 @@ import java.util.concurrent.TimeoutException;
  * each print "entered", await the shared barrier, print "passed" (with how many parties had
  * entered that round: always all three), for several rounds; then add to a shared counter under
  * a ReentrantLock, wait on its Condition until every node's increments are in, count down the
- * shared latch and await it; meanwhile at most two nodes at a time pass a Semaphore(2), and a
+ * shared latch and await it; meanwhile at most two of six threads (two per node) at a time pass a Semaphore(2), and a
  * ReentrantReadWriteLock's write lock guards a second counter, read under its read lock. {@code timeout}: a timed await of a two-party barrier nobody else
  * comes to times out; an interrupted await throws InterruptedException at once.
  */
@@ -51,15 +51,18 @@ public class Main {
             }
             System.out.println(name + " passed " + r + " saw " + seen + " index " + index);
         }
-        for (int i = 0; i < increments; i++) {
-            c.lock.lock();
-            try {
-                c.counter++;
-                c.changed.signalAll();
-            } finally {
-                c.lock.unlock();
+        // Two threads per JVM: the lock is contended here and across the JVMs.
+        inTwoThreads(() -> {
+            for (int i = 0; i < increments / 2; i++) {
+                c.lock.lock();
+                try {
+                    c.counter++;
+                    c.changed.signalAll();
+                } finally {
+                    c.lock.unlock();
+                }
             }
-        }
+        });
         int total = Coordinator.NODES * increments;
         c.lock.lock();
         try {
@@ -70,27 +73,7 @@ public class Main {
         } finally {
             c.lock.unlock();
         }
-        for (int i = 0; i < 10; i++) {
-            c.permits.acquire();
-            try {
-                c.lock.lock();
-                try {
-                    c.inside++;
-                    c.maxInside = Math.max(c.maxInside, c.inside);
-                } finally {
-                    c.lock.unlock();
-                }
-                Thread.sleep(3);
-                c.lock.lock();
-                try {
-                    c.inside--;
-                } finally {
-                    c.lock.unlock();
-                }
-            } finally {
-                c.permits.release();
-            }
-        }
+        inTwoThreads(() -> passPermits(c));
         for (int i = 0; i < increments; i++) {
             c.rw.writeLock().lock();
             try {
@@ -110,6 +93,56 @@ public class Main {
                     + c.permits.availablePermits());
         } finally {
             c.rw.readLock().unlock();
+        }
+    }
+
+    /** At most two of the six threads (two per JVM) are inside at a time. */
+    static void passPermits(Coordinator c) {
+        for (int i = 0; i < 10; i++) {
+            c.permits.acquireUninterruptibly();
+            try {
+                c.lock.lock();
+                try {
+                    c.inside++;
+                    c.maxInside = Math.max(c.maxInside, c.inside);
+                } finally {
+                    c.lock.unlock();
+                }
+                Thread.sleep(3);
+                c.lock.lock();
+                try {
+                    c.inside--;
+                } finally {
+                    c.lock.unlock();
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                c.permits.release();
+            }
+        }
+    }
+
+    /** Runs {@code r} in two threads at once and waits for both (a failure fails the JVM). */
+    static void inTwoThreads(Runnable r) throws InterruptedException {
+        Throwable[] failed = new Throwable[1];
+        Thread[] ts = new Thread[2];
+        for (int i = 0; i < 2; i++) {
+            ts[i] = new Thread(r);
+            ts[i].setUncaughtExceptionHandler((t, e) -> {
+                synchronized (failed) {
+                    failed[0] = e;
+                }
+            });
+            ts[i].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        synchronized (failed) {
+            if (failed[0] != null) {
+                throw new IllegalStateException("a worker thread failed", failed[0]);
+            }
         }
     }
 

@@ -32,20 +32,17 @@ final class Sync {
     static final int TIMED_OUT = 2;
     static final int INTERRUPTED = 3;
 
-    /** The cluster lock of shared {@code s} at {@code level}, held by this thread (forever). */
-    static long[] lock(Shared s, int level) {
-        return Runtime.lockShared(s.$kiln$oid(), level, -1);
-    }
-
     /**
-     * Synchronizers of this JVM whose state was changed locally in a transaction not sent yet.
-     * While a thread holds a synchronizer's write lock no other JVM can change it, so a refresh
-     * then (a {@code drain} on another lock, by this or another thread) must not reload it from
-     * the client's cache, which does not have those changes yet: {@code $kiln$load} skips it.
+     * Synchronizers of this JVM whose write lock a thread of this JVM holds (from the award to
+     * the commit, or to a wait). No other JVM can change one then, and the holder changes its
+     * fields before the change is sent: a refresh in that window (a {@code drain} on another
+     * lock, by this or another thread) would revert them from the client's cache, so
+     * {@code $kiln$load} skips it. Marked (after re-reading the state) under {@code drain}'s monitor
+     * ({@link Runtime#reloadShared}).
      */
     private static final Set<Shared> DIRTY = ConcurrentHashMap.newKeySet();
 
-    /** True while {@code s} has local changes not sent yet (its load must keep them). */
+    /** True while a thread of this JVM holds {@code s}'s write lock (its load must keep the fields). */
     static boolean dirty(Shared s) {
         return !DIRTY.isEmpty() && DIRTY.contains(s);
     }
@@ -53,6 +50,19 @@ final class Sync {
     /** True for the synchronizers with state, whose load records nothing (refreshed with the oid kept). */
     static boolean isSync(Shared s) {
         return s instanceof KilnCyclicBarrier || s instanceof KilnCountDownLatch || s instanceof KilnSemaphore;
+    }
+
+    /**
+     * The cluster lock of synchronizer {@code s} at {@code level}, held by this thread (forever).
+     * The outermost hold re-reads its state from the cluster (a refresh racing an earlier holder
+     * of this JVM may have left the fields stale) and, for a write lock, marks it {@link #dirty}.
+     */
+    static long[] lock(Shared s, int level) {
+        long[] e = Runtime.lockShared(s.$kiln$oid(), level, -1);
+        if (e[2] == 1) {
+            Runtime.reloadShared(s, level == WRITE ? () -> DIRTY.add(s) : () -> { });
+        }
+        return e;
     }
 
     /** Leaves {@code s}'s lock entry {@code e}; the outermost exit commits (the changes are sent). */
@@ -68,12 +78,10 @@ final class Sync {
 
     /** Records {@code key = value} of shared {@code s}'s state in held entry {@code e}'s transaction. */
     static void put(long[] e, Shared s, String key, Object value) {
-        DIRTY.add(s);
         Native.mapPut(e[1], s.$kiln$oid(), Jdk.enc(key), Jdk.enc(value));
     }
 
     static void remove(long[] e, Shared s, String key) {
-        DIRTY.add(s);
         Native.mapRemove(e[1], s.$kiln$oid(), Jdk.enc(key));
     }
 
@@ -87,8 +95,12 @@ final class Sync {
      * none). Returns 1, {@link #TIMED_OUT} (also when the deadline has passed already) or {@link #INTERRUPTED}.
      */
     static int await(Shared s, long[] e, long deadline) {
-        DIRTY.remove(s); // the wait sends the transaction so far; what the waiter wakes to is loaded
-        return await(e, deadline);
+        DIRTY.remove(s); // the wait sends the transaction so far and releases the lock
+        try {
+            return await(e, deadline);
+        } finally {
+            Runtime.reloadShared(s, () -> DIRTY.add(s)); // held again: the state others left
+        }
     }
 
     /** {@link #await(Shared, long[], long)} for a lock with no state of its own (a Condition's). */

@@ -996,4 +996,17 @@ public final class Runtime {
         }
         return interrupted || w.code == 3 ? 3 : w.code;
     }
+
+    /**
+     * Re-reads shared {@code s} from the client's cache (its lock is held by this thread, so the
+     * cache has every committed change, remote and local) and then runs {@code then}, both under
+     * the monitor {@code drain} holds while it refreshes: a concurrent drain cannot reload it
+     * between the two with content it fetched earlier.
+     */
+    public static void reloadShared(Shared s, Runnable then) {
+        synchronized (objects) {
+            refresh(s.$kiln$oid(), s);
+            then.run();
+        }
+    }
 }
