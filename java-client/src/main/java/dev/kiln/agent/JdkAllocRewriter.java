@@ -30,6 +30,10 @@ final class JdkAllocRewriter extends MethodVisitor {
             "ConcurrentLinkedQueue", "CopyOnWriteArrayList", "CopyOnWriteArraySet"}) {
             KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
+        for (String n : new String[] {"CyclicBarrier", "CountDownLatch", "Semaphore", "locks/ReentrantLock",
+            "locks/ReentrantReadWriteLock"}) { // java.util.concurrent synchronizers
+            KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n.substring(n.indexOf('/') + 1));
+        }
     }
 
     private final Map<String, Integer> pending = new HashMap<>();

@@ -228,7 +228,7 @@ public final class Jdk {
             case "java.util.TreeSet":
                 return new KilnTreeSet<>(comparator(spec, loader));
             default:
-                return null;
+                return Sync.create(base); // java.util.concurrent synchronizers, or null
         }
     }
 
@@ -257,6 +257,10 @@ public final class Jdk {
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static Shared portableCopy(Object v) {
         Class<?> c = v.getClass();
+        Shared sync = Sync.portableCopy(v); // java.util.concurrent synchronizers
+        if (sync != null) {
+            return sync;
+        }
         if (c == HashMap.class) {
             return new KilnHashMap<>((Map) v);
         }
@@ -325,6 +329,10 @@ public final class Jdk {
     /** A hint for the non-portable error of a JDK collection type the agent does not share. */
     public static String hint(Object v) {
         String n = v.getClass().getName();
+        String sync = Sync.hint(v); // java.util.concurrent synchronizers
+        if (sync != null) {
+            return sync;
+        }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
             return " (JDK wrappers and immutable collections are not shared yet: link the collection itself, e.g. a"
                     + " new HashMap<>(...) allocated in an instrumented class)";
@@ -333,8 +341,8 @@ public final class Jdk {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
                     + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
                     + " ConcurrentHashMap, LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue,"
-                    + " CopyOnWriteArrayList/Set and"
-                    + " AtomicInteger/Long/Boolean/Reference; not this type yet)";
+                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, CyclicBarrier,"
+                    + " CountDownLatch, Semaphore, ReentrantLock and ReentrantReadWriteLock; not this type yet)";
         }
         return "";
     }
@@ -377,7 +385,7 @@ public final class Jdk {
         if (same) {
             return;
         }
-        if (!zeroOid) {
+        if (!zeroOid || Sync.isSync(s)) { // concurrent types and synchronizers: their load records nothing, the oid stays set
             s.$kiln$load(content);
             return;
         }

@@ -1016,49 +1016,72 @@ public final class Runtime {
     // ------------------------------------------------------------------ for java.util.concurrent types and atomics
 
     /**
-     * As a MONITORENTER on a shared object in an autolocked method, for code that has no
-     * MONITORENTER (the self-locking {@code java.util.concurrent} collections, atomics): takes
-     * (or re-enters) the greedy cluster lock of object {@code oid} at {@code level} for this
-     * thread — nested in any other cluster lock it holds — and applies the remote changes that
-     * arrived. Balanced by {@link #exitShared}.
+     * Takes (or re-enters) the cluster lock of shared object {@code oid} at {@code level} for
+     * code that has no MONITORENTER (the {@code dev.kiln.agent.jdk} synchronizers, the
+     * self-locking {@code java.util.concurrent} collections, atomics), with no JVM monitor: its
+     * entry {oid, txn, count, level} becomes this thread's innermost held lock, nested in any
+     * other cluster lock it holds (writes to shared objects are recorded in its transaction, as
+     * under {@code synchronized}), and remote changes are applied. An entry already held by this
+     * thread (any level) is re-entered. {@code timeoutNanos}: -1 forever, 0 one try, else
+     * bounded; null when it was not acquired in time.
      */
-    public static void enterShared(long oid, int level) {
+    public static long[] lockShared(long oid, int level, long timeoutNanos) {
         Held h = HELD.get();
         long[] e = h.find(oid);
         if (e != null) {
             e[2]++;
-            return;
+            return e;
         }
         long c = client();
         Long lh = LOCK_HANDLES.get(oid);
         if (lh == null) {
             lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
         }
-        long txn = Native.lockNamedFast(c, lh, level, -1);
-        h.stack.push(new long[] {oid, txn, 1});
+        long txn = Native.lockNamedFast(c, lh, level, timeoutNanos);
+        if (txn == 0) {
+            return null;
+        }
+        e = new long[] {oid, txn, 1, level};
+        h.stack.push(e);
         drain(c);
+        return e;
+    }
+
+    /** {@link #lockShared} waiting as long as it takes; balanced by {@link #exitShared}. */
+    public static void enterShared(long oid, int level) {
+        lockShared(oid, level, -1);
     }
 
     /** Releases a hold taken by {@link #enterShared}: the outermost one commits its transaction. */
     public static void exitShared(long oid) {
-        Held h = HELD.get();
-        long[] e = h.find(oid);
-        if (e != null && --e[2] == 0) {
-            h.stack.remove(e);
+        long[] e = heldShared(oid);
+        if (e != null) {
+            unlockShared(e);
+        }
+    }
+
+    /** This thread's held-lock entry for shared object {@code oid} (from any path), or null. */
+    public static long[] heldShared(long oid) {
+        return HELD.get().find(oid);
+    }
+
+    /** Leaves an entry of {@link #lockShared}: the outermost exit commits and releases the cluster lock. */
+    public static void unlockShared(long[] e) {
+        if (--e[2] == 0) {
+            HELD.get().stack.remove(e);
             Native.commit(e[1]);
         }
     }
 
     /**
-     * For a thread holding the cluster lock of shared object {@code o}: when other JVMs'
-     * transactions were applied here since {@code seen} (a count this method returned before, or
-     * -1), brings {@code o} alone in line with the client's cache (current for {@code o}: its
-     * lock's remote changes are applied before the award). Returns the count now. The
-     * whole-object {@link #drain} can miss {@code o} (its count is taken before the client has
-     * applied a transaction; another thread's pass may skip a guarded object).
+     * For a thread holding the cluster lock of shared object {@code o}: when the client recorded
+     * remote changes since {@code seen} (a count this method returned before, or -1), brings
+     * {@code o} alone in line with the client's cache (current for {@code o}: its lock's remote
+     * changes are applied before the award). Returns the count now. A drain pass by another
+     * thread may have skipped {@code o} while an operation held its guard.
      */
     public static long refreshSince(Object o, long seen) {
-        long now = Native.remoteTxns(client());
+        long now = Native.changesSeq(client());
         long oid = oidOf(o);
         if (now != seen && oid != 0) {
             synchronized (objects) {
@@ -1066,5 +1089,52 @@ public final class Runtime {
             }
         }
         return now;
+    }
+
+    /**
+     * A cluster wait on held entry {@code e} (releases its lock, waits for a notify from any JVM,
+     * the timeout or {@link Thread#interrupt()}, re-acquires, applies remote changes). Returns 1
+     * notified, 2 timed out, 3 interrupted (the interrupt status is then clear). {@code nanos}:
+     * -1 forever. The calling thread parks in a JVM wait, so an interrupt is seen at once.
+     */
+    public static int waitShared(long[] e, long nanos) {
+        Object mon = new Object();
+        ClusterWait w = new ClusterWait(mon, e[1], nanos);
+        boolean interrupted = Thread.interrupted();
+        if (interrupted) {
+            Native.interruptWaiter(w.waiter);
+        }
+        WAITERS.execute(w);
+        synchronized (mon) {
+            while (!w.done) {
+                try {
+                    mon.wait();
+                } catch (InterruptedException ie) {
+                    if (!interrupted) {
+                        interrupted = true;
+                        Native.interruptWaiter(w.waiter);
+                    }
+                }
+            }
+        }
+        Native.freeWaiter(w.waiter);
+        drain(client());
+        if (w.error != null) {
+            throw w.error;
+        }
+        return interrupted || w.code == 3 ? 3 : w.code;
+    }
+
+    /**
+     * Re-reads shared {@code s} from the client's cache (its lock is held by this thread, so the
+     * cache has every committed change, remote and local) and then runs {@code then}, both under
+     * the monitor {@code drain} holds while it refreshes: a concurrent drain cannot reload it
+     * between the two with content it fetched earlier.
+     */
+    public static void reloadShared(Shared s, Runnable then) {
+        synchronized (objects) {
+            refresh(s.$kiln$oid(), s);
+            then.run();
+        }
     }
 }
