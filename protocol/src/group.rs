@@ -111,7 +111,7 @@ pub enum GroupMsg {
         /// Epoch (active term) this server has seen.
         epoch: u64,
         /// The cluster id of this server's data (random 128-bit, created by the first active
-        /// of a fresh group; 0: none yet). A trailing field: a `Hello` without it decodes as 0.
+        /// of a fresh group; 0: none yet).
         cluster: u128,
     },
     /// A passive asks the active to sync it and then replicate to it.
@@ -468,15 +468,11 @@ impl GroupMsg {
                 gtx: r.u64()?,
                 was_active: r.bool()?,
                 epoch: r.u64()?,
-                cluster: if r.remaining() >= 16 {
-                    u128::from_be_bytes(
-                        r.take(16, "cluster id")?
-                            .try_into()
-                            .expect("16 bytes were taken"),
-                    )
-                } else {
-                    0
-                },
+                cluster: u128::from_be_bytes(
+                    r.take(16, "cluster id")?
+                        .try_into()
+                        .expect("16 bytes were taken"),
+                ),
             },
             ty::JOIN => GroupMsg::Join,
             ty::SYNC_CHUNK => {

@@ -530,8 +530,7 @@ pub enum Message {
     /// Answer to `Ping`.
     Pong { nonce: u64 },
     // ---------------------------------------------------------------- server -> client
-    /// Accepts `Hello`. `cluster_id` (the server's cluster, 0: none) is a trailing optional
-    /// field: written only when non-zero, read as 0 when absent.
+    /// Accepts `Hello`. `cluster_id`: the server's cluster (0: none yet).
     Welcome {
         protocol_version: u16,
         client_id: u64,
@@ -795,9 +794,7 @@ impl Message {
                 out.put_u32(*max_frame);
                 out.put_u32(*fault_count);
                 out.put_u64(*epoch);
-                if *cluster_id != 0 {
-                    out.put_u128(*cluster_id);
-                }
+                out.put_u128(*cluster_id);
             }
             Message::Membership { this_node, nodes } => {
                 out.put_u64(*this_node);
@@ -1043,15 +1040,11 @@ impl Message {
                 max_frame: r.u32()?,
                 fault_count: r.u32()?,
                 epoch: r.u64()?,
-                cluster_id: if r.remaining() >= 16 {
-                    u128::from_be_bytes(
-                        r.take(16, "cluster id")?
-                            .try_into()
-                            .expect("16 bytes were taken"),
-                    )
-                } else {
-                    0
-                },
+                cluster_id: u128::from_be_bytes(
+                    r.take(16, "cluster id")?
+                        .try_into()
+                        .expect("16 bytes were taken"),
+                ),
             },
             t::MEMBERSHIP => {
                 let this_node = r.u64()?;
