@@ -66,6 +66,7 @@ public final class KilnAgent {
             } else {
                 String clientSide = clientSide(spec);
                 dev.kiln.agent.rt.SharedValues.open(inst); // java.desktop's state for the awt/swing portable types
+                dev.kiln.agent.jdk.Wrappers.init(inst); // opens java.util when a JDK synchronized wrapper is first shared
                 // The transformer goes in before anything else loads (application classes load after premain).
                 String instrumenting = Transparent.install(spec, inst);
                 line = connect(spec) + instrumenting + clientSide;

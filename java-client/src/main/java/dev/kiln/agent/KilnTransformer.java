@@ -378,7 +378,7 @@ final class KilnTransformer implements ClassFileTransformer {
                     mv = super.visitMethod(access, mname, desc, signature, exceptions);
                 }
                 if (mv != null) {
-                    mv = new Barriers(new AtomicsRewriter(new ArrayStoreRewriter(new JdkAllocRewriter(new ValueCallRewriter(mv)))), this,
+                    mv = new Barriers(new AtomicsRewriter(new WrappersRewriter(new ArrayStoreRewriter(new JdkAllocRewriter(new ValueCallRewriter(mv))))), this,
                             name, mname.equals("<init>"), level);
                 }
             } else {

@@ -188,11 +188,16 @@ public final class Jdk {
      * materialise as a JDK collection.
      */
     public static Shared create(String spec, ClassLoader loader) throws ReflectiveOperationException {
+        if (spec.contains(Wrappers.WRAP)) { // a Collections.synchronized* wrapper around the collection it names
+            return Wrappers.create(spec, loader);
+        }
         int bar = spec.indexOf('|');
         String base = bar < 0 ? spec : spec.substring(0, bar);
         switch (base) {
             case "java.util.HashMap":
                 return new KilnHashMap<>();
+            case "java.util.IdentityHashMap":
+                return new KilnIdentityHashMap<>();
             case "java.util.concurrent.ConcurrentHashMap":
                 return new KilnConcurrentHashMap<>();
             case "java.util.concurrent.LinkedBlockingQueue":
@@ -306,6 +311,13 @@ public final class Jdk {
         if (c == java.util.concurrent.ConcurrentHashMap.class) {
             return new KilnConcurrentHashMap<>((Map) v);
         }
+        if (c == java.util.IdentityHashMap.class) {
+            return new KilnIdentityHashMap<>((Map) v);
+        }
+        Shared w = Wrappers.portableCopy(v); // a JDK Collections.synchronized* wrapper: a Kiln wrapper of its inner copy
+        if (w != null) {
+            return w;
+        }
         if (c == java.util.concurrent.LinkedBlockingQueue.class) {
             KilnLinkedBlockingQueue q = new KilnLinkedBlockingQueue<>(capacityOf((java.util.concurrent.BlockingQueue) v));
             q.addAll((Collection) v);
@@ -332,6 +344,10 @@ public final class Jdk {
         String sync = Sync.hint(v); // java.util.concurrent synchronizers
         if (sync != null) {
             return sync;
+        }
+        String wrap = Wrappers.hint(v); // Collections.synchronized* wrappers
+        if (wrap != null) {
+            return wrap;
         }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
             return " (JDK wrappers and immutable collections are not shared yet: link the collection itself, e.g. a"

@@ -26,7 +26,7 @@ final class MapOps {
 
     /** The key object the map holds for {@code k} (its identity is what the cluster knows), or {@code k}. */
     static <K, V> Object storedKey(KilnMap<K, V> m, Object k) {
-        if (k == null || Runtime.isLiteralValue(k) || !m.containsKey(k)) {
+        if (k == null || Runtime.isLiteralValue(k) || !m.containsKey(k) || m instanceof java.util.IdentityHashMap) {
             return k;
         }
         for (Map.Entry<K, V> e : m.$kiln$entries()) {

@@ -1,0 +1,41 @@
+package dev.kiln.agent;
+
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * In an instrumented class, {@code INVOKESTATIC java/util/Collections.synchronized{Map,List,Set,
+ * Collection}} becomes {@code INVOKESTATIC dev/kiln/agent/jdk/Wrappers} of the same name and
+ * descriptor, which returns a Kiln wrapper the cluster can share (the JDK's wrapper classes are
+ * package-private, so no subclass could be allocated instead). Same operands and result: frames
+ * stay valid. Other {@code Collections} methods are left alone. See docs/agent.md.
+ */
+final class WrappersRewriter extends MethodVisitor {
+    WrappersRewriter(MethodVisitor mv) {
+        super(Opcodes.ASM9, mv);
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+        if (opcode == Opcodes.INVOKESTATIC && owner.equals("java/util/Collections") && twin(name, desc)) {
+            super.visitMethodInsn(opcode, "dev/kiln/agent/jdk/Wrappers", name, desc, false);
+            return;
+        }
+        super.visitMethodInsn(opcode, owner, name, desc, itf);
+    }
+
+    private static boolean twin(String name, String desc) {
+        switch (name) {
+            case "synchronizedMap":
+                return desc.equals("(Ljava/util/Map;)Ljava/util/Map;");
+            case "synchronizedList":
+                return desc.equals("(Ljava/util/List;)Ljava/util/List;");
+            case "synchronizedSet":
+                return desc.equals("(Ljava/util/Set;)Ljava/util/Set;");
+            case "synchronizedCollection":
+                return desc.equals("(Ljava/util/Collection;)Ljava/util/Collection;");
+            default:
+                return false;
+        }
+    }
+}

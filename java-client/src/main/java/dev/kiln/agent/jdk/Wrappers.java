@@ -1,0 +1,243 @@
+package dev.kiln.agent.jdk;
+
+import com.tc.exception.TCNonPortableObjectError;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Field;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.RandomAccess;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code Collections.synchronized{Map,List,Set,Collection}} for instrumented classes: their
+ * INVOKESTATIC call sites are rewritten to these twins ({@code WrappersRewriter}, same
+ * descriptors), which return a Kiln wrapper ({@link KilnSynchronizedMap},
+ * {@link KilnSynchronizedList}, {@link KilnSynchronizedSet}, {@link KilnSynchronizedCollection}).
+ * Not shared, it behaves as the JDK's (its mutex is itself, a JVM monitor). Shared, it is stored
+ * in the cluster as the collection it wraps (same oid, kind and content; class name that
+ * collection's plus {@code |wrap=synchronizedMap}...), so the explicit API reads it as that map or
+ * list and another JVM re-creates a wrapper around a Kiln collection; each of its operations
+ * takes the wrapper's own cluster lock, which is also the lock of {@code synchronized (wrapper)}
+ * in user code. A JDK wrapper made by non-instrumented code is replaced by a Kiln one around the
+ * Kiln copy of its inner collection at share time ({@link #portableCopy}). See docs/agent.md,
+ * "JDK wrappers and IdentityHashMap".
+ */
+public final class Wrappers {
+    private Wrappers() {}
+
+    /** The class-name suffix of a wrapper in the cluster. */
+    static final String WRAP = "|wrap=";
+
+    private static volatile Instrumentation inst;
+    /** Why the JDK wrappers' fields could not be read (null: not tried yet, or readable). */
+    private static volatile String unreadable;
+    private static volatile boolean opened;
+
+    /** Keeps the agent's Instrumentation, to open java.util when a JDK wrapper is first shared. */
+    public static void init(Instrumentation i) {
+        inst = i;
+    }
+
+    // ------------------------------------------------------------------ call-site twins
+
+    /** As {@link Collections#synchronizedMap}: a {@link KilnSynchronizedMap}. */
+    public static <K, V> Map<K, V> synchronizedMap(Map<K, V> m) {
+        return new KilnSynchronizedMap<>(m);
+    }
+
+    /** As {@link Collections#synchronizedList}: RandomAccess when {@code l} is. */
+    public static <T> List<T> synchronizedList(List<T> l) {
+        return l instanceof RandomAccess ? new KilnSynchronizedRandomAccessList<>(l, null) : new KilnSynchronizedList<>(l, null);
+    }
+
+    /** As {@link Collections#synchronizedSet}. */
+    public static <T> Set<T> synchronizedSet(Set<T> s) {
+        return new KilnSynchronizedSet<>(s, null);
+    }
+
+    /** As {@link Collections#synchronizedCollection}. */
+    public static <T> Collection<T> synchronizedCollection(Collection<T> c) {
+        return new KilnSynchronizedCollection<>(c, null);
+    }
+
+    // ------------------------------------------------------------------ the lock
+
+    /**
+     * {@code f} under wrapper {@code w}'s mutex: its JVM monitor while not shared (the JDK's
+     * behaviour), else its cluster lock, monitor and guard for this one operation.
+     */
+    static <R> R op(KilnWrapper w, Supplier<R> f) {
+        if (w.$kiln$oid() == 0) {
+            synchronized (w) {
+                return f.get();
+            }
+        }
+        return ConcurrentOps.locked(w, f);
+    }
+
+    static void run(KilnWrapper w, Runnable r) {
+        op(w, () -> {
+            r.run();
+            return null;
+        });
+    }
+
+    /** The wrapped collection of {@code w}, a Kiln one (after {@link #className} at share time). */
+    static Shared inner(KilnWrapper w) {
+        Object in = w.$kiln$inner();
+        if (!(in instanceof Shared)) {
+            className(w, "");
+            in = w.$kiln$inner();
+        }
+        return (Shared) in;
+    }
+
+    /**
+     * The cluster class name of wrapper {@code w} of {@code kind}: its collection's plus
+     * {@code |wrap=kind}. A plain collection inside is replaced by its Kiln copy first; a view,
+     * an already shared collection or one the agent cannot share is refused.
+     */
+    static String className(KilnWrapper w, String kind) {
+        if (w instanceof KilnSynchronizedCollection && ((KilnSynchronizedCollection<?>) w).mutex != w) {
+            throw new TCNonPortableObjectError("kiln: a view (keySet, entrySet, values or subList) of a synchronized"
+                    + " collection cannot be shared on its own: share the wrapper itself. Nothing of this transaction"
+                    + " was shared.");
+        }
+        Object in = w.$kiln$inner();
+        if (!(in instanceof Shared)) {
+            Shared copy = Jdk.portableCopy(in);
+            if (copy == null) {
+                throw new TCNonPortableObjectError("kiln: a Collections.synchronized wrapper of a " + in.getClass().getName()
+                        + " cannot be shared: the agent does not share that collection type" + Jdk.hint(in)
+                        + ". Nothing of this transaction was shared.");
+            }
+            w.$kiln$inner(copy);
+            in = copy;
+        }
+        Shared s = (Shared) in;
+        if (s.$kiln$oid() != 0 && s.$kiln$oid() != w.$kiln$oid()) {
+            throw new TCNonPortableObjectError("kiln: a Collections.synchronized wrapper of a collection that is already"
+                    + " shared (object " + s.$kiln$oid() + ") cannot be shared: wrap the collection before it is"
+                    + " shared (Collections.synchronizedMap(new HashMap<>()) as the shared value). Nothing of this"
+                    + " transaction was shared.");
+        }
+        return s.$kiln$class() + WRAP + kind;
+    }
+
+    // ------------------------------------------------------------------ other JVMs, plain wrappers
+
+    /** An empty wrapper for cluster class name {@code spec} ({@code ...|wrap=kind}), or null. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Shared create(String spec, ClassLoader loader) throws ReflectiveOperationException {
+        int w = spec.lastIndexOf(WRAP);
+        Shared in = Jdk.create(spec.substring(0, w), loader);
+        return in == null ? null : wrap(spec.substring(w + WRAP.length()), in);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Shared wrap(String kind, Object in) {
+        switch (kind) {
+            case "synchronizedMap":
+                return in instanceof Map ? new KilnSynchronizedMap<>((Map) in) : null;
+            case "synchronizedList":
+                return in instanceof List ? (Shared) synchronizedList((List) in) : null;
+            case "synchronizedSet":
+                return in instanceof Set ? new KilnSynchronizedSet<>((Set) in, null) : null;
+            case "synchronizedCollection":
+                return in instanceof Collection ? new KilnSynchronizedCollection<>((Collection) in, null) : null;
+            default:
+                return null;
+        }
+    }
+
+    /** JDK wrapper class -> Kiln wrapper kind. */
+    private static final Map<String, String> JDK_KINDS = new HashMap<>();
+
+    static {
+        JDK_KINDS.put("java.util.Collections$SynchronizedMap", "synchronizedMap");
+        JDK_KINDS.put("java.util.Collections$SynchronizedList", "synchronizedList");
+        JDK_KINDS.put("java.util.Collections$SynchronizedRandomAccessList", "synchronizedList");
+        JDK_KINDS.put("java.util.Collections$SynchronizedSet", "synchronizedSet");
+        JDK_KINDS.put("java.util.Collections$SynchronizedCollection", "synchronizedCollection");
+    }
+
+    /**
+     * The Kiln wrapper a JDK {@code Collections.synchronized{Map,List,Set,Collection}} (made by
+     * code the agent did not instrument) is replaced by in the sharing walk: the same kind around
+     * the Kiln copy of its inner collection (or that collection itself when it is an unshared Kiln
+     * one); null when its fields cannot be read (java.util not opened), its mutex is another
+     * object (a view), or its inner collection cannot be copied ({@link #hint}).
+     */
+    static Shared portableCopy(Object v) {
+        String kind = JDK_KINDS.get(v.getClass().getName());
+        if (kind == null) {
+            return null;
+        }
+        Object in;
+        Object mutex;
+        try {
+            open();
+            in = field(v.getClass(), kind.equals("synchronizedMap") ? "m" : "c").get(v);
+            mutex = field(v.getClass(), "mutex").get(v);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            unreadable = e.toString();
+            return null;
+        }
+        if (mutex != v || in == null) {
+            return null;
+        }
+        Object k = in instanceof Shared && ((Shared) in).$kiln$oid() == 0 ? in : Jdk.portableCopy(in);
+        return k == null ? null : wrap(kind, k);
+    }
+
+    private static Field field(Class<?> c, String name) throws NoSuchFieldException {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+            try {
+                Field f = k.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // the superclass's
+            }
+        }
+        throw new NoSuchFieldException(c.getName() + "." + name);
+    }
+
+    /** Opens java.base's java.util to the agent's module, once (reflection on the JDK wrappers' fields). */
+    private static void open() {
+        if (opened) {
+            return;
+        }
+        Instrumentation i = inst;
+        if (i == null) {
+            throw new IllegalStateException("the agent's Instrumentation is not available");
+        }
+        Map<String, Set<Module>> opens = new HashMap<>();
+        opens.put("java.util", Collections.singleton(Wrappers.class.getModule()));
+        i.redefineModule(Object.class.getModule(), Collections.emptySet(), Collections.emptyMap(), opens,
+                Collections.emptySet(), Collections.emptyMap());
+        opened = true;
+    }
+
+    /** A hint for the non-portable error of a JDK synchronized wrapper, or null for other types. */
+    static String hint(Object v) {
+        String n = v.getClass().getName();
+        if (!n.startsWith("java.util.Collections$Synchronized")) {
+            return null;
+        }
+        if (!JDK_KINDS.containsKey(n)) {
+            return " (Collections.synchronizedSortedMap/SortedSet/NavigableMap/NavigableSet wrappers are not shared yet;"
+                    + " synchronizedMap, synchronizedList, synchronizedSet and synchronizedCollection are)";
+        }
+        String why = unreadable;
+        return " (a Collections.synchronized wrapper made by a class no <include> matches is shared as a copy only when"
+                + " it is its own mutex and wraps a collection type the agent shares"
+                + (why == null ? "" : "; its fields could not be read: " + why)
+                + "; call Collections.synchronized* in an instrumented class instead)";
+    }
+}
