@@ -5,7 +5,7 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * In an instrumented class, {@code INVOKESTATIC java/util/Collections.synchronized{Map,List,Set,
- * Collection}} becomes {@code INVOKESTATIC dev/kiln/agent/jdk/Wrappers} of the same name and
+ * Collection}} and {@code unmodifiable{Map,List,Set,Collection}} become {@code INVOKESTATIC dev/kiln/agent/jdk/Wrappers} of the same name and
  * descriptor, which returns a Kiln wrapper the cluster can share (the JDK's wrapper classes are
  * package-private, so no subclass could be allocated instead). Same operands and result: frames
  * stay valid. Other {@code Collections} methods are left alone. See docs/agent.md.
@@ -33,6 +33,14 @@ final class WrappersRewriter extends MethodVisitor {
             case "synchronizedSet":
                 return desc.equals("(Ljava/util/Set;)Ljava/util/Set;");
             case "synchronizedCollection":
+                return desc.equals("(Ljava/util/Collection;)Ljava/util/Collection;");
+            case "unmodifiableMap":
+                return desc.equals("(Ljava/util/Map;)Ljava/util/Map;");
+            case "unmodifiableList":
+                return desc.equals("(Ljava/util/List;)Ljava/util/List;");
+            case "unmodifiableSet":
+                return desc.equals("(Ljava/util/Set;)Ljava/util/Set;");
+            case "unmodifiableCollection":
                 return desc.equals("(Ljava/util/Collection;)Ljava/util/Collection;");
             default:
                 return false;

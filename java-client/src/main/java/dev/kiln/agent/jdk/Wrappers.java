@@ -65,6 +65,43 @@ public final class Wrappers {
         return new KilnSynchronizedCollection<>(c, null);
     }
 
+    /** As {@link Collections#unmodifiableMap}: a {@link KilnUnmodifiableMap} (an unmodifiable view shared as its own object). */
+    @SuppressWarnings("unchecked")
+    public static <K, V> Map<K, V> unmodifiableMap(Map<? extends K, ? extends V> m) {
+        if (m.getClass() == KilnUnmodifiableMap.class) {
+            return (Map<K, V>) m;
+        }
+        return new KilnUnmodifiableMap<>((Map<K, V>) m);
+    }
+
+    /** As {@link Collections#unmodifiableList}: RandomAccess when {@code l} is. */
+    @SuppressWarnings("unchecked")
+    public static <T> List<T> unmodifiableList(List<? extends T> l) {
+        if (l.getClass() == KilnUnmodifiableList.class || l.getClass() == KilnUnmodifiableRandomAccessList.class) {
+            return (List<T>) l;
+        }
+        return l instanceof RandomAccess ? new KilnUnmodifiableRandomAccessList<>((List<T>) l)
+                : new KilnUnmodifiableList<>((List<T>) l);
+    }
+
+    /** As {@link Collections#unmodifiableSet}. */
+    @SuppressWarnings("unchecked")
+    public static <T> Set<T> unmodifiableSet(Set<? extends T> s) {
+        if (s.getClass() == KilnUnmodifiableSet.class) {
+            return (Set<T>) s;
+        }
+        return new KilnUnmodifiableSet<>((Set<T>) s);
+    }
+
+    /** As {@link Collections#unmodifiableCollection}. */
+    @SuppressWarnings("unchecked")
+    public static <T> Collection<T> unmodifiableCollection(Collection<? extends T> c) {
+        if (c.getClass() == KilnUnmodifiableCollection.class) {
+            return (Collection<T>) c;
+        }
+        return new KilnUnmodifiableCollection<>((Collection<T>) c);
+    }
+
     // ------------------------------------------------------------------ the lock
 
     /**
@@ -135,8 +172,30 @@ public final class Wrappers {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Shared create(String spec, ClassLoader loader) throws ReflectiveOperationException {
         int w = spec.lastIndexOf(WRAP);
+        String kind = spec.substring(w + WRAP.length());
+        if (kind.startsWith("unmodifiable")) { // its content, loaded next, is the viewed collection
+            return view(kind, null);
+        }
         Shared in = Jdk.create(spec.substring(0, w), loader);
         return in == null ? null : wrap(spec.substring(w + WRAP.length()), in);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Shared view(String kind, Object in) {
+        switch (kind) {
+            case "unmodifiableMap":
+                return new KilnUnmodifiableMap<>((Map) in);
+            case "unmodifiableList":
+                return new KilnUnmodifiableList<>((List) in);
+            case "unmodifiableRandomAccessList":
+                return new KilnUnmodifiableRandomAccessList<>((List) in);
+            case "unmodifiableSet":
+                return new KilnUnmodifiableSet<>((Set) in);
+            case "unmodifiableCollection":
+                return new KilnUnmodifiableCollection<>((Collection) in);
+            default:
+                return null;
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -164,6 +223,11 @@ public final class Wrappers {
         JDK_KINDS.put("java.util.Collections$SynchronizedRandomAccessList", "synchronizedList");
         JDK_KINDS.put("java.util.Collections$SynchronizedSet", "synchronizedSet");
         JDK_KINDS.put("java.util.Collections$SynchronizedCollection", "synchronizedCollection");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableMap", "unmodifiableMap");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableList", "unmodifiableList");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableRandomAccessList", "unmodifiableRandomAccessList");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableSet", "unmodifiableSet");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableCollection", "unmodifiableCollection");
     }
 
     /**
@@ -182,7 +246,10 @@ public final class Wrappers {
         Object mutex;
         try {
             open();
-            in = field(v.getClass(), kind.equals("synchronizedMap") ? "m" : "c").get(v);
+            in = field(v.getClass(), kind.endsWith("Map") ? "m" : "c").get(v);
+            if (kind.startsWith("unmodifiable")) {
+                return in == null ? null : view(kind, in); // the viewed collection is linked (or copied) by the walk
+            }
             mutex = field(v.getClass(), "mutex").get(v);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unreadable = e.toString();
@@ -227,16 +294,18 @@ public final class Wrappers {
     /** A hint for the non-portable error of a JDK synchronized wrapper, or null for other types. */
     static String hint(Object v) {
         String n = v.getClass().getName();
-        if (!n.startsWith("java.util.Collections$Synchronized")) {
+        boolean sync = n.startsWith("java.util.Collections$Synchronized");
+        if (!sync && !n.startsWith("java.util.Collections$Unmodifiable")) {
             return null;
         }
         if (!JDK_KINDS.containsKey(n)) {
-            return " (Collections.synchronizedSortedMap/SortedSet/NavigableMap/NavigableSet wrappers are not shared yet;"
-                    + " synchronizedMap, synchronizedList, synchronizedSet and synchronizedCollection are)";
+            return " (Collections.synchronized/unmodifiable SortedMap/SortedSet/NavigableMap/NavigableSet wrappers and"
+                    + " the views of wrappers are not shared yet; the Map, List, Set and Collection ones are)";
         }
         String why = unreadable;
-        return " (a Collections.synchronized wrapper made by a class no <include> matches is shared as a copy only when"
-                + " it is its own mutex and wraps a collection type the agent shares"
+        return " (a Collections." + (sync ? "synchronized" : "unmodifiable") + " wrapper made by a class no <include>"
+                + " matches is shared as a copy only when " + (sync ? "it is its own mutex and " : "")
+                + "it wraps a collection type the agent shares"
                 + (why == null ? "" : "; its fields could not be read: " + why)
                 + "; call Collections.synchronized* in an instrumented class instead)";
     }
