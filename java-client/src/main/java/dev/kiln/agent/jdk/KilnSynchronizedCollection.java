@@ -84,7 +84,7 @@ public class KilnSynchronizedCollection<E> implements Collection<E>, KilnWrapper
 
     @Override
     public void $kiln$load(List<Object> content) {
-        Wrappers.inner(this).$kiln$load(content);
+        Wrappers.load(this, content);
     }
 
     @Override

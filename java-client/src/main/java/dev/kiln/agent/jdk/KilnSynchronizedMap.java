@@ -77,7 +77,7 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
 
     @Override
     public void $kiln$load(List<Object> content) {
-        Wrappers.inner(this).$kiln$load(content);
+        Wrappers.load(this, content);
     }
 
     @Override

@@ -135,6 +135,23 @@ public final class Wrappers {
     }
 
     /**
+     * Loads {@code content} into wrapper {@code w}'s collection, recording nothing: its oid is 0
+     * meanwhile (some raw loads call the type's own overridden methods, e.g. Vector's clear). Runs
+     * under the wrapper's guard (a refresh) or before it is shared; every other use of the
+     * collection goes through the wrapper and waits for the guard.
+     */
+    static void load(KilnWrapper w, List<Object> content) {
+        Shared in = inner(w);
+        long oid = in.$kiln$oid();
+        in.$kiln$oid(0);
+        try {
+            in.$kiln$load(content);
+        } finally {
+            in.$kiln$oid(oid);
+        }
+    }
+
+    /**
      * The cluster class name of wrapper {@code w} of {@code kind}: its collection's plus
      * {@code |wrap=kind}. A plain collection inside is replaced by its Kiln copy first; a view,
      * an already shared collection or one the agent cannot share is refused.
