@@ -25,7 +25,7 @@ public class SynchronizedWrappersTest extends ExampleTestBase {
 
     @Test
     public void threeJvmsShareSynchronizedWrappersIdentityMapAndViews() throws Exception {
-        int n = 40;
+        int n = 100;
         String[] names = {"a", "b", "c"};
         Process[] ps = new Process[names.length];
         for (int i = 0; i < names.length; i++) {
