@@ -51,11 +51,11 @@ public class Main {
             }
             try {
                 synchronized (state) {
-                    state.other = Collections.synchronizedSortedMap(new TreeMap<String, Integer>()); // not shared yet
+                    state.other = Collections.unmodifiableSortedMap(new TreeMap<String, Integer>()); // not shared yet
                 }
-                System.out.println("app: synchronized sorted wrapper accepted?!");
+                System.out.println("app: unmodifiable sorted view accepted?!");
             } catch (TCNonPortableObjectError e) {
-                System.out.println("app: synchronized sorted wrapper refused: " + e.getMessage());
+                System.out.println("app: unmodifiable sorted view refused: " + e.getMessage());
             }
             try {
                 synchronized (state) {

@@ -26,6 +26,7 @@ public class Main {
     static List<String> events = Collections.synchronizedList(new ArrayList<>());
     static List<Token> tokens = Collections.synchronizedList(new ArrayList<>());
     static Map<Token, String> byIdentity = new IdentityHashMap<>();
+    static java.util.SortedMap<String, Integer> ranks = Collections.synchronizedSortedMap(new TreeMap<>());
     static Map<String, Integer> readOnly = Collections.unmodifiableMap(counts);
     static Map<String, String> fromLib = other.lib.Lib.make();
     static AtomicInteger started = new AtomicInteger();
@@ -55,6 +56,7 @@ public class Main {
             counts.merge("hits", 1, Integer::sum); // atomic across JVMs, no user lock
             counts.put(name + "-" + i, i);
             events.add(name + ":" + i);
+            ranks.merge(name, 1, Integer::sum);
             synchronized (counts) { // read-modify-write: the wrapper's own lock excludes every JVM's operations
                 Integer v = counts.get("rmw");
                 counts.put("rmw", v == null ? 1 : v + 1);
@@ -107,6 +109,8 @@ public class Main {
             refused = "refused";
         }
         b.append(" remove ").append(refused);
+        b.append(" ranks ").append(ranks).append(" first ").append(ranks.firstKey())
+                .append(" head ").append(ranks.headMap("b"));
         b.append(" fromLib ").append(new TreeMap<>(fromLib));
         b.append(" types ").append(counts.getClass().getSimpleName()).append(',').append(fromLib.getClass().getSimpleName())
                 .append(',').append(byIdentity.getClass().getSimpleName());

@@ -5,7 +5,7 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * In an instrumented class, {@code INVOKESTATIC java/util/Collections.synchronized{Map,List,Set,
- * Collection}} and {@code unmodifiable{Map,List,Set,Collection}} become {@code INVOKESTATIC dev/kiln/agent/jdk/Wrappers} of the same name and
+ * Collection,SortedMap,NavigableMap,SortedSet,NavigableSet}} and {@code unmodifiable{Map,List,Set,Collection}} become {@code INVOKESTATIC dev/kiln/agent/jdk/Wrappers} of the same name and
  * descriptor, which returns a Kiln wrapper the cluster can share (the JDK's wrapper classes are
  * package-private, so no subclass could be allocated instead). Same operands and result: frames
  * stay valid. Other {@code Collections} methods are left alone. See docs/agent.md.
@@ -34,6 +34,14 @@ final class WrappersRewriter extends MethodVisitor {
                 return desc.equals("(Ljava/util/Set;)Ljava/util/Set;");
             case "synchronizedCollection":
                 return desc.equals("(Ljava/util/Collection;)Ljava/util/Collection;");
+            case "synchronizedSortedMap":
+                return desc.equals("(Ljava/util/SortedMap;)Ljava/util/SortedMap;");
+            case "synchronizedNavigableMap":
+                return desc.equals("(Ljava/util/NavigableMap;)Ljava/util/NavigableMap;");
+            case "synchronizedSortedSet":
+                return desc.equals("(Ljava/util/SortedSet;)Ljava/util/SortedSet;");
+            case "synchronizedNavigableSet":
+                return desc.equals("(Ljava/util/NavigableSet;)Ljava/util/NavigableSet;");
             case "unmodifiableMap":
                 return desc.equals("(Ljava/util/Map;)Ljava/util/Map;");
             case "unmodifiableList":

@@ -6,7 +6,7 @@ import org.junit.Test;
 
 /**
  * examples/synchronized-wrappers: three JVMs share Collections.synchronizedMap / synchronizedList
- * roots, mutate them with no synchronized (each operation atomic across JVMs: exact counts), do a
+ * roots and a synchronizedSortedMap, mutate them with no synchronized (each operation atomic across JVMs: exact counts), do a
  * read-modify-write and iterate under synchronized (wrapper) (the wrapper's own cluster lock:
  * exact, consistent), key an IdentityHashMap by shared objects (identity holds across JVMs, an
  * equal copy is no key), see an unmodifiable view of the shared map refuse changes, and share a
@@ -36,7 +36,8 @@ public class SynchronizedWrappersTest extends ExampleTestBase {
         }
         int total = n * names.length;
         assertEquals("app: hits " + total + " rmw " + total + " keys " + (total + 2) + " events " + total + " distinct "
-                + total + " tokens 3 identity 3 found 3 byCopy 0 readOnly same remove refused fromLib {a=by a, b=by b,"
+                + total + " tokens 3 identity 3 found 3 byCopy 0 readOnly same remove refused ranks {a=" + n + ", b=" + n
+                + ", c=" + n + "} first a head {a=" + n + "} fromLib {a=by a, b=by b,"
                 + " c=by c, lib=made by the library} types KilnSynchronizedMap,KilnSynchronizedMap,KilnIdentityHashMap",
                 runApp("check"));
     }

@@ -39,6 +39,11 @@ public class KilnSynchronizedCollection<E> implements Collection<E>, KilnWrapper
     }
 
     @Override
+    public KilnWrapper $kiln$mutex() {
+        return mutex;
+    }
+
+    @Override
     public Object $kiln$inner() {
         return c;
     }

@@ -18,6 +18,8 @@ import java.util.function.Function;
 public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serializable {
     private static final long serialVersionUID = 1L;
     private Map<K, V> m;
+    /** The lock owner: this, or the wrapper this is a sub-map view of. */
+    final KilnWrapper mutex;
     private transient long $kiln$oid;
     private final transient KilnConcurrent.Guard $kiln$guard = new KilnConcurrent.Guard();
     private transient Set<K> keySet;
@@ -25,7 +27,28 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
     private transient Collection<V> values;
 
     KilnSynchronizedMap(Map<K, V> m) {
+        this(m, null);
+    }
+
+    /** Wraps {@code m}; {@code owner} null: this is its own mutex, else a sub-map view locked by {@code owner}. */
+    KilnSynchronizedMap(Map<K, V> m, KilnWrapper owner) {
         this.m = java.util.Objects.requireNonNull(m);
+        this.mutex = owner == null ? this : owner;
+    }
+
+    /** The wrapped map. */
+    final Map<K, V> map() {
+        return m;
+    }
+
+    /** The wrapper kind recorded in the cluster class name. */
+    String $kiln$wrap() {
+        return "synchronizedMap";
+    }
+
+    @Override
+    public KilnWrapper $kiln$mutex() {
+        return mutex;
     }
 
     @Override
@@ -57,7 +80,9 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
     @Override
     public void $kiln$oid(long oid) {
         $kiln$oid = oid;
-        ((Shared) m).$kiln$oid(oid);
+        if (mutex == this) {
+            ((Shared) m).$kiln$oid(oid);
+        }
     }
 
     @Override
@@ -67,7 +92,7 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
 
     @Override
     public String $kiln$class() {
-        return Wrappers.className(this, "synchronizedMap");
+        return Wrappers.className(this, $kiln$wrap());
     }
 
     @Override
@@ -82,54 +107,54 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
 
     @Override
     public int size() {
-        return Wrappers.op(this, () -> m.size());
+        return Wrappers.op(mutex, () -> m.size());
     }
 
     @Override
     public boolean isEmpty() {
-        return Wrappers.op(this, () -> m.isEmpty());
+        return Wrappers.op(mutex, () -> m.isEmpty());
     }
 
     @Override
     public boolean containsKey(Object k) {
-        return Wrappers.op(this, () -> m.containsKey(k));
+        return Wrappers.op(mutex, () -> m.containsKey(k));
     }
 
     @Override
     public boolean containsValue(Object v) {
-        return Wrappers.op(this, () -> m.containsValue(v));
+        return Wrappers.op(mutex, () -> m.containsValue(v));
     }
 
     @Override
     public V get(Object k) {
-        return Wrappers.op(this, () -> m.get(k));
+        return Wrappers.op(mutex, () -> m.get(k));
     }
 
     @Override
     public V put(K k, V v) {
-        return Wrappers.op(this, () -> m.put(k, v));
+        return Wrappers.op(mutex, () -> m.put(k, v));
     }
 
     @Override
     public V remove(Object k) {
-        return Wrappers.op(this, () -> m.remove(k));
+        return Wrappers.op(mutex, () -> m.remove(k));
     }
 
     @Override
     public void putAll(Map<? extends K, ? extends V> src) {
-        Wrappers.run(this, () -> m.putAll(src));
+        Wrappers.run(mutex, () -> m.putAll(src));
     }
 
     @Override
     public void clear() {
-        Wrappers.run(this, () -> m.clear());
+        Wrappers.run(mutex, () -> m.clear());
     }
 
     @Override
     public Set<K> keySet() {
-        return Wrappers.op(this, () -> {
+        return Wrappers.op(mutex, () -> {
             if (keySet == null) {
-                keySet = new KilnSynchronizedSet<>(m.keySet(), this);
+                keySet = new KilnSynchronizedSet<>(m.keySet(), mutex);
             }
             return keySet;
         });
@@ -137,9 +162,9 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
 
     @Override
     public Set<Map.Entry<K, V>> entrySet() {
-        return Wrappers.op(this, () -> {
+        return Wrappers.op(mutex, () -> {
             if (entrySet == null) {
-                entrySet = new KilnSynchronizedSet<>(m.entrySet(), this);
+                entrySet = new KilnSynchronizedSet<>(m.entrySet(), mutex);
             }
             return entrySet;
         });
@@ -147,9 +172,9 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
 
     @Override
     public Collection<V> values() {
-        return Wrappers.op(this, () -> {
+        return Wrappers.op(mutex, () -> {
             if (values == null) {
-                values = new KilnSynchronizedCollection<>(m.values(), this);
+                values = new KilnSynchronizedCollection<>(m.values(), mutex);
             }
             return values;
         });
@@ -160,76 +185,76 @@ public class KilnSynchronizedMap<K, V> implements Map<K, V>, KilnWrapper, Serial
         if (this == o) {
             return true;
         }
-        return Wrappers.op(this, () -> m.equals(o));
+        return Wrappers.op(mutex, () -> m.equals(o));
     }
 
     @Override
     public int hashCode() {
-        return Wrappers.op(this, () -> m.hashCode());
+        return Wrappers.op(mutex, () -> m.hashCode());
     }
 
     @Override
     public String toString() {
-        return Wrappers.op(this, () -> m.toString());
+        return Wrappers.op(mutex, () -> m.toString());
     }
 
     @Override
     public V getOrDefault(Object k, V d) {
-        return Wrappers.op(this, () -> m.getOrDefault(k, d));
+        return Wrappers.op(mutex, () -> m.getOrDefault(k, d));
     }
 
     @Override
     public void forEach(BiConsumer<? super K, ? super V> action) {
-        Wrappers.run(this, () -> m.forEach(action));
+        Wrappers.run(mutex, () -> m.forEach(action));
     }
 
     @Override
     public void replaceAll(BiFunction<? super K, ? super V, ? extends V> f) {
-        Wrappers.run(this, () -> m.replaceAll(f));
+        Wrappers.run(mutex, () -> m.replaceAll(f));
     }
 
     @Override
     public V putIfAbsent(K k, V v) {
-        return Wrappers.op(this, () -> m.putIfAbsent(k, v));
+        return Wrappers.op(mutex, () -> m.putIfAbsent(k, v));
     }
 
     @Override
     public boolean remove(Object k, Object v) {
-        return Wrappers.op(this, () -> m.remove(k, v));
+        return Wrappers.op(mutex, () -> m.remove(k, v));
     }
 
     @Override
     public boolean replace(K k, V o, V v) {
-        return Wrappers.op(this, () -> m.replace(k, o, v));
+        return Wrappers.op(mutex, () -> m.replace(k, o, v));
     }
 
     @Override
     public V replace(K k, V v) {
-        return Wrappers.op(this, () -> m.replace(k, v));
+        return Wrappers.op(mutex, () -> m.replace(k, v));
     }
 
     @Override
     public V computeIfAbsent(K k, Function<? super K, ? extends V> f) {
-        return Wrappers.op(this, () -> m.computeIfAbsent(k, f));
+        return Wrappers.op(mutex, () -> m.computeIfAbsent(k, f));
     }
 
     @Override
     public V computeIfPresent(K k, BiFunction<? super K, ? super V, ? extends V> f) {
-        return Wrappers.op(this, () -> m.computeIfPresent(k, f));
+        return Wrappers.op(mutex, () -> m.computeIfPresent(k, f));
     }
 
     @Override
     public V compute(K k, BiFunction<? super K, ? super V, ? extends V> f) {
-        return Wrappers.op(this, () -> m.compute(k, f));
+        return Wrappers.op(mutex, () -> m.compute(k, f));
     }
 
     @Override
     public V merge(K k, V v, BiFunction<? super V, ? super V, ? extends V> f) {
-        return Wrappers.op(this, () -> m.merge(k, v, f));
+        return Wrappers.op(mutex, () -> m.merge(k, v, f));
     }
 
     private void writeObject(java.io.ObjectOutputStream s) throws java.io.IOException {
-        synchronized (this) {
+        synchronized (mutex) {
             s.defaultWriteObject();
         }
     }

@@ -8,6 +8,9 @@ package dev.kiln.agent.jdk;
  * shared, the wrapper's cluster lock (and that monitor) once it is.
  */
 interface KilnWrapper extends KilnConcurrent {
+    /** The lock owner: this wrapper, or the one it is a view of. */
+    KilnWrapper $kiln$mutex();
+
     /** The wrapped collection or map. */
     Object $kiln$inner();
 

@@ -14,7 +14,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code Collections.synchronized{Map,List,Set,Collection}} for instrumented classes: their
+ * {@code Collections.synchronized{Map,List,Set,Collection,SortedMap,NavigableMap,SortedSet,NavigableSet}}
+ * and {@code unmodifiable{Map,List,Set,Collection}} for instrumented classes: their
  * INVOKESTATIC call sites are rewritten to these twins ({@code WrappersRewriter}, same
  * descriptors), which return a Kiln wrapper ({@link KilnSynchronizedMap},
  * {@link KilnSynchronizedList}, {@link KilnSynchronizedSet}, {@link KilnSynchronizedCollection}).
@@ -63,6 +64,26 @@ public final class Wrappers {
     /** As {@link Collections#synchronizedCollection}. */
     public static <T> Collection<T> synchronizedCollection(Collection<T> c) {
         return new KilnSynchronizedCollection<>(c, null);
+    }
+
+    /** As {@link Collections#synchronizedSortedMap}. */
+    public static <K, V> java.util.SortedMap<K, V> synchronizedSortedMap(java.util.SortedMap<K, V> m) {
+        return new KilnSynchronizedSortedMap<>(m, null);
+    }
+
+    /** As {@link Collections#synchronizedNavigableMap}. */
+    public static <K, V> java.util.NavigableMap<K, V> synchronizedNavigableMap(java.util.NavigableMap<K, V> m) {
+        return new KilnSynchronizedNavigableMap<>(m, null);
+    }
+
+    /** As {@link Collections#synchronizedSortedSet}. */
+    public static <T> java.util.SortedSet<T> synchronizedSortedSet(java.util.SortedSet<T> s) {
+        return new KilnSynchronizedSortedSet<>(s, null);
+    }
+
+    /** As {@link Collections#synchronizedNavigableSet}. */
+    public static <T> java.util.NavigableSet<T> synchronizedNavigableSet(java.util.NavigableSet<T> s) {
+        return new KilnSynchronizedNavigableSet<>(s, null);
     }
 
     /** As {@link Collections#unmodifiableMap}: a {@link KilnUnmodifiableMap} (an unmodifiable view shared as its own object). */
@@ -157,7 +178,7 @@ public final class Wrappers {
      * an already shared collection or one the agent cannot share is refused.
      */
     static String className(KilnWrapper w, String kind) {
-        if (w instanceof KilnSynchronizedCollection && ((KilnSynchronizedCollection<?>) w).mutex != w) {
+        if (w.$kiln$mutex() != w) {
             throw new TCNonPortableObjectError("kiln: a view (keySet, entrySet, values or subList) of a synchronized"
                     + " collection cannot be shared on its own: share the wrapper itself. Nothing of this transaction"
                     + " was shared.");
@@ -226,6 +247,16 @@ public final class Wrappers {
                 return in instanceof Set ? new KilnSynchronizedSet<>((Set) in, null) : null;
             case "synchronizedCollection":
                 return in instanceof Collection ? new KilnSynchronizedCollection<>((Collection) in, null) : null;
+            case "synchronizedSortedMap":
+                return in instanceof java.util.SortedMap ? new KilnSynchronizedSortedMap<>((java.util.SortedMap) in, null) : null;
+            case "synchronizedNavigableMap":
+                return in instanceof java.util.NavigableMap
+                        ? new KilnSynchronizedNavigableMap<>((java.util.NavigableMap) in, null) : null;
+            case "synchronizedSortedSet":
+                return in instanceof java.util.SortedSet ? new KilnSynchronizedSortedSet<>((java.util.SortedSet) in, null) : null;
+            case "synchronizedNavigableSet":
+                return in instanceof java.util.NavigableSet
+                        ? new KilnSynchronizedNavigableSet<>((java.util.NavigableSet) in, null) : null;
             default:
                 return null;
         }
@@ -240,6 +271,10 @@ public final class Wrappers {
         JDK_KINDS.put("java.util.Collections$SynchronizedRandomAccessList", "synchronizedList");
         JDK_KINDS.put("java.util.Collections$SynchronizedSet", "synchronizedSet");
         JDK_KINDS.put("java.util.Collections$SynchronizedCollection", "synchronizedCollection");
+        JDK_KINDS.put("java.util.Collections$SynchronizedSortedMap", "synchronizedSortedMap");
+        JDK_KINDS.put("java.util.Collections$SynchronizedNavigableMap", "synchronizedNavigableMap");
+        JDK_KINDS.put("java.util.Collections$SynchronizedSortedSet", "synchronizedSortedSet");
+        JDK_KINDS.put("java.util.Collections$SynchronizedNavigableSet", "synchronizedNavigableSet");
         JDK_KINDS.put("java.util.Collections$UnmodifiableMap", "unmodifiableMap");
         JDK_KINDS.put("java.util.Collections$UnmodifiableList", "unmodifiableList");
         JDK_KINDS.put("java.util.Collections$UnmodifiableRandomAccessList", "unmodifiableRandomAccessList");
@@ -316,8 +351,9 @@ public final class Wrappers {
             return null;
         }
         if (!JDK_KINDS.containsKey(n)) {
-            return " (Collections.synchronized/unmodifiable SortedMap/SortedSet/NavigableMap/NavigableSet wrappers and"
-                    + " the views of wrappers are not shared yet; the Map, List, Set and Collection ones are)";
+            return " (Collections.unmodifiableSortedMap/SortedSet/NavigableMap/NavigableSet views, checked* wrappers and"
+                    + " the views of wrappers are not shared yet; the synchronized ones and unmodifiable Map, List, Set"
+                    + " and Collection are)";
         }
         String why = unreadable;
         return " (a Collections." + (sync ? "synchronized" : "unmodifiable") + " wrapper made by a class no <include>"

@@ -243,6 +243,61 @@ public class KilnWrappersTest {
     }
 
     @Test
+    public void sortedAndNavigableWrappersAreTheJdksAndLockTheirOwner() throws Exception {
+        List<java.util.function.Function<java.util.NavigableMap<String, Integer>, Object>> ops = new ArrayList<>();
+        ops.add(m -> m.put("b", 2));
+        ops.add(m -> m.put("d", 4));
+        ops.add(m -> m.put("a", 1));
+        ops.add(m -> m.firstKey());
+        ops.add(m -> m.lastEntry());
+        ops.add(m -> m.ceilingKey("c"));
+        ops.add(m -> m.headMap("c").toString());
+        ops.add(m -> m.descendingMap().toString());
+        ops.add(m -> m.navigableKeySet().higher("a"));
+        ops.add(m -> m.pollFirstEntry());
+        ops.add(m -> {
+            m.tailMap("d", true).clear();
+            return m.size();
+        });
+        sameAsJdk("synchronizedNavigableMap", Collections.synchronizedNavigableMap(new TreeMap<>()),
+                Wrappers.synchronizedNavigableMap(new KilnTreeMap<>()), ops);
+        List<java.util.function.Function<java.util.NavigableSet<String>, Object>> sops = new ArrayList<>();
+        sops.add(s -> s.add("b"));
+        sops.add(s -> s.add("a"));
+        sops.add(s -> s.add("c"));
+        sops.add(s -> s.first());
+        sops.add(s -> s.floor("bb"));
+        sops.add(s -> s.headSet("c").toString());
+        sops.add(s -> s.descendingSet().toString());
+        sops.add(s -> s.pollLast());
+        sameAsJdk("synchronizedNavigableSet", Collections.synchronizedNavigableSet(new java.util.TreeSet<>()),
+                Wrappers.synchronizedNavigableSet(new KilnTreeSet<>()), sops);
+        java.util.SortedMap<String, Integer> sorted = Wrappers.synchronizedSortedMap(new KilnTreeMap<>());
+        assertFalse(sorted instanceof java.util.NavigableMap); // as the JDK's
+        assertEquals("java.util.TreeMap|wrap=synchronizedSortedMap", ((Shared) sorted).$kiln$class());
+        assertTrue(Jdk.create("java.util.TreeSet|wrap=synchronizedNavigableSet", null) instanceof KilnSynchronizedNavigableSet);
+        // a sub-map view locks its owner: "shared", it takes the owner's cluster lock; it cannot be shared on its own
+        KilnTreeMap<String, Integer> inner = new KilnTreeMap<>();
+        inner.put("a", 1);
+        java.util.NavigableMap<String, Integer> nav = Wrappers.synchronizedNavigableMap(inner);
+        java.util.NavigableMap<String, Integer> head = nav.headMap("z", true);
+        ((Shared) nav).$kiln$oid(42);
+        try {
+            head.put("b", 2);
+            fail("a sub-map view of a shared synchronized map did not take its owner's cluster lock");
+        } catch (IllegalStateException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("no cluster"));
+        }
+        assertEquals(Collections.singletonMap("a", 1), new HashMap<>(inner));
+        try {
+            ((Shared) head).$kiln$class();
+            fail("a sub-map view was shareable on its own");
+        } catch (TCNonPortableObjectError e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("share the wrapper itself"));
+        }
+    }
+
+    @Test
     public void clusterClassNamesRecreateTheWrapper() throws Exception {
         Map<String, Integer> plain = new TreeMap<>(Collections.reverseOrder());
         plain.put("a", 1);
@@ -298,8 +353,8 @@ public class KilnWrappersTest {
         } catch (TCNonPortableObjectError e) {
             assertTrue(e.getMessage(), e.getMessage().contains("java.util.WeakHashMap cannot be shared"));
         }
-        String hint = Jdk.hint(Collections.synchronizedSortedMap(new TreeMap<>()));
-        assertTrue(hint, hint.contains("SortedMap/SortedSet/NavigableMap/NavigableSet wrappers"));
+        String hint = Jdk.hint(Collections.unmodifiableSortedMap(new TreeMap<>()));
+        assertTrue(hint, hint.contains("unmodifiableSortedMap/SortedSet/NavigableMap/NavigableSet views"));
     }
 
     @Test
