@@ -497,13 +497,13 @@ async fn reconnect_reasserts_then_resends_in_order() {
     let reserve = tokio::spawn(async move { c2.reserve_ids(1).await });
     // The re-fault of the stale object comes last of what the reconnect sends.
     let mut m = p.recv().await;
-    let mut refaulted = false;
-    while let Some(Message::Fault { oids, .. }) = &m {
+    let mut refaults = vec![];
+    while let Some(Message::Fault { oids, req_id, .. }) = &m {
         assert_eq!(oids, &vec![y]);
-        refaulted = true;
+        refaults.push(*req_id);
         m = p.recv().await;
     }
-    assert!(refaulted, "the stale object was fetched again");
+    assert_eq!(refaults.len(), 1, "the stale object was fetched again");
     match m {
         Some(Message::IdLeaseRequest { count }) => {
             p.leases.push(count);
@@ -512,6 +512,34 @@ async fn reconnect_reasserts_then_resends_in_order() {
         other => panic!("expected IdLeaseRequest, got {other:?}"),
     }
     within("ids", reserve).await.expect("task").expect("ids");
+    // Until the re-fault's reply is cached, a transaction would meet the dropped object: lock
+    // acquires wait (the application sees a pause, not NotResident), also the greedy local
+    // ones and concurrent ones.
+    assert!(c.try_lock_local(named("L2"), LockLevel::Concurrent).is_none());
+    let c2 = c.clone();
+    let after = tokio::spawn(async move {
+        let tx = c2.lock(named("c"), LockLevel::Concurrent).await?;
+        let n = tx.read(y, |st| format!("{st:?}"));
+        drop(tx);
+        n
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!after.is_finished(), "a lock was granted before the re-fault's reply");
+    p.send(&Message::FaultReply {
+        req_id: refaults[0],
+        objects: vec![FaultedObject {
+            oid: y,
+            version: 20,
+            state: ObjectState::list(),
+        }],
+        missing: vec![],
+    })
+    .await;
+    within("lock after the re-fault", after)
+        .await
+        .expect("task")
+        .expect("y is resident again inside the transaction");
+    assert_eq!(c.cached_version(y), Some(20));
     let mut tx = c
         .lock(named("c"), LockLevel::Concurrent)
         .await

@@ -224,6 +224,9 @@ impl Client {
         lock: LockId,
         level: LockLevel,
     ) -> Result<std::result::Result<Txn, Arc<LockEntry>>> {
+        if self.inner.refetching() {
+            return Ok(Err(self.inner.entry(lock))); // the slow path waits for the re-fault
+        }
         if level == LockLevel::Concurrent {
             self.inner.check_alive()?;
             return Ok(Ok(Txn::concurrent(self.inner.clone(), lock)));
@@ -238,6 +241,9 @@ impl Client {
         entry: Arc<LockEntry>,
         level: LockLevel,
     ) -> std::result::Result<Txn, Arc<LockEntry>> {
+        if self.inner.refetching() {
+            return Err(entry); // the slow path waits for the re-fault
+        }
         if level == LockLevel::Concurrent {
             return Ok(Txn::concurrent(self.inner.clone(), entry.id.clone()));
         }
@@ -254,6 +260,17 @@ impl Client {
         level: LockLevel,
         timeout: Option<Duration>,
     ) -> Result<Option<Txn>> {
+        // After a resume, the objects the server reported stale were dropped and are being
+        // fetched again: a transaction begins once they are back (a pause, not NotResident).
+        let start = std::time::Instant::now();
+        if !self.inner.wait_refetched(timeout).await? {
+            return Ok(None);
+        }
+        let timeout = timeout.map(|t| t.saturating_sub(start.elapsed()));
+        if level == LockLevel::Concurrent {
+            self.inner.check_alive()?;
+            return Ok(Some(Txn::concurrent(self.inner.clone(), entry.id.clone())));
+        }
         Ok(self
             .inner
             .acquire(&entry, level.is_exclusive(), timeout)

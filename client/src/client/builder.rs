@@ -424,6 +424,8 @@ impl ClientBuilder {
             flushed_upto: AtomicU64::new(0),
             resubscribe: Mutex::new(Vec::new()),
             wake: Notify::new(),
+            refetch: AtomicU64::new(0),
+            refetched: Notify::new(),
         });
         if client_id != inner.client_id {
             tracing::warn!(

@@ -159,6 +159,11 @@ pub(crate) struct Inner {
     pub(super) resubscribe: Mutex<Vec<SubTarget>>,
     /// Wakes the reconnect task (close).
     pub(super) wake: Notify,
+    /// `req_id` of the re-fault of stale objects a resume sent (0: none outstanding). Until its
+    /// reply is cached, lock acquires wait (they would meet the dropped objects).
+    pub(super) refetch: AtomicU64,
+    /// Signalled when `refetch` goes back to 0 (or is replaced by a later resume).
+    pub(super) refetched: Notify,
 }
 
 impl std::fmt::Debug for Inner {
@@ -179,6 +184,49 @@ impl Inner {
             Some(e) => e.duplicate(),
             None if self.closed.load(Ordering::Acquire) => Error::Closed,
             None => Error::lost("connection closed"),
+        }
+    }
+
+    /// Whether a resume's re-fault of stale objects is still outstanding.
+    #[inline]
+    pub(crate) fn refetching(&self) -> bool {
+        self.refetch.load(Ordering::Acquire) != 0
+    }
+
+    /// Waits until no re-fault of stale objects is outstanding (the reply is cached, or a later
+    /// resume replaced it), the client failed or closed (its error), or `limit` passed
+    /// (`Ok(false)`).
+    pub(crate) async fn wait_refetched(&self, limit: Option<Duration>) -> Result<bool> {
+        let end = limit.map(|l| Instant::now() + l);
+        loop {
+            let notified = self.refetched.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if !self.refetching() {
+                return Ok(true);
+            }
+            self.check_alive()?;
+            let mut step = Duration::from_millis(100); // a failed client is noticed within this
+            if let Some(end) = end {
+                let left = end.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(false);
+                }
+                step = step.min(left);
+            }
+            let _ = tokio::time::timeout(step, notified).await;
+        }
+    }
+
+    /// The reply to `req_id` was cached: ends the resume's re-fault if it was that one.
+    pub(super) fn refetch_done(&self, req_id: u64) {
+        if req_id != 0
+            && self
+                .refetch
+                .compare_exchange(req_id, 0, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            self.refetched.notify_waiters();
         }
     }
 

@@ -53,6 +53,7 @@ impl Inner {
                 // object) also gets that change's `Deltas`, tracked there; a first fault has
                 // no copy outside the cache yet.
                 self.insert_faulted(objects);
+                self.refetch_done(req_id);
                 let reply = Message::FaultReply {
                     req_id,
                     objects: Vec::new(),

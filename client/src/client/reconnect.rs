@@ -211,13 +211,20 @@ impl Inner {
             // transactions, whose changes the server's copies must include (the reader caches
             // the reply): an application that meets one before it arrives gets `NotResident`
             // and faults it itself.
-            if !stale.is_empty() {
+            // Lock acquires wait for that reply (`refetch`), so a transaction begun after the
+            // resume finds every object it had resident.
+            if stale.is_empty() {
+                self.refetch.store(0, Ordering::Release);
+            } else {
+                let req_id = self.next_req.fetch_add(1, Ordering::Relaxed);
+                self.refetch.store(req_id, Ordering::Release);
                 prefix.push(Message::Fault {
-                    req_id: self.next_req.fetch_add(1, Ordering::Relaxed),
+                    req_id,
                     oids: stale.clone(),
                     budget: 0,
                 });
             }
+            self.refetched.notify_waiters();
             gen = self.out.resume(prefix, &wr);
             self.reconnecting.store(false, Ordering::Release);
         }
