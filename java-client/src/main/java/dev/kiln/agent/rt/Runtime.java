@@ -206,6 +206,9 @@ public final class Runtime {
                         || notShared.test(f) || SharedValues.transientField(f)) {
                     continue;
                 }
+                if (SharedValues.desktopClass(k)) {
+                    SharedValues.ensureOpen(); // awt values, Swing models: opened at first use
+                }
                 f.setAccessible(true);
                 out.add(f);
             }
@@ -644,6 +647,9 @@ public final class Runtime {
             }
             if (f == null) {
                 throw new IllegalStateException("kiln: no field " + key);
+            }
+            if (SharedValues.desktopClass(f.getDeclaringClass())) {
+                SharedValues.ensureOpen();
             }
             f.setAccessible(true);
             FIELDS.put(key, f);

@@ -74,36 +74,68 @@ public final class SharedValues {
     private static volatile boolean any;
     private static volatile String openedWhy = "the agent did not start with an Instrumentation";
 
+    private static volatile Instrumentation inst;
+    private static volatile boolean openTried;
+
     /**
-     * Opens java.desktop's {@link #OPENED} packages to the agent's module, so the sharing walk
-     * can read and set the private state of the value types and Swing models. Called once at
-     * agent start; never throws (returns why it could not, or null).
+     * Remembers the agent's Instrumentation, to open java.desktop's {@link #OPENED} packages to
+     * the agent's module when the first awt value or Swing model needs its private state read or
+     * set ({@link #ensureOpen}). Called once at agent start; never throws. Not opened at start:
+     * {@code redefineModule} before {@code main} made the JIT compile the application's early
+     * {@code HashMap} use worse (agentBench's non-shared HashMap 1.45x against 1.2x without it).
      */
-    public static String open(Instrumentation inst) {
+    public static void open(Instrumentation i) {
+        inst = i;
+    }
+
+    /**
+     * Opens java.desktop's {@link #OPENED} packages to the agent's module (once); returns why it
+     * could not, or null. Never throws.
+     */
+    static String ensureOpen() {
+        if (openTried) {
+            return openedWhy;
+        }
+        synchronized (SharedValues.class) {
+            if (!openTried) {
+                openedWhy = doOpen(inst);
+                openTried = true;
+            }
+            return openedWhy;
+        }
+    }
+
+    /** True for a class of java.desktop (whose state needs {@link #ensureOpen} first). */
+    static boolean desktopClass(Class<?> c) {
+        Module m = c.getModule();
+        return m.isNamed() && "java.desktop".equals(m.getName());
+    }
+
+    private static String doOpen(Instrumentation i) {
+        if (i == null) {
+            return "the agent did not start with an Instrumentation";
+        }
         try {
             java.util.Optional<Module> desktop = ModuleLayer.boot().findModule("java.desktop");
             if (!desktop.isPresent()) {
-                openedWhy = "this JVM has no java.desktop module";
-                return openedWhy;
+                return "this JVM has no java.desktop module";
             }
             Module me = SharedValues.class.getModule();
             Map<String, Set<Module>> opens = new HashMap<>();
             for (String p : OPENED) {
                 opens.put(p, java.util.Collections.singleton(me));
             }
-            inst.redefineModule(desktop.get(), java.util.Collections.emptySet(), java.util.Collections.emptyMap(),
+            i.redefineModule(desktop.get(), java.util.Collections.emptySet(), java.util.Collections.emptyMap(),
                     opens, java.util.Collections.emptySet(), java.util.Collections.emptyMap());
-            openedWhy = null;
             return null;
         } catch (RuntimeException | Error e) {
-            openedWhy = "java.desktop could not be opened to the agent: " + e;
-            return openedWhy;
+            return "java.desktop could not be opened to the agent: " + e;
         }
     }
 
     /** Why java.desktop is not open to the agent (null: it is): for the errors of the sharing walk. */
     static String notOpened() {
-        return openedWhy;
+        return ensureOpen();
     }
 
     /** True for an object of one of the value classes. */
