@@ -515,7 +515,9 @@ async fn reconnect_reasserts_then_resends_in_order() {
     // Until the re-fault's reply is cached, a transaction would meet the dropped object: lock
     // acquires wait (the application sees a pause, not NotResident), also the greedy local
     // ones and concurrent ones.
-    assert!(c.try_lock_local(named("L2"), LockLevel::Concurrent).is_none());
+    assert!(c
+        .try_lock_local(named("L2"), LockLevel::Concurrent)
+        .is_none());
     let c2 = c.clone();
     let after = tokio::spawn(async move {
         let tx = c2.lock(named("c"), LockLevel::Concurrent).await?;
@@ -524,7 +526,10 @@ async fn reconnect_reasserts_then_resends_in_order() {
         n
     });
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(!after.is_finished(), "a lock was granted before the re-fault's reply");
+    assert!(
+        !after.is_finished(),
+        "a lock was granted before the re-fault's reply"
+    );
     p.send(&Message::FaultReply {
         req_id: refaults[0],
         objects: vec![FaultedObject {
