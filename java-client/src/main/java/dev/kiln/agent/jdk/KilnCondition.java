@@ -88,7 +88,7 @@ public final class KilnCondition implements Condition, Shared {
     }
 
     private long[] held() {
-        long[] e = Runtime.heldShared(lock.$kiln$oid());
+        long[] e = Runtime.heldEntry(lock.$kiln$oid());
         if (e == null || e.length > 3 && e[3] != Sync.WRITE) {
             throw new IllegalMonitorStateException("kiln: a Condition of a shared lock used by thread \""
                     + Thread.currentThread().getName() + "\", which does not hold its write lock");

@@ -97,7 +97,7 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
 
     /** This thread's held entry of the cluster lock, or null. */
     long[] held() {
-        return Runtime.heldShared($kiln$oid);
+        return Runtime.heldEntry($kiln$oid);
     }
 
     void release() {

@@ -79,7 +79,7 @@ public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implement
     }
 
     private long[] held() {
-        return Runtime.heldShared($kiln$oid);
+        return Runtime.heldEntry($kiln$oid);
     }
 
     private static int level(long[] e) {

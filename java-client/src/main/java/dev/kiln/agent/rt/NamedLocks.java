@@ -50,27 +50,21 @@ public final class NamedLocks {
 
     /** Before the call of woven method {@code idx}: takes (or re-enters) its named lock. */
     public static void enter(int idx) {
-        long key = keys[idx];
-        long[] e = Runtime.heldEntry(key);
-        if (e != null) {
-            e[2]++;
-            return;
-        }
         long c = Runtime.clientHandle();
-        long txn = Native.lockNamed(c, names[idx], levels[idx], -1);
-        Runtime.pushHeld(new long[] {key, txn, 1});
-        Runtime.drain(c);
+        String name = names[idx];
+        Long h = HANDLES.get(name);
+        if (h == null) {
+            h = HANDLES.computeIfAbsent(name, n -> Native.lockName(c, n));
+        }
+        Runtime.lockHeld(keys[idx], h, levels[idx], -1);
     }
+
+    /** Lock name -> the client's handle on that lock (resolved once). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Long> HANDLES =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** After the call (returned or threw): the outermost exit commits and releases the lock. */
     public static void exit(int idx) {
-        long[] e = Runtime.heldEntry(keys[idx]);
-        if (e == null) {
-            return;
-        }
-        if (--e[2] == 0) {
-            Runtime.removeHeld(e);
-            Native.commit(e[1]);
-        }
+        Runtime.exitShared(keys[idx]);
     }
 }

@@ -740,23 +740,9 @@ public final class Runtime {
             return;
         }
         long oid = ((Managed) o).$kiln$oid();
-        if (oid == 0) {
-            return;
+        if (oid != 0) {
+            lockObject(oid, level, -1, false);
         }
-        Held h = HELD.get();
-        long[] e = h.find(oid);
-        if (e != null) {
-            e[2]++;
-            return;
-        }
-        long c = client();
-        Long lh = LOCK_HANDLES.get(oid);
-        if (lh == null) {
-            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
-        }
-        long txn = Native.lockNamedFast(c, lh, level, -1);
-        h.stack.push(new long[] {oid, txn, 1});
-        drain(c);
     }
 
     /**
@@ -777,14 +763,8 @@ public final class Runtime {
             return;
         }
         long oid = ((Managed) o).$kiln$oid();
-        Held h = HELD.get();
-        long[] e = oid == 0 ? null : h.find(oid);
-        if (e == null) {
-            return;
-        }
-        if (--e[2] == 0) {
-            h.stack.remove(e);
-            Native.commit(e[1]);
+        if (oid != 0) {
+            exitShared(oid);
         }
     }
 
@@ -999,19 +979,12 @@ public final class Runtime {
 
     // ------------------------------------------------------------------ for Dmi, NamedLocks, OnLoad
 
-    /** This thread's held-lock entry {key, txn, count} for {@code key} (named locks use keys &lt; 0), or null. */
-    static long[] heldEntry(long key) {
+    /**
+     * This thread's held-lock entry {key, txn, count, level} for {@code key} (an object id; named
+     * locks use keys &lt; 0), from any path, or null.
+     */
+    public static long[] heldEntry(long key) {
         return HELD.get().find(key);
-    }
-
-    /** Makes {@code e} ({key, txn, count}) this thread's innermost held lock: field writes go to its transaction. */
-    static void pushHeld(long[] e) {
-        HELD.get().stack.push(e);
-    }
-
-    /** Removes a held-lock entry pushed by {@link #pushHeld}. */
-    static void removeHeld(long[] e) {
-        HELD.get().stack.remove(e);
     }
 
     /** The process cluster's native client handle. */
@@ -1032,6 +1005,14 @@ public final class Runtime {
      * bounded; null when it was not acquired in time.
      */
     public static long[] lockShared(long oid, int level, long timeoutNanos) {
+        return lockObject(oid, level, timeoutNanos, true);
+    }
+
+    /**
+     * {@link #lockShared}; {@code levelled}: the entry records its level (a MONITORENTER's entry
+     * {oid, txn, count} does not: a synchronizer takes such a hold for a write lock).
+     */
+    private static long[] lockObject(long oid, int level, long timeoutNanos, boolean levelled) {
         Held h = HELD.get();
         long[] e = h.find(oid);
         if (e != null) {
@@ -1043,11 +1024,30 @@ public final class Runtime {
         if (lh == null) {
             lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
         }
-        long txn = Native.lockNamedFast(c, lh, level, timeoutNanos);
+        return take(h, c, oid, lh, level, timeoutNanos, levelled);
+    }
+
+    /**
+     * As {@link #lockShared} for any cluster lock: takes (or re-enters) the lock of native handle
+     * {@code handle} (from {@code Native.lockName}/{@code lockObjectHandle}) as this thread's held
+     * entry {@code key} (named locks: a key &lt; 0). Balanced by {@link #exitShared}{@code (key)}.
+     */
+    public static long[] lockHeld(long key, long handle, int level, long timeoutNanos) {
+        Held h = HELD.get();
+        long[] e = h.find(key);
+        if (e != null) {
+            e[2]++;
+            return e;
+        }
+        return take(h, client(), key, handle, level, timeoutNanos, false);
+    }
+
+    private static long[] take(Held h, long c, long key, long handle, int level, long timeoutNanos, boolean levelled) {
+        long txn = Native.lockNamedFast(c, handle, level, timeoutNanos);
         if (txn == 0) {
             return null;
         }
-        e = new long[] {oid, txn, 1, level};
+        long[] e = levelled ? new long[] {key, txn, 1, level} : new long[] {key, txn, 1};
         h.stack.push(e);
         drain(c);
         return e;
@@ -1058,17 +1058,15 @@ public final class Runtime {
         lockShared(oid, level, -1);
     }
 
-    /** Releases a hold taken by {@link #enterShared}: the outermost one commits its transaction. */
-    public static void exitShared(long oid) {
-        long[] e = heldShared(oid);
+    /**
+     * Releases a hold taken by {@link #enterShared}, {@link #lockHeld} or a MONITORENTER (held
+     * entry {@code key}; none: nothing): the outermost one commits its transaction.
+     */
+    public static void exitShared(long key) {
+        long[] e = heldEntry(key);
         if (e != null) {
             unlockShared(e);
         }
-    }
-
-    /** This thread's held-lock entry for shared object {@code oid} (from any path), or null. */
-    public static long[] heldShared(long oid) {
-        return HELD.get().find(oid);
     }
 
     /** Leaves an entry of {@link #lockShared}: the outermost exit commits and releases the cluster lock. */

@@ -39,33 +39,18 @@ public final class SwingModels {
         if (oid == 0) {
             return false;
         }
-        long k = key(oid);
-        long[] e = Runtime.heldEntry(k);
-        if (e != null) {
-            e[2]++;
-            return true;
-        }
         long c = Runtime.clientHandle();
         Long h = HANDLES.get(oid);
         if (h == null) {
             h = HANDLES.computeIfAbsent(oid, o -> Native.lockName(c, type + "@" + o));
         }
-        long txn = Native.lockNamedFast(c, h, level, -1);
-        Runtime.pushHeld(new long[] {k, txn, 1});
-        Runtime.drain(c);
+        Runtime.lockHeld(key(oid), h, level, -1);
         return true;
     }
 
     /** Leaves what {@link #enter} took (only when it returned true): the outermost exit commits. */
     public static void exit(Managed m) {
-        long[] e = Runtime.heldEntry(key(m.$kiln$oid()));
-        if (e == null) {
-            return;
-        }
-        if (--e[2] == 0) {
-            Runtime.removeHeld(e);
-            Native.commit(e[1]);
-        }
+        Runtime.exitShared(key(m.$kiln$oid()));
     }
 
     private static final java.util.concurrent.ConcurrentHashMap<String, Integer> TARGETS =
