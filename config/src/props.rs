@@ -149,7 +149,9 @@ pub(crate) fn known_kind(key: &str) -> Option<PropKind> {
         }
     }
     match key {
-        "l2.l1reconnect.enabled" | "l2.nha.tcgroupcomm.reconnect.enabled" => Some(PropKind::Bool),
+        "l2.l1reconnect.enabled"
+        | "l2.nha.tcgroupcomm.reconnect.enabled"
+        | "l2.management.token.all" => Some(PropKind::Bool),
         "l2.l1reconnect.timeout.millis"
         | "l2.nha.tcgroupcomm.reconnect.timeout"
         | "l1.socket.connect.timeout"

@@ -1,6 +1,8 @@
 //! Management HTTP endpoint on `jmx-port`: `GET /status` (JSON), `GET /metrics` (Prometheus text),
 //! `POST /stop[?force=true]`, `POST /dgc` (one distributed GC now, JSON report), `GET /digest`
-//! (a digest of the whole graph, to compare two runs).
+//! (a digest of the whole graph, to compare two runs), and the operations console
+//! ([`crate::console`]: `GET /`, `/api/*`). Every route passes the access check of
+//! [`crate::console::auth`] (token, loopback-only actions).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -66,6 +68,8 @@ pub struct Status {
     pub object_memory: crate::objects::ObjectMemory,
     /// HA: the group, this server's role in it, its peers and passives.
     pub ha: Option<HaStatus>,
+    /// The `<data>` directory: exists, writable, free space.
+    pub data_dir: crate::console::DataDirHealth,
 }
 
 /// HA part of `/status` (group members only).
@@ -340,20 +344,40 @@ pub fn status_of(shared: &Shared) -> Status {
         last_dgc: shared.last_dgc.lock().clone(),
         object_memory: st.objects.memory(),
         ha,
+        data_dir: crate::console::data_dir_health(&shared.settings.console.data_dir),
     }
 }
 
-/// Serves until aborted.
+/// Serves until aborted (with the console's sampler).
 pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
+    let console = Arc::new(crate::console::Console::default());
+    let access = shared.settings.console.access.clone();
+    let ctx = crate::console::Ctx {
+        shared: shared.clone(),
+        console: console.clone(),
+    };
     let app = Router::new()
         .route("/status", get(status))
         .route("/metrics", get(metrics))
         .route("/stop", post(stop))
         .route("/dgc", post(dgc))
         .route("/digest", get(digest))
-        .with_state(shared);
-    if let Err(e) = axum::serve(listener, app).await {
-        warn!(error = %e, "management endpoint stopped");
+        .merge(crate::console::routes())
+        // Last: the access check covers every route above, including any added later.
+        .layer(axum::middleware::from_fn_with_state(
+            access,
+            crate::console::auth::layer,
+        ))
+        .with_state(ctx);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    );
+    tokio::select! {
+        r = server => if let Err(e) = r {
+            warn!(error = %e, "management endpoint stopped");
+        },
+        () = crate::console::run_sampler(shared, console) => {}
     }
 }
 

@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod admin;
+pub mod console;
 mod error;
 pub mod ha;
 pub mod locks;

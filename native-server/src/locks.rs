@@ -53,6 +53,17 @@ pub struct Resumed {
     pub woken: Vec<u64>,
 }
 
+/// What one client holds and waits for ([`LockManager::client_view`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientLocks {
+    /// Locks held and at which level.
+    pub held: Vec<(LockId, LockLevel)>,
+    /// Queued requests: lock, level asked, request id.
+    pub queued: Vec<(LockId, LockLevel, u64)>,
+    /// Cluster waits (`wait()`): lock, waiter id.
+    pub waiting: Vec<(LockId, u64)>,
+}
+
 /// A lock operation the protocol does not allow in the current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockViolation(pub String);
@@ -222,6 +233,43 @@ impl LockManager {
     pub fn has_deadlines(&self) -> bool {
         self.deadlines > 0
     }
+    /// Read-only view of one client for the management console: the locks it holds (with
+    /// level), the requests it has queued (lock, level, request id) and the cluster waits it is
+    /// in (lock, waiter id). Sorted by lock.
+    pub fn client_view(&self, client: ClientId) -> ClientLocks {
+        let mut v = ClientLocks::default();
+        if let Some(set) = self.by_client.get(&client) {
+            for lock in set {
+                if let Some(level) = self.locks.get(lock).and_then(|s| s.held_by(client)) {
+                    v.held.push((lock.clone(), level));
+                }
+            }
+        }
+        for ((c, req_id), lock) in &self.requests {
+            if *c != client {
+                continue;
+            }
+            let level = self
+                .locks
+                .get(lock)
+                .and_then(|s| s.queue.iter().find(|r| r.client == client && r.req_id == *req_id))
+                .map(|r| r.level);
+            if let Some(level) = level {
+                v.queued.push((lock.clone(), level, *req_id));
+            }
+        }
+        for ((c, waiter_id), lock) in &self.waiters {
+            if *c == client {
+                v.waiting.push((lock.clone(), *waiter_id));
+            }
+        }
+        let key = |l: &LockId| l.to_string();
+        v.held.sort_by_key(|(l, _)| key(l));
+        v.queued.sort_by_key(|(l, _, r)| (key(l), *r));
+        v.waiting.sort_by_key(|(l, w)| (key(l), *w));
+        v
+    }
+
     /// The level `client` holds `lock` at.
     pub fn held_level(&self, client: ClientId, lock: &LockId) -> Option<LockLevel> {
         self.locks.get(lock).and_then(|s| s.held_by(client))

@@ -9,6 +9,17 @@ use crate::ServerError;
 
 /// Sends `method path` to `addr` and returns (status code, body).
 pub async fn request(addr: &str, method: &str, path: &str) -> Result<(u16, String), ServerError> {
+    request_with_token(addr, method, path, None).await
+}
+
+/// [`request`] with `Authorization: Bearer <token>` when `token` is given (the management
+/// token, `l2.management.token` / `KILN_MANAGEMENT_TOKEN`).
+pub async fn request_with_token(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+) -> Result<(u16, String), ServerError> {
     let err = |message: String| ServerError::Management {
         addr: addr.to_owned(),
         message,
@@ -17,7 +28,10 @@ pub async fn request(addr: &str, method: &str, path: &str) -> Result<(u16, Strin
         .await
         .map_err(|_| err("connection timed out".into()))?
         .map_err(|e| err(e.to_string()))?;
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\nContent-Length: 0\r\n\r\n");
     s.write_all(req.as_bytes())
         .await
         .map_err(|e| err(e.to_string()))?;

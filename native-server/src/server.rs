@@ -61,6 +61,8 @@ pub struct Settings {
     /// client whose connection dropped is kept (locks, waiters, resident set, sequence mark)
     /// for it to reconnect to this same running server. `None`: removed at once.
     pub l1_reconnect: Option<Duration>,
+    /// Management console: token, access rule, the servers the configuration lists.
+    pub console: crate::console::ConsoleSettings,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             group: None,
             force_active: false,
             l1_reconnect: None,
+            console: crate::console::ConsoleSettings::default(),
         }
     }
 }
@@ -107,6 +110,7 @@ impl Settings {
                 let r = cfg.tc_properties.l1_reconnect();
                 r.enabled.then(|| Duration::from_millis(r.timeout_ms))
             },
+            console: crate::console::ConsoleSettings::from_config(cfg, server),
             ..Settings::default()
         }
     }
@@ -162,6 +166,16 @@ struct Detached {
 }
 
 impl Shared {
+    /// Clients whose connection dropped and whose session is kept for them to reconnect
+    /// (`l2.l1reconnect`), with how long ago it dropped (the console's "reconnecting").
+    pub fn detached_clients(&self) -> Vec<(ClientId, Duration)> {
+        self.detached
+            .lock()
+            .iter()
+            .map(|(id, d)| (*id, d.since.elapsed()))
+            .collect()
+    }
+
     /// New shared state, in memory.
     pub fn new(settings: Settings, pipeline: Pipeline) -> Arc<Self> {
         Self::with_state(settings, pipeline, State::default(), None)
@@ -1644,6 +1658,7 @@ impl Session {
                 resident: Default::default(),
                 last_seq,
                 subs: Default::default(),
+                stats: Default::default(),
             },
         );
         self.client = Some(id);

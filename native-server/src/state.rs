@@ -46,6 +46,17 @@ pub struct ClientEntry {
     pub last_seq: u64,
     /// Subscriptions it holds.
     pub subs: HashSet<SubTarget>,
+    /// Per-client counters (the console's txn/s and faults/s).
+    pub stats: ClientStats,
+}
+
+/// Per-client counters, read by the management console (`/api/topology`) to compute rates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientStats {
+    /// Transactions of this client applied.
+    pub txns: u64,
+    /// Objects sent to this client by faults.
+    pub faulted: u64,
 }
 
 /// A protocol violation found while handling a message: sent as `Error`, then the connection closes.
@@ -358,6 +369,7 @@ impl State {
             newly.push(oid);
         }
         if let Some(c) = self.clients.get_mut(&client) {
+            c.stats.faulted += objects.len() as u64;
             c.resident.extend(newly);
         }
         self.counters.objects_faulted += objects.len() as u64;
@@ -480,6 +492,7 @@ impl State {
         }
         if let Some(c) = self.clients.get_mut(&client) {
             c.last_seq = seq;
+            c.stats.txns += 1;
             c.resident.extend(created.iter().copied());
         }
         self.counters.txns_committed += 1;
