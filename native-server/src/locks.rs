@@ -252,7 +252,11 @@ impl LockManager {
             let level = self
                 .locks
                 .get(lock)
-                .and_then(|s| s.queue.iter().find(|r| r.client == client && r.req_id == *req_id))
+                .and_then(|s| {
+                    s.queue
+                        .iter()
+                        .find(|r| r.client == client && r.req_id == *req_id)
+                })
                 .map(|r| r.level);
             if let Some(level) = level {
                 v.queued.push((lock.clone(), level, *req_id));

@@ -183,6 +183,9 @@ pub fn data_dir_health(path: &std::path::Path) -> DataDirHealth {
     }
 }
 
+/// Another server's `/status` as last fetched: when, and the document or the error.
+type PeerStatus = (Instant, Result<Json_, String>);
+
 /// What the console keeps between requests.
 #[derive(Debug, Default)]
 pub struct Console {
@@ -191,7 +194,7 @@ pub struct Console {
     /// Per client: (txn/s, faults/s) over the last sample interval.
     rates: Mutex<HashMap<ClientId, (f64, f64)>>,
     /// Other servers' `/status` as last fetched: when, and the document or the error.
-    peers: Mutex<HashMap<String, (Instant, Result<Json_, String>)>>,
+    peers: Mutex<HashMap<String, PeerStatus>>,
     /// Milliseconds since `created` when the topology was last viewed (peers are polled only
     /// while someone looks).
     last_view_ms: AtomicU64,
@@ -322,11 +325,7 @@ fn page() -> &'static str {
 }
 
 async fn index() -> Response {
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(page()),
-    )
-        .into_response()
+    ([(header::CACHE_CONTROL, "no-store")], Html(page())).into_response()
 }
 
 async fn favicon() -> Response {
