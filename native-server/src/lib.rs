@@ -9,10 +9,12 @@
 pub mod admin;
 mod error;
 pub mod ha;
+pub mod history;
 pub mod locks;
 pub mod mgmt;
 pub mod objects;
 pub mod pipeline;
+pub mod profiler;
 pub mod server;
 pub mod state;
 pub mod store;
