@@ -362,6 +362,9 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
         .route("/stop", post(stop))
         .route("/dgc", post(dgc))
         .route("/digest", get(digest))
+        .route("/api/locks", get(api_locks))
+        .route("/api/profiler", post(api_profiler))
+        .route("/api/stats", get(api_stats))
         .merge(crate::console::routes())
         // Last: the access check covers every route above, including any added later.
         .layer(axum::middleware::from_fn_with_state(
@@ -379,6 +382,77 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
         },
         () = crate::console::run_sampler(shared, console) => {}
     }
+}
+
+fn bad_request(message: String) -> axum::response::Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({ "error": message })),
+    )
+        .into_response()
+}
+
+/// `GET /api/locks?top=N&sort=wait|hold|contention` (defaults: 20, wait).
+async fn api_locks(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> axum::response::Response {
+    let top = match q.get("top").map(|v| v.parse::<usize>()) {
+        None => 20,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            return bad_request(format!(
+                "/api/locks: query parameter top={:?} is not a positive integer",
+                q.get("top").cloned().unwrap_or_default()
+            ))
+        }
+    };
+    let sort = match q.get("sort") {
+        None => crate::profiler::SortKey::Wait,
+        Some(v) => match crate::profiler::SortKey::parse(v) {
+            Some(k) => k,
+            None => {
+                return bad_request(format!(
+                    "/api/locks: query parameter sort={v:?} must be wait, hold or contention"
+                ))
+            }
+        },
+    };
+    let st = shared.state.lock();
+    Json(serde_json::json!({
+        "enabled": st.locks.profiler.enabled(),
+        "locks": st.locks.profile(top, sort),
+    }))
+    .into_response()
+}
+
+/// `POST /api/profiler?enabled=true|false`.
+async fn api_profiler(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> axum::response::Response {
+    let on = match q.get("enabled").map(String::as_str) {
+        Some("true") => true,
+        Some("false") => false,
+        other => {
+            return bad_request(format!(
+                "/api/profiler: query parameter enabled={:?} must be true or false",
+                other.unwrap_or("")
+            ))
+        }
+    };
+    let mut st = shared.state.lock();
+    st.locks.profiler.set_enabled(on);
+    info!(
+        enabled = on,
+        "lock profiler switched through the management port"
+    );
+    Json(serde_json::json!({ "enabled": st.locks.profiler.enabled() })).into_response()
+}
+
+/// `GET /api/stats`.
+async fn api_stats(AxState(shared): AxState<Arc<Shared>>) -> Json<serde_json::Value> {
+    Json(shared.history.lock().document())
 }
 
 async fn status(AxState(shared): AxState<Arc<Shared>>) -> Json<Status> {
@@ -644,6 +718,41 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
         (st.locks.awards(), st.locks.recalls())
     };
     counter("kiln_lock_awards_total", "Lock awards", awards)?;
+    let (prof_on, prof) = {
+        let st = shared.state.lock();
+        (st.locks.profiler.enabled(), st.locks.profiler.totals())
+    };
+    gauge(
+        "kiln_lock_profiler_enabled",
+        "1 when the lock profiler counts",
+        usize::from(prof_on),
+    )?;
+    if prof_on {
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        gauge(
+            "kiln_lock_profiler_requests",
+            "Lock profiler: requests over the tracked locks",
+            n(prof.0),
+        )?;
+        gauge(
+            "kiln_lock_profiler_contended",
+            "Lock profiler: contended acquisitions over the tracked locks",
+            n(prof.3),
+        )?;
+        gauge(
+            "kiln_lock_profiler_wait_max_us",
+            "Lock profiler: longest wait over the tracked locks, microseconds",
+            n(prof.4),
+        )?;
+    }
+    if let Some(smp) = shared.history.lock().latest().cloned() {
+        let g = prometheus::Gauge::with_opts(Opts::new(
+            "kiln_commits_per_sync",
+            "Transactions per journal sync (or per batch in memory) over the last second",
+        ))?;
+        g.set(smp.commits_per_sync);
+        reg.register(Box::new(g))?;
+    }
     counter("kiln_lock_recalls_total", "Lock recalls", recalls)?;
     counter("kiln_gtx", "Last global transaction id", s.gtx)?;
     counter(

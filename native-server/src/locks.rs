@@ -126,6 +126,8 @@ pub struct LockManager {
     deadlines: usize,
     awards: u64,
     recalls: u64,
+    /// Per-lock statistics (off by default; see [`crate::profiler`]).
+    pub profiler: crate::profiler::LockProfiler,
 }
 
 impl LockManager {
@@ -279,6 +281,49 @@ impl LockManager {
         self.locks.get(lock).and_then(|s| s.held_by(client))
     }
 
+    /// The profiler's top `top` locks by `key`, with their current holders and queue.
+    pub fn profile(
+        &self,
+        top: usize,
+        key: crate::profiler::SortKey,
+    ) -> Vec<crate::profiler::LockReport> {
+        self.profiler
+            .top(top, key)
+            .into_iter()
+            .map(|(lock, s)| {
+                let st = self.locks.get(lock);
+                crate::profiler::LockReport {
+                    lock: lock.to_string(),
+                    kind: crate::profiler::kind_of(lock),
+                    requests: s.requests,
+                    awards: s.awards,
+                    recalls: s.recalls,
+                    contended: s.contended,
+                    hold_mean_us: s.hold_mean_us(),
+                    hold_max_us: s.hold_max_us,
+                    wait_mean_us: s.wait_mean_us(),
+                    wait_max_us: s.wait_max_us,
+                    holders: st
+                        .map(|st| {
+                            st.holders
+                                .iter()
+                                .map(|(c, _)| format!("client{c}"))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    queue: st
+                        .map(|st| {
+                            st.queue
+                                .iter()
+                                .map(|r| format!("client{}", r.client))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
     fn track(&mut self, client: ClientId, lock: &LockId) {
         self.by_client
             .entry(client)
@@ -335,6 +380,8 @@ impl LockManager {
         match st.held_by(client) {
             Some(held) if held.is_exclusive() || !level.is_exclusive() => {
                 // Already covered: re-award (a fresh token) without changing anything.
+                self.profiler.on_request(&lock, client, false, now);
+                self.profiler.on_award(&lock, client, now);
                 self.track(client, &lock);
                 self.award(client, req_id, &lock, level, &mut out);
                 return Ok(out);
@@ -348,10 +395,14 @@ impl LockManager {
         }
         if st.queue.is_empty() && st.compatible(client, level) {
             st.holders.push((client, level));
+            self.profiler.on_request(&lock, client, false, now);
+            self.profiler.on_award(&lock, client, now);
             self.track(client, &lock);
             self.award(client, req_id, &lock, level, &mut out);
             return Ok(out);
         }
+        self.profiler
+            .on_request(&lock, client, timeout_ms != 0, now);
         if timeout_ms == 0 {
             out.push(LockEffect::Timeout {
                 client,
@@ -413,6 +464,15 @@ impl LockManager {
             }
         }
         let idle = st.is_idle();
+        if self.profiler.enabled() {
+            let now = Instant::now();
+            for (client, _, _) in &grants {
+                self.profiler.on_award(lock, *client, now);
+            }
+            for _ in &recalls {
+                self.profiler.on_recall(lock);
+            }
+        }
         for (client, req_id, level) in grants {
             self.requests.remove(&(client, req_id));
             self.award(client, req_id, lock, level, out);
@@ -447,6 +507,9 @@ impl LockManager {
             })?;
         st.holders.retain(|(c, _)| *c != client);
         st.recalled.remove(&client);
+        if self.profiler.enabled() {
+            self.profiler.on_release(lock, client, Instant::now());
+        }
         let still_involved = st.queue.iter().any(|r| r.client == client)
             || st.waiters.iter().any(|w| w.client == client);
         if !still_involved {
@@ -465,6 +528,9 @@ impl LockManager {
         let Some(lock) = self.requests.remove(&(client, req_id)) else {
             return out;
         };
+        if self.profiler.enabled() {
+            self.profiler.on_release(&lock, client, Instant::now());
+        }
         if let Some(st) = self.locks.get_mut(&lock) {
             if let Some(pos) = st
                 .queue
@@ -761,6 +827,9 @@ impl LockManager {
             return out;
         };
         for lock in locks {
+            if self.profiler.enabled() {
+                self.profiler.on_release(&lock, client, Instant::now());
+            }
             if let Some(st) = self.locks.get_mut(&lock) {
                 st.holders.retain(|(c, _)| *c != client);
                 st.recalled.remove(&client);

@@ -142,6 +142,8 @@ pub struct Shared {
     pub ha: crate::ha::Ha,
     /// The last distributed GC.
     pub last_dgc: Mutex<Option<DgcReport>>,
+    /// Statistics over time (`/api/stats`).
+    pub history: Mutex<crate::history::History>,
     dgc_running: tokio::sync::Mutex<()>,
     /// Sessions kept for clients whose connection dropped (`l2.l1reconnect`). Locked after
     /// `state`, never before.
@@ -210,6 +212,7 @@ impl Shared {
             window_deadline: Mutex::new(window_deadline),
             ha,
             last_dgc: Mutex::new(None),
+            history: Mutex::new(crate::history::History::default()),
             dgc_running: tokio::sync::Mutex::new(()),
             detached: Mutex::new(HashMap::new()),
             expired: Mutex::new(VecDeque::new()),
@@ -426,6 +429,7 @@ impl Shared {
             clients = report.clients,
             "DGC complete"
         );
+        self.history.lock().dgc(&report);
         *self.last_dgc.lock() = Some(report.clone());
         Ok(report)
     }
@@ -527,6 +531,7 @@ pub async fn serve(
     let mut sessions = JoinSet::new();
     let admin_task = admin.map(|l| tokio::spawn(crate::admin::serve(shared.clone(), l)));
     let timer = tokio::spawn(lock_timer(shared.clone()));
+    let sampler = tokio::spawn(crate::history::run(shared.clone()));
     let window = shared.window_deadline.lock().map(|deadline| {
         let s = shared.clone();
         tokio::spawn(async move {
@@ -619,6 +624,7 @@ pub async fn serve(
         sessions.abort_all();
     }
     timer.abort();
+    sampler.abort();
     if let Some(w) = window {
         w.abort();
     }
