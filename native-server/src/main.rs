@@ -127,10 +127,10 @@ fn main() -> ExitCode {
     let force_active = cli.force_active;
     let code = match cmd {
         Cmd::Start => rt.block_on(start(cfg, server, force_active)),
-        Cmd::Status { group: false } => rt.block_on(status(&server)),
+        Cmd::Status { group: false } => rt.block_on(status(&cfg, &server)),
         Cmd::Status { group: true } => rt.block_on(group_status(&cfg, &server)),
-        Cmd::Stop { force } => rt.block_on(stop(&server, force)),
-        Cmd::Dgc => rt.block_on(dgc(&server)),
+        Cmd::Stop { force } => rt.block_on(stop(&cfg, &server, force)),
+        Cmd::Dgc => rt.block_on(dgc(&cfg, &server)),
         Cmd::CheckConfig => ExitCode::SUCCESS,
     };
     // A passive's replication thread blocks in a socket read (up to the L2→L2 HealthChecker
@@ -153,9 +153,32 @@ fn mgmt_addr(s: &ServerConfig) -> String {
     format!("{host}:{}", s.jmx_port)
 }
 
-async fn status(s: &ServerConfig) -> ExitCode {
+/// The management token this command sends (`KILN_MANAGEMENT_TOKEN`, else the tc-property
+/// `l2.management.token` of the configuration it read), as the server reads it.
+fn token(cfg: &TcConfig) -> Option<String> {
+    kiln_server::console::token_from(cfg).map(|t| t.0)
+}
+
+/// What to tell the user when the management port refuses the request (401/403): which
+/// setting supplies the token, and whether this command sent one.
+fn token_hint(cfg: &TcConfig, code: u16) -> String {
+    if code != 401 && code != 403 {
+        return String::new();
+    }
+    let sent = match kiln_server::console::token_from(cfg) {
+        Some((_, source)) => format!("this command sent the token from {source}"),
+        None => "this command found no token".to_owned(),
+    };
+    format!(
+        " ({sent}; the server's token is set by the environment variable KILN_MANAGEMENT_TOKEN or the tc-property l2.management.token in {}: set the same one here)",
+        cfg.source
+    )
+}
+
+async fn status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
     let addr = mgmt_addr(s);
-    match kiln_server::mgmt::request(&addr, "GET", "/status").await {
+    let token = token(cfg);
+    match kiln_server::mgmt::request_with_token(&addr, "GET", "/status", token.as_deref()).await {
         Ok((200, body)) => {
             let text = match serde_json::from_str::<serde_json::Value>(&body) {
                 Ok(v) => serde_json::to_string_pretty(&v).unwrap_or(body),
@@ -167,8 +190,9 @@ async fn status(s: &ServerConfig) -> ExitCode {
         }
         Ok((code, body)) => {
             eprintln!(
-                "kiln-server: server '{}' at {addr} answered HTTP {code}: {body}",
-                s.name
+                "kiln-server: server '{}' at {addr} answered HTTP {code}: {body}{}",
+                s.name,
+                token_hint(cfg, code)
             );
             ExitCode::FAILURE
         }
@@ -187,36 +211,45 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
         .map(|g| g.servers.iter().collect())
         .unwrap_or_else(|| vec![s]);
     let mut actives = 0;
+    let token = token(cfg);
     let mut out = String::new();
     out.push_str(&format!("group {}\n", s.group));
     for m in members {
         let addr = mgmt_addr(m);
-        let line = match kiln_server::mgmt::request(&addr, "GET", "/status").await {
-            Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
-                Ok(v) => {
-                    let state = v["state"].as_str().unwrap_or("?").to_owned();
-                    if state == "ACTIVE-COORDINATOR" {
-                        actives += 1;
+        let line =
+            match kiln_server::mgmt::request_with_token(&addr, "GET", "/status", token.as_deref())
+                .await
+            {
+                Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
+                    Ok(v) => {
+                        let state = v["state"].as_str().unwrap_or("?").to_owned();
+                        if state == "ACTIVE-COORDINATOR" {
+                            actives += 1;
+                        }
+                        let mut line = format!(
+                            "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
+                            m.name,
+                            state,
+                            m.host,
+                            m.dso_port,
+                            v["gtx"],
+                            v["epoch"],
+                            v["clients"],
+                            v["cluster_id"].as_str().unwrap_or("-")
+                        );
+                        line.push_str(&quorum_summary(&v["ha"]["quorum"]));
+                        line
                     }
-                    let mut line = format!(
-                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
-                        m.name,
-                        state,
-                        m.host,
-                        m.dso_port,
-                        v["gtx"],
-                        v["epoch"],
-                        v["clients"],
-                        v["cluster_id"].as_str().unwrap_or("-")
-                    );
-                    line.push_str(&quorum_summary(&v["ha"]["quorum"]));
-                    line
-                }
-                Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
-            },
-            Ok((code, _)) => format!("{:<16} {:<22} HTTP {code}", m.name, "?"),
-            Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
-        };
+                    Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
+                },
+                Ok((code, _)) => format!(
+                    "{:<16} {:<22} HTTP {code}{}",
+                    m.name,
+                    "?",
+                    token_hint(cfg, code)
+                ),
+                Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
+            };
         out.push_str(&line);
         out.push('\n');
     }
@@ -262,17 +295,19 @@ fn quorum_summary(q: &serde_json::Value) -> String {
     )
 }
 
-async fn dgc(s: &ServerConfig) -> ExitCode {
+async fn dgc(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
     let addr = mgmt_addr(s);
-    match kiln_server::mgmt::request(&addr, "POST", "/dgc").await {
+    let token = token(cfg);
+    match kiln_server::mgmt::request_with_token(&addr, "POST", "/dgc", token.as_deref()).await {
         Ok((200, body)) => {
             let _ = writeln!(std::io::stdout(), "{body}");
             ExitCode::SUCCESS
         }
         Ok((code, body)) => {
             eprintln!(
-                "kiln-server: server '{}' at {addr} did not run the DGC: HTTP {code}: {body}",
-                s.name
+                "kiln-server: server '{}' at {addr} did not run the DGC: HTTP {code}: {body}{}",
+                s.name,
+                token_hint(cfg, code)
             );
             ExitCode::FAILURE
         }
@@ -283,15 +318,17 @@ async fn dgc(s: &ServerConfig) -> ExitCode {
     }
 }
 
-async fn stop(s: &ServerConfig, force: bool) -> ExitCode {
+async fn stop(cfg: &TcConfig, s: &ServerConfig, force: bool) -> ExitCode {
     let addr = mgmt_addr(s);
     let path = if force { "/stop?force=true" } else { "/stop" };
-    match kiln_server::mgmt::request(&addr, "POST", path).await {
+    let token = token(cfg);
+    match kiln_server::mgmt::request_with_token(&addr, "POST", path, token.as_deref()).await {
         Ok((202, _)) => {}
         Ok((code, body)) => {
             eprintln!(
-                "kiln-server: server '{}' at {addr} refused to stop: HTTP {code}: {body}",
-                s.name
+                "kiln-server: server '{}' at {addr} refused to stop: HTTP {code}: {body}{}",
+                s.name,
+                token_hint(cfg, code)
             );
             return ExitCode::FAILURE;
         }
