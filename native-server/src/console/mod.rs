@@ -199,6 +199,9 @@ pub struct Console {
     /// while someone looks).
     last_view_ms: AtomicU64,
     created: OnceLock<Instant>,
+    /// On a server that is not the active: the clients of the active's console as last
+    /// fetched (clients connect to the active only): when, from which server, the rows.
+    remote_clients: Mutex<Option<(Instant, String, Vec<Json_>)>>,
 }
 
 impl Console {
@@ -273,6 +276,40 @@ impl Console {
         for f in fetches {
             if let Ok((name, doc)) = f.await {
                 self.peers.lock().insert(name, (Instant::now(), doc));
+            }
+        }
+        if shared.ha.is_active() {
+            *self.remote_clients.lock() = None;
+            return;
+        }
+        // Not the active: its clients are on the active's console.
+        let active = {
+            let peers = self.peers.lock();
+            shared
+                .settings
+                .console
+                .servers
+                .iter()
+                .find_map(|s| match peers.get(&s.name) {
+                    Some((_, Ok(doc))) if doc["state"] == "ACTIVE-COORDINATOR" => {
+                        Some((s.name.clone(), s.mgmt_addr.clone()))
+                    }
+                    _ => None,
+                })
+        };
+        let Some((name, addr)) = active else {
+            return;
+        };
+        let r = tokio::time::timeout(
+            Duration::from_millis(800),
+            crate::mgmt::request_with_token(&addr, "GET", "/api/topology", token.as_deref()),
+        )
+        .await;
+        if let Ok(Ok((200, body))) = r {
+            if let Ok(doc) = serde_json::from_str::<Json_>(&body) {
+                if let Some(rows) = doc["clients"].as_array() {
+                    *self.remote_clients.lock() = Some((Instant::now(), name, rows.clone()));
+                }
             }
         }
     }
@@ -498,9 +535,16 @@ pub fn topology_of(shared: &Shared, console: &Console) -> Json_ {
         });
         (clients, totals)
     };
+    let (clients, clients_from) = match &*console.remote_clients.lock() {
+        Some((at, from, rows)) if clients.is_empty() && at.elapsed() < Duration::from_secs(5) => {
+            (rows.clone(), Json_::from(from.clone()))
+        }
+        _ => (clients, Json_::from(me.clone())),
+    };
     json!({
         "t": unix_ms(),
         "server": me,
+        "clients_from": clients_from,
         "state": own["state"],
         "auth": {
             "token_required_for_actions": shared.settings.console.access.token.is_some(),
@@ -589,8 +633,30 @@ fn error(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-async fn roots(State(ctx): State<Ctx>, Query(q): Query<PageQuery>) -> Response {
-    let (offset, limit) = q.bounds();
+/// The page bounds of `?offset=&limit=`, or a JSON 400 naming the bad parameter.
+fn page_bounds(
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<(usize, usize), Response> {
+    match q {
+        Ok(Query(q)) => Ok(q.bounds()),
+        Err(e) => Err(error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "bad paging parameters ({}): offset and limit are non-negative integers, limit at most {MAX_PAGE}",
+                e.body_text()
+            ),
+        )),
+    }
+}
+
+async fn roots(
+    State(ctx): State<Ctx>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let (offset, limit) = match page_bounds(q) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let st = ctx.shared.state.lock();
     let roots: Vec<Json_> = st
         .roots
@@ -732,7 +798,7 @@ pub fn object_json(shared: &Shared, id: ObjectId, offset: usize, limit: usize) -
 async fn object(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Some(oid) = parse_object_id(&id) else {
         return error(
@@ -740,7 +806,10 @@ async fn object(
             format!("'{id}' is not an object id (a number, @number or stripe:sequence)"),
         );
     };
-    let (offset, limit) = q.bounds();
+    let (offset, limit) = match page_bounds(q) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     match object_json(&ctx.shared, oid, offset, limit) {
         Some(doc) => Json(doc).into_response(),
         None => error(
