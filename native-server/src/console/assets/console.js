@@ -53,6 +53,7 @@
         ${sync != null ? `<div class="muted" style="margin-top:6px">passive sync ${sync}%</div><div class="progress"><div style="width:${sync}%"></div></div>` : ""}</div>`;
       }).join("") + "</div></div>").join("");
     $("#clients tbody").innerHTML = t.clients.length ? t.clients.map((c) => `<tr data-client="${c.id}"><td>${c.id}</td><td>${esc(c.name)}</td><td>${c.pid}</td><td>${esc(c.host)}</td><td>${c.txn_per_s}</td><td>${c.faults_per_s}</td><td>${c.resident}</td><td>${c.locks_held}</td><td>${c.reconnecting ? '<span class="err">reconnecting</span>' : '<span class="ok">connected</span>'}</td></tr>`).join("") : `<tr><td colspan="9" class="muted">no clients connected</td></tr>`;
+    $("#clients-from").textContent = t.clients_from && t.clients_from !== t.server ? `(connected to ${t.clients_from}, the active; lock dumps go to its console)` : "";
     const sel = $("#dump-client"), cur = sel.value;
     sel.innerHTML = t.clients.map((c) => `<option value="${c.id}">${c.id} ${esc(c.name)} (pid ${c.pid})</option>`).join("");
     if (cur) sel.value = cur;
