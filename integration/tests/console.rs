@@ -336,7 +336,6 @@ async fn topology_of_an_active_passive_group_with_clients() {
     // Commits across more than one sample interval.
     let writer = {
         let a = a.clone();
-        let m = m.clone();
         let lock = lock.clone();
         tokio::spawn(async move {
             for i in 0..40 {

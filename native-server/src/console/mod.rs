@@ -633,18 +633,15 @@ fn error(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-/// The page bounds of `?offset=&limit=`, or a JSON 400 naming the bad parameter.
+/// The page bounds of `?offset=&limit=`, or the message of a 400 naming the bad parameter.
 fn page_bounds(
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<(usize, usize), Response> {
+) -> Result<(usize, usize), String> {
     match q {
         Ok(Query(q)) => Ok(q.bounds()),
-        Err(e) => Err(error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "bad paging parameters ({}): offset and limit are non-negative integers, limit at most {MAX_PAGE}",
-                e.body_text()
-            ),
+        Err(e) => Err(format!(
+            "bad paging parameters ({}): offset and limit are non-negative integers, limit at most {MAX_PAGE}",
+            e.body_text()
         )),
     }
 }
@@ -655,7 +652,7 @@ async fn roots(
 ) -> Response {
     let (offset, limit) = match page_bounds(q) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(m) => return error(StatusCode::BAD_REQUEST, m),
     };
     let st = ctx.shared.state.lock();
     let roots: Vec<Json_> = st
@@ -808,7 +805,7 @@ async fn object(
     };
     let (offset, limit) = match page_bounds(q) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(m) => return error(StatusCode::BAD_REQUEST, m),
     };
     match object_json(&ctx.shared, oid, offset, limit) {
         Some(doc) => Json(doc).into_response(),
