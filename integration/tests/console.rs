@@ -250,12 +250,26 @@ async fn token_from_env_guards_actions_and_stop_needs_it() {
     );
     assert!(!ok && out.contains("403"), "{out}");
     assert!(s.status()["state"] == "ACTIVE-COORDINATOR");
-    let (ok, out) = kiln_server(
-        &s.config,
-        &["stop", "--force"],
-        &[("KILN_MANAGEMENT_TOKEN", "env-t0ken")],
+    // bin/stop-tc-server.sh passes the environment's token through.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../bin/stop-tc-server.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg("-f")
+        .arg(&s.config)
+        .arg("--force")
+        .env("KILN_SERVER", binary("kiln-server"))
+        .env("KILN_MANAGEMENT_TOKEN", "env-t0ken")
+        .output()
+        .expect("run stop-tc-server.sh");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert!(ok, "kiln-server stop with the token in env: {out}");
+    assert!(
+        out.status.success(),
+        "stop-tc-server.sh with the token in env: {text}"
+    );
     assert!(
         s.wait_exit(Duration::from_secs(10)).is_some(),
         "the server exited"
@@ -516,4 +530,83 @@ fn events_stream_topology_snapshots() {
     );
     assert!(seen.contains("event: topology"), "{seen}");
     assert!(seen.contains("ACTIVE-COORDINATOR"), "{seen}");
+}
+
+/// A non-loopback address of this machine (the source address of a route to a public address;
+/// UDP `connect` sends nothing), if it has one.
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let u = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    u.connect("192.0.2.1:9")
+        .or_else(|_| u.connect("8.8.8.8:53"))
+        .ok()?;
+    let ip = u.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+fn req_at(ip: std::net::IpAddr, port: u16, method: &str, path: &str, bearer: Option<&str>) -> u16 {
+    let mut s = TcpStream::connect((ip, port)).expect("connect management port");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    let auth = bearer
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn without_a_token_actions_come_from_loopback_only() {
+    let Some(ip) = non_loopback_ip() else {
+        eprintln!(
+            "SKIPPED: this machine has no non-loopback address to send a remote request from"
+        );
+        return;
+    };
+    let mut s = ServerProcess::start();
+    s.kill();
+    let xml = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(
+        &s.config,
+        xml.replace(r#"bind="127.0.0.1""#, r#"bind="0.0.0.0""#),
+    )
+    .unwrap();
+    s.restart();
+    assert_eq!(req_at(ip, s.jmx_port, "GET", "/api/topology", None), 200);
+    assert_eq!(
+        req_at(ip, s.jmx_port, "POST", "/dgc", None),
+        403,
+        "remote action without a token"
+    );
+    assert_eq!(req_at(ip, s.jmx_port, "POST", "/stop", None), 403);
+    assert_eq!(s.status()["state"], "ACTIVE-COORDINATOR", "still running");
+    assert_eq!(
+        req(s.jmx_port, "POST", "/dgc", None).code,
+        200,
+        "loopback action"
+    );
+    // With a token, a remote action with it is accepted.
+    s.kill();
+    let xml = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(
+        &s.config,
+        xml.replace(
+            "<tc-properties>",
+            r#"<tc-properties><property name="l2.management.token" value="remote-ok"/>"#,
+        ),
+    )
+    .unwrap();
+    s.restart();
+    assert_eq!(req_at(ip, s.jmx_port, "POST", "/dgc", None), 401);
+    assert_eq!(
+        req_at(ip, s.jmx_port, "POST", "/dgc", Some("remote-ok")),
+        200
+    );
 }
