@@ -413,6 +413,26 @@ async fn topology_of_an_active_passive_group_with_clients() {
     .await
     .unwrap();
     a.close().await.unwrap();
+    // The active dies: the other server's console shows it DOWN and itself active.
+    g.kill(0);
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(20));
+    let t = tokio::task::spawn_blocking(move || {
+        until("s1 DOWN on s2's console", Duration::from_secs(10), || {
+            let t = get(passive, "/api/topology").json();
+            (server_states(&t)
+                == vec![
+                    ("s1".to_owned(), "DOWN".to_owned()),
+                    ("s2".to_owned(), "ACTIVE-COORDINATOR".to_owned()),
+                ])
+            .then_some(t)
+        })
+    })
+    .await
+    .unwrap();
+    let s1 = &t["groups"][0]["servers"][0];
+    assert_eq!(s1["reachable"], false, "{t}");
+    assert_eq!(s1["role"], "down", "{t}");
+    assert!(s1["error"].is_string(), "why it is not reachable: {t}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

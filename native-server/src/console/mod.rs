@@ -426,6 +426,7 @@ fn role_of(state: &str) -> &'static str {
         "PASSIVE-STANDBY" | "PASSIVE-UNINITIALIZED" | "INITIALIZING" => "passive",
         "STOPPING" => "stopping",
         "START-STATE" | "STARTING" => "starting",
+        "DOWN" => "down",
         _ => "unknown",
     }
 }
