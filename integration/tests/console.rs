@@ -217,6 +217,15 @@ async fn token_from_tc_property_guards_actions_and_stop() {
     assert!(missing.json()["error"].as_str().unwrap().contains("999999"));
     check_actions(s.jmx_port, "s3cret-tc", id, "l2.management.token");
     c.close().await.unwrap();
+    let (ok, out) = kiln_server(&s.config, &["dgc"], &[]);
+    assert!(ok, "kiln-server dgc with the token in the config: {out}");
+    // A wrong token in the environment wins over the config's, and is refused with the hint.
+    let (ok, out) = kiln_server(&s.config, &["dgc"], &[("KILN_MANAGEMENT_TOKEN", "bad")]);
+    assert!(!ok && out.contains("403"), "{out}");
+    assert!(
+        out.contains("sent the token from KILN_MANAGEMENT_TOKEN"),
+        "{out}"
+    );
     // `kiln-server stop` reads the token from the same config.
     let (ok, out) = kiln_server(&s.config, &["stop", "--force"], &[]);
     assert!(ok, "kiln-server stop with the token in the config: {out}");
@@ -303,6 +312,16 @@ fn token_all_guards_reads_too() {
     let (ok, out) = kiln_server(&s.config, &["status"], &[]);
     assert!(ok, "kiln-server status with token.all: {out}");
     assert!(out.contains("ACTIVE-COORDINATOR"), "{out}");
+    let (ok, out) = kiln_server(&s.config, &["status", "--group"], &[]);
+    assert!(
+        ok && out.contains("ACTIVE-COORDINATOR"),
+        "status --group: {out}"
+    );
+    let (ok, out) = kiln_server(&s.config, &["status"], &[("KILN_MANAGEMENT_TOKEN", "bad")]);
+    assert!(
+        !ok && out.contains("403") && out.contains("l2.management.token"),
+        "{out}"
+    );
 }
 
 fn server_states(t: &serde_json::Value) -> Vec<(String, String)> {
