@@ -216,40 +216,39 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
     out.push_str(&format!("group {}\n", s.group));
     for m in members {
         let addr = mgmt_addr(m);
-        let line =
-            match kiln_server::mgmt::request_with_token(&addr, "GET", "/status", token.as_deref())
-                .await
-            {
-                Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
-                    Ok(v) => {
-                        let state = v["state"].as_str().unwrap_or("?").to_owned();
-                        if state == "ACTIVE-COORDINATOR" {
-                            actives += 1;
-                        }
-                        let mut line = format!(
-                            "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
-                            m.name,
-                            state,
-                            m.host,
-                            m.dso_port,
-                            v["gtx"],
-                            v["epoch"],
-                            v["clients"],
-                            v["cluster_id"].as_str().unwrap_or("-")
-                        );
-                        line.push_str(&quorum_summary(&v["ha"]["quorum"]));
-                        line
+        let answer =
+            kiln_server::mgmt::request_with_token(&addr, "GET", "/status", token.as_deref()).await;
+        let line = match answer {
+            Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
+                Ok(v) => {
+                    let state = v["state"].as_str().unwrap_or("?").to_owned();
+                    if state == "ACTIVE-COORDINATOR" {
+                        actives += 1;
                     }
-                    Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
-                },
-                Ok((code, _)) => format!(
-                    "{:<16} {:<22} HTTP {code}{}",
-                    m.name,
-                    "?",
-                    token_hint(cfg, code)
-                ),
-                Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
-            };
+                    let mut line = format!(
+                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
+                        m.name,
+                        state,
+                        m.host,
+                        m.dso_port,
+                        v["gtx"],
+                        v["epoch"],
+                        v["clients"],
+                        v["cluster_id"].as_str().unwrap_or("-")
+                    );
+                    line.push_str(&quorum_summary(&v["ha"]["quorum"]));
+                    line
+                }
+                Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
+            },
+            Ok((code, _)) => format!(
+                "{:<16} {:<22} HTTP {code}{}",
+                m.name,
+                "?",
+                token_hint(cfg, code)
+            ),
+            Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
+        };
         out.push_str(&line);
         out.push('\n');
     }
