@@ -308,6 +308,32 @@ fn token_all_guards_reads_too() {
         );
     }
     assert_eq!(get(s.jmx_port, "/api/roots?token=all-t").code, 200);
+    assert_eq!(
+        get(s.jmx_port, "/api/events").code,
+        401,
+        "the event stream too"
+    );
+    // A browser asking for the page gets a form asking for the token.
+    let mut sock = TcpStream::connect(("127.0.0.1", s.jmx_port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    write!(
+        sock,
+        "GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut page = String::new();
+    sock.read_to_string(&mut page).unwrap();
+    assert!(page.starts_with("HTTP/1.1 401"), "{page}");
+    assert!(
+        page.contains("name=\"token\"") && page.contains("l2.management.token"),
+        "{page}"
+    );
+    let ok = get(s.jmx_port, "/?token=all-t");
+    assert_eq!(ok.code, 200);
+    assert!(
+        ok.body.contains("EventSource"),
+        "the console itself with the token"
+    );
     // `kiln-server status` sends the token from the config.
     let (ok, out) = kiln_server(&s.config, &["status"], &[]);
     assert!(ok, "kiln-server status with token.all: {out}");
