@@ -6,6 +6,7 @@
 //! `--quick` runs every benchmark briefly (a smoke test for CI; its numbers are not meaningful).
 #![deny(unsafe_code)]
 
+mod console;
 mod ha;
 mod storage;
 
@@ -33,7 +34,7 @@ struct Args {
     #[arg(long)]
     quick: bool,
     /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, capi, redis,
-    /// durable, reload, memory, ha (repeat the flag or separate names with commas).
+    /// durable, reload, memory, ha, console (repeat the flag or separate names with commas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds per throughput run (default 3, quick 0.3).
@@ -1205,6 +1206,10 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
                 "  redis: redis-server / redis-benchmark not installed; comparison skipped"
             ),
         }
+    }
+    // Console and lock profiler (issue #13): servers of their own.
+    if want("console") {
+        console::console(&bin, secs, args.quick, rep).await?;
     }
     // HA (issue #11): a two-server group of its own.
     if want("ha") {
