@@ -151,11 +151,13 @@ pub(crate) fn known_kind(key: &str) -> Option<PropKind> {
     match key {
         "l2.l1reconnect.enabled"
         | "l2.nha.tcgroupcomm.reconnect.enabled"
-        | "l2.management.token.all" => Some(PropKind::Bool),
+        | "l2.management.token.all"
+        | "l2.lockprofiler.enabled" => Some(PropKind::Bool),
         "l2.l1reconnect.timeout.millis"
         | "l2.nha.tcgroupcomm.reconnect.timeout"
         | "l1.socket.connect.timeout"
-        | "l1.socket.reconnect.waitInterval" => Some(PropKind::U64),
+        | "l1.socket.reconnect.waitInterval"
+        | "l2.lockprofiler.maxLocks" => Some(PropKind::U64),
         "l1.max.connect.retries" => Some(PropKind::I64),
         _ => None,
     }
@@ -228,6 +230,15 @@ impl TcProperties {
 
     fn u32_or(&self, key: &str, default: u32) -> u32 {
         self.typed(key, default, |v| v.parse().ok())
+    }
+
+    /// The lock profiler at start: `l2.lockprofiler.enabled` (default false) and
+    /// `l2.lockprofiler.maxLocks`, how many locks it tracks (default 10,000; at least 1).
+    pub fn lock_profiler(&self) -> (bool, u64) {
+        (
+            self.bool_or("l2.lockprofiler.enabled", false),
+            self.u64_or("l2.lockprofiler.maxLocks", 10_000).max(1),
+        )
     }
 
     /// HealthChecker settings for one direction, `<prefix>.ping.enabled`, `.ping.idletime`,

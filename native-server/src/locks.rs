@@ -387,9 +387,11 @@ impl LockManager {
                 return Ok(out);
             }
             Some(_) => {
-                // Read → write upgrade: the client promises no local reader is active.
+                // Read → write upgrade: the client promises no local reader is active. The read
+                // hold ends here (its hold time is recorded); the write request follows.
                 st.holders.retain(|(c, _)| *c != client);
                 st.recalled.remove(&client);
+                self.profiler.on_release(&lock, client, now);
             }
             None => {}
         }
@@ -401,9 +403,8 @@ impl LockManager {
             self.award(client, req_id, &lock, level, &mut out);
             return Ok(out);
         }
-        self.profiler
-            .on_request(&lock, client, timeout_ms != 0, now);
         if timeout_ms == 0 {
+            self.profiler.on_refused(&lock);
             out.push(LockEffect::Timeout {
                 client,
                 req_id,
@@ -414,6 +415,7 @@ impl LockManager {
             self.after_change(&lock, &mut out);
             return Ok(out);
         }
+        self.profiler.on_request(&lock, client, true, now);
         let deadline = u64::try_from(timeout_ms)
             .ok()
             .map(|ms| now + Duration::from_millis(ms));
@@ -684,9 +686,15 @@ impl LockManager {
         }
         for e in &out {
             match e {
-                LockEffect::Timeout { client, req_id, .. } => {
+                LockEffect::Timeout {
+                    client,
+                    req_id,
+                    lock,
+                } => {
                     self.requests.remove(&(*client, *req_id));
                     self.deadlines -= 1;
+                    // The timed-out request leaves the profiler's pending waits.
+                    self.profiler.on_release(lock, *client, now);
                 }
                 LockEffect::WaitDone {
                     client, waiter_id, ..

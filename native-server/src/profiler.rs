@@ -15,6 +15,9 @@ use crate::locks::ClientId;
 /// Default number of locks the profiler keeps statistics for.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// How many tracked locks a full profiler looks at to choose the one it evicts.
+const EVICTION_SAMPLE: usize = 64;
+
 /// Statistics of one lock.
 #[derive(Debug, Default, Clone)]
 pub struct LockStats {
@@ -157,12 +160,14 @@ impl LockProfiler {
 
     fn entry(&mut self, lock: &LockId) -> &mut LockStats {
         if !self.stats.contains_key(lock) && self.stats.len() >= self.capacity {
-            let coldest = self
-                .stats
-                .iter()
+            // Approximate coldest (as Redis's sampled eviction): the idle lock with the fewest
+            // requests among `EVICTION_SAMPLE` entries, so a full profiler costs a bounded scan per
+            // new lock, not one over every tracked lock.
+            let sample = || self.stats.iter().take(EVICTION_SAMPLE);
+            let coldest = sample()
                 .filter(|(_, s)| s.held_since.is_empty() && s.pending.is_empty())
                 .min_by_key(|(_, s)| s.requests)
-                .or_else(|| self.stats.iter().min_by_key(|(_, s)| s.requests))
+                .or_else(|| sample().min_by_key(|(_, s)| s.requests))
                 .map(|(l, _)| l.clone());
             if let Some(l) = coldest {
                 self.stats.remove(&l);
@@ -183,6 +188,17 @@ impl LockProfiler {
             s.contended += 1;
             s.pending.insert(client, now);
         }
+    }
+
+    /// A try-lock (timeout 0) refused at once: a request, and contended, that never queued.
+    #[inline]
+    pub fn on_refused(&mut self, lock: &LockId) {
+        if !self.enabled() {
+            return;
+        }
+        let s = self.entry(lock);
+        s.requests += 1;
+        s.contended += 1;
     }
 
     /// An award (immediate, or from the queue).
@@ -293,5 +309,12 @@ mod tests {
         assert_eq!(p.tracked(), 2);
         assert!(p.stats.contains_key(&a), "the busy (held) lock stays");
         assert!(p.stats.contains_key(&c));
+        p.on_refused(&c);
+        let s = &p.stats[&c];
+        assert_eq!((s.requests, s.contended, s.awards), (2, 1, 0));
+        assert!(
+            s.pending.is_empty(),
+            "a refused try-lock leaves nothing pending"
+        );
     }
 }

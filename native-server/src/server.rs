@@ -63,6 +63,8 @@ pub struct Settings {
     pub l1_reconnect: Option<Duration>,
     /// Management console: token, access rule, the servers the configuration lists.
     pub console: crate::console::ConsoleSettings,
+    /// Lock profiler at start (`l2.lockprofiler.enabled`, `l2.lockprofiler.maxLocks`).
+    pub lock_profiler: (bool, usize),
 }
 
 impl Default for Settings {
@@ -84,6 +86,7 @@ impl Default for Settings {
             force_active: false,
             l1_reconnect: None,
             console: crate::console::ConsoleSettings::default(),
+            lock_profiler: (false, crate::profiler::DEFAULT_CAPACITY),
         }
     }
 }
@@ -111,6 +114,10 @@ impl Settings {
                 r.enabled.then(|| Duration::from_millis(r.timeout_ms))
             },
             console: crate::console::ConsoleSettings::from_config(cfg, server),
+            lock_profiler: {
+                let (on, max) = cfg.tc_properties.lock_profiler();
+                (on, usize::try_from(max).unwrap_or(usize::MAX))
+            },
             ..Settings::default()
         }
     }
@@ -193,6 +200,10 @@ impl Shared {
         store: Option<Arc<Store>>,
     ) -> Arc<Self> {
         let (shutdown, _) = watch::channel(None);
+        let mut state = state;
+        let (profile, capacity) = settings.lock_profiler;
+        state.locks.profiler.set_capacity(capacity);
+        state.locks.profiler.set_enabled(profile);
         let ha = crate::ha::Ha::new(settings.group.clone());
         // A group member waits for the election before it serves anyone; a server that becomes
         // active by election opens its window then.

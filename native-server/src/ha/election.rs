@@ -338,7 +338,10 @@ fn promote(shared: &Arc<Shared>, failover: bool, granted: Option<(u64, Instant)>
     st.was_active = true;
     super::ensure_cluster(shared, &mut st);
     if failover {
+        // The profiler (its switch, cap and figures) outlives the lock table it watched.
+        let profiler = std::mem::take(&mut st.locks.profiler);
         st.locks = LockManager::with_token_base(st.epoch << 40);
+        st.locks.profiler = profiler;
     }
     if let Some(store) = &shared.store {
         drop(store.submit(vec![
