@@ -363,5 +363,16 @@ mod tests {
         assert_eq!(known_kind("l1.max.connect.retries"), Some(PropKind::I64));
         assert!(check_kind(PropKind::U64, "-1").is_err());
         assert!(check_kind(PropKind::Bool, "TRUE").is_ok());
+        assert_eq!(known_kind("l2.lockprofiler.enabled"), Some(PropKind::Bool));
+        assert_eq!(known_kind("l2.lockprofiler.maxLocks"), Some(PropKind::U64));
+        assert_eq!(props(&[]).lock_profiler(), (false, 10_000));
+        assert_eq!(
+            props(&[
+                ("l2.lockprofiler.enabled", "true"),
+                ("l2.lockprofiler.maxLocks", "0")
+            ])
+            .lock_profiler(),
+            (true, 1)
+        );
     }
 }

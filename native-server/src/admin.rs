@@ -720,8 +720,12 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
     counter("kiln_lock_awards_total", "Lock awards", awards)?;
     let (prof_on, prof) = {
         let st = shared.state.lock();
-        (st.locks.profiler.enabled(), st.locks.profiler.totals())
+        (
+            st.locks.profiler.enabled(),
+            (st.locks.profiler.totals(), st.locks.profiler.tracked()),
+        )
     };
+    let (prof, tracked) = prof;
     gauge(
         "kiln_lock_profiler_enabled",
         "1 when the lock profiler counts",
@@ -738,6 +742,11 @@ pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
             "kiln_lock_profiler_contended",
             "Lock profiler: contended acquisitions over the tracked locks",
             n(prof.3),
+        )?;
+        gauge(
+            "kiln_lock_profiler_tracked_locks",
+            "Lock profiler: locks tracked (at most l2.lockprofiler.maxLocks)",
+            tracked,
         )?;
         gauge(
             "kiln_lock_profiler_wait_max_us",
