@@ -402,7 +402,9 @@ impl RawConn {
             pid: std::process::id(),
             reconnect: None,
         });
-        match c.recv() {
+        // A server in its reconnect window welcomes a new client only when the window closes;
+        // on a loaded CI machine that (plus a restart) can take longer than `recv`'s 5 s.
+        match c.recv_timeout(Duration::from_secs(20)) {
             Some(Message::Welcome { client_id, .. }) => c.client_id = client_id,
             other => panic!("expected Welcome, got {other:?}"),
         }
