@@ -37,7 +37,7 @@ cargo build --workspace --bins
 echo "== cargo test"
 cargo test --workspace -- --test-threads 2
 echo "== web console in a real browser (integration/console: headless Chromium, Selenium in build/console-venv)"
-integration/console/run.sh
+KILN_CONSOLE_SCREENSHOTS=build/console-screenshots integration/console/run.sh
 echo "== benchmark smoke run (release)"
 cargo build --release -p kiln-server -p kiln -p kiln-bench -p kiln-c-api
 ./target/release/kiln-bench --quick

@@ -2,7 +2,7 @@
 # Runs the real-browser console test (integration/console/test_console.py).
 # Needs target/debug/kiln-server and target/debug/kiln (cargo build --workspace --bins).
 # Installs what is missing: chromium + chromium-driver (apt), python3-venv (apt), and Selenium
-# pinned into build/console-venv.
+# pinned into build/console-venv. Screenshots go to docs/images (KILN_CONSOLE_SCREENSHOTS=DIR to change).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SELENIUM_VERSION=4.27.1
