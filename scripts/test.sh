@@ -12,12 +12,15 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v valgrind >/dev/null || need_apt+=(valgrind)
 # The desktop example's test (JTableExampleTest) runs its Swing JVMs on an Xvfb display it starts.
 command -v Xvfb >/dev/null || need_apt+=(xvfb)
+# The console's real-browser test (integration/console/run.sh) drives headless Chromium.
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq || echo "warning: apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" \
-    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind; JTableExampleTest runs headless)"
+    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind; JTableExampleTest runs headless; the console browser test needs chromium)"
 fi
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2
@@ -33,6 +36,8 @@ echo "== cargo build (debug binaries used by the integration tests)"
 cargo build --workspace --bins
 echo "== cargo test"
 cargo test --workspace -- --test-threads 2
+echo "== web console in a real browser (integration/console: headless Chromium, Selenium in build/console-venv)"
+KILN_CONSOLE_SCREENSHOTS=build/console-screenshots integration/console/run.sh
 echo "== benchmark smoke run (release)"
 cargo build --release -p kiln-server -p kiln -p kiln-bench -p kiln-c-api
 ./target/release/kiln-bench --quick
