@@ -283,6 +283,43 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockNamedFast<'local>(
     })
 }
 
+/// `static native long lockFast(long client, long lockName, int level, long timeoutNanos, long
+/// appliedSeq)`: [`Java_dev_kiln_internal_Native_lockNamedFast`] and the agent's remote-change
+/// check in one crossing. 0 when not acquired in time; else the transaction handle with its low
+/// bit set when the client's change counter, read after the award, differs from `appliedSeq`
+/// (the caller then applies the remote changes before it runs under the lock). A transaction
+/// handle is a `Box` pointer, aligned to at least 8, so its low bit is free.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockFast<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    lock_name: jlong,
+    level: jint,
+    timeout_nanos: jlong,
+    applied_seq: jlong,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        // SAFETY: a live lock-name handle (from `lockName`/`lockObjectHandle` with this client,
+        // not freed: Native contract).
+        let handle = unsafe { ffi::lock_name(lock_name) }?;
+        let level = convert::lock_level(level)?;
+        let Some(t) = c.lock_via(handle, level, convert::timeout_nanos(timeout_nanos))? else {
+            return Ok(0);
+        };
+        // After the award: the changes recorded before it are counted (same connection, in
+        // order), so a counter equal to what Java applied means nothing is left to apply.
+        c.client.track_changes();
+        let stale = convert::u64_to_java(c.client.changes_seq()) != applied_seq;
+        Ok(ffi::new_txn_handle(t) | jlong::from(stale))
+    })
+}
+
+// `lockFast` packs a flag in the low bit of a transaction handle.
+const _: () = assert!(std::mem::align_of::<handle::TxnHandle>() >= 2);
+
 /// `static native long lockObjectHandle(long client, long oid)`: the lock of object `oid`
 /// resolved once, for `lockNamedFast` (freed by `freeLockName`).
 #[unsafe(no_mangle)]

@@ -109,6 +109,14 @@ public final class Native {
     public static native long lockNamedFast(long client, long lockName, int level, long timeoutNanos);
 
     /**
+     * {@link #lockNamedFast} and the agent's remote-change check in one JNI crossing: 0 when not
+     * acquired in time, else the transaction handle ({@code r & ~1L}) with its low bit set when
+     * {@link #changesSeq}, read after the award, differs from {@code appliedSeq} (remote changes
+     * arrived that the caller must apply before it runs under the lock).
+     */
+    public static native long lockFast(long client, long lockName, int level, long timeoutNanos, long appliedSeq);
+
+    /**
      * The lock of object {@code oid} resolved once (as {@link #lockName} does for a name), for
      * {@link #lockNamedFast}; freed by {@link #freeLockName}.
      */

@@ -1014,9 +1014,8 @@ public final class Runtime {
      */
     private static long[] lockObject(long oid, int level, long timeoutNanos, boolean levelled) {
         Held h = HELD.get();
-        long[] e = h.find(oid);
+        long[] e = reenter(h, oid);
         if (e != null) {
-            e[2]++;
             return e;
         }
         long c = client();
@@ -1034,22 +1033,39 @@ public final class Runtime {
      */
     public static long[] lockHeld(long key, long handle, int level, long timeoutNanos) {
         Held h = HELD.get();
-        long[] e = h.find(key);
+        long[] e = reenter(h, key);
         if (e != null) {
-            e[2]++;
             return e;
         }
         return take(h, client(), key, handle, level, timeoutNanos, false);
     }
 
+    /** This thread's entry {@code key}, re-entered (its count raised), or null when not held. */
+    private static long[] reenter(Held h, long key) {
+        long[] e = h.find(key);
+        if (e != null) {
+            e[2]++;
+        }
+        return e;
+    }
+
+    /**
+     * Takes the cluster lock of native handle {@code handle} and pushes its entry. One JNI
+     * crossing ({@link Native#lockFast}): the lock and the remote-change check of
+     * {@link #drain} together; the low bit of the result says whether remote changes arrived
+     * since {@link #appliedSeq}, and only then are they applied (before the holder runs).
+     */
     private static long[] take(Held h, long c, long key, long handle, int level, long timeoutNanos, boolean levelled) {
-        long txn = Native.lockNamedFast(c, handle, level, timeoutNanos);
-        if (txn == 0) {
+        long r = Native.lockFast(c, handle, level, timeoutNanos, appliedSeq);
+        if (r == 0) {
             return null;
         }
+        long txn = r & ~1L;
         long[] e = levelled ? new long[] {key, txn, 1, level} : new long[] {key, txn, 1};
         h.stack.push(e);
-        drain(c);
+        if ((r & 1L) != 0) {
+            applyChanges(c);
+        }
         return e;
     }
 
