@@ -210,6 +210,10 @@ public final class Jdk {
                 return new KilnCopyOnWriteArrayList<>();
             case "java.util.concurrent.CopyOnWriteArraySet":
                 return new KilnCopyOnWriteArraySet<>();
+            case "java.util.concurrent.ConcurrentSkipListMap":
+                return new KilnConcurrentSkipListMap<>(comparator(spec, loader));
+            case "java.util.concurrent.ConcurrentSkipListSet":
+                return new KilnConcurrentSkipListSet<>(comparator(spec, loader));
             case "java.util.LinkedHashMap":
                 return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
             case "java.util.TreeMap":
@@ -335,6 +339,16 @@ public final class Jdk {
         if (c == java.util.concurrent.CopyOnWriteArraySet.class) {
             return new KilnCopyOnWriteArraySet<>((Collection) v);
         }
+        if (c == java.util.concurrent.ConcurrentSkipListMap.class) {
+            KilnConcurrentSkipListMap m = new KilnConcurrentSkipListMap<>(((SortedMap) v).comparator());
+            m.putAll((Map) v);
+            return m;
+        }
+        if (c == java.util.concurrent.ConcurrentSkipListSet.class) {
+            KilnConcurrentSkipListSet s = new KilnConcurrentSkipListSet<>(((SortedSet) v).comparator());
+            s.addAll((Collection) v);
+            return s;
+        }
         return null;
     }
 
@@ -356,7 +370,8 @@ public final class Jdk {
         if (n.startsWith("java.util.")) {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
                     + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
-                    + " ConcurrentHashMap, LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue,"
+                    + " ConcurrentHashMap, ConcurrentSkipListMap/Set, LinkedBlockingQueue, ArrayBlockingQueue,"
+                    + " ConcurrentLinkedQueue,"
                     + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, CyclicBarrier,"
                     + " CountDownLatch, Semaphore, ReentrantLock and ReentrantReadWriteLock; not this type yet)";
         }

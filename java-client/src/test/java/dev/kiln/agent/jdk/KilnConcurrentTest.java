@@ -308,4 +308,114 @@ public class KilnConcurrentTest {
         assertEquals(js.toString(), ks.toString());
         assertNull(Jdk.portableCopy(Collections.synchronizedList(new ArrayList<>())));
     }
+
+    // ------------------------------------------------------------------ ConcurrentSkipListMap/Set
+
+    private static KilnConcurrentSkipListMap<String, Integer> cslm() {
+        KilnConcurrentSkipListMap<String, Integer> m = new KilnConcurrentSkipListMap<>();
+        m.put("a", 1);
+        m.put("b", 2);
+        m.put("c", 3);
+        return m;
+    }
+
+    @Test
+    public void skipListMutatorsAllTakeTheLockAndViewsAreReadOnly() {
+        Map<String, Consumer<KilnConcurrentSkipListMap<String, Integer>>> o = new LinkedHashMap<>();
+        o.put("put", m -> m.put("z", 9));
+        o.put("remove", m -> m.remove("a"));
+        o.put("remove(k,v)", m -> m.remove("a", 1));
+        o.put("clear", Map::clear);
+        o.put("putAll", m -> m.putAll(Collections.singletonMap("z", 9)));
+        o.put("putIfAbsent", m -> m.putIfAbsent("z", 9));
+        o.put("replace", m -> m.replace("a", 9));
+        o.put("replace(k,o,n)", m -> m.replace("a", 1, 9));
+        o.put("computeIfAbsent", m -> m.computeIfAbsent("z", k -> 9));
+        o.put("computeIfPresent", m -> m.computeIfPresent("a", (k, v) -> v + 1));
+        o.put("compute", m -> m.compute("a", (k, v) -> 9));
+        o.put("merge", m -> m.merge("a", 1, Integer::sum));
+        o.put("replaceAll", m -> m.replaceAll((k, v) -> v + 1));
+        o.put("pollFirstEntry", m -> m.pollFirstEntry());
+        o.put("pollLastEntry", m -> m.pollLastEntry());
+        everyMutatorTakesTheLock("ConcurrentSkipListMap", KilnConcurrentTest::cslm, o);
+        Supplier<KilnConcurrentSkipListSet<String>> set = () -> new KilnConcurrentSkipListSet<>(Arrays.asList("a", "b", "c"));
+        Map<String, Consumer<KilnConcurrentSkipListSet<String>>> so = new LinkedHashMap<>();
+        so.put("add", x -> x.add("z"));
+        so.put("remove", x -> x.remove("a"));
+        so.put("clear", Collection::clear);
+        so.put("addAll", x -> x.addAll(Arrays.asList("y", "z")));
+        so.put("removeAll", x -> x.removeAll(Collections.singleton("a")));
+        so.put("retainAll", x -> x.retainAll(Collections.singleton("a")));
+        so.put("removeIf", x -> x.removeIf("b"::equals));
+        so.put("pollFirst", x -> x.pollFirst());
+        so.put("pollLast", x -> x.pollLast());
+        so.put("iterator.remove", x -> {
+            Iterator<String> it = x.iterator();
+            it.next();
+            it.remove();
+        });
+        everyMutatorTakesTheLock("ConcurrentSkipListSet", set, so);
+        // Views of a shared one refuse changes (they would bypass its lock); nothing changed.
+        KilnConcurrentSkipListMap<String, Integer> m = cslm();
+        m.$kiln$oid(42);
+        List<Consumer<KilnConcurrentSkipListMap<String, Integer>>> views = Arrays.asList(
+            x -> x.keySet().remove("a"), x -> x.values().clear(), x -> x.entrySet().clear(),
+            x -> x.headMap("c").put("a", 7), x -> x.tailMap("a").clear(), x -> x.descendingMap().pollFirstEntry(),
+            x -> x.subMap("a", "c").remove("a"), x -> x.navigableKeySet().pollFirst());
+        for (Consumer<KilnConcurrentSkipListMap<String, Integer>> v : views) {
+            try {
+                v.accept(m);
+                fail("a view of a shared ConcurrentSkipListMap accepted a change");
+            } catch (UnsupportedOperationException expected) {
+                // read-only
+            }
+        }
+        assertEquals(Arrays.asList("a", 1, "b", 2, "c", 3), m.$kiln$content());
+        KilnConcurrentSkipListSet<String> s = set.get();
+        s.$kiln$oid(42);
+        for (Consumer<KilnConcurrentSkipListSet<String>> v : Arrays.<Consumer<KilnConcurrentSkipListSet<String>>>asList(
+                x -> x.headSet("c").add("a"), x -> x.descendingSet().pollFirst(), x -> x.tailSet("b").clear())) {
+            try {
+                v.accept(s);
+                fail("a view of a shared ConcurrentSkipListSet accepted a change");
+            } catch (UnsupportedOperationException expected) {
+                // read-only
+            }
+        }
+        assertEquals(Arrays.asList("a", "b", "c"), s.$kiln$content());
+    }
+
+    @Test
+    public void unsharedSkipListsAreTheJdksAndMaterialiseWithTheirComparator() throws ReflectiveOperationException {
+        Function<java.util.concurrent.ConcurrentSkipListMap<String, Integer>, String> script = m -> {
+            StringBuilder b = new StringBuilder();
+            b.append(m.put("b", 1)).append(m.putIfAbsent("b", 2)).append(m.putIfAbsent("a", 2)).append(m.merge("c", 5, Integer::sum));
+            b.append(m.pollFirstEntry()).append(m.headMap("c")).append(m.descendingMap()).append(m.ceilingKey("bb"));
+            m.keySet().remove("c");
+            return b + " " + m;
+        };
+        assertEquals(script.apply(new java.util.concurrent.ConcurrentSkipListMap<>()), script.apply(new KilnConcurrentSkipListMap<>()));
+        KilnConcurrentSkipListMap<String, Integer> rev = new KilnConcurrentSkipListMap<>(Collections.reverseOrder());
+        assertEquals("java.util.concurrent.ConcurrentSkipListMap|comparator=reverse", rev.$kiln$class());
+        KilnConcurrentSkipListMap<?, ?> back = (KilnConcurrentSkipListMap<?, ?>) Jdk.create(rev.$kiln$class(), getClass().getClassLoader());
+        assertTrue(back.comparator() == Collections.reverseOrder());
+        KilnConcurrentSkipListSet<String> ci = new KilnConcurrentSkipListSet<>(String.CASE_INSENSITIVE_ORDER);
+        KilnConcurrentSkipListSet<?> ciBack = (KilnConcurrentSkipListSet<?>) Jdk.create(ci.$kiln$class(), getClass().getClassLoader());
+        assertTrue(ciBack.comparator() == String.CASE_INSENSITIVE_ORDER);
+        assertEquals("java.util.concurrent.ConcurrentSkipListSet", new KilnConcurrentSkipListSet<>().$kiln$class());
+        // A plain one (from code the agent did not instrument) is copied at share time, comparator kept.
+        java.util.concurrent.ConcurrentSkipListSet<String> plain = new java.util.concurrent.ConcurrentSkipListSet<>(Collections.reverseOrder());
+        plain.addAll(Arrays.asList("a", "c", "b"));
+        KilnConcurrentSkipListSet<?> copy = (KilnConcurrentSkipListSet<?>) Jdk.portableCopy(plain);
+        assertEquals("[c, b, a]", copy.toString());
+        java.util.concurrent.ConcurrentSkipListMap<String, Integer> pm = new java.util.concurrent.ConcurrentSkipListMap<>();
+        pm.put("x", 1);
+        assertEquals("{x=1}", Jdk.portableCopy(pm).toString());
+        try {
+            new KilnConcurrentSkipListSet<String>((x, y) -> 0).$kiln$class();
+            fail("a lambda comparator was accepted");
+        } catch (com.tc.exception.TCNonPortableObjectError e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("java.util.concurrent.ConcurrentSkipListSet sorted by"));
+        }
+    }
 }

@@ -1,0 +1,54 @@
+package dev.kiln.agent;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import org.junit.Test;
+
+/**
+ * examples/sorted-concurrent: ConcurrentSkipListMap/Set shared by several JVMs with no synchronized
+ * and no &lt;locks&gt;: sorted order and comparators (natural, Collections.reverseOrder(), a named
+ * class) re-created on another JVM, navigation, read-only views while shared, and pollFirst() from
+ * two JVMs at once handing every element out exactly once.
+ */
+public class SortedConcurrentTest extends ExampleTestBase {
+    @Override
+    protected String exampleName() {
+        return "sorted-concurrent";
+    }
+
+    @Override
+    protected String mainClass() {
+        return "demo.scl.Main";
+    }
+
+    @Test
+    public void sortedOrderComparatorsAndViewsAcrossJvmsAndPollFirstExactlyOnce() throws Exception {
+        int n = 200;
+        assertEquals("app: filled {apple=5, fig=3, kiwi=4, pear=4} 5 [fig, date, kiwi, apple, banana] " + n,
+                runApp("fill", Integer.toString(n)));
+        // A fresh JVM materialises them with their comparators: same order, same navigation.
+        assertEquals("app: {apple=5, fig=3, kiwi=4, pear=4} apple pear ceiling(b)=fig head(kiwi)={apple=5, fig=3}"
+                + " desc=[pear, kiwi, fig, apple] ranks={5=r5, 4=r4, 3=r3, 2=r2, 1=r1} cmp=true"
+                + " words=[fig, date, kiwi, apple, banana] demo.scl.ByLength floor(cherry)=banana"
+                + " tail(date)=[date, kiwi, apple, banana] head-put-refused keySet-remove-refused merge=13"
+                + " pollFirst=apple=5 pollLast=banana now={fig=13, kiwi=4, pear=4} [fig, date, kiwi, apple]",
+                runApp("view"));
+        Process a = start("take", "a");
+        Process b = start("take", "b");
+        int names = 0;
+        int took = 0;
+        for (Process p : new Process[] {a, b}) {
+            String out = finish(p);
+            String[] lines = out.split("\n");
+            assertTrue(out, lines[0].matches("app: take [ab] dups 0"));
+            int mine = Integer.parseInt(lines[1].substring("took ".length()));
+            took += mine;
+            names += mine / 10;
+        }
+        assertEquals("every pooled number was polled exactly once", n, took);
+        // The takers' changes and the viewer's are what a fresh JVM sees.
+        assertEquals("app: taken " + n + " missing 0 pool 0 names " + names + " prices {fig=13, kiwi=4, pear=4}"
+                + " words [fig, date, kiwi, apple] ranks [5, 4, 3, 2, 1]", runApp("check", Integer.toString(n)));
+    }
+}
