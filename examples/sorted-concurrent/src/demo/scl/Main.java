@@ -1,10 +1,15 @@
 package demo.scl;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sorted java.util.concurrent collections shared by several JVMs with no synchronized and no
@@ -17,7 +22,12 @@ import java.util.concurrent.ConcurrentSkipListSet;
  *     shared), then a merge, a pollFirstEntry and a pollLast;</li>
  * <li>{@code take NAME}: pollFirst()s the pool until it is empty, recording each number with
  *     putIfAbsent (a number polled twice is a duplicate), and adds NAME-i to {@code names};</li>
- * <li>{@code check N}: what a fresh JVM sees after the takers.</li>
+ * <li>{@code check N}: what a fresh JVM sees after the takers;</li>
+ * <li>{@code serve NAME}: counts itself in {@code waiting}, then take()s from the priority queue
+ *     {@code tasks} (highest first: Collections.reverseOrder()) until the sentinel -1, recording each
+ *     task with putIfAbsent, and prints whether its takes came out highest first;</li>
+ * <li>{@code submit N SERVERS}: waits until SERVERS servers wait in take(), then adds 0..N-1 and one
+ *     sentinel per server in one addAll (one transaction: the servers see them all at once).</li>
  * </ul>
  */
 public class Main {
@@ -27,6 +37,9 @@ public class Main {
     static ConcurrentSkipListSet<Integer> pool = new ConcurrentSkipListSet<>();
     static ConcurrentHashMap<Integer, String> taken = new ConcurrentHashMap<>();
     static ConcurrentSkipListSet<String> names = new ConcurrentSkipListSet<>();
+    static PriorityBlockingQueue<Integer> tasks = new PriorityBlockingQueue<>(16, Collections.reverseOrder());
+    static ConcurrentHashMap<Integer, String> served = new ConcurrentHashMap<>();
+    static AtomicInteger waiting = new AtomicInteger();
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
@@ -41,6 +54,12 @@ public class Main {
                 break;
             case "check":
                 check(Integer.parseInt(args[1]));
+                break;
+            case "serve":
+                serve(args[1]);
+                break;
+            case "submit":
+                submit(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
                 break;
             default:
                 throw new IllegalArgumentException(args[0]);
@@ -119,5 +138,41 @@ public class Main {
         System.out.println("app: taken " + taken.size() + " missing " + missing + " pool " + pool.size() + " names "
                 + names.size() + " prices " + prices + " words " + words
                 + " ranks " + ranks.keySet());
+    }
+
+    static void serve(String name) throws InterruptedException {
+        waiting.incrementAndGet();
+        List<Integer> mine = new ArrayList<>();
+        int dups = 0;
+        for (int t = tasks.take(); t != -1; t = tasks.take()) {
+            if (served.putIfAbsent(t, name) != null) {
+                dups++;
+            }
+            mine.add(t);
+        }
+        boolean highestFirst = true;
+        for (int i = 1; i < mine.size(); i++) {
+            highestFirst &= mine.get(i - 1) > mine.get(i);
+        }
+        System.out.println("app: serve " + name + " dups " + dups + " highest-first " + highestFirst);
+        System.out.println("served " + mine.size());
+    }
+
+    static void submit(int n, int servers) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (waiting.get() < servers && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200); // they are blocked in take() on the empty queue by now
+        List<Integer> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(i);
+        }
+        for (int i = 0; i < servers; i++) {
+            batch.add(-1); // lowest priority: taken after every task
+        }
+        Collections.shuffle(batch);
+        tasks.addAll(batch);
+        System.out.println("app: submitted " + n + " waiting " + waiting.get() + " peek " + tasks.peek());
     }
 }

@@ -51,4 +51,22 @@ public class SortedConcurrentTest extends ExampleTestBase {
         assertEquals("app: taken " + n + " missing 0 pool 0 names " + names + " prices {fig=13, kiwi=4, pear=4}"
                 + " words [fig, date, kiwi, apple] ranks [5, 4, 3, 2, 1]", runApp("check", Integer.toString(n)));
     }
+
+    @Test
+    public void priorityBlockingQueueTakesHighestFirstBlockingAcrossJvms() throws Exception {
+        int n = 120;
+        Process a = start("serve", "a");
+        Process b = start("serve", "b");
+        // peek after the addAll: highest first by the reverse-order comparator.
+        assertEquals("app: submitted " + n + " waiting 2 peek " + (n - 1), runApp("submit", Integer.toString(n), "2"));
+        int served = 0;
+        for (Process p : new Process[] {a, b}) {
+            String out = finish(p);
+            String[] lines = out.split("\n");
+            // Each server's takes came out in the queue's order across both JVMs' heaps.
+            assertTrue(out, lines[0].matches("app: serve [ab] dups 0 highest-first true"));
+            served += Integer.parseInt(lines[1].substring("served ".length()));
+        }
+        assertEquals("every task was taken exactly once", n, served);
+    }
 }

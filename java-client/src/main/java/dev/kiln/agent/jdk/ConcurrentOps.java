@@ -101,7 +101,11 @@ final class ConcurrentOps {
             return null;
         }
         E e = q.$kiln$poll();
-        Jdk.removeAt(t, q, 0);
+        if (q.$kiln$byValue()) {
+            Jdk.removeValue(t, q, e);
+        } else {
+            Jdk.removeAt(t, q, 0);
+        }
         if (q.$kiln$bounded()) {
             Runtime.objNotifyAll(q); // a put() waiting for room
         }
@@ -219,9 +223,14 @@ final class ConcurrentOps {
             boolean changed = false;
             int i = 0;
             for (Iterator<E> it = q.$kiln$iterator(); it.hasNext();) {
-                if (p.test(it.next())) {
+                E e = it.next();
+                if (p.test(e)) {
                     it.remove();
-                    Jdk.removeAt(t, q, i);
+                    if (q.$kiln$byValue()) {
+                        Jdk.removeValue(t, q, e);
+                    } else {
+                        Jdk.removeAt(t, q, i);
+                    }
                     changed = true;
                     if (!all) {
                         break;

@@ -214,6 +214,8 @@ public final class Jdk {
                 return new KilnConcurrentSkipListMap<>(comparator(spec, loader));
             case "java.util.concurrent.ConcurrentSkipListSet":
                 return new KilnConcurrentSkipListSet<>(comparator(spec, loader));
+            case "java.util.concurrent.PriorityBlockingQueue":
+                return new KilnPriorityBlockingQueue<>(11, comparator(spec, loader));
             case "java.util.LinkedHashMap":
                 return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
             case "java.util.TreeMap":
@@ -344,6 +346,12 @@ public final class Jdk {
             m.putAll((Map) v);
             return m;
         }
+        if (c == java.util.concurrent.PriorityBlockingQueue.class) {
+            java.util.concurrent.PriorityBlockingQueue p = (java.util.concurrent.PriorityBlockingQueue) v;
+            KilnPriorityBlockingQueue q = new KilnPriorityBlockingQueue<>(Math.max(1, p.size()), p.comparator());
+            q.addAll(p);
+            return q;
+        }
         if (c == java.util.concurrent.ConcurrentSkipListSet.class) {
             KilnConcurrentSkipListSet s = new KilnConcurrentSkipListSet<>(((SortedSet) v).comparator());
             s.addAll((Collection) v);
@@ -371,6 +379,7 @@ public final class Jdk {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
                     + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
                     + " ConcurrentHashMap, ConcurrentSkipListMap/Set, LinkedBlockingQueue, ArrayBlockingQueue,"
+                    + " PriorityBlockingQueue,"
                     + " ConcurrentLinkedQueue,"
                     + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, CyclicBarrier,"
                     + " CountDownLatch, Semaphore, ReentrantLock and ReentrantReadWriteLock; not this type yet)";

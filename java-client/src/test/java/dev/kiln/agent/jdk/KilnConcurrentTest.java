@@ -418,4 +418,39 @@ public class KilnConcurrentTest {
             assertTrue(e.getMessage(), e.getMessage().contains("java.util.concurrent.ConcurrentSkipListSet sorted by"));
         }
     }
+
+    // ------------------------------------------------------------------ PriorityBlockingQueue
+
+    @Test
+    public void priorityBlockingQueueMutatorsTakeTheLockUnsharedIsTheJdksAndComparatorTravels() throws Exception {
+        everyMutatorTakesTheLock("PriorityBlockingQueue", filled(KilnPriorityBlockingQueue::new), queueOps(true));
+        Function<java.util.concurrent.PriorityBlockingQueue<Integer>, String> script = q -> {
+            StringBuilder b = new StringBuilder();
+            q.addAll(Arrays.asList(5, 1, 4, 2, 3, 2));
+            b.append(q.peek()).append(q.poll()).append(q.remove(2)).append(q.remainingCapacity() == Integer.MAX_VALUE);
+            q.put(9);
+            try {
+                b.append(q.take()).append(q.poll(1, TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            List<Integer> sink = new ArrayList<>();
+            b.append(q.drainTo(sink, 2)).append(sink).append(q.removeIf(x -> x == 2)).append(q.size());
+            return b.toString();
+        };
+        assertEquals(script.apply(new java.util.concurrent.PriorityBlockingQueue<>()), script.apply(new KilnPriorityBlockingQueue<>()));
+        assertEquals(script.apply(new java.util.concurrent.PriorityBlockingQueue<>(4, Collections.reverseOrder())),
+                script.apply(new KilnPriorityBlockingQueue<>(4, Collections.reverseOrder())));
+        KilnPriorityBlockingQueue<Integer> rev = new KilnPriorityBlockingQueue<>(4, Collections.reverseOrder());
+        assertEquals("java.util.concurrent.PriorityBlockingQueue|comparator=reverse", rev.$kiln$class());
+        KilnPriorityBlockingQueue<?> back = (KilnPriorityBlockingQueue<?>) Jdk.create(rev.$kiln$class(), getClass().getClassLoader());
+        assertTrue(back.comparator() == Collections.reverseOrder());
+        java.util.concurrent.PriorityBlockingQueue<Integer> plain = new java.util.concurrent.PriorityBlockingQueue<>(4, Collections.reverseOrder());
+        plain.addAll(Arrays.asList(1, 3, 2));
+        KilnPriorityBlockingQueue<?> copy = (KilnPriorityBlockingQueue<?>) Jdk.portableCopy(plain);
+        assertEquals(3, copy.poll());
+        assertTrue(copy.comparator() == Collections.reverseOrder());
+        assertTrue(new KilnPriorityBlockingQueue<>().$kiln$byValue());
+        assertFalse(new KilnLinkedBlockingQueue<>().$kiln$byValue());
+    }
 }
