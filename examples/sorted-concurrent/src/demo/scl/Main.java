@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sorted java.util.concurrent collections shared by several JVMs with no synchronized and no
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code view}: what a fresh JVM sees: order, comparators, navigation, views (read-only while
  *     shared), then a merge, a pollFirstEntry and a pollLast;</li>
  * <li>{@code take NAME}: pollFirst()s the pool until it is empty, recording each number with
- *     putIfAbsent (a number polled twice is a duplicate), and adds NAME-i to {@code names};</li>
+ *     putIfAbsent (a number polled twice is a duplicate), adds NAME-i to {@code names}, and counts
+ *     each poll in the shared adders {@code hits} (LongAdder) and {@code weight} (DoubleAdder, 0.5 each);</li>
  * <li>{@code check N}: what a fresh JVM sees after the takers;</li>
  * <li>{@code serve NAME}: counts itself in {@code waiting}, then take()s from the priority queue
  *     {@code tasks} (highest first: Collections.reverseOrder()) until the sentinel -1, recording each
@@ -40,6 +43,8 @@ public class Main {
     static PriorityBlockingQueue<Integer> tasks = new PriorityBlockingQueue<>(16, Collections.reverseOrder());
     static ConcurrentHashMap<Integer, String> served = new ConcurrentHashMap<>();
     static AtomicInteger waiting = new AtomicInteger();
+    static LongAdder hits = new LongAdder();
+    static DoubleAdder weight = new DoubleAdder();
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
@@ -122,6 +127,8 @@ public class Main {
                 dups++;
             }
             mine++;
+            hits.increment();
+            weight.add(0.5);
             if (mine % 10 == 0) {
                 names.add(name + "-" + mine);
             }
@@ -137,7 +144,7 @@ public class Main {
         }
         System.out.println("app: taken " + taken.size() + " missing " + missing + " pool " + pool.size() + " names "
                 + names.size() + " prices " + prices + " words " + words
-                + " ranks " + ranks.keySet());
+                + " ranks " + ranks.keySet() + " hits " + hits.sum() + " weight " + weight.sum());
     }
 
     static void serve(String name) throws InterruptedException {

@@ -9,7 +9,8 @@ import org.junit.Test;
  * examples/sorted-concurrent: ConcurrentSkipListMap/Set shared by several JVMs with no synchronized
  * and no &lt;locks&gt;: sorted order and comparators (natural, Collections.reverseOrder(), a named
  * class) re-created on another JVM, navigation, read-only views while shared, and pollFirst() from
- * two JVMs at once handing every element out exactly once.
+ * two JVMs at once handing every element out exactly once (counted in a shared LongAdder and
+ * DoubleAdder, exact across JVMs); a PriorityBlockingQueue taken highest first across JVMs.
  */
 public class SortedConcurrentTest extends ExampleTestBase {
     @Override
@@ -49,7 +50,7 @@ public class SortedConcurrentTest extends ExampleTestBase {
         assertEquals("every pooled number was polled exactly once", n, took);
         // The takers' changes and the viewer's are what a fresh JVM sees.
         assertEquals("app: taken " + n + " missing 0 pool 0 names " + names + " prices {fig=13, kiwi=4, pear=4}"
-                + " words [fig, date, kiwi, apple] ranks [5, 4, 3, 2, 1]", runApp("check", Integer.toString(n)));
+                + " words [fig, date, kiwi, apple] ranks [5, 4, 3, 2, 1] hits " + n + " weight " + (n / 2.0), runApp("check", Integer.toString(n)));
     }
 
     @Test

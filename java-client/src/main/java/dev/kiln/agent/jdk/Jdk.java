@@ -381,7 +381,8 @@ public final class Jdk {
                     + " ConcurrentHashMap, ConcurrentSkipListMap/Set, LinkedBlockingQueue, ArrayBlockingQueue,"
                     + " PriorityBlockingQueue,"
                     + " ConcurrentLinkedQueue,"
-                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, CyclicBarrier,"
+                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, LongAdder, DoubleAdder,"
+                    + " CyclicBarrier,"
                     + " CountDownLatch, Semaphore, ReentrantLock and ReentrantReadWriteLock; not this type yet)";
         }
         return "";
