@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,7 +31,11 @@ import java.util.concurrent.atomic.LongAdder;
  *     {@code tasks} (highest first: Collections.reverseOrder()) until the sentinel -1, recording each
  *     task with putIfAbsent, and prints whether its takes came out highest first;</li>
  * <li>{@code submit N SERVERS}: waits until SERVERS servers wait in take(), then adds 0..N-1 and one
- *     sentinel per server in one addAll (one transaction: the servers see them all at once).</li>
+ *     sentinel per server in one addAll (one transaction: the servers see them all at once);</li>
+ * <li>{@code deque} / {@code deque-view}: a LinkedBlockingDeque changed at both ends by one JVM, seen
+ *     and changed by a fresh one;</li>
+ * <li>{@code give} / {@code get}: a LinkedBlockingDeque(1): {@code get} blocks in takeLast() on the
+ *     empty deque, {@code give} putFirst()s twice, its second put blocking until {@code get} took.</li>
  * </ul>
  */
 public class Main {
@@ -43,6 +48,8 @@ public class Main {
     static PriorityBlockingQueue<Integer> tasks = new PriorityBlockingQueue<>(16, Collections.reverseOrder());
     static ConcurrentHashMap<Integer, String> served = new ConcurrentHashMap<>();
     static AtomicInteger waiting = new AtomicInteger();
+    static LinkedBlockingDeque<String> line = new LinkedBlockingDeque<>();
+    static LinkedBlockingDeque<String> handoff = new LinkedBlockingDeque<>(1);
     static LongAdder hits = new LongAdder();
     static DoubleAdder weight = new DoubleAdder();
 
@@ -65,6 +72,18 @@ public class Main {
                 break;
             case "submit":
                 submit(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+                break;
+            case "deque":
+                deque();
+                break;
+            case "deque-view":
+                dequeView();
+                break;
+            case "give":
+                give();
+                break;
+            case "get":
+                get();
                 break;
             default:
                 throw new IllegalArgumentException(args[0]);
@@ -181,5 +200,43 @@ public class Main {
         Collections.shuffle(batch);
         tasks.addAll(batch);
         System.out.println("app: submitted " + n + " waiting " + waiting.get() + " peek " + tasks.peek());
+    }
+
+    static void deque() throws InterruptedException {
+        line.offerFirst("b");
+        line.offerLast("c");
+        line.push("a");
+        line.addLast("d");
+        line.putFirst("z");
+        line.offerLast("a");
+        String last = line.pollLast();
+        line.putLast("e");
+        line.addLast("a");
+        boolean removed = line.removeLastOccurrence("a");
+        System.out.println("app: deque " + line + " last " + last + " removed " + removed);
+    }
+
+    static void dequeView() throws InterruptedException {
+        StringBuilder b = new StringBuilder("app: ").append(line).append(' ').append(line.peekFirst()).append(' ')
+                .append(line.peekLast());
+        b.append(" takeLast=").append(line.takeLast()).append(" pop=").append(line.pop());
+        b.append(" pollLast(timeout)=").append(line.pollLast(1, TimeUnit.SECONDS));
+        java.util.Iterator<String> it = line.descendingIterator();
+        b.append(" desc-first=").append(it.next());
+        it.remove();
+        b.append(" now=").append(line);
+        System.out.println(b);
+    }
+
+    static void give() throws InterruptedException {
+        handoff.putFirst("one");
+        handoff.putFirst("two"); // full (capacity 1): blocks until the other JVM takes "one"
+        System.out.println("app: gave 2");
+    }
+
+    static void get() throws InterruptedException {
+        String a = handoff.takeLast(); // blocks: the deque is empty until the other JVM puts
+        String b = handoff.takeLast();
+        System.out.println("app: got " + a + " " + b + " left " + handoff.size());
     }
 }

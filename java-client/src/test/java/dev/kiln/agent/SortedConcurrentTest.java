@@ -70,4 +70,16 @@ public class SortedConcurrentTest extends ExampleTestBase {
         }
         assertEquals("every task was taken exactly once", n, served);
     }
+
+    @Test
+    public void linkedBlockingDequeBothEndsAcrossJvmsAndBlockingAtTheTail() throws Exception {
+        assertEquals("app: deque [z, a, b, c, d, e] last a removed true", runApp("deque"));
+        assertEquals("app: [z, a, b, c, d, e] z e takeLast=e pop=z pollLast(timeout)=d desc-first=c now=[a, b]",
+                runApp("deque-view"));
+        // get blocks in takeLast() on the empty deque; give's second putFirst blocks on the full one (capacity 1).
+        Process get = start("get");
+        Process give = start("give");
+        assertEquals("app: gave 2", finish(give));
+        assertEquals("app: got one two left 0", finish(get));
+    }
 }

@@ -214,6 +214,8 @@ public final class Jdk {
                 return new KilnConcurrentSkipListMap<>(comparator(spec, loader));
             case "java.util.concurrent.ConcurrentSkipListSet":
                 return new KilnConcurrentSkipListSet<>(comparator(spec, loader));
+            case "java.util.concurrent.LinkedBlockingDeque":
+                return new KilnLinkedBlockingDeque<>(capacity(spec, Integer.MAX_VALUE));
             case "java.util.concurrent.PriorityBlockingQueue":
                 return new KilnPriorityBlockingQueue<>(11, comparator(spec, loader));
             case "java.util.LinkedHashMap":
@@ -346,6 +348,11 @@ public final class Jdk {
             m.putAll((Map) v);
             return m;
         }
+        if (c == java.util.concurrent.LinkedBlockingDeque.class) {
+            KilnLinkedBlockingDeque q = new KilnLinkedBlockingDeque<>(capacityOf((java.util.concurrent.BlockingQueue) v));
+            q.addAll((Collection) v);
+            return q;
+        }
         if (c == java.util.concurrent.PriorityBlockingQueue.class) {
             java.util.concurrent.PriorityBlockingQueue p = (java.util.concurrent.PriorityBlockingQueue) v;
             KilnPriorityBlockingQueue q = new KilnPriorityBlockingQueue<>(Math.max(1, p.size()), p.comparator());
@@ -379,7 +386,7 @@ public final class Jdk {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
                     + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
                     + " ConcurrentHashMap, ConcurrentSkipListMap/Set, LinkedBlockingQueue, ArrayBlockingQueue,"
-                    + " PriorityBlockingQueue,"
+                    + " PriorityBlockingQueue, LinkedBlockingDeque,"
                     + " ConcurrentLinkedQueue,"
                     + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, LongAdder, DoubleAdder,"
                     + " CyclicBarrier,"

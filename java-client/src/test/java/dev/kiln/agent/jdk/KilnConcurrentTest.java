@@ -453,4 +453,64 @@ public class KilnConcurrentTest {
         assertTrue(new KilnPriorityBlockingQueue<>().$kiln$byValue());
         assertFalse(new KilnLinkedBlockingQueue<>().$kiln$byValue());
     }
+
+    // ------------------------------------------------------------------ LinkedBlockingDeque
+
+    @Test
+    public void linkedBlockingDequeMutatorsAtBothEndsTakeTheLockAndUnsharedIsTheJdks() throws Exception {
+        Map<String, Consumer<KilnLinkedBlockingDeque<String>>> o = queueOps(true);
+        o.put("offerFirst", q -> q.offerFirst("z"));
+        o.put("offerLast", q -> q.offerLast("z"));
+        o.put("addFirst", q -> q.addFirst("z"));
+        o.put("addLast", q -> q.addLast("z"));
+        o.put("push", q -> q.push("z"));
+        o.put("pop", q -> q.pop());
+        o.put("pollFirst", q -> q.pollFirst());
+        o.put("pollLast", q -> q.pollLast());
+        o.put("removeFirst", q -> q.removeFirst());
+        o.put("removeLast", q -> q.removeLast());
+        o.put("removeFirstOccurrence", q -> q.removeFirstOccurrence("a"));
+        o.put("removeLastOccurrence", q -> q.removeLastOccurrence("a"));
+        o.put("putFirst", op(q -> q.putFirst("z")));
+        o.put("putLast", op(q -> q.putLast("z")));
+        o.put("offerFirst(timeout)", op(q -> q.offerFirst("z", 1, TimeUnit.SECONDS)));
+        o.put("takeFirst", op(q -> q.takeFirst()));
+        o.put("takeLast", op(q -> q.takeLast()));
+        o.put("pollLast(timeout)", op(q -> q.pollLast(1, TimeUnit.SECONDS)));
+        o.put("descendingIterator.remove", q -> {
+            Iterator<String> it = q.descendingIterator();
+            it.next();
+            it.remove();
+        });
+        everyMutatorTakesTheLock("LinkedBlockingDeque", filled(KilnLinkedBlockingDeque::new), o);
+        Function<java.util.concurrent.LinkedBlockingDeque<String>, String> script = q -> {
+            StringBuilder b = new StringBuilder();
+            try {
+                b.append(q.offerFirst("b")).append(q.offerLast("c")).append(q.offer("d"));
+                q.push("a");
+                q.putFirst("z");
+                b.append(q.offerFirst("y", 10, TimeUnit.MILLISECONDS)); // full (capacity 5)
+                b.append(q.pollLast()).append(q.pop()).append(q.takeLast()).append(q.removeLastOccurrence("a"));
+                q.addAll(Arrays.asList("a", "b", "a"));
+                b.append(q.removeLastOccurrence("a")).append(q.removeFirstOccurrence("b"));
+                Iterator<String> it = q.descendingIterator();
+                b.append(it.next());
+                it.remove();
+                b.append(q.pollFirst(1, TimeUnit.MILLISECONDS)).append(q.pollLast(1, TimeUnit.MILLISECONDS));
+                b.append(q.pollLast(1, TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return b + " " + q + q.remainingCapacity();
+        };
+        assertEquals(script.apply(new java.util.concurrent.LinkedBlockingDeque<>(5)), script.apply(new KilnLinkedBlockingDeque<>(5)));
+        KilnLinkedBlockingDeque<String> bounded = new KilnLinkedBlockingDeque<>(3);
+        assertEquals("java.util.concurrent.LinkedBlockingDeque|capacity=3", bounded.$kiln$class());
+        assertEquals(3, ((KilnLinkedBlockingDeque<?>) Jdk.create(bounded.$kiln$class(), getClass().getClassLoader())).remainingCapacity());
+        assertEquals("java.util.concurrent.LinkedBlockingDeque", new KilnLinkedBlockingDeque<>().$kiln$class());
+        java.util.concurrent.LinkedBlockingDeque<String> plain = new java.util.concurrent.LinkedBlockingDeque<>(4);
+        plain.addAll(Arrays.asList("x", "y"));
+        KilnLinkedBlockingDeque<?> copy = (KilnLinkedBlockingDeque<?>) Jdk.portableCopy(plain);
+        assertEquals("[x, y]2", copy + "" + copy.remainingCapacity());
+    }
 }
