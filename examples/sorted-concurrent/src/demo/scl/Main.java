@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -35,9 +36,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <li>{@code deque} / {@code deque-view}: a LinkedBlockingDeque changed at both ends by one JVM, seen
  *     and changed by a fresh one;</li>
  * <li>{@code give} / {@code get}: a LinkedBlockingDeque(1): {@code get} blocks in takeLast() on the
- *     empty deque, {@code give} putFirst()s twice, its second put blocking until {@code get} took.</li>
+ *     empty deque, {@code give} putFirst()s twice, its second put blocking until {@code get} took;</li>
+ * <li>{@code immutables} / {@code immutables-view}: List.of, Set.of, Map.of, Collections.emptyList,
+ *     singletonList and singletonMap put into a shared map by one JVM, read (and refused changes)
+ *     by a fresh one.</li>
  * </ul>
  */
+@SuppressWarnings("unchecked")
 public class Main {
     static ConcurrentSkipListMap<String, Integer> prices = new ConcurrentSkipListMap<>();
     static ConcurrentSkipListMap<Integer, String> ranks = new ConcurrentSkipListMap<>(Collections.reverseOrder());
@@ -50,6 +55,7 @@ public class Main {
     static AtomicInteger waiting = new AtomicInteger();
     static LinkedBlockingDeque<String> line = new LinkedBlockingDeque<>();
     static LinkedBlockingDeque<String> handoff = new LinkedBlockingDeque<>(1);
+    static ConcurrentHashMap<String, Object> config = new ConcurrentHashMap<>();
     static LongAdder hits = new LongAdder();
     static DoubleAdder weight = new DoubleAdder();
 
@@ -84,6 +90,12 @@ public class Main {
                 break;
             case "get":
                 get();
+                break;
+            case "immutables":
+                immutables();
+                break;
+            case "immutables-view":
+                immutablesView();
                 break;
             default:
                 throw new IllegalArgumentException(args[0]);
@@ -238,5 +250,40 @@ public class Main {
         String a = handoff.takeLast(); // blocks: the deque is empty until the other JVM puts
         String b = handoff.takeLast();
         System.out.println("app: got " + a + " " + b + " left " + handoff.size());
+    }
+
+    static void immutables() {
+        List<String> abc = List.of("a", "b", "c");
+        config.put("list", abc);
+        config.put("set", Set.of(7));
+        config.put("map", Map.of("k", 1, "j", 2));
+        config.put("empty", Collections.emptyList());
+        config.put("one", Collections.singletonList("x"));
+        config.put("entry", Collections.singletonMap("only", List.of(1, 2)));
+        config.put("pair", List.of(abc, abc)); // one walk: the same list twice
+        System.out.println("app: immutables " + config.size());
+    }
+
+    static void immutablesView() {
+        StringBuilder b = new StringBuilder("app:");
+        List<?> list = (List<?>) config.get("list");
+        b.append(' ').append(list).append(' ').append(config.get("set")).append(' ')
+                .append(new java.util.TreeMap<>((Map<?, ?>) config.get("map"))).append(' ').append(config.get("empty"))
+                .append(' ').append(config.get("one")).append(' ').append(config.get("entry"));
+        List<?> pair = (List<?>) config.get("pair");
+        b.append(" same=").append(pair.get(0) == pair.get(1)).append(" equal=").append(list.equals(List.of("a", "b", "c")));
+        Runnable[] changes = {() -> ((List<String>) list).add("d"), () -> ((Set<Integer>) config.get("set")).remove(7),
+            () -> ((Map<String, Integer>) config.get("map")).put("z", 9), () -> ((List<?>) config.get("one")).clear(),
+            () -> ((Map<?, ?>) config.get("entry")).clear(), () -> ((List<?>) config.get("pair")).remove(0)};
+        int refused = 0;
+        for (Runnable c : changes) {
+            try {
+                c.run();
+            } catch (UnsupportedOperationException e) {
+                refused++;
+            }
+        }
+        b.append(" refused=").append(refused).append(" after=").append(list).append(' ').append(config.get("one"));
+        System.out.println(b);
     }
 }

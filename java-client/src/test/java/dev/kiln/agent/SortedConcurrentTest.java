@@ -82,4 +82,11 @@ public class SortedConcurrentTest extends ExampleTestBase {
         assertEquals("app: gave 2", finish(give));
         assertEquals("app: got one two left 0", finish(get));
     }
+
+    @Test
+    public void immutableCollectionsAreSharedAndStayImmutableOnAnotherJvm() throws Exception {
+        assertEquals("app: immutables 7", runApp("immutables"));
+        assertEquals("app: [a, b, c] [7] {j=2, k=1} [] [x] {only=[1, 2]} same=true equal=true refused=6 after=[a, b, c] [x]",
+                runApp("immutables-view"));
+    }
 }

@@ -214,6 +214,12 @@ public final class Jdk {
                 return new KilnConcurrentSkipListMap<>(comparator(spec, loader));
             case "java.util.concurrent.ConcurrentSkipListSet":
                 return new KilnConcurrentSkipListSet<>(comparator(spec, loader));
+            case "java.util.ImmutableCollections$ListN": // List.of, Collections.emptyList/singletonList
+                return new KilnImmutableList<>(Collections.emptyList());
+            case "java.util.ImmutableCollections$SetN":
+                return new KilnImmutableSet<>(Collections.emptySet());
+            case "java.util.ImmutableCollections$MapN":
+                return new KilnImmutableMap<>(Collections.emptyMap());
             case "java.util.concurrent.LinkedBlockingDeque":
                 return new KilnLinkedBlockingDeque<>(capacity(spec, Integer.MAX_VALUE));
             case "java.util.concurrent.PriorityBlockingQueue":
@@ -322,6 +328,16 @@ public final class Jdk {
         if (c == java.util.IdentityHashMap.class) {
             return new KilnIdentityHashMap<>((Map) v);
         }
+        String n = c.getName();
+        if (IMMUTABLE_LISTS.contains(n)) {
+            return new KilnImmutableList<>((Collection) v);
+        }
+        if (IMMUTABLE_SETS.contains(n)) {
+            return new KilnImmutableSet<>((Collection) v);
+        }
+        if (IMMUTABLE_MAPS.contains(n)) {
+            return new KilnImmutableMap<>((Map) v);
+        }
         Shared w = Wrappers.portableCopy(v); // a JDK Collections.synchronized* wrapper: a Kiln wrapper of its inner copy
         if (w != null) {
             return w;
@@ -367,6 +383,17 @@ public final class Jdk {
         return null;
     }
 
+    /** The JDK's immutable collection classes (List.of, Collections.emptyList, singletonList, ...), shared as Kiln immutables. */
+    private static final Set<String> IMMUTABLE_LISTS = new java.util.HashSet<>(Arrays.asList(
+            "java.util.ImmutableCollections$ListN", "java.util.ImmutableCollections$List12",
+            "java.util.Collections$EmptyList", "java.util.Collections$SingletonList"));
+    private static final Set<String> IMMUTABLE_SETS = new java.util.HashSet<>(Arrays.asList(
+            "java.util.ImmutableCollections$SetN", "java.util.ImmutableCollections$Set12",
+            "java.util.Collections$EmptySet", "java.util.Collections$SingletonSet"));
+    private static final Set<String> IMMUTABLE_MAPS = new java.util.HashSet<>(Arrays.asList(
+            "java.util.ImmutableCollections$MapN", "java.util.ImmutableCollections$Map1",
+            "java.util.Collections$EmptyMap", "java.util.Collections$SingletonMap"));
+
     /** A hint for the non-portable error of a JDK collection type the agent does not share. */
     public static String hint(Object v) {
         String n = v.getClass().getName();
@@ -379,7 +406,7 @@ public final class Jdk {
             return wrap;
         }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
-            return " (JDK wrappers and immutable collections are not shared yet: link the collection itself, e.g. a"
+            return " (this JDK wrapper or immutable view is not shared yet: link the collection itself, e.g. a"
                     + " new HashMap<>(...) allocated in an instrumented class)";
         }
         if (n.startsWith("java.util.")) {
