@@ -28,7 +28,8 @@ final class JdkAllocRewriter extends MethodVisitor {
         KILN.put("javax/swing/DefaultListModel", "dev/kiln/agent/jdk/KilnDefaultListModel"); // Desktop programs
         KILN.put("javax/swing/table/DefaultTableModel", "dev/kiln/agent/jdk/KilnDefaultTableModel");
         for (String n : new String[] {"ConcurrentHashMap", "LinkedBlockingQueue", "ArrayBlockingQueue",
-            "ConcurrentLinkedQueue", "CopyOnWriteArrayList", "CopyOnWriteArraySet"}) {
+            "ConcurrentLinkedQueue", "CopyOnWriteArrayList", "CopyOnWriteArraySet", "ConcurrentSkipListMap",
+            "ConcurrentSkipListSet", "PriorityBlockingQueue", "LinkedBlockingDeque"}) {
             KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
         for (String n : new String[] {"CyclicBarrier", "CountDownLatch", "Semaphore", "locks/ReentrantLock",

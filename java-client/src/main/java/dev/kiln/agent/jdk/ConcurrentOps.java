@@ -83,25 +83,53 @@ final class ConcurrentOps {
 
     /** Offer under the held lock: false when full. */
     private static <E> boolean offerHeld(KilnQueue<E> q, E e, String op) {
+        return offerHeld(q, e, op, false);
+    }
+
+    /** Offer under the held lock at the head ({@code front}, a deque) or the tail: false when full. */
+    private static <E> boolean offerHeld(KilnQueue<E> q, E e, String op, boolean front) {
         long t = Jdk.txn(q, op);
         if (q.$kiln$remaining() <= 0) {
             return false;
         }
         e = Jdk.link(t, e, q);
-        q.$kiln$offer(e);
-        Jdk.add(t, q, e);
+        if (front) {
+            ((KilnDeque<E>) q).$kiln$offerFirst(e);
+            Jdk.addAt(t, q, 0, e);
+        } else {
+            q.$kiln$offer(e);
+            Jdk.add(t, q, e);
+        }
         Runtime.objNotifyAll(q); // sent at commit: wakes take()/poll(timeout) waiters on every JVM
         return true;
     }
 
     /** Poll under the held lock: null when empty. */
     private static <E> E pollHeld(KilnQueue<E> q, String op) {
+        return pollHeld(q, op, false);
+    }
+
+    /** Poll under the held lock at the tail ({@code back}, a deque) or the head: null when empty. */
+    private static <E> E pollHeld(KilnQueue<E> q, String op, boolean back) {
         long t = Jdk.txn(q, op);
         if (q.isEmpty()) {
             return null;
         }
+        if (back) {
+            int last = q.size() - 1;
+            E e = ((KilnDeque<E>) q).$kiln$pollLast();
+            Jdk.removeAt(t, q, last);
+            if (q.$kiln$bounded()) {
+                Runtime.objNotifyAll(q);
+            }
+            return e;
+        }
         E e = q.$kiln$poll();
-        Jdk.removeAt(t, q, 0);
+        if (q.$kiln$byValue()) {
+            Jdk.removeValue(t, q, e);
+        } else {
+            Jdk.removeAt(t, q, 0);
+        }
         if (q.$kiln$bounded()) {
             Runtime.objNotifyAll(q); // a put() waiting for room
         }
@@ -124,6 +152,17 @@ final class ConcurrentOps {
         return locked(q, () -> pollHeld(q, "poll"));
     }
 
+    /** A deque's offerFirst ({@code front}) or offerLast. */
+    static <E> boolean offerAt(KilnDeque<E> q, E e, boolean front) {
+        Objects.requireNonNull(e);
+        return locked(q, () -> offerHeld(q, e, front ? "offerFirst" : "offerLast", front));
+    }
+
+    /** A deque's pollLast ({@code back}) or pollFirst. */
+    static <E> E pollAt(KilnDeque<E> q, boolean back) {
+        return locked(q, () -> pollHeld(q, back ? "pollLast" : "pollFirst", back));
+    }
+
     static <E> E remove(KilnQueue<E> q) {
         E e = poll(q);
         if (e == null) {
@@ -142,6 +181,11 @@ final class ConcurrentOps {
      * An interrupt throws InterruptedException at once (also when already set on entry).
      */
     static <E> boolean put(KilnQueue<E> q, E e, long nanos) throws InterruptedException {
+        return put(q, e, nanos, false);
+    }
+
+    /** put/timed offer at the head ({@code front}, a deque's putFirst/offerFirst(timeout)) or the tail. */
+    static <E> boolean put(KilnQueue<E> q, E e, long nanos, boolean front) throws InterruptedException {
         Objects.requireNonNull(e);
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -166,7 +210,7 @@ final class ConcurrentOps {
                             await(q, millis(left));
                         }
                     }
-                    return offerHeld(q, e, nanos < 0 ? "put" : "offer");
+                    return offerHeld(q, e, nanos < 0 ? "put" : "offer", front);
                 } finally {
                     Runtime.exitShared(oid);
                 }
@@ -178,6 +222,11 @@ final class ConcurrentOps {
 
     /** take (nanos &lt; 0) or timed poll (null after the timeout): waits with a cluster wait on the queue's lock. */
     static <E> E take(KilnQueue<E> q, long nanos) throws InterruptedException {
+        return take(q, nanos, false);
+    }
+
+    /** take/timed poll at the tail ({@code back}, a deque's takeLast/pollLast(timeout)) or the head. */
+    static <E> E take(KilnQueue<E> q, long nanos, boolean back) throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -201,7 +250,7 @@ final class ConcurrentOps {
                             await(q, millis(left));
                         }
                     }
-                    return pollHeld(q, nanos < 0 ? "take" : "poll");
+                    return pollHeld(q, nanos < 0 ? "take" : "poll", back);
                 } finally {
                     Runtime.exitShared(oid);
                 }
@@ -219,9 +268,14 @@ final class ConcurrentOps {
             boolean changed = false;
             int i = 0;
             for (Iterator<E> it = q.$kiln$iterator(); it.hasNext();) {
-                if (p.test(it.next())) {
+                E e = it.next();
+                if (p.test(e)) {
                     it.remove();
-                    Jdk.removeAt(t, q, i);
+                    if (q.$kiln$byValue()) {
+                        Jdk.removeValue(t, q, e);
+                    } else {
+                        Jdk.removeAt(t, q, i);
+                    }
                     changed = true;
                     if (!all) {
                         break;
@@ -234,6 +288,26 @@ final class ConcurrentOps {
                 Runtime.objNotifyAll(q);
             }
             return changed;
+        });
+    }
+
+    /** A deque's removeLastOccurrence: the last element equal to {@code o}, by index from the tail. */
+    static <E> boolean removeLast(KilnDeque<E> q, Object o) {
+        Objects.requireNonNull(o);
+        return locked(q, () -> {
+            long t = Jdk.txn(q, "removeLastOccurrence");
+            int i = q.size() - 1;
+            for (Iterator<E> it = q.$kiln$descendingIterator(); it.hasNext(); i--) {
+                if (o.equals(it.next())) {
+                    it.remove();
+                    Jdk.removeAt(t, q, i);
+                    if (q.$kiln$bounded()) {
+                        Runtime.objNotifyAll(q);
+                    }
+                    return true;
+                }
+            }
+            return false;
         });
     }
 

@@ -210,6 +210,20 @@ public final class Jdk {
                 return new KilnCopyOnWriteArrayList<>();
             case "java.util.concurrent.CopyOnWriteArraySet":
                 return new KilnCopyOnWriteArraySet<>();
+            case "java.util.concurrent.ConcurrentSkipListMap":
+                return new KilnConcurrentSkipListMap<>(comparator(spec, loader));
+            case "java.util.concurrent.ConcurrentSkipListSet":
+                return new KilnConcurrentSkipListSet<>(comparator(spec, loader));
+            case "java.util.ImmutableCollections$ListN": // List.of, Collections.emptyList/singletonList
+                return new KilnImmutableList<>(Collections.emptyList());
+            case "java.util.ImmutableCollections$SetN":
+                return new KilnImmutableSet<>(Collections.emptySet());
+            case "java.util.ImmutableCollections$MapN":
+                return new KilnImmutableMap<>(Collections.emptyMap());
+            case "java.util.concurrent.LinkedBlockingDeque":
+                return new KilnLinkedBlockingDeque<>(capacity(spec, Integer.MAX_VALUE));
+            case "java.util.concurrent.PriorityBlockingQueue":
+                return new KilnPriorityBlockingQueue<>(11, comparator(spec, loader));
             case "java.util.LinkedHashMap":
                 return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
             case "java.util.TreeMap":
@@ -314,6 +328,16 @@ public final class Jdk {
         if (c == java.util.IdentityHashMap.class) {
             return new KilnIdentityHashMap<>((Map) v);
         }
+        String n = c.getName();
+        if (IMMUTABLE_LISTS.contains(n)) {
+            return new KilnImmutableList<>((Collection) v);
+        }
+        if (IMMUTABLE_SETS.contains(n)) {
+            return new KilnImmutableSet<>((Collection) v);
+        }
+        if (IMMUTABLE_MAPS.contains(n)) {
+            return new KilnImmutableMap<>((Map) v);
+        }
         Shared w = Wrappers.portableCopy(v); // a JDK Collections.synchronized* wrapper: a Kiln wrapper of its inner copy
         if (w != null) {
             return w;
@@ -335,8 +359,40 @@ public final class Jdk {
         if (c == java.util.concurrent.CopyOnWriteArraySet.class) {
             return new KilnCopyOnWriteArraySet<>((Collection) v);
         }
+        if (c == java.util.concurrent.ConcurrentSkipListMap.class) {
+            KilnConcurrentSkipListMap m = new KilnConcurrentSkipListMap<>(((SortedMap) v).comparator());
+            m.putAll((Map) v);
+            return m;
+        }
+        if (c == java.util.concurrent.LinkedBlockingDeque.class) {
+            KilnLinkedBlockingDeque q = new KilnLinkedBlockingDeque<>(capacityOf((java.util.concurrent.BlockingQueue) v));
+            q.addAll((Collection) v);
+            return q;
+        }
+        if (c == java.util.concurrent.PriorityBlockingQueue.class) {
+            java.util.concurrent.PriorityBlockingQueue p = (java.util.concurrent.PriorityBlockingQueue) v;
+            KilnPriorityBlockingQueue q = new KilnPriorityBlockingQueue<>(Math.max(1, p.size()), p.comparator());
+            q.addAll(p);
+            return q;
+        }
+        if (c == java.util.concurrent.ConcurrentSkipListSet.class) {
+            KilnConcurrentSkipListSet s = new KilnConcurrentSkipListSet<>(((SortedSet) v).comparator());
+            s.addAll((Collection) v);
+            return s;
+        }
         return null;
     }
+
+    /** The JDK's immutable collection classes (List.of, Collections.emptyList, singletonList, ...), shared as Kiln immutables. */
+    private static final Set<String> IMMUTABLE_LISTS = new java.util.HashSet<>(Arrays.asList(
+            "java.util.ImmutableCollections$ListN", "java.util.ImmutableCollections$List12",
+            "java.util.Collections$EmptyList", "java.util.Collections$SingletonList"));
+    private static final Set<String> IMMUTABLE_SETS = new java.util.HashSet<>(Arrays.asList(
+            "java.util.ImmutableCollections$SetN", "java.util.ImmutableCollections$Set12",
+            "java.util.Collections$EmptySet", "java.util.Collections$SingletonSet"));
+    private static final Set<String> IMMUTABLE_MAPS = new java.util.HashSet<>(Arrays.asList(
+            "java.util.ImmutableCollections$MapN", "java.util.ImmutableCollections$Map1",
+            "java.util.Collections$EmptyMap", "java.util.Collections$SingletonMap"));
 
     /** A hint for the non-portable error of a JDK collection type the agent does not share. */
     public static String hint(Object v) {
@@ -350,14 +406,17 @@ public final class Jdk {
             return wrap;
         }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
-            return " (JDK wrappers and immutable collections are not shared yet: link the collection itself, e.g. a"
+            return " (this JDK wrapper or immutable view is not shared yet: link the collection itself, e.g. a"
                     + " new HashMap<>(...) allocated in an instrumented class)";
         }
         if (n.startsWith("java.util.")) {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
                     + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
-                    + " ConcurrentHashMap, LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue,"
-                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, CyclicBarrier,"
+                    + " ConcurrentHashMap, ConcurrentSkipListMap/Set, LinkedBlockingQueue, ArrayBlockingQueue,"
+                    + " PriorityBlockingQueue, LinkedBlockingDeque,"
+                    + " ConcurrentLinkedQueue,"
+                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, LongAdder, DoubleAdder,"
+                    + " CyclicBarrier,"
                     + " CountDownLatch, Semaphore, ReentrantLock and ReentrantReadWriteLock; not this type yet)";
         }
         return "";

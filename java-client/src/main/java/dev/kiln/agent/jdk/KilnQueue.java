@@ -5,7 +5,7 @@ import java.util.Queue;
 
 /**
  * The raw (local, unrecorded) operations of a Kiln {@code java.util.concurrent} queue
- * (LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue), for {@link ConcurrentOps}.
+ * (LinkedBlockingQueue, ArrayBlockingQueue, ConcurrentLinkedQueue, PriorityBlockingQueue), for {@link ConcurrentOps}.
  * In the cluster a queue is a logical list, head = index 0.
  */
 public interface KilnQueue<E> extends KilnConcurrent, Queue<E> {
@@ -26,6 +26,14 @@ public interface KilnQueue<E> extends KilnConcurrent, Queue<E> {
 
     /** True when a removal can unblock a producer (a bounded queue). */
     boolean $kiln$bounded();
+
+    /**
+     * True when a removal is recorded by value, not by index: the local order (a priority heap) is
+     * not the cluster list's (offer order).
+     */
+    default boolean $kiln$byValue() {
+        return false;
+    }
 
     @Override
     default int $kiln$kind() {

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.IntBinaryOperator;
@@ -22,9 +24,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * {@code java.util.concurrent.atomic.AtomicInteger/AtomicLong/AtomicBoolean/AtomicReference}
- * in the shared graph. Their methods are final (no subclass can intercept them) and the JDK
+ * and {@code LongAdder/DoubleAdder} (one cluster value: the sum) in the shared graph. Their methods are final (no subclass can intercept them) and the JDK
  * class cannot get an oid field, so: in instrumented classes every {@code INVOKEVIRTUAL} of one
- * of the methods below on one of those four types is rewritten into an {@code INVOKESTATIC} of
+ * of the methods below on one of those six types is rewritten into an {@code INVOKESTATIC} of
  * the static method here of the same name, with the atomic as first argument
  * ({@code AtomicsRewriter}); shared atomics are kept in an identity map (atomic -> oid), as
  * arrays are ({@link SharedArrays}).
@@ -56,13 +58,15 @@ public final class Atomics {
     /** True for the four atomic types shared here (exact classes: a subclass is an application class). */
     static boolean isAtomic(Object v) {
         Class<?> c = v.getClass();
-        return c == AtomicInteger.class || c == AtomicLong.class || c == AtomicBoolean.class || c == AtomicReference.class;
+        return c == AtomicInteger.class || c == AtomicLong.class || c == AtomicBoolean.class || c == AtomicReference.class
+                || c == LongAdder.class || c == DoubleAdder.class;
     }
 
     static boolean isAtomicClass(String name) {
         return name.equals("java.util.concurrent.atomic.AtomicInteger") || name.equals("java.util.concurrent.atomic.AtomicLong")
                 || name.equals("java.util.concurrent.atomic.AtomicBoolean")
-                || name.equals("java.util.concurrent.atomic.AtomicReference");
+                || name.equals("java.util.concurrent.atomic.AtomicReference")
+                || name.equals("java.util.concurrent.atomic.LongAdder") || name.equals("java.util.concurrent.atomic.DoubleAdder");
     }
 
     /** The object id of atomic {@code a}, 0 when it is not shared. */
@@ -118,6 +122,12 @@ public final class Atomics {
         if (a instanceof AtomicBoolean) {
             return ((AtomicBoolean) a).get();
         }
+        if (a instanceof LongAdder) {
+            return ((LongAdder) a).sum();
+        }
+        if (a instanceof DoubleAdder) {
+            return ((DoubleAdder) a).sum();
+        }
         return ((AtomicReference<?>) a).get();
     }
 
@@ -151,6 +161,14 @@ public final class Atomics {
             ((AtomicLong) a).set(v == null ? 0 : ((Number) v).longValue());
         } else if (a instanceof AtomicBoolean) {
             ((AtomicBoolean) a).set(Boolean.TRUE.equals(v));
+        } else if (a instanceof LongAdder) {
+            LongAdder x = (LongAdder) a;
+            x.reset();
+            x.add(v == null ? 0 : ((Number) v).longValue());
+        } else if (a instanceof DoubleAdder) {
+            DoubleAdder x = (DoubleAdder) a;
+            x.reset();
+            x.add(v == null ? 0 : ((Number) v).doubleValue());
         } else {
             AtomicReference<Object> r = (AtomicReference<Object>) a;
             Object cur = r.get();
@@ -173,6 +191,12 @@ public final class Atomics {
                 break;
             case "java.util.concurrent.atomic.AtomicBoolean":
                 a = new AtomicBoolean();
+                break;
+            case "java.util.concurrent.atomic.LongAdder":
+                a = new LongAdder();
+                break;
+            case "java.util.concurrent.atomic.DoubleAdder":
+                a = new DoubleAdder();
                 break;
             default:
                 a = new AtomicReference<>();
@@ -512,5 +536,113 @@ public final class Atomics {
     public static <V> V accumulateAndGet(AtomicReference<V> a, V v, BinaryOperator<V> f) {
         long oid = oid(a);
         return oid == 0 ? a.accumulateAndGet(v, f) : locked(a, oid, WRITE, x -> x.accumulateAndGet(v, f));
+    }
+
+    // ------------------------------------------------------------------ LongAdder, DoubleAdder
+    // Shared, an adder is one cluster value (its sum): each add is a locked read-modify-write, so
+    // sums are exact across JVMs; the JDK's striping (cheap contended adds within one JVM) is lost.
+
+    public static void add(LongAdder a, long x) {
+        long oid = oid(a);
+        if (oid == 0) {
+            a.add(x);
+        } else {
+            locked(a, oid, WRITE, y -> { y.add(x); return null; });
+        }
+    }
+
+    public static void increment(LongAdder a) {
+        add(a, 1L);
+    }
+
+    public static void decrement(LongAdder a) {
+        add(a, -1L);
+    }
+
+    public static long sum(LongAdder a) {
+        long oid = oid(a);
+        return oid == 0 ? a.sum() : locked(a, oid, READ, LongAdder::sum);
+    }
+
+    public static void reset(LongAdder a) {
+        long oid = oid(a);
+        if (oid == 0) {
+            a.reset();
+        } else {
+            locked(a, oid, WRITE, y -> { y.reset(); return null; });
+        }
+    }
+
+    public static long sumThenReset(LongAdder a) {
+        long oid = oid(a);
+        return oid == 0 ? a.sumThenReset() : locked(a, oid, WRITE, LongAdder::sumThenReset);
+    }
+
+    public static long longValue(LongAdder a) {
+        return sum(a);
+    }
+
+    public static int intValue(LongAdder a) {
+        return (int) sum(a);
+    }
+
+    public static double doubleValue(LongAdder a) {
+        return (double) sum(a);
+    }
+
+    public static float floatValue(LongAdder a) {
+        return (float) sum(a);
+    }
+
+    public static String toString(LongAdder a) {
+        return Long.toString(sum(a));
+    }
+
+    public static void add(DoubleAdder a, double x) {
+        long oid = oid(a);
+        if (oid == 0) {
+            a.add(x);
+        } else {
+            locked(a, oid, WRITE, y -> { y.add(x); return null; });
+        }
+    }
+
+    public static double sum(DoubleAdder a) {
+        long oid = oid(a);
+        return oid == 0 ? a.sum() : locked(a, oid, READ, DoubleAdder::sum);
+    }
+
+    public static void reset(DoubleAdder a) {
+        long oid = oid(a);
+        if (oid == 0) {
+            a.reset();
+        } else {
+            locked(a, oid, WRITE, y -> { y.reset(); return null; });
+        }
+    }
+
+    public static double sumThenReset(DoubleAdder a) {
+        long oid = oid(a);
+        return oid == 0 ? a.sumThenReset() : locked(a, oid, WRITE, DoubleAdder::sumThenReset);
+    }
+
+    public static double doubleValue(DoubleAdder a) {
+        return sum(a);
+    }
+
+    public static long longValue(DoubleAdder a) {
+        return (long) sum(a);
+    }
+
+    public static int intValue(DoubleAdder a) {
+        return (int) sum(a);
+    }
+
+    public static float floatValue(DoubleAdder a) {
+        return (float) sum(a);
+    }
+
+    public static String toString(DoubleAdder a) {
+        return Double.toString(sum(a));
     }
 }

@@ -308,4 +308,209 @@ public class KilnConcurrentTest {
         assertEquals(js.toString(), ks.toString());
         assertNull(Jdk.portableCopy(Collections.synchronizedList(new ArrayList<>())));
     }
+
+    // ------------------------------------------------------------------ ConcurrentSkipListMap/Set
+
+    private static KilnConcurrentSkipListMap<String, Integer> cslm() {
+        KilnConcurrentSkipListMap<String, Integer> m = new KilnConcurrentSkipListMap<>();
+        m.put("a", 1);
+        m.put("b", 2);
+        m.put("c", 3);
+        return m;
+    }
+
+    @Test
+    public void skipListMutatorsAllTakeTheLockAndViewsAreReadOnly() {
+        Map<String, Consumer<KilnConcurrentSkipListMap<String, Integer>>> o = new LinkedHashMap<>();
+        o.put("put", m -> m.put("z", 9));
+        o.put("remove", m -> m.remove("a"));
+        o.put("remove(k,v)", m -> m.remove("a", 1));
+        o.put("clear", Map::clear);
+        o.put("putAll", m -> m.putAll(Collections.singletonMap("z", 9)));
+        o.put("putIfAbsent", m -> m.putIfAbsent("z", 9));
+        o.put("replace", m -> m.replace("a", 9));
+        o.put("replace(k,o,n)", m -> m.replace("a", 1, 9));
+        o.put("computeIfAbsent", m -> m.computeIfAbsent("z", k -> 9));
+        o.put("computeIfPresent", m -> m.computeIfPresent("a", (k, v) -> v + 1));
+        o.put("compute", m -> m.compute("a", (k, v) -> 9));
+        o.put("merge", m -> m.merge("a", 1, Integer::sum));
+        o.put("replaceAll", m -> m.replaceAll((k, v) -> v + 1));
+        o.put("pollFirstEntry", m -> m.pollFirstEntry());
+        o.put("pollLastEntry", m -> m.pollLastEntry());
+        everyMutatorTakesTheLock("ConcurrentSkipListMap", KilnConcurrentTest::cslm, o);
+        Supplier<KilnConcurrentSkipListSet<String>> set = () -> new KilnConcurrentSkipListSet<>(Arrays.asList("a", "b", "c"));
+        Map<String, Consumer<KilnConcurrentSkipListSet<String>>> so = new LinkedHashMap<>();
+        so.put("add", x -> x.add("z"));
+        so.put("remove", x -> x.remove("a"));
+        so.put("clear", Collection::clear);
+        so.put("addAll", x -> x.addAll(Arrays.asList("y", "z")));
+        so.put("removeAll", x -> x.removeAll(Collections.singleton("a")));
+        so.put("retainAll", x -> x.retainAll(Collections.singleton("a")));
+        so.put("removeIf", x -> x.removeIf("b"::equals));
+        so.put("pollFirst", x -> x.pollFirst());
+        so.put("pollLast", x -> x.pollLast());
+        so.put("iterator.remove", x -> {
+            Iterator<String> it = x.iterator();
+            it.next();
+            it.remove();
+        });
+        everyMutatorTakesTheLock("ConcurrentSkipListSet", set, so);
+        // Views of a shared one refuse changes (they would bypass its lock); nothing changed.
+        KilnConcurrentSkipListMap<String, Integer> m = cslm();
+        m.$kiln$oid(42);
+        List<Consumer<KilnConcurrentSkipListMap<String, Integer>>> views = Arrays.asList(
+            x -> x.keySet().remove("a"), x -> x.values().clear(), x -> x.entrySet().clear(),
+            x -> x.headMap("c").put("a", 7), x -> x.tailMap("a").clear(), x -> x.descendingMap().pollFirstEntry(),
+            x -> x.subMap("a", "c").remove("a"), x -> x.navigableKeySet().pollFirst());
+        for (Consumer<KilnConcurrentSkipListMap<String, Integer>> v : views) {
+            try {
+                v.accept(m);
+                fail("a view of a shared ConcurrentSkipListMap accepted a change");
+            } catch (UnsupportedOperationException expected) {
+                // read-only
+            }
+        }
+        assertEquals(Arrays.asList("a", 1, "b", 2, "c", 3), m.$kiln$content());
+        KilnConcurrentSkipListSet<String> s = set.get();
+        s.$kiln$oid(42);
+        for (Consumer<KilnConcurrentSkipListSet<String>> v : Arrays.<Consumer<KilnConcurrentSkipListSet<String>>>asList(
+                x -> x.headSet("c").add("a"), x -> x.descendingSet().pollFirst(), x -> x.tailSet("b").clear())) {
+            try {
+                v.accept(s);
+                fail("a view of a shared ConcurrentSkipListSet accepted a change");
+            } catch (UnsupportedOperationException expected) {
+                // read-only
+            }
+        }
+        assertEquals(Arrays.asList("a", "b", "c"), s.$kiln$content());
+    }
+
+    @Test
+    public void unsharedSkipListsAreTheJdksAndMaterialiseWithTheirComparator() throws ReflectiveOperationException {
+        Function<java.util.concurrent.ConcurrentSkipListMap<String, Integer>, String> script = m -> {
+            StringBuilder b = new StringBuilder();
+            b.append(m.put("b", 1)).append(m.putIfAbsent("b", 2)).append(m.putIfAbsent("a", 2)).append(m.merge("c", 5, Integer::sum));
+            b.append(m.pollFirstEntry()).append(m.headMap("c")).append(m.descendingMap()).append(m.ceilingKey("bb"));
+            m.keySet().remove("c");
+            return b + " " + m;
+        };
+        assertEquals(script.apply(new java.util.concurrent.ConcurrentSkipListMap<>()), script.apply(new KilnConcurrentSkipListMap<>()));
+        KilnConcurrentSkipListMap<String, Integer> rev = new KilnConcurrentSkipListMap<>(Collections.reverseOrder());
+        assertEquals("java.util.concurrent.ConcurrentSkipListMap|comparator=reverse", rev.$kiln$class());
+        KilnConcurrentSkipListMap<?, ?> back = (KilnConcurrentSkipListMap<?, ?>) Jdk.create(rev.$kiln$class(), getClass().getClassLoader());
+        assertTrue(back.comparator() == Collections.reverseOrder());
+        KilnConcurrentSkipListSet<String> ci = new KilnConcurrentSkipListSet<>(String.CASE_INSENSITIVE_ORDER);
+        KilnConcurrentSkipListSet<?> ciBack = (KilnConcurrentSkipListSet<?>) Jdk.create(ci.$kiln$class(), getClass().getClassLoader());
+        assertTrue(ciBack.comparator() == String.CASE_INSENSITIVE_ORDER);
+        assertEquals("java.util.concurrent.ConcurrentSkipListSet", new KilnConcurrentSkipListSet<>().$kiln$class());
+        // A plain one (from code the agent did not instrument) is copied at share time, comparator kept.
+        java.util.concurrent.ConcurrentSkipListSet<String> plain = new java.util.concurrent.ConcurrentSkipListSet<>(Collections.reverseOrder());
+        plain.addAll(Arrays.asList("a", "c", "b"));
+        KilnConcurrentSkipListSet<?> copy = (KilnConcurrentSkipListSet<?>) Jdk.portableCopy(plain);
+        assertEquals("[c, b, a]", copy.toString());
+        java.util.concurrent.ConcurrentSkipListMap<String, Integer> pm = new java.util.concurrent.ConcurrentSkipListMap<>();
+        pm.put("x", 1);
+        assertEquals("{x=1}", Jdk.portableCopy(pm).toString());
+        try {
+            new KilnConcurrentSkipListSet<String>((x, y) -> 0).$kiln$class();
+            fail("a lambda comparator was accepted");
+        } catch (com.tc.exception.TCNonPortableObjectError e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("java.util.concurrent.ConcurrentSkipListSet sorted by"));
+        }
+    }
+
+    // ------------------------------------------------------------------ PriorityBlockingQueue
+
+    @Test
+    public void priorityBlockingQueueMutatorsTakeTheLockUnsharedIsTheJdksAndComparatorTravels() throws Exception {
+        everyMutatorTakesTheLock("PriorityBlockingQueue", filled(KilnPriorityBlockingQueue::new), queueOps(true));
+        Function<java.util.concurrent.PriorityBlockingQueue<Integer>, String> script = q -> {
+            StringBuilder b = new StringBuilder();
+            q.addAll(Arrays.asList(5, 1, 4, 2, 3, 2));
+            b.append(q.peek()).append(q.poll()).append(q.remove(2)).append(q.remainingCapacity() == Integer.MAX_VALUE);
+            q.put(9);
+            try {
+                b.append(q.take()).append(q.poll(1, TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            List<Integer> sink = new ArrayList<>();
+            b.append(q.drainTo(sink, 2)).append(sink).append(q.removeIf(x -> x == 2)).append(q.size());
+            return b.toString();
+        };
+        assertEquals(script.apply(new java.util.concurrent.PriorityBlockingQueue<>()), script.apply(new KilnPriorityBlockingQueue<>()));
+        assertEquals(script.apply(new java.util.concurrent.PriorityBlockingQueue<>(4, Collections.reverseOrder())),
+                script.apply(new KilnPriorityBlockingQueue<>(4, Collections.reverseOrder())));
+        KilnPriorityBlockingQueue<Integer> rev = new KilnPriorityBlockingQueue<>(4, Collections.reverseOrder());
+        assertEquals("java.util.concurrent.PriorityBlockingQueue|comparator=reverse", rev.$kiln$class());
+        KilnPriorityBlockingQueue<?> back = (KilnPriorityBlockingQueue<?>) Jdk.create(rev.$kiln$class(), getClass().getClassLoader());
+        assertTrue(back.comparator() == Collections.reverseOrder());
+        java.util.concurrent.PriorityBlockingQueue<Integer> plain = new java.util.concurrent.PriorityBlockingQueue<>(4, Collections.reverseOrder());
+        plain.addAll(Arrays.asList(1, 3, 2));
+        KilnPriorityBlockingQueue<?> copy = (KilnPriorityBlockingQueue<?>) Jdk.portableCopy(plain);
+        assertEquals(3, copy.poll());
+        assertTrue(copy.comparator() == Collections.reverseOrder());
+        assertTrue(new KilnPriorityBlockingQueue<>().$kiln$byValue());
+        assertFalse(new KilnLinkedBlockingQueue<>().$kiln$byValue());
+    }
+
+    // ------------------------------------------------------------------ LinkedBlockingDeque
+
+    @Test
+    public void linkedBlockingDequeMutatorsAtBothEndsTakeTheLockAndUnsharedIsTheJdks() throws Exception {
+        Map<String, Consumer<KilnLinkedBlockingDeque<String>>> o = queueOps(true);
+        o.put("offerFirst", q -> q.offerFirst("z"));
+        o.put("offerLast", q -> q.offerLast("z"));
+        o.put("addFirst", q -> q.addFirst("z"));
+        o.put("addLast", q -> q.addLast("z"));
+        o.put("push", q -> q.push("z"));
+        o.put("pop", q -> q.pop());
+        o.put("pollFirst", q -> q.pollFirst());
+        o.put("pollLast", q -> q.pollLast());
+        o.put("removeFirst", q -> q.removeFirst());
+        o.put("removeLast", q -> q.removeLast());
+        o.put("removeFirstOccurrence", q -> q.removeFirstOccurrence("a"));
+        o.put("removeLastOccurrence", q -> q.removeLastOccurrence("a"));
+        o.put("putFirst", op(q -> q.putFirst("z")));
+        o.put("putLast", op(q -> q.putLast("z")));
+        o.put("offerFirst(timeout)", op(q -> q.offerFirst("z", 1, TimeUnit.SECONDS)));
+        o.put("takeFirst", op(q -> q.takeFirst()));
+        o.put("takeLast", op(q -> q.takeLast()));
+        o.put("pollLast(timeout)", op(q -> q.pollLast(1, TimeUnit.SECONDS)));
+        o.put("descendingIterator.remove", q -> {
+            Iterator<String> it = q.descendingIterator();
+            it.next();
+            it.remove();
+        });
+        everyMutatorTakesTheLock("LinkedBlockingDeque", filled(KilnLinkedBlockingDeque::new), o);
+        Function<java.util.concurrent.LinkedBlockingDeque<String>, String> script = q -> {
+            StringBuilder b = new StringBuilder();
+            try {
+                b.append(q.offerFirst("b")).append(q.offerLast("c")).append(q.offer("d"));
+                q.push("a");
+                q.putFirst("z");
+                b.append(q.offerFirst("y", 10, TimeUnit.MILLISECONDS)); // full (capacity 5)
+                b.append(q.pollLast()).append(q.pop()).append(q.takeLast()).append(q.removeLastOccurrence("a"));
+                q.addAll(Arrays.asList("a", "b", "a"));
+                b.append(q.removeLastOccurrence("a")).append(q.removeFirstOccurrence("b"));
+                Iterator<String> it = q.descendingIterator();
+                b.append(it.next());
+                it.remove();
+                b.append(q.pollFirst(1, TimeUnit.MILLISECONDS)).append(q.pollLast(1, TimeUnit.MILLISECONDS));
+                b.append(q.pollLast(1, TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return b + " " + q + q.remainingCapacity();
+        };
+        assertEquals(script.apply(new java.util.concurrent.LinkedBlockingDeque<>(5)), script.apply(new KilnLinkedBlockingDeque<>(5)));
+        KilnLinkedBlockingDeque<String> bounded = new KilnLinkedBlockingDeque<>(3);
+        assertEquals("java.util.concurrent.LinkedBlockingDeque|capacity=3", bounded.$kiln$class());
+        assertEquals(3, ((KilnLinkedBlockingDeque<?>) Jdk.create(bounded.$kiln$class(), getClass().getClassLoader())).remainingCapacity());
+        assertEquals("java.util.concurrent.LinkedBlockingDeque", new KilnLinkedBlockingDeque<>().$kiln$class());
+        java.util.concurrent.LinkedBlockingDeque<String> plain = new java.util.concurrent.LinkedBlockingDeque<>(4);
+        plain.addAll(Arrays.asList("x", "y"));
+        KilnLinkedBlockingDeque<?> copy = (KilnLinkedBlockingDeque<?>) Jdk.portableCopy(plain);
+        assertEquals("[x, y]2", copy + "" + copy.remainingCapacity());
+    }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.junit.Test;
 
@@ -73,5 +75,56 @@ public class AtomicsTest {
             Atomics.unbind(r);
         }
         assertEquals(0, Atomics.oid(i));
+    }
+
+    @Test
+    public void addersUnsharedAreTheJdksSharedTakeTheirClusterLockAndMaterialise() {
+        LongAdder l = new LongAdder();
+        Atomics.increment(l);
+        Atomics.add(l, 10);
+        Atomics.decrement(l);
+        assertEquals(10, Atomics.sum(l));
+        assertEquals(10, Atomics.intValue(l));
+        assertEquals("10", Atomics.toString(l));
+        assertEquals(10, Atomics.sumThenReset(l));
+        assertEquals(0, Atomics.sum(l));
+        DoubleAdder d = new DoubleAdder();
+        Atomics.add(d, 1.5);
+        Atomics.add(d, 2.25);
+        assertEquals(3.75, Atomics.sum(d), 0);
+        assertEquals(3, Atomics.longValue(d));
+        Atomics.reset(d);
+        assertEquals(0.0, Atomics.sum(d), 0);
+        assertTrue(Atomics.isAtomic(l) && Atomics.isAtomic(d));
+        assertTrue(Atomics.isAtomicClass("java.util.concurrent.atomic.LongAdder"));
+        assertTrue(Atomics.isAtomicClass("java.util.concurrent.atomic.DoubleAdder"));
+        assertFalse(Atomics.isAtomic(new LongAdder() {})); // a subclass is an application class
+        // The cluster state (class, then decl/name/value) of another JVM's adder.
+        Object m = Atomics.materialise(77, java.util.Arrays.asList("java.util.concurrent.atomic.LongAdder",
+                "java.util.concurrent.atomic.LongAdder", "value", 42L));
+        Object md = Atomics.materialise(78, java.util.Arrays.asList("java.util.concurrent.atomic.DoubleAdder",
+                "java.util.concurrent.atomic.DoubleAdder", "value", 0.5));
+        try {
+            assertEquals(42, ((LongAdder) m).sum());
+            assertEquals(0.5, ((DoubleAdder) md).sum(), 0);
+            l.add(7);
+            Atomics.bind(l, 42);
+            Runnable[] ops = {() -> Atomics.increment(l), () -> Atomics.add(l, 3), () -> Atomics.sum(l), () -> Atomics.reset(l),
+                () -> Atomics.sumThenReset(l), () -> Atomics.add((DoubleAdder) md, 1), () -> Atomics.sum((DoubleAdder) md)};
+            for (Runnable op : ops) {
+                try {
+                    op.run();
+                    fail("an operation of a shared adder did not take its cluster lock");
+                } catch (IllegalStateException e) {
+                    assertTrue(e.getMessage(), e.getMessage().contains("no cluster"));
+                }
+            }
+            assertEquals(7, l.sum());
+            assertEquals(0.5, ((DoubleAdder) md).sum(), 0);
+        } finally {
+            Atomics.unbind(l);
+            Atomics.unbind(m);
+            Atomics.unbind(md);
+        }
     }
 }
