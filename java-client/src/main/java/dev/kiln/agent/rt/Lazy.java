@@ -22,8 +22,17 @@ final class Lazy {
     /** (holder oid, field) -> target oid. */
     private static final ConcurrentHashMap<Key, Long> TABLE = new ConcurrentHashMap<>();
 
-    /** Whether any entry was ever made: the barrier's one test on a null read before this. */
-    static volatile boolean any;
+    /**
+     * Whether any entry was ever made: the barrier's one test on a null read until then. Set once
+     * (false to true, never back), under the {@code objects} monitor, before the first lazy
+     * field exists. Deliberately not volatile, so the JIT can keep it out of loops (a volatile
+     * load per null read doubled the agent bench's non-shared field-read loop): a thread sees it
+     * set through the happens-before edge that handed it an object with a lazy field (the root
+     * read or lazy resolution that materialised it, a cluster lock award, both under the same
+     * monitor); only a program that passes such an object between threads with a data race, in
+     * the moment the JVM makes its first lazy field, could read that field as null.
+     */
+    static boolean any;
 
     static final class Key {
         final long oid;

@@ -533,8 +533,12 @@ public final class Runtime {
      * and returned.
      */
     public static Object lazyGet(Object holder, Object v, String key) {
-        if (v != null || !Lazy.any || !(holder instanceof Managed)) {
-            return v;
+        return v != null || !Lazy.any ? v : lazyNull(holder, key); // kept tiny: the JIT inlines it
+    }
+
+    private static Object lazyNull(Object holder, String key) {
+        if (!(holder instanceof Managed)) {
+            return null;
         }
         long oid = ((Managed) holder).$kiln$oid();
         return oid == 0 ? null : resolveLazy(holder, oid, key);
@@ -579,24 +583,32 @@ public final class Runtime {
      * under the {@code objects} monitor, may have stored the old target after the PUTFIELD).
      */
     public static void afterPutRef(Object obj, Object v, String owner, String name) {
-        if (Lazy.any && obj instanceof Managed) {
-            long oid = ((Managed) obj).$kiln$oid();
-            if (oid != 0) {
-                Field f = field(obj.getClass(), owner, name);
-                if (Lazy.remove(oid, f) != null) {
-                    try {
-                        synchronized (objects) {
-                            if (f.get(obj) != v) {
-                                f.set(obj, v);
-                            }
-                        }
-                    } catch (IllegalAccessException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            }
+        if (Lazy.any) {
+            lazyWritten(obj, v, owner, name); // kept out of line: the JIT inlines this method
         }
         afterPut(obj, owner, name);
+    }
+
+    private static void lazyWritten(Object obj, Object v, String owner, String name) {
+        if (!(obj instanceof Managed)) {
+            return;
+        }
+        long oid = ((Managed) obj).$kiln$oid();
+        if (oid == 0) {
+            return;
+        }
+        Field f = field(obj.getClass(), owner, name);
+        if (Lazy.remove(oid, f) != null) {
+            try {
+                synchronized (objects) {
+                    if (f.get(obj) != v) {
+                        f.set(obj, v);
+                    }
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /**
