@@ -259,6 +259,22 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitFieldInsn(int opcode, String fowner, String fname, String desc) {
+            boolean ref = desc.startsWith("L") || desc.startsWith("[");
+            if (opcode == Opcodes.GETFIELD && ref && !fname.equals(OID)
+                    && !(ctor && fowner.equals(self))
+                    && !rootIndex.containsKey(fowner + "." + fname)
+                    && !never(fowner) && rules.instrumented(fowner.replace('/', '.'))) {
+                // Lazy reference (docs/agent.md "Lazy faulting"): [obj] -> [obj, obj] -> [obj, v]
+                // -> Runtime.lazyGet(obj, v, "owner.name") -> [v'] (v itself unless v is null and
+                // obj is shared with that field not faulted yet). Straight-line: frames stay valid.
+                adder.rewrote = true;
+                super.visitInsn(Opcodes.DUP);
+                super.visitFieldInsn(opcode, fowner, fname, desc);
+                super.visitLdcInsn(fowner.replace('/', '.') + "." + fname);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "lazyGet", "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;)Ljava/lang/Object;", false);
+                super.visitTypeInsn(Opcodes.CHECKCAST, desc.startsWith("L") ? desc.substring(1, desc.length() - 1) : desc);
+                return;
+            }
             boolean barrier = opcode == Opcodes.PUTFIELD && !fname.equals(OID)
                     && !(ctor && fowner.equals(self)) // the object under construction is not shared yet
                     && !rootIndex.containsKey(fowner + "." + fname)
@@ -277,6 +293,15 @@ final class KilnTransformer implements ClassFileTransformer {
                 super.visitInsn(Opcodes.DUP_X2);
                 super.visitInsn(Opcodes.POP);
                 super.visitFieldInsn(opcode, fowner, fname, desc);
+            } else if (ref) {
+                // [obj, v] -> [obj, v, obj, v] -> PUTFIELD -> [obj, v] -> Runtime.afterPutRef(obj, v, ..):
+                // the value written, so a racing lazy resolution of the same field cannot win
+                super.visitInsn(Opcodes.DUP2);
+                super.visitFieldInsn(opcode, fowner, fname, desc);
+                super.visitLdcInsn(fowner.replace('/', '.'));
+                super.visitLdcInsn(fname);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "afterPutRef", "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;)V", false);
+                return;
             } else {
                 // [obj, v] -> [obj, v, obj, v] -> PUTFIELD -> [obj, v] -> [obj]
                 super.visitInsn(Opcodes.DUP2);

@@ -503,8 +503,119 @@ public final class Runtime {
     }
 
     /**
+     * Lazy reference fields (docs/agent.md "Lazy faulting"); {@code -Dkiln.lazy=false} turns them
+     * off (every reachable object is materialised with its holder, as before).
+     */
+    private static final boolean lazy = !"false".equals(System.getProperty("kiln.lazy"));
+
+    /** The Java object of {@code oid} if it is materialised here, else null. */
+    private static Object resident(long oid) {
+        Object o = objects.get(oid);
+        return o != null ? o : Atomics.byOid(oid);
+    }
+
+    /** Objects materialised or shared in this JVM (diagnostics; the partial-faulting example prints it). */
+    public static int materialisedCount() {
+        return objects.size();
+    }
+
+    /** Lazy reference fields not resolved or written since (diagnostics). */
+    public static int lazyEntries() {
+        return Lazy.size();
+    }
+
+    /**
+     * The GETFIELD barrier of a reference field of an instrumented class ({@code key}: the
+     * field's owner and name as the bytecode names them): {@code v}, the value just read, unless
+     * it is null and {@code holder} is a shared object whose field points to a cluster object not
+     * materialised yet; then that object is materialised (its state comes from the client's
+     * cache, which the holder's fault prefetched with it, or by a fault now), stored in the field
+     * and returned.
+     */
+    public static Object lazyGet(Object holder, Object v, String key) {
+        return v != null || !Lazy.any ? v : lazyNull(holder, key); // kept tiny: the JIT inlines it
+    }
+
+    private static Object lazyNull(Object holder, String key) {
+        if (!(holder instanceof Managed)) {
+            return null;
+        }
+        long oid = ((Managed) holder).$kiln$oid();
+        return oid == 0 ? null : resolveLazy(holder, oid, key);
+    }
+
+    private static Object resolveLazy(Object holder, long oid, String key) {
+        Field f = fieldByKey(holder.getClass(), key);
+        Long t = Lazy.get(oid, f);
+        if (t == null) {
+            return null;
+        }
+        Object target = materialise(t);
+        try {
+            synchronized (objects) { // a local write (afterPutRef) or a refresh may have replaced it
+                Object cur = f.get(holder);
+                if (cur != null) {
+                    return cur;
+                }
+                if (t.equals(Lazy.get(oid, f))) {
+                    f.set(holder, target);
+                    return target;
+                }
+                return null;
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Field fieldByKey(Class<?> c, String key) {
+        Field f = FIELDS.get(key);
+        if (f != null) {
+            return f;
+        }
+        int dot = key.lastIndexOf('.');
+        return field(c, key.substring(0, dot), key.substring(dot + 1));
+    }
+
+    /**
+     * After a PUTFIELD of a reference field: as {@link #afterPut}, and when the field was lazy,
+     * the entry goes and the value written is re-asserted (a lazy resolution racing this write,
+     * under the {@code objects} monitor, may have stored the old target after the PUTFIELD).
+     */
+    public static void afterPutRef(Object obj, Object v, String owner, String name) {
+        if (Lazy.any) {
+            lazyWritten(obj, v, owner, name); // kept out of line: the JIT inlines this method
+        }
+        afterPut(obj, owner, name);
+    }
+
+    private static void lazyWritten(Object obj, Object v, String owner, String name) {
+        if (!(obj instanceof Managed)) {
+            return;
+        }
+        long oid = ((Managed) obj).$kiln$oid();
+        if (oid == 0) {
+            return;
+        }
+        Field f = field(obj.getClass(), owner, name);
+        if (Lazy.remove(oid, f) != null) {
+            try {
+                synchronized (objects) {
+                    if (f.get(obj) != v) {
+                        f.set(obj, v);
+                    }
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
      * The Java object of cluster object {@code oid}: created without running a constructor, its
-     * fields filled; references materialised eagerly (the client faults the reachable batch).
+     * fields filled. A reference to an object already materialised here is set; one to an object
+     * not materialised yet is left lazy in an instrumented class's field (resolved by the first
+     * read) and materialised at once elsewhere (JDK and awt value types' fields).
      */
     static Object materialise(long oid) {
         Object o = objects.get(oid);
@@ -546,7 +657,15 @@ public final class Runtime {
                     }
                     Object v = st.get(i + 2);
                     if (v instanceof Ref) {
-                        v = materialise(((Ref) v).oid());
+                        long t = ((Ref) v).oid();
+                        v = resident(t);
+                        if (v == null && lazy && o instanceof Managed && Lazy.lazyField(f)) {
+                            Lazy.put(oid, f, t); // faulted by the first read (lazyGet)
+                            continue;
+                        }
+                        if (v == null) {
+                            v = materialise(t);
+                        }
                     }
                     f.set(o, v);
                 }
@@ -837,8 +956,23 @@ public final class Runtime {
             for (int i = 1; i + 2 < st.size(); i += 3) {
                 Field f = field(o.getClass(), (String) st.get(i), (String) st.get(i + 1));
                 Object v = st.get(i + 2);
+                boolean lazyRef = Lazy.any && o instanceof Managed && Lazy.lazyField(f);
                 if (v instanceof Ref) {
-                    v = materialise(((Ref) v).oid());
+                    long t = ((Ref) v).oid();
+                    v = resident(t);
+                    if (v == null && lazy && o instanceof Managed && Lazy.lazyField(f)) {
+                        Lazy.put(oid, f, t); // the new target is faulted by the next read
+                        if (f.get(o) != null) {
+                            f.set(o, null);
+                        }
+                        continue;
+                    }
+                    if (v == null) {
+                        v = materialise(t);
+                    }
+                }
+                if (lazyRef) {
+                    Lazy.remove(oid, f);
                 }
                 Object cur = f.get(o);
                 if (cur != v && (cur == null || !cur.equals(v))) {
