@@ -54,9 +54,14 @@ final class Lazy {
         }
     }
 
-    /** Whether reads of {@code f} go through the barrier: a field of an instrumented class. */
+    /**
+     * Whether reads of {@code f} go through the barrier: a reference field of a class the
+     * transformer rewrote (it implements {@link Managed}; Kiln's own classes that implement it by
+     * hand, such as the cluster API's node, are never rewritten, so their fields stay eager).
+     */
     static boolean lazyField(Field f) {
-        return !f.getType().isPrimitive() && Managed.class.isAssignableFrom(f.getDeclaringClass());
+        Class<?> c = f.getDeclaringClass();
+        return !f.getType().isPrimitive() && Managed.class.isAssignableFrom(c) && !c.getName().startsWith("dev.kiln.");
     }
 
     static void put(long holder, Field f, long target) {
