@@ -70,6 +70,20 @@ pub struct Status {
     pub ha: Option<HaStatus>,
     /// The `<data>` directory: exists, writable, free space.
     pub data_dir: crate::console::DataDirHealth,
+    /// The stripe this server serves.
+    pub stripe: StripeStatus,
+}
+
+/// `/status` `stripe`: which mirror group (stripe) this server serves.
+#[derive(Debug, Serialize)]
+pub struct StripeStatus {
+    /// Index of the server's mirror group in the configuration (the top byte of the object ids
+    /// it leases).
+    pub id: u8,
+    /// The group's name.
+    pub group: String,
+    /// How many stripes the configuration lists.
+    pub of: usize,
 }
 
 /// HA part of `/status` (group members only).
@@ -345,6 +359,11 @@ pub fn status_of(shared: &Shared) -> Status {
         object_memory: st.objects.memory(),
         ha,
         data_dir: crate::console::data_dir_health(&shared.settings.console.data_dir),
+        stripe: StripeStatus {
+            id: shared.settings.stripe,
+            group: shared.settings.group_name.clone(),
+            of: shared.settings.stripes,
+        },
     }
 }
 

@@ -213,7 +213,16 @@ async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
     let mut actives = 0;
     let token = token(cfg);
     let mut out = String::new();
-    out.push_str(&format!("group {}\n", s.group));
+    let stripes = cfg.servers.groups.len().max(1);
+    if stripes > 1 {
+        out.push_str(&format!(
+            "group {} (stripe {} of {stripes})\n",
+            s.group,
+            kiln_server::server::stripe_of(cfg, s)
+        ));
+    } else {
+        out.push_str(&format!("group {}\n", s.group));
+    }
     for m in members {
         let addr = mgmt_addr(m);
         let answer =
@@ -493,9 +502,15 @@ async fn start(cfg: TcConfig, s: ServerConfig, force_active: bool) -> ExitCode {
             let name = s.name.clone();
             let logs = s.logs.clone();
             let group = s.group.clone();
+            let stripe = kiln_server::server::stripe_of(&cfg, &s);
             let loaded = match opened {
                 Ok(()) => tokio::task::spawn_blocking(move || {
-                    kiln_server::store::Store::open_in_group(&data, &name, &logs, Some(&group))
+                    kiln_server::store::Store::open_member(
+                        &data,
+                        &name,
+                        &logs,
+                        Some((&group, stripe)),
+                    )
                 })
                 .await
                 .map_err(|e| e.to_string())

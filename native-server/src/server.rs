@@ -54,6 +54,13 @@ pub struct Settings {
     pub gc_interval: Duration,
     /// The server group (HA) this server is in, when it has two or more members.
     pub group: Option<crate::ha::GroupConfig>,
+    /// The stripe: index of this server's mirror group in the configuration (0: the first or
+    /// only group).
+    pub stripe: u8,
+    /// How many mirror groups (stripes) the configuration lists.
+    pub stripes: usize,
+    /// This server's mirror group (`default-group` for `<server>`s directly under `<servers>`).
+    pub group_name: String,
     /// Operator override (`--force-active-despite-possible-data-loss`): a former passive with
     /// data that starts alone may become active.
     pub force_active: bool,
@@ -87,6 +94,9 @@ impl Default for Settings {
             l1_reconnect: None,
             console: crate::console::ConsoleSettings::default(),
             lock_profiler: (false, crate::profiler::DEFAULT_CAPACITY),
+            stripe: 0,
+            stripes: 1,
+            group_name: kiln_config::DEFAULT_GROUP_NAME.to_owned(),
         }
     }
 }
@@ -109,6 +119,9 @@ impl Settings {
             gc_verbose: server.garbage_collection.verbose,
             gc_interval: Duration::from_secs(server.garbage_collection.interval_secs.max(1)),
             group: crate::ha::GroupConfig::from_config(cfg, server),
+            stripe: stripe_of(cfg, server),
+            stripes: cfg.servers.groups.len().max(1),
+            group_name: server.group.clone(),
             l1_reconnect: {
                 let r = cfg.tc_properties.l1_reconnect();
                 r.enabled.then(|| Duration::from_millis(r.timeout_ms))
@@ -121,6 +134,18 @@ impl Settings {
             ..Settings::default()
         }
     }
+}
+
+/// The stripe of `server`: the index of its mirror group in `cfg` (groups beyond 255 are
+/// refused by the configuration's own limits long before; saturates).
+pub fn stripe_of(cfg: &kiln_config::TcConfig, server: &kiln_config::ServerConfig) -> u8 {
+    let i = cfg
+        .servers
+        .groups
+        .iter()
+        .position(|g| g.name == server.group)
+        .unwrap_or(0);
+    u8::try_from(i).unwrap_or(u8::MAX)
 }
 
 /// What every session and the admin endpoint share.
@@ -201,6 +226,7 @@ impl Shared {
     ) -> Arc<Self> {
         let (shutdown, _) = watch::channel(None);
         let mut state = state;
+        state.stripe = settings.stripe;
         let (profile, capacity) = settings.lock_profiler;
         state.locks.profiler.set_capacity(capacity);
         state.locks.profiler.set_enabled(profile);

@@ -157,6 +157,10 @@ pub struct State {
     pub awaiting: HashSet<ClientId>,
     /// Whether changes are written to a store (decides which ops are produced).
     pub persistent: bool,
+    /// The stripe this server serves: the index of its mirror group in the configuration
+    /// (0 for a single group). Ids it leases carry it in their top byte; objects of other
+    /// stripes are refused (docs/architecture.md "Mirror groups (stripes)").
+    pub stripe: u8,
     /// Whether this server was its group's active when it last stopped (a vote criterion).
     pub was_active: bool,
     /// The cluster this server's data belongs to (random 128-bit, `meta/cluster_hi` and
@@ -198,6 +202,7 @@ impl Default for State {
             known: BTreeMap::new(),
             awaiting: HashSet::new(),
             persistent: false,
+            stripe: 0,
             was_active: false,
             cluster: 0,
         }
@@ -264,7 +269,7 @@ impl State {
         let count = count.clamp(1, 1_000_000);
         let start = self.next_oid;
         self.next_oid += count;
-        (ObjectId::new(0, start).0, count)
+        (ObjectId::new(self.stripe, start).0, count)
     }
 
     /// `RootCreate`: first writer wins; a literal root may be replaced when asked. Returns the
@@ -408,6 +413,18 @@ impl State {
         let mut undo: Vec<(ObjectId, Undo)> = Vec::new();
         let result = (|| -> Result<(), Violation> {
             for (oid, state) in new_objects {
+                if oid.0 != 0 && oid.stripe() != self.stripe {
+                    return Err(Violation::new(
+                        ErrorCode::Refused,
+                        format!(
+                            "transaction {seq} creates object {oid} of stripe {}, but this server serves stripe {} \
+                             (objects live in the stripe whose server leased their id; cross-stripe transactions \
+                             are not implemented yet)",
+                            oid.stripe(),
+                            self.stripe
+                        ),
+                    ));
+                }
                 if oid.0 == 0 || self.objects.contains(&oid) {
                     return Err(Violation::new(
                         ErrorCode::OutOfOrder,

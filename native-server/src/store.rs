@@ -347,6 +347,21 @@ impl Store {
         logs: &Path,
         group: Option<&str>,
     ) -> Result<(Store, Loaded), ServerError> {
+        Self::open_member(data, server, logs, group.map(|g| (g, 0)))
+    }
+
+    /// As [`Store::open_in_group`], for a server of group `member.0` that is stripe `member.1`
+    /// (the index of its mirror group in the configuration). The stripe is recorded beside the
+    /// group at the first start (`meta/stripe`: the store's object ids carry it in their top
+    /// byte), and a store recorded for another stripe is refused (the mirror groups were
+    /// reordered in the configuration, or the directory belongs to another stripe).
+    pub fn open_member(
+        data: &Path,
+        server: &str,
+        logs: &Path,
+        member: Option<(&str, u8)>,
+    ) -> Result<(Store, Loaded), ServerError> {
+        let group = member.map(|m| m.0);
         let dir = data.join(STORE_DIR);
         // The top-level entry of `data` that holds the logs, if the logs are inside `data`.
         let own_logs = own_entry(data, logs);
@@ -444,6 +459,31 @@ impl Store {
                     b.commit()
                         .and_then(|()| h.db.persist(PersistMode::SyncData))
                         .map_err(|e| storage_err(&dir, "cannot record the server group", e))?;
+                }
+            }
+        }
+        if let Some((group, stripe)) = member {
+            match get("stripe")? {
+                Some(s) if s == [stripe] => {}
+                Some(s) => {
+                    let recorded = s.first().copied().unwrap_or(0);
+                    return Err(ServerError::ForeignDataDir {
+                        path: data.to_path_buf(),
+                        reason: format!(
+                            "it holds the data of group '{group}' as stripe {recorded} (its object ids carry \
+                             stripe {recorded}), but this configuration makes group '{group}' stripe {stripe} \
+                             (mirror group number {} of <servers>): keep the <mirror-group>s in the order they \
+                             had when the cluster was created",
+                            u32::from(stripe) + 1
+                        ),
+                    });
+                }
+                None => {
+                    let mut b = h.db.batch();
+                    b.insert(&h.meta, "stripe", [stripe]);
+                    b.commit()
+                        .and_then(|()| h.db.persist(PersistMode::SyncData))
+                        .map_err(|e| storage_err(&dir, "cannot record the stripe", e))?;
                 }
             }
         }
@@ -799,9 +839,10 @@ impl Writer {
                 };
                 let owner = meta("server")?.unwrap_or_default();
                 let group = meta("group")?;
+                let stripe = meta("stripe")?;
                 h.db.persist(PersistMode::SyncAll)
                     .map_err(|e| fjall_message(&e))?;
-                (owner, group)
+                (owner, (group, stripe))
             }
             None => return Err("the store is not open".into()),
         };
@@ -824,8 +865,12 @@ impl Writer {
         let mut b = h.db.batch();
         b.insert(&h.meta, "format", FORMAT);
         b.insert(&h.meta, "server", owner);
+        let (group, stripe) = group;
         if let Some(g) = group {
             b.insert(&h.meta, "group", g);
+        }
+        if let Some(s) = stripe {
+            b.insert(&h.meta, "stripe", s);
         }
         b.commit()
             .and_then(|()| h.db.persist(PersistMode::SyncData))
