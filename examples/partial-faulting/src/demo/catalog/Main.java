@@ -10,6 +10,7 @@ package demo.catalog;
  *   run.sh build            # builds the catalog under its root
  *   run.sh browse 3         # reads categories 0..2 and prints what this JVM materialised
  *   run.sh reprice 1 7 5    # sets category 1, product 7's price to 5
+ *   JAVA_TOOL_OPTIONS=-Dkiln.cache.maxObjects=300 run.sh scan   # walks everything, releasing as it goes
  * </pre>
  */
 public class Main {
@@ -33,6 +34,23 @@ public class Main {
             System.out.println("app: repriced");
             return;
         }
+        if (cmd.equals("scan")) {
+            // Walks every category (all 10,000 products). Run with -Dkiln.cache.maxObjects=N to
+            // let the JVM release what it walked: resolved references are turned back into lazy
+            // ones under that pressure, and what nothing else references is collected.
+            long sum = 0;
+            for (Category cat : c.categories) {
+                sum += cat.total();
+            }
+            System.gc();
+            Thread.sleep(200);
+            System.gc();
+            System.out.println("app: scanned " + c.categories.length + " categories, sum " + sum + "; materialised "
+                    + materialised() + ", released " + released());
+            Category again = c.categories[1];
+            System.out.println("app: again " + again.name + ": total " + again.total() + ", featured " + again.featured.sku);
+            return;
+        }
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.println("app: " + c.categories.length + " categories; after the root and its array, materialised "
                 + materialised());
@@ -43,6 +61,15 @@ public class Main {
                     + (cat.featured == cat.products.get(cat.products.size() / 2)) + ")");
         }
         System.out.println("app: after reading " + n + " categories, materialised " + materialised());
+    }
+
+    /** Objects this JVM released (the agent's diagnostic; "n/a" without the Kiln agent). */
+    static String released() {
+        try {
+            return String.valueOf(Class.forName("dev.kiln.agent.rt.Runtime").getMethod("releasedCount").invoke(null));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "n/a";
+        }
     }
 
     /** Objects this JVM materialised (the agent's diagnostic; "n/a" without the Kiln agent). */

@@ -19,8 +19,8 @@ final class Lazy {
     private Lazy() {
     }
 
-    /** (holder oid, field) -> target oid. */
-    private static final ConcurrentHashMap<Key, Long> TABLE = new ConcurrentHashMap<>();
+    /** holder oid -> field -> target oid. */
+    private static final ConcurrentHashMap<Long, ConcurrentHashMap<Field, Long>> TABLE = new ConcurrentHashMap<>();
 
     /**
      * Whether any entry was ever made: the barrier's one test on a null read until then. Set once
@@ -34,26 +34,6 @@ final class Lazy {
      */
     static boolean any;
 
-    static final class Key {
-        final long oid;
-        final Field field;
-
-        Key(long oid, Field field) {
-            this.oid = oid;
-            this.field = field;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key && ((Key) o).oid == oid && ((Key) o).field.equals(field);
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(oid) * 31 + field.getName().hashCode();
-        }
-    }
-
     /**
      * Whether reads of {@code f} go through the barrier: a reference field of a class the
      * transformer rewrote (it implements {@link Managed}; Kiln's own classes that implement it by
@@ -66,19 +46,43 @@ final class Lazy {
 
     static void put(long holder, Field f, long target) {
         any = true;
-        TABLE.put(new Key(holder, f), target);
+        TABLE.computeIfAbsent(holder, k -> new ConcurrentHashMap<>()).put(f, target);
     }
 
     static Long get(long holder, Field f) {
-        return TABLE.get(new Key(holder, f));
+        ConcurrentHashMap<Field, Long> m = TABLE.get(holder);
+        return m == null ? null : m.get(f);
     }
 
     static Long remove(long holder, Field f) {
-        return TABLE.remove(new Key(holder, f));
+        ConcurrentHashMap<Field, Long> m = TABLE.get(holder);
+        return m == null ? null : m.remove(f);
+    }
+
+    /** The holder was collected (or evicted): its entries go. */
+    static void removeHolder(long holder) {
+        TABLE.remove(holder);
+    }
+
+    /** Calls {@code f} for every (holder, field, target) entry. */
+    static void forEach(TriConsumer f) {
+        for (java.util.Map.Entry<Long, ConcurrentHashMap<Field, Long>> h : TABLE.entrySet()) {
+            for (java.util.Map.Entry<Field, Long> e : h.getValue().entrySet()) {
+                f.accept(h.getKey(), e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    interface TriConsumer {
+        void accept(long holder, Field f, long target);
     }
 
     /** Entries (diagnostics). */
     static int size() {
-        return TABLE.size();
+        int n = 0;
+        for (ConcurrentHashMap<Field, Long> m : TABLE.values()) {
+            n += m.size();
+        }
+        return n;
     }
 }

@@ -51,8 +51,8 @@ public final class Runtime {
     public static void configureTransient(java.util.function.Predicate<Field> p) {
         notShared = p;
     }
-    /** oid -> materialised or shared Java object (strong: objects are not released yet, see docs/agent.md). */
-    private static final ConcurrentHashMap<Long, Object> objects = new ConcurrentHashMap<>();
+    /** oid -> materialised or shared Java object, held weakly (docs/agent.md "Local release"). */
+    private static final ObjectTable objects = new ObjectTable();
     private static volatile ClassLoader appLoader;
     private static volatile long client;
 
@@ -514,9 +514,65 @@ public final class Runtime {
         return o != null ? o : Atomics.byOid(oid);
     }
 
-    /** Objects materialised or shared in this JVM (diagnostics; the partial-faulting example prints it). */
+    /** Objects materialised or shared in this JVM and not collected (diagnostics; the partial-faulting example prints it). */
     public static int materialisedCount() {
-        return objects.size();
+        synchronized (objects) {
+            return objects.size();
+        }
+    }
+
+    /** Objects released here since the start: collected after nothing referenced them (diagnostics). */
+    public static long releasedCount() {
+        synchronized (objects) {
+            return objects.released();
+        }
+    }
+
+    /**
+     * {@code -Dkiln.cache.maxObjects=N} (0, the default: off): when more than N objects are
+     * materialised, the resolved lazy fields are turned back into lazy entries, so the objects
+     * the program does not reference otherwise can be collected (and are faulted back from the
+     * client's cache by their next read). Checked every 256 materialisations.
+     */
+    private static final long maxObjects = Long.getLong("kiln.cache.maxObjects", 0L);
+    private static int sinceCheck;
+
+    /** After a materialisation (under the monitor): the memory-pressure check. */
+    private static void afterMaterialise() {
+        if (maxObjects > 0 && ++sinceCheck >= 256) {
+            sinceCheck = 0;
+            if (objects.size() > maxObjects) {
+                unresolveAll();
+            }
+        }
+    }
+
+    /**
+     * Turns every resolved lazy field back into a lazy one: under the monitor, a field whose
+     * entry still names the object it holds is set to null (a local write racing this re-asserts
+     * its value in {@link #afterPutRef}; a read resolves it again, to the same Java object while
+     * anything else keeps that alive). Returns how many fields it cleared.
+     */
+    public static int unresolveAll() {
+        int[] n = {0};
+        synchronized (objects) {
+            Lazy.forEach((holder, f, t) -> {
+                Object h = objects.get(holder);
+                Object target = h == null ? null : objects.get(t);
+                if (target == null) {
+                    return;
+                }
+                try {
+                    if (f.get(h) == target) {
+                        f.set(h, null);
+                        n[0]++;
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        return n[0];
     }
 
     /** Lazy reference fields not resolved or written since (diagnostics). */
@@ -671,6 +727,7 @@ public final class Runtime {
                 }
                 SharedValues.loaded(o); // the Kiln Swing models' transient listener lists
                 OnLoad.loaded(o); // <on-load> of its class
+                afterMaterialise();
             } catch (ReflectiveOperationException e) {
                 objects.remove(oid);
                 throw new IllegalStateException("kiln: cannot materialise object " + oid + " of " + st.get(0) + ": " + e, e);
@@ -924,10 +981,12 @@ public final class Runtime {
             long[] changed = Native.takeChanged(c);
             int n = 0;
             if (changed == null) {
-                for (Map.Entry<Long, Object> en : objects.entrySet()) {
-                    refresh(en.getKey(), en.getValue());
-                    n++;
-                }
+                int[] count = {0};
+                objects.forEach((oid, o) -> {
+                    refresh(oid, o);
+                    count[0]++;
+                });
+                n = count[0];
             } else {
                 for (long oid : changed) {
                     Object o = objects.get(oid);

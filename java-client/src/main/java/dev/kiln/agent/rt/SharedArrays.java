@@ -76,7 +76,7 @@ public final class SharedArrays {
     }
 
     /** A new Java array for cluster array {@code oid} ({@code st}: 5, class, elements). */
-    static Object materialise(long oid, List<Object> st, ClassLoader loader, java.util.Map<Long, Object> objects) {
+    static Object materialise(long oid, List<Object> st, ClassLoader loader, ObjectTable objects) {
         String cls = (String) st.get(1);
         Object a;
         try {
