@@ -132,12 +132,43 @@ async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("group stripe-s2 (stripe 1 of 2)"), "{text}");
+    assert!(out.status.success(), "{text}");
+    // Every stripe, in order, with its servers.
+    let a = text
+        .find("group stripe-s1 (stripe 0 of 2)")
+        .unwrap_or_else(|| panic!("{text}"));
+    let b = text
+        .find("group stripe-s2 (stripe 1 of 2)")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(a < b, "{text}");
+    assert!(
+        text[a..b].contains("s1 ") && text[a..b].contains("ACTIVE-COORDINATOR"),
+        "{text}"
+    );
+    assert!(
+        text[b..].contains("s2 ") && text[b..].contains("ACTIVE-COORDINATOR"),
+        "{text}"
+    );
 
     // The mirror groups reordered: s2's group would become stripe 0, but its store's ids carry
     // stripe 1; the server refuses to start and names the directory and both stripes.
-    g.kill(1);
+    // A stripe without an active: the status says the cluster is stopped, naming the stripe.
     g.kill(0);
+    let out = Command::new(binary("kiln-server"))
+        .arg("-f")
+        .arg(&g.config)
+        .args(["-n", "s2", "status", "--group"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("0 ACTIVE-COORDINATOR server(s) in group stripe-s1")
+            && err.contains("stops the whole cluster"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT-REACHABLE"));
+    g.kill(1);
     as_stripes(&g, &original, &[1, 0]);
     g.start(1);
     let st = g.wait_exit(1, Duration::from_secs(30));

@@ -206,70 +206,93 @@ async fn status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
 /// One line per server of `s`'s group: name, state (or why it is not reachable), clients
 /// address, gtx, epoch. Exit status 0 when exactly one server is ACTIVE-COORDINATOR.
 async fn group_status(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
-    let members: Vec<&ServerConfig> = cfg
-        .group(&s.group)
-        .map(|g| g.servers.iter().collect())
-        .unwrap_or_else(|| vec![s]);
-    let mut actives = 0;
+    // One group: its members. Several mirror groups (stripes): every group, in stripe order
+    // (seed 001: the cluster serves only while every stripe has its active).
+    let stripes = cfg.servers.groups.len().max(1);
+    let groups: Vec<(String, Vec<&ServerConfig>)> = if stripes > 1 {
+        cfg.servers
+            .groups
+            .iter()
+            .map(|g| (g.name.clone(), g.servers.iter().collect()))
+            .collect()
+    } else {
+        vec![(
+            s.group.clone(),
+            cfg.group(&s.group)
+                .map(|g| g.servers.iter().collect())
+                .unwrap_or_else(|| vec![s]),
+        )]
+    };
     let token = token(cfg);
     let mut out = String::new();
-    let stripes = cfg.servers.groups.len().max(1);
-    if stripes > 1 {
-        out.push_str(&format!(
-            "group {} (stripe {} of {stripes})\n",
-            s.group,
-            kiln_server::server::stripe_of(cfg, s)
-        ));
-    } else {
-        out.push_str(&format!("group {}\n", s.group));
+    let mut wrong: Vec<(String, usize)> = Vec::new();
+    for (i, (group, members)) in groups.iter().enumerate() {
+        if stripes > 1 {
+            out.push_str(&format!("group {group} (stripe {i} of {stripes})\n"));
+        } else {
+            out.push_str(&format!("group {group}\n"));
+        }
+        let mut actives = 0;
+        for m in members {
+            let (line, active) = member_line(cfg, m, token.as_deref()).await;
+            actives += usize::from(active);
+            out.push_str(&line);
+            out.push('\n');
+        }
+        if actives != 1 {
+            wrong.push((group.clone(), actives));
+        }
     }
-    for m in members {
-        let addr = mgmt_addr(m);
-        let answer =
-            kiln_server::mgmt::request_with_token(&addr, "GET", "/status", token.as_deref()).await;
-        let line = match answer {
-            Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
-                Ok(v) => {
-                    let state = v["state"].as_str().unwrap_or("?").to_owned();
-                    if state == "ACTIVE-COORDINATOR" {
-                        actives += 1;
-                    }
-                    let mut line = format!(
-                        "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
-                        m.name,
-                        state,
-                        m.host,
-                        m.dso_port,
-                        v["gtx"],
-                        v["epoch"],
-                        v["clients"],
-                        v["cluster_id"].as_str().unwrap_or("-")
-                    );
-                    line.push_str(&quorum_summary(&v["ha"]["quorum"]));
-                    line
-                }
-                Err(e) => format!("{:<16} {:<22} bad status: {e}", m.name, "?"),
-            },
-            Ok((code, _)) => format!(
+    let _ = write!(std::io::stdout(), "{out}");
+    if wrong.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for (group, actives) in &wrong {
+        if stripes > 1 && *actives == 0 {
+            eprintln!(
+                "kiln-server: 0 ACTIVE-COORDINATOR server(s) in group {group}: a stripe without an active stops the whole cluster until one of its servers is active again"
+            );
+        } else {
+            eprintln!("kiln-server: {actives} ACTIVE-COORDINATOR server(s) in group {group}");
+        }
+    }
+    ExitCode::FAILURE
+}
+
+/// One `status --group` line for server `m`, and whether it is the active.
+async fn member_line(cfg: &TcConfig, m: &ServerConfig, token: Option<&str>) -> (String, bool) {
+    let addr = mgmt_addr(m);
+    let answer = kiln_server::mgmt::request_with_token(&addr, "GET", "/status", token).await;
+    match answer {
+        Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
+            Ok(v) => {
+                let state = v["state"].as_str().unwrap_or("?").to_owned();
+                let mut line = format!(
+                    "{:<16} {:<22} {}:{} gtx={} epoch={} clients={} cluster={}",
+                    m.name,
+                    state,
+                    m.host,
+                    m.dso_port,
+                    v["gtx"],
+                    v["epoch"],
+                    v["clients"],
+                    v["cluster_id"].as_str().unwrap_or("-")
+                );
+                line.push_str(&quorum_summary(&v["ha"]["quorum"]));
+                (line, state == "ACTIVE-COORDINATOR")
+            }
+            Err(e) => (format!("{:<16} {:<22} bad status: {e}", m.name, "?"), false),
+        },
+        Ok((code, _)) => (
+            format!(
                 "{:<16} {:<22} HTTP {code}{}",
                 m.name,
                 "?",
                 token_hint(cfg, code)
             ),
-            Err(e) => format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"),
-        };
-        out.push_str(&line);
-        out.push('\n');
-    }
-    let _ = write!(std::io::stdout(), "{out}");
-    if actives == 1 {
-        ExitCode::SUCCESS
-    } else {
-        eprintln!(
-            "kiln-server: {actives} ACTIVE-COORDINATOR server(s) in group {}",
-            s.group
-        );
-        ExitCode::FAILURE
+            false,
+        ),
+        Err(e) => (format!("{:<16} {:<22} {e}", m.name, "NOT-REACHABLE"), false),
     }
 }
 
