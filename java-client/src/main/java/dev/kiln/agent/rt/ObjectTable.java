@@ -56,7 +56,7 @@ final class ObjectTable {
         return n;
     }
 
-    long released() {
+    synchronized long released() {
         expunge();
         return released;
     }
@@ -71,8 +71,12 @@ final class ObjectTable {
         }
     }
 
-    /** Removes the entries of collected objects; returns their ids. */
-    long[] expunge() {
+    /**
+     * Removes the entries of collected objects; returns their ids. Under the table's monitor, the
+     * one {@code Runtime} materialises under: a re-materialisation of the same id cannot slip in
+     * between removing the entry and dropping the holder's lazy entries (it would lose its own).
+     */
+    synchronized long[] expunge() {
         List<Long> gone = null;
         for (Object r; (r = queue.poll()) != null; ) {
             Entry e = (Entry) r;
