@@ -602,22 +602,24 @@ public final class Runtime {
 
     private static Object resolveLazy(Object holder, long oid, String key) {
         Field f = fieldByKey(holder.getClass(), key);
-        Long t = Lazy.get(oid, f);
-        if (t == null) {
-            return null;
-        }
-        Object target = materialise(t);
         try {
-            synchronized (objects) { // a local write (afterPutRef) or a refresh may have replaced it
-                Object cur = f.get(holder);
-                if (cur != null) {
-                    return cur;
+            while (true) {
+                Long t = Lazy.get(oid, f);
+                if (t == null) {
+                    return f.get(holder); // not lazy (or written meanwhile)
                 }
-                if (t.equals(Lazy.get(oid, f))) {
-                    f.set(holder, target);
-                    return target;
+                Object target = materialise(t);
+                synchronized (objects) { // a local write (afterPutRef) or a refresh may have replaced it
+                    Object cur = f.get(holder);
+                    if (cur != null) {
+                        return cur;
+                    }
+                    if (t.equals(Lazy.get(oid, f))) {
+                        f.set(holder, target);
+                        return target;
+                    }
                 }
-                return null;
+                // a remote change pointed the field elsewhere while this materialised: again
             }
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
