@@ -1031,8 +1031,10 @@ public final class Runtime {
                     if (v == null) {
                         v = materialise(t);
                     }
-                }
-                if (lazyRef) {
+                    if (lazyRef && Lazy.get(oid, f) != null) {
+                        Lazy.put(oid, f, t); // resolved, and still releasable under pressure
+                    }
+                } else if (lazyRef) {
                     Lazy.remove(oid, f);
                 }
                 Object cur = f.get(o);
