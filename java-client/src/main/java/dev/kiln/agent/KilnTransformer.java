@@ -286,13 +286,19 @@ final class KilnTransformer implements ClassFileTransformer {
             }
             adder.rewrote = true;
             if (desc.equals("J") || desc.equals("D")) {
-                // [obj, vv] -> [obj, obj, vv]
+                // [obj, vv] -> [obj, obj, vv] -> [obj, vv, obj, vv] -> PUTFIELD -> [obj, vv]
+                // -> Runtime.afterPutV(obj, vv, ..): the value written
                 super.visitInsn(Opcodes.DUP2_X1);
                 super.visitInsn(Opcodes.POP2);
                 super.visitInsn(Opcodes.DUP_X2);
                 super.visitInsn(Opcodes.DUP_X2);
                 super.visitInsn(Opcodes.POP);
+                super.visitInsn(Opcodes.DUP2_X1);
                 super.visitFieldInsn(opcode, fowner, fname, desc);
+                super.visitLdcInsn(fowner.replace('/', '.'));
+                super.visitLdcInsn(fname);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "afterPutV", "(Ljava/lang/Object;" + desc + "Ljava/lang/String;Ljava/lang/String;)V", false);
+                return;
             } else if (ref) {
                 // [obj, v] -> [obj, v, obj, v] -> PUTFIELD -> [obj, v] -> Runtime.afterPutRef(obj, v, ..):
                 // the value written, so a racing lazy resolution of the same field cannot win
@@ -303,14 +309,16 @@ final class KilnTransformer implements ClassFileTransformer {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "afterPutRef", "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;)V", false);
                 return;
             } else {
-                // [obj, v] -> [obj, v, obj, v] -> PUTFIELD -> [obj, v] -> [obj]
+                // [obj, v] -> [obj, v, obj, v] -> PUTFIELD -> [obj, v] -> Runtime.afterPutV(obj, v, ..):
+                // the value written (a refresh of the same object under another lock, between the
+                // PUTFIELD and the record, must not make this record the older value)
                 super.visitInsn(Opcodes.DUP2);
                 super.visitFieldInsn(opcode, fowner, fname, desc);
-                super.visitInsn(Opcodes.POP);
+                super.visitLdcInsn(fowner.replace('/', '.'));
+                super.visitLdcInsn(fname);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "afterPutV", "(Ljava/lang/Object;" + desc + "Ljava/lang/String;Ljava/lang/String;)V", false);
+                return;
             }
-            super.visitLdcInsn(fowner.replace('/', '.'));
-            super.visitLdcInsn(fname);
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "afterPut", "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;)V", false);
         }
     }
 

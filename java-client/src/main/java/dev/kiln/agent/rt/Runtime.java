@@ -644,7 +644,86 @@ public final class Runtime {
         if (Lazy.any) {
             lazyWritten(obj, v, owner, name); // kept out of line: the JIT inlines this method
         }
-        afterPut(obj, owner, name);
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /**
+     * After a PUTFIELD of a primitive field, with the value written (one overload per type, the
+     * transformer calls the one of the field's descriptor): as {@link #afterPut}, recording that
+     * value rather than re-reading the field.
+     */
+    public static void afterPutV(Object obj, int v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, boolean v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, byte v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, char v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, short v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, float v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, long v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** See {@link #afterPutV(Object, int, String, String)}. */
+    public static void afterPutV(Object obj, double v, String owner, String name) {
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, v, true);
+        }
+    }
+
+    /** The object id a field write on {@code obj} is recorded for (0: not shared). */
+    private static long putOid(Object obj) {
+        if (obj instanceof Managed) {
+            return ((Managed) obj).$kiln$oid();
+        }
+        return SharedValues.barrierOid(obj); // a shared awt value's public field (p.x = 3)
     }
 
     private static void lazyWritten(Object obj, Object v, String owner, String name) {
@@ -792,16 +871,9 @@ public final class Runtime {
      * any cluster lock it throws {@link com.tc.object.tx.UnlockedSharedObjectException}.
      */
     public static void afterPut(Object obj, String owner, String name) {
-        if (obj instanceof Managed) {
-            long oid = ((Managed) obj).$kiln$oid();
-            if (oid != 0) {
-                put(obj, oid, owner, name);
-            }
-        } else {
-            long oid = SharedValues.barrierOid(obj); // a shared awt value's public field (p.x = 3)
-            if (oid != 0) {
-                put(obj, oid, owner, name);
-            }
+        long oid = putOid(obj);
+        if (oid != 0) {
+            put(obj, oid, owner, name, null, false);
         }
     }
 
@@ -835,7 +907,14 @@ public final class Runtime {
         return f;
     }
 
-    private static void put(Object obj, long oid, String owner, String name) {
+    /**
+     * Records the write of {@code owner.name} on shared {@code obj}: {@code written} (when
+     * {@code given}) is the value the PUTFIELD stored. A refresh of the same object (a remote
+     * change under another lock, applied under the {@code objects} monitor) may have overwritten
+     * the field between the PUTFIELD and this call; the written value is what is recorded, and it
+     * is put back into the field.
+     */
+    private static void put(Object obj, long oid, String owner, String name, Object written, boolean given) {
         Held h = HELD.get();
         long[] top = h.stack.peek();
         Field f = field(obj.getClass(), owner, name);
@@ -852,7 +931,7 @@ public final class Runtime {
                     + "</autolock></locks> (and the methods that write it).");
         }
         try {
-            Object v = f.get(obj);
+            Object v = given ? written : f.get(obj);
             if (v != null && !isLiteral(v) && oidOf(v) == 0) {
                 Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
                 if (w != v) {
@@ -865,6 +944,16 @@ public final class Runtime {
             ValueCodec.encode(f.getName(), b);
             ValueCodec.encode(toValue(v), b);
             Native.objSetFields(top[1], oid, b.toByteArray());
+            if (given) {
+                // After the record (the client's cache has the value now, so a later refresh
+                // reads it): put it back if a refresh overwrote the field since the PUTFIELD.
+                synchronized (objects) {
+                    Object cur = f.get(obj);
+                    if (cur != v && (cur == null || !cur.equals(v))) {
+                        f.set(obj, v);
+                    }
+                }
+            }
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
