@@ -2,8 +2,8 @@ package dev.kiln.agent;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
 
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -14,16 +14,21 @@ import org.objectweb.asm.Type;
  * (AtomicInteger, AtomicLong, AtomicBoolean, AtomicReference) of a method
  * {@code dev.kiln.agent.rt.Atomics} has a static counterpart of becomes
  * {@code INVOKESTATIC dev/kiln/agent/rt/Atomics.m(AtomicX, ..)}: same operands, same result, so
- * frames stay valid. Their methods are final, so no subclass could intercept them. Calls the
+ * frames stay valid; likewise the element methods of AtomicIntegerArray/AtomicLongArray/
+ * AtomicReferenceArray go to {@code dev.kiln.agent.jdk.AtomicArrays}. Their methods are final, so no subclass could intercept them. Calls the
  * table does not name (getPlain, compareAndExchange, ...) are left alone. See docs/agent.md.
  */
 final class AtomicsRewriter extends MethodVisitor {
-    private static final String ATOMICS = "dev/kiln/agent/rt/Atomics";
-    /** {@code owner.name desc} of the instance calls rewritten (desc without the receiver). */
-    private static final Set<String> CALLS = new HashSet<>();
+    /** {@code owner.name desc} of the instance calls rewritten (desc without the receiver) -> the class of the static. */
+    private static final Map<String, String> CALLS = new HashMap<>();
 
     static {
-        for (Method m : dev.kiln.agent.rt.Atomics.class.getDeclaredMethods()) {
+        table(dev.kiln.agent.rt.Atomics.class);
+        table(dev.kiln.agent.jdk.AtomicArrays.class); // AtomicIntegerArray/AtomicLongArray/AtomicReferenceArray
+    }
+
+    private static void table(Class<?> statics) {
+        for (Method m : statics.getDeclaredMethods()) {
             Class<?>[] p = m.getParameterTypes();
             if (!Modifier.isPublic(m.getModifiers()) || !Modifier.isStatic(m.getModifiers()) || p.length == 0
                     || !p[0].getName().startsWith("java.util.concurrent.atomic.")) {
@@ -33,7 +38,8 @@ final class AtomicsRewriter extends MethodVisitor {
             for (int i = 1; i < p.length; i++) {
                 rest[i - 1] = Type.getType(p[i]);
             }
-            CALLS.add(Type.getInternalName(p[0]) + "." + m.getName() + Type.getMethodDescriptor(Type.getType(m.getReturnType()), rest));
+            CALLS.put(Type.getInternalName(p[0]) + "." + m.getName() + Type.getMethodDescriptor(Type.getType(m.getReturnType()), rest),
+                    Type.getInternalName(statics));
         }
     }
 
@@ -44,8 +50,8 @@ final class AtomicsRewriter extends MethodVisitor {
     @Override
     public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
         if (opcode == Opcodes.INVOKEVIRTUAL && owner.startsWith("java/util/concurrent/atomic/")
-                && CALLS.contains(owner + "." + name + desc)) {
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, ATOMICS, name, "(L" + owner + ";" + desc.substring(1), false);
+                && CALLS.containsKey(owner + "." + name + desc)) {
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, CALLS.get(owner + "." + name + desc), name, "(L" + owner + ";" + desc.substring(1), false);
             return;
         }
         super.visitMethodInsn(opcode, owner, name, desc, itf);

@@ -22,7 +22,7 @@ final class JdkAllocRewriter extends MethodVisitor {
     static {
         for (String n : new String[] {"HashMap", "LinkedHashMap", "TreeMap", "Hashtable", "ArrayList", "LinkedList",
             "Vector", "Stack", "ArrayDeque", "HashSet", "LinkedHashSet", "TreeSet",
-            "IdentityHashMap"}) {
+            "IdentityHashMap", "PriorityQueue"}) {
             KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
         KILN.put("javax/swing/DefaultListModel", "dev/kiln/agent/jdk/KilnDefaultListModel"); // Desktop programs
@@ -33,7 +33,9 @@ final class JdkAllocRewriter extends MethodVisitor {
             KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
         for (String n : new String[] {"CyclicBarrier", "CountDownLatch", "Semaphore", "locks/ReentrantLock",
-            "locks/ReentrantReadWriteLock"}) { // java.util.concurrent synchronizers
+            "locks/ReentrantReadWriteLock", // java.util.concurrent synchronizers
+            "atomic/AtomicIntegerArray", "atomic/AtomicLongArray", "atomic/AtomicReferenceArray", // portable types 3
+            "atomic/LongAccumulator", "atomic/DoubleAccumulator"}) {
             KILN.put("java/util/concurrent/" + n, "dev/kiln/agent/jdk/Kiln" + n.substring(n.indexOf('/') + 1));
         }
     }

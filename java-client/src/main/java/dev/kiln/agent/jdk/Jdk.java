@@ -224,6 +224,18 @@ public final class Jdk {
                 return new KilnLinkedBlockingDeque<>(capacity(spec, Integer.MAX_VALUE));
             case "java.util.concurrent.PriorityBlockingQueue":
                 return new KilnPriorityBlockingQueue<>(11, comparator(spec, loader));
+            case "java.util.concurrent.atomic.AtomicIntegerArray":
+                return new KilnAtomicIntegerArray(capacity(spec, 0, "|length="));
+            case "java.util.concurrent.atomic.AtomicLongArray":
+                return new KilnAtomicLongArray(capacity(spec, 0, "|length="));
+            case "java.util.concurrent.atomic.AtomicReferenceArray":
+                return new KilnAtomicReferenceArray<>(capacity(spec, 0, "|length="));
+            case "java.util.concurrent.atomic.LongAccumulator":
+                return new KilnLongAccumulator((java.util.function.LongBinaryOperator) Accumulators.function(spec, loader), 0L);
+            case "java.util.concurrent.atomic.DoubleAccumulator":
+                return new KilnDoubleAccumulator((java.util.function.DoubleBinaryOperator) Accumulators.function(spec, loader), 0.0);
+            case "java.util.PriorityQueue":
+                return new KilnPriorityQueue<>(comparator(spec, loader));
             case "java.util.LinkedHashMap":
                 return new KilnLinkedHashMap<>(16, 0.75f, spec.contains("|accessOrder"));
             case "java.util.TreeMap":
@@ -253,11 +265,16 @@ public final class Jdk {
 
     /** The {@code |capacity=N} of a bounded queue's class name, else {@code dflt}. */
     private static int capacity(String spec, int dflt) {
-        int i = spec.indexOf("|capacity=");
+        return capacity(spec, dflt, "|capacity=");
+    }
+
+    /** The {@code <key>N} of a class name ({@code |capacity=}, {@code |length=}), else {@code dflt}. */
+    private static int capacity(String spec, int dflt, String key) {
+        int i = spec.indexOf(key);
         if (i < 0) {
             return dflt;
         }
-        String n = spec.substring(i + "|capacity=".length());
+        String n = spec.substring(i + key.length());
         int end = n.indexOf('|');
         return Integer.parseInt(end < 0 ? n : n.substring(0, end));
     }
@@ -375,6 +392,36 @@ public final class Jdk {
             q.addAll(p);
             return q;
         }
+        if (c == java.util.concurrent.atomic.AtomicIntegerArray.class) {
+            java.util.concurrent.atomic.AtomicIntegerArray a = (java.util.concurrent.atomic.AtomicIntegerArray) v;
+            int[] x = new int[a.length()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = a.get(i);
+            }
+            return new KilnAtomicIntegerArray(x);
+        }
+        if (c == java.util.concurrent.atomic.AtomicLongArray.class) {
+            java.util.concurrent.atomic.AtomicLongArray a = (java.util.concurrent.atomic.AtomicLongArray) v;
+            long[] x = new long[a.length()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = a.get(i);
+            }
+            return new KilnAtomicLongArray(x);
+        }
+        if (c == java.util.concurrent.atomic.AtomicReferenceArray.class) {
+            java.util.concurrent.atomic.AtomicReferenceArray a = (java.util.concurrent.atomic.AtomicReferenceArray) v;
+            Object[] x = new Object[a.length()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = a.get(i);
+            }
+            return new KilnAtomicReferenceArray<>(x);
+        }
+        if (c == java.util.PriorityQueue.class) {
+            java.util.PriorityQueue p = (java.util.PriorityQueue) v;
+            KilnPriorityQueue q = new KilnPriorityQueue<>(Math.max(1, p.size()), p.comparator());
+            q.addAll(p);
+            return q;
+        }
         if (c == java.util.concurrent.ConcurrentSkipListSet.class) {
             KilnConcurrentSkipListSet s = new KilnConcurrentSkipListSet<>(((SortedSet) v).comparator());
             s.addAll((Collection) v);
@@ -394,6 +441,11 @@ public final class Jdk {
             "java.util.ImmutableCollections$MapN", "java.util.ImmutableCollections$Map1",
             "java.util.Collections$EmptyMap", "java.util.Collections$SingletonMap"));
 
+    /** Why an Atomic*FieldUpdater is refused (docs/agent.md, "Portable types 3"). */
+    static final String FIELD_UPDATER_HINT = " (an Atomic*FieldUpdater is not shared: it writes the field with Unsafe,"
+            + " past the field barrier, so the write would not be recorded; share the field's value as an AtomicInteger,"
+            + " AtomicLong or AtomicReference instead, or change the field in a synchronized block)";
+
     /** A hint for the non-portable error of a JDK collection type the agent does not share. */
     public static String hint(Object v) {
         String n = v.getClass().getName();
@@ -405,17 +457,27 @@ public final class Jdk {
         if (wrap != null) {
             return wrap;
         }
+        if (n.equals("java.util.concurrent.atomic.LongAccumulator") || n.equals("java.util.concurrent.atomic.DoubleAccumulator")) {
+            return " (an accumulator allocated by a class no <include> matches cannot be shared: its function is private to"
+                    + " java.base, so another JVM could not re-create it; allocate it in an instrumented class with a named"
+                    + " function class)";
+        }
+        if (n.startsWith("java.util.concurrent.atomic.Atomic") && n.endsWith("FieldUpdater")
+                || n.startsWith("java.util.concurrent.atomic.Atomic") && n.contains("FieldUpdater$")) {
+            return FIELD_UPDATER_HINT;
+        }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
             return " (this JDK wrapper or immutable view is not shared yet: link the collection itself, e.g. a"
                     + " new HashMap<>(...) allocated in an instrumented class)";
         }
         if (n.startsWith("java.util.")) {
             return " (the agent shares HashMap, LinkedHashMap, TreeMap, Hashtable, ArrayList, LinkedList, Vector,"
-                    + " Stack, ArrayDeque, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
+                    + " Stack, ArrayDeque, PriorityQueue, HashSet, LinkedHashSet and TreeSet, and of java.util.concurrent"
                     + " ConcurrentHashMap, ConcurrentSkipListMap/Set, LinkedBlockingQueue, ArrayBlockingQueue,"
                     + " PriorityBlockingQueue, LinkedBlockingDeque,"
                     + " ConcurrentLinkedQueue,"
-                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, LongAdder, DoubleAdder,"
+                    + " CopyOnWriteArrayList/Set, AtomicInteger/Long/Boolean/Reference, AtomicInteger/Long/ReferenceArray,"
+                    + " LongAdder, DoubleAdder, LongAccumulator, DoubleAccumulator,"
                     + " CyclicBarrier,"
                     + " CountDownLatch, Semaphore, ReentrantLock and ReentrantReadWriteLock; not this type yet)";
         }

@@ -49,7 +49,9 @@ final class Sync {
 
     /** True for the synchronizers with state, whose load records nothing (refreshed with the oid kept). */
     static boolean isSync(Shared s) {
-        return s instanceof KilnCyclicBarrier || s instanceof KilnCountDownLatch || s instanceof KilnSemaphore;
+        return s instanceof KilnCyclicBarrier || s instanceof KilnCountDownLatch || s instanceof KilnSemaphore
+                || s instanceof KilnAtomicIntegerArray || s instanceof KilnAtomicLongArray || s instanceof KilnAtomicReferenceArray
+                || s instanceof KilnLongAccumulator || s instanceof KilnDoubleAccumulator; // portable types 3
     }
 
     /**

@@ -1,0 +1,56 @@
+package dev.kiln.agent;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import org.junit.Test;
+
+/**
+ * examples/portable-types: the remaining portable JDK types shared by real JVMs against the debug
+ * kiln-server: java.util.PriorityQueue (comparator kept, removals by value, shared elements kept as
+ * one object, an unlocked change refused), AtomicIntegerArray/AtomicLongArray/AtomicReferenceArray
+ * and LongAccumulator/DoubleAccumulator (exact across two JVMs at once with no user lock, identity
+ * in a reference slot, a lambda accumulator refused), the sorted/navigable unmodifiable views and
+ * the checked wrappers.
+ */
+public class PortableTypesTest extends ExampleTestBase {
+    @Override
+    protected String exampleName() {
+        return "portable-types";
+    }
+
+    @Override
+    protected String mainClass() {
+        return "demo.pt.Main";
+    }
+
+    @Test
+    public void priorityQueueIsSharedWithItsOrderAndElementIdentity() throws Exception {
+        assertEquals("app: pq-filled head=b1 size=5 nums=100 peek=99 refused=UnlockedSharedObjectException size=5",
+                runApp("pq-fill", "100"));
+        assertEquals("app: order=[b1, d2, a3, e4, c5] same=true poll=b1 remove=true removeIf=true now=[f0, e4]"
+                + " nums=100 peek=99", runApp("pq-view"));
+        assertEquals("app: jobs=[f0, e4] head=f0 d-in-queue=false d=d2", runApp("pq-check"));
+    }
+
+    @Test
+    public void atomicArraysAndAccumulatorsAreExactAcrossJvms() throws Exception {
+        int n = 200;
+        assertEquals("app: pool " + n + " max " + Long.MIN_VALUE + " slot d2", runApp("pool", Integer.toString(n)));
+        Process a = start("take", "a");
+        Process b = start("take", "b");
+        int took = 0;
+        for (Process p : new Process[] {a, b}) {
+            String out = finish(p);
+            String[] lines = out.split("\n");
+            assertTrue(out, lines[0].matches("app: take [ab] dups 0 highest-first true"));
+            took += Integer.parseInt(lines[1].substring("took ".length()));
+        }
+        assertEquals("every number was polled exactly once", n, took);
+        assertEquals("app: taken " + n + " counts [20, 20, 20, 20, 20, 20, 20, 20, 20, 20] totals-exact true max 199"
+                + " total 100.0 slot-same true cas true cas-again false counts-cas true acc 1000 reset-was 199 max-now "
+                + Long.MIN_VALUE + " lambda-refused TCNonPortableObjectError with-hint refs [d]", runApp("tally", Integer.toString(n)));
+        assertEquals("app: counts [20, 20, 20, -1, 2000, 55, 20, 20, 20, 20] slot0 g7 slot1 text slot2 [1, 2, 3]"
+                + " KilnArrayList totals 1000 max 42 total 100.0 as-long 42", runApp("tally-view"));
+    }
+}
