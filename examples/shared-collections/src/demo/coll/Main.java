@@ -51,11 +51,11 @@ public class Main {
             }
             try {
                 synchronized (state) {
-                    state.other = Collections.unmodifiableSortedMap(new TreeMap<String, Integer>()); // not shared yet
+                    state.other = Collections.checkedQueue(new java.util.LinkedList<String>(), String.class); // not shared yet
                 }
-                System.out.println("app: unmodifiable sorted view accepted?!");
+                System.out.println("app: checked queue accepted?!");
             } catch (TCNonPortableObjectError e) {
-                System.out.println("app: unmodifiable sorted view refused: " + e.getMessage());
+                System.out.println("app: checked queue refused: " + e.getMessage());
             }
             try {
                 synchronized (state) {

@@ -50,6 +50,31 @@ final class WrappersRewriter extends MethodVisitor {
                 return desc.equals("(Ljava/util/Set;)Ljava/util/Set;");
             case "unmodifiableCollection":
                 return desc.equals("(Ljava/util/Collection;)Ljava/util/Collection;");
+            // portable types 3: the sorted/navigable unmodifiable views and the checked wrappers
+            case "unmodifiableSortedSet":
+                return desc.equals("(Ljava/util/SortedSet;)Ljava/util/SortedSet;");
+            case "unmodifiableNavigableSet":
+                return desc.equals("(Ljava/util/NavigableSet;)Ljava/util/NavigableSet;");
+            case "unmodifiableSortedMap":
+                return desc.equals("(Ljava/util/SortedMap;)Ljava/util/SortedMap;");
+            case "unmodifiableNavigableMap":
+                return desc.equals("(Ljava/util/NavigableMap;)Ljava/util/NavigableMap;");
+            case "checkedCollection":
+                return desc.equals("(Ljava/util/Collection;Ljava/lang/Class;)Ljava/util/Collection;");
+            case "checkedSet":
+                return desc.equals("(Ljava/util/Set;Ljava/lang/Class;)Ljava/util/Set;");
+            case "checkedSortedSet":
+                return desc.equals("(Ljava/util/SortedSet;Ljava/lang/Class;)Ljava/util/SortedSet;");
+            case "checkedNavigableSet":
+                return desc.equals("(Ljava/util/NavigableSet;Ljava/lang/Class;)Ljava/util/NavigableSet;");
+            case "checkedList":
+                return desc.equals("(Ljava/util/List;Ljava/lang/Class;)Ljava/util/List;");
+            case "checkedMap":
+                return desc.equals("(Ljava/util/Map;Ljava/lang/Class;Ljava/lang/Class;)Ljava/util/Map;");
+            case "checkedSortedMap":
+                return desc.equals("(Ljava/util/SortedMap;Ljava/lang/Class;Ljava/lang/Class;)Ljava/util/SortedMap;");
+            case "checkedNavigableMap":
+                return desc.equals("(Ljava/util/NavigableMap;Ljava/lang/Class;Ljava/lang/Class;)Ljava/util/NavigableMap;");
             default:
                 return false;
         }

@@ -53,4 +53,21 @@ public class PortableTypesTest extends ExampleTestBase {
         assertEquals("app: counts [20, 20, 20, -1, 2000, 55, 20, 20, 20, 20] slot0 g7 slot1 text slot2 [1, 2, 3]"
                 + " KilnArrayList totals 1000 max 42 total 100.0 as-long 42", runApp("tally-view"));
     }
+
+    @Test
+    public void sortedUnmodifiableViewsAndCheckedWrappersAreShared() throws Exception {
+        assertEquals("app: views wrong-type CCE ro-put UOE {apple=5, banana=6, cherry=7} [z, y, x] {one=1} [j1] [1, 3]",
+                runApp("views"));
+        // A fresh JVM: the views navigate the shared TreeMap/TreeSet (comparator kept), refuse every change
+        // (views, entries, sub-views included), a checked wrapper refuses a wrong type and records the rest; the two
+        // views of one map are views of the same shared map; a library's JDK view and checked list are copied.
+        assertEquals("app: {apple=5, banana=6, cherry=7} first=apple ceiling(b)=banana head(c)={apple=5, banana=6}"
+                + " desc=[cherry, banana, apple] sorted-is-navigable=false names=[z, y, x] cmp-reverse=true higher(y)=x"
+                + " sorted-names-last=x refused: put=UOE pollFirstEntry=UOE entry.setValue=UOE head.put=UOE set.add=UOE"
+                + " pollFirst=UOE desc.remove=UOE job-same=true wrong-type=CCE wrong-elem=CCE now {apple=5, banana=6,"
+                + " cherry=7, date=8} date 2 [j1, k2] [1, 2] lib KilnUnmodifiableSortedMap{gold=1, silver=2}"
+                + " KilnCheckedRandomAccessList[lib] lib-put=UOE lib-wrong=CCE", runApp("views-check"));
+        assertEquals("app: {apple=5, banana=6, cherry=7, date=8} [z, y, x] {one=1, two=2} [j1, k2] [1, 2] [lib, kiln]",
+                runApp("views-final"));
+    }
 }

@@ -510,10 +510,16 @@ public final class Jdk {
         List<Object> mine = s.$kiln$content();
         boolean same;
         // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.
-        boolean ordered = s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap
-                || s instanceof LinkedHashSet || s instanceof java.util.Queue;
+        // A priority heap's local order is its own too (the cluster list is in offer order): compared as multisets,
+        // else every refresh after a poll would reload it (and a reload by another thread is a window in which
+        // a java.util type's mutator sees oid 0).
+        boolean heap = s instanceof java.util.PriorityQueue || s instanceof java.util.concurrent.PriorityBlockingQueue;
+        boolean ordered = !heap && (s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap
+                || s instanceof LinkedHashSet || s instanceof java.util.Queue);
         if (ordered || mine.size() != content.size()) {
             same = sameSequence(mine, content);
+        } else if (heap) {
+            same = counts(mine).equals(counts(content));
         } else if (s.$kiln$kind() == 0 || s.$kiln$kind() == 4) {
             same = pairs(mine).equals(pairs(content));
         } else {
@@ -533,6 +539,15 @@ public final class Jdk {
         } finally {
             s.$kiln$oid(oid);
         }
+    }
+
+    /** Each element's number of occurrences (a multiset). */
+    private static Map<Object, Integer> counts(List<Object> a) {
+        Map<Object, Integer> m = new HashMap<>();
+        for (Object o : a) {
+            m.merge(o, 1, Integer::sum);
+        }
+        return m;
     }
 
     private static boolean sameSequence(List<Object> a, List<Object> b) {

@@ -20,6 +20,8 @@ import java.util.function.DoubleBinaryOperator;
 public class KilnDoubleAccumulator extends DoubleAccumulator implements Shared {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    /** True once the fields hold a cluster state (materialised on this JVM): they, not the JDK's cells, are the value. */
+    private transient boolean loaded;
     private final transient DoubleBinaryOperator function;
     /** The identity, and the cluster value while shared. */
     private double identity;
@@ -55,7 +57,7 @@ public class KilnDoubleAccumulator extends DoubleAccumulator implements Shared {
 
     @Override
     public List<Object> $kiln$content() {
-        if ($kiln$oid == 0) {
+        if ($kiln$oid == 0 && !loaded) {
             value = super.get(); // being shared: its value so far
         }
         List<Object> c = new ArrayList<>(4);
@@ -71,6 +73,7 @@ public class KilnDoubleAccumulator extends DoubleAccumulator implements Shared {
         if (Sync.dirty(this)) {
             return; // changed here under its write lock, not sent yet: no other JVM can have changed it
         }
+        loaded = true;
         for (int i = 0; i + 1 < c.size(); i += 2) {
             Object v = c.get(i + 1);
             double x = v == null ? 0 : ((Number) v).doubleValue();

@@ -18,8 +18,8 @@ import java.util.function.Function;
  */
 public class KilnUnmodifiableMap<K, V> implements Map<K, V>, Shared, Serializable {
     private static final long serialVersionUID = 1L;
-    private Map<K, V> m;
-    private transient Map<K, V> ro;
+    Map<K, V> m;
+    transient Map<K, V> ro;
     private transient long $kiln$oid;
 
     KilnUnmodifiableMap(Map<K, V> m) {
@@ -28,9 +28,19 @@ public class KilnUnmodifiableMap<K, V> implements Map<K, V>, Shared, Serializabl
         }
     }
 
-    private void view(Map<K, V> map) {
+    final void view(Map<K, V> map) {
         m = java.util.Objects.requireNonNull(map);
-        ro = Collections.unmodifiableMap(map);
+        ro = jdk(map);
+    }
+
+    /** The wrapper kind recorded in the cluster class name. */
+    String $kiln$wrap() {
+        return "unmodifiableMap";
+    }
+
+    /** The JDK's view of {@code map}. */
+    Map<K, V> jdk(Map<K, V> map) {
+        return Collections.unmodifiableMap(map);
     }
 
     @Override
@@ -50,7 +60,7 @@ public class KilnUnmodifiableMap<K, V> implements Map<K, V>, Shared, Serializabl
 
     @Override
     public String $kiln$class() {
-        return "java.util.Collections$Unmodifiable" + Wrappers.WRAP + "unmodifiableMap";
+        return "java.util.Collections$Unmodifiable" + Wrappers.WRAP + $kiln$wrap();
     }
 
     @Override
@@ -199,6 +209,6 @@ public class KilnUnmodifiableMap<K, V> implements Map<K, V>, Shared, Serializabl
 
     private void readObject(java.io.ObjectInputStream s) throws java.io.IOException, ClassNotFoundException {
         s.defaultReadObject();
-        ro = Collections.unmodifiableMap(m);
+        ro = jdk(m);
     }
 }

@@ -33,6 +33,8 @@ public final class Wrappers {
 
     /** The class-name suffix of a wrapper in the cluster. */
     static final String WRAP = "|wrap=";
+    /** The class-name suffix of a checked wrapper's type(s), after its kind: {@code |types=java.lang.String[,V]}. */
+    static final String TYPES = "|types=";
 
     private static volatile Instrumentation inst;
     /** Why the JDK wrappers' fields could not be read (null: not tried yet, or readable). */
@@ -121,6 +123,72 @@ public final class Wrappers {
             return (Collection<T>) c;
         }
         return new KilnUnmodifiableCollection<>((Collection<T>) c);
+    }
+
+    /** As {@link Collections#unmodifiableSortedSet}. */
+    public static <T> java.util.SortedSet<T> unmodifiableSortedSet(java.util.SortedSet<T> s) {
+        return s.getClass() == KilnUnmodifiableSortedSet.class ? s : new KilnUnmodifiableSortedSet<>(s);
+    }
+
+    /** As {@link Collections#unmodifiableNavigableSet}. */
+    public static <T> java.util.NavigableSet<T> unmodifiableNavigableSet(java.util.NavigableSet<T> s) {
+        return s.getClass() == KilnUnmodifiableNavigableSet.class ? s : new KilnUnmodifiableNavigableSet<>(s);
+    }
+
+    /** As {@link Collections#unmodifiableSortedMap}. */
+    @SuppressWarnings("unchecked")
+    public static <K, V> java.util.SortedMap<K, V> unmodifiableSortedMap(java.util.SortedMap<K, ? extends V> m) {
+        return m.getClass() == KilnUnmodifiableSortedMap.class ? (java.util.SortedMap<K, V>) m
+                : new KilnUnmodifiableSortedMap<>((java.util.SortedMap<K, V>) m);
+    }
+
+    /** As {@link Collections#unmodifiableNavigableMap}. */
+    @SuppressWarnings("unchecked")
+    public static <K, V> java.util.NavigableMap<K, V> unmodifiableNavigableMap(java.util.NavigableMap<K, ? extends V> m) {
+        return m.getClass() == KilnUnmodifiableNavigableMap.class ? (java.util.NavigableMap<K, V>) m
+                : new KilnUnmodifiableNavigableMap<>((java.util.NavigableMap<K, V>) m);
+    }
+
+    /** As {@link Collections#checkedCollection}: a {@link KilnCheckedCollection}. */
+    public static <E> Collection<E> checkedCollection(Collection<E> c, Class<E> type) {
+        return new KilnCheckedCollection<>(c, type);
+    }
+
+    /** As {@link Collections#checkedSet}. */
+    public static <E> Set<E> checkedSet(Set<E> s, Class<E> type) {
+        return new KilnCheckedSet<>(s, type);
+    }
+
+    /** As {@link Collections#checkedSortedSet}. */
+    public static <E> java.util.SortedSet<E> checkedSortedSet(java.util.SortedSet<E> s, Class<E> type) {
+        return new KilnCheckedSortedSet<>(s, type);
+    }
+
+    /** As {@link Collections#checkedNavigableSet}. */
+    public static <E> java.util.NavigableSet<E> checkedNavigableSet(java.util.NavigableSet<E> s, Class<E> type) {
+        return new KilnCheckedNavigableSet<>(s, type);
+    }
+
+    /** As {@link Collections#checkedList}: RandomAccess when {@code l} is. */
+    public static <E> List<E> checkedList(List<E> l, Class<E> type) {
+        return l instanceof RandomAccess ? new KilnCheckedRandomAccessList<>(l, type) : new KilnCheckedList<>(l, type);
+    }
+
+    /** As {@link Collections#checkedMap}. */
+    public static <K, V> Map<K, V> checkedMap(Map<K, V> m, Class<K> keyType, Class<V> valueType) {
+        return new KilnCheckedMap<>(m, keyType, valueType);
+    }
+
+    /** As {@link Collections#checkedSortedMap}. */
+    public static <K, V> java.util.SortedMap<K, V> checkedSortedMap(java.util.SortedMap<K, V> m, Class<K> keyType,
+            Class<V> valueType) {
+        return new KilnCheckedSortedMap<>(m, keyType, valueType);
+    }
+
+    /** As {@link Collections#checkedNavigableMap}. */
+    public static <K, V> java.util.NavigableMap<K, V> checkedNavigableMap(java.util.NavigableMap<K, V> m, Class<K> keyType,
+            Class<V> valueType) {
+        return new KilnCheckedNavigableMap<>(m, keyType, valueType);
     }
 
     // ------------------------------------------------------------------ the lock
@@ -214,6 +282,18 @@ public final class Wrappers {
         if (kind.startsWith("unmodifiable")) { // its content, loaded next, is the viewed collection
             return view(kind, null);
         }
+        if (kind.startsWith("checked")) { // a checked view: its type(s) in the name, its content the viewed collection
+            int t = kind.indexOf(TYPES);
+            if (t < 0) {
+                throw new ClassNotFoundException("kiln: a checked wrapper's cluster class name has no " + TYPES + ": " + spec);
+            }
+            String[] names = kind.substring(t + TYPES.length()).split(",");
+            Class<?>[] types = new Class<?>[names.length];
+            for (int i = 0; i < names.length; i++) {
+                types[i] = Class.forName(names[i], false, loader);
+            }
+            return checked(kind.substring(0, t), null, types);
+        }
         Shared in = Jdk.create(spec.substring(0, w), loader);
         return in == null ? null : wrap(spec.substring(w + WRAP.length()), in);
     }
@@ -231,6 +311,43 @@ public final class Wrappers {
                 return new KilnUnmodifiableSet<>((Set) in);
             case "unmodifiableCollection":
                 return new KilnUnmodifiableCollection<>((Collection) in);
+            case "unmodifiableSortedSet":
+                return new KilnUnmodifiableSortedSet<>((java.util.SortedSet) in);
+            case "unmodifiableNavigableSet":
+                return new KilnUnmodifiableNavigableSet<>((java.util.NavigableSet) in);
+            case "unmodifiableSortedMap":
+                return new KilnUnmodifiableSortedMap<>((java.util.SortedMap) in);
+            case "unmodifiableNavigableMap":
+                return new KilnUnmodifiableNavigableMap<>((java.util.NavigableMap) in);
+            default:
+                return null;
+        }
+    }
+
+    /** A Kiln checked view of {@code kind} around {@code in} (null: loaded later) checking {@code types}, or null. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Shared checked(String kind, Object in, Class<?>[] types) {
+        Class t = types[0];
+        Class v = types.length > 1 ? types[1] : null;
+        switch (kind) {
+            case "checkedCollection":
+                return new KilnCheckedCollection<>((Collection) in, t);
+            case "checkedSet":
+                return new KilnCheckedSet<>((Set) in, t);
+            case "checkedSortedSet":
+                return new KilnCheckedSortedSet<>((java.util.SortedSet) in, t);
+            case "checkedNavigableSet":
+                return new KilnCheckedNavigableSet<>((java.util.NavigableSet) in, t);
+            case "checkedList":
+                return new KilnCheckedList<>((List) in, t);
+            case "checkedRandomAccessList":
+                return new KilnCheckedRandomAccessList<>((List) in, t);
+            case "checkedMap":
+                return v == null ? null : new KilnCheckedMap<>((Map) in, t, v);
+            case "checkedSortedMap":
+                return v == null ? null : new KilnCheckedSortedMap<>((java.util.SortedMap) in, t, v);
+            case "checkedNavigableMap":
+                return v == null ? null : new KilnCheckedNavigableMap<>((java.util.NavigableMap) in, t, v);
             default:
                 return null;
         }
@@ -280,6 +397,19 @@ public final class Wrappers {
         JDK_KINDS.put("java.util.Collections$UnmodifiableRandomAccessList", "unmodifiableRandomAccessList");
         JDK_KINDS.put("java.util.Collections$UnmodifiableSet", "unmodifiableSet");
         JDK_KINDS.put("java.util.Collections$UnmodifiableCollection", "unmodifiableCollection");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableSortedSet", "unmodifiableSortedSet");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableNavigableSet", "unmodifiableNavigableSet");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableSortedMap", "unmodifiableSortedMap");
+        JDK_KINDS.put("java.util.Collections$UnmodifiableNavigableMap", "unmodifiableNavigableMap");
+        JDK_KINDS.put("java.util.Collections$CheckedCollection", "checkedCollection");
+        JDK_KINDS.put("java.util.Collections$CheckedSet", "checkedSet");
+        JDK_KINDS.put("java.util.Collections$CheckedSortedSet", "checkedSortedSet");
+        JDK_KINDS.put("java.util.Collections$CheckedNavigableSet", "checkedNavigableSet");
+        JDK_KINDS.put("java.util.Collections$CheckedList", "checkedList");
+        JDK_KINDS.put("java.util.Collections$CheckedRandomAccessList", "checkedRandomAccessList");
+        JDK_KINDS.put("java.util.Collections$CheckedMap", "checkedMap");
+        JDK_KINDS.put("java.util.Collections$CheckedSortedMap", "checkedSortedMap");
+        JDK_KINDS.put("java.util.Collections$CheckedNavigableMap", "checkedNavigableMap");
     }
 
     /**
@@ -301,6 +431,12 @@ public final class Wrappers {
             in = field(v.getClass(), kind.endsWith("Map") ? "m" : "c").get(v);
             if (kind.startsWith("unmodifiable")) {
                 return in == null ? null : view(kind, in); // the viewed collection is linked (or copied) by the walk
+            }
+            if (kind.startsWith("checked")) { // its type(s) too; the viewed collection is linked (or copied) by the walk
+                Class<?>[] types = kind.endsWith("Map")
+                        ? new Class<?>[] {(Class<?>) field(v.getClass(), "keyType").get(v), (Class<?>) field(v.getClass(), "valueType").get(v)}
+                        : new Class<?>[] {(Class<?>) field(v.getClass(), "type").get(v)};
+                return in == null ? null : checked(kind, in, types);
             }
             mutex = field(v.getClass(), "mutex").get(v);
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -347,16 +483,16 @@ public final class Wrappers {
     static String hint(Object v) {
         String n = v.getClass().getName();
         boolean sync = n.startsWith("java.util.Collections$Synchronized");
-        if (!sync && !n.startsWith("java.util.Collections$Unmodifiable")) {
+        if (!sync && !n.startsWith("java.util.Collections$Unmodifiable") && !n.startsWith("java.util.Collections$Checked")) {
             return null;
         }
         if (!JDK_KINDS.containsKey(n)) {
-            return " (Collections.unmodifiableSortedMap/SortedSet/NavigableMap/NavigableSet views, checked* wrappers and"
-                    + " the views of wrappers are not shared yet; the synchronized ones and unmodifiable Map, List, Set"
-                    + " and Collection are)";
+            return " (Collections.checkedQueue, unmodifiable/checked views of JDK 21 sequenced collections and the views"
+                    + " of wrappers are not shared yet; the synchronized, unmodifiable and checked Map, List, Set, Collection,"
+                    + " SortedMap, NavigableMap, SortedSet and NavigableSet wrappers are)";
         }
         String why = unreadable;
-        return " (a Collections." + (sync ? "synchronized" : "unmodifiable") + " wrapper made by a class no <include>"
+        return " (a Collections." + (sync ? "synchronized" : n.contains("$Checked") ? "checked" : "unmodifiable") + " wrapper made by a class no <include>"
                 + " matches is shared as a copy only when " + (sync ? "it is its own mutex and " : "")
                 + "it wraps a collection type the agent shares"
                 + (why == null ? "" : "; its fields could not be read: " + why)
