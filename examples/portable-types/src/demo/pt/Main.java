@@ -67,6 +67,18 @@ public class Main {
             case "tally-view":
                 tallyView();
                 break;
+            case "upd-init":
+                updInit();
+                break;
+            case "upd":
+                upd(args[1], Integer.parseInt(args[2]));
+                break;
+            case "upd-check":
+                updCheck(Integer.parseInt(args[1]));
+                break;
+            case "upd-view":
+                updView();
+                break;
             default:
                 Views.main(args);
         }
@@ -227,5 +239,68 @@ public class Main {
         System.out.println("app: counts " + counts + " slot0 " + slots.get(0) + " slot1 " + slots.get(1) + " slot2 " + s2
                 + " " + (s2 == null ? "" : s2.getClass().getSimpleName()) + " totals " + totals.get(1) + " max " + max.get()
                 + " total " + total.get() + " as-long " + max.longValue());
+    }
+
+    static void updInit() {
+        synchronized (refs) {
+            refs.put("counter", new Counter());
+        }
+        System.out.println("app: counter " + Counter.HITS.get((Counter) refs.get("counter")));
+    }
+
+    /** Two JVMs at once: every change through the updaters under the counter's own lock. */
+    static void upd(String name, int n) {
+        Counter c = (Counter) refs.get("counter");
+        Job job = null;
+        for (int i = 0; i < n; i++) {
+            job = new Job(name, i);
+            synchronized (c) {
+                Counter.HITS.incrementAndGet(c);
+                int v = Counter.HITS.get(c);
+                if (!Counter.HITS.compareAndSet(c, v, v + 1)) {
+                    throw new IllegalStateException("a CAS under the lock failed");
+                }
+                Counter.TOTAL.addAndGet(c, 3);
+                Counter.TOTAL.getAndUpdate(c, t -> t - 1);
+                Counter.LAST.set(c, job);
+            }
+        }
+        synchronized (refs) {
+            refs.put("last-" + name, job);
+        }
+        System.out.println("app: upd " + name + " done");
+    }
+
+    static void unlockedIncrement(Counter c) {
+        Counter.HITS.incrementAndGet(c);
+    }
+
+    static void updCheck(int n) {
+        Counter c = (Counter) refs.get("counter");
+        Object last = Counter.LAST.get(c);
+        boolean same = last == refs.get("last-a") || last == refs.get("last-b");
+        StringBuilder b = new StringBuilder("app: hits " + Counter.HITS.get(c) + " total " + Counter.TOTAL.get(c) + " last "
+                + last + " same " + same);
+        String refused = "no";
+        int before = Counter.HITS.get(c);
+        try {
+            unlockedIncrement(c);
+        } catch (RuntimeException e) {
+            refused = e.getClass().getSimpleName() + (e.getMessage().contains("FieldUpdater") ? " with-hint" : "");
+        }
+        b.append(" refused ").append(refused).append(" unchanged ").append(Counter.HITS.get(c) == before);
+        Job next = new Job("n", 1);
+        synchronized (c) {
+            b.append(" cas ").append(Counter.LAST.compareAndSet(c, last, next));
+            b.append(" cas-again ").append(Counter.LAST.compareAndSet(c, last, next));
+            b.append(" acc ").append(Counter.HITS.accumulateAndGet(c, 1000, Math::max));
+            Counter.TOTAL.set(c, 7);
+        }
+        System.out.println(b);
+    }
+
+    static void updView() {
+        Counter c = (Counter) refs.get("counter");
+        System.out.println("app: hits " + c.hits + " total " + Counter.TOTAL.get(c) + " last " + Counter.LAST.get(c));
     }
 }

@@ -25,6 +25,7 @@ final class AtomicsRewriter extends MethodVisitor {
     static {
         table(dev.kiln.agent.rt.Atomics.class);
         table(dev.kiln.agent.jdk.AtomicArrays.class); // AtomicIntegerArray/AtomicLongArray/AtomicReferenceArray
+        table(dev.kiln.agent.jdk.FieldUpdaters.class); // Atomic{Integer,Long,Reference}FieldUpdater on shared objects
     }
 
     private static void table(Class<?> statics) {

@@ -70,4 +70,20 @@ public class PortableTypesTest extends ExampleTestBase {
         assertEquals("app: {apple=5, banana=6, cherry=7, date=8} [z, y, x] {one=1, two=2} [j1, k2] [1, 2] [lib, kiln]",
                 runApp("views-final"));
     }
+
+    @Test
+    public void fieldUpdatersOnSharedObjectsAreRecordedUnderTheLock() throws Exception {
+        int n = 100;
+        assertEquals("app: counter 0", runApp("upd-init"));
+        Process a = start("upd", "a", Integer.toString(n));
+        Process b = start("upd", "b", Integer.toString(n));
+        assertEquals("app: upd a done", finish(a));
+        assertEquals("app: upd b done", finish(b));
+        // Exact across the JVMs: 2 per iteration each; the last job is one of theirs, the same object.
+        String out = runApp("upd-check", Integer.toString(n));
+        assertTrue(out, out.matches("app: hits " + (4 * n) + " total " + (4 * n) + " last [ab]" + (n - 1)
+                + " same true refused UnlockedSharedObjectException with-hint unchanged true cas true cas-again false"
+                + " acc 1000"));
+        assertEquals("app: hits 1000 total 7 last n1", runApp("upd-view"));
+    }
 }

@@ -441,10 +441,9 @@ public final class Jdk {
             "java.util.ImmutableCollections$MapN", "java.util.ImmutableCollections$Map1",
             "java.util.Collections$EmptyMap", "java.util.Collections$SingletonMap"));
 
-    /** Why an Atomic*FieldUpdater is refused (docs/agent.md, "Portable types 3"). */
-    static final String FIELD_UPDATER_HINT = " (an Atomic*FieldUpdater is not shared: it writes the field with Unsafe,"
-            + " past the field barrier, so the write would not be recorded; share the field's value as an AtomicInteger,"
-            + " AtomicLong or AtomicReference instead, or change the field in a synchronized block)";
+    /** Why an Atomic*FieldUpdater in the shared graph is refused (docs/agent.md, "Portable types 3"). */
+    static final String FIELD_UPDATER_HINT = " (an Atomic*FieldUpdater is not itself shared: keep it in a static field;"
+            + " its changes of shared objects in instrumented classes are recorded as field writes, FieldUpdaters)";
 
     /** A hint for the non-portable error of a JDK collection type the agent does not share. */
     public static String hint(Object v) {

@@ -479,6 +479,18 @@ public final class Wrappers {
         opened = true;
     }
 
+    /** Opens java.base's package {@code pkg} to the agent's module (reflection on JDK internals; FieldUpdaters). */
+    static void openPackage(String pkg) {
+        Instrumentation i = inst;
+        if (i == null) {
+            throw new IllegalStateException("the agent's Instrumentation is not available");
+        }
+        Map<String, Set<Module>> opens = new HashMap<>();
+        opens.put(pkg, Collections.singleton(Wrappers.class.getModule()));
+        i.redefineModule(Object.class.getModule(), Collections.emptySet(), Collections.emptyMap(), opens,
+                Collections.emptySet(), Collections.emptyMap());
+    }
+
     /** A hint for the non-portable error of a JDK synchronized wrapper, or null for other types. */
     static String hint(Object v) {
         String n = v.getClass().getName();
