@@ -263,6 +263,7 @@ public class Main {
                 Counter.TOTAL.addAndGet(c, 3);
                 Counter.TOTAL.getAndUpdate(c, t -> t - 1);
                 Counter.LAST.set(c, job);
+                Counter.MISSES.getAndIncrement(c);
             }
         }
         synchronized (refs) {
@@ -279,7 +280,8 @@ public class Main {
         Counter c = (Counter) refs.get("counter");
         Object last = Counter.LAST.get(c);
         boolean same = last == refs.get("last-a") || last == refs.get("last-b");
-        StringBuilder b = new StringBuilder("app: hits " + Counter.HITS.get(c) + " total " + Counter.TOTAL.get(c) + " last "
+        StringBuilder b = new StringBuilder("app: hits " + Counter.HITS.get(c) + " total " + Counter.TOTAL.get(c)
+                + " misses " + c.misses + " previous " + c.previous + " last "
                 + last + " same " + same);
         String refused = "no";
         int before = Counter.HITS.get(c);

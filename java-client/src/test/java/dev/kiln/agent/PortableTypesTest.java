@@ -81,7 +81,7 @@ public class PortableTypesTest extends ExampleTestBase {
         assertEquals("app: upd b done", finish(b));
         // Exact across the JVMs: 2 per iteration each; the last job is one of theirs, the same object.
         String out = runApp("upd-check", Integer.toString(n));
-        assertTrue(out, out.matches("app: hits " + (4 * n) + " total " + (4 * n) + " last [ab]" + (n - 1)
+        assertTrue(out, out.matches("app: hits " + (4 * n) + " total " + (4 * n) + " misses " + (2 * n) + " previous null last [ab]" + (n - 1)
                 + " same true refused UnlockedSharedObjectException with-hint unchanged true cas true cas-again false"
                 + " acc 1000"));
         assertEquals("app: hits 1000 total 7 last n1", runApp("upd-view"));

@@ -34,9 +34,9 @@ import java.util.function.UnaryOperator;
  * {@code afterPutRef}, the PUTFIELD barrier's own hooks: a reference's graph is shared first, a
  * lazy field resolved before the compare). So a compareAndSet is atomic across JVMs among the
  * holders of the lock that guards the object, as a {@code synchronized} read-modify-write is.
- * The updater's field (declaring class and name) is read from the JDK updater once per updater:
- * its {@code tclass} and {@code offset} (java.util.concurrent.atomic is opened to the agent, as
- * java.util is for the wrappers), the offset matched against the class's fields. See docs/agent.md.
+ * The updater's field (declaring class and name) is found once per updater from the JDK updater's
+ * {@code tclass} (java.util.concurrent.atomic is opened to the agent, as java.util is for the
+ * wrappers): {@link #updated}. See docs/agent.md.
  */
 @SuppressWarnings({"unchecked", "rawtypes", "deprecation"})
 public final class FieldUpdaters {
@@ -77,16 +77,8 @@ public final class FieldUpdaters {
                 opened = true;
             }
             Class<?> tclass = (Class<?>) field(u.getClass(), "tclass").get(u);
-            long offset = field(u.getClass(), "offset").getLong(u);
-            t = null;
-            for (Field f : tclass.getDeclaredFields()) {
-                if (!Modifier.isStatic(f.getModifiers()) && UNSAFE.objectFieldOffset(f) == offset) {
-                    t = new String[] {tclass.getName(), f.getName()};
-                }
-            }
-            if (t == null) {
-                throw new NoSuchFieldException("no field of " + tclass.getName() + " at offset " + offset);
-            }
+            Field f = updated(u, tclass);
+            t = new String[] {tclass.getName(), f.getName()};
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("kiln: cannot tell which field the " + u.getClass().getName()
                     + " updates, so its change of a shared object cannot be recorded: " + e, e);
@@ -95,6 +87,64 @@ public final class FieldUpdaters {
             TARGETS.put(u, t);
         }
         return t;
+    }
+
+    /**
+     * The field of {@code tclass} updater {@code u} updates: the only volatile instance field of its
+     * type (int, long, or exactly the updater's {@code vclass}: the JDK's own requirements) when there
+     * is one; else the one a probe finds (distinct values stored in the candidates of a scratch
+     * instance, read back through the updater); else (references of an abstract type) the one at
+     * the updater's {@code offset}.
+     */
+    private static Field updated(Object u, Class<?> tclass) throws ReflectiveOperationException {
+        Class<?> type = u instanceof AtomicIntegerFieldUpdater ? int.class
+                : u instanceof AtomicLongFieldUpdater ? long.class : (Class<?>) field(u.getClass(), "vclass").get(u);
+        java.util.List<Field> cand = new java.util.ArrayList<>();
+        for (Field f : tclass.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (!Modifier.isStatic(m) && Modifier.isVolatile(m) && f.getType() == type) {
+                f.setAccessible(true);
+                cand.add(f);
+            }
+        }
+        if (cand.size() == 1) {
+            return cand.get(0);
+        }
+        Object scratch = cand.isEmpty() ? null : UNSAFE.allocateInstance(tclass);
+        if (type == int.class || type == long.class) {
+            for (int i = 0; i < cand.size(); i++) {
+                if (type == int.class) {
+                    cand.get(i).setInt(scratch, i + 1);
+                } else {
+                    cand.get(i).setLong(scratch, i + 1);
+                }
+            }
+            long got = type == int.class ? ((AtomicIntegerFieldUpdater) u).get(scratch) : ((AtomicLongFieldUpdater) u).get(scratch);
+            if (got >= 1 && got <= cand.size()) {
+                return cand.get((int) got - 1);
+            }
+        } else if (!cand.isEmpty() && (type.isInterface() || !Modifier.isAbstract(type.getModifiers()))) {
+            Object[] marks = new Object[cand.size()];
+            for (int i = 0; i < marks.length; i++) {
+                marks[i] = type.isInterface()
+                        ? java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> null)
+                        : UNSAFE.allocateInstance(type);
+                cand.get(i).set(scratch, marks[i]);
+            }
+            Object got = ((AtomicReferenceFieldUpdater) u).get(scratch);
+            for (int i = 0; i < marks.length; i++) {
+                if (got == marks[i]) {
+                    return cand.get(i);
+                }
+            }
+        }
+        long offset = field(u.getClass(), "offset").getLong(u);
+        for (Field f : cand) {
+            if (UNSAFE.objectFieldOffset(f) == offset) {
+                return f;
+            }
+        }
+        throw new NoSuchFieldException("no volatile " + type.getName() + " field of " + tclass.getName() + " matches the updater");
     }
 
     private static Field field(Class<?> c, String name) throws NoSuchFieldException {
