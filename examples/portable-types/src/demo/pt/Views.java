@@ -81,6 +81,11 @@ public class Views {
             b.append(" ro-put ").append(refused(() -> ((Map) views.get("roPrices")).put("fig", 1)));
             views.put("libRanks", lib.Lib.readOnlyRanks());
             views.put("libTags", lib.Lib.checkedTags());
+            java.util.Queue<Integer> ckQueue = Collections.checkedQueue(new java.util.PriorityQueue<>(), Integer.class);
+            views.put("ckQueue", ckQueue);
+            ckQueue.offer(5);
+            ckQueue.offer(2);
+            b.append(" q ").append(ckQueue.peek());
         }
         b.append(" ").append(views.get("roPrices")).append(" ").append(views.get("roNames"));
         b.append(" ").append(views.get("ckMap")).append(" ").append(views.get("ckJobs")).append(" ").append(views.get("ckSet"));
@@ -119,6 +124,8 @@ public class Views {
             ckJobs.add(new Job("k", 2));
             ckSet.add(2);
             ckSet.remove(3);
+            java.util.Queue<Integer> ckQueue = (java.util.Queue<Integer>) views.get("ckQueue");
+            b.append(" qpoll=").append(ckQueue.poll()).append(" qwrong=").append(refused(() -> ((java.util.Queue) ckQueue).offer("x")));
         }
         b.append(" now ").append(ro).append(" ").append(roSorted.lastKey()).append(" ").append(ckMap.get("two"))
                 .append(" ").append(ckJobs).append(" ").append(ckSet);
@@ -136,6 +143,6 @@ public class Views {
 
     static void last() {
         System.out.println("app: " + views.get("roPrices") + " " + views.get("roSortedNames") + " " + views.get("ckMap") + " "
-                + views.get("ckJobs") + " " + views.get("ckSet") + " " + views.get("libTags"));
+                + views.get("ckJobs") + " " + views.get("ckSet") + " " + views.get("libTags") + " " + views.get("ckQueue"));
     }
 }

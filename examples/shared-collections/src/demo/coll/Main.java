@@ -51,11 +51,11 @@ public class Main {
             }
             try {
                 synchronized (state) {
-                    state.other = Collections.checkedQueue(new java.util.LinkedList<String>(), String.class); // not shared yet
+                    state.other = new java.util.WeakHashMap<String, Integer>(); // not shared yet
                 }
-                System.out.println("app: checked queue accepted?!");
+                System.out.println("app: WeakHashMap accepted?!");
             } catch (TCNonPortableObjectError e) {
-                System.out.println("app: checked queue refused: " + e.getMessage());
+                System.out.println("app: WeakHashMap refused: " + e.getMessage());
             }
             try {
                 synchronized (state) {

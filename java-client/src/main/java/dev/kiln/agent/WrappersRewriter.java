@@ -69,6 +69,8 @@ final class WrappersRewriter extends MethodVisitor {
                 return desc.equals("(Ljava/util/NavigableSet;Ljava/lang/Class;)Ljava/util/NavigableSet;");
             case "checkedList":
                 return desc.equals("(Ljava/util/List;Ljava/lang/Class;)Ljava/util/List;");
+            case "checkedQueue":
+                return desc.equals("(Ljava/util/Queue;Ljava/lang/Class;)Ljava/util/Queue;");
             case "checkedMap":
                 return desc.equals("(Ljava/util/Map;Ljava/lang/Class;Ljava/lang/Class;)Ljava/util/Map;");
             case "checkedSortedMap":

@@ -56,7 +56,7 @@ public class PortableTypesTest extends ExampleTestBase {
 
     @Test
     public void sortedUnmodifiableViewsAndCheckedWrappersAreShared() throws Exception {
-        assertEquals("app: views wrong-type CCE ro-put UOE {apple=5, banana=6, cherry=7} [z, y, x] {one=1} [j1] [1, 3]",
+        assertEquals("app: views wrong-type CCE ro-put UOE q 2 {apple=5, banana=6, cherry=7} [z, y, x] {one=1} [j1] [1, 3]",
                 runApp("views"));
         // A fresh JVM: the views navigate the shared TreeMap/TreeSet (comparator kept), refuse every change
         // (views, entries, sub-views included), a checked wrapper refuses a wrong type and records the rest; the two
@@ -64,10 +64,10 @@ public class PortableTypesTest extends ExampleTestBase {
         assertEquals("app: {apple=5, banana=6, cherry=7} first=apple ceiling(b)=banana head(c)={apple=5, banana=6}"
                 + " desc=[cherry, banana, apple] sorted-is-navigable=false names=[z, y, x] cmp-reverse=true higher(y)=x"
                 + " sorted-names-last=x refused: put=UOE pollFirstEntry=UOE entry.setValue=UOE head.put=UOE set.add=UOE"
-                + " pollFirst=UOE desc.remove=UOE job-same=true wrong-type=CCE wrong-elem=CCE now {apple=5, banana=6,"
-                + " cherry=7, date=8} date 2 [j1, k2] [1, 2] lib KilnUnmodifiableSortedMap{gold=1, silver=2}"
+                + " pollFirst=UOE desc.remove=UOE job-same=true wrong-type=CCE wrong-elem=CCE qpoll=2 qwrong=CCE"
+                + " now {apple=5, banana=6, cherry=7, date=8} date 2 [j1, k2] [1, 2] lib KilnUnmodifiableSortedMap{gold=1, silver=2}"
                 + " KilnCheckedRandomAccessList[lib] lib-put=UOE lib-wrong=CCE", runApp("views-check"));
-        assertEquals("app: {apple=5, banana=6, cherry=7, date=8} [z, y, x] {one=1, two=2} [j1, k2] [1, 2] [lib, kiln]",
+        assertEquals("app: {apple=5, banana=6, cherry=7, date=8} [z, y, x] {one=1, two=2} [j1, k2] [1, 2] [lib, kiln] [5]",
                 runApp("views-final"));
     }
 

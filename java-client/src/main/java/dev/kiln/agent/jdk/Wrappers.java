@@ -174,6 +174,11 @@ public final class Wrappers {
         return l instanceof RandomAccess ? new KilnCheckedRandomAccessList<>(l, type) : new KilnCheckedList<>(l, type);
     }
 
+    /** As {@link Collections#checkedQueue}. */
+    public static <E> java.util.Queue<E> checkedQueue(java.util.Queue<E> q, Class<E> type) {
+        return new KilnCheckedQueue<>(q, type);
+    }
+
     /** As {@link Collections#checkedMap}. */
     public static <K, V> Map<K, V> checkedMap(Map<K, V> m, Class<K> keyType, Class<V> valueType) {
         return new KilnCheckedMap<>(m, keyType, valueType);
@@ -342,6 +347,8 @@ public final class Wrappers {
                 return new KilnCheckedList<>((List) in, t);
             case "checkedRandomAccessList":
                 return new KilnCheckedRandomAccessList<>((List) in, t);
+            case "checkedQueue":
+                return new KilnCheckedQueue<>((java.util.Queue) in, t);
             case "checkedMap":
                 return v == null ? null : new KilnCheckedMap<>((Map) in, t, v);
             case "checkedSortedMap":
@@ -407,6 +414,7 @@ public final class Wrappers {
         JDK_KINDS.put("java.util.Collections$CheckedNavigableSet", "checkedNavigableSet");
         JDK_KINDS.put("java.util.Collections$CheckedList", "checkedList");
         JDK_KINDS.put("java.util.Collections$CheckedRandomAccessList", "checkedRandomAccessList");
+        JDK_KINDS.put("java.util.Collections$CheckedQueue", "checkedQueue");
         JDK_KINDS.put("java.util.Collections$CheckedMap", "checkedMap");
         JDK_KINDS.put("java.util.Collections$CheckedSortedMap", "checkedSortedMap");
         JDK_KINDS.put("java.util.Collections$CheckedNavigableMap", "checkedNavigableMap");
@@ -499,9 +507,9 @@ public final class Wrappers {
             return null;
         }
         if (!JDK_KINDS.containsKey(n)) {
-            return " (Collections.checkedQueue, unmodifiable/checked views of JDK 21 sequenced collections and the views"
-                    + " of wrappers are not shared yet; the synchronized, unmodifiable and checked Map, List, Set, Collection,"
-                    + " SortedMap, NavigableMap, SortedSet and NavigableSet wrappers are)";
+            return " (unmodifiable/checked views of JDK 21 sequenced collections, the checked views of other types and"
+                    + " the views of wrappers are not shared yet; the synchronized, unmodifiable and checked Map, List, Set,"
+                    + " Collection, SortedMap, NavigableMap, SortedSet and NavigableSet wrappers and checkedQueue are)";
         }
         String why = unreadable;
         return " (a Collections." + (sync ? "synchronized" : n.contains("$Checked") ? "checked" : "unmodifiable") + " wrapper made by a class no <include>"
