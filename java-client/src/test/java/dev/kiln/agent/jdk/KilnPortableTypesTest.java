@@ -277,5 +277,18 @@ public class KilnPortableTypesTest {
         cn.addAll(Arrays.asList(3, 1));
         assertEquals(Integer.valueOf(1), cn.pollFirst()); // a checked view is writable
         assertEquals(Collections.singleton(3), cn);
+        java.util.Queue<Integer> cq = Wrappers.checkedQueue(new PriorityQueue<>(), Integer.class);
+        cq.offer(4);
+        cq.add(2);
+        try {
+            ((java.util.Queue) cq).offer("x");
+            fail("a checked queue took a wrong type");
+        } catch (ClassCastException e) {
+            assertEquals(Integer.valueOf(2), cq.peek());
+        }
+        assertEquals("java.util.Collections$Unmodifiable|wrap=checkedQueue|types=java.lang.Integer", ((Shared) cq).$kiln$class());
+        Shared qb = Jdk.create(((Shared) cq).$kiln$class(), getClass().getClassLoader());
+        qb.$kiln$load(Collections.singletonList(new PriorityQueue<>(Arrays.asList(9, 7))));
+        assertEquals(Integer.valueOf(7), ((java.util.Queue<?>) qb).poll());
     }
 }
