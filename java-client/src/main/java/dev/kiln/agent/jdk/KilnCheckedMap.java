@@ -39,6 +39,7 @@ public class KilnCheckedMap<K, V> extends KilnUnmodifiableMap<K, V> {
     String $kiln$types() {
         return keyType.getName() + "," + valueType.getName();
     }
+
     @Override
     public String $kiln$class() {
         return super.$kiln$class() + Wrappers.TYPES + $kiln$types();

@@ -39,6 +39,7 @@ public class KilnCheckedNavigableMap<K, V> extends KilnUnmodifiableNavigableMap<
     String $kiln$types() {
         return keyType.getName() + "," + valueType.getName();
     }
+
     @Override
     public String $kiln$class() {
         return super.$kiln$class() + Wrappers.TYPES + $kiln$types();

@@ -37,6 +37,7 @@ public class KilnCheckedNavigableSet<E> extends KilnUnmodifiableNavigableSet<E> 
     String $kiln$types() {
         return type.getName();
     }
+
     @Override
     public String $kiln$class() {
         return super.$kiln$class() + Wrappers.TYPES + $kiln$types();

@@ -39,6 +39,7 @@ public class KilnCheckedSortedMap<K, V> extends KilnUnmodifiableSortedMap<K, V> 
     String $kiln$types() {
         return keyType.getName() + "," + valueType.getName();
     }
+
     @Override
     public String $kiln$class() {
         return super.$kiln$class() + Wrappers.TYPES + $kiln$types();
