@@ -30,10 +30,14 @@ import java.util.Locale;
  *       {@code kiln-agent.jar} by the Gradle build), where {@code <os>} is {@code linux},
  *       {@code macos} or {@code windows}, {@code <arch>} is {@code x86_64} or {@code aarch64}, and
  *       {@code <lib>} is {@code System.mapLibraryName("kiln_jni")} ({@code libkiln_jni.so},
- *       {@code libkiln_jni.dylib}, {@code kiln_jni.dll}). It is copied to a fresh owner-only temp
- *       file (in {@code kiln.jni.tmpdir}, default {@code java.io.tmpdir}) and loaded from there; the
- *       copy is complete and closed before {@code System.load} sees it, and is deleted at exit
- *       (on POSIX systems right after loading: the mapping outlives the name).</li>
+ *       {@code libkiln_jni.dylib}, {@code kiln_jni.dll}). On POSIX systems it is loaded from a
+ *       per-user cached copy, {@code <kiln.jni.tmpdir>/kiln-jni-<user>/<name>-<crc32>-<size><ext>}
+ *       ({@code kiln.jni.tmpdir} defaults to {@code java.io.tmpdir}; the directory owner-only, the
+ *       copy checked against the jar entry's size and CRC-32 at each start, written once and
+ *       renamed into place atomically); with {@code -Dkiln.jni.cache=false}, on Windows, or when the
+ *       cache cannot be used, it is copied to a fresh owner-only temp file instead, loaded from
+ *       there and deleted at exit (on POSIX systems right after loading: the mapping outlives the
+ *       name). Either way the copy is complete and closed before {@code System.load} sees it.</li>
  * </ol>
  * After loading, {@link Native#version()} is called and checked: the library must say it is
  * {@code kiln_jni}, and when this class comes from a jar with an {@code Implementation-Version},
@@ -47,6 +51,11 @@ public final class NativeLoader {
     public static final String PATH_PROPERTY = "kiln.jni.path";
     /** System property naming the directory the packed library is extracted to. */
     public static final String TMPDIR_PROPERTY = "kiln.jni.tmpdir";
+    /**
+     * System property: {@code false} extracts the packed library to a fresh temp file at every
+     * start (deleted after loading) instead of reusing the per-user cached copy.
+     */
+    public static final String CACHE_PROPERTY = "kiln.jni.cache";
 
     private static final String LIB_BASE = "kiln_jni";
     private static final String VERSION_PREFIX = "kiln_jni ";
@@ -81,14 +90,20 @@ public final class NativeLoader {
                 from = p.toString();
             } else {
                 URL url = packedLibrary(System.getProperty("os.name"), System.getProperty("os.arch"));
-                Path file = extract(url);
-                try {
-                    systemLoad(file, url.toString(), isWindows() ? ""
-                            : " (extracted to " + file.getParent() + "; if that directory is mounted noexec, set -D"
-                            + TMPDIR_PROPERTY + "=DIR)");
-                } finally {
-                    if (!isWindows()) {
-                        deleteQuietly(file);
+                Path cached = "false".equals(System.getProperty(CACHE_PROPERTY)) ? null : cached(url);
+                if (cached != null) {
+                    systemLoad(cached, url.toString(), " (cached as " + cached + "; if that directory is mounted"
+                            + " noexec, set -D" + TMPDIR_PROPERTY + "=DIR)");
+                } else {
+                    Path file = extract(url);
+                    try {
+                        systemLoad(file, url.toString(), isWindows() ? ""
+                                : " (extracted to " + file.getParent() + "; if that directory is mounted noexec, set -D"
+                                + TMPDIR_PROPERTY + "=DIR)");
+                    } finally {
+                        if (!isWindows()) {
+                            deleteQuietly(file);
+                        }
                     }
                 }
                 from = url.toString();
@@ -254,6 +269,102 @@ public final class NativeLoader {
             throw new KilnException("cannot extract the Kiln native library " + url + " to " + dir
                     + " (set -D" + TMPDIR_PROPERTY + "=DIR to use another directory): " + e, e);
         }
+    }
+
+    /**
+     * The packed library's per-user cached copy, extracted once and reused by every later start
+     * (extracting 5 MB and creating a secure temp file cost ~30 ms of each JVM start). The copy is
+     * {@code <tmpdir>/kiln-jni-<user>/<name>-<crc32>-<size><ext>}: the directory is created
+     * owner-only and used only if it is a real directory owned by this user with no access for
+     * anyone else; the file is used only if its size and CRC-32 match the jar entry's (from the
+     * jar's directory, so nothing is inflated to check it). A missing or different copy is
+     * written beside it under a unique name and renamed into place atomically, so a concurrent
+     * start never loads a half-written file. Returns null (the caller falls back to a fresh temp
+     * file) when any of that is not possible: not a jar URL, no POSIX permissions, a foreign or
+     * shared directory, an I/O error.
+     */
+    private static Path cached(URL url) {
+        try {
+            if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                return null;
+            }
+            java.net.URLConnection conn = url.openConnection();
+            if (!(conn instanceof java.net.JarURLConnection)) {
+                return null;
+            }
+            conn.setUseCaches(false);
+            java.util.jar.JarEntry entry = ((java.net.JarURLConnection) conn).getJarEntry();
+            long crc = entry == null ? -1 : entry.getCrc();
+            long size = entry == null ? -1 : entry.getSize();
+            if (crc < 0 || size < 0) {
+                return null;
+            }
+            String dirName = System.getProperty(TMPDIR_PROPERTY);
+            if (dirName == null || dirName.isEmpty()) {
+                dirName = System.getProperty("java.io.tmpdir");
+            }
+            String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+            Path dir = Paths.get(dirName, "kiln-jni-" + user);
+            java.nio.file.LinkOption nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+            if (!Files.exists(dir, nofollow)) {
+                try {
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another JVM made it: checked below like any existing directory
+                }
+            }
+            java.nio.file.attribute.PosixFileAttributes attrs =
+                    Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class, nofollow);
+            if (!attrs.isDirectory() || !attrs.owner().getName().equals(System.getProperty("user.name"))
+                    || !attrs.permissions().equals(PosixFilePermissions.fromString("rwx------"))) {
+                return null;
+            }
+            String path = url.getPath();
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            int dot = name.lastIndexOf('.');
+            String base = dot > 0 ? name.substring(0, dot) : name;
+            String ext = dot > 0 ? name.substring(dot) : "";
+            Path file = dir.resolve(base + "-" + Long.toHexString(crc) + "-" + size + ext);
+            if (matches(file, crc, size)) {
+                return file;
+            }
+            Path tmp = dir.resolve("." + base + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ext);
+            try {
+                long copied;
+                try (InputStream in = conn.getInputStream();
+                     OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                             java.nio.file.StandardOpenOption.WRITE)) {
+                    copied = copy(in, out);
+                }
+                if (copied != size) {
+                    throw new IOException("copied " + copied + " bytes of " + size);
+                }
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                deleteQuietly(tmp);
+            }
+            return matches(file, crc, size) ? file : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code file} is a regular file (not a link) of {@code size} bytes with that CRC-32. */
+    private static boolean matches(Path file, long crc, long size) throws IOException {
+        java.nio.file.LinkOption nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+        if (!Files.isRegularFile(file, nofollow) || Files.size(file) != size) {
+            return false;
+        }
+        java.util.zip.CRC32 sum = new java.util.zip.CRC32();
+        byte[] buf = new byte[256 * 1024];
+        try (InputStream in = Files.newInputStream(file, java.nio.file.StandardOpenOption.READ)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sum.update(buf, 0, n);
+            }
+        }
+        return sum.getValue() == crc;
     }
 
     private static long copy(InputStream in, OutputStream out) throws IOException {

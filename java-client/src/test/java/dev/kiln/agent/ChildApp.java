@@ -24,6 +24,11 @@ public final class ChildApp {
                 if (dir != null) {
                     String[] left = new File(dir).list();
                     System.out.println("app: files left in the extraction directory: " + (left == null ? -1 : left.length));
+                    String[] cached = new File(dir, "kiln-jni-" + System.getProperty("user.name")).list();
+                    if (cached != null) {
+                        java.util.Arrays.sort(cached);
+                        System.out.println("app: cached: " + String.join(",", cached));
+                    }
                 }
                 break;
             case "native-fail":

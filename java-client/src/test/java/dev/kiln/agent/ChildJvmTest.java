@@ -13,6 +13,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -187,13 +190,63 @@ public class ChildJvmTest {
     // ------------------------------------------------------------------ the native library from the jar
 
     @Test
-    public void theJarsLibraryIsExtractedLoadedAndRemoved() throws Exception {
+    public void theJarsLibraryIsExtractedLoadedAndRemovedWithoutTheCache() throws Exception {
         Path extractTo = Files.createDirectory(dir.resolve("extract"));
-        Result r = run(classpath(), "-Dkiln.jni.tmpdir=" + extractTo, ChildApp.class.getName(), "native");
+        Result r = run(classpath(), "-Dkiln.jni.tmpdir=" + extractTo, "-Dkiln.jni.cache=false",
+                ChildApp.class.getName(), "native");
         r.assertExit0();
         assertTrue(r.toString(), r.stdout.contains("app: native kiln_jni "));
         assertTrue(r.toString(), r.stdout.contains("; noop 42"));
         assertTrue(r.toString(), r.stdout.contains("app: files left in the extraction directory: 0"));
+    }
+
+    @Test
+    public void theJarsLibraryIsCachedOncePerUserCheckedAndReplacedWhenDifferent() throws Exception {
+        Assume.assumeTrue("once, with the default JVM", which.equals("default"));
+        Path extractTo = Files.createDirectory(dir.resolve("cache"));
+        Path cacheDir = extractTo.resolve("kiln-jni-" + System.getProperty("user.name"));
+        Result r = run(classpath(), "-Dkiln.jni.tmpdir=" + extractTo, ChildApp.class.getName(), "native");
+        r.assertExit0();
+        assertTrue(r.toString(), r.stdout.contains("; noop 42"));
+        assertTrue(r.toString(), r.stdout.contains("app: files left in the extraction directory: 1"));
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(cacheDir)) {
+            s.forEach(files::add);
+        }
+        assertEquals(files.toString(), 1, files.size());
+        Path lib = files.get(0);
+        assertTrue(lib.toString(), lib.getFileName().toString().matches("libkiln_jni-[0-9a-f]+-[0-9]+\\.so"));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cacheDir)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(lib)));
+
+        // A second JVM loads the same copy: not written again.
+        Object key = Files.readAttributes(lib, BasicFileAttributes.class).fileKey();
+        FileTime mtime = Files.getLastModifiedTime(lib);
+        r = run(classpath(), "-Dkiln.jni.tmpdir=" + extractTo, ChildApp.class.getName(), "native");
+        r.assertExit0();
+        assertTrue(r.toString(), r.stdout.contains("app: cached: " + lib.getFileName()));
+        assertEquals(key, Files.readAttributes(lib, BasicFileAttributes.class).fileKey());
+        assertEquals(mtime, Files.getLastModifiedTime(lib));
+
+        // A damaged copy (same size, one byte changed) fails the CRC check and is replaced.
+        byte[] b = Files.readAllBytes(lib);
+        b[b.length / 2] ^= 0x5a;
+        Files.write(lib, b);
+        r = run(classpath(), "-Dkiln.jni.tmpdir=" + extractTo, ChildApp.class.getName(), "native");
+        r.assertExit0();
+        assertTrue(r.toString(), r.stdout.contains("; noop 42"));
+        assertTrue(r.toString(), r.stdout.contains("app: cached: " + lib.getFileName()));
+        b[b.length / 2] ^= 0x5a;
+        assertTrue("the damaged copy was replaced by the jar's", Arrays.equals(b, Files.readAllBytes(lib)));
+
+        // A cache directory others can enter is not used: a fresh temp file is, and removed.
+        Files.delete(lib);
+        Files.setPosixFilePermissions(cacheDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        r = run(classpath(), "-Dkiln.jni.tmpdir=" + extractTo, ChildApp.class.getName(), "native");
+        r.assertExit0();
+        assertTrue(r.toString(), r.stdout.contains("; noop 42"));
+        assertTrue(r.toString(), r.stdout.contains("app: files left in the extraction directory: 1"));
+        assertTrue(r.toString(), r.stdout.contains("app: cached: \n") || r.stdout.contains("app: cached: \r"));
     }
 
     @Test
