@@ -237,6 +237,10 @@ impl Client {
     pub fn evict(&self, oids: &[ObjectId]) -> Result<()> {
         self.rt.block_on(self.inner.evict(oids))
     }
+    /// See [`crate::Client::evict_released`] (never blocks).
+    pub fn evict_released(&self, oids: &[ObjectId]) -> Result<usize> {
+        self.inner.evict_released(oids)
+    }
     /// See [`crate::Client::reserve_ids`].
     pub fn reserve_ids(&self, n: u64) -> Result<()> {
         self.rt.block_on(self.inner.reserve_ids(n))

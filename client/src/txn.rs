@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -28,6 +29,18 @@ struct Rec {
     txn: WireTxn,
     /// Index in `txn.new_objects` of each object created in this transaction.
     new_index: HashMap<ObjectId, usize>,
+    /// True while this transaction is open, set on the cache entries it changed
+    /// ([`Cached::writer`]): an open transaction's objects are not evicted as released
+    /// ([`crate::Client::evict_released`]). Made at its first change of an existing object.
+    open: Option<Arc<AtomicBool>>,
+}
+
+impl Drop for Rec {
+    fn drop(&mut self) {
+        if let Some(f) = &self.open {
+            f.store(false, Ordering::Release);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -174,11 +187,11 @@ impl Txn {
 
     /// Takes the recorded transaction (None when empty), flagged for SyncWrite.
     fn take_rec(&mut self) -> Option<WireTxn> {
-        let rec = self.rec.take()?;
+        let mut rec = self.rec.take()?;
         if rec.txn.is_empty() {
             return None;
         }
-        let mut t = rec.txn;
+        let mut t = std::mem::take(&mut rec.txn);
         if self.level == LockLevel::SyncWrite {
             t.flags |= TXN_FLAG_SYNC;
         }
@@ -205,6 +218,7 @@ impl Txn {
                 version: 0,
                 state: state.clone(),
                 unsent: true,
+                writer: None,
             },
         );
         let rec = self.rec_mut();
@@ -253,6 +267,13 @@ impl Txn {
         let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
         let r = before(&c.state, &op)?;
         c.state.apply(&op)?;
+        let rec = self.rec.get_or_insert_with(Box::default);
+        let open = rec
+            .open
+            .get_or_insert_with(|| Arc::new(AtomicBool::new(true)));
+        if !c.writer.as_ref().is_some_and(|w| Arc::ptr_eq(w, open)) {
+            c.writer = Some(open.clone());
+        }
         drop(cache);
         let rec = self.rec_mut();
         if let Some(&i) = rec.new_index.get(&oid) {
@@ -397,10 +418,16 @@ impl Txn {
 
     /// Ends the transaction and releases the hold (no waiting). Returns the txn's seq if sent.
     fn finish(&mut self) -> Result<Option<u64>> {
+        // Open until its changes are queued for the server: a fault queued after an eviction
+        // then follows them (the server answers it with this transaction's state).
+        let open = self.rec.as_mut().and_then(|r| r.open.take());
         let sent = match self.take_rec() {
             None => Ok(None),
             Some(t) => self.inner.send_txn(t).map(Some),
         };
+        if let Some(f) = open {
+            f.store(false, Ordering::Release);
+        }
         if std::mem::replace(&mut self.holding, false) {
             if let Hold::Entry(e) = &self.hold {
                 self.inner.release(e, self.level.is_exclusive());

@@ -906,3 +906,62 @@ async fn two_deltas_for_one_object_in_one_transaction_both_apply() {
     a.close().await.unwrap();
     b.close().await.unwrap();
 }
+
+/// `evict_released` (the Java agent's release of collected objects) keeps an object an open
+/// transaction changed or created until that transaction is sent, then drops it; a later read
+/// faults it again with the committed state, and the server no longer counts it resident.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evict_released_waits_for_the_open_transaction_that_changed_the_object() {
+    use kiln::Object;
+    let s = ServerProcess::start();
+    let a = client(&s, "a").await;
+    let b = client(&s, "b").await;
+    let lock = named("evict-released");
+    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    let x = Object::create(&mut tx, "X").unwrap();
+    x.set(&mut tx, "X", "v", 1i32).unwrap();
+    // Created by the open transaction (unsent): kept.
+    assert_eq!(a.evict_released(&[x.id()]).unwrap(), 0);
+    assert!(a.cached(x.id()).is_some());
+    tx.commit().await.unwrap();
+    a.flush().await.unwrap();
+    // Kept back by the call above, retried now that it is sent.
+    assert_eq!(a.evict_released(&[]).unwrap(), 1);
+    assert!(a.cached(x.id()).is_none());
+    assert_eq!(x.get(&a, "X", "v").await.unwrap(), Some(Value::I32(1)));
+    assert!(a.cached(x.id()).is_some(), "faulted back");
+
+    // Changed (not created) by an open transaction: kept until it commits, then dropped.
+    let mut tx = a.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    x.set(&mut tx, "X", "v", 2i32).unwrap();
+    assert_eq!(a.evict_released(&[x.id()]).unwrap(), 0);
+    assert_eq!(
+        x.get(&a, "X", "v").await.unwrap(),
+        Some(Value::I32(2)),
+        "the open transaction's own change is still what this client reads"
+    );
+    tx.commit().await.unwrap();
+    a.flush().await.unwrap();
+    assert_eq!(a.evict_released(&[x.id()]).unwrap(), 1);
+    // The server stopped counting it resident on a: b's locate sees nobody.
+    let mut located = Vec::new();
+    for _ in 0..100 {
+        located = b.locate(&[x.id()]).await.unwrap();
+        if located == vec![Vec::<u64>::new()] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(located, vec![Vec::<u64>::new()]);
+    // b changes it; a, faulting it again, reads b's value (no stale copy anywhere).
+    let mut tx = b.lock(lock.clone(), LockLevel::Write).await.unwrap();
+    let xb = Object::from_id(x.id());
+    assert_eq!(xb.get(&b, "X", "v").await.unwrap(), Some(Value::I32(2)));
+    xb.set(&mut tx, "X", "v", 3i32).unwrap();
+    tx.commit().await.unwrap();
+    let tx = a.lock(lock, LockLevel::Read).await.unwrap();
+    assert_eq!(x.get(&a, "X", "v").await.unwrap(), Some(Value::I32(3)));
+    drop(tx);
+    // Unknown or already dropped ids are ignored.
+    assert_eq!(a.evict_released(&[ObjectId(0x7fff_0000_0001)]).unwrap(), 0);
+}

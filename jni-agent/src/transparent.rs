@@ -693,6 +693,43 @@ pub extern "system" fn Java_dev_kiln_internal_Native_awaitChanged<'local>(
     })
 }
 
+/// `static native int evictReleased(long client, long[] oids)`: drops objects the agent released
+/// (collected here) from the client's cache and tells the server; an object an open
+/// transaction changed is kept until that transaction is sent (see
+/// `kiln::Client::evict_released`). Returns how many were dropped.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_evictReleased<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    oids: jni::objects::JLongArray<'local>,
+) -> jint {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let n = oids.len(env)?;
+        let mut raw = vec![0i64; n];
+        oids.get_region(env, 0, &mut raw)?;
+        let ids: Vec<_> = raw.into_iter().map(convert::oid).collect();
+        let gone = c.open()?.evict_released(&ids)?;
+        Ok(jint::try_from(gone).unwrap_or(jint::MAX))
+    })
+}
+
+/// `static native long cachedCount(long client)`: objects in the client's cache (diagnostics).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_cachedCount<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> jlong {
+    crate::ffi::bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(i64::try_from(c.open()?.stats().cached_objects).unwrap_or(i64::MAX))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

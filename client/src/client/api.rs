@@ -601,6 +601,22 @@ impl Client {
         Ok(())
     }
 
+    /// Drops objects the application released (it holds no copy of them any more) from the
+    /// local cache and tells the server (it stops sending their deltas; a later use faults them
+    /// again). Unlike [`Client::evict`], an object an open transaction of this client changed
+    /// or created is kept until that transaction is sent (it is retried at the next call), so
+    /// a fault can never return a state older than this client's own uncommitted change.
+    /// Returns how many objects were dropped.
+    pub fn evict_released(&self, oids: &[ObjectId]) -> Result<usize> {
+        self.inner.check_alive()?;
+        let gone = self.inner.evict_released_local(oids);
+        let n = gone.len();
+        if n > 0 && !self.inner.out.push(Message::Evict { oids: gone }) {
+            return Err(self.inner.failure());
+        }
+        Ok(n)
+    }
+
     /// Makes sure at least `n` object ids are leased, waiting for the server if needed (call it
     /// before creating many objects in one transaction).
     pub async fn reserve_ids(&self, n: u64) -> Result<()> {

@@ -424,6 +424,7 @@ impl ClientBuilder {
             flushed_upto: AtomicU64::new(0),
             resubscribe: Mutex::new(Vec::new()),
             wake: Notify::new(),
+            evict_later: Mutex::new(Vec::new()),
             refetch: AtomicU64::new(0),
             refetched: Notify::new(),
         });

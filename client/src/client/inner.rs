@@ -51,6 +51,9 @@ pub(crate) struct Cached {
     /// Created by an open transaction of this client and not sent yet: the server does not
     /// know it (never re-asserted as resident).
     pub(crate) unsent: bool,
+    /// The open flag of the last transaction of this client that changed it (see
+    /// [`crate::Client::evict_released`]); `None` when none did since it was cached.
+    pub(crate) writer: Option<Arc<AtomicBool>>,
 }
 
 /// A request waiting for its reply (kept to be sent again after a reconnect).
@@ -159,6 +162,9 @@ pub(crate) struct Inner {
     pub(super) resubscribe: Mutex<Vec<SubTarget>>,
     /// Wakes the reconnect task (close).
     pub(super) wake: Notify,
+    /// Released objects [`Inner::evict_released_local`] kept back (an open transaction
+    /// changed them); retried at its next call.
+    pub(super) evict_later: Mutex<Vec<ObjectId>>,
     /// `req_id` of the re-fault of stale objects a resume sent (0: none outstanding). Until its
     /// reply is cached, lock acquires wait (they would meet the dropped objects).
     pub(super) refetch: AtomicU64,
@@ -395,11 +401,39 @@ impl Inner {
                             version: o.version,
                             state: o.state,
                             unsent: false,
+                            writer: None,
                         },
                     );
                 }
             }
         }
+    }
+
+    /// Drops from the cache the objects of `oids` that no open transaction of this client
+    /// changed and that are sent (an unsent one is an open transaction's new object), plus
+    /// those kept back by earlier calls that are free now; returns the ids dropped. Kept ones
+    /// are retried at the next call.
+    pub(super) fn evict_released_local(&self, oids: &[ObjectId]) -> Vec<ObjectId> {
+        let mut later = self.evict_later.lock();
+        let mut cache = self.cache.lock();
+        let mut gone = Vec::with_capacity(oids.len());
+        let mut keep = Vec::new();
+        for o in oids.iter().chain(later.iter()) {
+            let busy = match cache.get(o) {
+                None => continue,
+                Some(c) => c.unsent || c.writer.as_ref().is_some_and(|w| w.load(Ordering::Acquire)),
+            };
+            if busy {
+                keep.push(*o);
+            } else {
+                cache.remove(o);
+                gone.push(*o);
+            }
+        }
+        keep.sort_unstable();
+        keep.dedup();
+        *later = keep;
+        gone
     }
 
     pub(super) fn evict_local(&self, oids: &[ObjectId]) {

@@ -11,6 +11,7 @@ package demo.catalog;
  *   run.sh browse 3         # reads categories 0..2 and prints what this JVM materialised
  *   run.sh reprice 1 7 5    # sets category 1, product 7's price to 5
  *   JAVA_TOOL_OPTIONS=-Dkiln.cache.maxObjects=300 run.sh scan   # walks everything, releasing as it goes
+ *                           # (released objects leave the client's cache too: "evicted", "cached")
  * </pre>
  */
 public class Main {
@@ -46,7 +47,8 @@ public class Main {
             Thread.sleep(200);
             System.gc();
             System.out.println("app: scanned " + c.categories.length + " categories, sum " + sum + "; materialised "
-                    + materialised() + ", released " + released());
+                    + materialised() + ", released " + released() + ", evicted " + diag("evictedCount")
+                    + ", cached " + diag("cachedCount"));
             Category again = c.categories[1];
             System.out.println("app: again " + again.name + ": total " + again.total() + ", featured " + again.featured.sku);
             return;
@@ -61,6 +63,15 @@ public class Main {
                     + (cat.featured == cat.products.get(cat.products.size() / 2)) + ")");
         }
         System.out.println("app: after reading " + n + " categories, materialised " + materialised());
+    }
+
+    /** One of the agent's diagnostic counters ("n/a" without the Kiln agent). */
+    static String diag(String name) {
+        try {
+            return String.valueOf(Class.forName("dev.kiln.agent.rt.Runtime").getMethod(name).invoke(null));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return "n/a";
+        }
     }
 
     /** Objects this JVM released (the agent's diagnostic; "n/a" without the Kiln agent). */

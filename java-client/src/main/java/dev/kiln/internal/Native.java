@@ -332,6 +332,16 @@ public final class Native {
     public static native boolean awaitChanged(long client, long timeoutMs);
 
     /**
+     * Drops objects the agent released (collected in this JVM) from the client's cache and tells
+     * the server, which stops sending their changes; an object an open transaction changed is
+     * kept until that transaction is sent. Returns how many were dropped.
+     */
+    public static native int evictReleased(long client, long[] oids);
+
+    /** Objects in the client's cache (diagnostics). */
+    public static native long cachedCount(long client);
+
+    /**
      * A new empty logical collection (kind as {@link #create}) recorded with class name
      * {@code className} (the transparent agent's JDK collections: the JDK type plus what
      * materialising it needs, e.g. {@code java.util.TreeMap|comparator=demo.ByName}); its object id.

@@ -67,6 +67,7 @@ public class PartialFaultingTest extends ExampleTestBase {
         // stay right, and a category read again is faulted back.
         childEnv.put("JAVA_TOOL_OPTIONS", "-Dkiln.cache.maxObjects=300");
         out = runApp("scan");
+        System.out.println(out);
         long sum = 0;
         for (int c = 0; c < 100; c++) {
             sum += total(c, 100);
@@ -76,6 +77,9 @@ public class PartialFaultingTest extends ExampleTestBase {
         int left = count(out, "; materialised");
         assertTrue(out, left < 2_000);
         assertTrue(out, count(out, ", released") > 5_000);
+        // Released objects left the client's cache too (the server stopped sending their changes).
+        assertTrue(out, count(out, ", evicted") > 5_000);
+        assertTrue(out, count(out, ", cached") < 5_000);
         assertTrue(out, out.contains("app: again category-1: total " + (total(1, 100) - 1007 + 5) + ", featured sku-1-50"));
 
         // The eager mode, same graph, same read: everything reachable is materialised.

@@ -26,6 +26,19 @@ final class ObjectTable {
     }
 
     private final ConcurrentHashMap<Long, Entry> map = new ConcurrentHashMap<>();
+    /**
+     * Told the ids of the entries {@link #expunge} removed, under the table's monitor (so no
+     * materialisation of the same ids runs meanwhile): the client drops them from its cache.
+     */
+    private final java.util.function.Consumer<long[]> onRelease;
+
+    ObjectTable() {
+        this(null);
+    }
+
+    ObjectTable(java.util.function.Consumer<long[]> onRelease) {
+        this.onRelease = onRelease;
+    }
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
     /** Entries removed because their object was collected (diagnostics). */
     private long released;
@@ -95,6 +108,13 @@ final class ObjectTable {
         long[] out = new long[gone.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = gone.get(i);
+        }
+        if (onRelease != null) {
+            try {
+                onRelease.accept(out);
+            } catch (RuntimeException | Error e) {
+                // Best effort: a closed client has nothing left to drop.
+            }
         }
         return out;
     }

@@ -52,7 +52,20 @@ public final class Runtime {
         notShared = p;
     }
     /** oid -> materialised or shared Java object, held weakly (docs/agent.md "Local release"). */
-    private static final ObjectTable objects = new ObjectTable();
+    /**
+     * {@code -Dkiln.cache.evict=false} keeps released objects in the client's cache (docs/agent.md
+     * "Local release"); by default an object collected here leaves the client's cache too and
+     * the server stops sending its changes (faulted again on next use).
+     */
+    static final boolean evictReleased = !"false".equals(System.getProperty("kiln.cache.evict"));
+    private static final ObjectTable objects = new ObjectTable(oids -> {
+        long c = Runtime.client;
+        if (Runtime.evictReleased && c != 0) {
+            Runtime.evicted += Native.evictReleased(c, oids);
+        }
+    });
+    /** Objects dropped from the client's cache after being released here (diagnostics). */
+    static long evicted;
     private static volatile ClassLoader appLoader;
     private static volatile long client;
 
@@ -512,6 +525,19 @@ public final class Runtime {
     private static Object resident(long oid) {
         Object o = objects.get(oid);
         return o != null ? o : Atomics.byOid(oid);
+    }
+
+    /** Objects in the client's cache, materialised here or not (diagnostics; the partial-faulting example prints it). */
+    public static long cachedCount() {
+        return Native.cachedCount(client());
+    }
+
+    /** Released objects that also left the client's cache (diagnostics; the partial-faulting example prints it). */
+    public static long evictedCount() {
+        synchronized (objects) {
+            objects.size(); // expunges
+            return evicted;
+        }
     }
 
     /** Objects materialised or shared in this JVM and not collected (diagnostics; the partial-faulting example prints it). */
