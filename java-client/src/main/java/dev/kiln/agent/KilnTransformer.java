@@ -82,7 +82,15 @@ final class KilnTransformer implements ClassFileTransformer {
             dev.kiln.agent.rt.Runtime.noteLoader(loader);
             return instrument(bytes, inst);
         } catch (Throwable t) {
-            KilnAgentLog.report("kiln: could not instrument " + className.replace('/', '.') + ", left as it was: " + t);
+            String dotted = className.replace('/', '.');
+            KilnAgentLog.report("kiln: could not instrument " + dotted + ", left as it was: " + t);
+            try {
+                if (rules.instrumented(dotted)) {
+                    dev.kiln.agent.rt.Runtime.noteInstrumentFailure(dotted, t.toString());
+                }
+            } catch (Throwable ignored) {
+                // the report above is what matters
+            }
             return null;
         } finally {
             busy.remove();
@@ -384,6 +392,7 @@ final class KilnTransformer implements ClassFileTransformer {
         private String name;
         private boolean already;
         private boolean itf;
+        private boolean frames = true;
         boolean rewrote;
 
         @Override
@@ -391,7 +400,7 @@ final class KilnTransformer implements ClassFileTransformer {
             MethodVisitor mv;
             if (inst && (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
                 ClassRules.MethodInfo mi = rules.methodInfo(name.replace('/', '.'), mname, desc, access);
-                MethodWrappers.Body moved = MethodWrappers.wrap(cv, name, itf, access, mname, desc, signature, exceptions, mi);
+                MethodWrappers.Body moved = MethodWrappers.wrap(cv, name, itf, frames, access, mname, desc, signature, exceptions, mi);
                 if (moved != null) { // <distributed-methods>, <named-lock>: the original name is now a wrapper
                     rewrote = true;
                     mname = moved.name;
@@ -470,7 +479,9 @@ final class KilnTransformer implements ClassFileTransformer {
             w.visitInsn(Opcodes.MONITOREXIT);
             w.visitInsn(ret.getOpcode(Opcodes.IRETURN));
             w.visitLabel(handler);
-            w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            if (frames) {
+                w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+            }
             w.visitVarInsn(Opcodes.ALOAD, 0);
             w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
             w.visitVarInsn(Opcodes.ALOAD, 0);
@@ -485,6 +496,10 @@ final class KilnTransformer implements ClassFileTransformer {
                           String[] interfaces) {
             this.name = name;
             this.itf = (access & Opcodes.ACC_INTERFACE) != 0;
+            // Class files before Java 6 (version 50) have no StackMapTable and ASM refuses the
+            // frames of newer ones in them (a Java 1.4 library's synchronized methods under an
+            // <autolock>): the wrappers add none there (the verifier infers the types).
+            this.frames = (version & 0xFFFF) >= Opcodes.V1_6;
             String[] ifs = interfaces == null ? new String[0] : interfaces;
             for (String i : ifs) {
                 already |= i.equals(MANAGED);

@@ -41,7 +41,7 @@ final class MethodWrappers {
      * (internal name); returns the body to emit instead of the original, or null when nothing
      * applies (no rule, a constructor or class initializer, a DMI on a static method: reported).
      */
-    static Body wrap(ClassVisitor cv, String owner, boolean itf, int access, String mname, String desc,
+    static Body wrap(ClassVisitor cv, String owner, boolean itf, boolean frames, int access, String mname, String desc,
                      String signature, String[] exceptions, ClassRules.MethodInfo mi) {
         if (mi == null || mname.startsWith("<") || itf) {
             return null;
@@ -58,7 +58,7 @@ final class MethodWrappers {
             } else {
                 int idx = Dmi.register(dotted, mname, desc, mi.dmi == 1);
                 String body = "$kiln$dmi$" + name;
-                emit(cv, owner, acc, name, desc, signature, exceptions, body, idx, true);
+                emit(cv, owner, acc, name, desc, signature, exceptions, body, idx, true, frames);
                 acc = bodyAccess(acc);
                 name = body;
                 b = new Body(name, acc);
@@ -67,7 +67,7 @@ final class MethodWrappers {
         if (mi.namedLock != null && mi.namedLevel > 0) {
             int idx = NamedLocks.register(mi.namedLock, mi.namedLevel);
             String body = "$kiln$named$" + name;
-            emit(cv, owner, acc, name, desc, signature, exceptions, body, idx, false);
+            emit(cv, owner, acc, name, desc, signature, exceptions, body, idx, false, frames);
             b = new Body(body, bodyAccess(acc));
         }
         return b;
@@ -85,7 +85,7 @@ final class MethodWrappers {
      * Named lock: {@code NamedLocks.enter(idx)} / {@code NamedLocks.exit(idx)} (both paths).
      */
     private static void emit(ClassVisitor cv, String owner, int access, String name, String desc, String signature,
-                             String[] exceptions, String body, int idx, boolean dmi) {
+                             String[] exceptions, String body, int idx, boolean dmi, boolean frames) {
         boolean stat = (access & Opcodes.ACC_STATIC) != 0;
         MethodVisitor w = cv.visitMethod(access & ~Opcodes.ACC_SYNCHRONIZED, name, desc, signature, exceptions);
         Type[] args = Type.getArgumentTypes(desc);
@@ -139,7 +139,9 @@ final class MethodWrappers {
         }
         w.visitInsn(ret.getOpcode(Opcodes.IRETURN));
         w.visitLabel(handler);
-        w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+        if (frames) { // none in class files before Java 6 (see KilnTransformer.Adder.visit)
+            w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+        }
         if (dmi) {
             w.visitMethodInsn(Opcodes.INVOKESTATIC, DMI, "abort", "()V", false);
         } else {

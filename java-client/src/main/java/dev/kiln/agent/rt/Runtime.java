@@ -410,10 +410,31 @@ public final class Runtime {
             todo.add(copy);
             return copy;
         }
+        String failed = INSTRUMENT_FAILURES.get(v.getClass().getName());
+        if (failed != null) {
+            throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
+                    + ", which cannot be shared: its class matches <instrumented-classes> but could not be"
+                    + " instrumented when it was loaded (" + failed + "); or make the field transient with"
+                    + " <honor-transient> or list it in <transient-fields>. Nothing of this transaction was shared.");
+        }
         throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
                 + ", which cannot be shared: it is not in <instrumented-classes> (add an <include> for it) and"
                 + " not a portable type" + Jdk.hint(v) + "; or make the field transient with <honor-transient> or list"
                 + " it in <transient-fields>. Nothing of this transaction was shared.");
+    }
+
+    /** Classes (dotted names) the transformer failed to instrument, with the reason (bounded). */
+    private static final ConcurrentHashMap<String, String> INSTRUMENT_FAILURES = new ConcurrentHashMap<>();
+
+    /**
+     * Called by the transformer when a class an {@code <include>} matches could not be
+     * instrumented (it was left as it was): a later attempt to share one of its objects names
+     * the reason instead of suggesting an {@code <include>}.
+     */
+    public static void noteInstrumentFailure(String className, String reason) {
+        if (INSTRUMENT_FAILURES.size() < 10_000) {
+            INSTRUMENT_FAILURES.put(className, reason);
+        }
     }
 
     private static final ConcurrentHashMap<Class<?>, String> JDK_STATE = new ConcurrentHashMap<>();
