@@ -87,6 +87,17 @@ public final class Kiln {
      * {@link #connectProcessCluster(String)} giving up after {@code connectTimeoutMillis}
      * (negative: as the {@code l1.*} settings say, which may be "retry forever").
      */
+    /** Set by the process cluster's shutdown hook just before it closes the client. */
+    private static volatile boolean exiting;
+
+    /**
+     * Whether the JVM is exiting and the process cluster's shutdown hook is closing (or closed)
+     * the client: a {@link ClosedException} then means "the JVM is going away", not a failure.
+     */
+    public static boolean isExiting() {
+        return exiting;
+    }
+
     public static synchronized KilnCluster connectProcessCluster(String spec, long connectTimeoutMillis) {
         KilnCluster c = processCluster;
         if (c != null && !c.isClosed()) {
@@ -103,7 +114,10 @@ public final class Kiln {
         processCluster = c;
         final KilnCluster closing = c;
         try {
-            Runtime.getRuntime().addShutdownHook(new Thread(closing::close, "kiln-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                exiting = true;
+                closing.close();
+            }, "kiln-shutdown"));
         } catch (IllegalStateException alreadyShuttingDown) {
             // the JVM is exiting: nothing to register
         }

@@ -1,6 +1,7 @@
 package dev.kiln.agent;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
@@ -31,6 +32,13 @@ public class CoordinationTest extends ExampleTestBase {
     @Override
     protected String mainClass() {
         return "demo.coordination.Main";
+    }
+
+    @Test
+    public void aJvmStoppedWhileItWaitsAtTheBarrierExitsWithoutAKilnStackTrace() throws Exception {
+        // Ctrl-C of a party waiting for the other two at the shared CyclicBarrier.
+        String err = terminate(start("node", "a", Integer.toString(ROUNDS), Integer.toString(INCREMENTS)), 1500);
+        assertFalse(err, err.contains("Exception"));
     }
 
     @Test

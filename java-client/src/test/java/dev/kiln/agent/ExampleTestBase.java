@@ -192,6 +192,30 @@ public abstract class ExampleTestBase {
         return o.trim();
     }
 
+    /**
+     * Waits (bounded) until a JVM of {@link #start} has connected, then stops it as Ctrl-C would
+     * (SIGTERM: the JVM runs its shutdown hooks, the agent's closes the client); returns its
+     * stderr once it exited (143).
+     */
+    protected String terminate(Process p, long settleMillis) throws Exception {
+        String tag = tags.get(p);
+        Path err = dir.resolve(tag + ".err");
+        long end = System.currentTimeMillis() + 60_000;
+        while (!new String(Files.readAllBytes(err), StandardCharsets.UTF_8).contains("kiln: connected to ")) {
+            assertTrue("JVM " + tag + " connected within 60 s", System.currentTimeMillis() < end && p.isAlive());
+            Thread.sleep(50);
+        }
+        Thread.sleep(settleMillis);
+        p.destroy();
+        try {
+            assertTrue("JVM " + tag + " exited within 30 s of SIGTERM", p.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(143, p.exitValue());
+        return new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
+    }
+
     protected String runApp(String... args) throws Exception {
         return finish(start(args));
     }

@@ -1,6 +1,7 @@
 package dev.kiln.agent;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 
 import org.junit.Test;
 
@@ -39,6 +40,15 @@ public class ProducerConsumerTest extends ExampleTestBase {
     @Test
     public void interruptReachesAClusterWaitAtOnce() throws Exception {
         assertEquals("app: interrupted promptly", runApp("interrupt"));
+    }
+
+    @Test
+    public void aJvmStoppedWhileItsThreadWaitsInTheClusterExitsWithoutAKilnStackTrace() throws Exception {
+        // Ctrl-C of a consumer blocked in take()'s wait(): the agent's shutdown hook closes the
+        // client, and the waiting thread stays parked until the JVM halts (no ClosedException
+        // printed from the program's thread).
+        String err = terminate(start("consumer"), 1500);
+        assertFalse(err, err.contains("Exception"));
     }
 
     @Test

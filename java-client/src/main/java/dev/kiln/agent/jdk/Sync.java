@@ -98,11 +98,19 @@ final class Sync {
      */
     static int await(Shared s, long[] e, long deadline) {
         DIRTY.remove(s); // the wait sends the transaction so far and releases the lock
+        int r;
         try {
-            return await(e, deadline);
+            r = await(e, deadline);
+        } catch (RuntimeException x) {
+            throw Runtime.exitOr(x);
         } finally {
-            Runtime.reloadShared(s, () -> DIRTY.add(s)); // held again: the state others left
+            try {
+                Runtime.reloadShared(s, () -> DIRTY.add(s)); // held again: the state others left
+            } catch (RuntimeException x) {
+                throw Runtime.exitOr(x);
+            }
         }
+        return r;
     }
 
     /** {@link #await(Shared, long[], long)} for a lock with no state of its own (a Condition's). */

@@ -423,6 +423,22 @@ public final class Runtime {
                 + " it in <transient-fields>. Nothing of this transaction was shared.");
     }
 
+    /**
+     * {@code e}, unless it is the {@link dev.kiln.ClosedException} of the JVM exiting (the agent's
+     * shutdown hook closed the client, {@link dev.kiln.Kiln#isExiting}): then the calling thread,
+     * whose cluster wait the close ended, stays parked until the JVM halts instead of printing
+     * a Kiln stack trace from the program's thread (the JVM does not wait for it: shutdown has
+     * begun). Any other failure, and a close for another reason, is returned to be thrown.
+     */
+    public static RuntimeException exitOr(RuntimeException e) {
+        if (e instanceof dev.kiln.ClosedException && dev.kiln.Kiln.isExiting()) {
+            while (true) {
+                java.util.concurrent.locks.LockSupport.park();
+            }
+        }
+        return e;
+    }
+
     /** Classes (dotted names) the transformer failed to instrument, with the reason (bounded). */
     private static final ConcurrentHashMap<String, String> INSTRUMENT_FAILURES = new ConcurrentHashMap<>();
 
@@ -1240,7 +1256,7 @@ public final class Runtime {
         Native.freeWaiter(w.waiter);
         drain(client());
         if (w.error != null) {
-            throw w.error;
+            throw exitOr(w.error);
         }
         if (interrupted || w.code == 3) {
             throw new InterruptedException();
@@ -1473,7 +1489,7 @@ public final class Runtime {
         Native.freeWaiter(w.waiter);
         drain(client());
         if (w.error != null) {
-            throw w.error;
+            throw exitOr(w.error);
         }
         return interrupted || w.code == 3 ? 3 : w.code;
     }
