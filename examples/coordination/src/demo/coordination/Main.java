@@ -23,12 +23,16 @@ public class Main {
         Coordinator c = coord;
         if (args[0].equals("node")) {
             node(c, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        } else if (args[0].equals("gate")) {
+            System.out.println(args[1] + " waiting at the gate");
+            int index = c.gate.await();
+            System.out.println(args[1] + " passed the gate index " + index);
         } else if (args[0].equals("timeout")) {
             timeout(c);
         } else if (args[0].equals("refused")) {
             refused(c);
         } else {
-            throw new IllegalArgumentException("usage: node <name> <rounds> <increments> | timeout | refused");
+            throw new IllegalArgumentException("usage: node <name> <rounds> <increments> | gate <name> | timeout | refused");
         }
     }
 

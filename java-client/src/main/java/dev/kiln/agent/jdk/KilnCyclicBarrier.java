@@ -29,6 +29,12 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
     private long brokenGen = -1;
     /** Generation -> parties still to leave it * 2 + 1 if it was reset (broken). */
     private final Map<Long, Long> ends = new HashMap<>();
+    /**
+     * Client id -> its parties waiting in the current generation ("w:ID" in the cluster map): a
+     * party whose JVM died is taken out of the count by the next party that arrives, as if it had
+     * never come (see docs/agent.md).
+     */
+    private final Map<Long, Long> waiters = new HashMap<>();
 
     /** As the JDK's constructor. */
     public KilnCyclicBarrier(int parties, Runnable barrierAction) {
@@ -70,6 +76,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             waiting = 0;
             brokenGen = super.isBroken() ? 0 : -1;
             ends.clear();
+            waiters.clear();
         }
         c.add("parties");
         c.add((long) parties);
@@ -85,6 +92,10 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             c.add("end:" + en.getKey());
             c.add(en.getValue());
         }
+        for (Map.Entry<Long, Long> en : waiters.entrySet()) {
+            c.add("w:" + en.getKey());
+            c.add(en.getValue());
+        }
         return c;
     }
 
@@ -94,6 +105,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             return; // changed here under its write lock, not sent yet: no other JVM can have changed it
         }
         ends.clear();
+        waiters.clear();
         for (int i = 0; i + 1 < c.size(); i += 2) {
             String k = (String) c.get(i);
             Object v = c.get(i + 1);
@@ -116,6 +128,8 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
                 default:
                     if (k.startsWith("end:")) {
                         ends.put(Long.parseLong(k.substring(4)), Sync.num(v));
+                    } else if (k.startsWith("w:")) {
+                        waiters.put(Long.parseLong(k.substring(2)), Sync.num(v));
                     }
             }
         }
@@ -166,7 +180,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
         }
         long[] e = Sync.lock(this, Sync.READ);
         try {
-            return brokenGen == gen ? 0 : waiting;
+            return brokenGen == gen ? 0 : waiting - (int) deadWaiting(dev.kiln.agent.rt.Runtime.liveClients());
         } finally {
             Sync.unlock(this, e);
         }
@@ -186,6 +200,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             }
             gen++;
             waiting = 0;
+            clearWaiters(e);
             Sync.put(e, this, "gen", gen);
             Sync.put(e, this, "waiting", 0L);
             Sync.notifyAll(e);
@@ -204,6 +219,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
                 breakBarrier(e);
                 throw new InterruptedException();
             }
+            purgeDead(e);
             long g = gen;
             int index = parties - 1 - waiting;
             if (index <= 0) { // the last party: trips the barrier
@@ -224,6 +240,7 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
                 }
                 gen = g + 1;
                 waiting = 0;
+                clearWaiters(e);
                 Sync.put(e, this, "gen", gen);
                 Sync.put(e, this, "waiting", 0L);
                 Sync.notifyAll(e);
@@ -231,6 +248,10 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
             }
             waiting++;
             Sync.put(e, this, "waiting", (long) waiting);
+            long me = dev.kiln.agent.rt.Runtime.clientId();
+            long mine = waiters.getOrDefault(me, 0L) + 1;
+            waiters.put(me, mine);
+            Sync.put(e, this, "w:" + me, mine);
             for (;;) {
                 int r = Sync.await(this, e, deadline); // remote changes applied: the fields are current
                 if (gen != g) {
@@ -269,6 +290,63 @@ public class KilnCyclicBarrier extends java.util.concurrent.CyclicBarrier implem
     private void leave(long[] e) {
         waiting--;
         Sync.put(e, this, "waiting", (long) waiting);
+        long me = dev.kiln.agent.rt.Runtime.clientId();
+        Long mine = waiters.get(me);
+        if (mine != null && mine > 1) {
+            waiters.put(me, mine - 1);
+            Sync.put(e, this, "w:" + me, mine - 1);
+        } else if (mine != null) {
+            waiters.remove(me);
+            Sync.remove(e, this, "w:" + me);
+        }
+    }
+
+    /** The generation ended: no party waits in the new one. */
+    private void clearWaiters(long[] e) {
+        for (Long id : waiters.keySet()) {
+            Sync.remove(e, this, "w:" + id);
+        }
+        waiters.clear();
+    }
+
+    /** Parties of the current generation whose JVM is no longer in the cluster. */
+    private long deadWaiting(java.util.Set<Long> live) {
+        long n = 0;
+        for (Map.Entry<Long, Long> en : waiters.entrySet()) {
+            if (!live.contains(en.getKey())) {
+                n += en.getValue();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Takes the parties of JVMs that left the cluster (killed, or stopped while waiting) out of
+     * the current generation, as if they had never arrived: a restarted JVM joins the barrier
+     * again instead of finding it tripped early by a party that is gone, or waiting for ever.
+     */
+    private void purgeDead(long[] e) {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        java.util.Set<Long> live = dev.kiln.agent.rt.Runtime.liveClients();
+        java.util.Iterator<Map.Entry<Long, Long>> it = waiters.entrySet().iterator();
+        boolean changed = false;
+        while (it.hasNext()) {
+            Map.Entry<Long, Long> en = it.next();
+            if (!live.contains(en.getKey())) {
+                waiting -= (int) (long) en.getValue();
+                Sync.remove(e, this, "w:" + en.getKey());
+                it.remove();
+                changed = true;
+            }
+        }
+        if (changed) {
+            if (waiting < 0) {
+                waiting = 0;
+            }
+            Sync.put(e, this, "waiting", (long) waiting);
+        }
     }
 
     /** A party of ended generation {@code g} leaves it; true when that generation was reset (broken). */

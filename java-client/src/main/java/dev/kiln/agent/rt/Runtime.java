@@ -439,6 +439,22 @@ public final class Runtime {
         return e;
     }
 
+    /** This JVM's client id in the cluster. */
+    public static long clientId() {
+        return Native.clientId(client());
+    }
+
+    /** The ids of the clients in the cluster now, this one included (the client's membership view). */
+    public static java.util.Set<Long> liveClients() {
+        List<Object> v = ValueCodec.decodeAll(Native.nodes(client()));
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        ids.add((Long) v.get(0));
+        for (int i = 1; i + 3 < v.size(); i += 4) {
+            ids.add((Long) v.get(i));
+        }
+        return ids;
+    }
+
     /** Classes (dotted names) the transformer failed to instrument, with the reason (bounded). */
     private static final ConcurrentHashMap<String, String> INSTRUMENT_FAILURES = new ConcurrentHashMap<>();
 
