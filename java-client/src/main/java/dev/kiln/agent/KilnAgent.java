@@ -70,6 +70,9 @@ public final class KilnAgent {
                 // The transformer goes in before anything else loads (application classes load after premain).
                 String instrumenting = Transparent.install(spec, inst);
                 line = connect(spec) + instrumenting + clientSide;
+                if (line.startsWith("kiln: connected")) {
+                    ClusterBean.install(); // Terracotta 2.x programs' JMX cluster bean
+                }
             }
         } catch (Throwable t) {
             line = "kiln: agent failed: " + describe(t);
