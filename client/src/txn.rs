@@ -113,6 +113,8 @@ pub struct Txn {
     holding: bool,
     rec: Option<Box<Rec>>,
     interrupt: OnceLock<Arc<InterruptShared>>,
+    /// The object of another stripe this transaction touched: the transaction is void.
+    cross: Option<ObjectId>,
 }
 
 impl Txn {
@@ -130,6 +132,7 @@ impl Txn {
             holding: true,
             rec: None,
             interrupt: OnceLock::new(),
+            cross: None,
         }
     }
 
@@ -142,7 +145,49 @@ impl Txn {
             holding: true,
             rec: None,
             interrupt: OnceLock::new(),
+            cross: None,
         }
+    }
+
+    fn cross_error(&self, oid: ObjectId) -> Error {
+        Error::CrossStripe {
+            lock: self.lock_id().clone(),
+            lock_stripe: self.inner.stripe,
+            oid,
+            object_stripe: oid.stripe(),
+        }
+    }
+
+    /// Fails when the transaction is void, or when `oid` lives in another stripe than the
+    /// transaction's connection (its lock's stripe): then the transaction becomes void — what it
+    /// recorded is dropped (never sent) and the objects it changed leave the local cache.
+    #[inline]
+    fn check_stripe(&mut self, oid: ObjectId) -> Result<()> {
+        if let Some(o) = self.cross {
+            return Err(self.cross_error(o));
+        }
+        if self.inner.stripes <= 1 || oid.stripe() == self.inner.stripe {
+            return Ok(());
+        }
+        self.cross = Some(oid);
+        if let Some(rec) = self.rec.take() {
+            let mut oids: Vec<ObjectId> = rec
+                .txn
+                .new_objects
+                .iter()
+                .map(|(o, _)| *o)
+                .chain(rec.txn.deltas.iter().map(|d| d.oid))
+                .collect();
+            oids.sort_unstable();
+            oids.dedup();
+            if !oids.is_empty() {
+                self.inner.evict_local(&oids);
+                self.inner.out.push(kiln_protocol::Message::Evict { oids });
+            }
+        }
+        tracing::warn!(lock = %self.lock_id(), lock_stripe = self.inner.stripe, %oid, object_stripe = oid.stripe(),
+            "a transaction touched an object of another stripe: it is void (two-phase commit is not implemented yet)");
+        Err(self.cross_error(oid))
     }
 
     /// The fencing token of the lease under which the lock was granted (0 for Concurrent).
@@ -198,6 +243,9 @@ impl Txn {
     /// It is resident here at once and sent with the transaction.
     pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
         self.check_writable()?;
+        if let Some(o) = self.cross {
+            return Err(self.cross_error(o));
+        }
         let oid = self.inner.alloc_id()?;
         self.inner.cache.lock().insert(
             oid,
@@ -248,6 +296,7 @@ impl Txn {
         before: impl FnOnce(&ObjectState, &DeltaOp) -> Result<R>,
     ) -> Result<R> {
         self.check_writable()?;
+        self.check_stripe(oid)?;
         let inner = self.inner.clone();
         let mut cache = inner.cache.lock();
         let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
@@ -270,6 +319,9 @@ impl Txn {
 
     /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
     pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
+        if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
+            return Err(self.cross_error(oid));
+        }
         let cache = self.inner.cache.lock();
         cache
             .get(&oid)
@@ -333,6 +385,9 @@ impl Txn {
     /// # Ok(()) }
     /// ```
     pub async fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
+        if let Some(o) = self.cross {
+            return Err(self.cross_error(o));
+        }
         let entry = match &self.hold {
             Hold::Entry(e) => e.clone(),
             Hold::Concurrent(l) => {
@@ -397,9 +452,16 @@ impl Txn {
 
     /// Ends the transaction and releases the hold (no waiting). Returns the txn's seq if sent.
     fn finish(&mut self) -> Result<Option<u64>> {
-        let sent = match self.take_rec() {
-            None => Ok(None),
-            Some(t) => self.inner.send_txn(t).map(Some),
+        let sent = match self.cross {
+            // Void: nothing of it is sent (notifies and DMIs recorded after it included).
+            Some(o) => {
+                self.rec = None;
+                Err(self.cross_error(o))
+            }
+            None => match self.take_rec() {
+                None => Ok(None),
+                Some(t) => self.inner.send_txn(t).map(Some),
+            },
         };
         if std::mem::replace(&mut self.holding, false) {
             if let Hold::Entry(e) = &self.hold {

@@ -104,6 +104,10 @@ pub(crate) struct LockEntry {
 /// Shared state of a connected client.
 pub(crate) struct Inner {
     pub(crate) client_id: u64,
+    /// The stripe (mirror group index) this connection serves; 0 with one group.
+    pub(crate) stripe: u8,
+    /// How many stripes the client uses (1: one group, nothing is checked).
+    pub(crate) stripes: u8,
     pub(super) server_name: String,
     pub(super) server_addr: String,
     pub(crate) max_frame: usize,
@@ -402,7 +406,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn evict_local(&self, oids: &[ObjectId]) {
+    pub(crate) fn evict_local(&self, oids: &[ObjectId]) {
         let mut cache = self.cache.lock();
         for o in oids {
             cache.remove(o);
