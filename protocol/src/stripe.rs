@@ -54,6 +54,10 @@ mod tests {
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(fnv1a64(b"orders"), 0x0012_5d92_50be_8b4c);
+        assert_eq!(name_stripe("orders", 2), 0);
+        assert_eq!(name_stripe("orders", 3), 1);
+        assert_eq!(name_stripe("", 3), 2);
     }
 
     #[test]
