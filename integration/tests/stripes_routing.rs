@@ -321,6 +321,19 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
                 .contains("serves stripe 1, but it is listed in group 0"),
         "{e}"
     );
+    // /metrics carries each stripe's labels.
+    for s in 0..2 {
+        let m = kiln_integration::http(g.members[s].jmx_port, "GET", "/metrics");
+        let line = m
+            .lines()
+            .find(|l| l.starts_with("kiln_clients_connected{"))
+            .unwrap_or_else(|| panic!("{m}"));
+        assert!(
+            line.contains(&format!("stripe=\"{s}\""))
+                && line.contains(&format!("group=\"stripe-{s}\"")),
+            "{line}"
+        );
+    }
     // DGC of one stripe alone is refused (it would not see references from the other).
     let out = Command::new(binary("kiln-server"))
         .arg("-f")
