@@ -221,6 +221,37 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
     tx.commit().await.unwrap();
     b.flush().await.unwrap();
 
+    // The blocking facade routes the same way: stripe 1's lock, stripe 1's object.
+    let spec = format!("{};{}", addr(&g, 0), addr(&g, 1));
+    let (lock1, cell1) = (locks[1].clone(), cells[1]);
+    tokio::task::spawn_blocking(move || {
+        let c = ClientBuilder::from_connect_string(&spec)
+            .connect_blocking()
+            .unwrap();
+        c.object(cell1).unwrap();
+        let mut tx = c.lock(LockId::Named(lock1), LockLevel::Write).unwrap();
+        tx.set_field(cell1, "t.Cell", "v", Value::I64(202)).unwrap();
+        let made = tx.create(ObjectState::physical("t.Cell")).unwrap();
+        assert_eq!(made.stripe(), 1);
+        tx.commit().unwrap();
+        c.close().unwrap();
+    })
+    .await
+    .unwrap();
+    let r = ClientBuilder::from_connect_string(&format!("{};{}", addr(&g, 0), addr(&g, 1)))
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.read(cells[1], |st| st
+            .field("t.Cell", "v")
+            .and_then(Value::as_i64))
+            .await
+            .unwrap(),
+        Some(202)
+    );
+    r.close().await.unwrap();
+
     // Raw protocol: stripe 1's server refuses stripe 0's root, named lock, object fault,
     // object lock and delta with WrongStripe, naming the thing and both stripes.
     let port1 = g.members[1].dso_port;

@@ -95,6 +95,12 @@ impl Client {
         }
     }
 
+    /// The client whose connection owns `lock`: the stripe's, or `self` with one group.
+    #[inline]
+    pub(crate) fn lock_owner(&self, lock: &LockId) -> Result<&Client> {
+        Ok(self.route_lock(lock)?.unwrap_or(self))
+    }
+
     /// The stripe client owning object `oid` (`None`: one group).
     #[inline]
     pub(crate) fn route_oid(&self, oid: ObjectId) -> Result<Option<&Client>> {
