@@ -221,6 +221,10 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
     tx.commit().await.unwrap();
     b.flush().await.unwrap();
 
+    // Change tracking covers every stripe.
+    b.track_changes();
+    assert_eq!(b.take_changed(), kiln::Changed::All);
+    let seq0 = b.changes_seq();
     // The blocking facade routes the same way: stripe 1's lock, stripe 1's object.
     let spec = format!("{};{}", addr(&g, 0), addr(&g, 1));
     let (lock1, cell1) = (locks[1].clone(), cells[1]);
@@ -251,6 +255,18 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
         Some(202)
     );
     r.close().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b.changes_seq() == seq0 {
+        assert!(
+            Instant::now() < deadline,
+            "the change of stripe 1 never reached the reader"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    match b.take_changed() {
+        kiln::Changed::Oids(o) => assert!(o.contains(&cells[1]), "{o:?}"),
+        other => panic!("{other:?}"),
+    }
 
     // Raw protocol: stripe 1's server refuses stripe 0's root, named lock, object fault,
     // object lock and delta with WrongStripe, naming the thing and both stripes.

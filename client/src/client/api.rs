@@ -118,7 +118,7 @@ impl Client {
 
     /// True while the connection is up and the client not closed (false while reconnecting).
     pub fn is_connected(&self) -> bool {
-        self.inner.state() == ConnectionState::Connected
+        self.state() == ConnectionState::Connected
     }
 
     /// Where the connection stands: connected, reconnecting, failed or closed.
@@ -825,19 +825,44 @@ impl Client {
     /// recorded, so a thread that was awarded a lock and then calls `take_changed` sees every
     /// object changed under earlier holders.
     pub fn track_changes(&self) {
-        self.inner.stats.changes.enable();
+        for c in self.each_stripe() {
+            c.inner.stats.changes.enable();
+        }
     }
 
     /// What the server changed in the cache since the last call (see [`Self::track_changes`]);
     /// `Changed::Oids(vec![])` when nothing changed. Bounded: past 65,536 changed objects
     /// between two takes it says [`Changed::All`].
     pub fn take_changed(&self) -> Changed {
+        if let Some(s) = &self.stripes {
+            // Every stripe's tracker is taken (so none keeps changes for a later take).
+            let mut all = false;
+            let mut oids = Vec::new();
+            for c in &s.clients {
+                match c.inner.stats.changes.take() {
+                    Changed::All => all = true,
+                    Changed::Oids(o) => oids.extend(o),
+                }
+            }
+            return if all {
+                Changed::All
+            } else {
+                Changed::Oids(oids)
+            };
+        }
         self.inner.stats.changes.take()
     }
 
     /// A counter that moves whenever a change is recorded (one atomic load: test it before
     /// [`Self::take_changed`] on a hot path).
     pub fn changes_seq(&self) -> u64 {
+        if let Some(s) = &self.stripes {
+            return s
+                .clients
+                .iter()
+                .map(|c| c.inner.stats.changes.seq())
+                .fold(0u64, u64::wrapping_add);
+        }
         self.inner.stats.changes.seq()
     }
 
