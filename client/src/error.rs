@@ -152,7 +152,7 @@ pub enum Error {
     /// An operation is not valid in the current state (e.g. `wait` in a Concurrent transaction).
     #[error("illegal state: {0}")]
     IllegalState(String),
-    /// A transaction touched an object of another stripe (mirror group) than its lock's: that
+    /// A transaction changed or read an object of another stripe (mirror group) than its lock's: that
     /// needs two-phase commit across stripes, which is not implemented yet. The transaction is
     /// void: nothing of it is sent or committed anywhere, the objects it had changed are dropped
     /// from the local cache (faulted in again on next use), and every later operation and its

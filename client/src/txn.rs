@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -113,8 +114,9 @@ pub struct Txn {
     holding: bool,
     rec: Option<Box<Rec>>,
     interrupt: OnceLock<Arc<InterruptShared>>,
-    /// The object of another stripe this transaction touched: the transaction is void.
-    cross: Option<ObjectId>,
+    /// The id of the object of another stripe this transaction touched (0: none): the
+    /// transaction is void. Atomic so that a read (`&self`) can void it too.
+    cross: AtomicU64,
 }
 
 impl Txn {
@@ -132,7 +134,7 @@ impl Txn {
             holding: true,
             rec: None,
             interrupt: OnceLock::new(),
-            cross: None,
+            cross: AtomicU64::new(0),
         }
     }
 
@@ -145,7 +147,7 @@ impl Txn {
             holding: true,
             rec: None,
             interrupt: OnceLock::new(),
-            cross: None,
+            cross: AtomicU64::new(0),
         }
     }
 
@@ -158,18 +160,52 @@ impl Txn {
         }
     }
 
+    /// The object of another stripe that voided this transaction, if any.
+    #[inline]
+    fn crossed(&self) -> Option<ObjectId> {
+        match self.cross.load(Ordering::Relaxed) {
+            0 => None,
+            v => Some(ObjectId(v)),
+        }
+    }
+
+    /// Marks the transaction void because it touched `oid` of another stripe (the first such
+    /// object is the one reported). The error to return.
+    #[cold]
+    fn cross_touch(&self, oid: ObjectId) -> Error {
+        if self
+            .cross
+            .compare_exchange(0, oid.0, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            tracing::warn!(lock = %self.lock_id(), lock_stripe = self.inner.stripe, %oid, object_stripe = oid.stripe(),
+                "a transaction touched an object of another stripe: it is void (two-phase commit is not implemented yet)");
+        }
+        self.cross_error(self.crossed().unwrap_or(oid))
+    }
+
+    /// `Err` when the transaction is void; what it recorded is dropped first (never sent) and the
+    /// objects it changed or created leave the local cache (faulted in again on next use).
+    #[inline]
+    fn check_void(&mut self) -> Result<()> {
+        let Some(o) = self.crossed() else {
+            return Ok(());
+        };
+        self.discard();
+        Err(self.cross_error(o))
+    }
+
     /// Fails when the transaction is void, or when `oid` lives in another stripe than the
-    /// transaction's connection (its lock's stripe): then the transaction becomes void — what it
-    /// recorded is dropped (never sent) and the objects it changed leave the local cache.
+    /// transaction's connection (its lock's stripe): then the transaction becomes void.
     #[inline]
     fn check_stripe(&mut self, oid: ObjectId) -> Result<()> {
-        if let Some(o) = self.cross {
-            return Err(self.cross_error(o));
+        if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
+            self.cross_touch(oid);
         }
-        if self.inner.stripes <= 1 || oid.stripe() == self.inner.stripe {
-            return Ok(());
-        }
-        self.cross = Some(oid);
+        self.check_void()
+    }
+
+    fn discard(&mut self) {
         if let Some(rec) = self.rec.take() {
             let mut oids: Vec<ObjectId> = rec
                 .txn
@@ -185,9 +221,6 @@ impl Txn {
                 self.inner.out.push(kiln_protocol::Message::Evict { oids });
             }
         }
-        tracing::warn!(lock = %self.lock_id(), lock_stripe = self.inner.stripe, %oid, object_stripe = oid.stripe(),
-            "a transaction touched an object of another stripe: it is void (two-phase commit is not implemented yet)");
-        Err(self.cross_error(oid))
     }
 
     /// The fencing token of the lease under which the lock was granted (0 for Concurrent).
@@ -243,9 +276,7 @@ impl Txn {
     /// It is resident here at once and sent with the transaction.
     pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
         self.check_writable()?;
-        if let Some(o) = self.cross {
-            return Err(self.cross_error(o));
-        }
+        self.check_void()?;
         let oid = self.inner.alloc_id()?;
         self.inner.cache.lock().insert(
             oid,
@@ -320,7 +351,7 @@ impl Txn {
     /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
     pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
         if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
-            return Err(self.cross_error(oid));
+            return Err(self.cross_touch(oid));
         }
         let cache = self.inner.cache.lock();
         cache
@@ -385,9 +416,7 @@ impl Txn {
     /// # Ok(()) }
     /// ```
     pub async fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
-        if let Some(o) = self.cross {
-            return Err(self.cross_error(o));
-        }
+        self.check_void()?;
         let entry = match &self.hold {
             Hold::Entry(e) => e.clone(),
             Hold::Concurrent(l) => {
@@ -452,13 +481,10 @@ impl Txn {
 
     /// Ends the transaction and releases the hold (no waiting). Returns the txn's seq if sent.
     fn finish(&mut self) -> Result<Option<u64>> {
-        let sent = match self.cross {
+        let sent = match self.check_void() {
             // Void: nothing of it is sent (notifies and DMIs recorded after it included).
-            Some(o) => {
-                self.rec = None;
-                Err(self.cross_error(o))
-            }
-            None => match self.take_rec() {
+            Err(e) => Err(e),
+            Ok(()) => match self.take_rec() {
                 None => Ok(None),
                 Some(t) => self.inner.send_txn(t).map(Some),
             },

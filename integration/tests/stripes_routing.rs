@@ -195,11 +195,35 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
             && e.to_string().contains("not implemented yet"),
         "{e}"
     );
+    // Reading another stripe's object in a transaction voids it as well.
+    let mut tx = a
+        .lock(LockId::Named(locks[1].clone()), LockLevel::Write)
+        .await
+        .unwrap();
+    tx.set_field(cells[1], "t.Cell", "v", Value::I64(555))
+        .unwrap();
+    assert!(matches!(
+        tx.read(cells[0], |_| ()),
+        Err(Error::CrossStripe {
+            lock_stripe: 1,
+            object_stripe: 0,
+            ..
+        })
+    ));
+    assert!(matches!(tx.commit().await, Err(Error::CrossStripe { .. })));
     a.flush().await.unwrap();
     assert_eq!(
         [g.digest(0), g.digest(1)],
         digests,
         "nothing changed anywhere"
+    );
+    assert_eq!(
+        a.read(cells[1], |st| st
+            .field("t.Cell", "v")
+            .and_then(Value::as_i64))
+            .await
+            .unwrap(),
+        Some(101)
     );
     // The writer's own cache forgot the voided change: it reads the committed value again.
     assert_eq!(
