@@ -615,3 +615,97 @@ async fn one_stripe_fails_over_while_the_other_keeps_committing() {
     }
     r.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_stripe_fails_its_work_by_name_and_the_other_keeps_serving() {
+    let mut g = Group::new(2, false, 1, 1);
+    as_groups(&g, &[&[0], &[1]]);
+    g.start(0);
+    g.start(1);
+    g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    let spec = format!("{};{}", addr(&g, 0), addr(&g, 1));
+    let locks = [name_on("lost", 0), name_on("lost", 1)];
+    let c = ClientBuilder::from_connect_string(&spec)
+        .name("survivor")
+        .reconnect_timeout(Duration::from_secs(2))
+        .reconnect_interval(Duration::from_millis(100))
+        .connect()
+        .await
+        .unwrap();
+    let mut cells = Vec::new();
+    for l in &locks {
+        let mut tx = c
+            .lock(LockId::Named(l.clone()), LockLevel::Write)
+            .await
+            .unwrap();
+        let o = tx.create(ObjectState::physical("t.Cell")).unwrap();
+        tx.set_field(o, "t.Cell", "v", Value::I64(1)).unwrap();
+        tx.commit().await.unwrap();
+        cells.push(o);
+    }
+    c.flush().await.unwrap();
+
+    // Stripe 1 is lost entirely (its only server, in memory).
+    g.kill(1);
+    let c1 = c.clone();
+    let lost = tokio::spawn(async move {
+        // Waits while the stripe's connection tries to come back, then fails naming it.
+        // (A lock never taken here: the lease of `locks[1]` would be re-acquired locally.)
+        c1.lock(LockId::Named(name_on("fresh", 1)), LockLevel::Write)
+            .await
+            .map(|_| ())
+    });
+    // Meanwhile stripe 0 keeps committing.
+    let s0 = c.stripe_client(0).unwrap();
+    for i in 2..=30 {
+        let mut tx = c
+            .lock(LockId::Named(locks[0].clone()), LockLevel::Write)
+            .await
+            .unwrap();
+        tx.set_field(cells[0], "t.Cell", "v", Value::I64(i))
+            .unwrap();
+        tx.commit().await.unwrap();
+        s0.flush().await.unwrap();
+    }
+    let e = tokio::time::timeout(Duration::from_secs(20), lost)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("stripe 1 of 2") && text.contains("a stripe without an active"),
+        "{text}"
+    );
+    assert_eq!(c.state(), kiln::ConnectionState::Failed);
+    assert_eq!(s0.state(), kiln::ConnectionState::Connected);
+    // Stripe 0 still serves, after the failure too.
+    let mut tx = c
+        .lock(LockId::Named(locks[0].clone()), LockLevel::Write)
+        .await
+        .unwrap();
+    tx.set_field(cells[0], "t.Cell", "v", Value::I64(31))
+        .unwrap();
+    tx.commit().await.unwrap();
+    s0.flush().await.unwrap();
+    assert_eq!(
+        c.read(cells[0], |st| st
+            .field("t.Cell", "v")
+            .and_then(Value::as_i64))
+            .await
+            .unwrap(),
+        Some(31)
+    );
+    // A new client cannot start without every stripe, and says which one is missing.
+    let e = ClientBuilder::from_connect_string(&spec)
+        .connect_deadline(Duration::from_secs(1))
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::ConnectFailed { .. }) && e.to_string().contains("stripe 1 of 2"),
+        "{e}"
+    );
+    c.close().await.ok();
+}

@@ -541,7 +541,19 @@ impl ClientBuilder {
             b.stripe = u8::try_from(i).unwrap_or(u8::MAX);
             b.stripes = stripes;
             tracing::debug!(stripe = i, addrs = ?addrs, "connecting to a stripe");
-            clients.push(Box::pin(b.connect()).await?);
+            match Box::pin(b.connect()).await {
+                Ok(c) => clients.push(c),
+                Err(Error::ConnectFailed { addrs, reason }) => {
+                    return Err(Error::ConnectFailed {
+                        addrs,
+                        reason: format!(
+                            "stripe {i} of {n} (mirror group {}): {reason} — every stripe needs an active",
+                            i + 1
+                        ),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(Client::striped(clients))
     }

@@ -263,6 +263,7 @@ impl Inner {
 
     /// Puts the client into the failed state (first error wins) and fails everything pending.
     pub(crate) fn fail(&self, err: Error) {
+        let err = self.name_stripe(err);
         let quiet = {
             let mut f = self.failure.lock();
             if f.is_some() {
@@ -403,6 +404,30 @@ impl Inner {
                     );
                 }
             }
+        }
+    }
+
+    /// With several stripes, a lost connection names its stripe (seed 001 "Stripe and Cluster
+    /// Failure": a stripe without an active stops the work that needs it).
+    fn name_stripe(&self, err: Error) -> Error {
+        if self.stripes <= 1 {
+            return err;
+        }
+        let what = |reason: String| {
+            format!(
+                "stripe {} of {} (server '{}'): {reason} — a stripe without an active stops everything \
+                 stored on it until one of its servers is active again; restart the cluster if it does not come back",
+                self.stripe, self.stripes, self.server_name
+            )
+        };
+        match err {
+            Error::ReconnectFailed { reason } => Error::ReconnectFailed {
+                reason: what(reason),
+            },
+            Error::ConnectionLost { reason } => Error::ConnectionLost {
+                reason: what(reason),
+            },
+            other => other,
         }
     }
 
