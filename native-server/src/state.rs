@@ -462,8 +462,14 @@ impl State {
         let result = (|| -> Result<(), Violation> {
             for (oid, state) in new_objects {
                 if oid.0 != 0 && oid.stripe() != self.stripe {
+                    // One group: `Refused`, as before stripes had their own code.
+                    let code = if self.stripes > 1 {
+                        ErrorCode::WrongStripe
+                    } else {
+                        ErrorCode::Refused
+                    };
                     return Err(Violation::new(
-                        ErrorCode::WrongStripe,
+                        code,
                         format!(
                             "transaction {seq} creates object {oid} of stripe {}, but this server serves stripe {} \
                              (objects live in the stripe whose server leased their id; cross-stripe transactions \
