@@ -292,6 +292,22 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
         other => panic!("{other:?}"),
     }
 
+    // The `kiln` CLI takes the same connect string: every root of both stripes.
+    let out = Command::new(binary("kiln"))
+        .args(["-s", &format!("{};{}", addr(&g, 0), addr(&g, 1)), "roots"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{listed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        listed.contains(&roots[0]) && listed.contains(&roots[1]),
+        "{listed}"
+    );
+
     // Raw protocol: stripe 1's server refuses stripe 0's root, named lock, object fault,
     // object lock and delta with WrongStripe, naming the thing and both stripes.
     let port1 = g.members[1].dso_port;
