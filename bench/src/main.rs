@@ -1219,6 +1219,7 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
     // Mirror groups (issue #12): clusters of their own.
     if want("stripes") {
         stripes::stripes(&bin, secs, rep).await?;
+        stripes::failover(&bin, args.quick, rep).await?;
     }
     // Durable store (issue #3): each figure starts its own server(s).
     if want("durable") {
