@@ -9,6 +9,7 @@
 mod console;
 mod ha;
 mod storage;
+mod stripes;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -34,7 +35,7 @@ struct Args {
     #[arg(long)]
     quick: bool,
     /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, capi, redis,
-    /// durable, reload, memory, ha, console (repeat the flag or separate names with commas).
+    /// durable, reload, memory, ha, console, stripes (repeat the flag or separate names with commas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds per throughput run (default 3, quick 0.3).
@@ -1214,6 +1215,11 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
     // HA (issue #11): a two-server group of its own.
     if want("ha") {
         ha::ha(&bin, secs, args.quick, four, rep).await?;
+    }
+    // Mirror groups (issue #12): clusters of their own.
+    if want("stripes") {
+        stripes::stripes(&bin, secs, rep).await?;
+        stripes::failover(&bin, args.quick, rep).await?;
     }
     // Durable store (issue #3): each figure starts its own server(s).
     if want("durable") {

@@ -118,9 +118,11 @@ impl Client {
 
     /// See [`crate::Client::lock`]. The greedy fast path never touches the runtime.
     pub fn lock(&self, lock: impl Into<LockId>, level: LockLevel) -> Result<Txn> {
-        match self.inner.lock_fast(lock.into(), level)? {
+        let lock = lock.into();
+        let c = self.inner.lock_owner(&lock)?;
+        match c.lock_fast(lock, level)? {
             Ok(tx) => Ok(self.wrap(tx)),
-            Err(entry) => match self.rt.block_on(self.inner.lock_slow(entry, level, None))? {
+            Err(entry) => match self.rt.block_on(c.lock_slow(entry, level, None))? {
                 Some(tx) => Ok(self.wrap(tx)),
                 None => Err(Error::lost("lock acquire ended without a grant")),
             },
@@ -157,11 +159,13 @@ impl Client {
         level: LockLevel,
         timeout: Duration,
     ) -> Result<Option<Txn>> {
-        match self.inner.lock_fast(lock.into(), level)? {
+        let lock = lock.into();
+        let c = self.inner.lock_owner(&lock)?;
+        match c.lock_fast(lock, level)? {
             Ok(tx) => Ok(Some(self.wrap(tx))),
             Err(entry) => Ok(self
                 .rt
-                .block_on(self.inner.lock_slow(entry, level, Some(timeout)))?
+                .block_on(c.lock_slow(entry, level, Some(timeout)))?
                 .map(|t| self.wrap(t))),
         }
     }

@@ -152,6 +152,34 @@ pub enum Error {
     /// An operation is not valid in the current state (e.g. `wait` in a Concurrent transaction).
     #[error("illegal state: {0}")]
     IllegalState(String),
+    /// A transaction changed or read an object of another stripe (mirror group) than its lock's: that
+    /// needs two-phase commit across stripes, which is not implemented yet. The transaction is
+    /// void: nothing of it is sent or committed anywhere, the objects it had changed are dropped
+    /// from the local cache (faulted in again on next use), and every later operation and its
+    /// commit fail with this error (the lock is released).
+    #[error(
+        "transaction under lock {lock} (stripe {lock_stripe}) touches object {oid} of stripe {object_stripe}: \
+         transactions across stripes need two-phase commit, which is not implemented yet; nothing of this \
+         transaction is committed"
+    )]
+    CrossStripe {
+        /// The transaction's lock.
+        lock: LockId,
+        /// The stripe of the lock (where the transaction would be committed).
+        lock_stripe: u8,
+        /// The object of the other stripe.
+        oid: ObjectId,
+        /// That object's stripe.
+        object_stripe: u8,
+    },
+    /// A root, lock or object was addressed to the wrong stripe, or a group's server serves
+    /// another stripe than its place in the client's group list (the configuration's
+    /// `<mirror-group>` order, or the connect string's `;`-separated groups).
+    #[error("wrong stripe: {message}")]
+    WrongStripe {
+        /// What was wrong, naming the stripes.
+        message: String,
+    },
 }
 
 impl Error {
@@ -188,6 +216,20 @@ impl Error {
                 message: message.clone(),
             },
             Error::Closed => Error::Closed,
+            Error::CrossStripe {
+                lock,
+                lock_stripe,
+                oid,
+                object_stripe,
+            } => Error::CrossStripe {
+                lock: lock.clone(),
+                lock_stripe: *lock_stripe,
+                oid: *oid,
+                object_stripe: *object_stripe,
+            },
+            Error::WrongStripe { message } => Error::WrongStripe {
+                message: message.clone(),
+            },
             other => Error::ConnectionLost {
                 reason: other.to_string(),
             },

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -126,6 +126,9 @@ pub struct Txn {
     holding: bool,
     rec: Option<Box<Rec>>,
     interrupt: OnceLock<Arc<InterruptShared>>,
+    /// The id of the object of another stripe this transaction touched (0: none): the
+    /// transaction is void. Atomic so that a read (`&self`) can void it too.
+    cross: AtomicU64,
 }
 
 impl Txn {
@@ -143,6 +146,7 @@ impl Txn {
             holding: true,
             rec: None,
             interrupt: OnceLock::new(),
+            cross: AtomicU64::new(0),
         }
     }
 
@@ -155,6 +159,79 @@ impl Txn {
             holding: true,
             rec: None,
             interrupt: OnceLock::new(),
+            cross: AtomicU64::new(0),
+        }
+    }
+
+    fn cross_error(&self, oid: ObjectId) -> Error {
+        Error::CrossStripe {
+            lock: self.lock_id().clone(),
+            lock_stripe: self.inner.stripe,
+            oid,
+            object_stripe: oid.stripe(),
+        }
+    }
+
+    /// The object of another stripe that voided this transaction, if any.
+    #[inline]
+    fn crossed(&self) -> Option<ObjectId> {
+        match self.cross.load(Ordering::Relaxed) {
+            0 => None,
+            v => Some(ObjectId(v)),
+        }
+    }
+
+    /// Marks the transaction void because it touched `oid` of another stripe (the first such
+    /// object is the one reported). The error to return.
+    #[cold]
+    fn cross_touch(&self, oid: ObjectId) -> Error {
+        if self
+            .cross
+            .compare_exchange(0, oid.0, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            tracing::warn!(lock = %self.lock_id(), lock_stripe = self.inner.stripe, %oid, object_stripe = oid.stripe(),
+                "a transaction touched an object of another stripe: it is void (two-phase commit is not implemented yet)");
+        }
+        self.cross_error(self.crossed().unwrap_or(oid))
+    }
+
+    /// `Err` when the transaction is void; what it recorded is dropped first (never sent) and the
+    /// objects it changed or created leave the local cache (faulted in again on next use).
+    #[inline]
+    fn check_void(&mut self) -> Result<()> {
+        let Some(o) = self.crossed() else {
+            return Ok(());
+        };
+        self.discard();
+        Err(self.cross_error(o))
+    }
+
+    /// Fails when the transaction is void, or when `oid` lives in another stripe than the
+    /// transaction's connection (its lock's stripe): then the transaction becomes void.
+    #[inline]
+    fn check_stripe(&mut self, oid: ObjectId) -> Result<()> {
+        if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
+            self.cross_touch(oid);
+        }
+        self.check_void()
+    }
+
+    fn discard(&mut self) {
+        if let Some(rec) = self.rec.take() {
+            let mut oids: Vec<ObjectId> = rec
+                .txn
+                .new_objects
+                .iter()
+                .map(|(o, _)| *o)
+                .chain(rec.txn.deltas.iter().map(|d| d.oid))
+                .collect();
+            oids.sort_unstable();
+            oids.dedup();
+            if !oids.is_empty() {
+                self.inner.evict_local(&oids);
+                self.inner.out.push(kiln_protocol::Message::Evict { oids });
+            }
         }
     }
 
@@ -211,6 +288,7 @@ impl Txn {
     /// It is resident here at once and sent with the transaction.
     pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
         self.check_writable()?;
+        self.check_void()?;
         let oid = self.inner.alloc_id()?;
         self.inner.cache.lock().insert(
             oid,
@@ -262,6 +340,7 @@ impl Txn {
         before: impl FnOnce(&ObjectState, &DeltaOp) -> Result<R>,
     ) -> Result<R> {
         self.check_writable()?;
+        self.check_stripe(oid)?;
         let inner = self.inner.clone();
         let mut cache = inner.cache.lock();
         let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
@@ -291,6 +370,9 @@ impl Txn {
 
     /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
     pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
+        if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
+            return Err(self.cross_touch(oid));
+        }
         let cache = self.inner.cache.lock();
         cache
             .get(&oid)
@@ -354,6 +436,7 @@ impl Txn {
     /// # Ok(()) }
     /// ```
     pub async fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {
+        self.check_void()?;
         let entry = match &self.hold {
             Hold::Entry(e) => e.clone(),
             Hold::Concurrent(l) => {
@@ -421,9 +504,13 @@ impl Txn {
         // Open until its changes are queued for the server: a fault queued after an eviction
         // then follows them (the server answers it with this transaction's state).
         let open = self.rec.as_mut().and_then(|r| r.open.take());
-        let sent = match self.take_rec() {
-            None => Ok(None),
-            Some(t) => self.inner.send_txn(t).map(Some),
+        let sent = match self.check_void() {
+            // Void: nothing of it is sent (notifies and DMIs recorded after it included).
+            Err(e) => Err(e),
+            Ok(()) => match self.take_rec() {
+                None => Ok(None),
+                Some(t) => self.inner.send_txn(t).map(Some),
+            },
         };
         if let Some(f) = open {
             f.store(false, Ordering::Release);

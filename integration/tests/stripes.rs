@@ -43,6 +43,14 @@ fn as_stripes(g: &Group, original: &str, order: &[usize]) {
     std::fs::write(&g.config, out).unwrap();
 }
 
+/// A lock name owned by `stripe` of 2 (named locks live where FNV-1a-64 of the name lands).
+fn lock_on(stripe: u8) -> String {
+    (0..100)
+        .map(|i| format!("l{i}"))
+        .find(|n| kiln_protocol::stripe::name_stripe(n, 2) == stripe)
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
     let mut g = Group::new(2, true, 1, 1);
@@ -73,7 +81,7 @@ async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
             .await
             .unwrap();
         let mut tx = c
-            .lock(LockId::Named(format!("l{i}")), LockLevel::Write)
+            .lock(LockId::Named(lock_on(stripe)), LockLevel::Write)
             .await
             .unwrap();
         let oid = tx.create(ObjectState::physical("t.Cell")).unwrap();
@@ -114,7 +122,7 @@ async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
         )
     }) {
         Message::Error { code, message } => {
-            assert_eq!(code, ErrorCode::Refused, "{message}");
+            assert_eq!(code, ErrorCode::WrongStripe, "{message}");
             assert!(
                 message.contains("of stripe 0") && message.contains("serves stripe 1"),
                 "{message}"

@@ -581,7 +581,16 @@ async fn metrics(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
 
 /// Renders every metric in the Prometheus text format.
 pub fn render_metrics(shared: &Shared) -> Result<String, crate::ServerError> {
-    let reg = Registry::new();
+    // Several mirror groups: every metric carries its stripe (one group: unchanged).
+    let reg = if shared.settings.stripes > 1 {
+        let labels = [
+            ("stripe".to_owned(), shared.settings.stripe.to_string()),
+            ("group".to_owned(), shared.settings.group_name.clone()),
+        ];
+        Registry::new_custom(None, Some(labels.into_iter().collect()))?
+    } else {
+        Registry::new()
+    };
     let s = status_of(shared);
     let c = shared.state.lock().counters.clone();
     let gauge = |name: &str, help: &str, v: usize| -> Result<(), crate::ServerError> {

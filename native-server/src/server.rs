@@ -227,6 +227,7 @@ impl Shared {
         let (shutdown, _) = watch::channel(None);
         let mut state = state;
         state.stripe = settings.stripe;
+        state.stripes = settings.stripes;
         let (profile, capacity) = settings.lock_profiler;
         state.locks.profiler.set_capacity(capacity);
         state.locks.profiler.set_enabled(profile);
@@ -413,6 +414,13 @@ impl Shared {
             return Err(format!(
                 "this server is {}, not the active: the DGC runs on the active",
                 self.ha.role()
+            ));
+        }
+        if self.settings.stripes > 1 {
+            return Err(format!(
+                "the cluster has {} stripes (mirror groups): a DGC of one stripe alone could remove objects \
+                 referenced only from another stripe; DGC across stripes is not implemented yet",
+                self.settings.stripes
             ));
         }
         if !self.gate_is_open() {
@@ -1213,6 +1221,7 @@ impl Session {
                 timeout_ms,
             } => {
                 let mut st = shared.state.lock();
+                st.check_lock_owner(&lock)?;
                 let effects = st
                     .locks
                     .request(me, req_id, lock, level, timeout_ms, Instant::now())
@@ -1243,6 +1252,7 @@ impl Session {
             } => {
                 self.max_waiter = self.max_waiter.max(waiter_id);
                 let mut st = shared.state.lock();
+                st.check_lock_owner(&lock)?;
                 st.locks
                     .wait(me, waiter_id, lock, timeout_ms, Instant::now())
                     .map_err(|v| Violation::new(ErrorCode::OutOfOrder, v.0))?;
@@ -1271,7 +1281,11 @@ impl Session {
                 self.reply(Message::IdLease { start, count });
             }
             Message::RootLookup { req_id, name } => {
-                let value = shared.state.lock().roots.get(&name).cloned();
+                let value = {
+                    let st = shared.state.lock();
+                    st.check_root_owner(&name)?;
+                    st.roots.get(&name).cloned()
+                };
                 self.reply(Message::RootValue {
                     req_id,
                     name,
@@ -1286,6 +1300,7 @@ impl Session {
             } => {
                 let (v, pending) = {
                     let mut st = shared.state.lock();
+                    st.check_root_owner(&name)?;
                     let (v, previous) = st.root_create(&name, value, replace)?;
                     let pending = match previous {
                         Some(prev) => {
@@ -1351,6 +1366,9 @@ impl Session {
                 budget,
             } => {
                 let mut st = shared.state.lock();
+                for o in &oids {
+                    st.check_object_owner("fault of", *o)?;
+                }
                 let (objects, missing) = st.fault(me, &oids, budget, shared.settings.max_frame / 2);
                 // Sent under the state lock so no later delta can overtake it.
                 st.send(
@@ -1375,6 +1393,9 @@ impl Session {
             Message::Locate { req_id, oids } => {
                 let nodes = {
                     let st = shared.state.lock();
+                    for o in &oids {
+                        st.check_object_owner("locate of", *o)?;
+                    }
                     oids.iter()
                         .map(|o| {
                             let mut ids: Vec<u64> = st

@@ -161,6 +161,9 @@ pub struct State {
     /// (0 for a single group). Ids it leases carry it in their top byte; objects of other
     /// stripes are refused (docs/architecture.md "Mirror groups (stripes)").
     pub stripe: u8,
+    /// How many stripes (mirror groups) the cluster has (1: a single group, where nothing is
+    /// checked for ownership).
+    pub stripes: usize,
     /// Whether this server was its group's active when it last stopped (a vote criterion).
     pub was_active: bool,
     /// The cluster this server's data belongs to (random 128-bit, `meta/cluster_hi` and
@@ -203,6 +206,7 @@ impl Default for State {
             awaiting: HashSet::new(),
             persistent: false,
             stripe: 0,
+            stripes: 1,
             was_active: false,
             cluster: 0,
         }
@@ -210,6 +214,50 @@ impl Default for State {
 }
 
 impl State {
+    fn wrong_stripe(&self, what: String, owner: u8) -> Violation {
+        Violation::new(
+            ErrorCode::WrongStripe,
+            format!(
+                "{what} belongs to stripe {owner}, but this server serves stripe {} of {} \
+                 (roots and named locks by FNV-1a-64 of the name, objects and their locks by the \
+                 id's top byte; docs/protocol.md \"Stripes\"): nothing was done",
+                self.stripe, self.stripes
+            ),
+        )
+    }
+
+    /// `Err(WrongStripe)` when root `name` is owned by another stripe.
+    pub fn check_root_owner(&self, name: &str) -> Result<(), Violation> {
+        if self.stripes <= 1 {
+            return Ok(());
+        }
+        let owner = kiln_protocol::stripe::name_stripe(name, self.stripes);
+        if owner == self.stripe {
+            return Ok(());
+        }
+        Err(self.wrong_stripe(format!("root '{name}'"), owner))
+    }
+
+    /// `Err(WrongStripe)` when `lock` is owned by another stripe.
+    pub fn check_lock_owner(&self, lock: &kiln_protocol::LockId) -> Result<(), Violation> {
+        if self.stripes <= 1 {
+            return Ok(());
+        }
+        let owner = kiln_protocol::stripe::lock_stripe(lock, self.stripes);
+        if owner == self.stripe {
+            return Ok(());
+        }
+        Err(self.wrong_stripe(format!("lock {lock}"), owner))
+    }
+
+    /// `Err(WrongStripe)` when object `oid` lives in another stripe (`what`: what is done to it).
+    pub fn check_object_owner(&self, what: &str, oid: ObjectId) -> Result<(), Violation> {
+        if self.stripes <= 1 || oid.stripe() == self.stripe {
+            return Ok(());
+        }
+        Err(self.wrong_stripe(format!("{what} object {oid}"), oid.stripe()))
+    }
+
     /// Sends to one client (ignored if it is gone: its session is already tearing down).
     pub fn send(&self, client: ClientId, msg: Message) {
         if let Some(c) = self.clients.get(&client) {
@@ -414,8 +462,14 @@ impl State {
         let result = (|| -> Result<(), Violation> {
             for (oid, state) in new_objects {
                 if oid.0 != 0 && oid.stripe() != self.stripe {
+                    // One group: `Refused`, as before stripes had their own code.
+                    let code = if self.stripes > 1 {
+                        ErrorCode::WrongStripe
+                    } else {
+                        ErrorCode::Refused
+                    };
                     return Err(Violation::new(
-                        ErrorCode::Refused,
+                        code,
                         format!(
                             "transaction {seq} creates object {oid} of stripe {}, but this server serves stripe {} \
                              (objects live in the stripe whose server leased their id; cross-stripe transactions \
@@ -435,6 +489,14 @@ impl State {
                 created.push(oid);
                 // Never lease an id that is in use (ids of a returning client's old lease).
                 self.next_oid = self.next_oid.max(oid.seq() + 1);
+            }
+            // Nothing of another stripe is changed or notified here (checked before anything
+            // is applied, so there is nothing to undo).
+            for d in &deltas {
+                self.check_object_owner(&format!("transaction {seq} changes"), d.oid)?;
+            }
+            for n in &notifies {
+                self.check_lock_owner(&n.lock)?;
             }
             for d in &deltas {
                 let Some(obj) = self.objects.get_mut(&d.oid) else {
@@ -461,7 +523,13 @@ impl State {
             // Every reference must resolve.
             let mut dangling = None;
             let objects = &self.objects;
+            let (stripe, stripes) = (self.stripe, self.stripes);
             let mut check = |r: ObjectId| {
+                // A reference to another stripe's object cannot be checked here (it lives
+                // there); references between stripes are allowed.
+                if stripes > 1 && r.stripe() != stripe {
+                    return;
+                }
                 if dangling.is_none() && !objects.contains(&r) {
                     dangling = Some(r);
                 }

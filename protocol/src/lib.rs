@@ -23,6 +23,7 @@ pub mod frame;
 pub mod group;
 mod message;
 mod object;
+pub mod stripe;
 mod value;
 pub mod wire;
 

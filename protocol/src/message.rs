@@ -379,6 +379,9 @@ pub enum ErrorCode {
     Internal = 10,
     /// The server cannot make the transaction durable (disk full, read-only...).
     StorageUnavailable = 11,
+    /// The request names a root, lock or object another stripe (mirror group) owns
+    /// (docs/protocol.md "Stripes"); nothing of it was done.
+    WrongStripe = 12,
 }
 
 impl ErrorCode {
@@ -395,6 +398,7 @@ impl ErrorCode {
             8 => ErrorCode::Refused,
             9 => ErrorCode::ShuttingDown,
             11 => ErrorCode::StorageUnavailable,
+            12 => ErrorCode::WrongStripe,
             _ => ErrorCode::Internal,
         }
     }

@@ -477,7 +477,7 @@ fn unknown_error_codes_map_to_internal() {
     for (n, code) in [
         (0u16, ErrorCode::Internal),
         (10, ErrorCode::Internal),
-        (12, ErrorCode::Internal),
+        (13, ErrorCode::Internal),
         (999, ErrorCode::Internal),
     ] {
         assert_eq!(ErrorCode::from_u16(n), code);

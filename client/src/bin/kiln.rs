@@ -31,7 +31,8 @@ struct Cli {
     /// Configuration file (tc-config.xml); default: ./tc-config.xml if present, else built-in defaults.
     #[arg(short = 'f', long = "config", global = true)]
     config: Option<PathBuf>,
-    /// Server address HOST:PORT (overrides the configuration).
+    /// Server address HOST:PORT (overrides the configuration); several: HOST:PORT,HOST:PORT (one
+    /// group) and groups (stripes) separated by `;` (HOST:PORT,HOST:PORT;HOST:PORT).
     #[arg(short = 's', long = "server", global = true)]
     server: Option<String>,
     /// Give up connecting (and reconnecting after a lost connection) after this many seconds.
@@ -145,7 +146,7 @@ fn load_config(cli: &Cli) -> R<kiln_config::TcConfig> {
 
 async fn connect(cli: &Cli) -> R<Client> {
     let builder = match &cli.server {
-        Some(s) => ClientBuilder::new([s.clone()]),
+        Some(s) => ClientBuilder::from_connect_string(s),
         None => ClientBuilder::from_config(&load_config(cli)?),
     };
     let deadline = Duration::from_secs_f64(cli.connect_timeout.max(0.1));

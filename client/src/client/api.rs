@@ -57,6 +57,8 @@ impl Drop for Handle {
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
     pub(super) _handle: Arc<Handle>,
+    /// Several mirror groups: every stripe's client (`None`: one group; see `stripes.rs`).
+    pub(super) stripes: Option<Arc<super::stripes::Stripes>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -116,11 +118,14 @@ impl Client {
 
     /// True while the connection is up and the client not closed (false while reconnecting).
     pub fn is_connected(&self) -> bool {
-        self.inner.state() == ConnectionState::Connected
+        self.state() == ConnectionState::Connected
     }
 
     /// Where the connection stands: connected, reconnecting, failed or closed.
     pub fn state(&self) -> ConnectionState {
+        if let Some(s) = &self.stripes {
+            return self.striped_state(s);
+        }
         self.inner.state()
     }
 
@@ -154,11 +159,16 @@ impl Client {
         lock: impl Into<LockId>,
         level: LockLevel,
     ) -> impl Future<Output = Result<Txn>> + Send + '_ {
-        match self.lock_fast(lock.into(), level) {
+        let lock = lock.into();
+        let this = match self.route_lock(&lock) {
+            Ok(c) => c.unwrap_or(self),
+            Err(e) => return FastOr::Ready(Some(Err(e))),
+        };
+        match this.lock_fast(lock, level) {
             Err(e) => FastOr::Ready(Some(Err(e))),
             Ok(Ok(tx)) => FastOr::Ready(Some(Ok(tx))),
             Ok(Err(entry)) => FastOr::Slow(Box::pin(async move {
-                match self.lock_slow(entry, level, None).await? {
+                match this.lock_slow(entry, level, None).await? {
                     Some(tx) => Ok(tx),
                     None => Err(Error::lost("lock acquire ended without a grant")),
                 }
@@ -185,17 +195,24 @@ impl Client {
         level: LockLevel,
         timeout: Duration,
     ) -> impl Future<Output = Result<Option<Txn>>> + Send + '_ {
-        match self.lock_fast(lock.into(), level) {
+        let lock = lock.into();
+        let this = match self.route_lock(&lock) {
+            Ok(c) => c.unwrap_or(self),
+            Err(e) => return FastOr::Ready(Some(Err(e))),
+        };
+        match this.lock_fast(lock, level) {
             Err(e) => FastOr::Ready(Some(Err(e))),
             Ok(Ok(tx)) => FastOr::Ready(Some(Ok(Some(tx)))),
-            Ok(Err(entry)) => FastOr::Slow(Box::pin(self.lock_slow(entry, level, Some(timeout)))),
+            Ok(Err(entry)) => FastOr::Slow(Box::pin(this.lock_slow(entry, level, Some(timeout)))),
         }
     }
 
     /// The synchronous fast path: acquires the lock only if this client's lease allows it
     /// right now without any network traffic; `None` otherwise (then use [`Client::lock`]).
     pub fn try_lock_local(&self, lock: impl Into<LockId>, level: LockLevel) -> Option<Txn> {
-        self.lock_fast(lock.into(), level).ok()?.ok()
+        let lock = lock.into();
+        let this = self.route_lock(&lock).ok()?.unwrap_or(self);
+        this.lock_fast(lock, level).ok()?.ok()
     }
 
     /// A pre-resolved handle on one lock: skips the lock-table lookup on every acquire (the
@@ -211,9 +228,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn lock_handle(&self, lock: impl Into<LockId>) -> LockHandle {
+        let lock = lock.into();
+        // A lock of a stripe this client does not know stays on stripe 0, whose server refuses
+        // it when it is requested.
+        let this = self.route_lock(&lock).ok().flatten().unwrap_or(self);
         LockHandle {
-            client: self.clone(),
-            entry: self.inner.entry(lock.into()),
+            client: this.clone(),
+            entry: this.inner.entry(lock),
         }
     }
 
@@ -288,6 +309,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn root(&self, name: &str) -> Result<Option<Value>> {
+        if let Some(c) = self.route_root(name)? {
+            return Box::pin(c.root(name)).await;
+        }
         match self
             .inner
             .request(|req_id| Message::RootLookup {
@@ -303,6 +327,14 @@ impl Client {
 
     /// Every root, sorted by name.
     pub async fn roots(&self) -> Result<Vec<(String, Value)>> {
+        if let Some(s) = &self.stripes {
+            let mut all = Vec::new();
+            for c in &s.clients {
+                all.extend(Box::pin(c.roots()).await?);
+            }
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            return Ok(all);
+        }
         match self
             .inner
             .request(|req_id| Message::ListRoots { req_id })
@@ -319,6 +351,14 @@ impl Client {
     pub async fn locate(&self, oids: &[ObjectId]) -> Result<Vec<Vec<u64>>> {
         if oids.is_empty() {
             return Ok(Vec::new());
+        }
+        if self.stripes.is_some() {
+            let mut out = Vec::with_capacity(oids.len());
+            for o in oids {
+                let c = self.route_oid(*o)?.unwrap_or(self);
+                out.extend(Box::pin(c.locate(std::slice::from_ref(o))).await?);
+            }
+            return Ok(out);
         }
         let n = oids.len();
         match self
@@ -341,6 +381,9 @@ impl Client {
     /// Binds a root to a literal (first writer wins; with `replace`, a root bound to a literal
     /// is re-bound). Returns the value bound after the call.
     pub async fn set_root_literal(&self, name: &str, value: Value, replace: bool) -> Result<Value> {
+        if let Some(c) = self.route_root(name)? {
+            return Box::pin(c.set_root_literal(name, value, replace)).await;
+        }
         let name_s = name.to_string();
         match self
             .inner
@@ -370,6 +413,10 @@ impl Client {
     /// # let _ = oid; Ok(()) }
     /// ```
     pub async fn root_or_create(&self, name: &str, init: ObjectState) -> Result<ObjectId> {
+        // The root's object is created on the root's stripe.
+        if let Some(c) = self.route_root(name)? {
+            return Box::pin(c.root_or_create(name, init)).await;
+        }
         if let Some(v) = self.root(name).await? {
             let oid = root_oid(name, v)?;
             self.ensure_resident(oid).await?;
@@ -502,6 +549,9 @@ impl Client {
     // ------------------------------------------------------------------ objects
 
     async fn ensure_resident(&self, oid: ObjectId) -> Result<()> {
+        if let Some(c) = self.route_oid(oid)? {
+            return Box::pin(c.ensure_resident(oid)).await;
+        }
         if self.inner.cache.lock().contains_key(&oid) {
             return Ok(());
         }
@@ -511,6 +561,12 @@ impl Client {
     /// Faults objects in (with the client's prefetch budget). Objects the server does not have
     /// give [`Error::UnknownObject`].
     pub async fn fault(&self, oids: Vec<ObjectId>) -> Result<()> {
+        if self.stripes.is_some() {
+            for (c, part) in self.split_oids(&oids)? {
+                Box::pin(c.fault(part)).await?;
+            }
+            return Ok(());
+        }
         self.inner.stats.faults.fetch_add(1, Ordering::Relaxed);
         let budget = self.inner.fault_count;
         match self
@@ -548,10 +604,11 @@ impl Client {
     /// # let _ = n; Ok(()) }
     /// ```
     pub async fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
+        let this = self.route_oid(oid)?.unwrap_or(self);
         let mut f = Some(f);
         for _ in 0..3 {
             {
-                let cache = self.inner.cache.lock();
+                let cache = this.inner.cache.lock();
                 if let Some(c) = cache.get(&oid) {
                     let f = f
                         .take()
@@ -559,8 +616,8 @@ impl Client {
                     return Ok(f(&c.state));
                 }
             }
-            self.inner.check_alive()?;
-            self.fault(vec![oid]).await?;
+            this.inner.check_alive()?;
+            this.fault(vec![oid]).await?;
         }
         Err(Error::NotResident { oid })
     }
@@ -573,7 +630,8 @@ impl Client {
         oid: ObjectId,
         f: &mut Option<F>,
     ) -> Option<R> {
-        let cache = self.inner.cache.lock();
+        let this = self.route_oid(oid).ok()?.unwrap_or(self);
+        let cache = this.inner.cache.lock();
         let c = cache.get(&oid)?;
         let f = f.take()?;
         Some(f(&c.state))
@@ -581,16 +639,24 @@ impl Client {
 
     /// The cached state of an object, without faulting (`None` if not resident).
     pub fn cached(&self, oid: ObjectId) -> Option<ObjectState> {
-        self.inner.cache.lock().get(&oid).map(|c| c.state.clone())
+        let this = self.route_oid(oid).ok()?.unwrap_or(self);
+        this.inner.cache.lock().get(&oid).map(|c| c.state.clone())
     }
 
     /// The version (GTX of the last change seen) of a cached object.
     pub fn cached_version(&self, oid: ObjectId) -> Option<u64> {
-        self.inner.cache.lock().get(&oid).map(|c| c.version)
+        let this = self.route_oid(oid).ok()?.unwrap_or(self);
+        this.inner.cache.lock().get(&oid).map(|c| c.version)
     }
 
     /// Drops objects from the local cache and tells the server (it stops sending their deltas).
     pub async fn evict(&self, oids: &[ObjectId]) -> Result<()> {
+        if self.stripes.is_some() {
+            for (c, part) in self.split_oids(oids)? {
+                Box::pin(c.evict(&part)).await?;
+            }
+            return Ok(());
+        }
         self.inner.check_alive()?;
         self.inner.evict_local(oids);
         if !self.inner.out.push(Message::Evict {
@@ -608,6 +674,20 @@ impl Client {
     /// a fault can never return a state older than this client's own uncommitted change.
     /// Returns how many objects were dropped.
     pub fn evict_released(&self, oids: &[ObjectId]) -> Result<usize> {
+        if self.stripes.is_some() {
+            // Every stripe, also one given no id: it retries the ids it kept back.
+            let parts = self.split_oids(oids)?;
+            let mut n = 0;
+            for c in self.each_stripe() {
+                let part = parts
+                    .iter()
+                    .find(|(k, _)| std::ptr::eq(*k, c))
+                    .map(|(_, v)| v.as_slice())
+                    .unwrap_or(&[]);
+                n += c.evict_released(part)?;
+            }
+            return Ok(n);
+        }
         self.inner.check_alive()?;
         let gone = self.inner.evict_released_local(oids);
         let n = gone.len();
@@ -620,7 +700,11 @@ impl Client {
     /// Makes sure at least `n` object ids are leased, waiting for the server if needed (call it
     /// before creating many objects in one transaction).
     pub async fn reserve_ids(&self, n: u64) -> Result<()> {
-        self.inner.reserve_ids(n).await
+        // Transactions create objects on their lock's stripe: every stripe's pool is filled.
+        for c in self.each_stripe() {
+            c.inner.reserve_ids(n).await?;
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------------ callbacks
@@ -642,6 +726,13 @@ impl Client {
         target: SubTarget,
         cb: impl Fn(ChangeEvent) + Send + Sync + 'static,
     ) -> Result<Subscription> {
+        let route = match &target {
+            SubTarget::Object(oid) => self.route_oid(*oid)?,
+            SubTarget::Root(name) => self.route_root(name)?,
+        };
+        if let Some(c) = route {
+            return Box::pin(c.subscribe(target, cb)).await;
+        }
         if let SubTarget::Object(oid) = &target {
             self.ensure_resident(*oid).await?;
         }
@@ -686,7 +777,11 @@ impl Client {
     /// Registers a handler called (on the callback thread) for every delivered distributed
     /// method call, for the life of the client.
     pub fn on_dmi(&self, handler: impl Fn(DmiEvent) + Send + Sync + 'static) {
-        self.inner.dmi_handlers.lock().push(Arc::new(handler));
+        // A call arrives on the stripe of the transaction that made it: every stripe.
+        let handler: super::inner::DmiCallback = Arc::new(handler);
+        for c in self.each_stripe() {
+            c.inner.dmi_handlers.lock().push(handler.clone());
+        }
     }
 
     // ------------------------------------------------------------------ misc
@@ -698,6 +793,12 @@ impl Client {
     /// rejected a transaction committed since the previous `flush` (protocol.md §9.8): nothing
     /// of it was applied, and the objects it touched were dropped from the local cache.
     pub async fn flush(&self) -> Result<()> {
+        if let Some(s) = &self.stripes {
+            for c in &s.clients {
+                Box::pin(c.flush()).await?;
+            }
+            return Ok(());
+        }
         let from = self.inner.flushed_upto.load(Ordering::Acquire) + 1;
         let last = self.inner.out.last_seq.load(Ordering::Acquire);
         if last == 0 {
@@ -734,6 +835,13 @@ impl Client {
     /// load: the Java agent checks it at every cluster lock award; [`Self::stats`] also counts
     /// the cache and the lock table under their locks).
     pub fn remote_txns_applied(&self) -> u64 {
+        if let Some(s) = &self.stripes {
+            return s
+                .clients
+                .iter()
+                .map(|c| c.inner.stats.remote_txns.load(Ordering::Relaxed))
+                .sum();
+        }
         self.inner.stats.remote_txns.load(Ordering::Relaxed)
     }
 
@@ -747,24 +855,52 @@ impl Client {
     /// recorded, so a thread that was awarded a lock and then calls `take_changed` sees every
     /// object changed under earlier holders.
     pub fn track_changes(&self) {
-        self.inner.stats.changes.enable();
+        for c in self.each_stripe() {
+            c.inner.stats.changes.enable();
+        }
     }
 
     /// What the server changed in the cache since the last call (see [`Self::track_changes`]);
     /// `Changed::Oids(vec![])` when nothing changed. Bounded: past 65,536 changed objects
     /// between two takes it says [`Changed::All`].
     pub fn take_changed(&self) -> Changed {
+        if let Some(s) = &self.stripes {
+            // Every stripe's tracker is taken (so none keeps changes for a later take).
+            let mut all = false;
+            let mut oids = Vec::new();
+            for c in &s.clients {
+                match c.inner.stats.changes.take() {
+                    Changed::All => all = true,
+                    Changed::Oids(o) => oids.extend(o),
+                }
+            }
+            return if all {
+                Changed::All
+            } else {
+                Changed::Oids(oids)
+            };
+        }
         self.inner.stats.changes.take()
     }
 
     /// A counter that moves whenever a change is recorded (one atomic load: test it before
     /// [`Self::take_changed`] on a hot path).
     pub fn changes_seq(&self) -> u64 {
+        if let Some(s) = &self.stripes {
+            return s
+                .clients
+                .iter()
+                .map(|c| c.inner.stats.changes.seq())
+                .fold(0u64, u64::wrapping_add);
+        }
         self.inner.stats.changes.seq()
     }
 
     /// Counters (see [`ClientStats`]).
     pub fn stats(&self) -> ClientStats {
+        if let Some(s) = &self.stripes {
+            return Self::striped_stats(s);
+        }
         let s = &self.inner.stats;
         let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
         ClientStats {
@@ -793,6 +929,16 @@ impl Client {
     /// the connection; the server releases this client's locks. Later calls on any clone return
     /// [`Error::Closed`].
     pub async fn close(&self) -> Result<()> {
+        if let Some(s) = &self.stripes {
+            let mut first = Ok(());
+            for c in &s.clients {
+                let r = Box::pin(c.close()).await;
+                if first.is_ok() {
+                    first = r;
+                }
+            }
+            return first;
+        }
         if self.inner.closed.load(Ordering::Acquire) {
             return Ok(());
         }

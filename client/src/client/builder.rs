@@ -70,6 +70,13 @@ pub struct ClientBuilder {
     reconnect: bool,
     reconnect_timeout: Duration,
     reconnect_interval: Duration,
+    /// Several mirror groups (stripes): each group's addresses, in stripe order (empty: one
+    /// group, `addrs`).
+    groups: Vec<Vec<String>>,
+    /// The stripe this builder's connection serves, and how many there are (set per group by
+    /// the striped connect).
+    stripe: u8,
+    stripes: u8,
 }
 
 impl ClientBuilder {
@@ -94,7 +101,47 @@ impl ClientBuilder {
             reconnect: true,
             reconnect_timeout: DEFAULT_RECONNECT_TIMEOUT,
             reconnect_interval: DEFAULT_RECONNECT_INTERVAL,
+            groups: Vec::new(),
+            stripe: 0,
+            stripes: 1,
         }
+    }
+
+    /// A builder from a connect string: addresses separated by `,` (one group, tried in order,
+    /// as [`ClientBuilder::new`]), and groups (stripes) separated by `;`, in the order of the
+    /// servers' `<mirror-group>`s: `h1:p1,h2:p2;h3:p3,h4:p4` is two stripes of two servers.
+    /// Empty addresses are skipped.
+    pub fn from_connect_string(spec: &str) -> Self {
+        let groups = parse_connect_string(spec);
+        match groups.len() {
+            0 => ClientBuilder::new(Vec::<String>::new()),
+            1 => ClientBuilder::new(groups.into_iter().flatten()),
+            _ => ClientBuilder::new(Vec::<String>::new()).groups(groups),
+        }
+    }
+
+    /// Several mirror groups (stripes), each given by its servers' addresses, in the order of
+    /// the `<mirror-group>`s in the servers' configuration (group `i` is stripe `i`). The client
+    /// connects to each group's active (each with its own reconnect / failover over its
+    /// addresses) and routes: roots and named locks by `FNV-1a-64(name) % groups`, objects and
+    /// their locks by the id's stripe (docs/protocol.md "Stripes"). One group is the same as
+    /// [`ClientBuilder::servers`].
+    pub fn groups<S: Into<String>>(
+        mut self,
+        groups: impl IntoIterator<Item = impl IntoIterator<Item = S>>,
+    ) -> Self {
+        let groups: Vec<Vec<String>> = groups
+            .into_iter()
+            .map(|g| g.into_iter().map(Into::into).collect())
+            .collect();
+        if groups.len() <= 1 {
+            self.addrs = groups.into_iter().flatten().collect();
+            self.groups = Vec::new();
+        } else {
+            self.addrs = groups.iter().flatten().cloned().collect();
+            self.groups = groups;
+        }
+        self
     }
 
     /// A builder from a parsed `tc-config.xml`: every server of the configuration,
@@ -108,6 +155,15 @@ impl ClientBuilder {
     /// least `l2.l1reconnect.timeout.millis`.
     pub fn from_config(cfg: &kiln_config::TcConfig) -> Self {
         let mut b = ClientBuilder::new(cfg.client_addresses());
+        if cfg.servers.groups.len() > 1 {
+            // Several mirror groups: one stripe each, in configuration order.
+            b = b.groups(cfg.servers.groups.iter().map(|g| {
+                g.servers
+                    .iter()
+                    .map(|s| cfg_addr(&s.host, s.dso_port))
+                    .collect::<Vec<_>>()
+            }));
+        }
         let c = cfg.tc_properties.l1_connect();
         b.max_retries = c.max_connect_retries;
         b.connect_timeout = Duration::from_millis(c.socket_connect_timeout_ms.max(1));
@@ -184,6 +240,7 @@ impl ClientBuilder {
     /// setting: Terracotta's `-Dtc.server=host:port[,host:port]` over a `tc-config.xml`.
     pub fn servers<S: Into<String>>(mut self, addrs: impl IntoIterator<Item = S>) -> Self {
         self.addrs = addrs.into_iter().map(Into::into).collect();
+        self.groups = Vec::new();
         self
     }
 
@@ -279,6 +336,9 @@ impl ClientBuilder {
     /// Must be called inside a tokio runtime (the client spawns its reader, writer and
     /// health-check tasks on it).
     pub async fn connect(self) -> Result<Client> {
+        if self.groups.len() > 1 {
+            return self.connect_stripes().await;
+        }
         if self.addrs.is_empty() {
             return Err(Error::ConnectFailed {
                 addrs: vec![],
@@ -307,6 +367,7 @@ impl ClientBuilder {
                         e @ (Error::VersionMismatch { .. }
                         | Error::Refused { .. }
                         | Error::ServerError { .. }
+                        | Error::WrongStripe { .. }
                         | Error::Protocol(_)),
                     )) => return Err(e),
                     Ok(Err(e)) => {
@@ -383,6 +444,8 @@ impl ClientBuilder {
         });
         let inner = Arc::new(Inner {
             client_id: membership.0,
+            stripe: self.stripe,
+            stripes: self.stripes,
             server_name: welcome.server_name,
             server_addr: addr.to_string(),
             max_frame: (welcome.max_frame as usize).max(1024),
@@ -442,15 +505,121 @@ impl ClientBuilder {
         let client = Client {
             inner: inner.clone(),
             _handle: Arc::new(Handle { inner }),
+            stripes: None,
         };
         client.reserve_ids(1).await?;
+        if self.stripes > 1 {
+            // The handshake of a stripe: the ids this server leases carry its stripe.
+            let leased = client.inner.ids.lock().ranges.front().map(|r| r.0);
+            if let Some(start) = leased {
+                let got = kiln_protocol::ObjectId(start).stripe();
+                if got != self.stripe {
+                    let _ = client.close().await;
+                    return Err(Error::WrongStripe {
+                        message: format!(
+                            "server '{}' at {addr} serves stripe {got}, but it is listed in group {} of {} \
+                             (groups must be given in the order of the servers' <mirror-group>s)",
+                            client.inner.server_name, self.stripe, self.stripes
+                        ),
+                    });
+                }
+            }
+        }
         Ok(client)
     }
+
+    /// Connects to every group (stripe) in turn; the returned client routes to each.
+    async fn connect_stripes(self) -> Result<Client> {
+        let n = self.groups.len();
+        let stripes = u8::try_from(n).map_err(|_| Error::WrongStripe {
+            message: format!("{n} groups given; at most 255 stripes are supported"),
+        })?;
+        let mut clients = Vec::with_capacity(n);
+        for (i, addrs) in self.groups.iter().enumerate() {
+            let mut b = self.clone();
+            b.groups = Vec::new();
+            b.addrs = addrs.clone();
+            b.stripe = u8::try_from(i).unwrap_or(u8::MAX);
+            b.stripes = stripes;
+            tracing::debug!(stripe = i, addrs = ?addrs, "connecting to a stripe");
+            match Box::pin(b.connect()).await {
+                Ok(c) => clients.push(c),
+                Err(Error::ConnectFailed { addrs, reason }) => {
+                    return Err(Error::ConnectFailed {
+                        addrs,
+                        reason: format!(
+                            "stripe {i} of {n} (mirror group {}): {reason} — every stripe needs an active",
+                            i + 1
+                        ),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Client::striped(clients))
+    }
+}
+
+/// `host:port` of a configured server (IPv6 hosts bracketed), as `TcConfig::client_addresses`.
+fn cfg_addr(host: &str, port: u16) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Splits a connect string into groups (`;`) of addresses (`,`), skipping empty entries.
+pub(crate) fn parse_connect_string(spec: &str) -> Vec<Vec<String>> {
+    spec.split(';')
+        .map(|g| {
+            g.split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|g| !g.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connect_strings_and_mirror_groups_give_stripes() {
+        assert_eq!(
+            parse_connect_string("a:1, b:2;c:3,;; d:4"),
+            vec![
+                vec!["a:1".to_string(), "b:2".to_string()],
+                vec!["c:3".to_string()],
+                vec!["d:4".to_string()]
+            ]
+        );
+        let one = ClientBuilder::from_connect_string("a:1,b:2");
+        assert!(one.groups.is_empty());
+        assert_eq!(one.addrs, vec!["a:1".to_string(), "b:2".to_string()]);
+        let two = ClientBuilder::from_connect_string("a:1,b:2;c:3,d:4");
+        assert_eq!(two.groups.len(), 2);
+        assert_eq!(two.groups[1], vec!["c:3".to_string(), "d:4".to_string()]);
+        // -Dtc.server style override: one group again.
+        assert!(two.servers(["x:1"]).groups.is_empty());
+        let xml = r#"<tc-config><servers>
+            <mirror-group group-name="g1"><server host="127.0.0.1" name="a"><dso-port>9510</dso-port></server><server host="127.0.0.1" name="b"><dso-port>9511</dso-port></server></mirror-group>
+            <mirror-group group-name="g2"><server host="::1" name="c"><dso-port>9512</dso-port></server></mirror-group>
+            </servers></tc-config>"#;
+        let b = ClientBuilder::from_config(
+            &kiln_config::TcConfig::from_str_with_origin(xml, "test").expect("valid config"),
+        );
+        assert_eq!(
+            b.groups,
+            vec![
+                vec!["127.0.0.1:9510".to_string(), "127.0.0.1:9511".to_string()],
+                vec!["[::1]:9512".to_string()]
+            ]
+        );
+    }
 
     #[test]
     fn servers_replace_the_addresses_and_keep_the_other_settings() {

@@ -107,6 +107,10 @@ pub(crate) struct LockEntry {
 /// Shared state of a connected client.
 pub(crate) struct Inner {
     pub(crate) client_id: u64,
+    /// The stripe (mirror group index) this connection serves; 0 with one group.
+    pub(crate) stripe: u8,
+    /// How many stripes the client uses (1: one group, nothing is checked).
+    pub(crate) stripes: u8,
     pub(super) server_name: String,
     pub(super) server_addr: String,
     pub(crate) max_frame: usize,
@@ -265,6 +269,7 @@ impl Inner {
 
     /// Puts the client into the failed state (first error wins) and fails everything pending.
     pub(crate) fn fail(&self, err: Error) {
+        let err = self.name_stripe(err);
         let quiet = {
             let mut f = self.failure.lock();
             if f.is_some() {
@@ -436,7 +441,31 @@ impl Inner {
         gone
     }
 
-    pub(super) fn evict_local(&self, oids: &[ObjectId]) {
+    /// With several stripes, a lost connection names its stripe (seed 001 "Stripe and Cluster
+    /// Failure": a stripe without an active stops the work that needs it).
+    fn name_stripe(&self, err: Error) -> Error {
+        if self.stripes <= 1 {
+            return err;
+        }
+        let what = |reason: String| {
+            format!(
+                "stripe {} of {} (server '{}'): {reason} — a stripe without an active stops everything \
+                 stored on it until one of its servers is active again; restart the cluster if it does not come back",
+                self.stripe, self.stripes, self.server_name
+            )
+        };
+        match err {
+            Error::ReconnectFailed { reason } => Error::ReconnectFailed {
+                reason: what(reason),
+            },
+            Error::ConnectionLost { reason } => Error::ConnectionLost {
+                reason: what(reason),
+            },
+            other => other,
+        }
+    }
+
+    pub(crate) fn evict_local(&self, oids: &[ObjectId]) {
         let mut cache = self.cache.lock();
         for o in oids {
             cache.remove(o);

@@ -26,6 +26,7 @@ mod inner;
 mod lock_table;
 mod reader;
 mod reconnect;
+mod stripes;
 
 pub use api::{Client, LockHandle, Subscription};
 pub use builder::{ClientBuilder, HealthCheck};

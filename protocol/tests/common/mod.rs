@@ -227,7 +227,7 @@ pub fn arb_error_code() -> impl Strategy<Value = ErrorCode> {
     prop::sample::select(ALL_ERROR_CODES.to_vec())
 }
 
-pub const ALL_ERROR_CODES: [ErrorCode; 11] = [
+pub const ALL_ERROR_CODES: [ErrorCode; 12] = [
     ErrorCode::Malformed,
     ErrorCode::FrameTooLarge,
     ErrorCode::UnknownMessage,
@@ -239,6 +239,7 @@ pub const ALL_ERROR_CODES: [ErrorCode; 11] = [
     ErrorCode::ShuttingDown,
     ErrorCode::Internal,
     ErrorCode::StorageUnavailable,
+    ErrorCode::WrongStripe,
 ];
 
 fn arb_client_message() -> BoxedStrategy<Message> {

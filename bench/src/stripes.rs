@@ -1,0 +1,398 @@
+//! Mirror-group figures (issue #12): committed txn/s of 8 clients doing stripe-local
+//! transactions over 2 stripes against 1 stripe, measured in the same run (goal ≥ 1.6×); and
+//! the failover of one stripe seen from the other stripe's client (goal: no pause).
+//!
+//! Method on a 2-core machine: each stripe is a one-server `<mirror-group>` of a real in-memory
+//! `kiln-server`, pinned with `taskset -c 0` / `taskset -c 1`; the 1-stripe baseline is one
+//! server (one group) pinned to both cores (`taskset -c 0,1`). The 8 clients run in this process
+//! (unpinned) in both cases: each has its own named lock and counter object, chosen so that 4
+//! locks hash to each stripe (`FNV-1a-64(name) % 2`), and commits `Write` transactions setting
+//! its counter as fast as the window allows (the same loop as the `txn` figure). Without
+//! `taskset` on the PATH the servers run unpinned (stated in the figure).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use kiln::{Client, ClientBuilder, LockId, LockLevel, ObjectState, Value};
+use kiln_protocol::stripe::name_stripe;
+
+use crate::{fmt_dur, fmt_rate, free_port, http, txn_run, Report, Res};
+
+/// Servers of one cluster, killed and removed on drop.
+struct Cluster {
+    dir: PathBuf,
+    cfg: PathBuf,
+    /// Server indexes of each group (stripe), in order.
+    groups: Vec<Vec<usize>>,
+    dso: Vec<u16>,
+    jmx: Vec<u16>,
+    children: Vec<Option<Child>>,
+}
+
+impl Cluster {
+    /// `groups[g][k]`: the `taskset -c` list of group `g`'s `k`-th server. Several groups are
+    /// `<mirror-group>`s (stripes); one group is plain `<server>`s.
+    fn start(bin: &Path, groups: &[&[&str]], persistent: bool) -> Res<Cluster> {
+        let persistence = if persistent {
+            "<persistence><mode>permanent-store</mode></persistence>"
+        } else {
+            ""
+        };
+        let n: usize = groups.iter().map(|g| g.len()).sum();
+        let striped = groups.len() > 1;
+        let mut ports = Vec::new();
+        for _ in 0..3 * n {
+            ports.push(free_port()?);
+        }
+        let dir = std::env::temp_dir().join(format!(
+            "kiln-bench-stripes-{}-{}",
+            std::process::id(),
+            ports[0]
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let server = |i: usize| {
+            format!(
+                "<server host=\"127.0.0.1\" name=\"s{i}\" bind=\"127.0.0.1\"><data>{d}/s{i}/data</data>\
+                 <logs>{d}/s{i}/logs</logs><dso-port>{}</dso-port><jmx-port>{}</jmx-port>\
+                 <l2-group-port>{}</l2-group-port><dso>{persistence}<garbage-collection><enabled>false</enabled>\
+                 </garbage-collection></dso></server>",
+                ports[3 * i],
+                ports[3 * i + 1],
+                ports[3 * i + 2],
+                d = dir.display()
+            )
+        };
+        let mut members = Vec::new();
+        let mut pins = Vec::new();
+        let mut servers = String::new();
+        for (g, list) in groups.iter().enumerate() {
+            let ids: Vec<usize> = (pins.len()..pins.len() + list.len()).collect();
+            pins.extend(list.iter().copied());
+            let body: String = ids.iter().map(|&i| server(i)).collect();
+            if striped {
+                servers.push_str(&format!(
+                    "<mirror-group group-name=\"stripe-{g}\" election-time=\"1\">{body}</mirror-group>"
+                ));
+            } else {
+                servers.push_str(&body);
+            }
+            members.push(ids);
+        }
+        let cfg = dir.join("tc-config.xml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "<tc-config><servers>{servers}{}</servers></tc-config>",
+                if striped {
+                    ""
+                } else {
+                    "<ha><mode>networked-active-passive</mode><networked-active-passive>\
+                     <election-time>1</election-time></networked-active-passive></ha>"
+                }
+            ),
+        )?;
+        let taskset = crate::which("taskset").ok();
+        let mut children = Vec::new();
+        for (i, pin) in pins.iter().enumerate() {
+            let log = std::fs::File::create(dir.join(format!("s{i}.out")))?;
+            let mut cmd = match &taskset {
+                Some(t) => {
+                    let mut c = Command::new(t);
+                    c.args(["-c", pin]).arg(bin);
+                    c
+                }
+                None => Command::new(bin),
+            };
+            cmd.arg("-f")
+                .arg(&cfg)
+                .arg("-n")
+                .arg(format!("s{i}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::from(log));
+            children.push(Some(cmd.spawn()?));
+        }
+        let c = Cluster {
+            dir,
+            cfg,
+            groups: members,
+            dso: (0..n).map(|i| ports[3 * i]).collect(),
+            jmx: (0..n).map(|i| ports[3 * i + 1]).collect(),
+            children,
+        };
+        for g in 0..c.groups.len() {
+            c.wait_group(g, Duration::from_secs(60))?;
+        }
+        Ok(c)
+    }
+
+    fn state(&self, i: usize) -> Option<String> {
+        let body = http(self.jmx[i], "GET", "/status").ok()?;
+        let key = "\"state\":\"";
+        let at = body.find(key)? + key.len();
+        Some(body[at..].split('"').next()?.to_owned())
+    }
+
+    /// Waits until group `g` has its active and every other member is PASSIVE-STANDBY; the
+    /// active's index.
+    fn wait_group(&self, g: usize, within: Duration) -> Res<usize> {
+        let t = Instant::now();
+        loop {
+            let states: Vec<Option<String>> =
+                self.groups[g].iter().map(|&i| self.state(i)).collect();
+            let active = states
+                .iter()
+                .position(|s| s.as_deref() == Some("ACTIVE-COORDINATOR"));
+            if let Some(a) = active {
+                if states
+                    .iter()
+                    .enumerate()
+                    .all(|(k, s)| k == a || s.as_deref() == Some("PASSIVE-STANDBY"))
+                {
+                    return Ok(self.groups[g][a]);
+                }
+            }
+            if t.elapsed() > within {
+                return Err(format!("group {g} not ready within {within:?}: {states:?}").into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self, i: usize) {
+        if let Some(mut c) = self.children[i].take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// The connect string: `,` between a group's servers, `;` between groups.
+    fn connect_string(&self) -> String {
+        self.groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|&i| format!("127.0.0.1:{}", self.dso[i]))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for i in 0..self.children.len() {
+            self.kill(i);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `clients` clients on `cluster`, each with a lock of its own (spread evenly over the stripes)
+/// and a counter created under it (so on the lock's stripe).
+async fn clients_on(
+    cluster: &Cluster,
+    clients: usize,
+    stripes: usize,
+) -> Res<Vec<(Client, LockId, kiln::ObjectId)>> {
+    let mut out = Vec::new();
+    let mut names = (0..).map(|i| format!("stripe-bench-{i}"));
+    for k in 0..clients {
+        let want = u8::try_from(k % stripes).unwrap_or(0);
+        let name = names
+            .by_ref()
+            .find(|n| name_stripe(n, stripes) == want)
+            .ok_or("no lock name for a stripe")?;
+        let c = ClientBuilder::from_connect_string(&cluster.connect_string())
+            .name(format!("stripe-bench-{k}"))
+            .connect()
+            .await?;
+        let lock = LockId::Named(name);
+        let mut tx = c.lock(lock.clone(), LockLevel::Write).await?;
+        let oid = tx.create(ObjectState::physical("bench.Counter"))?;
+        tx.set_field(oid, "bench.Counter", "n", Value::I64(0))?;
+        tx.commit().await?;
+        c.flush().await?;
+        out.push((c, lock, oid));
+    }
+    Ok(out)
+}
+
+/// The figure: 8 clients, 2 stripes vs 1 stripe, same run.
+pub(crate) async fn stripes(bin: &Path, secs: f64, rep: &mut Report) -> Res<()> {
+    const CLIENTS: usize = 8;
+    let pinned = crate::which("taskset").is_ok();
+    // Baseline first, then the striped cluster, then the baseline again (averaged): machine
+    // noise over the run hits both alike.
+    let mut one = Vec::new();
+    let mut two = Vec::new();
+    for round in 0..3 {
+        if round % 2 == 0 {
+            let c = Cluster::start(bin, &[&["0,1"]], false)?;
+            let cl = clients_on(&c, CLIENTS, 1).await?;
+            let (rate, keep) = txn_run(cl, secs).await?;
+            for k in keep {
+                k.close().await?;
+            }
+            one.push(rate);
+        } else {
+            let c = Cluster::start(bin, &[&["0"], &["1"]], false)?;
+            let cl = clients_on(&c, CLIENTS, 2).await?;
+            let (rate, keep) = txn_run(cl, secs).await?;
+            for k in keep {
+                k.close().await?;
+            }
+            two.push(rate);
+        }
+    }
+    let one = one.iter().sum::<f64>() / one.len() as f64;
+    let two = two.iter().sum::<f64>() / two.len() as f64;
+    let method = if pinned {
+        "servers taskset -c 0 / -c 1 vs one server -c 0,1"
+    } else {
+        "taskset not found: servers unpinned"
+    };
+    rep.add(
+        &format!("committed txn/s, 8 clients, stripe-local, 2 stripes ({method})"),
+        fmt_rate(two),
+        format!("1 stripe {}", fmt_rate(one)),
+        format!("{:.2}x", two / one),
+        ">= 1.6x",
+    );
+    Ok(())
+}
+
+/// The longest gap between consecutive instants of `acks` inside `[from, to]` (the instants
+/// just outside count as the window's ends).
+fn longest_gap(acks: &[Instant], from: Instant, to: Instant) -> Duration {
+    let mut prev = from;
+    let mut worst = Duration::ZERO;
+    for &t in acks.iter().filter(|&&t| t > from) {
+        worst = worst.max(t - prev);
+        prev = t;
+        if t > to {
+            break;
+        }
+    }
+    worst
+}
+
+/// The failover figure: two mirror groups of two servers; a `SyncWrite` client per stripe
+/// commits stripe-local transactions; kill -9 of stripe 1's active. Reported: stripe 0's commit
+/// rate (and longest gap between acknowledgements) from the kill to stripe 1's first commit
+/// after it, against the same in a window of the same length right before the kill (same run),
+/// and stripe 1's pause. A failure is
+/// reported as the figure (the other figures still run).
+pub(crate) async fn failover(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
+    if let Err(e) = failover_run(bin, quick, rep).await {
+        rep.add(
+            "kill -9 of one stripe's active: the other stripe's SyncWrite commits/s during the failover",
+            format!("FAILED: {e}"),
+            "-".into(),
+            "-".into(),
+            "no pause: ~1x, gap << stripe 1's pause",
+        );
+    }
+    Ok(())
+}
+
+async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
+    // Persistent groups (permanent-store), as the failover test: the new active takes the
+    // clients back from its replicated state.
+    let mut cluster = Cluster::start(bin, &[&["0,1", "0,1"], &["0,1", "0,1"]], true)?;
+    let active1 = cluster.wait_group(1, Duration::from_secs(60))?;
+    let mut names = (0..).map(|i| format!("stripe-failover-{i}"));
+    let acks: Arc<[Mutex<Vec<Instant>>; 2]> = Arc::new([Mutex::default(), Mutex::default()]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for s in 0..2u8 {
+        let lock = LockId::Named(
+            names
+                .by_ref()
+                .find(|n| name_stripe(n, 2) == s)
+                .ok_or("no lock name for a stripe")?,
+        );
+        let c = ClientBuilder::from_config_file(&cluster.cfg)?
+            .name(format!("stripe-failover-{s}"))
+            .connect()
+            .await?;
+        let mut tx = c.lock(lock.clone(), LockLevel::SyncWrite).await?;
+        let oid = tx.create(ObjectState::physical("bench.Counter"))?;
+        tx.set_field(oid, "bench.Counter", "n", Value::I64(0))?;
+        tx.commit().await?;
+        let (acks, stop) = (acks.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0i64;
+            while !stop.load(Ordering::Relaxed) {
+                let mut tx = c.lock(lock.clone(), LockLevel::SyncWrite).await?;
+                n += 1;
+                tx.set_field(oid, "bench.Counter", "n", Value::I64(n))?;
+                tx.commit().await?;
+                acks[usize::from(s)].lock().push(Instant::now());
+            }
+            c.close().await?;
+            Ok::<(), kiln::Error>(())
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(if quick { 0.5 } else { 2.0 })).await;
+    let killed = Instant::now();
+    cluster.kill(active1);
+    let resumed = loop {
+        if let Some(&t) = acks[1].lock().iter().rev().find(|&&t| t > killed) {
+            break t;
+        }
+        if killed.elapsed() > Duration::from_secs(60) {
+            return Err("stripe 1 did not resume within 60 s of the kill".into());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await??;
+    }
+    let a0 = acks[0].lock().clone();
+    let a1 = acks[1].lock().clone();
+    let last1 = a1
+        .iter()
+        .rev()
+        .find(|&&t| t <= killed)
+        .copied()
+        .unwrap_or(killed);
+    let first1 = a1.iter().find(|&&t| t > killed).copied().unwrap_or(resumed);
+    let pause = first1 - last1;
+    let window = first1 - killed;
+    let during = longest_gap(&a0, killed, first1);
+    // The same length before the kill, but not before stripe 0's first acknowledgement.
+    let start = killed.checked_sub(window).unwrap_or(killed);
+    let start = a0.first().map_or(start, |&f| start.max(f));
+    let before = longest_gap(&a0, start, killed);
+    let commits_during = a0.iter().filter(|&&t| t > killed && t <= first1).count();
+    let commits_before = a0.iter().filter(|&&t| t > start && t <= killed).count();
+    let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
+    let during_rate = rate(commits_during, first1 - killed);
+    let before_rate = rate(commits_before, killed - start);
+    rep.add(
+        "kill -9 of one stripe's active: the other stripe's SyncWrite commits/s during the failover",
+        format!(
+            "{} (longest gap {}; stripe 1 paused {})",
+            fmt_rate(during_rate),
+            fmt_dur(during),
+            fmt_dur(pause)
+        ),
+        format!(
+            "as long a window right before the kill {} (longest gap {})",
+            fmt_rate(before_rate),
+            fmt_dur(before)
+        ),
+        format!("{:.2}x", during_rate / before_rate.max(1e-9)),
+        "no pause: ~1x, gap << stripe 1's pause",
+    );
+    Ok(())
+}
