@@ -143,18 +143,14 @@ pub extern "C" fn kiln_client_connect(
         let mut b = if Path::new(spec).is_file() {
             ClientBuilder::from_config_file(spec)?
         } else {
-            let addrs: Vec<&str> = spec
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
-            if addrs.is_empty() {
+            // `;` separates mirror groups (stripes), `,` the servers of one group.
+            if !spec.split([',', ';']).any(|s| !s.trim().is_empty()) {
                 return Err(CError::invalid(
                     "spec",
-                    format!("'{spec}' is neither a tc-config.xml file nor host:port[,host:port]"),
+                    format!("'{spec}' is neither a tc-config.xml file nor host:port[,host:port][;host:port...]"),
                 ));
             }
-            ClientBuilder::new(addrs)
+            ClientBuilder::from_connect_string(spec)
         };
         if let Some(n) = name {
             b = b.name(n);

@@ -130,6 +130,27 @@ pub fn java_int(n: usize, what: &'static str) -> Result<i32> {
     i32::try_from(n).map_err(|_| BridgeError::TooLarge(what))
 }
 
+/// The mirror groups of a connect spec that is not a file: `host:port[,host:port]`, groups
+/// (stripes) separated by `;` in the servers' `<mirror-group>` order (empty ones skipped).
+pub fn spec_groups(spec: &str) -> Result<Vec<Vec<String>>> {
+    let mut groups = Vec::new();
+    for g in spec.split(';') {
+        let addrs: Vec<String> = g
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !addrs.is_empty() {
+            groups.push(addrs);
+        }
+    }
+    if groups.is_empty() {
+        return Err(BridgeError::BadSpec(spec.to_string()));
+    }
+    Ok(groups)
+}
+
 /// The server addresses of a connect spec that is not a file: `host:port[,host:port]`.
 pub fn spec_addrs(spec: &str) -> Result<Vec<String>> {
     let addrs: Vec<String> = spec
@@ -282,5 +303,13 @@ mod tests {
             vec!["a:1".to_string(), "b:2".to_string()]
         );
         assert!(matches!(spec_addrs(" , "), Err(BridgeError::BadSpec(_))));
+        assert_eq!(
+            spec_groups("a:1,b:2; c:3 ;").expect("two groups"),
+            vec![
+                vec!["a:1".to_string(), "b:2".to_string()],
+                vec!["c:3".to_string()]
+            ]
+        );
+        assert!(matches!(spec_groups(" ; , "), Err(BridgeError::BadSpec(_))));
     }
 }

@@ -76,7 +76,7 @@ pub enum BridgeError {
         len: usize,
     },
     /// A connect spec that names neither a file nor any address.
-    #[error("bad connect spec '{0}': neither a tc-config.xml file nor host:port[,host:port]")]
+    #[error("bad connect spec '{0}': neither a tc-config.xml file nor host:port[,host:port][;host:port...]")]
     BadSpec(String),
     /// A size or id that does not fit the Java type.
     #[error("{0} does not fit a Java int")]

@@ -106,7 +106,8 @@ pub struct TxnHandle {
 }
 
 /// Connects as `Native.connect` does: `spec` is a tc-config.xml path when it names an existing
-/// file, else `host:port[,host:port]`; `timeout` (if any) is the overall connect deadline.
+/// file, else `host:port[,host:port]` (mirror groups separated by `;`); `timeout` (if any) is the
+/// overall connect deadline.
 pub fn connect(spec: &str, name: Option<&str>, timeout: Option<Duration>) -> Result<ClientHandle> {
     connect_with(spec, None, name, timeout)
 }
@@ -119,13 +120,14 @@ pub fn connect_with(
     name: Option<&str>,
     timeout: Option<Duration>,
 ) -> Result<ClientHandle> {
+    // Groups separated by `;` are the stripes of a cluster of several mirror groups.
     let mut b = if Path::new(spec).is_file() {
         ClientBuilder::from_config_file(spec)?
     } else {
-        ClientBuilder::new(convert::spec_addrs(spec)?)
+        ClientBuilder::new(Vec::<String>::new()).groups(convert::spec_groups(spec)?)
     };
     if let Some(s) = servers {
-        b = b.servers(convert::spec_addrs(s)?);
+        b = b.groups(convert::spec_groups(s)?);
     }
     if let Some(n) = name {
         b = b.name(n);
