@@ -213,6 +213,8 @@ impl Txn {
     fn check_stripe(&mut self, oid: ObjectId) -> Result<()> {
         if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
             self.cross_touch(oid);
+            // A Java agent changed its copy before asking: the next refresh puts it back.
+            self.inner.stats.changes.note([oid]);
         }
         self.check_void()
     }
@@ -229,6 +231,9 @@ impl Txn {
             oids.sort_unstable();
             oids.dedup();
             if !oids.is_empty() {
+                // Their local copies (a Java agent's objects) changed with the transaction:
+                // recorded as changed, so the next refresh puts them back as the cluster has them.
+                self.inner.stats.changes.note(oids.iter().copied());
                 self.inner.evict_local(&oids);
                 self.inner.out.push(kiln_protocol::Message::Evict { oids });
             }
