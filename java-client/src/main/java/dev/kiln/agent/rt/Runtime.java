@@ -1013,6 +1013,36 @@ public final class Runtime {
     }
 
     /**
+     * Read-level {@code synchronized} (docs/agent.md, "Concurrent local readers"): replaces the
+     * operand of a MONITORENTER in a method autolocked at {@code read} (the instrumentation also
+     * stores the result in the block's lock variable, so every MONITOREXIT of the block gets it
+     * too and the JIT still pairs them). A shared object's cluster read lock is taken (or
+     * re-entered) and a thread-private {@link ReadHold} is returned: the JVM monitor taken is
+     * that hold's, never the shared object's, so this JVM's readers of one object run at once
+     * (the client's lock grants any number of local readers and excludes a local writer, which
+     * takes the write lock and the object's own monitor). Anything else is returned as it is
+     * (the plain JVM monitor, at its plain cost).
+     */
+    public static Object readEnter(Object o) {
+        Class<?> c = o.getClass();
+        if (c != plainA && c != plainB) {
+            return readEnterSlow(o, c);
+        }
+        return o;
+    }
+
+    private static Object readEnterSlow(Object o, Class<?> cls) {
+        if (plain(o, cls)) {
+            return o;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        if (oid == 0) {
+            return o;
+        }
+        return new ReadHold(lockObject(oid, 1, -1, false));
+    }
+
+    /**
      * Called just before a MONITOREXIT of an autolocked method, with its object: the outermost
      * exit of a held cluster lock commits the transaction made under it (the JVM monitor is
      * released after, by the MONITOREXIT). The entry is gone before the commit runs, so the
@@ -1026,6 +1056,10 @@ public final class Runtime {
     }
 
     private static void exitSlow(Object o, Class<?> c) {
+        if (c == ReadHold.class) {
+            ((ReadHold) o).exit();
+            return;
+        }
         if (plain(o, c)) {
             return;
         }

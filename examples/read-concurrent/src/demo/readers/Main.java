@@ -1,0 +1,217 @@
+package demo.readers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Modes (see README.txt): {@code local}. Methods named {@code read*} are autolocked at read
+ * level, {@code write*} at write level.
+ */
+public class Main {
+    static Board board;
+
+    public static void main(String[] args) throws Exception {
+        if (!"local".equals(args[0])) {
+            throw new IllegalArgumentException("mode: local");
+        }
+        Board b = new Board();
+        board = b; // shares the root
+        b = board;
+        local(b);
+    }
+
+    static void local(Board b) throws Exception {
+        List<String> out = new ArrayList<>();
+        // 1. Two threads inside one read-level synchronized block of the shared object at once.
+        out.add("block readers together " + together(() -> readTogether(board, INSIDE_BLOCK, 2, 10_000), INSIDE_BLOCK));
+        // 2. The same through a read-level synchronized method.
+        out.add("method readers together " + together(() -> board.readTogether(INSIDE_METHOD, 2, 10_000), INSIDE_METHOD));
+        // 3. A writer of this JVM excludes the readers (a == b under every read) and progresses.
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong reads = new AtomicLong();
+        AtomicLong torn = new AtomicLong();
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    if (!readConsistent(b)) {
+                        torn.incrementAndGet();
+                    }
+                    reads.incrementAndGet();
+                }
+            });
+            t.start();
+            readers.add(t);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            writeBoth(b);
+        }
+        long writerMs = (System.nanoTime() - t0) / 1_000_000;
+        stop.set(true);
+        for (Thread t : readers) {
+            t.join(30_000);
+        }
+        System.err.println("writer: 200 writes in " + writerMs + " ms beside " + reads.get() + " reads");
+        out.add(torn.get() + " torn reads, writer " + (readSum(b) == 400 ? "done" : "lost writes: " + readSum(b))
+                + (reads.get() > 0 ? ", reads done" : ", no reads"));
+        // 4. A write under a read lock is refused, and the exception leaves the lock.
+        try {
+            readAndWrite(b);
+            out.add("write under read allowed");
+        } catch (RuntimeException e) {
+            System.err.println("write under read: " + e);
+            out.add("write under read refused");
+        }
+        out.add("lock free after it " + otherThreadWrites(b));
+        // 5. Write inside read (no upgrade): refused as well.
+        try {
+            readThenWrite(b);
+            out.add("upgrade allowed");
+        } catch (RuntimeException e) {
+            out.add("upgrade refused");
+        }
+        out.add("lock free after it " + otherThreadWrites(b));
+        // 6. Read inside write: the read-level method re-enters the write hold.
+        int sum = readSum(b);
+        out.add("read in write " + (writeThenRead(b) == sum + 2 ? "ok" : "wrong"));
+        // 7. wait in a read-level block, woken by a write-level notifyAll of another thread.
+        int target = b.a + 1;
+        Thread w = new Thread(() -> {
+            sleep(200);
+            writeBothAndNotify(b);
+        });
+        w.start();
+        out.add("wait in read " + (readAwait(b, target, 20_000) ? "woken" : "timed out"));
+        w.join(30_000);
+        System.out.println("app: local: " + String.join(", ", out));
+    }
+
+    static final AtomicInteger INSIDE_BLOCK = new AtomicInteger();
+    static final AtomicInteger INSIDE_METHOD = new AtomicInteger();
+
+    interface Check {
+        boolean run();
+    }
+
+    /** Runs {@code c} in two threads; "yes" when both saw the other inside. */
+    static String together(Check c, AtomicInteger inside) throws InterruptedException {
+        boolean[] ok = new boolean[2];
+        Thread[] ts = new Thread[2];
+        for (int i = 0; i < 2; i++) {
+            int k = i;
+            ts[i] = new Thread(() -> ok[k] = c.run());
+            ts[i].start();
+        }
+        for (Thread t : ts) {
+            t.join(30_000);
+        }
+        return ok[0] && ok[1] ? "yes" : "no";
+    }
+
+    /** Counts this thread in and waits until {@code n} are in (at most {@code millis}). */
+    static boolean arriveAndWait(AtomicInteger inside, int n, long millis) {
+        inside.incrementAndGet();
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (inside.get() < n) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.yield();
+        }
+        return true;
+    }
+
+    static boolean readTogether(Board b, AtomicInteger inside, int n, long millis) {
+        synchronized (b) {
+            return arriveAndWait(inside, n, millis);
+        }
+    }
+
+    static boolean readConsistent(Board b) {
+        synchronized (b) {
+            int x = b.a;
+            Thread.yield();
+            return x == b.b;
+        }
+    }
+
+    static int readSum(Board b) {
+        synchronized (b) {
+            return b.a + b.b;
+        }
+    }
+
+    static void readAndWrite(Board b) {
+        synchronized (b) {
+            b.a = b.a + 1;
+        }
+    }
+
+    static void readThenWrite(Board b) {
+        synchronized (b) {
+            writeBoth(b);
+        }
+    }
+
+    static boolean readAwait(Board b, int target, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (b) {
+            while (b.a < target) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                try {
+                    b.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    static void writeBoth(Board b) {
+        synchronized (b) {
+            b.a++;
+            Thread.yield();
+            b.b++;
+        }
+    }
+
+    static void writeBothAndNotify(Board b) {
+        synchronized (b) {
+            b.a++;
+            b.b++;
+            b.notifyAll();
+        }
+    }
+
+    static int writeThenRead(Board b) {
+        synchronized (b) {
+            b.a++;
+            b.b++;
+            return b.readSum();
+        }
+    }
+
+    /** "yes" when another thread's write-level block completes within 10 s. */
+    static String otherThreadWrites(Board b) throws InterruptedException {
+        Thread t = new Thread(() -> writeBoth(b));
+        t.start();
+        t.join(10_000);
+        return t.isAlive() ? "no" : "yes";
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
