@@ -317,6 +317,23 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockFast<'local>(
     })
 }
 
+/// `static native boolean lockReleaseWanted(long lockName)`: whether the server recalled the
+/// lease of this lock or a local acquirer waits for it ([`kiln::LockHandle::release_wanted`]):
+/// the agent's parked read leases give their hold back then.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockReleaseWanted<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    lock_name: jlong,
+) -> jboolean {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live lock-name handle (from `lockName`/`lockObjectHandle`, not freed: Native
+        // contract).
+        let handle = unsafe { ffi::lock_name(lock_name) }?;
+        Ok(handle.release_wanted())
+    })
+}
+
 // `lockFast` packs a flag in the low bit of a transaction handle.
 const _: () = assert!(std::mem::align_of::<handle::TxnHandle>() >= 2);
 

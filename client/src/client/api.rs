@@ -854,6 +854,14 @@ impl LockHandle {
     pub fn try_lock_local(&self, level: LockLevel) -> Option<Txn> {
         self.client.lock_entry_fast(self.entry.clone(), level).ok()
     }
+    /// True when a holder of this lock keeping it for others should let it go: the server
+    /// recalled the lease (it is given back once the local holders are gone) or a local
+    /// acquirer waits. The Java agent's parked read leases poll it (docs/agent.md,
+    /// "Zero-crossing read re-acquire").
+    pub fn release_wanted(&self) -> bool {
+        let c = self.entry.core.lock();
+        c.recalled || !c.queue.is_empty()
+    }
 }
 
 /// A change subscription (see [`Client::subscribe`]); dropping it unsubscribes.

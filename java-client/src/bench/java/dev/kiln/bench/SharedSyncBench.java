@@ -54,7 +54,9 @@ public final class SharedSyncBench {
                     + "<field-name>benchshared.SharedWork.shared</field-name></root></roots><instrumented-classes>"
                     + "<include><class-expression>benchshared.*</class-expression></include>"
                     + "<include><class-expression>gen.*</class-expression></include></instrumented-classes>"
-                    + "<locks><autolock><method-expression>* benchshared.*.*(..)</method-expression></autolock>"
+                    + "<locks><autolock><method-expression>* benchshared.*.read*(..)</method-expression>"
+                    + "<lock-level>read</lock-level></autolock>"
+                    + "<autolock><method-expression>* benchshared.*.*(..)</method-expression></autolock>"
                     + "<autolock><method-expression>* gen.*.*(..)</method-expression></autolock></locks>"
                     + "</dso></application></tc:tc-config>").getBytes(StandardCharsets.UTF_8));
             List<String> agent = Arrays.asList(java, "-javaagent:" + jar, "-Dtc.config=" + cfg,
@@ -70,7 +72,8 @@ public final class SharedSyncBench {
             }
             System.out.println("agent bench against a release kiln-server (best of 2 JVMs, same run)");
             double jvm = r.get("jvm-monitor");
-            for (String k : Arrays.asList("shared-sync", "shared-sync-write", "private-sync", "jvm-monitor")) {
+            for (String k : Arrays.asList("shared-sync", "shared-sync-write", "shared-read", "shared-read-4t",
+                    "private-sync", "jvm-monitor")) {
                 double v = r.get(k);
                 System.out.printf("  %-18s %9.1f ns/op   %6.1fx a JVM monitor%n", k, v, v / jvm);
             }

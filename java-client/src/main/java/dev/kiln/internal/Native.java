@@ -122,6 +122,13 @@ public final class Native {
      */
     public static native long lockObjectHandle(long client, long oid);
 
+    /**
+     * Whether the server recalled the lease of lock handle {@code lockName} (from
+     * {@link #lockObjectHandle}) or a local acquirer waits for it: a hold kept for others (the
+     * agent's parked read leases) is then given back.
+     */
+    public static native boolean lockReleaseWanted(long lockName);
+
     /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
     public static native long lockObject(long client, long oid, int level, long timeoutNanos);
 
