@@ -747,6 +747,17 @@ impl Client {
         self.inner.stats.changes.seq()
     }
 
+    /// Where [`Self::changes_seq`]'s counter lives, for a caller that reads it in place (the
+    /// Java agent's zero-crossing read re-acquire maps it as a direct buffer). The address stays
+    /// valid for the rest of the process: this leaks one reference to the client's shared
+    /// state, so the counter outlives every handle and `close`.
+    pub fn changes_seq_cell(&self) -> *const AtomicU64 {
+        let inner = self.inner.clone();
+        let p: *const AtomicU64 = inner.stats.changes.seq_cell();
+        std::mem::forget(inner);
+        p
+    }
+
     /// Counters (see [`ClientStats`]).
     pub fn stats(&self) -> ClientStats {
         let s = &self.inner.stats;

@@ -215,6 +215,11 @@ impl ChangeTracker {
         self.seq.load(Ordering::Acquire)
     }
 
+    /// The counter of [`Self::seq`] itself (read in place by the Java agent).
+    pub(crate) fn seq_cell(&self) -> &AtomicU64 {
+        &self.seq
+    }
+
     /// What was noted since the last take (and forgets it).
     pub(crate) fn take(&self) -> Changed {
         let mut p = self.pending.lock();

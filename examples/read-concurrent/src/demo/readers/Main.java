@@ -14,13 +14,97 @@ public class Main {
     static Board board;
 
     public static void main(String[] args) throws Exception {
-        if (!"local".equals(args[0])) {
-            throw new IllegalArgumentException("mode: local");
+        switch (args[0]) {
+            case "local": {
+                Board b = new Board();
+                board = b; // shares the root
+                local(board);
+                break;
+            }
+            case "readers": {
+                Board b = new Board();
+                board = b; // shares the root
+                readers(board, Integer.parseInt(args[1]));
+                break;
+            }
+            case "writer":
+                writer(Integer.parseInt(args[1]));
+                break;
+            default:
+                throw new IllegalArgumentException("mode: local | readers WRITES | writer WRITES");
         }
-        Board b = new Board();
-        board = b; // shares the root
-        b = board;
-        local(b);
+    }
+
+    /**
+     * 4 threads re-acquire the read lock of the board in a loop (through the parked read lease)
+     * until another JVM's {@code writes} writes (a++, b++ under one write lock) have all been
+     * seen; no read may see a write half done.
+     */
+    static void readers(Board b, int writes) throws Exception {
+        System.out.println("app: readers ready");
+        System.out.flush();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong torn = new AtomicLong();
+        AtomicLong reads = new AtomicLong();
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    if (!readConsistent(b)) {
+                        torn.incrementAndGet();
+                    }
+                    n++;
+                }
+                reads.addAndGet(n);
+            });
+            t.start();
+            ts.add(t);
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        boolean all = false;
+        while (System.nanoTime() < deadline) {
+            if (readSum(b) >= 2 * writes) {
+                all = true;
+                break;
+            }
+            Thread.sleep(1);
+        }
+        stop.set(true);
+        for (Thread t : ts) {
+            t.join(30_000);
+        }
+        long holds = mirrorHolds();
+        System.err.println("readers: " + reads.get() + " reads, " + holds + " through the parked lease");
+        System.out.println("app: readers: " + torn.get() + " torn reads, " + (all ? "saw all " + writes + " writes" : "missed writes")
+                + (holds > 0 ? ", parked lease used" : ", parked lease not used"));
+    }
+
+    /** {@code writes} write-level blocks on the board, each bounded (readers of another JVM must not starve it). */
+    static void writer(int writes) throws Exception {
+        Board b = board;
+        if (b == null) {
+            throw new IllegalStateException("start the readers first");
+        }
+        long slowest = 0;
+        for (int i = 0; i < writes; i++) {
+            long t0 = System.nanoTime();
+            writeBoth(b);
+            slowest = Math.max(slowest, System.nanoTime() - t0);
+            Thread.sleep(2);
+        }
+        System.err.println("writer: slowest write " + slowest / 1_000_000 + " ms");
+        System.out.println("app: writer: " + writes + " writes, " + (slowest < 5_000_000_000L ? "each within 5 s" : "one took "
+                + slowest / 1_000_000 + " ms"));
+    }
+
+    /** The agent's count of read holds taken through a parked lease (0 without the agent's runtime). */
+    static long mirrorHolds() {
+        try {
+            return (Long) Class.forName("dev.kiln.agent.rt.Runtime").getMethod("readLeaseHolds").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            return 0;
+        }
     }
 
     static void local(Board b) throws Exception {

@@ -330,6 +330,13 @@ public final class Native {
     public static native long changesSeq(long client);
 
     /**
+     * The counter of {@link #changesSeq} itself as an 8-byte direct buffer in native byte order,
+     * valid for the rest of the process: read in place (an acquire load), it saves the crossing
+     * (the agent's parked read leases). Starts the change tracking as {@link #changesSeq} does.
+     */
+    public static native java.nio.ByteBuffer changesSeqBuffer(long client);
+
+    /**
      * The ids of cached objects the server changed since the last call (empty: none), or null
      * when anything may have changed (tracking just started, too many to list): refresh all.
      */

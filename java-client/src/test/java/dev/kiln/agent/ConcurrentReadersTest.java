@@ -35,4 +35,20 @@ public class ConcurrentReadersTest extends ExampleTestBase {
                 + "upgrade refused, lock free after it yes, read in write ok, wait in read woken",
                 runApp("local"));
     }
+
+    /**
+     * While 4 threads of one JVM re-acquire the board's read lock in a loop (through the parked
+     * read lease: the count of such holds is &gt; 0), another JVM's 100 write-level blocks each
+     * finish within 5 s (the recall takes the lease back from the looping readers) and the
+     * readers see every write and none half done.
+     */
+    @Test
+    public void aWriterOfAnotherJvmProgressesWhileReadersLoop() throws Exception {
+        Process readers = start("readers", "100");
+        CometdExampleTest.awaitLine(workDir(), "readers_100", "app: readers ready");
+        String w = finish(start("writer", "100"));
+        String r = finish(readers);
+        assertEquals("app: writer: 100 writes, each within 5 s", w);
+        assertEquals("app: readers ready\napp: readers: 0 torn reads, saw all 100 writes, parked lease used", r);
+    }
 }

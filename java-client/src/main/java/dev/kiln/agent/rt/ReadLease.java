@@ -38,6 +38,8 @@ final class ReadLease {
     final AtomicLong state = new AtomicLong();
     /** The parked native read hold (a transaction handle), 0 when none. Guarded by this. */
     private long parked;
+    /** Mirror holds taken (racy: a lower bound; {@code Runtime.readLeaseHolds}). */
+    long holds;
     /** Daemon sweeps since the mirror was last used (daemon thread only). */
     private int idle;
 
@@ -54,6 +56,7 @@ final class ReadLease {
                 return false;
             }
             if (state.compareAndSet(s, (s + 1) | TOUCHED)) {
+                holds++;
                 return true;
             }
         }

@@ -1070,7 +1070,7 @@ public final class Runtime {
             // changes under other locks recorded before now are applied as at an award.
             e = new long[] {oid, 0, 1, 1, MIRROR};
             h.stack.push(e);
-            if (Native.changesSeq(c) != appliedSeq) {
+            if (changesSeqInPlace(c) != appliedSeq) {
                 try {
                     applyChanges(c);
                 } catch (RuntimeException | Error x) {
@@ -1095,6 +1095,24 @@ public final class Runtime {
     private static final long MIRROR = 1;
     private static final long COMMIT = 2;
 
+    /**
+     * {@code -Dkiln.readLeases=false}: no parked read leases (every read-level re-acquire takes
+     * the lock natively, {@link Native#lockFast}); for comparisons.
+     */
+    private static final boolean READ_LEASES = !"false".equals(System.getProperty("kiln.readLeases"));
+
+    /**
+     * Read-level holds taken through a parked lease's mirror so far, all locks (a racy count:
+     * a lower bound; tests and diagnostics).
+     */
+    public static long readLeaseHolds() {
+        long n = 0;
+        for (ReadLease l : LEASES.values()) {
+            n += l.holds;
+        }
+        return n;
+    }
+
     /** Read leases by object id (one per shared object read-locked by a read-level block). */
     private static final ConcurrentHashMap<Long, ReadLease> LEASES = new ConcurrentHashMap<>();
 
@@ -1113,6 +1131,20 @@ public final class Runtime {
         }
         return lh;
     }
+
+    /** {@link Native#changesSeq} read in place ({@link Native#changesSeqBuffer}): no crossing. */
+    private static long changesSeqInPlace(long c) {
+        java.nio.ByteBuffer b = seqBuffer;
+        if (b == null) {
+            b = Native.changesSeqBuffer(c);
+            seqBuffer = b;
+        }
+        return (long) SEQ_VIEW.getAcquire(b, 0);
+    }
+
+    private static volatile java.nio.ByteBuffer seqBuffer;
+    private static final java.lang.invoke.VarHandle SEQ_VIEW =
+            java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
 
     private static boolean mirror(long[] e) {
         return e.length == 5 && e[4] == MIRROR;
@@ -1534,7 +1566,7 @@ public final class Runtime {
     private static void endRead(long[] e) {
         if (e[4] == MIRROR) {
             leaseOf(e[0]).unhold();
-        } else if (e[4] == COMMIT || !leaseOf(e[0]).park(e[1])) {
+        } else if (e[4] == COMMIT || !READ_LEASES || !leaseOf(e[0]).park(e[1])) {
             Native.commit(e[1]);
         }
     }
