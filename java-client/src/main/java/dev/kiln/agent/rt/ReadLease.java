@@ -84,8 +84,10 @@ final class ReadLease {
             parked = txn;
             idle = 0;
             state.getAndUpdate(s -> s | VALID | TOUCHED);
+            // Under this monitor, as revoke's unwatch: a revoke that took the previous parked
+            // hold cannot unwatch this one.
+            Daemon.watch(this);
         }
-        Daemon.watch(this);
         return true;
     }
 
@@ -107,9 +109,11 @@ final class ReadLease {
             }
             t = parked;
             parked = 0;
+            if (t != 0) {
+                Daemon.unwatch(this);
+            }
         }
         if (t != 0) {
-            Daemon.unwatch(this);
             Native.commit(t);
         }
         if (interrupted) {
