@@ -10,9 +10,19 @@ package dev.kiln.agent.rt;
  */
 public final class ReadHold {
     private long[] entry;
+    /** Its object's read lease (null: not from {@code readEnter}'s own path). */
+    private final ReadLease lease;
+    /** This thread's holder stripe of {@link #lease}. */
+    private final int stripe;
 
     ReadHold(long[] entry) {
+        this(entry, null, 0);
+    }
+
+    ReadHold(long[] entry, ReadLease lease, int stripe) {
         this.entry = entry;
+        this.lease = lease;
+        this.stripe = stripe;
     }
 
     /** Leaves the cluster hold (the first call only). */
@@ -20,7 +30,11 @@ public final class ReadHold {
         long[] e = entry;
         if (e != null) {
             entry = null;
-            Runtime.unlockShared(e);
+            if (lease == null) {
+                Runtime.unlockShared(e);
+            } else {
+                Runtime.exitRead(e, lease, stripe);
+            }
         }
     }
 }

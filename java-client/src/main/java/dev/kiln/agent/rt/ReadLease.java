@@ -4,14 +4,15 @@ import dev.kiln.internal.Native;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The Java-side mirror of a parked greedy read lease on one shared object's lock
  * (docs/agent.md, "Zero-crossing read re-acquire"). When the outermost release of a read-level
  * hold finds no mirror, it keeps ("parks") its native read hold instead of committing it and
  * marks the mirror valid; while it stays valid, a read-level {@code synchronized} on the object
- * takes a hold by one compare-and-set on {@link #state} (no JNI crossing for the lock) and
+ * takes a hold by one increment of its thread's holder cell (no JNI crossing for the lock) and
  * releases it by one decrement. The parked native hold keeps the client's lock held for them,
  * so the client's own rules still apply: a server recall, or a local acquirer the client cannot
  * grant (a writer of this JVM), waits for it.
@@ -24,22 +25,46 @@ import java.util.concurrent.atomic.AtomicLong;
  * 100 ms (so idle locks are not polled for ever).
  */
 final class ReadLease {
-    /** {@link #state}: the mirror may be held. */
-    static final long VALID = 1L << 40;
-    /** {@link #state}: a hold was taken since the daemon last looked. */
-    static final long TOUCHED = 1L << 41;
-    /** {@link #state}: the number of mirror holders. */
-    static final long HOLDERS = (1L << 32) - 1;
+    /**
+     * Holder counts are striped (one padded cell per stripe; a thread always uses its own
+     * stripe, {@link #stripe}), so readers of one object on different cores do not contend on
+     * one cache line; the lease's validity is one volatile flag readers only read.
+     */
+    static final int STRIPES = stripes();
+    /** Longs per cell: 128 bytes, two cache lines (adjacent-line prefetch). */
+    private static final int PAD = 16;
+
+    private static int stripes() {
+        int n = Integer.highestOneBit(Math.max(1, java.lang.Runtime.getRuntime().availableProcessors()) * 2 - 1) * 2;
+        return Math.max(2, Math.min(32, n));
+    }
+
+    private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
+
+    /** A stripe for a new thread (round robin). */
+    static int stripe() {
+        return NEXT_STRIPE.getAndIncrement() & (STRIPES - 1);
+    }
 
     final long oid;
     /** The client's lock handle ({@code Native.lockObjectHandle}). */
     final long handle;
-    /** VALID | TOUCHED | holders. Holders only grow while VALID. */
-    final AtomicLong state = new AtomicLong();
+    /** The mirror may be held (set by {@link #park}, cleared by {@link #revoke}). */
+    private volatile boolean valid;
+    /** A hold was taken since the daemon last looked (written only when false: read-mostly). */
+    private volatile boolean touched;
+    /** Mirror holders per stripe (cell {@code stripe * PAD}). */
+    private final AtomicLongArray holders = new AtomicLongArray(STRIPES * PAD);
     /** The parked native read hold (a transaction handle), 0 when none. Guarded by this. */
     private long parked;
     /** Mirror holds taken (racy: a lower bound; {@code Runtime.readLeaseHolds}). */
-    long holds;
+    long holds() {
+        long n = 0;
+        for (int i = 0; i < STRIPES; i++) {
+            n += holders.get(i * PAD + 1);
+        }
+        return n;
+    }
     /** Daemon sweeps since the mirror was last used (daemon thread only). */
     private int idle;
 
@@ -48,28 +73,45 @@ final class ReadLease {
         this.handle = handle;
     }
 
-    /** Takes a mirror hold: false when the mirror is not valid (take the lock natively). */
-    boolean tryHold() {
-        while (true) {
-            long s = state.get();
-            if ((s & VALID) == 0) {
-                return false;
-            }
-            if (state.compareAndSet(s, (s + 1) | TOUCHED)) {
-                holds++;
-                return true;
-            }
+    /**
+     * Takes a mirror hold on stripe {@code s}: false when the mirror is not valid (take the
+     * lock natively). The count is raised before the flag is read, and {@link #revoke} clears
+     * the flag before it reads the counts (all volatile: one total order), so either the
+     * revoker sees this holder or this holder sees the mirror invalid.
+     */
+    boolean tryHold(int s) {
+        if (!valid) {
+            return false;
         }
+        holders.getAndIncrement(s * PAD);
+        if (valid) {
+            if (!touched) {
+                touched = true;
+            }
+            int c = s * PAD + 1; // this stripe's count of holds (racy between threads sharing a stripe)
+            holders.lazySet(c, holders.get(c) + 1);
+            return true;
+        }
+        unhold(s);
+        return false;
     }
 
-    /** Leaves a mirror hold; the last one out of an invalidated mirror wakes its revoker. */
-    void unhold() {
-        long s = state.decrementAndGet();
-        if ((s & (VALID | HOLDERS)) == 0) {
+    /** Leaves a mirror hold of stripe {@code s}; while a revoke waits, wakes it. */
+    void unhold(int s) {
+        holders.getAndDecrement(s * PAD);
+        if (!valid) {
             synchronized (this) {
                 notifyAll();
             }
         }
+    }
+
+    private long holderCount() {
+        long n = 0;
+        for (int i = 0; i < STRIPES; i++) {
+            n += holders.get(i * PAD);
+        }
+        return n;
     }
 
     /**
@@ -83,7 +125,8 @@ final class ReadLease {
             }
             parked = txn;
             idle = 0;
-            state.getAndUpdate(s -> s | VALID | TOUCHED);
+            touched = true;
+            valid = true;
             // Under this monitor, as revoke's unwatch: a revoke that took the previous parked
             // hold cannot unwatch this one.
             Daemon.watch(this);
@@ -99,8 +142,8 @@ final class ReadLease {
         long t;
         boolean interrupted = false;
         synchronized (this) {
-            state.getAndUpdate(s -> s & ~VALID);
-            while ((state.get() & HOLDERS) != 0) {
+            valid = false;
+            while (holderCount() != 0) {
                 try {
                     wait(10);
                 } catch (InterruptedException e) {
@@ -121,23 +164,17 @@ final class ReadLease {
         }
     }
 
-    /** Whether the mirror is valid now. */
-    boolean valid() {
-        return (state.get() & VALID) != 0;
-    }
-
     /** The daemon's look at a parked lease: true when it should go back. */
     private boolean unwanted() {
         if (Native.lockReleaseWanted(handle)) {
             return true;
         }
-        long s = state.get();
-        if ((s & TOUCHED) != 0) {
-            state.getAndUpdate(x -> x & ~TOUCHED);
+        if (touched) {
+            touched = false;
             idle = 0;
             return false;
         }
-        return ++idle >= 100 && (s & HOLDERS) == 0;
+        return ++idle >= 100 && holderCount() == 0;
     }
 
     /**

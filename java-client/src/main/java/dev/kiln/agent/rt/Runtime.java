@@ -856,6 +856,8 @@ public final class Runtime {
         final ArrayDeque<long[]> stack = new ArrayDeque<>(); // {oid, txn, count}
         /** The read lease last used by this thread (a one-entry cache of {@link #LEASES}). */
         ReadLease lease;
+        /** This thread's holder stripe in every {@link ReadLease}. */
+        final int stripe = ReadLease.stripe();
 
         ReadLease lease(long oid) {
             ReadLease l = lease;
@@ -1064,11 +1066,11 @@ public final class Runtime {
         }
         ReadLease l = h.lease(oid);
         long c = client();
-        if (l.tryHold()) {
+        if (l.tryHold(h.stripe)) {
             // The parked lease's mirror: no crossing for the lock. The lease was held through
             // this JVM's client all along, so no remote change under this lock can have arrived;
             // changes under other locks recorded before now are applied as at an award.
-            e = new long[] {oid, 0, 1, 1, MIRROR};
+            e = new long[] {oid, h.stripe, 1, 1, MIRROR};
             h.stack.push(e);
             if (changesSeqInPlace(c) != appliedSeq) {
                 try {
@@ -1078,15 +1080,28 @@ public final class Runtime {
                     throw x;
                 }
             }
-            return new ReadHold(e);
+            return new ReadHold(e, l, h.stripe);
         }
-        return new ReadHold(take(h, c, oid, l.handle, 1, -1, READ_ENTRY));
+        return new ReadHold(take(h, c, oid, l.handle, 1, -1, READ_ENTRY), l, h.stripe);
+    }
+
+    /** {@link #unlockShared} for a {@link ReadHold} of {@code readEnter}: its lease and stripe at hand. */
+    static void exitRead(long[] e, ReadLease l, int stripe) {
+        if (--e[2] == 0) {
+            HELD.get().stack.remove(e);
+            if (e[4] == MIRROR) {
+                l.unhold(stripe);
+            } else if (e[4] == COMMIT || !READ_LEASES || !l.park(e[1])) {
+                Native.commit(e[1]);
+            }
+        }
     }
 
     /**
      * Read-level entries of {@link #readEnter} are {oid, txn, count, 1, mode}: {@link #PARKABLE}
      * a native read hold whose outermost release may park it as its lock's {@link ReadLease};
-     * {@link #MIRROR} a hold of a parked lease's mirror (no native transaction: txn 0);
+     * {@link #MIRROR} a hold of a parked lease's mirror (no native transaction: the txn slot
+     * holds the thread's holder stripe instead);
      * {@link #COMMIT} a native read hold that must be committed (a cluster notify recorded in
      * it, or made from a mirror hold).
      */
@@ -1108,7 +1123,7 @@ public final class Runtime {
     public static long readLeaseHolds() {
         long n = 0;
         for (ReadLease l : LEASES.values()) {
-            n += l.holds;
+            n += l.holds();
         }
         return n;
     }
@@ -1159,7 +1174,7 @@ public final class Runtime {
     private static void realise(long[] e) {
         ReadLease l = leaseOf(e[0]);
         e[4] = COMMIT;
-        l.unhold();
+        l.unhold((int) e[1]); // a mirror entry keeps its holder stripe where the txn goes
         long c = client();
         long r = Native.lockFast(c, l.handle, 1, -1, appliedSeq);
         e[1] = r & ~1L;
@@ -1565,7 +1580,7 @@ public final class Runtime {
     /** The outermost release of a read-level entry of {@link #readEnter}. */
     private static void endRead(long[] e) {
         if (e[4] == MIRROR) {
-            leaseOf(e[0]).unhold();
+            leaseOf(e[0]).unhold((int) e[1]);
         } else if (e[4] == COMMIT || !READ_LEASES || !leaseOf(e[0]).park(e[1])) {
             Native.commit(e[1]);
         }
