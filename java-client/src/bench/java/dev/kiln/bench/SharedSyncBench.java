@@ -69,6 +69,12 @@ public final class SharedSyncBench {
                 for (Map.Entry<String, Double> e : run(cmd).entrySet()) {
                     r.merge(e.getKey(), e.getValue(), Math::min);
                 }
+                // The same with parked read leases off (every read re-acquire through lockFast).
+                List<String> off = new ArrayList<>(agent);
+                off.addAll(Arrays.asList("-Dkiln.readLeases=false", "-cp", cp, "benchshared.SharedWork", "200000"));
+                for (Map.Entry<String, Double> e : run(off).entrySet()) {
+                    r.merge(e.getKey() + "/off", e.getValue(), Math::min);
+                }
             }
             System.out.println("agent bench against a release kiln-server (best of 2 JVMs, same run)");
             double jvm = r.get("jvm-monitor");
@@ -78,6 +84,10 @@ public final class SharedSyncBench {
                 System.out.printf("  %-18s %9.1f ns/op   %6.1fx a JVM monitor%n", k, v, v / jvm);
             }
             System.out.printf("  shared-sync vs the issue's 150 ns: %.2fx%n", r.get("shared-sync") / 150.0);
+            for (String k : Arrays.asList("shared-read", "shared-read-4t")) {
+                System.out.printf("  %-18s %9.1f ns/op with -Dkiln.readLeases=false; parked lease %.2fx faster%n",
+                        k, r.get(k + "/off"), r.get(k + "/off") / r.get(k));
+            }
 
             Path app = generate(dir.resolve("gen"), 200);
             List<String> plainCmd = Arrays.asList(java, "-cp", app.toString(), "gen.Main");
