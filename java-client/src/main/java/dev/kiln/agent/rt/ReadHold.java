@@ -10,19 +10,19 @@ package dev.kiln.agent.rt;
  */
 public final class ReadHold {
     private long[] entry;
-    /** Its object's read lease (null: not from {@code readEnter}'s own path). */
+    /** Its object's read lease (null: a re-entered hold of any kind, left by {@code unlockShared}). */
     private final ReadLease lease;
-    /** This thread's holder stripe of {@link #lease}. */
-    private final int stripe;
+    /** The holding thread's held locks (a monitor is exited by the thread that entered it). */
+    private final Runtime.Held held;
 
     ReadHold(long[] entry) {
-        this(entry, null, 0);
+        this(entry, null, null);
     }
 
-    ReadHold(long[] entry, ReadLease lease, int stripe) {
+    ReadHold(long[] entry, ReadLease lease, Runtime.Held held) {
         this.entry = entry;
         this.lease = lease;
-        this.stripe = stripe;
+        this.held = held;
     }
 
     /** Leaves the cluster hold (the first call only). */
@@ -33,7 +33,7 @@ public final class ReadHold {
             if (lease == null) {
                 Runtime.unlockShared(e);
             } else {
-                Runtime.exitRead(e, lease, stripe);
+                Runtime.exitRead(e, lease, held);
             }
         }
     }

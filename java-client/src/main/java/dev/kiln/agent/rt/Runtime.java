@@ -852,7 +852,7 @@ public final class Runtime {
     // ------------------------------------------------------------------ field writes and locks
 
     /** Cluster locks held by one thread: per shared object locked, its transaction and hold count. */
-    private static final class Held {
+    static final class Held {
         final ArrayDeque<long[]> stack = new ArrayDeque<>(); // {oid, txn, count}
         /** The read lease last used by this thread (a one-entry cache of {@link #LEASES}). */
         ReadLease lease;
@@ -869,6 +869,9 @@ public final class Runtime {
         }
 
         long[] find(long oid) {
+            if (stack.isEmpty()) {
+                return null; // the common case: no iterator
+            }
             for (long[] h : stack) {
                 if (h[0] == oid) {
                     return h;
@@ -1080,17 +1083,17 @@ public final class Runtime {
                     throw x;
                 }
             }
-            return new ReadHold(e, l, h.stripe);
+            return new ReadHold(e, l, h);
         }
-        return new ReadHold(take(h, c, oid, l.handle, 1, -1, READ_ENTRY), l, h.stripe);
+        return new ReadHold(take(h, c, oid, l.handle, 1, -1, READ_ENTRY), l, h);
     }
 
-    /** {@link #unlockShared} for a {@link ReadHold} of {@code readEnter}: its lease and stripe at hand. */
-    static void exitRead(long[] e, ReadLease l, int stripe) {
+    /** {@link #unlockShared} for a {@link ReadHold} of {@code readEnter}: its lease and thread's holds at hand. */
+    static void exitRead(long[] e, ReadLease l, Held h) {
         if (--e[2] == 0) {
-            HELD.get().stack.remove(e);
+            h.stack.remove(e);
             if (e[4] == MIRROR) {
-                l.unhold(stripe);
+                l.unhold(h.stripe);
             } else if (e[4] == COMMIT || !READ_LEASES || !l.park(e[1])) {
                 Native.commit(e[1]);
             }
