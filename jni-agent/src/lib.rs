@@ -383,8 +383,10 @@ pub extern "system" fn Java_dev_kiln_internal_Native_commit<'local>(
     txn: jlong,
 ) {
     bridge_prim(&mut env, || {
-        // SAFETY: `txn` comes from `lockNamed`/`lockObject` and Java ends it exactly once, on
-        // the locking thread; ownership returns to Rust and the box is freed, also on error.
+        // SAFETY: `txn` comes from `lockNamed`/`lockObject`/`lockFast` and Java ends it exactly
+        // once (on the locking thread, or for a parked read lease on the one revoking it, never
+        // concurrently with another use); ownership returns to Rust and the box is freed, also
+        // on error.
         let t = unsafe { ffi::take_txn(txn) }?;
         t.commit()
     })
