@@ -123,6 +123,8 @@ pub(crate) struct Stats {
     pub(crate) reconnects: AtomicU64,
     /// Objects the server changed in the cache since the last [`ChangeTracker::take`].
     pub(crate) changes: ChangeTracker,
+    /// Parked read holds wanted back ([`super::lock_table::ReleaseWanted`]).
+    pub(crate) release_wanted: super::lock_table::ReleaseWanted,
 }
 
 /// What the server changed in this client's cache since the last

@@ -87,13 +87,17 @@ public class Main {
             throw new IllegalStateException("start the readers first");
         }
         long slowest = 0;
+        long total = 0;
         for (int i = 0; i < writes; i++) {
             long t0 = System.nanoTime();
             writeBoth(b);
-            slowest = Math.max(slowest, System.nanoTime() - t0);
+            long t = System.nanoTime() - t0;
+            slowest = Math.max(slowest, t);
+            total += t;
             Thread.sleep(2);
         }
-        System.err.println("writer: slowest write " + slowest / 1_000_000 + " ms");
+        System.err.printf("writer: %d writes beside looping readers: mean %.3f ms, slowest %.3f ms%n", writes,
+                total / 1e6 / writes, slowest / 1e6);
         System.out.println("app: writer: " + writes + " writes, " + (slowest < 5_000_000_000L ? "each within 5 s" : "one took "
                 + slowest / 1_000_000 + " ms"));
     }

@@ -129,6 +129,19 @@ public final class Native {
      */
     public static native boolean lockReleaseWanted(long lockName);
 
+    /**
+     * Marks the read hold of lock handle {@code lockName} as parked (kept for others) or not: a
+     * recall or a queued local acquirer of a parked lock wakes {@link #awaitReleaseWanted}.
+     * Returns whether the lock is wanted back already ({@link #lockReleaseWanted} as of the mark).
+     */
+    public static native boolean lockParked(long lockName, boolean parked);
+
+    /**
+     * Blocks until a lock marked by {@link #lockParked} is wanted back since counter
+     * {@code seen}, or {@code timeoutMillis} pass; returns the counter now.
+     */
+    public static native long awaitReleaseWanted(long client, long seen, long timeoutMillis);
+
     /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
     public static native long lockObject(long client, long oid, int level, long timeoutNanos);
 

@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>The parked hold goes back ({@link #revoke}: the mirror is invalidated, then the local
  * mirror holders are waited for, then the native hold is committed) when the daemon
- * {@code kiln-read-leases} sees the client wants the lock back ({@code Native.lockReleaseWanted}:
- * a recall or a local waiter; polled every millisecond), when a non-read acquire of the lock
- * in this JVM starts ({@code Runtime.take}), and when the mirror was not used for about
- * 100 ms (so idle locks are not polled for ever).
+ * {@code kiln-read-leases} is woken by the client's recall path or a queued local acquirer
+ * ({@code Native.awaitReleaseWanted}, for locks marked by {@code Native.lockParked}), when a
+ * non-read acquire of the lock in this JVM starts ({@code Runtime.take}), and when the mirror
+ * was not used for 100–200 ms (idle sweep).
  */
 final class ReadLease {
     /**
@@ -65,8 +65,6 @@ final class ReadLease {
         }
         return n;
     }
-    /** Daemon sweeps since the mirror was last used (daemon thread only). */
-    private int idle;
 
     ReadLease(long oid, long handle) {
         this.oid = oid;
@@ -123,8 +121,14 @@ final class ReadLease {
             if (parked != 0) {
                 return false;
             }
+            // Marked before the mirror is valid, under the client's lock state mutex: a recall
+            // or local waiter either is reported here (then the hold is not parked) or will
+            // wake the daemon (Native.awaitReleaseWanted).
+            if (Native.lockParked(handle, true)) {
+                Native.lockParked(handle, false);
+                return false;
+            }
             parked = txn;
-            idle = 0;
             touched = true;
             valid = true;
             // Under this monitor, as revoke's unwatch: a revoke that took the previous parked
@@ -154,6 +158,7 @@ final class ReadLease {
             parked = 0;
             if (t != 0) {
                 Daemon.unwatch(this);
+                Native.lockParked(handle, false);
             }
         }
         if (t != 0) {
@@ -164,22 +169,20 @@ final class ReadLease {
         }
     }
 
-    /** The daemon's look at a parked lease: true when it should go back. */
-    private boolean unwanted() {
-        if (Native.lockReleaseWanted(handle)) {
-            return true;
-        }
+    /** The daemon's idle sweep (every ~100 ms): true when unused since the previous sweep. */
+    private boolean idle() {
         if (touched) {
             touched = false;
-            idle = 0;
             return false;
         }
-        return ++idle >= 100 && holderCount() == 0;
+        return holderCount() == 0;
     }
 
     /**
-     * {@code kiln-read-leases}: every millisecond while some lease is parked, gives back those
-     * the client wants back (a recall, a local waiter) or that went unused for ~100 ms.
+     * {@code kiln-read-leases}: while some lease is parked, waits in the client
+     * ({@code Native.awaitReleaseWanted}: woken by a recall or a queued local acquirer of a
+     * parked lock, at most 100 ms) and gives back the leases the client wants back
+     * ({@code Native.lockReleaseWanted}); every ~100 ms also those unused since the last sweep.
      */
     static final class Daemon implements Runnable {
         private static final Set<ReadLease> PARKED = ConcurrentHashMap.newKeySet();
@@ -204,6 +207,8 @@ final class ReadLease {
 
         @Override
         public void run() {
+            long seen = 0;
+            long sweep = System.nanoTime();
             while (true) {
                 try {
                     synchronized (WAKE) {
@@ -211,11 +216,15 @@ final class ReadLease {
                             WAKE.wait();
                         }
                     }
-                    Thread.sleep(1);
+                    seen = Native.awaitReleaseWanted(Runtime.clientHandle(), seen, 100);
+                    boolean idleSweep = System.nanoTime() - sweep >= 100_000_000L;
                     for (ReadLease l : PARKED) {
-                        if (l.unwanted()) {
+                        if (Native.lockReleaseWanted(l.handle) || idleSweep && l.idle()) {
                             l.revoke();
                         }
+                    }
+                    if (idleSweep) {
+                        sweep = System.nanoTime();
                     }
                 } catch (InterruptedException e) {
                     return;
