@@ -297,6 +297,14 @@ impl Client {
     pub fn changes_seq(&self) -> u64 {
         self.inner.changes_seq()
     }
+    /// See [`crate::Client::await_release_wanted`].
+    pub fn await_release_wanted(&self, seen: u64, timeout: std::time::Duration) -> u64 {
+        self.inner.await_release_wanted(seen, timeout)
+    }
+    /// See [`crate::Client::changes_seq_cell`].
+    pub fn changes_seq_cell(&self) -> *const std::sync::atomic::AtomicU64 {
+        self.inner.changes_seq_cell()
+    }
     /// Blocks until a change recorded since [`crate::Client::track_changes`] is waiting to be
     /// taken, or `timeout` passes, or the client is closed or failed (checked every 20 ms);
     /// true when one is. Returns at once if one is already waiting. (A daemon thread applying

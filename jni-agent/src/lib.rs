@@ -317,6 +317,64 @@ pub extern "system" fn Java_dev_kiln_internal_Native_lockFast<'local>(
     })
 }
 
+/// `static native boolean lockReleaseWanted(long lockName)`: whether the server recalled the
+/// lease of this lock or a local acquirer waits for it ([`kiln::LockHandle::release_wanted`]):
+/// the agent's parked read leases give their hold back then.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockReleaseWanted<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    lock_name: jlong,
+) -> jboolean {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live lock-name handle (from `lockName`/`lockObjectHandle`, not freed: Native
+        // contract).
+        let handle = unsafe { ffi::lock_name(lock_name) }?;
+        Ok(handle.release_wanted())
+    })
+}
+
+/// `static native boolean lockParked(long lockName, boolean parked)`: marks this lock's read hold
+/// as parked (kept for others) or not ([`kiln::LockHandle::set_parked`]); returns whether the
+/// lock is wanted back already (a recall or a local waiter came first).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_lockParked<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    lock_name: jlong,
+    parked: jboolean,
+) -> jboolean {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live lock-name handle (from `lockName`/`lockObjectHandle`, not freed: Native
+        // contract).
+        let handle = unsafe { ffi::lock_name(lock_name) }?;
+        Ok(handle.set_parked(parked))
+    })
+}
+
+/// `static native long awaitReleaseWanted(long client, long seen, long timeoutMillis)`: blocks
+/// until a parked lock is wanted back since counter `seen` (a recall or a queued local acquirer
+/// of a lock marked by `lockParked`), or the timeout; the counter now
+/// ([`kiln::Client::await_release_wanted`]).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_awaitReleaseWanted<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    seen: jlong,
+    timeout_millis: jlong,
+) -> jlong {
+    bridge_prim(&mut env, || {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        let timeout = std::time::Duration::from_millis(u64::try_from(timeout_millis).unwrap_or(0));
+        let seen = u64::from_ne_bytes(seen.to_ne_bytes());
+        Ok(convert::u64_to_java(
+            c.client.await_release_wanted(seen, timeout),
+        ))
+    })
+}
+
 // `lockFast` packs a flag in the low bit of a transaction handle.
 const _: () = assert!(std::mem::align_of::<handle::TxnHandle>() >= 2);
 
@@ -366,8 +424,10 @@ pub extern "system" fn Java_dev_kiln_internal_Native_commit<'local>(
     txn: jlong,
 ) {
     bridge_prim(&mut env, || {
-        // SAFETY: `txn` comes from `lockNamed`/`lockObject` and Java ends it exactly once, on
-        // the locking thread; ownership returns to Rust and the box is freed, also on error.
+        // SAFETY: `txn` comes from `lockNamed`/`lockObject`/`lockFast` and Java ends it exactly
+        // once (on the locking thread, or for a parked read lease on the one revoking it, never
+        // concurrently with another use); ownership returns to Rust and the box is freed, also
+        // on error.
         let t = unsafe { ffi::take_txn(txn) }?;
         t.commit()
     })

@@ -12,7 +12,7 @@ use kiln_config::{Application, LockKind, LockLevel, TcConfig};
 
 use crate::error::{BridgeError, Result};
 
-use jni::objects::{JByteArray, JClass, JString};
+use jni::objects::{JByteArray, JByteBuffer, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::EnvUnowned;
 
@@ -640,6 +640,27 @@ pub extern "system" fn Java_dev_kiln_internal_Native_changesSeq<'local>(
         let c = unsafe { ffi::client(client) }?;
         c.client.track_changes();
         Ok(convert::u64_to_java(c.client.changes_seq()))
+    })
+}
+
+/// `static native java.nio.ByteBuffer changesSeqBuffer(long client)`: `changesSeq`'s counter
+/// itself as an 8-byte direct buffer (native byte order), so Java compares it with what it
+/// applied without a crossing (the agent's parked read leases). Starts change tracking. The
+/// memory stays valid for the rest of the process (`kiln::Client::changes_seq_cell`).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_changesSeqBuffer<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+) -> JByteBuffer<'local> {
+    bridge(&mut env, |env| {
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        c.client.track_changes();
+        let cell = c.client.changes_seq_cell();
+        // SAFETY: `cell` points at an AtomicU64 (8 bytes, 8-aligned) that lives for the rest of
+        // the process (one leaked reference, see `changes_seq_cell`); Java only reads it.
+        Ok(unsafe { env.new_direct_byte_buffer(cell as *mut u8, 8) }?)
     })
 }
 

@@ -896,6 +896,25 @@ impl Client {
         self.inner.stats.changes.seq()
     }
 
+    /// Blocks until a lock whose read hold is parked ([`LockHandle::set_parked`]) is wanted back
+    /// (recalled by the server, or a local acquirer queued for it) since the counter was
+    /// `seen`, or `timeout` passes; returns the counter now (pass it as `seen` next time). The
+    /// caller then asks each parked lock's [`LockHandle::release_wanted`].
+    pub fn await_release_wanted(&self, seen: u64, timeout: Duration) -> u64 {
+        self.inner.stats.release_wanted.wait(seen, timeout)
+    }
+
+    /// Where [`Self::changes_seq`]'s counter lives, for a caller that reads it in place (the
+    /// Java agent's zero-crossing read re-acquire maps it as a direct buffer). The address stays
+    /// valid for the rest of the process: this leaks one reference to the client's shared
+    /// state, so the counter outlives every handle and `close`.
+    pub fn changes_seq_cell(&self) -> *const AtomicU64 {
+        let inner = self.inner.clone();
+        let p: *const AtomicU64 = inner.stats.changes.seq_cell();
+        std::mem::forget(inner);
+        p
+    }
+
     /// Counters (see [`ClientStats`]).
     pub fn stats(&self) -> ClientStats {
         if let Some(s) = &self.stripes {
@@ -1015,6 +1034,23 @@ impl LockHandle {
     /// [`Client::try_lock_local`] on this lock.
     pub fn try_lock_local(&self, level: LockLevel) -> Option<Txn> {
         self.client.lock_entry_fast(self.entry.clone(), level).ok()
+    }
+    /// True when a holder of this lock keeping it for others should let it go: the server
+    /// recalled the lease (it is given back once the local holders are gone) or a local
+    /// acquirer waits. The Java agent's parked read leases poll it (docs/agent.md,
+    /// "Zero-crossing read re-acquire").
+    pub fn release_wanted(&self) -> bool {
+        let c = self.entry.core.lock();
+        c.recalled || !c.queue.is_empty()
+    }
+    /// Marks (or unmarks) this lock's read hold as parked: kept by one holder for others, so
+    /// a recall or a queued local acquirer signals [`Client::await_release_wanted`]. Returns
+    /// [`Self::release_wanted`] as of the mark (set under the lock's state mutex, so a recall
+    /// or waiter either is seen here or sees the mark).
+    pub fn set_parked(&self, parked: bool) -> bool {
+        let c = self.entry.core.lock();
+        self.entry.parked.store(parked, Ordering::Release);
+        c.recalled || !c.queue.is_empty()
     }
 }
 

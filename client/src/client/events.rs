@@ -123,6 +123,8 @@ pub(crate) struct Stats {
     pub(crate) reconnects: AtomicU64,
     /// Objects the server changed in the cache since the last [`ChangeTracker::take`].
     pub(crate) changes: ChangeTracker,
+    /// Parked read holds wanted back ([`super::lock_table::ReleaseWanted`]).
+    pub(crate) release_wanted: super::lock_table::ReleaseWanted,
 }
 
 /// What the server changed in this client's cache since the last
@@ -213,6 +215,11 @@ impl ChangeTracker {
     /// A counter that moves whenever something is noted.
     pub(crate) fn seq(&self) -> u64 {
         self.seq.load(Ordering::Acquire)
+    }
+
+    /// The counter of [`Self::seq`] itself (read in place by the Java agent).
+    pub(crate) fn seq_cell(&self) -> &AtomicU64 {
+        &self.seq
     }
 
     /// What was noted since the last take (and forgets it).

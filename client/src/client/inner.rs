@@ -102,6 +102,9 @@ pub(super) struct Subs {
 pub(crate) struct LockEntry {
     pub(crate) id: LockId,
     pub(crate) core: Mutex<LockCore>,
+    /// A holder keeps this lock's read hold for others (the Java agent's parked read lease):
+    /// a recall or a local waiter signals [`super::lock_table::ReleaseWanted`].
+    pub(crate) parked: std::sync::atomic::AtomicBool,
 }
 
 /// Shared state of a connected client.

@@ -1,11 +1,11 @@
 //! The client's lock table: entries, the slow acquire path, cluster waits.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln_protocol::{LockId, Message, WakeReason};
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use tokio::sync::oneshot;
 
@@ -14,7 +14,43 @@ use crate::Result;
 
 use super::inner::{Inner, LockEntry, WaitEntry};
 
+/// "A lock whose read hold is parked is wanted back": a counter and a condvar. The client's
+/// recall path and a local acquirer that had to queue signal it when the lock's entry is
+/// marked parked ([`LockEntry::parked`]); the Java agent's `kiln-read-leases` thread waits on
+/// it ([`crate::Client::await_release_wanted`]) instead of polling.
+#[derive(Debug, Default)]
+pub(crate) struct ReleaseWanted {
+    seq: Mutex<u64>,
+    cv: Condvar,
+}
+
+impl ReleaseWanted {
+    fn signal(&self) {
+        *self.seq.lock() += 1;
+        self.cv.notify_all();
+    }
+
+    /// Waits until the counter differs from `seen` or `timeout` passes; the counter now.
+    pub(crate) fn wait(&self, seen: u64, timeout: Duration) -> u64 {
+        let mut g = self.seq.lock();
+        if *g == seen {
+            self.cv.wait_for(&mut g, timeout);
+        }
+        *g
+    }
+}
+
 impl Inner {
+    /// After a recall or a queued local acquirer of `entry`: signals [`ReleaseWanted`] when its
+    /// read hold is parked. `parked` is set under the core's mutex
+    /// ([`crate::LockHandle::set_parked`]), which the caller took and released for the recall or
+    /// the enqueue: either this load sees it, or the setter saw the recall or the waiter.
+    pub(crate) fn note_release_wanted(&self, entry: &LockEntry) {
+        if entry.parked.load(Ordering::Acquire) {
+            self.stats.release_wanted.signal();
+        }
+    }
+
     #[inline]
     pub(crate) fn entry(&self, lock: LockId) -> Arc<LockEntry> {
         if let Some(e) = self.locks.read().get(&lock) {
@@ -27,6 +63,7 @@ impl Inner {
                 Arc::new(LockEntry {
                     id: lock,
                     core: Mutex::new(LockCore::default()),
+                    parked: AtomicBool::new(false),
                 })
             })
             .clone()
@@ -137,6 +174,7 @@ impl Inner {
         if let Some(r) = early {
             return r;
         }
+        self.note_release_wanted(entry); // queued: a parked read hold must go back
         let mut guard = WaiterGuard {
             inner: self,
             entry,

@@ -149,6 +149,7 @@ impl Inner {
                 match self.existing_entry(&lock) {
                     Some(e) => {
                         self.with_core(&e, |c, ctx| c.on_recall(ctx));
+                        self.note_release_wanted(&e);
                         self.forget_if_idle(&e);
                     }
                     None => {

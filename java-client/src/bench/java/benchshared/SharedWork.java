@@ -4,7 +4,8 @@ package benchshared;
  * The child JVM of SharedSyncBench (tc-config.xml: root {@code benchshared.SharedWork.shared},
  * includes and autolocks benchshared.*). Prints "NAME ns/op" lines: an uncontended
  * {@code synchronized} on the shared root, empty and with a field write (the greedy cluster lock re-acquired
- * locally), the same code on a private Counter (JVM monitor + barrier), and on a plain Object.
+ * locally), read-level re-acquires (methods {@code read*}: one thread, then 4 threads at once), the
+ * same code on a private Counter (JVM monitor + barrier), and on a plain Object.
  */
 public class SharedWork {
     static Counter shared;
@@ -26,6 +27,33 @@ public class SharedWork {
             }
         }
         sink = s;
+    }
+
+    /** Autolocked at read level (the bench's tc-config.xml): a read-level re-acquire per iteration. */
+    static void readEmpty(Counter c, int n) {
+        long s = 0;
+        for (int i = 0; i < n; i++) {
+            synchronized (c) {
+                s += c.n;
+            }
+        }
+        sink = s;
+    }
+
+    /** {@link #readEmpty} in {@code threads} threads at once: ns per re-acquire, all threads together. */
+    static void readThreads(Counter c, int n, int threads) {
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            ts[t] = new Thread(() -> readEmpty(c, n / threads));
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     static void plainLoop(Object lock, int n) {
@@ -63,6 +91,8 @@ public class SharedWork {
         int n = Integer.parseInt(args[0]);
         System.out.printf("shared-sync %.3f%n", measure(k -> sharedEmpty(c, k), n));
         System.out.printf("shared-sync-write %.3f%n", measure(k -> sharedLoop(c, k), n));
+        System.out.printf("shared-read %.3f%n", measure(k -> readEmpty(c, k), n * 10));
+        System.out.printf("shared-read-4t %.3f%n", measure(k -> readThreads(c, k, 4), n * 10));
         System.out.printf("private-sync %.3f%n", measure(k -> sharedLoop(local, k), n * 10));
         System.out.printf("jvm-monitor %.3f%n", measure(k -> plainLoop(lock, k), n * 10));
         synchronized (c) {

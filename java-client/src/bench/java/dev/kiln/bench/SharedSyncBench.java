@@ -54,7 +54,9 @@ public final class SharedSyncBench {
                     + "<field-name>benchshared.SharedWork.shared</field-name></root></roots><instrumented-classes>"
                     + "<include><class-expression>benchshared.*</class-expression></include>"
                     + "<include><class-expression>gen.*</class-expression></include></instrumented-classes>"
-                    + "<locks><autolock><method-expression>* benchshared.*.*(..)</method-expression></autolock>"
+                    + "<locks><autolock><method-expression>* benchshared.*.read*(..)</method-expression>"
+                    + "<lock-level>read</lock-level></autolock>"
+                    + "<autolock><method-expression>* benchshared.*.*(..)</method-expression></autolock>"
                     + "<autolock><method-expression>* gen.*.*(..)</method-expression></autolock></locks>"
                     + "</dso></application></tc:tc-config>").getBytes(StandardCharsets.UTF_8));
             List<String> agent = Arrays.asList(java, "-javaagent:" + jar, "-Dtc.config=" + cfg,
@@ -67,14 +69,25 @@ public final class SharedSyncBench {
                 for (Map.Entry<String, Double> e : run(cmd).entrySet()) {
                     r.merge(e.getKey(), e.getValue(), Math::min);
                 }
+                // The same with parked read leases off (every read re-acquire through lockFast).
+                List<String> off = new ArrayList<>(agent);
+                off.addAll(Arrays.asList("-Dkiln.readLeases=false", "-cp", cp, "benchshared.SharedWork", "200000"));
+                for (Map.Entry<String, Double> e : run(off).entrySet()) {
+                    r.merge(e.getKey() + "/off", e.getValue(), Math::min);
+                }
             }
             System.out.println("agent bench against a release kiln-server (best of 2 JVMs, same run)");
             double jvm = r.get("jvm-monitor");
-            for (String k : Arrays.asList("shared-sync", "shared-sync-write", "private-sync", "jvm-monitor")) {
+            for (String k : Arrays.asList("shared-sync", "shared-sync-write", "shared-read", "shared-read-4t",
+                    "private-sync", "jvm-monitor")) {
                 double v = r.get(k);
                 System.out.printf("  %-18s %9.1f ns/op   %6.1fx a JVM monitor%n", k, v, v / jvm);
             }
             System.out.printf("  shared-sync vs the issue's 150 ns: %.2fx%n", r.get("shared-sync") / 150.0);
+            for (String k : Arrays.asList("shared-read", "shared-read-4t")) {
+                System.out.printf("  %-18s %9.1f ns/op with -Dkiln.readLeases=false; parked lease %.2fx faster%n",
+                        k, r.get(k + "/off"), r.get(k + "/off") / r.get(k));
+            }
 
             Path app = generate(dir.resolve("gen"), 200);
             List<String> plainCmd = Arrays.asList(java, "-cp", app.toString(), "gen.Main");

@@ -122,6 +122,8 @@ final class KilnTransformer implements ClassFileTransformer {
     }
 
     private static final String RUNTIME = "dev/kiln/agent/rt/Runtime";
+    /** The {@code <lock-level>read</lock-level>} autolock level (protocol LockLevel 1). */
+    private static final int READ = 1;
     private static final java.util.Map<String, String> BOXES = new java.util.HashMap<>();
     private static final java.util.Map<String, String> UNBOX = new java.util.HashMap<>();
 
@@ -163,6 +165,21 @@ final class KilnTransformer implements ClassFileTransformer {
             // [obj] -> [obj, obj] -> Runtime call -> [obj] -> the original MONITORENTER/EXIT on obj:
             // the JIT still pairs each exit with its enter (an operand that came from a call
             // would make it give up compiling the method).
+            int st = stage;
+            stage = opcode == Opcodes.DUP ? 1 : 0;
+            if (level == READ && opcode == Opcodes.MONITORENTER && st == 2) {
+                // Read level, javac's shape `DUP; ASTORE n; MONITORENTER` (n: the block's lock
+                // variable, which every MONITOREXIT of the block loads): [x] -> readEnter(x) ->
+                // [m] -> [m, m] -> ASTORE n -> MONITORENTER m. For a shared x, m is a
+                // thread-private ReadHold (readers of one JVM run at once); else x itself. The
+                // exits load n, so the JIT still pairs each exit with this enter by origin.
+                adder.rewrote = true;
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "readEnter", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                super.visitInsn(Opcodes.DUP);
+                super.visitVarInsn(Opcodes.ASTORE, lockVar);
+                super.visitInsn(Opcodes.MONITORENTER);
+                return;
+            }
             if (level > 0 && opcode == Opcodes.MONITORENTER) {
                 adder.rewrote = true;
                 super.visitInsn(Opcodes.DUP);
@@ -185,6 +202,66 @@ final class KilnTransformer implements ClassFileTransformer {
             super.visitInsn(opcode);
         }
 
+        /**
+         * Read-level shape tracking: 1 after a DUP, 2 after `DUP; ASTORE lockVar`, 0 after
+         * anything else (every visited instruction or label resets it).
+         */
+        private int stage;
+        private int lockVar;
+
+        @Override
+        public void visitVarInsn(int opcode, int var) {
+            if (opcode == Opcodes.ASTORE && stage == 1) {
+                stage = 2;
+                lockVar = var;
+            } else {
+                stage = 0;
+            }
+            super.visitVarInsn(opcode, var);
+        }
+
+        @Override
+        public void visitIntInsn(int opcode, int operand) {
+            stage = 0;
+            super.visitIntInsn(opcode, operand);
+        }
+
+        @Override
+        public void visitTypeInsn(int opcode, String type) {
+            stage = 0;
+            super.visitTypeInsn(opcode, type);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            stage = 0;
+            super.visitLdcInsn(value);
+        }
+
+        @Override
+        public void visitIincInsn(int var, int increment) {
+            stage = 0;
+            super.visitIincInsn(var, increment);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String desc, org.objectweb.asm.Handle bsm, Object... args) {
+            stage = 0;
+            super.visitInvokeDynamicInsn(name, desc, bsm, args);
+        }
+
+        @Override
+        public void visitMultiANewArrayInsn(String desc, int dims) {
+            stage = 0;
+            super.visitMultiANewArrayInsn(desc, dims);
+        }
+
+        @Override
+        public void visitFrame(int type, int nLocal, Object[] local, int nStack, Object[] stack) {
+            stage = 0;
+            super.visitFrame(type, nLocal, local, nStack, stack);
+        }
+
         /** Start label -> end label of each try-catch range whose handler is its own start. */
         private final java.util.Map<org.objectweb.asm.Label, org.objectweb.asm.Label> selfCovering = new java.util.IdentityHashMap<>();
         /** Labels some jump or switch visited so far targets. */
@@ -204,6 +281,7 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitLabel(org.objectweb.asm.Label label) {
+            stage = 0;
             super.visitLabel(label);
             if (label == selfEnd) {
                 selfEnd = null;
@@ -220,12 +298,14 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitJumpInsn(int opcode, org.objectweb.asm.Label label) {
+            stage = 0;
             jumpTargets.add(label);
             super.visitJumpInsn(opcode, label);
         }
 
         @Override
         public void visitTableSwitchInsn(int min, int max, org.objectweb.asm.Label dflt, org.objectweb.asm.Label... labels) {
+            stage = 0;
             jumpTargets.add(dflt);
             jumpTargets.addAll(java.util.Arrays.asList(labels));
             super.visitTableSwitchInsn(min, max, dflt, labels);
@@ -233,6 +313,7 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitLookupSwitchInsn(org.objectweb.asm.Label dflt, int[] keys, org.objectweb.asm.Label[] labels) {
+            stage = 0;
             jumpTargets.add(dflt);
             jumpTargets.addAll(java.util.Arrays.asList(labels));
             super.visitLookupSwitchInsn(dflt, keys, labels);
@@ -240,6 +321,7 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitMethodInsn(int opcode, String mowner, String mname, String desc, boolean itf) {
+            stage = 0;
             if (opcode == Opcodes.INVOKEVIRTUAL && !mowner.startsWith("[")) {
                 String target = null;
                 String tdesc = null;
@@ -267,6 +349,7 @@ final class KilnTransformer implements ClassFileTransformer {
 
         @Override
         public void visitFieldInsn(int opcode, String fowner, String fname, String desc) {
+            stage = 0;
             boolean ref = desc.startsWith("L") || desc.startsWith("[");
             if (opcode == Opcodes.GETFIELD && ref && !fname.equals(OID)
                     && !(ctor && fowner.equals(self))
@@ -447,20 +530,10 @@ final class KilnTransformer implements ClassFileTransformer {
             org.objectweb.asm.Label start = new org.objectweb.asm.Label();
             org.objectweb.asm.Label end = new org.objectweb.asm.Label();
             org.objectweb.asm.Label handler = new org.objectweb.asm.Label();
-            w.visitCode();
-            w.visitTryCatchBlock(start, end, handler, null);
-            w.visitVarInsn(Opcodes.ALOAD, 0);
-            w.visitLdcInsn(level);
-            w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)V", false);
-            w.visitVarInsn(Opcodes.ALOAD, 0);
-            w.visitInsn(Opcodes.MONITORENTER);
-            w.visitLabel(start);
-            w.visitVarInsn(Opcodes.ALOAD, 0);
             int slot = 1;
-            Object[] locals = new Object[args.length + 1];
+            Object[] locals = new Object[args.length + (level == READ ? 2 : 1)];
             locals[0] = name;
             for (int i = 0; i < args.length; i++) {
-                w.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), slot);
                 slot += args[i].getSize();
                 switch (args[i].getSort()) {
                     case org.objectweb.asm.Type.LONG: locals[i + 1] = Opcodes.LONG; break;
@@ -471,20 +544,46 @@ final class KilnTransformer implements ClassFileTransformer {
                     default: locals[i + 1] = Opcodes.INTEGER;
                 }
             }
+            // The monitor: `this`, or at read level the result of readEnter(this) kept in a new
+            // local after the arguments (a ReadHold for a shared receiver: concurrent readers).
+            int mon = level == READ ? slot : 0;
+            if (level == READ) {
+                locals[args.length + 1] = "java/lang/Object";
+            }
+            w.visitCode();
+            w.visitTryCatchBlock(start, end, handler, null);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
+            if (level == READ) {
+                w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "readEnter", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                w.visitInsn(Opcodes.DUP);
+                w.visitVarInsn(Opcodes.ASTORE, mon);
+            } else {
+                w.visitLdcInsn(level);
+                w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorEnter", "(Ljava/lang/Object;I)V", false);
+                w.visitVarInsn(Opcodes.ALOAD, 0);
+            }
+            w.visitInsn(Opcodes.MONITORENTER);
+            w.visitLabel(start);
+            w.visitVarInsn(Opcodes.ALOAD, 0);
+            slot = 1;
+            for (int i = 0; i < args.length; i++) {
+                w.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), slot);
+                slot += args[i].getSize();
+            }
             w.visitMethodInsn(Opcodes.INVOKESPECIAL, name, body, desc, false);
             w.visitLabel(end);
-            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitVarInsn(Opcodes.ALOAD, mon);
             w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
-            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitVarInsn(Opcodes.ALOAD, mon);
             w.visitInsn(Opcodes.MONITOREXIT);
             w.visitInsn(ret.getOpcode(Opcodes.IRETURN));
             w.visitLabel(handler);
             if (frames) {
                 w.visitFrame(Opcodes.F_FULL, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
             }
-            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitVarInsn(Opcodes.ALOAD, mon);
             w.visitMethodInsn(Opcodes.INVOKESTATIC, RUNTIME, "monitorExit", "(Ljava/lang/Object;)V", false);
-            w.visitVarInsn(Opcodes.ALOAD, 0);
+            w.visitVarInsn(Opcodes.ALOAD, mon);
             w.visitInsn(Opcodes.MONITOREXIT);
             w.visitInsn(Opcodes.ATHROW);
             w.visitMaxs(0, 0);

@@ -122,6 +122,26 @@ public final class Native {
      */
     public static native long lockObjectHandle(long client, long oid);
 
+    /**
+     * Whether the server recalled the lease of lock handle {@code lockName} (from
+     * {@link #lockObjectHandle}) or a local acquirer waits for it: a hold kept for others (the
+     * agent's parked read leases) is then given back.
+     */
+    public static native boolean lockReleaseWanted(long lockName);
+
+    /**
+     * Marks the read hold of lock handle {@code lockName} as parked (kept for others) or not: a
+     * recall or a queued local acquirer of a parked lock wakes {@link #awaitReleaseWanted}.
+     * Returns whether the lock is wanted back already ({@link #lockReleaseWanted} as of the mark).
+     */
+    public static native boolean lockParked(long lockName, boolean parked);
+
+    /**
+     * Blocks until a lock marked by {@link #lockParked} is wanted back since counter
+     * {@code seen}, or {@code timeoutMillis} pass; returns the counter now.
+     */
+    public static native long awaitReleaseWanted(long client, long seen, long timeoutMillis);
+
     /** Locks the lock of object {@code oid} at {@code level}; returns a transaction handle, or 0 on timeout. */
     public static native long lockObject(long client, long oid, int level, long timeoutNanos);
 
@@ -321,6 +341,13 @@ public final class Native {
      * (starts the client's change tracking on first use).
      */
     public static native long changesSeq(long client);
+
+    /**
+     * The counter of {@link #changesSeq} itself as an 8-byte direct buffer in native byte order,
+     * valid for the rest of the process: read in place (an acquire load), it saves the crossing
+     * (the agent's parked read leases). Starts the change tracking as {@link #changesSeq} does.
+     */
+    public static native java.nio.ByteBuffer changesSeqBuffer(long client);
 
     /**
      * The ids of cached objects the server changed since the last call (empty: none), or null

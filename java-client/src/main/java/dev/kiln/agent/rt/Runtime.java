@@ -500,6 +500,9 @@ public final class Runtime {
     /** The cluster transaction of this thread's innermost cluster lock, 0 when it holds none. */
     public static long currentTxn() {
         long[] top = HELD.get().stack.peek();
+        if (top != null && mirror(top)) {
+            realise(top); // a mutation (refused under the read lock) or a call needs the transaction
+        }
         return top == null ? 0 : top[1];
     }
 
@@ -928,10 +931,26 @@ public final class Runtime {
     // ------------------------------------------------------------------ field writes and locks
 
     /** Cluster locks held by one thread: per shared object locked, its transaction and hold count. */
-    private static final class Held {
+    static final class Held {
         final ArrayDeque<long[]> stack = new ArrayDeque<>(); // {oid, txn, count}
+        /** The read lease last used by this thread (a one-entry cache of {@link #LEASES}). */
+        ReadLease lease;
+        /** This thread's holder stripe in every {@link ReadLease}. */
+        final int stripe = ReadLease.stripe();
+
+        ReadLease lease(long oid) {
+            ReadLease l = lease;
+            if (l == null || l.oid != oid) {
+                l = leaseOf(oid);
+                lease = l;
+            }
+            return l;
+        }
 
         long[] find(long oid) {
+            if (stack.isEmpty()) {
+                return null; // the common case: no iterator
+            }
             for (long[] h : stack) {
                 if (h[0] == oid) {
                     return h;
@@ -999,6 +1018,9 @@ public final class Runtime {
         Field f = field(obj.getClass(), owner, name);
         if (notShared.test(f)) {
             return; // a transient field stays local
+        }
+        if (top != null && mirror(top)) {
+            realise(top); // the client refuses the write under the read lock, as without the mirror
         }
         if (top == null) {
             String cls = obj.getClass().getName();
@@ -1092,6 +1114,158 @@ public final class Runtime {
     }
 
     /**
+     * Read-level {@code synchronized} (docs/agent.md, "Concurrent local readers"): replaces the
+     * operand of a MONITORENTER in a method autolocked at {@code read} (the instrumentation also
+     * stores the result in the block's lock variable, so every MONITOREXIT of the block gets it
+     * too and the JIT still pairs them). A shared object's cluster read lock is taken (or
+     * re-entered) and a thread-private {@link ReadHold} is returned: the JVM monitor taken is
+     * that hold's, never the shared object's, so this JVM's readers of one object run at once
+     * (the client's lock grants any number of local readers and excludes a local writer, which
+     * takes the write lock and the object's own monitor). Anything else is returned as it is
+     * (the plain JVM monitor, at its plain cost).
+     */
+    public static Object readEnter(Object o) {
+        Class<?> c = o.getClass();
+        if (c != plainA && c != plainB) {
+            return readEnterSlow(o, c);
+        }
+        return o;
+    }
+
+    private static Object readEnterSlow(Object o, Class<?> cls) {
+        if (plain(o, cls)) {
+            return o;
+        }
+        long oid = ((Managed) o).$kiln$oid();
+        if (oid == 0) {
+            return o;
+        }
+        Held h = HELD.get();
+        long[] e = h.find(oid);
+        if (e != null) {
+            e[2]++;
+            return new ReadHold(e);
+        }
+        ReadLease l = h.lease(oid);
+        long c = client();
+        if (l.tryHold(h.stripe)) {
+            // The parked lease's mirror: no crossing for the lock. The lease was held through
+            // this JVM's client all along, so no remote change under this lock can have arrived;
+            // changes under other locks recorded before now are applied as at an award.
+            e = new long[] {oid, h.stripe, 1, 1, MIRROR};
+            h.stack.push(e);
+            if (changesSeqInPlace(c) != appliedSeq) {
+                try {
+                    applyChanges(c);
+                } catch (RuntimeException | Error x) {
+                    unlockShared(e);
+                    throw x;
+                }
+            }
+            return new ReadHold(e, l, h);
+        }
+        return new ReadHold(take(h, c, oid, l.handle, 1, -1, READ_ENTRY), l, h);
+    }
+
+    /** {@link #unlockShared} for a {@link ReadHold} of {@code readEnter}: its lease and thread's holds at hand. */
+    static void exitRead(long[] e, ReadLease l, Held h) {
+        if (--e[2] == 0) {
+            h.stack.remove(e);
+            if (e[4] == MIRROR) {
+                l.unhold(h.stripe);
+            } else if (e[4] == COMMIT || !READ_LEASES || !l.park(e[1])) {
+                Native.commit(e[1]);
+            }
+        }
+    }
+
+    /**
+     * Read-level entries of {@link #readEnter} are {oid, txn, count, 1, mode}: {@link #PARKABLE}
+     * a native read hold whose outermost release may park it as its lock's {@link ReadLease};
+     * {@link #MIRROR} a hold of a parked lease's mirror (no native transaction: the txn slot
+     * holds the thread's holder stripe instead);
+     * {@link #COMMIT} a native read hold that must be committed (a cluster notify recorded in
+     * it, or made from a mirror hold).
+     */
+    private static final int READ_ENTRY = 2;
+    private static final long PARKABLE = 0;
+    private static final long MIRROR = 1;
+    private static final long COMMIT = 2;
+
+    /**
+     * {@code -Dkiln.readLeases=false}: no parked read leases (every read-level re-acquire takes
+     * the lock natively, {@link Native#lockFast}); for comparisons.
+     */
+    private static final boolean READ_LEASES = !"false".equals(System.getProperty("kiln.readLeases"));
+
+    /**
+     * Read-level holds taken through a parked lease's mirror so far, all locks (a racy count:
+     * a lower bound; tests and diagnostics).
+     */
+    public static long readLeaseHolds() {
+        long n = 0;
+        for (ReadLease l : LEASES.values()) {
+            n += l.holds();
+        }
+        return n;
+    }
+
+    /** Read leases by object id (one per shared object read-locked by a read-level block). */
+    private static final ConcurrentHashMap<Long, ReadLease> LEASES = new ConcurrentHashMap<>();
+
+    private static ReadLease leaseOf(long oid) {
+        ReadLease l = LEASES.get(oid);
+        if (l == null) {
+            l = LEASES.computeIfAbsent(oid, k -> new ReadLease(k, lockHandle(client(), k)));
+        }
+        return l;
+    }
+
+    private static long lockHandle(long c, long oid) {
+        Long lh = LOCK_HANDLES.get(oid);
+        if (lh == null) {
+            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
+        }
+        return lh;
+    }
+
+    /** {@link Native#changesSeq} read in place ({@link Native#changesSeqBuffer}): no crossing. */
+    private static long changesSeqInPlace(long c) {
+        java.nio.ByteBuffer b = seqBuffer;
+        if (b == null) {
+            b = Native.changesSeqBuffer(c);
+            seqBuffer = b;
+        }
+        return (long) SEQ_VIEW.getAcquire(b, 0);
+    }
+
+    private static volatile java.nio.ByteBuffer seqBuffer;
+    private static final java.lang.invoke.VarHandle SEQ_VIEW =
+            java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
+
+    private static boolean mirror(long[] e) {
+        return e.length == 5 && e[4] == MIRROR;
+    }
+
+    /**
+     * Turns this thread's mirror hold {@code e} into a native read hold (for what needs a
+     * native transaction: a field write to refuse, a cluster wait or notify, another lock path
+     * re-entering it). The mirror hold is left first (a recall may be waiting for it), then the
+     * lock is taken natively: in between, the read lock is not held by this thread.
+     */
+    private static void realise(long[] e) {
+        ReadLease l = leaseOf(e[0]);
+        e[4] = COMMIT;
+        l.unhold((int) e[1]); // a mirror entry keeps its holder stripe where the txn goes
+        long c = client();
+        long r = Native.lockFast(c, l.handle, 1, -1, appliedSeq);
+        e[1] = r & ~1L;
+        if ((r & 1L) != 0) {
+            applyChanges(c);
+        }
+    }
+
+    /**
      * Called just before a MONITOREXIT of an autolocked method, with its object: the outermost
      * exit of a held cluster lock commits the transaction made under it (the JVM monitor is
      * released after, by the MONITOREXIT). The entry is gone before the commit runs, so the
@@ -1105,6 +1279,10 @@ public final class Runtime {
     }
 
     private static void exitSlow(Object o, Class<?> c) {
+        if (c == ReadHold.class) {
+            ((ReadHold) o).exit();
+            return;
+        }
         if (plain(o, c)) {
             return;
         }
@@ -1222,7 +1400,14 @@ public final class Runtime {
             return null;
         }
         long oid = ((Managed) o).$kiln$oid();
-        return oid == 0 ? null : HELD.get().find(oid);
+        long[] e = oid == 0 ? null : HELD.get().find(oid);
+        if (e != null && e.length == 5) {
+            if (mirror(e)) {
+                realise(e); // a cluster wait or notify needs a native transaction
+            }
+            e[4] = COMMIT; // a notify is sent at commit: never park this hold
+        }
+        return e;
     }
 
     /** {@code o.wait()} in an instrumented class. */
@@ -1349,7 +1534,11 @@ public final class Runtime {
      * locks use keys &lt; 0), from any path, or null.
      */
     public static long[] heldEntry(long key) {
-        return HELD.get().find(key);
+        long[] e = HELD.get().find(key);
+        if (e != null && mirror(e)) {
+            realise(e); // its caller may use the transaction
+        }
+        return e;
     }
 
     /** The process cluster's native client handle. */
@@ -1384,11 +1573,7 @@ public final class Runtime {
             return e;
         }
         long c = client();
-        Long lh = LOCK_HANDLES.get(oid);
-        if (lh == null) {
-            lh = LOCK_HANDLES.computeIfAbsent(oid, k -> Native.lockObjectHandle(c, k));
-        }
-        return take(h, c, oid, lh, level, timeoutNanos, levelled);
+        return take(h, c, oid, lockHandle(c, oid), level, timeoutNanos, levelled ? 1 : 0);
     }
 
     /**
@@ -1402,13 +1587,16 @@ public final class Runtime {
         if (e != null) {
             return e;
         }
-        return take(h, client(), key, handle, level, timeoutNanos, false);
+        return take(h, client(), key, handle, level, timeoutNanos, 0);
     }
 
     /** This thread's entry {@code key}, re-entered (its count raised), or null when not held. */
     private static long[] reenter(Held h, long key) {
         long[] e = h.find(key);
         if (e != null) {
+            if (mirror(e)) {
+                realise(e);
+            }
             e[2]++;
         }
         return e;
@@ -1420,13 +1608,22 @@ public final class Runtime {
      * {@link #drain} together; the low bit of the result says whether remote changes arrived
      * since {@link #appliedSeq}, and only then are they applied (before the holder runs).
      */
-    private static long[] take(Held h, long c, long key, long handle, int level, long timeoutNanos, boolean levelled) {
+    private static long[] take(Held h, long c, long key, long handle, int level, long timeoutNanos, int shape) {
+        if (level != 1 && !LEASES.isEmpty()) {
+            // A non-read acquire of a lock this JVM may keep parked for its readers: the parked
+            // hold goes back first (else the client would queue this writer behind it).
+            ReadLease l = LEASES.get(key);
+            if (l != null && l.handle == handle) {
+                l.revoke();
+            }
+        }
         long r = Native.lockFast(c, handle, level, timeoutNanos, appliedSeq);
         if (r == 0) {
             return null;
         }
         long txn = r & ~1L;
-        long[] e = levelled ? new long[] {key, txn, 1, level} : new long[] {key, txn, 1};
+        long[] e = shape == READ_ENTRY ? new long[] {key, txn, 1, level, PARKABLE}
+                : shape == 1 ? new long[] {key, txn, 1, level} : new long[] {key, txn, 1};
         h.stack.push(e);
         if ((r & 1L) != 0) {
             applyChanges(c);
@@ -1454,6 +1651,19 @@ public final class Runtime {
     public static void unlockShared(long[] e) {
         if (--e[2] == 0) {
             HELD.get().stack.remove(e);
+            if (e.length == 5) {
+                endRead(e);
+            } else {
+                Native.commit(e[1]);
+            }
+        }
+    }
+
+    /** The outermost release of a read-level entry of {@link #readEnter}. */
+    private static void endRead(long[] e) {
+        if (e[4] == MIRROR) {
+            leaseOf(e[0]).unhold((int) e[1]);
+        } else if (e[4] == COMMIT || !READ_LEASES || !leaseOf(e[0]).park(e[1])) {
             Native.commit(e[1]);
         }
     }
