@@ -66,9 +66,11 @@ public abstract class ExampleTestBase {
         for (Process p : started) {
             p.destroyForcibly();
         }
-        if (server != null) {
-            server.destroyForcibly();
-            server.waitFor(10, TimeUnit.SECONDS);
+        for (Process p : new Process[] {server, server2}) {
+            if (p != null) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
         }
         if (dir != null) {
             try (Stream<Path> walk = Files.walk(dir)) {
@@ -77,6 +79,19 @@ public abstract class ExampleTestBase {
         }
     }
 
+    /**
+     * How many mirror groups (stripes) of one server each the test cluster has (default 1). With
+     * two, the example's tc-config.xml lists two {@code <mirror-group>}s on ports 9510 and 9520,
+     * which {@link #start} points at the two test servers.
+     */
+    protected int stripes() {
+        return 1;
+    }
+
+    private Process server2;
+    private int port2;
+    private final int[] jmx = new int[2];
+
     private Path example() {
         return Paths.get(System.getProperty("kiln.repo.dir", "..")).resolve("examples").resolve(exampleName());
     }
@@ -84,6 +99,10 @@ public abstract class ExampleTestBase {
     private int port;
 
     private void startServer(File bin) throws Exception {
+        if (stripes() > 1) {
+            startStripes(bin);
+            return;
+        }
         int[] ports = new int[3];
         ServerSocket[] held = new ServerSocket[3];
         try {
@@ -125,6 +144,67 @@ public abstract class ExampleTestBase {
         fail("kiln-server did not listen within 30 s");
     }
 
+    /** Two one-server mirror groups (stripes 0 and 1) from one configuration, each started with -n. */
+    private void startStripes(File bin) throws Exception {
+        int[] ports = new int[6];
+        ServerSocket[] held = new ServerSocket[6];
+        try {
+            for (int i = 0; i < 6; i++) {
+                held[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ports[i] = held[i].getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+        port = ports[0];
+        port2 = ports[3];
+        jmx[0] = ports[1];
+        jmx[1] = ports[4];
+        Path sdir = Files.createDirectory(dir.resolve("server"));
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<tc:tc-config xmlns:tc=\"http://www.terracotta.org/config\">\n<servers>");
+        for (int g = 0; g < 2; g++) {
+            xml.append("<mirror-group group-name=\"stripe-").append(g).append("\" election-time=\"1\">")
+                    .append("<server host=\"127.0.0.1\" name=\"s").append(g).append("\" bind=\"127.0.0.1\">")
+                    .append("<data>").append(sdir.resolve("data" + g)).append("</data><logs>").append(sdir.resolve("logs" + g))
+                    .append("</logs><dso-port>").append(ports[3 * g]).append("</dso-port><jmx-port>").append(ports[3 * g + 1])
+                    .append("</jmx-port><l2-group-port>").append(ports[3 * g + 2]).append("</l2-group-port></server></mirror-group>");
+        }
+        xml.append("</servers></tc:tc-config>\n");
+        Path config = sdir.resolve("tc-config.xml");
+        Files.write(config, xml.toString().getBytes(StandardCharsets.UTF_8));
+        Process[] ps = new Process[2];
+        for (int g = 0; g < 2; g++) {
+            ps[g] = new ProcessBuilder(bin.getPath(), "-f", config.toString(), "-n", "s" + g).directory(sdir.toFile())
+                    .redirectErrorStream(true).redirectOutput(sdir.resolve("server" + g + ".out").toFile()).start();
+        }
+        server = ps[0];
+        server2 = ps[1];
+        for (int g = 0; g < 2; g++) {
+            int p = g == 0 ? port : port2;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                assertTrue("kiln-server s" + g + " running", ps[g].isAlive());
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 200);
+                    break;
+                } catch (java.io.IOException notYet) {
+                    assertTrue("kiln-server s" + g + " listening within 30 s", System.nanoTime() < deadline);
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
+    /** The jmx-port (status, digest) of stripe {@code g} of a {@link #stripes} = 2 cluster. */
+    protected int managementPort(int g) {
+        return jmx[g];
+    }
+
     /** The test's temporary directory (the example's classes are in {@code classes/}). */
     protected Path workDir() {
         return dir;
@@ -154,7 +234,8 @@ public abstract class ExampleTestBase {
     /** Starts one JVM of the example (the agent, the example's tc-config.xml pointed at the test server). */
     protected Process start(String... args) throws Exception {
         String xml = new String(Files.readAllBytes(example().resolve("tc-config.xml")), StandardCharsets.UTF_8)
-                .replace("9510", Integer.toString(port)).replace("host=\"localhost\"", "host=\"127.0.0.1\"");
+                .replace("9510", Integer.toString(port)).replace("9520", Integer.toString(port2))
+                .replace("host=\"localhost\"", "host=\"127.0.0.1\"");
         Path config = dir.resolve("tc-config.xml");
         Files.write(config, xml.getBytes(StandardCharsets.UTF_8));
         String java = childJava != null ? childJava : new File(System.getProperty("java.home"), "bin/java").getPath();
