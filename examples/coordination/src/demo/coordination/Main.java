@@ -27,6 +27,8 @@ public class Main {
             System.out.println(args[1] + " waiting at the gate");
             int index = c.gate.await();
             System.out.println(args[1] + " passed the gate index " + index);
+        } else if (args[0].equals("lock-interrupt")) {
+            lockInterrupt(c);
         } else if (args[0].equals("timeout")) {
             timeout(c);
         } else if (args[0].equals("refused")) {
@@ -34,6 +36,62 @@ public class Main {
         } else {
             throw new IllegalArgumentException("usage: node <name> <rounds> <increments> | gate <name> | timeout | refused");
         }
+    }
+
+    /**
+     * A thread of this JVM holds the shared ReentrantLock; another waits in lockInterruptibly()
+     * and is interrupted, five times: the median time from interrupt() to InterruptedException
+     * (prompt: well under the 50 ms a polling wait would take); a timed tryLock meanwhile fails;
+     * after the holder releases, the lock is taken again.
+     */
+    static void lockInterrupt(Coordinator c) throws Exception {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            c.lock.lock();
+            try {
+                held.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                c.lock.unlock();
+            }
+        });
+        holder.start();
+        held.await();
+        long[] ms = new long[5];
+        String[] outcome = new String[1];
+        for (int i = 0; i < ms.length; i++) {
+            long[] at = new long[1];
+            Thread waiter = new Thread(() -> {
+                try {
+                    c.lock.lockInterruptibly();
+                    outcome[0] = "acquired?!";
+                    c.lock.unlock();
+                } catch (InterruptedException e) {
+                    at[0] = System.nanoTime();
+                    outcome[0] = "interrupted";
+                }
+            });
+            waiter.start();
+            Thread.sleep(225 + 5 * i); // waiting for the lock (not a multiple of 50 ms)
+            long t0 = System.nanoTime();
+            waiter.interrupt();
+            waiter.join(10_000);
+            ms[i] = (at[0] - t0) / 1_000_000;
+            if (!"interrupted".equals(outcome[0])) {
+                break;
+            }
+        }
+        java.util.Arrays.sort(ms);
+        boolean got = c.lock.tryLock(200, TimeUnit.MILLISECONDS);
+        done.countDown();
+        holder.join();
+        c.lock.lockInterruptibly();
+        c.lock.unlock();
+        System.out.println("lock-interrupt: " + outcome[0] + " " + (ms[2] < 15 ? "promptly" : "after " + ms[2] + " ms")
+                + ", tryLock while held " + got + ", then taken");
     }
 
     static void node(Coordinator c, String name, int rounds, int increments) throws Exception {

@@ -52,6 +52,11 @@ public class CoordinationTest extends ExampleTestBase {
     }
 
     @Test
+    public void lockInterruptiblyEndsAtOnceOnInterrupt() throws Exception {
+        assertEquals("lock-interrupt: interrupted promptly, tryLock while held false, then taken", runApp("lock-interrupt"));
+    }
+
+    @Test
     public void aPartyKilledWhileWaitingIsNotCounted() throws Exception {
         // Terracotta's coordination demo after a Ctrl-C or kill -9 of a waiting JVM: the next
         // three JVMs must all meet at the barrier (not two of them tripping it with the dead

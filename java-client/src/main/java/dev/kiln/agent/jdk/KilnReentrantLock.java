@@ -75,23 +75,15 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
         return true;
     }
 
+    /**
+     * The cluster lock until {@code deadline} (System.nanoTime; {@code Long.MIN_VALUE}: none);
+     * an interrupt ends the wait at once with InterruptedException
+     * ({@link dev.kiln.agent.rt.Runtime#lockSharedInterruptibly}).
+     */
     void acquireInterruptibly(int level, long deadline) throws InterruptedException {
-        // The native lock request cannot be cancelled: the interrupt is checked between bounded
-        // requests (50 ms; docs/agent.md).
-        for (;;) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            long slice = 50_000_000L;
-            if (deadline != Long.MIN_VALUE) {
-                slice = Math.min(slice, Math.max(0, deadline - System.nanoTime()));
-            }
-            if (acquire(level, slice)) {
-                return;
-            }
-            if (deadline != Long.MIN_VALUE && deadline - System.nanoTime() <= 0) {
-                return;
-            }
+        long timeout = deadline == Long.MIN_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
+        if (Runtime.lockSharedInterruptibly($kiln$oid, level, timeout) != null) {
+            owner = Thread.currentThread();
         }
     }
 

@@ -91,37 +91,29 @@ public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implement
     }
 
     private boolean acquire(int level, long timeoutNanos) {
+        checkUpgrade(level);
+        return Runtime.lockShared($kiln$oid, level, timeoutNanos) != null;
+    }
+
+    private void checkUpgrade(int level) {
         long[] e = held();
         if (e != null && level == Sync.WRITE && level(e) != Sync.WRITE) {
             throw new IllegalMonitorStateException("kiln: thread \"" + Thread.currentThread().getName()
                     + "\" asked for the write lock of a shared ReentrantReadWriteLock while holding its read lock"
                     + " (no upgrade: the JDK lock would deadlock here); release the read lock first");
         }
-        return Runtime.lockShared($kiln$oid, level, timeoutNanos) != null;
     }
 
+    /** An interrupt ends the wait at once ({@link Runtime#lockSharedInterruptibly}). */
     private void acquireInterruptibly(int level) throws InterruptedException {
-        while (!acquire(level, 50_000_000L)) { // interrupts checked between bounded requests
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-        }
+        checkUpgrade(level);
+        Runtime.lockSharedInterruptibly($kiln$oid, level, -1);
     }
 
     private boolean acquire(int level, long timeout, TimeUnit unit) throws InterruptedException {
+        checkUpgrade(level);
         long deadline = Sync.deadline(timeout, unit);
-        for (;;) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            long left = Math.max(0, deadline - System.nanoTime());
-            if (acquire(level, Math.min(left, 50_000_000L))) {
-                return true;
-            }
-            if (deadline - System.nanoTime() <= 0) {
-                return false;
-            }
-        }
+        return Runtime.lockSharedInterruptibly($kiln$oid, level, Math.max(0, deadline - System.nanoTime())) != null;
     }
 
     private void release() {

@@ -1563,6 +1563,106 @@ public final class Runtime {
     }
 
     /**
+     * {@link #lockShared} that {@code Thread.interrupt()} ends at once ({@code lockInterruptibly},
+     * timed {@code tryLock} of the shared {@code java.util.concurrent} locks): returns the held
+     * entry, null when {@code timeoutNanos} (-1: none) passed first, or throws
+     * {@link InterruptedException} (also when interrupted on entry). The blocking request runs on
+     * a {@code kiln-cluster-wait} thread while this one waits in {@code Object.wait}, which an
+     * interrupt reaches at once (the native request itself cannot be cancelled); a lock awarded
+     * after the caller gave up is released by that thread at once. A lock free or leased here
+     * is taken directly, with no other thread.
+     */
+    public static long[] lockSharedInterruptibly(long oid, int level, long timeoutNanos) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Held h = HELD.get();
+        long[] e = reenter(h, oid);
+        if (e != null) {
+            return e;
+        }
+        long c = client();
+        long handle = lockHandle(c, oid);
+        e = take(h, c, oid, handle, level, 0, 1);
+        if (e != null || timeoutNanos == 0) {
+            return e;
+        }
+        LockRequest req = new LockRequest(c, handle, level, timeoutNanos);
+        WAITERS.execute(req);
+        long r;
+        synchronized (req) {
+            while (!req.done) {
+                try {
+                    req.wait();
+                } catch (InterruptedException ie) {
+                    req.abandoned = true; // its thread releases the lock if it is awarded later
+                    throw ie;
+                }
+            }
+            if (req.error != null) {
+                throw exitOr(req.error);
+            }
+            r = req.result;
+        }
+        if (r == 0) {
+            return null;
+        }
+        e = new long[] {oid, r & ~1L, 1, level};
+        h.stack.push(e);
+        if ((r & 1L) != 0) {
+            applyChanges(c);
+        }
+        return e;
+    }
+
+    /** A blocking lock request run for a thread that waits interruptibly ({@link #lockSharedInterruptibly}). */
+    private static final class LockRequest implements Runnable {
+        final long client;
+        final long handle;
+        final int level;
+        final long timeoutNanos;
+        /** Guarded by this. */
+        boolean done;
+        boolean abandoned;
+        long result;
+        RuntimeException error;
+
+        LockRequest(long client, long handle, int level, long timeoutNanos) {
+            this.client = client;
+            this.handle = handle;
+            this.level = level;
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        @Override
+        public void run() {
+            long r = 0;
+            RuntimeException err = null;
+            try {
+                r = Native.lockFast(client, handle, level, timeoutNanos, appliedSeq);
+            } catch (RuntimeException e) {
+                err = e;
+            }
+            synchronized (this) {
+                if (abandoned) {
+                    if (r != 0) {
+                        try {
+                            Native.commit(r & ~1L); // nothing recorded: releases the lock
+                        } catch (RuntimeException ignored) {
+                            // a closed client has released it already
+                        }
+                    }
+                    return;
+                }
+                result = r;
+                error = err;
+                done = true;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
      * {@link #lockShared}; {@code levelled}: the entry records its level (a MONITORENTER's entry
      * {oid, txn, count} does not: a synchronizer takes such a hold for a write lock).
      */
