@@ -83,10 +83,6 @@ public final class Kiln {
         return connectProcessCluster(spec, -1);
     }
 
-    /**
-     * {@link #connectProcessCluster(String)} giving up after {@code connectTimeoutMillis}
-     * (negative: as the {@code l1.*} settings say, which may be "retry forever").
-     */
     /** Set by the process cluster's shutdown hook just before it closes the client. */
     private static volatile boolean exiting;
 
@@ -98,6 +94,10 @@ public final class Kiln {
         return exiting;
     }
 
+    /**
+     * {@link #connectProcessCluster(String)} giving up after {@code connectTimeoutMillis}
+     * (negative: as the {@code l1.*} settings say, which may be "retry forever").
+     */
     public static synchronized KilnCluster connectProcessCluster(String spec, long connectTimeoutMillis) {
         KilnCluster c = processCluster;
         if (c != null && !c.isClosed()) {

@@ -112,7 +112,7 @@ final class ObjectTable {
         if (onRelease != null) {
             try {
                 onRelease.accept(out);
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException | LinkageError e) {
                 // Best effort: a closed client has nothing left to drop.
             }
         }

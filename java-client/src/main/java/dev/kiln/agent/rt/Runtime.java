@@ -57,7 +57,7 @@ public final class Runtime {
      * "Local release"); by default an object collected here leaves the client's cache too and
      * the server stops sending its changes (faulted again on next use).
      */
-    static final boolean evictReleased = !"false".equals(System.getProperty("kiln.cache.evict"));
+    private static final boolean evictReleased = !"false".equals(System.getProperty("kiln.cache.evict"));
     private static final ObjectTable objects = new ObjectTable(oids -> {
         long c = Runtime.client;
         if (Runtime.evictReleased && c != 0) {
@@ -65,7 +65,7 @@ public final class Runtime {
         }
     });
     /** Objects dropped from the client's cache after being released here (diagnostics). */
-    static long evicted;
+    private static long evicted;
     private static volatile ClassLoader appLoader;
     private static volatile long client;
 
