@@ -469,9 +469,16 @@ impl Txn {
                 st.pending = false;
                 return Err(Error::Interrupted);
             }
-            if let Some(t) = self.take_rec() {
-                self.inner.send_txn(t)?;
+            // Open until its changes are queued (see `finish`).
+            let open = self.rec.as_mut().and_then(|r| r.open.take());
+            let sent = match self.take_rec() {
+                Some(t) => self.inner.send_txn(t).map(|_| ()),
+                None => Ok(()),
+            };
+            if let Some(f) = open {
+                f.store(false, Ordering::Release);
             }
+            sent?;
             let rx = self
                 .inner
                 .start_wait(waiter_id, entry.id.clone(), timeout)?;
