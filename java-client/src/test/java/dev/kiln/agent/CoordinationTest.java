@@ -41,16 +41,6 @@ public class CoordinationTest extends ExampleTestBase {
         assertFalse(err, err.contains("Exception"));
     }
 
-    /** Waits (bounded) until the JVM's stdout has {@code line}. */
-    private void awaitOut(Process p, String tag, String line) throws Exception {
-        java.nio.file.Path out = workDir().resolve(tag + ".out");
-        long end = System.currentTimeMillis() + 60_000;
-        while (!new String(java.nio.file.Files.readAllBytes(out), java.nio.charset.StandardCharsets.UTF_8).contains(line)) {
-            assertTrue(tag + " printed '" + line + "' within 60 s", System.currentTimeMillis() < end && p.isAlive());
-            Thread.sleep(50);
-        }
-    }
-
     @Test
     public void lockInterruptiblyEndsAtOnceOnInterrupt() throws Exception {
         assertEquals("lock-interrupt: interrupted promptly, tryLock while held false, then taken", runApp("lock-interrupt"));
@@ -62,14 +52,14 @@ public class CoordinationTest extends ExampleTestBase {
         // three JVMs must all meet at the barrier (not two of them tripping it with the dead
         // party counted, and the third waiting for ever).
         Process dead = start("gate", "x");
-        awaitOut(dead, "gate_x", "x waiting at the gate");
+        awaitOutput(dead, ".out", "x waiting at the gate");
         Thread.sleep(500); // in the cluster wait
         dead.destroyForcibly();
         assertTrue(dead.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
         Process a = start("gate", "a");
         Process b = start("gate", "b");
-        awaitOut(a, "gate_a", "a waiting at the gate");
-        awaitOut(b, "gate_b", "b waiting at the gate");
+        awaitOutput(a, ".out", "a waiting at the gate");
+        awaitOutput(b, ".out", "b waiting at the gate");
         Thread.sleep(1500);
         assertTrue("two live parties of three must not pass the gate", a.isAlive() && b.isAlive());
         Process c = start("gate", "c");

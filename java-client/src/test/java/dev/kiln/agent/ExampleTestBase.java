@@ -103,20 +103,7 @@ public abstract class ExampleTestBase {
             startStripes(bin);
             return;
         }
-        int[] ports = new int[3];
-        ServerSocket[] held = new ServerSocket[3];
-        try {
-            for (int i = 0; i < 3; i++) {
-                held[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                ports[i] = held[i].getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                if (s != null) {
-                    s.close();
-                }
-            }
-        }
+        int[] ports = freePorts(3);
         port = ports[0];
         Path sdir = Files.createDirectory(dir.resolve("server"));
         Path config = sdir.resolve("tc-config.xml");
@@ -129,27 +116,15 @@ public abstract class ExampleTestBase {
         Path log = sdir.resolve("server.out");
         server = new ProcessBuilder(bin.getPath(), "-f", config.toString()).directory(sdir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!server.isAlive()) {
-                fail("kiln-server exited at start: " + new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        fail("kiln-server did not listen within 30 s");
+        awaitListening(server, port, log);
     }
 
-    /** Two one-server mirror groups (stripes 0 and 1) from one configuration, each started with -n. */
-    private void startStripes(File bin) throws Exception {
-        int[] ports = new int[6];
-        ServerSocket[] held = new ServerSocket[6];
+    /** Free loopback ports (closed again: the server binds them). */
+    private static int[] freePorts(int n) throws java.io.IOException {
+        int[] ports = new int[n];
+        ServerSocket[] held = new ServerSocket[n];
         try {
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < n; i++) {
                 held[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 ports[i] = held[i].getLocalPort();
             }
@@ -160,6 +135,29 @@ public abstract class ExampleTestBase {
                 }
             }
         }
+        return ports;
+    }
+
+    /** Waits (30 s at most) until {@code server} accepts connections on {@code p}; fails with its log if it exits. */
+    private static void awaitListening(Process server, int p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                fail("kiln-server exited at start: " + new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 200);
+                return;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        fail("kiln-server did not listen on " + p + " within 30 s");
+    }
+
+    /** Two one-server mirror groups (stripes 0 and 1) from one configuration, each started with -n. */
+    private void startStripes(File bin) throws Exception {
+        int[] ports = freePorts(6);
         port = ports[0];
         port2 = ports[3];
         jmx[0] = ports[1];
@@ -185,18 +183,7 @@ public abstract class ExampleTestBase {
         server = ps[0];
         server2 = ps[1];
         for (int g = 0; g < 2; g++) {
-            int p = g == 0 ? port : port2;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                assertTrue("kiln-server s" + g + " running", ps[g].isAlive());
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 200);
-                    break;
-                } catch (java.io.IOException notYet) {
-                    assertTrue("kiln-server s" + g + " listening within 30 s", System.nanoTime() < deadline);
-                    Thread.sleep(50);
-                }
-            }
+            awaitListening(ps[g], g == 0 ? port : port2, sdir.resolve("server" + g + ".out"));
         }
     }
 
@@ -281,11 +268,7 @@ public abstract class ExampleTestBase {
     protected String terminate(Process p, long settleMillis) throws Exception {
         String tag = tags.get(p);
         Path err = dir.resolve(tag + ".err");
-        long end = System.currentTimeMillis() + 60_000;
-        while (!new String(Files.readAllBytes(err), StandardCharsets.UTF_8).contains("kiln: connected to ")) {
-            assertTrue("JVM " + tag + " connected within 60 s", System.currentTimeMillis() < end && p.isAlive());
-            Thread.sleep(50);
-        }
+        awaitOutput(p, ".err", "kiln: connected to ");
         Thread.sleep(settleMillis);
         p.destroy();
         try {
@@ -295,6 +278,20 @@ public abstract class ExampleTestBase {
         }
         assertEquals(143, p.exitValue());
         return new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Waits (60 s at most, while it runs) until a JVM of {@link #start} has written {@code text}
+     * to its {@code ".out"} (stdout) or {@code ".err"} (stderr).
+     */
+    protected void awaitOutput(Process p, String stream, String text) throws Exception {
+        String tag = tags.get(p);
+        Path f = dir.resolve(tag + stream);
+        long end = System.currentTimeMillis() + 60_000;
+        while (!new String(Files.readAllBytes(f), StandardCharsets.UTF_8).contains(text)) {
+            assertTrue("JVM " + tag + " wrote '" + text + "' within 60 s", System.currentTimeMillis() < end && p.isAlive());
+            Thread.sleep(50);
+        }
     }
 
     protected String runApp(String... args) throws Exception {

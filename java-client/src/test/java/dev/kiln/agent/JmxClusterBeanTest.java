@@ -2,9 +2,6 @@ package dev.kiln.agent;
 
 import static org.junit.Assert.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,12 +26,7 @@ public class JmxClusterBeanTest extends ExampleTestBase {
 
     private void watch(String mode) throws Exception {
         Process w = start(mode);
-        Path out = workDir().resolve(mode + ".out");
-        long end = System.currentTimeMillis() + 60_000;
-        while (!new String(Files.readAllBytes(out), StandardCharsets.UTF_8).contains("app: node ")) {
-            assertTrue(mode + " printed its node within 60 s", System.currentTimeMillis() < end && w.isAlive());
-            Thread.sleep(50);
-        }
+        awaitOutput(w, ".out", "app: node ");
         childEnv.remove("JAVA_TOOL_OPTIONS");
         String id = runApp("id");
         Matcher m = Pattern.compile("app: node (ClientID\\[\\d+\\])").matcher(id);
