@@ -11,10 +11,10 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use kiln::{
-    Client, ClientBuilder, ClusterEvent, ConnectionState, Error, LockId, LockLevel, Value,
-    WakeReason,
+    Client, ClientBuilder, ClusterEvent, ConnectionState, Error, HealthCheck, LockId, LockLevel,
+    Value, WakeReason,
 };
-use kiln_integration::{ServerOptions, ServerProcess, TempDir};
+use kiln_integration::{RawConn, ServerOptions, ServerProcess, TempDir};
 use tokio::sync::broadcast;
 
 /// Upper bound of every "this must happen" wait.
@@ -253,6 +253,84 @@ async fn lock_and_unacknowledged_transactions_survive_a_server_restart() {
     assert_eq!(get_i64(&a, &m, "open").await, Some(5));
     a.close().await.expect("close A");
     b.close().await.expect("close B");
+}
+
+// ------------------------------------------------- waiting for the window stays alive
+
+/// A client that came back after a restart and then waits for the reconnect window (another
+/// known client never returns) is kept alive by the server while it waits: its health check,
+/// much shorter than the window here, must not declare the server dead. Before, the waiting
+/// session neither wrote nor read: the client dropped the connection, and since the server
+/// still had its old session, its next reconnect was refused and the client failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_client_waiting_for_the_window_is_kept_alive() {
+    let window = 4;
+    let mut server = ServerProcess::start_opts(persistent(window));
+    let a = within(
+        "connect",
+        T,
+        builder(&server, "patient")
+            .health_check(Some(HealthCheck {
+                idle: Duration::from_millis(400),
+                interval: Duration::from_millis(200),
+                probes: 2,
+            }))
+            .connect(),
+    )
+    .await
+    .expect("connect");
+    let m = a.map("m").await.expect("map");
+    let mut tx = a.lock(named("L"), LockLevel::Write).await.expect("lock");
+    m.put(&mut tx, "before", 1).expect("put");
+    tx.commit().await.expect("commit");
+    a.flush().await.expect("flush");
+    // A second known client that will never come back: the window stays open its full length.
+    let gone = tokio::task::block_in_place(|| RawConn::hello(server.port, "gone"));
+    let mut events = a.events();
+
+    tokio::task::block_in_place(|| server.kill());
+    wait_event(&mut events, ClusterEvent::Reconnecting).await;
+    tokio::task::block_in_place(|| server.restart());
+    drop(gone);
+    wait_event(&mut events, ClusterEvent::Reconnected).await;
+    let back = Instant::now();
+
+    // A lock it never held: the request waits until the window closes (several health-check
+    // periods).
+    let mut tx = within(
+        "the lock after the window",
+        T,
+        a.lock(named("L2"), LockLevel::Write),
+    )
+    .await
+    .expect("lock after the window");
+    let waited = back.elapsed();
+    m.put(&mut tx, "after", 2).expect("put");
+    within("commit", T, tx.commit())
+        .await
+        .expect("commit after the window");
+    assert!(
+        waited >= Duration::from_secs(window) / 2,
+        "the lock should have waited for the window, waited {waited:?}"
+    );
+    assert_eq!(a.state(), ConnectionState::Connected);
+    assert_eq!(
+        a.stats().reconnects,
+        1,
+        "one reconnect (the restart), no drop while waiting"
+    );
+    assert!(
+        server
+            .log()
+            .contains("did not reconnect within the reconnect window"),
+        "the window closed on its timer"
+    );
+    let b = connect(&server, "reader").await;
+    let mb = b.map("m").await.expect("map");
+    assert_eq!(get_i64(&b, &mb, "before").await, Some(1));
+    assert_eq!(get_i64(&b, &mb, "after").await, Some(2));
+    b.close().await.expect("close reader");
+    a.close().await.expect("close");
 }
 
 // ------------------------------------------------------------------- refused reconnects

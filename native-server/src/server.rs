@@ -702,6 +702,11 @@ async fn lock_timer(shared: Arc<Shared>) {
     }
 }
 
+/// How often a session waiting for the reconnect window to close sends the client a keep-alive.
+const GATE_KEEPALIVE: Duration = Duration::from_millis(250);
+/// How much of a waiting client's input is read ahead (and kept, in order) during that wait.
+const GATE_READ_LIMIT: usize = 4 * 1024 * 1024;
+
 enum End {
     Eof,
     Goodbye,
@@ -922,6 +927,11 @@ impl Session {
                     .frames_in
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let msg = frame::parse(&f).map_err(frame_violation)?;
+                if self.waits_for_gate(&msg) {
+                    if let Some(end) = self.wait_gate_alive(&mut rd, &mut buf, wr, rx, out).await? {
+                        return Ok(end);
+                    }
+                }
                 if let Some(end) = self.handle(msg).await? {
                     return Ok(end);
                 }
@@ -979,6 +989,77 @@ impl Session {
                     debug!(addr = %self.addr, client = ?self.client, "the client reconnected on a new connection: this one is treated as dropped");
                     return Ok(End::Eof);
                 }
+            }
+        }
+    }
+
+    /// Whether `msg` of this (registered, re-asserted) session must wait for the reconnect
+    /// window to close (see `handle`).
+    fn waits_for_gate(&self, msg: &Message) -> bool {
+        self.client.is_some()
+            && !self.awaiting_reassert
+            && !self.shared.gate_is_open()
+            && !matches!(
+                msg,
+                Message::Reassert { .. }
+                    | Message::Ping { .. }
+                    | Message::Pong { .. }
+                    | Message::Goodbye
+            )
+    }
+
+    /// Waits for the reconnect window to close while keeping the connection alive: what is
+    /// queued for the client is still written, a keep-alive `Ping` goes out every
+    /// [`GATE_KEEPALIVE`] (the client's health check counts any frame as an answer; without it
+    /// a returning client whose first operation waited longer than its
+    /// `l1.healthcheck.l2.*` window declared the server dead, dropped the connection and, its
+    /// record gone with it, was refused when it came back), and the client's next frames are
+    /// read into `buf` (kept in order for after the wait; reading stops at [`GATE_READ_LIMIT`]
+    /// bytes) so that a client that vanishes meanwhile is seen at once.
+    async fn wait_gate_alive(
+        &mut self,
+        rd: &mut OwnedReadHalf,
+        buf: &mut BytesMut,
+        wr: &mut OwnedWriteHalf,
+        rx: &mut mpsc::UnboundedReceiver<Outbound>,
+        out: &mut BytesMut,
+    ) -> Result<Option<End>, Violation> {
+        let mut gate = self.shared.gate.subscribe();
+        let mut stop = self.shared.shutdown.subscribe();
+        let mut keepalive = tokio::time::interval(GATE_KEEPALIVE);
+        keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        keepalive.tick().await;
+        let mut nonce = 1u64 << 62;
+        loop {
+            if *gate.borrow_and_update() {
+                return Ok(None);
+            }
+            if stop.borrow().is_some() {
+                return Ok(Some(End::Shutdown));
+            }
+            if flush(wr, rx, out).await.is_err() {
+                return Ok(Some(End::Eof));
+            }
+            tokio::select! {
+                r = gate.changed() => {
+                    if r.is_err() {
+                        return Ok(None);
+                    }
+                }
+                Some(Outbound::Msg(m)) = rx.recv() => frame::encode(&m, out),
+                r = rd.read_buf(buf), if buf.len() < GATE_READ_LIMIT => match r {
+                    Ok(0) | Err(_) => {
+                        debug!(addr = %self.addr, client = ?self.client, "client vanished while waiting for the reconnect window");
+                        return Ok(Some(End::Eof));
+                    }
+                    Ok(_) => {}
+                },
+                _ = keepalive.tick() => {
+                    nonce += 1;
+                    self.reply(Message::Ping { nonce });
+                }
+                _ = stop.changed() => {}
+                _ = self.kick.notified() => return Ok(Some(End::Eof)),
             }
         }
     }
