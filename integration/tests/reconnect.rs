@@ -265,7 +265,15 @@ async fn lock_and_unacknowledged_transactions_survive_a_server_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returning_client_waiting_for_the_window_is_kept_alive() {
     let window = 4;
-    let mut server = ServerProcess::start_opts(persistent(window));
+    // The server's own check of its clients is shorter than the window too: what the client
+    // sends while it waits must count as traffic.
+    let mut server = ServerProcess::start_opts(ServerOptions {
+        tc_properties: r#"<property name="l2.healthcheck.l1.ping.idletime" value="500"/>
+<property name="l2.healthcheck.l1.ping.interval" value="200"/>
+<property name="l2.healthcheck.l1.ping.probes" value="2"/>"#
+            .into(),
+        ..persistent(window)
+    });
     let a = within(
         "connect",
         T,

@@ -706,6 +706,8 @@ async fn lock_timer(shared: Arc<Shared>) {
 const GATE_KEEPALIVE: Duration = Duration::from_millis(250);
 /// How much of a waiting client's input is read ahead (and kept, in order) during that wait.
 const GATE_READ_LIMIT: usize = 4 * 1024 * 1024;
+/// How long a write to a client waiting for the reconnect window may take.
+const GATE_WRITE_LIMIT: Duration = Duration::from_secs(10);
 
 enum End {
     Eof,
@@ -928,7 +930,10 @@ impl Session {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let msg = frame::parse(&f).map_err(frame_violation)?;
                 if self.waits_for_gate(&msg) {
-                    if let Some(end) = self.wait_gate_alive(&mut rd, &mut buf, wr, rx, out).await? {
+                    let waited = self
+                        .wait_gate_alive(&mut rd, &mut buf, wr, rx, out, &mut last_rx)
+                        .await?;
+                    if let Some(end) = waited {
                         return Ok(end);
                     }
                 }
@@ -1023,6 +1028,7 @@ impl Session {
         wr: &mut OwnedWriteHalf,
         rx: &mut mpsc::UnboundedReceiver<Outbound>,
         out: &mut BytesMut,
+        last_rx: &mut Instant,
     ) -> Result<Option<End>, Violation> {
         let mut gate = self.shared.gate.subscribe();
         let mut stop = self.shared.shutdown.subscribe();
@@ -1037,8 +1043,10 @@ impl Session {
             if stop.borrow().is_some() {
                 return Ok(Some(End::Shutdown));
             }
-            if flush(wr, rx, out).await.is_err() {
-                return Ok(Some(End::Eof));
+            // Bounded as in `run`: a client that does not read is not waited for.
+            match tokio::time::timeout(GATE_WRITE_LIMIT, flush(wr, rx, out)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return Ok(Some(End::Eof)),
             }
             tokio::select! {
                 r = gate.changed() => {
@@ -1052,7 +1060,7 @@ impl Session {
                         debug!(addr = %self.addr, client = ?self.client, "client vanished while waiting for the reconnect window");
                         return Ok(Some(End::Eof));
                     }
-                    Ok(_) => {}
+                    Ok(_) => *last_rx = Instant::now(),
                 },
                 _ = keepalive.tick() => {
                     nonce += 1;
