@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 mod console;
+mod cpushare;
 mod ha;
 mod storage;
 mod stripes;

@@ -223,6 +223,58 @@ fn c_writer_and_rust_reader_share_a_map() {
     let server = ServerProcess::start();
     let bin = program("map_writer");
     let rust = rust_client(&server, "rust-reader");
+    write_from_rust(&rust);
+
+    let out = run_ok(&bin, &[&server.addr()]);
+    assert!(out.contains("map_writer ok"), "{out}");
+
+    // A fresh client reads everything from the server.
+    let r = rust_client(&server, "rust-reader-2");
+    check_map_writer(&r);
+    r.close().expect("close");
+    rust.close().expect("close");
+}
+
+/// The same C program, unmodified, against a cluster of two stripes (mirror groups, issue
+/// #12), connected with the connect string `h:p;h:p`: its roots land on both stripes (`shared`
+/// on stripe 0, `c-list`, `c-counter`, `c-config`, `c-answer` on stripe 1), so its first
+/// transaction — under the lock `shared`, of stripe 0 — changes objects of both and commits on
+/// both (two-phase commit). A Rust client over both stripes wrote before and reads after.
+#[test]
+fn c_writer_over_two_stripes_shares_one_graph_with_rust() {
+    use kiln_protocol::stripe::name_stripe;
+    assert_eq!(name_stripe("shared", 2), 0);
+    for root in ["c-list", "c-counter", "c-config", "c-answer"] {
+        assert_eq!(name_stripe(root, 2), 1, "{root}");
+    }
+    let servers = ServerProcess::start_stripes(2);
+    let cs = ServerProcess::connect_string(&servers);
+    let striped = |name: &str| {
+        ClientBuilder::from_connect_string(&cs)
+            .name(name)
+            .connect_blocking()
+            .expect("rust client connects to both stripes")
+    };
+    let bin = program("map_writer");
+    let rust = striped("rust-writer");
+    write_from_rust(&rust);
+
+    let out = run_ok(&bin, &[&cs]);
+    assert!(out.contains("map_writer ok"), "{out}");
+
+    let r = striped("rust-reader");
+    check_map_writer(&r);
+    // Each stripe stores its own part: the map on stripe 0, the rest on stripe 1.
+    for (i, s) in servers.iter().enumerate() {
+        let objects = s.status()["objects"].as_u64().unwrap_or(0);
+        assert!(objects > 0, "stripe {i} stores no object: {}", s.status());
+    }
+    r.close().expect("close");
+    rust.close().expect("close");
+}
+
+/// What the Rust side writes before `map_writer` runs (it reads it back).
+fn write_from_rust(rust: &Client) {
     let m = rust.map("shared").expect("map");
     let mut tx = rust
         .lock(LockId::Named("shared".into()), LockLevel::Write)
@@ -230,12 +282,10 @@ fn c_writer_and_rust_reader_share_a_map() {
     m.put(&mut tx, "from-rust", "hello C").expect("put");
     tx.commit().expect("commit");
     rust.flush().expect("flush");
+}
 
-    let out = run_ok(&bin, &[&server.addr()]);
-    assert!(out.contains("map_writer ok"), "{out}");
-
-    // A fresh client reads everything from the server.
-    let r = rust_client(&server, "rust-reader-2");
+/// Everything `map_writer` leaves behind, read by a fresh client.
+fn check_map_writer(r: &Client) {
     let m = r.map("shared").expect("map");
     let get = |k: Value| r.block_on(m.get(r.as_async(), &k)).expect("get");
     assert_eq!(get(s("greeting")), Some(s("hello from C")));
@@ -282,8 +332,6 @@ fn c_writer_and_rust_reader_share_a_map() {
         Some(s("alice"))
     );
     assert_eq!(r.root("c-answer").expect("root"), Some(Value::I64(42)));
-    r.close().expect("close");
-    rust.close().expect("close");
 }
 
 #[test]

@@ -132,6 +132,8 @@ pub struct ServerProcess {
     pub dir: TempDir,
     /// Extra environment of the server process.
     env: Vec<(String, String)>,
+    /// `-n <name>`: which server of the config this process is (None: the only one).
+    server_name: Option<String>,
 }
 
 /// How [`ServerProcess::start_opts`] configures a server.
@@ -223,10 +225,80 @@ impl ServerProcess {
             config,
             dir,
             env: opts.env.clone(),
+            server_name: None,
         };
         s.spawn();
         s.wait_ready();
         s
+    }
+
+    /// Starts a cluster of `n` stripes: one config with `n` `<mirror-group>`s (`stripe-<i>`) of
+    /// one in-memory server each (`s<i>`); returns the servers in stripe order, each listening.
+    /// Clients connect with [`ServerProcess::connect_string`].
+    pub fn start_stripes(n: usize) -> Vec<ServerProcess> {
+        let dirs: Vec<TempDir> = (0..n).map(|_| TempDir::new("stripe")).collect();
+        let ports = free_ports(3 * n);
+        let groups: String = (0..n)
+            .map(|i| {
+                format!(
+                    r#"    <mirror-group group-name="stripe-{i}" election-time="1">
+      <server host="127.0.0.1" name="s{i}" bind="127.0.0.1">
+        <data>{dir}/data</data>
+        <logs>{dir}/logs</logs>
+        <dso-port>{}</dso-port>
+        <jmx-port>{}</jmx-port>
+        <l2-group-port>{}</l2-group-port>
+      </server>
+    </mirror-group>
+"#,
+                    ports[3 * i],
+                    ports[3 * i + 1],
+                    ports[3 * i + 2],
+                    dir = dirs[i].path().display()
+                )
+            })
+            .collect();
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<tc:tc-config xmlns:tc="http://www.terracotta.org/config">
+  <servers>
+{groups}  </servers>
+</tc:tc-config>
+"#
+        );
+        let mut servers: Vec<ServerProcess> = dirs
+            .into_iter()
+            .enumerate()
+            .map(|(i, dir)| {
+                let config = dir.path().join("tc-config.xml");
+                std::fs::write(&config, &xml).expect("write config");
+                ServerProcess {
+                    child: None,
+                    port: ports[3 * i],
+                    jmx_port: ports[3 * i + 1],
+                    config,
+                    dir,
+                    env: Vec::new(),
+                    server_name: Some(format!("s{i}")),
+                }
+            })
+            .collect();
+        for s in &mut servers {
+            s.spawn();
+        }
+        for s in &servers {
+            s.wait_ready();
+        }
+        servers
+    }
+
+    /// The connect string of a cluster of stripes: `h:p;h:p` (protocol.md §9.11).
+    pub fn connect_string(servers: &[ServerProcess]) -> String {
+        servers
+            .iter()
+            .map(ServerProcess::addr)
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// Starts the server process again with the same config, ports and directory (after `kill`
@@ -246,9 +318,11 @@ impl ServerProcess {
             .open(out)
             .expect("server log file");
         let mut cmd = Command::new(binary("kiln-server"));
-        cmd.arg("-f")
-            .arg(&self.config)
-            .current_dir(self.dir.path())
+        cmd.arg("-f").arg(&self.config);
+        if let Some(name) = &self.server_name {
+            cmd.arg("-n").arg(name);
+        }
+        cmd.current_dir(self.dir.path())
             .env(
                 "KILN_LOG",
                 std::env::var("KILN_LOG").unwrap_or_else(|_| "info".into()),
