@@ -351,6 +351,9 @@ fn longest_gap(acks: &[Instant], from: Instant, to: Instant) -> Duration {
     worst
 }
 
+/// One transaction of the failover figure: when it began, when its commit was acknowledged.
+type Span = (Instant, Instant);
+
 /// The failover figure: two mirror groups of two servers; a `SyncWrite` client per stripe
 /// commits stripe-local transactions; kill -9 of stripe 1's active. Reported: stripe 0's commit
 /// rate (and longest gap between acknowledgements) from the kill to stripe 1's first commit
@@ -376,7 +379,7 @@ async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
     let mut cluster = Cluster::start(bin, &[&["0,1", "0,1"], &["0,1", "0,1"]], true)?;
     let active1 = cluster.wait_group(1, Duration::from_secs(60))?;
     let mut names = (0..).map(|i| format!("stripe-failover-{i}"));
-    let acks: Arc<[Mutex<Vec<Instant>>; 2]> = Arc::new([Mutex::default(), Mutex::default()]);
+    let acks: Arc<[Mutex<Vec<Span>>; 2]> = Arc::new([Mutex::default(), Mutex::default()]);
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for s in 0..2u8 {
@@ -398,11 +401,12 @@ async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
         tasks.push(tokio::spawn(async move {
             let mut n = 0i64;
             while !stop.load(Ordering::Relaxed) {
+                let began = Instant::now();
                 let mut tx = c.lock(lock.clone(), LockLevel::SyncWrite).await?;
                 n += 1;
                 tx.set_field(oid, "bench.Counter", "n", Value::I64(n))?;
                 tx.commit().await?;
-                acks[usize::from(s)].lock().push(Instant::now());
+                acks[usize::from(s)].lock().push((began, Instant::now()));
             }
             c.close().await?;
             Ok::<(), kiln::Error>(())
@@ -411,8 +415,11 @@ async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
     tokio::time::sleep(Duration::from_secs_f64(if quick { 0.5 } else { 2.0 })).await;
     let killed = Instant::now();
     cluster.kill(active1);
+    // Stripe 1 has resumed with the first transaction that began after the server was dead
+    // (one begun before may be acknowledged just after the kill: its answer was on its way).
+    let dead = Instant::now();
     let resumed = loop {
-        if let Some(&t) = acks[1].lock().iter().rev().find(|&&t| t > killed) {
+        if let Some(&(_, t)) = acks[1].lock().iter().rev().find(|&&(b, _)| b > dead) {
             break t;
         }
         if killed.elapsed() > Duration::from_secs(60) {
@@ -425,15 +432,18 @@ async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
     for t in tasks {
         t.await??;
     }
-    let a0 = acks[0].lock().clone();
+    let a0: Vec<Instant> = acks[0].lock().iter().map(|&(_, t)| t).collect();
     let a1 = acks[1].lock().clone();
     let last1 = a1
         .iter()
         .rev()
-        .find(|&&t| t <= killed)
-        .copied()
+        .map(|&(_, t)| t)
+        .find(|&t| t <= dead)
         .unwrap_or(killed);
-    let first1 = a1.iter().find(|&&t| t > killed).copied().unwrap_or(resumed);
+    let first1 = a1
+        .iter()
+        .find(|&&(b, _)| b > dead)
+        .map_or(resumed, |&(_, t)| t);
     let pause = first1 - last1;
     let window = first1 - killed;
     let during = longest_gap(&a0, killed, first1);
