@@ -72,6 +72,8 @@ pub struct Status {
     pub data_dir: crate::console::DataDirHealth,
     /// The stripe this server serves.
     pub stripe: StripeStatus,
+    /// The last cluster DGC run (several stripes) this server took part in.
+    pub cluster_dgc: Option<crate::dgc::StripeRun>,
 }
 
 /// `/status` `stripe`: which mirror group (stripe) this server serves.
@@ -364,6 +366,7 @@ pub fn status_of(shared: &Shared) -> Status {
             group: shared.settings.group_name.clone(),
             of: shared.settings.stripes,
         },
+        cluster_dgc: shared.cluster_dgc.last.lock().clone(),
     }
 }
 
@@ -380,6 +383,7 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
         .route("/metrics", get(metrics))
         .route("/stop", post(stop))
         .route("/dgc", post(dgc))
+        .merge(crate::dgc::routes())
         .route("/digest", get(digest))
         .route("/api/locks", get(api_locks))
         .route("/api/profiler", post(api_profiler))

@@ -20,6 +20,17 @@ pub async fn request_with_token(
     path: &str,
     token: Option<&str>,
 ) -> Result<(u16, String), ServerError> {
+    request_body(addr, method, path, token, "").await
+}
+
+/// [`request_with_token`] with a request body (`application/json`; empty: none).
+pub async fn request_body(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Result<(u16, String), ServerError> {
     let err = |message: String| ServerError::Management {
         addr: addr.to_owned(),
         message,
@@ -31,7 +42,15 @@ pub async fn request_with_token(
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\nContent-Length: 0\r\n\r\n");
+    let kind = if body.is_empty() {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n{kind}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     s.write_all(req.as_bytes())
         .await
         .map_err(|e| err(e.to_string()))?;

@@ -1,0 +1,743 @@
+//! Distributed GC across stripes (mirror groups): each stripe's active marks its own objects in
+//! an *epoch*, foreign ids its marked objects reference are forwarded to their owning stripe by a
+//! coordinator (the `kiln-server dgc` command, [`run_cluster`]) until no stripe reaches anything
+//! new, then every stripe sweeps what it did not mark. While an epoch is open, a stripe keeps a
+//! *rescue* set (snapshot-at-beginning with a Yuasa deletion barrier): ids created, faulted,
+//! subscribed, evicted or re-asserted, and every reference an object held before a transaction
+//! changed it. Marking closes over the rescue set. The protocol and its safety argument are in
+//! docs/architecture.md "DGC across stripes".
+//!
+//! Management routes (every one behind the same access check as `POST /dgc`):
+//! `POST /dgc/cluster/begin?epoch=E` (open the epoch, barrier on, nothing marked yet),
+//! `POST /dgc/cluster/mark?epoch=E` (body: JSON array of ids of this stripe to mark from; the
+//! first mark also marks from the roots and every client's resident set; answers the foreign ids
+//! newly reached), `POST /dgc/cluster/sweep?epoch=E` (final mark under the state lock; if it
+//! reaches a foreign id not reported before, answers `converged: false` with those ids and
+//! sweeps nothing; else removes every unmarked object, journaled and replicated like the
+//! one-stripe DGC, and closes the epoch), `POST /dgc/cluster/abort?epoch=E`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Query, State as AxState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use kiln_protocol::{ObjectId, SubTarget};
+use serde::Serialize;
+use tracing::{info, warn};
+
+use crate::server::Shared;
+use crate::state::{DgcReport, State};
+use crate::store::Op;
+use crate::ServerError;
+
+/// An open cluster-DGC epoch on one stripe.
+#[derive(Debug)]
+pub struct Epoch {
+    /// The coordinator's epoch id.
+    pub id: u64,
+    /// When it was opened.
+    pub opened: Instant,
+    /// Objects of this stripe marked so far.
+    pub marked: HashSet<ObjectId>,
+    /// Ids of other stripes reached and reported to the coordinator.
+    pub reported: HashSet<ObjectId>,
+    /// Ids rescued by the barrier and not marked from yet.
+    pub rescue: Vec<ObjectId>,
+    /// Whether the roots and resident sets were marked from.
+    pub roots_done: bool,
+    /// Mark requests served.
+    pub rounds: u64,
+    /// Ids received from other stripes.
+    pub received: u64,
+    /// Time spent marking (under the state lock), microseconds.
+    pub mark_micros: u64,
+}
+
+/// What one stripe did in the last cluster run it took part in (`/status` `cluster_dgc`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StripeRun {
+    /// Epoch id.
+    pub epoch: u64,
+    /// `open`, `swept`, `aborted` (by the coordinator or by a newer epoch).
+    pub outcome: &'static str,
+    /// Mark requests served.
+    pub rounds: u64,
+    /// Objects of this stripe marked.
+    pub marked: usize,
+    /// Foreign ids reported to the coordinator.
+    pub foreign_reported: usize,
+    /// Ids received from other stripes.
+    pub received: u64,
+    /// Objects removed (swept).
+    pub removed: usize,
+}
+
+impl Epoch {
+    fn run(&self, outcome: &'static str, removed: usize) -> StripeRun {
+        StripeRun {
+            epoch: self.id,
+            outcome,
+            rounds: self.rounds,
+            marked: self.marked.len(),
+            foreign_reported: self.reported.len(),
+            received: self.received,
+            removed,
+        }
+    }
+}
+
+/// Result of one mark step.
+#[derive(Debug, Default)]
+pub struct MarkStep {
+    /// Foreign ids reached for the first time in this epoch.
+    pub foreign: Vec<ObjectId>,
+    /// Local objects newly marked.
+    pub newly_marked: usize,
+}
+
+impl State {
+    /// The deletion/creation barrier: while a cluster-DGC epoch is open, `oid` is marked from
+    /// before the sweep.
+    pub fn dgc_rescue(&mut self, oid: ObjectId) {
+        if let Some(e) = self.dgc_epoch.as_mut() {
+            e.rescue.push(oid);
+        }
+    }
+
+    /// The barrier for a change of `oid`: every reference it holds now (the old values a change
+    /// may overwrite or remove).
+    pub fn dgc_rescue_refs_of(&mut self, oid: &ObjectId) {
+        if let Some(e) = self.dgc_epoch.as_mut() {
+            self.objects.for_each_ref(oid, &mut |r| e.rescue.push(r));
+        }
+    }
+
+    /// Marks from `from` (ids of this stripe), the rescue set and, the first time, the roots and
+    /// every client's resident set. Foreign ids reached are reported once per epoch.
+    pub fn dgc_mark(&mut self, epoch: u64, from: &[ObjectId]) -> Result<MarkStep, String> {
+        let stripe = self.stripe;
+        let t0 = Instant::now();
+        let Some(e) = self.dgc_epoch.as_mut() else {
+            return Err(format!(
+                "no cluster DGC epoch is open on this stripe (epoch {epoch} was aborted, replaced, or ended by a failover or restart)"
+            ));
+        };
+        if e.id != epoch {
+            return Err(format!(
+                "cluster DGC epoch {epoch} is not the open one (epoch {} is): a newer run replaced it",
+                e.id
+            ));
+        }
+        if let Some(bad) = from.iter().find(|o| o.stripe() != stripe) {
+            return Err(format!(
+                "object {bad} belongs to stripe {}, not to this stripe ({stripe}): the coordinator sends each id to its owner",
+                bad.stripe()
+            ));
+        }
+        e.rounds += 1;
+        e.received += from.len() as u64;
+        let mut stack: Vec<ObjectId> = std::mem::take(&mut e.rescue);
+        stack.extend_from_slice(from);
+        if !e.roots_done {
+            e.roots_done = true;
+            stack.extend(
+                self.roots
+                    .values()
+                    .filter_map(kiln_protocol::Value::as_ref_id),
+            );
+            for c in self.clients.values() {
+                stack.extend(c.resident.iter().copied());
+            }
+        }
+        let mut step = MarkStep::default();
+        let objects = &self.objects;
+        while let Some(oid) = stack.pop() {
+            if oid.stripe() != stripe {
+                if e.reported.insert(oid) {
+                    step.foreign.push(oid);
+                }
+                continue;
+            }
+            if !objects.contains(&oid) || !e.marked.insert(oid) {
+                continue;
+            }
+            step.newly_marked += 1;
+            objects.for_each_ref(&oid, &mut |r| {
+                if r.stripe() != stripe || !e.marked.contains(&r) {
+                    stack.push(r);
+                }
+            });
+        }
+        e.mark_micros += t0.elapsed().as_micros() as u64;
+        Ok(step)
+    }
+
+    /// Final step of an epoch: marks from the rescue set; if that reaches a foreign id not
+    /// reported before, `Ok(Err(ids))` (nothing swept, the epoch stays open). Otherwise removes
+    /// every unmarked object of this stripe, closes the epoch and returns the report, the removed
+    /// ids (the caller journals them) and the stripe's run summary.
+    #[allow(clippy::type_complexity)]
+    pub fn dgc_sweep(
+        &mut self,
+        epoch: u64,
+    ) -> Result<Result<(DgcReport, Vec<ObjectId>, StripeRun), Vec<ObjectId>>, String> {
+        let step = self.dgc_mark(epoch, &[])?;
+        if !step.foreign.is_empty() {
+            return Ok(Err(step.foreign));
+        }
+        let Some(e) = self.dgc_epoch.take() else {
+            return Err("the cluster DGC epoch vanished".into());
+        };
+        let t1 = Instant::now();
+        let mut report = DgcReport {
+            objects_before: self.objects.len(),
+            clients: self.clients.len(),
+            marked: e.marked.len(),
+            mark_micros: e.mark_micros,
+            ..DgcReport::default()
+        };
+        let garbage: Vec<ObjectId> = self
+            .objects
+            .ids()
+            .into_iter()
+            .filter(|o| !e.marked.contains(o))
+            .collect();
+        for oid in &garbage {
+            self.objects.remove(oid);
+            self.subscribers.remove(&SubTarget::Object(*oid));
+        }
+        report.removed = garbage.len();
+        report.sweep_micros = t1.elapsed().as_micros() as u64;
+        self.counters.dgc_runs += 1;
+        self.counters.dgc_removed += garbage.len() as u64;
+        let run = e.run("swept", garbage.len());
+        Ok(Ok((report, garbage, run)))
+    }
+}
+
+/// Cluster-DGC bookkeeping of one server (in [`Shared`]).
+#[derive(Debug, Default)]
+pub struct ClusterDgc {
+    /// The last cluster run this stripe took part in.
+    pub last: parking_lot::Mutex<Option<StripeRun>>,
+}
+
+fn epoch_of(q: &HashMap<String, String>) -> Result<u64, Response> {
+    match q.get("epoch").map(|v| v.parse::<u64>()) {
+        Some(Ok(e)) if e != 0 => Ok(e),
+        _ => Err(conflict(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "query parameter epoch={:?} must be a positive integer",
+                q.get("epoch").cloned().unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+fn conflict(code: StatusCode, message: String) -> Response {
+    (code, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+/// The stripe may take part: it is the active and its reconnect window is closed.
+fn ready(shared: &Shared) -> Result<(), Response> {
+    if !shared.ha.is_active() {
+        return Err(conflict(
+            StatusCode::CONFLICT,
+            format!(
+                "server '{}' is {}, not the active of stripe {}: the DGC runs on each stripe's active",
+                shared.settings.name,
+                shared.ha.role(),
+                shared.settings.stripe
+            ),
+        ));
+    }
+    if !shared.gate_is_open() {
+        return Err(conflict(
+            StatusCode::CONFLICT,
+            format!(
+                "the reconnect window of server '{}' (stripe {}) is open: the resident sets of returning clients are not known yet; try again after it closes",
+                shared.settings.name, shared.settings.stripe
+            ),
+        ));
+    }
+    Ok(())
+}
+
+async fn begin(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let epoch = match epoch_of(&q).and_then(|e| ready(&shared).map(|()| e)) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let mut st = shared.state.lock();
+    if let Some(old) = st.dgc_epoch.take() {
+        warn!(
+            old = old.id,
+            new = epoch,
+            "cluster DGC: a new epoch replaces an open one (its run aborts; nothing of it is swept)"
+        );
+        *shared.cluster_dgc.last.lock() = Some(old.run("aborted", 0));
+    }
+    st.dgc_epoch = Some(Epoch {
+        id: epoch,
+        opened: Instant::now(),
+        marked: HashSet::new(),
+        reported: HashSet::new(),
+        rescue: Vec::new(),
+        roots_done: false,
+        rounds: 0,
+        received: 0,
+        mark_micros: 0,
+    });
+    let objects = st.objects.len();
+    drop(st);
+    info!(
+        epoch,
+        stripe = shared.settings.stripe,
+        "cluster DGC: epoch open (rescue barrier on)"
+    );
+    Json(serde_json::json!({
+        "epoch": epoch,
+        "stripe": shared.settings.stripe,
+        "server": shared.settings.name,
+        "objects": objects,
+    }))
+    .into_response()
+}
+
+async fn mark(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+    body: String,
+) -> Response {
+    let epoch = match epoch_of(&q).and_then(|e| ready(&shared).map(|()| e)) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let ids: Vec<u64> = if body.trim().is_empty() {
+        Vec::new()
+    } else {
+        match serde_json::from_str(&body) {
+            Ok(v) => v,
+            Err(e) => {
+                return conflict(
+                    StatusCode::BAD_REQUEST,
+                    format!("/dgc/cluster/mark: the body must be a JSON array of object ids: {e}"),
+                )
+            }
+        }
+    };
+    let ids: Vec<ObjectId> = ids.into_iter().map(ObjectId).collect();
+    let step = shared.state.lock().dgc_mark(epoch, &ids);
+    match step {
+        Ok(s) => Json(serde_json::json!({
+            "foreign": s.foreign.iter().map(|o| o.0).collect::<Vec<_>>(),
+            "newly_marked": s.newly_marked,
+        }))
+        .into_response(),
+        Err(e) => conflict(StatusCode::CONFLICT, e),
+    }
+}
+
+async fn sweep(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let epoch = match epoch_of(&q).and_then(|e| ready(&shared).map(|()| e)) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (outcome, pending) = {
+        let mut st = shared.state.lock();
+        match st.dgc_sweep(epoch) {
+            Err(e) => return conflict(StatusCode::CONFLICT, e),
+            Ok(Err(foreign)) => {
+                drop(st);
+                info!(
+                    epoch,
+                    new_foreign = foreign.len(),
+                    "cluster DGC: not converged at sweep (more rounds needed)"
+                );
+                return Json(serde_json::json!({
+                    "converged": false,
+                    "foreign": foreign.iter().map(|o| o.0).collect::<Vec<_>>(),
+                }))
+                .into_response();
+            }
+            Ok(Ok((report, garbage, run))) => {
+                let pending = if garbage.is_empty() {
+                    None
+                } else {
+                    shared
+                        .record(garbage.iter().map(|o| Op::DelObject(*o)).collect())
+                        .durable
+                };
+                ((report, run), pending)
+            }
+        }
+    };
+    if let Some(rx) = pending {
+        match rx.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                warn!(error = %e, "cluster DGC: removed objects could not be deleted from the store (they will be collected again after a restart)")
+            }
+            Err(_) => warn!("cluster DGC: the store writer stopped"),
+        }
+    }
+    let (report, run) = outcome;
+    info!(
+        epoch,
+        stripe = shared.settings.stripe,
+        before = report.objects_before,
+        marked = report.marked,
+        removed = report.removed,
+        rounds = run.rounds,
+        foreign_reported = run.foreign_reported,
+        received = run.received,
+        "cluster DGC: stripe swept"
+    );
+    shared.history.lock().dgc(&report);
+    *shared.last_dgc.lock() = Some(report.clone());
+    *shared.cluster_dgc.last.lock() = Some(run.clone());
+    Json(serde_json::json!({
+        "converged": true,
+        "stripe": shared.settings.stripe,
+        "server": shared.settings.name,
+        "report": report,
+        "run": run,
+    }))
+    .into_response()
+}
+
+async fn abort(
+    AxState(shared): AxState<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let epoch = match epoch_of(&q) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let mut st = shared.state.lock();
+    let aborted = match st.dgc_epoch.take() {
+        Some(e) if e.id == epoch => {
+            *shared.cluster_dgc.last.lock() = Some(e.run("aborted", 0));
+            true
+        }
+        other => {
+            st.dgc_epoch = other;
+            false
+        }
+    };
+    drop(st);
+    if aborted {
+        info!(epoch, "cluster DGC: epoch aborted, nothing swept");
+    }
+    Json(serde_json::json!({ "aborted": aborted })).into_response()
+}
+
+/// The cluster-DGC management routes (merged into the management router before its access
+/// check layer).
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Shared>: axum::extract::FromRef<S>,
+{
+    Router::new()
+        .route("/dgc/cluster/begin", post(begin))
+        .route("/dgc/cluster/mark", post(mark))
+        .route("/dgc/cluster/sweep", post(sweep))
+        .route("/dgc/cluster/abort", post(abort))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The coordinator.
+
+/// One stripe as the coordinator sees it: its index, group name and servers (name, management
+/// address).
+#[derive(Debug, Clone)]
+pub struct StripeTarget {
+    /// Stripe index (the mirror group's position in the configuration).
+    pub index: u8,
+    /// Group name.
+    pub group: String,
+    /// Members: server name and management address (`host:jmx-port`).
+    pub servers: Vec<(String, String)>,
+}
+
+/// What the coordinator reports about one stripe.
+#[derive(Debug, Clone, Serialize)]
+pub struct StripeOutcome {
+    /// Stripe index.
+    pub stripe: u8,
+    /// Group name.
+    pub group: String,
+    /// The active that took part.
+    pub server: String,
+    /// Its sweep answer (`report`, `run`).
+    pub sweep: serde_json::Value,
+}
+
+/// A whole cluster run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterReport {
+    /// Epoch id.
+    pub epoch: u64,
+    /// Mark rounds (every stripe asked once per round).
+    pub rounds: u32,
+    /// Ids forwarded between stripes.
+    pub forwarded: u64,
+    /// Objects removed over all stripes.
+    pub removed: u64,
+    /// Per stripe.
+    pub stripes: Vec<StripeOutcome>,
+}
+
+/// Most mark rounds before a run gives up (nothing removed): every round marks at least one
+/// new foreign id somewhere, so a graph needs at most as many rounds as it has stripe crossings
+/// on its longest path; mutators can add more.
+const MAX_ROUNDS: u32 = 10_000;
+/// Sweep attempts that may find new foreign ids before the run gives up.
+const MAX_SWEEP_RETRIES: u32 = 20;
+
+fn err(m: String) -> ServerError {
+    ServerError::ClusterDgc(m)
+}
+
+async fn call(
+    addr: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Result<serde_json::Value, String> {
+    match crate::mgmt::request_body(addr, "POST", path, token, body).await {
+        Ok((200, b)) => serde_json::from_str(&b).map_err(|e| format!("bad answer {b:?}: {e}")),
+        Ok((code, b)) => Err(format!("HTTP {code}: {b}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Finds the active of `t`: the member whose `/status` says `ACTIVE-COORDINATOR` of stripe
+/// `t.index`.
+async fn find_active(t: &StripeTarget, token: Option<&str>) -> Result<(String, String), String> {
+    let mut seen = Vec::new();
+    for (name, addr) in &t.servers {
+        match crate::mgmt::request_with_token(addr, "GET", "/status", token).await {
+            Ok((200, body)) => {
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let state = v["state"].as_str().unwrap_or("?").to_owned();
+                if state == "ACTIVE-COORDINATOR" && v["stripe"]["id"] == t.index {
+                    return Ok((name.clone(), addr.clone()));
+                }
+                seen.push(format!("{name} at {addr}: {state}"));
+            }
+            Ok((code, body)) => seen.push(format!("{name} at {addr}: HTTP {code}: {body}")),
+            Err(e) => seen.push(format!("{name}: {e}")),
+        }
+    }
+    Err(format!(
+        "stripe {} (group '{}') has no reachable ACTIVE-COORDINATOR ({})",
+        t.index,
+        t.group,
+        seen.join("; ")
+    ))
+}
+
+/// Runs one DGC over every stripe: begin on each stripe's active, mark rounds forwarding foreign
+/// ids to their owners until one full round reaches nothing new, then sweep each stripe. A stripe
+/// without an active, or failing before the sweeps, aborts the run on every stripe: nothing is
+/// removed anywhere.
+pub async fn run_cluster(
+    targets: &[StripeTarget],
+    token: Option<&str>,
+) -> Result<ClusterReport, ServerError> {
+    let mut actives = Vec::with_capacity(targets.len());
+    for t in targets {
+        actives.push(find_active(t, token).await.map_err(|e| {
+            err(format!(
+                "{e}: the cluster DGC needs every stripe's active; nothing was removed"
+            ))
+        })?);
+    }
+    let epoch = {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        (nanos ^ (u64::from(std::process::id()) << 32)) | 1
+    };
+    info!(epoch, stripes = targets.len(), "cluster DGC: start");
+    let actives = &actives;
+    let abort_all = |why: String| async move {
+        for (_, addr) in actives {
+            let _ = call(
+                addr,
+                &format!("/dgc/cluster/abort?epoch={epoch}"),
+                token,
+                "",
+            )
+            .await;
+        }
+        err(format!("{why}; the run was aborted on every stripe"))
+    };
+    for (t, (name, addr)) in targets.iter().zip(actives) {
+        if let Err(e) = call(
+            addr,
+            &format!("/dgc/cluster/begin?epoch={epoch}"),
+            token,
+            "",
+        )
+        .await
+        {
+            return Err(abort_all(format!(
+                "stripe {} (group '{}', server '{name}' at {addr}) did not begin the epoch: {e}; nothing was removed",
+                t.index, t.group
+            ))
+            .await);
+        }
+    }
+    let index_of = |stripe: u8| targets.iter().position(|t| t.index == stripe);
+    let mut pending: Vec<Vec<u64>> = vec![Vec::new(); targets.len()];
+    let mut rounds = 0u32;
+    let mut forwarded = 0u64;
+    let mut first = true;
+    let mut outcomes: Vec<Option<StripeOutcome>> = vec![None; targets.len()];
+    let mut sweep_retries = 0u32;
+    loop {
+        // Mark rounds until one full round reaches nothing new.
+        loop {
+            let any_pending = pending.iter().any(|p| !p.is_empty());
+            if !first && !any_pending {
+                break;
+            }
+            rounds += 1;
+            if rounds > MAX_ROUNDS {
+                return Err(abort_all(format!(
+                    "no convergence after {MAX_ROUNDS} mark rounds; nothing was removed on stripes not yet swept"
+                ))
+                .await);
+            }
+            let mut next: Vec<Vec<u64>> = vec![Vec::new(); targets.len()];
+            let mut any_new = false;
+            for (i, (t, (name, addr))) in targets.iter().zip(actives).enumerate() {
+                if outcomes[i].is_some() {
+                    continue;
+                }
+                let ids = std::mem::take(&mut pending[i]);
+                let body = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+                let v = match call(addr, &format!("/dgc/cluster/mark?epoch={epoch}"), token, &body)
+                    .await
+                {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Err(abort_all(format!(
+                            "stripe {} (group '{}', server '{name}' at {addr}) failed in mark round {rounds}: {e}; nothing was removed on stripes not yet swept",
+                            t.index, t.group
+                        ))
+                        .await)
+                    }
+                };
+                for id in v["foreign"].as_array().into_iter().flatten() {
+                    let Some(id) = id.as_u64() else { continue };
+                    any_new = true;
+                    match index_of(ObjectId(id).stripe()) {
+                        Some(j) if outcomes[j].is_none() => {
+                            forwarded += 1;
+                            next[j].push(id);
+                        }
+                        Some(j) => {
+                            // Its owner has swept already: by the snapshot argument it was
+                            // marked there (docs/architecture.md); say so if it was not kept.
+                            warn!(
+                                epoch,
+                                id,
+                                stripe = targets[j].index,
+                                "cluster DGC: a late reference to an object of an already swept stripe"
+                            );
+                        }
+                        None => warn!(
+                            epoch,
+                            id, "cluster DGC: a reference to an object of no configured stripe"
+                        ),
+                    }
+                }
+            }
+            pending = next;
+            first = false;
+            if !any_new && pending.iter().all(Vec::is_empty) {
+                break;
+            }
+        }
+        // Sweep every stripe not swept yet; one that reaches something new sends the run back
+        // to marking.
+        let mut reopened = false;
+        for (i, (t, (name, addr))) in targets.iter().zip(actives).enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
+            let v = match call(addr, &format!("/dgc/cluster/sweep?epoch={epoch}"), token, "").await
+            {
+                Ok(v) => v,
+                Err(e) => {
+                    return Err(abort_all(format!(
+                        "stripe {} (group '{}', server '{name}' at {addr}) failed to sweep: {e}; stripes swept before it removed only objects unreachable at the start of the run",
+                        t.index, t.group
+                    ))
+                    .await)
+                }
+            };
+            if v["converged"].as_bool() == Some(true) {
+                outcomes[i] = Some(StripeOutcome {
+                    stripe: t.index,
+                    group: t.group.clone(),
+                    server: name.clone(),
+                    sweep: v,
+                });
+                continue;
+            }
+            reopened = true;
+            for id in v["foreign"].as_array().into_iter().flatten() {
+                if let Some(id) = id.as_u64() {
+                    if let Some(j) = index_of(ObjectId(id).stripe()) {
+                        if outcomes[j].is_none() {
+                            forwarded += 1;
+                            pending[j].push(id);
+                        }
+                    }
+                }
+            }
+            // Stripes after this one would sweep before the new ids are marked: stop here.
+            break;
+        }
+        if !reopened {
+            break;
+        }
+        sweep_retries += 1;
+        if sweep_retries > MAX_SWEEP_RETRIES {
+            return Err(abort_all(format!(
+                "the sweep found new references {MAX_SWEEP_RETRIES} times (mutators keep moving references); stripes not yet swept removed nothing"
+            ))
+            .await);
+        }
+    }
+    let stripes: Vec<StripeOutcome> = outcomes.into_iter().flatten().collect();
+    let removed = stripes
+        .iter()
+        .map(|s| s.sweep["report"]["removed"].as_u64().unwrap_or(0))
+        .sum();
+    info!(epoch, rounds, forwarded, removed, "cluster DGC: complete");
+    Ok(ClusterReport {
+        epoch,
+        rounds,
+        forwarded,
+        removed,
+        stripes,
+    })
+}
