@@ -360,8 +360,8 @@ async fn dgc_with_a_mutator_moving_references_between_stripes_loses_nothing() {
         let (p, _) = payloads[i];
         let (fs, fh) = holders[from];
         let (ts, th) = holders[to];
-        // Keep the payload resident while it moves, link first, then unlink, then forget.
-        m.object(p).await.unwrap();
+        // The payload is never faulted: only the holders are resident while it moves (link
+        // first, then unlink, then forget them), so only the graph and the barrier keep it.
         set_next(&m, &locks[ts], th, Some(p)).await;
         set_next(&m, &locks[fs], fh, None).await;
         m.flush().await.unwrap();

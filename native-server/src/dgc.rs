@@ -741,3 +741,213 @@ pub async fn run_cluster(
         stripes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! The barrier, deterministically: two stripes' states marked in the order that loses an
+    //! object without it (the integration test races a real mutator against real runs).
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::HashSet;
+
+    use kiln_protocol::{Delta, DeltaOp, NodeInfo, ObjectId, ObjectState, Txn, Value};
+
+    use super::Epoch;
+    use crate::state::{ClientEntry, ClientStats, State};
+
+    const C: &str = "t.Node";
+
+    fn stripe(s: u8) -> State {
+        let mut st = State {
+            stripe: s,
+            stripes: 2,
+            ..State::default()
+        };
+        let (out, rx) = tokio::sync::mpsc::unbounded_channel();
+        std::mem::forget(rx);
+        st.clients.insert(
+            1,
+            ClientEntry {
+                info: NodeInfo {
+                    id: 1,
+                    name: "m".into(),
+                    pid: 1,
+                    addr: "test".into(),
+                },
+                out,
+                resident: HashSet::new(),
+                last_seq: 0,
+                subs: HashSet::new(),
+                stats: ClientStats::default(),
+            },
+        );
+        st
+    }
+
+    fn set(oid: ObjectId, to: Option<ObjectId>) -> Delta {
+        Delta {
+            oid,
+            ops: vec![DeltaOp::SetField {
+                class: C.into(),
+                name: "next".into(),
+                value: to.map_or(Value::Null, Value::Ref),
+            }],
+        }
+    }
+
+    /// Commits a transaction of client 1: `new` objects (with `next`) and `changes`.
+    fn txn(st: &mut State, new: &[(ObjectId, Option<ObjectId>)], changes: Vec<Delta>) {
+        let seq = st.clients[&1].last_seq + 1;
+        let mut deltas: Vec<Delta> = new.iter().map(|(o, n)| set(*o, *n)).collect();
+        deltas.extend(changes);
+        st.apply_txn(
+            1,
+            Txn {
+                seq,
+                flags: 0,
+                new_objects: new
+                    .iter()
+                    .map(|(o, _)| (*o, ObjectState::physical(C)))
+                    .collect(),
+                deltas,
+                notifies: Vec::new(),
+                dmis: Vec::new(),
+            },
+        )
+        .unwrap()
+        .unwrap();
+    }
+
+    fn open(st: &mut State, id: u64) {
+        st.dgc_epoch = Some(Epoch {
+            id,
+            opened: std::time::Instant::now(),
+            marked: HashSet::new(),
+            reported: HashSet::new(),
+            rescue: Vec::new(),
+            roots_done: false,
+            rounds: 0,
+            received: 0,
+            mark_micros: 0,
+        });
+    }
+
+    fn evict_all(st: &mut State) {
+        let ids: Vec<ObjectId> = st.clients[&1].resident.iter().copied().collect();
+        ids.iter().for_each(|o| st.dgc_rescue(*o));
+        st.clients.get_mut(&1).unwrap().resident.clear();
+    }
+
+    /// Runs mark rounds (stripe 0 first, as the coordinator does) until nothing new, then
+    /// sweeps both; `between` runs after stripe 0's first mark, before stripe 1's.
+    fn run(sts: &mut [State; 2], between: impl FnOnce(&mut [State; 2])) -> [usize; 2] {
+        open(&mut sts[0], 9);
+        open(&mut sts[1], 9);
+        let mut pending: [Vec<ObjectId>; 2] = [Vec::new(), Vec::new()];
+        let mut between = Some(between);
+        loop {
+            let mut any = false;
+            for i in 0..2 {
+                let ids = std::mem::take(&mut pending[i]);
+                let step = sts[i].dgc_mark(9, &ids).unwrap();
+                for f in step.foreign {
+                    any = true;
+                    pending[usize::from(f.stripe())].push(f);
+                }
+                if let Some(b) = between.take() {
+                    b(sts);
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        let mut removed = [0; 2];
+        for i in 0..2 {
+            let (report, _, _) = sts[i].dgc_sweep(9).unwrap().unwrap();
+            removed[i] = report.removed;
+        }
+        removed
+    }
+
+    #[test]
+    fn deletion_barrier_keeps_a_reference_moved_to_an_already_marked_stripe() {
+        let mut sts = [stripe(0), stripe(1)];
+        let (h0, h1, p) = (
+            ObjectId::new(0, 1),
+            ObjectId::new(1, 1),
+            ObjectId::new(1, 2),
+        );
+        txn(&mut sts[1], &[(p, None), (h1, Some(p))], Vec::new());
+        txn(&mut sts[0], &[(h0, None)], Vec::new());
+        sts[0].roots.insert("r0".into(), Value::Ref(h0));
+        sts[1].roots.insert("r1".into(), Value::Ref(h1));
+        evict_all(&mut sts[0]);
+        evict_all(&mut sts[1]);
+        // After stripe 0 marked: p moves from stripe 1's h1 to stripe 0's h0 (link, then unlink);
+        // the mutator never faults p. Without the barrier on h1, nobody marks p.
+        let removed = run(&mut sts, |sts| {
+            txn(&mut sts[0], &[], vec![set(h0, Some(p))]);
+            txn(&mut sts[1], &[], vec![set(h1, None)]);
+            evict_all(&mut sts[0]);
+            evict_all(&mut sts[1]);
+        });
+        assert_eq!(removed, [0, 0]);
+        assert!(sts[1].objects.contains(&p));
+        // The next run: p is referenced from h0 only and survives; after unlinking it goes.
+        assert_eq!(run(&mut sts, |_| {}), [0, 0]);
+        txn(&mut sts[0], &[], vec![set(h0, None)]);
+        evict_all(&mut sts[0]);
+        assert_eq!(run(&mut sts, |_| {}), [0, 1]);
+        assert!(!sts[1].objects.contains(&p));
+    }
+
+    #[test]
+    fn creation_barrier_keeps_an_object_created_after_its_stripe_marked() {
+        let mut sts = [stripe(0), stripe(1)];
+        let (h0, h1, n) = (
+            ObjectId::new(0, 1),
+            ObjectId::new(1, 1),
+            ObjectId::new(0, 5),
+        );
+        txn(&mut sts[0], &[(h0, None)], Vec::new());
+        txn(&mut sts[1], &[(h1, Some(h0))], Vec::new());
+        sts[0].roots.insert("r0".into(), Value::Ref(h0));
+        sts[1].roots.insert("r1".into(), Value::Ref(h1));
+        evict_all(&mut sts[0]);
+        evict_all(&mut sts[1]);
+        let removed = run(&mut sts, |sts| {
+            // Created on stripe 0 after its mark, linked from h0 (marked already: a root, and
+            // referenced from stripe 1), then the client leaves (nothing of it is rescued).
+            txn(&mut sts[0], &[(n, None)], vec![set(h0, Some(n))]);
+            sts[0].remove_client(1);
+        });
+        assert_eq!(removed, [0, 0]);
+        assert!(sts[0].objects.contains(&n));
+    }
+
+    #[test]
+    fn a_cycle_across_stripes_is_collected_and_a_sweep_that_reaches_new_ids_waits() {
+        let mut sts = [stripe(0), stripe(1)];
+        let (a, b) = (ObjectId::new(0, 1), ObjectId::new(1, 1));
+        txn(&mut sts[0], &[(a, None)], Vec::new());
+        txn(&mut sts[1], &[(b, Some(a))], Vec::new());
+        txn(&mut sts[0], &[], vec![set(a, Some(b))]);
+        evict_all(&mut sts[0]);
+        evict_all(&mut sts[1]);
+        assert_eq!(run(&mut sts, |_| {}), [1, 1]);
+        // Not converged: a rescue reaching a foreign id unreported before blocks the sweep.
+        let (c, d) = (ObjectId::new(0, 2), ObjectId::new(1, 2));
+        txn(&mut sts[1], &[(d, None)], Vec::new());
+        open(&mut sts[0], 3);
+        sts[0].dgc_mark(3, &[]).unwrap();
+        txn(&mut sts[0], &[(c, Some(d))], Vec::new());
+        match sts[0].dgc_sweep(3).unwrap() {
+            Err(foreign) => assert_eq!(foreign, vec![d]),
+            Ok(_) => panic!("swept although a new foreign id was reached"),
+        }
+        assert!(sts[0].dgc_epoch.is_some(), "the epoch stays open");
+        assert!(sts[0].dgc_mark(4, &[]).is_err(), "another epoch is refused");
+        assert!(sts[0].dgc_mark(3, &[d]).is_err(), "a foreign id is refused");
+    }
+}
