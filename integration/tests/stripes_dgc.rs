@@ -179,10 +179,10 @@ async fn dgc_follows_references_between_stripes() {
     let g1 = node(&a, &locks[1], Some(g0)).await;
     set_next(&a, &locks[0], g0, Some(g1)).await;
     let mut chains = Vec::new();
-    for s in 0..2 {
-        let t = node(&a, &locks[s], None).await;
-        let m = node(&a, &locks[s], Some(t)).await;
-        let h = node(&a, &locks[s], Some(m)).await;
+    for lock in &locks {
+        let t = node(&a, lock, None).await;
+        let m = node(&a, lock, Some(t)).await;
+        let h = node(&a, lock, Some(m)).await;
         chains.push([h, m, t]);
     }
     // Resident only at the keeper client (linked from nothing), on stripe 1 and referring to

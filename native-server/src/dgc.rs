@@ -226,10 +226,13 @@ pub struct ClusterDgc {
     pub last: parking_lot::Mutex<Option<StripeRun>>,
 }
 
-fn epoch_of(q: &HashMap<String, String>) -> Result<u64, Response> {
+/// A refusal: status and message.
+type Refusal = (StatusCode, String);
+
+fn epoch_of(q: &HashMap<String, String>) -> Result<u64, Refusal> {
     match q.get("epoch").map(|v| v.parse::<u64>()) {
         Some(Ok(e)) if e != 0 => Ok(e),
-        _ => Err(conflict(
+        _ => Err((
             StatusCode::BAD_REQUEST,
             format!(
                 "query parameter epoch={:?} must be a positive integer",
@@ -244,9 +247,9 @@ fn conflict(code: StatusCode, message: String) -> Response {
 }
 
 /// The stripe may take part: it is the active and its reconnect window is closed.
-fn ready(shared: &Shared) -> Result<(), Response> {
+fn ready(shared: &Shared) -> Result<(), Refusal> {
     if !shared.ha.is_active() {
-        return Err(conflict(
+        return Err((
             StatusCode::CONFLICT,
             format!(
                 "server '{}' is {}, not the active of stripe {}: the DGC runs on each stripe's active",
@@ -257,7 +260,7 @@ fn ready(shared: &Shared) -> Result<(), Response> {
         ));
     }
     if !shared.gate_is_open() {
-        return Err(conflict(
+        return Err((
             StatusCode::CONFLICT,
             format!(
                 "the reconnect window of server '{}' (stripe {}) is open: the resident sets of returning clients are not known yet; try again after it closes",
@@ -274,7 +277,7 @@ async fn begin(
 ) -> Response {
     let epoch = match epoch_of(&q).and_then(|e| ready(&shared).map(|()| e)) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((code, m)) => return conflict(code, m),
     };
     let mut st = shared.state.lock();
     if let Some(old) = st.dgc_epoch.take() {
@@ -319,7 +322,7 @@ async fn mark(
 ) -> Response {
     let epoch = match epoch_of(&q).and_then(|e| ready(&shared).map(|()| e)) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((code, m)) => return conflict(code, m),
     };
     let ids: Vec<u64> = if body.trim().is_empty() {
         Vec::new()
@@ -352,7 +355,7 @@ async fn sweep(
 ) -> Response {
     let epoch = match epoch_of(&q).and_then(|e| ready(&shared).map(|()| e)) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((code, m)) => return conflict(code, m),
     };
     let (outcome, pending) = {
         let mut st = shared.state.lock();
@@ -423,7 +426,7 @@ async fn abort(
 ) -> Response {
     let epoch = match epoch_of(&q) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((code, m)) => return conflict(code, m),
     };
     let mut st = shared.state.lock();
     let aborted = match st.dgc_epoch.take() {

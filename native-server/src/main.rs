@@ -399,19 +399,13 @@ async fn cluster_dgc(cfg: &TcConfig) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!(
-                "kiln-server: {e}{}",
-                token_hint(
-                    cfg,
-                    if e.to_string().contains("HTTP 401") {
-                        401
-                    } else if e.to_string().contains("HTTP 403") {
-                        403
-                    } else {
-                        0
-                    }
-                )
-            );
+            // A stripe refusing the token: say which setting supplies it.
+            let text = e.to_string();
+            let code = [401u16, 403]
+                .into_iter()
+                .find(|c| text.contains(&format!("HTTP {c}")))
+                .unwrap_or(0);
+            eprintln!("kiln-server: {text}{}", token_hint(cfg, code));
             ExitCode::FAILURE
         }
     }
