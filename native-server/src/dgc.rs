@@ -55,7 +55,14 @@ pub struct Epoch {
     pub received: u64,
     /// Time spent marking (under the state lock), microseconds.
     pub mark_micros: u64,
+    /// The coordinator's last request.
+    pub last_call: Instant,
 }
+
+/// An open epoch without a coordinator request for this long is dropped.
+pub const ABANDONED: std::time::Duration = std::time::Duration::from_secs(120);
+/// An open epoch with more pending rescues than this is dropped (32 MiB of ids).
+pub const MAX_RESCUE: usize = 4 << 20;
 
 /// What one stripe did in the last cluster run it took part in (`/status` `cluster_dgc`).
 #[derive(Debug, Clone, Serialize)]
@@ -77,6 +84,22 @@ pub struct StripeRun {
 }
 
 impl Epoch {
+    /// A new epoch `id`: nothing marked, barrier on.
+    pub fn new(id: u64) -> Epoch {
+        Epoch {
+            id,
+            opened: Instant::now(),
+            marked: HashSet::new(),
+            reported: HashSet::new(),
+            rescue: Vec::new(),
+            roots_done: false,
+            rounds: 0,
+            received: 0,
+            mark_micros: 0,
+            last_call: Instant::now(),
+        }
+    }
+
     fn run(&self, outcome: &'static str, removed: usize) -> StripeRun {
         StripeRun {
             epoch: self.id,
@@ -105,6 +128,7 @@ impl State {
     pub fn dgc_rescue(&mut self, oid: ObjectId) {
         if let Some(e) = self.dgc_epoch.as_mut() {
             e.rescue.push(oid);
+            self.dgc_check_abandoned();
         }
     }
 
@@ -113,6 +137,29 @@ impl State {
     pub fn dgc_rescue_refs_of(&mut self, oid: &ObjectId) {
         if let Some(e) = self.dgc_epoch.as_mut() {
             self.objects.for_each_ref(oid, &mut |r| e.rescue.push(r));
+            self.dgc_check_abandoned();
+        }
+    }
+
+    /// An epoch whose coordinator went away must not grow its rescue set forever: every 4096
+    /// rescues, an epoch without a coordinator request for [`ABANDONED`] (or with more than
+    /// [`MAX_RESCUE`] pending rescues) is dropped (its run then fails at its next request;
+    /// nothing of it is swept).
+    fn dgc_check_abandoned(&mut self) {
+        let Some(e) = self.dgc_epoch.as_ref() else {
+            return;
+        };
+        if e.rescue.len() % 4096 != 0 {
+            return;
+        }
+        if e.last_call.elapsed() > ABANDONED || e.rescue.len() > MAX_RESCUE {
+            warn!(
+                epoch = e.id,
+                idle_secs = e.last_call.elapsed().as_secs(),
+                rescued = e.rescue.len(),
+                "cluster DGC: epoch abandoned (no coordinator request or too many rescues); nothing of it is swept"
+            );
+            self.dgc_epoch = None;
         }
     }
 
@@ -140,6 +187,7 @@ impl State {
         }
         e.rounds += 1;
         e.received += from.len() as u64;
+        e.last_call = Instant::now();
         let mut stack: Vec<ObjectId> = std::mem::take(&mut e.rescue);
         stack.extend_from_slice(from);
         if !e.roots_done {
@@ -288,17 +336,7 @@ async fn begin(
         );
         *shared.cluster_dgc.last.lock() = Some(old.run("aborted", 0));
     }
-    st.dgc_epoch = Some(Epoch {
-        id: epoch,
-        opened: Instant::now(),
-        marked: HashSet::new(),
-        reported: HashSet::new(),
-        rescue: Vec::new(),
-        roots_done: false,
-        rounds: 0,
-        received: 0,
-        mark_micros: 0,
-    });
+    st.dgc_epoch = Some(Epoch::new(epoch));
     let objects = st.objects.len();
     drop(st);
     info!(
@@ -822,17 +860,7 @@ mod tests {
     }
 
     fn open(st: &mut State, id: u64) {
-        st.dgc_epoch = Some(Epoch {
-            id,
-            opened: std::time::Instant::now(),
-            marked: HashSet::new(),
-            reported: HashSet::new(),
-            rescue: Vec::new(),
-            roots_done: false,
-            rounds: 0,
-            received: 0,
-            mark_micros: 0,
-        });
+        st.dgc_epoch = Some(Epoch::new(id));
     }
 
     fn evict_all(st: &mut State) {
