@@ -453,7 +453,64 @@ async fn dgc_with_a_stripe_down_names_it_and_removes_nothing() {
     assert!(has(&g, 0, junk));
     let st = g.status(0).unwrap();
     assert!(st["cluster_dgc"].is_null(), "no epoch was begun: {st}");
-    // The one-stripe route refuses on a striped cluster and points at the cluster run.
+    // `POST /dgc` (the console's action) coordinates the same run: the same refusal.
     let one = http(g.members[0].jmx_port, "POST", "/dgc");
-    assert!(one.contains("run the cluster DGC"), "{one}");
+    assert!(
+        one.contains("stripe 1 (group 'stripe-1')") && one.contains("nothing was removed"),
+        "{one}"
+    );
+    assert_eq!(objects(&g, 0), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn periodic_dgc_of_a_striped_cluster_is_started_by_stripe_0_only() {
+    let mut g = Group::new(2, true, 1, 1);
+    let xml = std::fs::read_to_string(&g.config).unwrap();
+    std::fs::write(
+        &g.config,
+        xml.replace(
+            "<dso>",
+            "<dso><garbage-collection><enabled>true</enabled><interval>1</interval></garbage-collection>",
+        ),
+    )
+    .unwrap();
+    as_groups(&g, &[&[0], &[1]]);
+    g.start(0);
+    g.start(1);
+    g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    let locks = [name_on("lock", 0), name_on("lock", 1)];
+    let a = client(&g, "builder").await;
+    // Live: stripe 1's X1 referenced only from stripe 0's root map; garbage: Y1 -> Z0.
+    let x1 = node(&a, &locks[1], None).await;
+    let map = a.map(&name_on("root", 0)).await.unwrap();
+    let mut tx = a
+        .lock(LockId::Named(locks[0].clone()), LockLevel::Write)
+        .await
+        .unwrap();
+    map.put(&mut tx, "x", x1).unwrap();
+    tx.commit().await.unwrap();
+    let z0 = node(&a, &locks[0], None).await;
+    let y1 = node(&a, &locks[1], Some(z0)).await;
+    a.flush().await.unwrap();
+    a.close().await.unwrap();
+    drop(a);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while has(&g, 1, y1) || has(&g, 0, z0) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "periodic cluster DGC did not collect within 20 s; logs:\n{}\n{}",
+            g.log(0),
+            g.log(1)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(has(&g, 1, x1), "live object kept");
+    assert!(g.log(0).contains("cluster DGC: coordinating"));
+    assert!(
+        !g.log(1).contains("cluster DGC: coordinating"),
+        "stripe 1 takes part but does not start runs:\n{}",
+        g.log(1)
+    );
+    assert_eq!(g.status(1).unwrap()["cluster_dgc"]["outcome"], "swept");
 }

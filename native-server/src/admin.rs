@@ -512,6 +512,16 @@ async fn stop(
 }
 
 async fn dgc(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
+    // Several stripes: this server coordinates one run over every stripe's active.
+    if shared.settings.stripes > 1 {
+        return match crate::dgc::run_for(&shared, "on demand (management port)").await {
+            Ok(report) => (StatusCode::OK, Json(serde_json::json!(report))),
+            Err(e) => (
+                StatusCode::CONFLICT,
+                Json(serde_json::json!({ "error": e.to_string() })),
+            ),
+        };
+    }
     match shared.run_dgc("on demand (management port)").await {
         Ok(report) => (StatusCode::OK, Json(serde_json::json!(report))),
         Err(e) => (

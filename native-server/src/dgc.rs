@@ -272,6 +272,10 @@ impl State {
 pub struct ClusterDgc {
     /// The last cluster run this stripe took part in.
     pub last: parking_lot::Mutex<Option<StripeRun>>,
+    /// One coordinated run at a time from this server.
+    running: tokio::sync::Mutex<()>,
+    /// The last run this server coordinated (`POST /dgc`, periodic).
+    pub last_coordinated: parking_lot::Mutex<Option<ClusterReport>>,
 }
 
 /// A refusal: status and message.
@@ -781,6 +785,87 @@ pub async fn run_cluster(
         removed,
         stripes,
     })
+}
+
+/// The stripes of the configuration this server was started with (every listed server with
+/// its group, in configuration order: the n-th group is stripe n).
+pub fn targets_from(settings: &crate::Settings) -> Vec<StripeTarget> {
+    let mut out: Vec<StripeTarget> = Vec::new();
+    for s in &settings.console.servers {
+        let i = match out.iter().position(|t| t.group == s.group) {
+            Some(i) => i,
+            None => {
+                out.push(StripeTarget {
+                    index: u8::try_from(out.len()).unwrap_or(u8::MAX),
+                    group: s.group.clone(),
+                    servers: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        out[i].servers.push((s.name.clone(), s.mgmt_addr.clone()));
+    }
+    out
+}
+
+/// A cluster run coordinated by this server (an active of a striped cluster): `POST /dgc`, the
+/// console's action and the periodic DGC of stripe 0's active. The peers are called with this
+/// server's management token.
+pub async fn run_for(shared: &Shared, why: &str) -> Result<ClusterReport, ServerError> {
+    if !shared.ha.is_active() {
+        return Err(err(format!(
+            "server '{}' is {}, not the active of stripe {}: a cluster DGC is coordinated by an active",
+            shared.settings.name,
+            shared.ha.role(),
+            shared.settings.stripe
+        )));
+    }
+    let _one = shared.cluster_dgc.running.lock().await;
+    let targets = targets_from(&shared.settings);
+    if targets.len() != shared.settings.stripes {
+        return Err(err(format!(
+            "the configuration lists {} groups but this server serves one of {} stripes",
+            targets.len(),
+            shared.settings.stripes
+        )));
+    }
+    info!(
+        trigger = why,
+        stripes = targets.len(),
+        "cluster DGC: coordinating"
+    );
+    let token = shared.settings.console.access.token.clone();
+    let report = run_cluster(&targets, token.as_deref()).await?;
+    *shared.cluster_dgc.last_coordinated.lock() = Some(report.clone());
+    Ok(report)
+}
+
+/// One tick of the periodic DGC (`<garbage-collection><interval>`): one stripe runs today's
+/// local DGC; on a striped cluster only stripe 0's active starts a cluster run (the other
+/// stripes take part in it).
+pub async fn periodic(shared: &Shared) {
+    const WHY: &str = "periodic (<garbage-collection><interval>)";
+    if shared.settings.stripes <= 1 {
+        if let Err(e) = shared.run_dgc(WHY).await {
+            info!(reason = %e, "periodic DGC skipped");
+        }
+        return;
+    }
+    if shared.settings.stripe != 0 || !shared.ha.is_active() {
+        tracing::debug!("periodic cluster DGC: started by stripe 0's active only");
+        return;
+    }
+    match run_for(shared, WHY).await {
+        Ok(r) => info!(
+            epoch = r.epoch,
+            removed = r.removed,
+            rounds = r.rounds,
+            "periodic cluster DGC done"
+        ),
+        Err(e) => {
+            warn!(error = %e, "periodic cluster DGC failed (nothing removed on stripes that did not sweep)")
+        }
+    }
 }
 
 #[cfg(test)]

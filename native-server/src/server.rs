@@ -606,9 +606,7 @@ pub async fn serve(
             iv.tick().await;
             loop {
                 iv.tick().await;
-                if let Err(e) = s.run_dgc("periodic (<garbage-collection><interval>)").await {
-                    info!(reason = %e, "periodic DGC skipped");
-                }
+                crate::dgc::periodic(&s).await;
             }
         })
     });
