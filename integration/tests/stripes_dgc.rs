@@ -350,7 +350,13 @@ async fn dgc_with_a_mutator_moving_references_between_stripes_loses_nothing() {
         let mut failures = Vec::new();
         while runs < 12 && !stop2.load(Ordering::Relaxed) {
             let out = run_dgc(&config);
-            if !out.status.success() {
+            if out.status.success() {
+                // The coordinator's check of ids reached after their stripe swept.
+                let text = String::from_utf8_lossy(&out.stdout);
+                let report: serde_json::Value =
+                    serde_json::from_str(text.lines().last().unwrap()).unwrap();
+                assert_eq!(report["late_missing"], serde_json::json!([]), "{text}");
+            } else {
                 failures.push(String::from_utf8_lossy(&out.stderr).into_owned());
             }
             runs += 1;

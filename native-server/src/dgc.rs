@@ -27,7 +27,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use kiln_protocol::{ObjectId, SubTarget};
 use serde::Serialize;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::server::Shared;
 use crate::state::{DgcReport, State};
@@ -541,6 +541,11 @@ pub struct ClusterReport {
     pub forwarded: u64,
     /// Objects removed over all stripes.
     pub removed: u64,
+    /// Ids a stripe reached after their owner had swept (sweeps retried after a late mark).
+    pub late_references: usize,
+    /// Of those, ids their owner does not have (should stay empty: the safety argument says
+    /// each was marked; anything here is logged as an error).
+    pub late_missing: Vec<u64>,
     /// Per stripe.
     pub stripes: Vec<StripeOutcome>,
 }
@@ -655,6 +660,8 @@ pub async fn run_cluster(
     let mut first = true;
     let mut outcomes: Vec<Option<StripeOutcome>> = vec![None; targets.len()];
     let mut sweep_retries = 0u32;
+    // Ids reached after their owner swept (by the snapshot argument each was marked there).
+    let mut late: Vec<(usize, u64)> = Vec::new();
     loop {
         // Mark rounds until one full round reaches nothing new.
         loop {
@@ -697,16 +704,8 @@ pub async fn run_cluster(
                             forwarded += 1;
                             next[j].push(id);
                         }
-                        Some(j) => {
-                            // Its owner has swept already: by the snapshot argument it was
-                            // marked there (docs/architecture.md); say so if it was not kept.
-                            warn!(
-                                epoch,
-                                id,
-                                stripe = targets[j].index,
-                                "cluster DGC: a late reference to an object of an already swept stripe"
-                            );
-                        }
+                        // Its owner has swept already: checked after the run.
+                        Some(j) => late.push((j, id)),
                         None => warn!(
                             epoch,
                             id, "cluster DGC: a reference to an object of no configured stripe"
@@ -754,6 +753,8 @@ pub async fn run_cluster(
                         if outcomes[j].is_none() {
                             forwarded += 1;
                             pending[j].push(id);
+                        } else {
+                            late.push((j, id));
                         }
                     }
                 }
@@ -777,12 +778,41 @@ pub async fn run_cluster(
         .iter()
         .map(|s| s.sweep["report"]["removed"].as_u64().unwrap_or(0))
         .sum();
-    info!(epoch, rounds, forwarded, removed, "cluster DGC: complete");
+    // Check the claim for every id reached after its owner swept: the owner still has it.
+    let mut late_missing = Vec::new();
+    for (j, id) in &late {
+        let (_, addr) = &actives[*j];
+        match crate::mgmt::request_with_token(addr, "GET", &format!("/api/objects/{id}"), token)
+            .await
+        {
+            Ok((404, _)) => {
+                error!(
+                    epoch,
+                    id,
+                    stripe = targets[*j].index,
+                    "cluster DGC: an object referenced after its stripe swept is missing there"
+                );
+                late_missing.push(*id);
+            }
+            Ok(_) => {}
+            Err(e) => warn!(epoch, id, error = %e, "cluster DGC: could not check a late reference"),
+        }
+    }
+    info!(
+        epoch,
+        rounds,
+        forwarded,
+        removed,
+        late_references = late.len(),
+        "cluster DGC: complete"
+    );
     Ok(ClusterReport {
         epoch,
         rounds,
         forwarded,
         removed,
+        late_references: late.len(),
+        late_missing,
         stripes,
     })
 }
