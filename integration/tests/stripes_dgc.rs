@@ -209,6 +209,7 @@ async fn dgc_follows_references_between_stripes() {
         "{stdout}"
     );
     assert!(stdout.contains("removed=4"), "{stdout}");
+    println!("{stdout}");
     let after = [objects(&g, 0), objects(&g, 1)];
     assert_eq!(
         after,
@@ -447,6 +448,7 @@ async fn dgc_with_a_stripe_down_names_it_and_removes_nothing() {
     g.kill(1);
     let out = run_dgc(&g.config);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stderr}");
     assert!(!out.status.success());
     assert!(
         stderr.contains("stripe 1 (group 'stripe-1')")
