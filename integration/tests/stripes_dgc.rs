@@ -522,3 +522,100 @@ async fn periodic_dgc_of_a_striped_cluster_is_started_by_stripe_0_only() {
     );
     assert_eq!(g.status(1).unwrap()["cluster_dgc"]["outcome"], "swept");
 }
+
+/// A stand-in for stripe 1's active on its management port: `/status` says ACTIVE-COORDINATOR
+/// of stripe 1, `begin` and `abort` succeed, `mark` fails (a stripe breaking mid-run). Returns the
+/// paths it was asked for.
+fn fake_stripe_1(port: u16) -> std::sync::mpsc::Receiver<String> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().take(16) {
+            let Ok(mut conn) = conn else { return };
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let mut len = 0usize;
+            loop {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap();
+                if h.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            let (code, answer) = if path.starts_with("/status") {
+                (
+                    "200 OK",
+                    r#"{"state":"ACTIVE-COORDINATOR","stripe":{"id":1}}"#.to_owned(),
+                )
+            } else if path.starts_with("/dgc/cluster/mark") {
+                (
+                    "500 Internal Server Error",
+                    r#"{"error":"stand-in fails"}"#.to_owned(),
+                )
+            } else {
+                ("200 OK", r#"{"aborted":true}"#.to_owned())
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {code}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            let _ = tx.send(path);
+        }
+    });
+    rx
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stripe_failing_mid_run_aborts_it_everywhere_with_nothing_removed() {
+    let mut g = two_stripes();
+    let locks = [name_on("lock", 0), name_on("lock", 1)];
+    let a = client(&g, "builder").await;
+    let junk = node(&a, &locks[0], None).await;
+    a.flush().await.unwrap();
+    a.close().await.unwrap();
+    drop(a);
+    let before = objects(&g, 0);
+    g.kill(1);
+    let asked = fake_stripe_1(g.members[1].jmx_port);
+    let out = run_dgc(&g.config);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stderr}");
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("stripe 1 (group 'stripe-1', server 's2'")
+            && stderr.contains("failed in mark round 1")
+            && stderr.contains("stand-in fails")
+            && stderr.contains("aborted on every stripe"),
+        "{stderr}"
+    );
+    // Stripe 0 began, marked, and was told to abort: nothing removed, its epoch closed.
+    assert_eq!(objects(&g, 0), before);
+    assert!(has(&g, 0, junk));
+    let st = g.status(0).unwrap();
+    assert_eq!(st["cluster_dgc"]["outcome"], "aborted", "{st}");
+    assert!(st["last_dgc"].is_null(), "{st}");
+    let paths: Vec<String> = asked.try_iter().collect();
+    assert!(
+        paths.iter().any(|p| p.starts_with("/dgc/cluster/abort")),
+        "{paths:?}"
+    );
+    // The stand-in is gone; with stripe 0's epoch closed, a mark for it is refused.
+    let refused = http(
+        g.members[0].jmx_port,
+        "POST",
+        &format!("/dgc/cluster/mark?epoch={}", st["cluster_dgc"]["epoch"]),
+    );
+    assert!(
+        refused.contains("no cluster DGC epoch is open"),
+        "{refused}"
+    );
+}
