@@ -619,3 +619,45 @@ async fn a_stripe_failing_mid_run_aborts_it_everywhere_with_nothing_removed() {
         "{refused}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_management_token_the_run_sends_it_and_the_steps_need_it() {
+    let mut g = Group::with_props(
+        2,
+        true,
+        1,
+        1,
+        r#"<property name="l2.management.token" value="dgc-t"/>"#,
+    );
+    as_groups(&g, &[&[0], &[1]]);
+    g.start(0);
+    g.start(1);
+    g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    // A step without the token is refused (401), like every action.
+    let refused = http(g.members[1].jmx_port, "POST", "/dgc/cluster/begin?epoch=3");
+    assert!(
+        refused.contains("401") || refused.contains("token"),
+        "{refused}"
+    );
+    assert!(g.status(1).unwrap()["cluster_dgc"].is_null());
+    // The command sends the configuration's token to every stripe.
+    let out = run_dgc(&g.config);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A wrong token: refused (403), and the error says which setting supplies it.
+    let xml = std::fs::read_to_string(&g.config).unwrap();
+    let other = g.dir.path().join("no-token.xml");
+    std::fs::write(&other, xml.replace("dgc-t", "wrong")).unwrap();
+    let out = run_dgc(&other);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("HTTP 403") && stderr.contains("l2.management.token"),
+        "{stderr}"
+    );
+    assert_eq!(g.status(0).unwrap()["cluster_dgc"]["outcome"], "swept");
+}
