@@ -636,10 +636,7 @@ async fn with_a_management_token_the_run_sends_it_and_the_steps_need_it() {
     g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
     // A step without the token is refused (401), like every action.
     let refused = http(g.members[1].jmx_port, "POST", "/dgc/cluster/begin?epoch=3");
-    assert!(
-        refused.contains("401") || refused.contains("token"),
-        "{refused}"
-    );
+    assert!(refused.contains("\"status\":401"), "{refused}");
     assert!(g.status(1).unwrap()["cluster_dgc"].is_null());
     // The command sends the configuration's token to every stripe.
     let out = run_dgc(&g.config);
