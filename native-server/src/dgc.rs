@@ -3,8 +3,8 @@
 //! coordinator (the `kiln-server dgc` command, [`run_cluster`]) until no stripe reaches anything
 //! new, then every stripe sweeps what it did not mark. While an epoch is open, a stripe keeps a
 //! *rescue* set (snapshot-at-beginning with a Yuasa deletion barrier): ids created, faulted,
-//! subscribed, evicted or re-asserted, and every reference an object held before a transaction
-//! changed it. Marking closes over the rescue set. The protocol and its safety argument are in
+//! subscribed, evicted or re-asserted, and every reference a transaction's change overwrote or
+//! removed (from its undo record). Marking closes over the rescue set. The protocol and its safety argument are in
 //! docs/architecture.md "DGC across stripes".
 //!
 //! Management routes (every one behind the same access check as `POST /dgc`):
@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use kiln_protocol::{ObjectId, SubTarget};
+use kiln_protocol::{ObjectId, ObjectState, SubTarget, Undo};
 use serde::Serialize;
 use tracing::{error, info, warn};
 
@@ -57,6 +57,8 @@ pub struct Epoch {
     pub mark_micros: u64,
     /// The coordinator's last request.
     pub last_call: Instant,
+    /// Given up (see [`Epoch::rescue`]).
+    pub abandoned: bool,
 }
 
 /// An open epoch without a coordinator request for this long is dropped.
@@ -97,6 +99,7 @@ impl Epoch {
             received: 0,
             mark_micros: 0,
             last_call: Instant::now(),
+            abandoned: false,
         }
     }
 
@@ -122,44 +125,80 @@ pub struct MarkStep {
     pub newly_marked: usize,
 }
 
+impl Epoch {
+    /// Rescues `oid`. Every 4096 rescues, an epoch without a coordinator request for
+    /// [`ABANDONED`], or with more than [`MAX_RESCUE`] pending rescues, is given up: its rescue
+    /// set is freed, nothing more is rescued, and its next request fails (nothing of it is swept).
+    pub fn rescue(&mut self, oid: ObjectId) {
+        if self.abandoned {
+            return;
+        }
+        self.rescue.push(oid);
+        if self.rescue.len() % 4096 == 0
+            && (self.last_call.elapsed() > ABANDONED || self.rescue.len() > MAX_RESCUE)
+        {
+            warn!(
+                epoch = self.id,
+                idle_secs = self.last_call.elapsed().as_secs(),
+                rescued = self.rescue.len(),
+                "cluster DGC: epoch abandoned (no coordinator request for too long, or too many rescues); nothing of it will be swept"
+            );
+            self.abandoned = true;
+            self.rescue = Vec::new();
+        }
+    }
+
+    /// The deletion barrier of one applied change: the references its undo record holds — the
+    /// values (and keys) the change overwrote or removed. Returns `u` unchanged.
+    pub fn rescue_undo(&mut self, u: Undo) -> Undo {
+        if let Undo::Replace(data) = u {
+            // A clear or a whole-array set: everything the object held.
+            let old = ObjectState {
+                class: String::new(),
+                data,
+            };
+            old.for_each_ref(&mut |r| self.rescue(r));
+            return Undo::Replace(old.data);
+        }
+        let mut refs: [Option<ObjectId>; 2] = [None, None];
+        match &u {
+            Undo::Field { old: Some(v), .. }
+            | Undo::Element { old: v, .. }
+            | Undo::ListInsert(_, v)
+            | Undo::ListSet(_, v)
+            | Undo::SetInsertAt(_, v)
+            | Undo::QueuePushFront(v)
+            | Undo::QueueInsert(_, v) => refs[0] = v.as_ref_id(),
+            Undo::MapRestore { key, old: v, .. }
+            | Undo::MapInsertAt { key, value: v, .. }
+            | Undo::SortedPut {
+                key,
+                value: Some(v),
+                ..
+            } => refs = [key.as_ref_id(), v.as_ref_id()],
+            // Something added, nothing overwritten or removed.
+            Undo::Field { old: None, .. }
+            | Undo::SortedPut { value: None, .. }
+            | Undo::MapRemove { .. }
+            | Undo::ListRemoveAt(_)
+            | Undo::SetRemove(_)
+            | Undo::QueuePopBack
+            | Undo::Nothing => {}
+            Undo::Replace(_) => {}
+        }
+        for r in refs.into_iter().flatten() {
+            self.rescue(r);
+        }
+        u
+    }
+}
+
 impl State {
-    /// The deletion/creation barrier: while a cluster-DGC epoch is open, `oid` is marked from
+    /// The creation/residency barrier: while a cluster-DGC epoch is open, `oid` is marked from
     /// before the sweep.
     pub fn dgc_rescue(&mut self, oid: ObjectId) {
         if let Some(e) = self.dgc_epoch.as_mut() {
-            e.rescue.push(oid);
-            self.dgc_check_abandoned();
-        }
-    }
-
-    /// The barrier for a change of `oid`: every reference it holds now (the old values a change
-    /// may overwrite or remove).
-    pub fn dgc_rescue_refs_of(&mut self, oid: &ObjectId) {
-        if let Some(e) = self.dgc_epoch.as_mut() {
-            self.objects.for_each_ref(oid, &mut |r| e.rescue.push(r));
-            self.dgc_check_abandoned();
-        }
-    }
-
-    /// An epoch whose coordinator went away must not grow its rescue set forever: every 4096
-    /// rescues, an epoch without a coordinator request for [`ABANDONED`] (or with more than
-    /// [`MAX_RESCUE`] pending rescues) is dropped (its run then fails at its next request;
-    /// nothing of it is swept).
-    fn dgc_check_abandoned(&mut self) {
-        let Some(e) = self.dgc_epoch.as_ref() else {
-            return;
-        };
-        if e.rescue.len() % 4096 != 0 {
-            return;
-        }
-        if e.last_call.elapsed() > ABANDONED || e.rescue.len() > MAX_RESCUE {
-            warn!(
-                epoch = e.id,
-                idle_secs = e.last_call.elapsed().as_secs(),
-                rescued = e.rescue.len(),
-                "cluster DGC: epoch abandoned (no coordinator request or too many rescues); nothing of it is swept"
-            );
-            self.dgc_epoch = None;
+            e.rescue(oid);
         }
     }
 
@@ -177,6 +216,13 @@ impl State {
             return Err(format!(
                 "cluster DGC epoch {epoch} is not the open one (epoch {} is): a newer run replaced it",
                 e.id
+            ));
+        }
+        if e.abandoned {
+            self.dgc_epoch = None;
+            return Err(format!(
+                "cluster DGC epoch {epoch} was given up (no coordinator request for {} s, or more than {MAX_RESCUE} rescues): nothing of it is swept",
+                ABANDONED.as_secs()
             ));
         }
         if let Some(bad) = from.iter().find(|o| o.stripe() != stripe) {
@@ -1095,5 +1141,88 @@ mod tests {
         assert!(sts[0].dgc_epoch.is_some(), "the epoch stays open");
         assert!(sts[0].dgc_mark(4, &[]).is_err(), "another epoch is refused");
         assert!(sts[0].dgc_mark(3, &[d]).is_err(), "a foreign id is refused");
+    }
+
+    #[test]
+    fn the_deletion_barrier_rescues_what_each_kind_of_change_overwrote_or_removed() {
+        let r = |n| Value::Ref(ObjectId::new(0, n));
+        let id = |n| ObjectId::new(0, n);
+        let cases: Vec<(ObjectState, Vec<DeltaOp>, Vec<ObjectId>)> = vec![
+            (
+                ObjectState::map(),
+                vec![
+                    DeltaOp::Put {
+                        key: r(1),
+                        value: r(2),
+                    },
+                    DeltaOp::Put {
+                        key: r(1),
+                        value: r(3),
+                    },
+                    DeltaOp::Remove { key: r(1) },
+                ],
+                vec![id(1), id(2), id(1), id(3)],
+            ),
+            (
+                ObjectState::map(),
+                vec![
+                    DeltaOp::Put {
+                        key: Value::I64(1),
+                        value: r(4),
+                    },
+                    DeltaOp::Clear,
+                ],
+                vec![id(4)],
+            ),
+            (
+                ObjectState::list(),
+                vec![
+                    DeltaOp::Add { value: r(5) },
+                    DeltaOp::Add { value: r(6) },
+                    DeltaOp::RemoveAt { index: 0 },
+                    DeltaOp::RemoveValue { value: r(6) },
+                ],
+                vec![id(5), id(6)],
+            ),
+            (
+                ObjectState::queue(),
+                vec![DeltaOp::Offer { value: r(7) }, DeltaOp::Poll],
+                vec![id(7)],
+            ),
+            (
+                ObjectState::set(),
+                vec![
+                    DeltaOp::Add { value: r(8) },
+                    DeltaOp::RemoveValue { value: r(8) },
+                ],
+                vec![id(8)],
+            ),
+        ];
+        for (mut st, ops, want) in cases {
+            let mut e = Epoch::new(1);
+            for op in &ops {
+                let u = st.apply(op).unwrap();
+                e.rescue_undo(u);
+            }
+            assert_eq!(e.rescue, want, "{ops:?}");
+        }
+    }
+
+    #[test]
+    fn an_epoch_without_its_coordinator_is_given_up_and_its_rescues_freed() {
+        let mut st = stripe(0);
+        open(&mut st, 4);
+        let e = st.dgc_epoch.as_mut().unwrap();
+        e.last_call = std::time::Instant::now()
+            .checked_sub(super::ABANDONED + std::time::Duration::from_secs(1))
+            .unwrap();
+        for i in 1..=4096 {
+            st.dgc_rescue(ObjectId::new(0, i));
+        }
+        let e = st.dgc_epoch.as_ref().unwrap();
+        assert!(e.abandoned && e.rescue.is_empty());
+        let err = st.dgc_mark(4, &[]).unwrap_err();
+        assert!(err.contains("was given up"), "{err}");
+        assert!(st.dgc_epoch.is_none(), "dropped at its next request");
     }
 }

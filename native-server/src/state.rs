@@ -509,8 +509,6 @@ impl State {
                 self.check_lock_owner(&n.lock)?;
             }
             for d in &deltas {
-                // Cluster DGC deletion barrier: the references the object holds before the change.
-                self.dgc_rescue_refs_of(&d.oid);
                 let Some(obj) = self.objects.get_mut(&d.oid) else {
                     return Err(Violation::new(
                         ErrorCode::UnknownObject,
@@ -522,7 +520,14 @@ impl State {
                 };
                 for op in &d.ops {
                     match obj.state.apply(op) {
-                        Ok(u) => undo.push((d.oid, u)),
+                        // Cluster DGC deletion barrier: what the change overwrote or removed.
+                        Ok(u) => undo.push((
+                            d.oid,
+                            match self.dgc_epoch.as_mut() {
+                                Some(e) => e.rescue_undo(u),
+                                None => u,
+                            },
+                        )),
                         Err(e) => {
                             return Err(Violation::new(
                                 ErrorCode::BadOperation,
