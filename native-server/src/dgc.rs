@@ -134,7 +134,7 @@ impl Epoch {
             return;
         }
         self.rescue.push(oid);
-        if self.rescue.len() % 4096 == 0
+        if self.rescue.len().is_multiple_of(4096)
             && (self.last_call.elapsed() > ABANDONED || self.rescue.len() > MAX_RESCUE)
         {
             warn!(
