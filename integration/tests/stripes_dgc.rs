@@ -174,6 +174,21 @@ async fn dgc_follows_references_between_stripes() {
         .unwrap();
     m1.put(&mut tx, "c", c1).unwrap();
     tx.commit().await.unwrap();
+    // Live: a chain of 40 nodes alternating between the stripes (one mark round per link),
+    // its head in root map 0.
+    let mut chain = Vec::new();
+    let mut next = None;
+    for i in 0..40 {
+        let n = node(&a, &locks[i % 2], next).await;
+        chain.push((i % 2, n));
+        next = Some(n);
+    }
+    let mut tx = a
+        .lock(LockId::Named(locks[0].clone()), LockLevel::Write)
+        .await
+        .unwrap();
+    m0.put(&mut tx, "chain", next.unwrap()).unwrap();
+    tx.commit().await.unwrap();
     // Garbage: a cycle across the stripes (G0 <-> G1), and a chain on each stripe.
     let g0 = node(&a, &locks[0], None).await;
     let g1 = node(&a, &locks[1], Some(g0)).await;
@@ -196,7 +211,9 @@ async fn dgc_follows_references_between_stripes() {
     drop(a);
 
     let before = [objects(&g, 0), objects(&g, 1)];
+    let t0 = std::time::Instant::now();
     let out = run_dgc(&g.config);
+    let took = t0.elapsed();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -210,6 +227,13 @@ async fn dgc_follows_references_between_stripes() {
     );
     assert!(stdout.contains("removed=4"), "{stdout}");
     println!("{stdout}");
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let rounds = report["rounds"].as_u64().unwrap();
+    assert!(
+        rounds >= 39,
+        "one round per link of the alternating chain: {rounds}"
+    );
+    println!("kiln-server dgc: {rounds} rounds in {took:?}");
     let after = [objects(&g, 0), objects(&g, 1)];
     assert_eq!(
         after,
@@ -231,7 +255,10 @@ async fn dgc_follows_references_between_stripes() {
         (1, c1),
         (0, k0),
         (1, k1),
-    ] {
+    ]
+    .into_iter()
+    .chain(chain.iter().copied())
+    {
         assert!(has(&g, i, o), "live {o} removed from stripe {i}");
     }
     // /status shows the stripe's part of the cluster run.

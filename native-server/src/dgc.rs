@@ -596,10 +596,12 @@ pub struct ClusterReport {
     pub stripes: Vec<StripeOutcome>,
 }
 
-/// Most mark rounds before a run gives up (nothing removed): every round marks at least one
-/// new foreign id somewhere, so a graph needs at most as many rounds as it has stripe crossings
-/// on its longest path; mutators can add more.
-const MAX_ROUNDS: u32 = 10_000;
+/// Most mark rounds before a run gives up (nothing removed). A round that reports nothing new
+/// ends the marking, and each id is reported at most once per stripe, so the marking ends without
+/// this bound; a graph needs one round per stripe crossing on its longest path (a chain that
+/// alternates between stripes: one round per link). The bound stops a run that mutators keep
+/// feeding with new cross-stripe references.
+const MAX_ROUNDS: u32 = 1_000_000;
 /// Sweep attempts that may find new foreign ids before the run gives up.
 const MAX_SWEEP_RETRIES: u32 = 20;
 
