@@ -548,6 +548,16 @@ async fn periodic_dgc_of_a_striped_cluster_is_started_by_stripe_0_only() {
         g.log(1)
     );
     assert_eq!(g.status(1).unwrap()["cluster_dgc"]["outcome"], "swept");
+    // Stripe 0's /status has the runs it coordinated; stripe 1 coordinated none.
+    let st0 = g.status(0).unwrap();
+    assert!(
+        st0["cluster_dgc_coordinated"]["stripes"]
+            .as_array()
+            .map(Vec::len)
+            == Some(2),
+        "{st0}"
+    );
+    assert!(g.status(1).unwrap()["cluster_dgc_coordinated"].is_null());
 }
 
 /// A stand-in for stripe 1's active on its management port: `/status` says ACTIVE-COORDINATOR

@@ -74,6 +74,8 @@ pub struct Status {
     pub stripe: StripeStatus,
     /// The last cluster DGC run (several stripes) this server took part in.
     pub cluster_dgc: Option<crate::dgc::StripeRun>,
+    /// The last cluster DGC run this server coordinated (`POST /dgc`, periodic on stripe 0).
+    pub cluster_dgc_coordinated: Option<crate::dgc::ClusterReport>,
 }
 
 /// `/status` `stripe`: which mirror group (stripe) this server serves.
@@ -367,6 +369,7 @@ pub fn status_of(shared: &Shared) -> Status {
             of: shared.settings.stripes,
         },
         cluster_dgc: shared.cluster_dgc.last.lock().clone(),
+        cluster_dgc_coordinated: shared.cluster_dgc.last_coordinated.lock().clone(),
     }
 }
 
