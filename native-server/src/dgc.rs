@@ -604,6 +604,8 @@ pub struct ClusterReport {
 const MAX_ROUNDS: u32 = 1_000_000;
 /// Sweep attempts that may find new foreign ids before the run gives up.
 const MAX_SWEEP_RETRIES: u32 = 20;
+/// How long the coordinator waits for one step's answer.
+const STEP_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn err(m: String) -> ServerError {
     ServerError::ClusterDgc(m)
@@ -615,7 +617,8 @@ async fn call(
     token: Option<&str>,
     body: &str,
 ) -> Result<serde_json::Value, String> {
-    match crate::mgmt::request_body(addr, "POST", path, token, body).await {
+    // A mark or sweep of a big heap holds its stripe's lock for a while: wait long enough.
+    match crate::mgmt::request_body(addr, "POST", path, token, body, STEP_WAIT).await {
         Ok((200, b)) => serde_json::from_str(&b).map_err(|e| format!("bad answer {b:?}: {e}")),
         Ok((code, b)) => Err(format!("HTTP {code}: {b}")),
         Err(e) => Err(e.to_string()),
