@@ -695,3 +695,97 @@ async fn with_a_management_token_the_run_sends_it_and_the_steps_need_it() {
     );
     assert_eq!(g.status(0).unwrap()["cluster_dgc"]["outcome"], "swept");
 }
+
+/// 100,000 objects, half of them garbage, in one stripe vs spread over two (every 10th object
+/// refers to a live chain head of the other stripe): the cluster run's wall time and each
+/// stripe's pause (mark + sweep under its lock). A measurement, ignored by default:
+/// `cargo test -p kiln-integration --test stripes_dgc measure -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement (about 3 s); run with --ignored --nocapture"]
+async fn measure_cluster_dgc_against_one_stripe() {
+    let mut walls = Vec::new();
+    for stripes in [1usize, 2] {
+        let g = Group::new(stripes, false, 1, 1);
+        let groups: Vec<Vec<usize>> = (0..stripes).map(|i| vec![i]).collect();
+        let refs: Vec<&[usize]> = groups.iter().map(Vec::as_slice).collect();
+        as_groups(&g, &refs);
+        let mut g = g;
+        for i in 0..stripes {
+            g.start(i);
+        }
+        for i in 0..stripes {
+            g.wait_state(i, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+        }
+        let c = client(&g, "load").await;
+        let on = |prefix: &str, s: usize| {
+            (0..1000)
+                .map(|i| format!("{prefix}-{i}"))
+                .find(|n| usize::from(name_stripe(n, stripes)) == s)
+                .unwrap()
+        };
+        let mut maps = Vec::new();
+        for s in 0..stripes {
+            maps.push(c.map(&on("root", s)).await.unwrap());
+        }
+        let mut other: Option<ObjectId> = None;
+        for batch in 0..100_000 / 250 / stripes {
+            for (s, map) in maps.iter().enumerate() {
+                c.reserve_ids(300).await.unwrap();
+                let mut tx = c
+                    .lock(LockId::Named(on("lock", s)), LockLevel::Write)
+                    .await
+                    .unwrap();
+                let mut next: Option<ObjectId> = None;
+                for k in 0..250 {
+                    let n = tx.create(ObjectState::physical(CLASS)).unwrap();
+                    if let Some(x) = next {
+                        tx.set_field(n, CLASS, "next", Value::Ref(x)).unwrap();
+                    }
+                    if let (0, Some(o)) = (k % 10, other) {
+                        tx.set_field(n, CLASS, "other", Value::Ref(o)).unwrap();
+                    }
+                    next = Some(n);
+                }
+                if batch % 2 == 0 {
+                    map.put(&mut tx, format!("b{batch}"), next.unwrap())
+                        .unwrap();
+                }
+                tx.commit().await.unwrap();
+                if batch % 2 == 0 {
+                    other = next;
+                }
+            }
+        }
+        c.flush().await.unwrap();
+        c.close().await.unwrap();
+        drop(c);
+        let t0 = std::time::Instant::now();
+        let out = run_dgc(&g.config);
+        let wall = t0.elapsed();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut line = format!("stripes={stripes} wall={wall:?}");
+        let mut removed = 0;
+        for i in 0..stripes {
+            let d = g.status(i).unwrap()["last_dgc"].clone();
+            removed += d["removed"].as_u64().unwrap();
+            line.push_str(&format!(
+                " | stripe {i}: marked={} removed={} pause_ms={:.1}",
+                d["marked"],
+                d["removed"],
+                (d["mark_micros"].as_f64().unwrap() + d["sweep_micros"].as_f64().unwrap()) / 1000.0
+            ));
+        }
+        assert_eq!(removed, 50_000, "{line}");
+        println!("{line}");
+        walls.push(wall);
+        g.kill(0);
+    }
+    println!(
+        "cluster run (2 stripes) / one-stripe run, wall time: {:.2}",
+        walls[1].as_secs_f64() / walls[0].as_secs_f64()
+    );
+}

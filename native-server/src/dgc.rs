@@ -83,6 +83,8 @@ pub struct StripeRun {
     pub received: u64,
     /// Objects removed (swept).
     pub removed: usize,
+    /// From begin to the sweep (or the abort), milliseconds.
+    pub open_ms: u64,
 }
 
 impl Epoch {
@@ -112,6 +114,7 @@ impl Epoch {
             foreign_reported: self.reported.len(),
             received: self.received,
             removed,
+            open_ms: self.opened.elapsed().as_millis() as u64,
         }
     }
 }
@@ -493,6 +496,7 @@ async fn sweep(
         rounds = run.rounds,
         foreign_reported = run.foreign_reported,
         received = run.received,
+        open_ms = run.open_ms,
         "cluster DGC: stripe swept"
     );
     shared.history.lock().dgc(&report);
