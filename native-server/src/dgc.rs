@@ -733,15 +733,27 @@ pub async fn run_cluster(
             }
             let mut next: Vec<Vec<u64>> = vec![Vec::new(); targets.len()];
             let mut any_new = false;
-            for (i, (t, (name, addr))) in targets.iter().zip(actives).enumerate() {
+            // One mark request per stripe not swept yet, all at once.
+            let mut asks = Vec::new();
+            for (i, (_, addr)) in actives.iter().enumerate() {
                 if outcomes[i].is_some() {
                     continue;
                 }
                 let ids = std::mem::take(&mut pending[i]);
                 let body = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-                let v = match call(addr, &format!("/dgc/cluster/mark?epoch={epoch}"), token, &body)
+                let (addr, tok) = (addr.clone(), token.map(str::to_owned));
+                let path = format!("/dgc/cluster/mark?epoch={epoch}");
+                asks.push((
+                    i,
+                    tokio::spawn(async move { call(&addr, &path, tok.as_deref(), &body).await }),
+                ));
+            }
+            for (i, ask) in asks {
+                let (t, (name, addr)) = (&targets[i], &actives[i]);
+                let answer = ask
                     .await
-                {
+                    .unwrap_or_else(|e| Err(format!("the request task failed: {e}")));
+                let v = match answer {
                     Ok(v) => v,
                     Err(e) => {
                         return Err(abort_all(format!(
