@@ -72,6 +72,10 @@ pub struct Status {
     pub data_dir: crate::console::DataDirHealth,
     /// The stripe this server serves.
     pub stripe: StripeStatus,
+    /// The last cluster DGC run (several stripes) this server took part in.
+    pub cluster_dgc: Option<crate::dgc::StripeRun>,
+    /// The last cluster DGC run this server coordinated (`POST /dgc`, periodic on stripe 0).
+    pub cluster_dgc_coordinated: Option<crate::dgc::ClusterReport>,
 }
 
 /// `/status` `stripe`: which mirror group (stripe) this server serves.
@@ -364,6 +368,8 @@ pub fn status_of(shared: &Shared) -> Status {
             group: shared.settings.group_name.clone(),
             of: shared.settings.stripes,
         },
+        cluster_dgc: shared.cluster_dgc.last.lock().clone(),
+        cluster_dgc_coordinated: shared.cluster_dgc.last_coordinated.lock().clone(),
     }
 }
 
@@ -380,6 +386,7 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
         .route("/metrics", get(metrics))
         .route("/stop", post(stop))
         .route("/dgc", post(dgc))
+        .merge(crate::dgc::routes())
         .route("/digest", get(digest))
         .route("/api/locks", get(api_locks))
         .route("/api/profiler", post(api_profiler))
@@ -508,6 +515,16 @@ async fn stop(
 }
 
 async fn dgc(AxState(shared): AxState<Arc<Shared>>) -> impl IntoResponse {
+    // Several stripes: this server coordinates one run over every stripe's active.
+    if shared.settings.stripes > 1 {
+        return match crate::dgc::run_for(&shared, "on demand (management port)").await {
+            Ok(report) => (StatusCode::OK, Json(serde_json::json!(report))),
+            Err(e) => (
+                StatusCode::CONFLICT,
+                Json(serde_json::json!({ "error": e.to_string() })),
+            ),
+        };
+    }
     match shared.run_dgc("on demand (management port)").await {
         Ok(report) => (StatusCode::OK, Json(serde_json::json!(report))),
         Err(e) => (

@@ -65,6 +65,9 @@ pub enum ServerError {
         /// Why.
         reason: String,
     },
+    /// A cluster DGC run (several stripes) failed or was aborted (the message names the stripe).
+    #[error("cluster DGC: {0}")]
+    ClusterDgc(String),
     /// Metrics registry problem.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),

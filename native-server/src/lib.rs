@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod console;
+pub mod dgc;
 mod error;
 pub mod ha;
 pub mod history;

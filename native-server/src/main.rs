@@ -327,6 +327,9 @@ fn quorum_summary(q: &serde_json::Value) -> String {
 }
 
 async fn dgc(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
+    if cfg.servers.groups.len() > 1 {
+        return cluster_dgc(cfg).await;
+    }
     let addr = mgmt_addr(s);
     let token = token(cfg);
     match kiln_server::mgmt::request_with_token(&addr, "POST", "/dgc", token.as_deref()).await {
@@ -344,6 +347,65 @@ async fn dgc(cfg: &TcConfig, s: &ServerConfig) -> ExitCode {
         }
         Err(e) => {
             eprintln!("kiln-server: server '{}' is not reachable: {e}", s.name);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Several mirror groups (stripes): this command coordinates one DGC over every stripe's active
+/// (`kiln_server::dgc::run_cluster`) and prints one line per stripe, then the JSON report.
+async fn cluster_dgc(cfg: &TcConfig) -> ExitCode {
+    let targets: Vec<kiln_server::dgc::StripeTarget> = cfg
+        .servers
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| kiln_server::dgc::StripeTarget {
+            index: u8::try_from(i).unwrap_or(u8::MAX),
+            group: g.name.clone(),
+            servers: g
+                .servers
+                .iter()
+                .map(|m| (m.name.clone(), mgmt_addr(m)))
+                .collect(),
+        })
+        .collect();
+    let token = token(cfg);
+    match kiln_server::dgc::run_cluster(&targets, token.as_deref()).await {
+        Ok(report) => {
+            let mut out = std::io::stdout();
+            for st in &report.stripes {
+                let r = &st.sweep["report"];
+                let run = &st.sweep["run"];
+                let _ = writeln!(
+                    out,
+                    "stripe {} (group {}, server {}): before={} marked={} removed={} rounds={} foreign_reported={} received={}",
+                    st.stripe,
+                    st.group,
+                    st.server,
+                    r["objects_before"],
+                    r["marked"],
+                    r["removed"],
+                    run["rounds"],
+                    run["foreign_reported"],
+                    run["received"]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&report).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // A stripe refusing the token: say which setting supplies it.
+            let text = e.to_string();
+            let code = [401u16, 403]
+                .into_iter()
+                .find(|c| text.contains(&format!("HTTP {c}")))
+                .unwrap_or(0);
+            eprintln!("kiln-server: {text}{}", token_hint(cfg, code));
             ExitCode::FAILURE
         }
     }

@@ -20,6 +20,19 @@ pub async fn request_with_token(
     path: &str,
     token: Option<&str>,
 ) -> Result<(u16, String), ServerError> {
+    request_body(addr, method, path, token, "", Duration::from_secs(10)).await
+}
+
+/// [`request_with_token`] with a request body (`application/json`; empty: none) and how long
+/// to wait for the answer.
+pub async fn request_body(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+    wait: Duration,
+) -> Result<(u16, String), ServerError> {
     let err = |message: String| ServerError::Management {
         addr: addr.to_owned(),
         message,
@@ -31,14 +44,22 @@ pub async fn request_with_token(
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    let req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\nContent-Length: 0\r\n\r\n");
+    let kind = if body.is_empty() {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n{kind}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     s.write_all(req.as_bytes())
         .await
         .map_err(|e| err(e.to_string()))?;
     let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf))
+    tokio::time::timeout(wait, s.read_to_end(&mut buf))
         .await
-        .map_err(|_| err("no response within 10 s".into()))?
+        .map_err(|_| err(format!("no response within {} s", wait.as_secs())))?
         .map_err(|e| err(e.to_string()))?;
     let text = String::from_utf8_lossy(&buf);
     let (head, body) = text

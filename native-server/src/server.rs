@@ -177,6 +177,8 @@ pub struct Shared {
     /// Statistics over time (`/api/stats`).
     pub history: Mutex<crate::history::History>,
     dgc_running: tokio::sync::Mutex<()>,
+    /// Cluster-DGC bookkeeping (several stripes, [`crate::dgc`]).
+    pub cluster_dgc: crate::dgc::ClusterDgc,
     /// Sessions kept for clients whose connection dropped (`l2.l1reconnect`). Locked after
     /// `state`, never before.
     detached: Mutex<HashMap<ClientId, Detached>>,
@@ -252,6 +254,7 @@ impl Shared {
             last_dgc: Mutex::new(None),
             history: Mutex::new(crate::history::History::default()),
             dgc_running: tokio::sync::Mutex::new(()),
+            cluster_dgc: crate::dgc::ClusterDgc::default(),
             detached: Mutex::new(HashMap::new()),
             expired: Mutex::new(VecDeque::new()),
             detach_gen: AtomicU64::new(0),
@@ -419,7 +422,8 @@ impl Shared {
         if self.settings.stripes > 1 {
             return Err(format!(
                 "the cluster has {} stripes (mirror groups): a DGC of one stripe alone could remove objects \
-                 referenced only from another stripe; DGC across stripes is not implemented yet",
+                 referenced only from another stripe; run the cluster DGC (`kiln-server dgc` / bin/run-dgc.sh \
+                 with the cluster's tc-config.xml: it coordinates every stripe's active)",
                 self.settings.stripes
             ));
         }
@@ -602,9 +606,7 @@ pub async fn serve(
             iv.tick().await;
             loop {
                 iv.tick().await;
-                if let Err(e) = s.run_dgc("periodic (<garbage-collection><interval>)").await {
-                    info!(reason = %e, "periodic DGC skipped");
-                }
+                crate::dgc::periodic(&s).await;
             }
         })
     });
@@ -1156,6 +1158,7 @@ impl Session {
                         _ => stale.push(oid),
                     }
                 }
+                keep.iter().chain(&stale).for_each(|o| st.dgc_rescue(*o));
                 if let Some(c) = st.clients.get_mut(&me) {
                     c.resident.extend(keep);
                 }
@@ -1471,6 +1474,7 @@ impl Session {
             }
             Message::Evict { oids } => {
                 let mut st = shared.state.lock();
+                oids.iter().for_each(|o| st.dgc_rescue(*o));
                 if let Some(c) = st.clients.get_mut(&me) {
                     for o in &oids {
                         if !c.subs.contains(&kiln_protocol::SubTarget::Object(*o)) {
@@ -1737,6 +1741,7 @@ impl Session {
                 _ => stale.push(oid),
             }
         }
+        keep.iter().chain(&stale).for_each(|o| st.dgc_rescue(*o));
         if let Some(c) = st.clients.get_mut(&me) {
             for t in &c.subs {
                 if let kiln_protocol::SubTarget::Object(o) = t {

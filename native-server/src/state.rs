@@ -170,6 +170,8 @@ pub struct State {
     /// `cluster_lo`; 0: none yet — created by the first active of a fresh group, or at the
     /// first start of a server without a group; a passive takes its active's in the sync).
     pub cluster: u128,
+    /// The open cluster-DGC epoch (several stripes; [`crate::dgc`]), in memory only.
+    pub dgc_epoch: Option<crate::dgc::Epoch>,
 }
 
 /// What one distributed GC run did.
@@ -209,6 +211,7 @@ impl Default for State {
             stripes: 1,
             was_active: false,
             cluster: 0,
+            dgc_epoch: None,
         }
     }
 }
@@ -341,6 +344,9 @@ impl State {
                 ));
             }
         }
+        if let Some(id) = value.as_ref_id() {
+            self.dgc_rescue(id);
+        }
         let changed = match self.roots.get(name) {
             None => true,
             Some(cur) => replace && cur.as_ref_id().is_none() && *cur != value,
@@ -421,6 +427,9 @@ impl State {
             });
             newly.push(oid);
         }
+        if self.dgc_epoch.is_some() {
+            newly.iter().for_each(|o| self.dgc_rescue(*o));
+        }
         if let Some(c) = self.clients.get_mut(&client) {
             c.stats.faulted += objects.len() as u64;
             c.resident.extend(newly);
@@ -486,6 +495,7 @@ impl State {
                     ));
                 }
                 self.objects.insert(oid, Stored { version: 0, state });
+                self.dgc_rescue(oid);
                 created.push(oid);
                 // Never lease an id that is in use (ids of a returning client's old lease).
                 self.next_oid = self.next_oid.max(oid.seq() + 1);
@@ -510,7 +520,14 @@ impl State {
                 };
                 for op in &d.ops {
                     match obj.state.apply(op) {
-                        Ok(u) => undo.push((d.oid, u)),
+                        // Cluster DGC deletion barrier: what the change overwrote or removed.
+                        Ok(u) => undo.push((
+                            d.oid,
+                            match self.dgc_epoch.as_mut() {
+                                Some(e) => e.rescue_undo(u),
+                                None => u,
+                            },
+                        )),
                         Err(e) => {
                             return Err(Violation::new(
                                 ErrorCode::BadOperation,
@@ -819,6 +836,9 @@ impl State {
     /// Subscribes a client.
     pub fn subscribe(&mut self, client: ClientId, target: SubTarget) {
         if let SubTarget::Object(oid) = &target {
+            if self.objects.contains(oid) {
+                self.dgc_rescue(*oid);
+            }
             if let Some(c) = self.clients.get_mut(&client) {
                 if self.objects.contains(oid) {
                     c.resident.insert(*oid);
