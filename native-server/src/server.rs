@@ -369,7 +369,7 @@ impl Shared {
 
     /// The error that ends a session of a group member that is no longer active (deposed): the
     /// client treats it as a lost connection and goes to the new active.
-    fn deposed(&self) -> Violation {
+    pub(crate) fn deposed(&self) -> Violation {
         Violation::new(
             ErrorCode::ShuttingDown,
             format!(
@@ -1116,6 +1116,12 @@ impl Session {
                     }
                     return Ok(None);
                 }
+                crate::twopc::wait_unpinned(&shared, me, &|| {
+                    txns.iter()
+                        .flat_map(|t| t.deltas.iter().map(|d| d.oid))
+                        .collect()
+                })
+                .await;
                 let mut applied = Vec::with_capacity(txns.len());
                 let mut failure = None;
                 let mut durable = None;
@@ -1365,6 +1371,7 @@ impl Session {
                 oids,
                 budget,
             } => {
+                crate::twopc::wait_unpinned(&shared, me, &|| oids.clone()).await;
                 let mut st = shared.state.lock();
                 for o in &oids {
                     st.check_object_owner("fault of", *o)?;
@@ -1416,6 +1423,17 @@ impl Session {
             Message::Ping { nonce } => self.reply(Message::Pong { nonce }),
             Message::Pong { .. } => {}
             Message::Goodbye => return Ok(Some(End::Goodbye)),
+            Message::Prepare { req_id, xid, part } => {
+                crate::twopc::prepare(&shared, me, req_id, xid, part).await?
+            }
+            Message::Decide {
+                req_id,
+                xid,
+                commit,
+            } => crate::twopc::decide(&shared, me, req_id, xid, commit).await?,
+            Message::LockFence { lock, fence } => {
+                crate::twopc::lock_fence(&mut shared.state.lock(), lock, fence)?
+            }
             Message::Hello { .. } => {
                 return Err(Violation::new(
                     ErrorCode::OutOfOrder,

@@ -170,6 +170,9 @@ pub struct State {
     /// `cluster_lo`; 0: none yet — created by the first active of a fresh group, or at the
     /// first start of a server without a group; a passive takes its active's in the sync).
     pub cluster: u128,
+    /// Prepared parts of transactions across stripes, their pins, decisions and lock fences
+    /// (`crate::twopc`; empty with one stripe).
+    pub twopc: crate::twopc::Table,
 }
 
 /// What one distributed GC run did.
@@ -209,6 +212,7 @@ impl Default for State {
             stripes: 1,
             was_active: false,
             cluster: 0,
+            twopc: crate::twopc::Table::default(),
         }
     }
 }
@@ -284,15 +288,18 @@ impl State {
                     lock,
                     level,
                     token,
-                } => self.send(
-                    client,
-                    Message::LockAward {
-                        req_id,
-                        lock,
-                        level,
-                        token,
-                    },
-                ),
+                } => {
+                    self.twopc.award_fence(self, client, req_id, &lock);
+                    self.send(
+                        client,
+                        Message::LockAward {
+                            req_id,
+                            lock,
+                            level,
+                            token,
+                        },
+                    )
+                }
                 LockEffect::Recall {
                     client,
                     lock,
@@ -449,6 +456,13 @@ impl State {
                 ),
             ));
         }
+        self.apply_checked(client, txn).map(Some)
+    }
+
+    /// Applies one transaction atomically without its sequence check: `txn.seq` 0 is a part of
+    /// a transaction across stripes (`crate::twopc`), which leaves the client's high-water mark
+    /// alone and is not acknowledged by `BatchAck`.
+    pub fn apply_checked(&mut self, client: ClientId, txn: Txn) -> Result<AppliedTxn, Violation> {
         let Txn {
             seq,
             flags,
@@ -576,12 +590,14 @@ impl State {
             }
         }
         if let Some(c) = self.clients.get_mut(&client) {
-            c.last_seq = seq;
+            if seq != 0 {
+                c.last_seq = seq;
+            }
             c.stats.txns += 1;
             c.resident.extend(created.iter().copied());
         }
         self.counters.txns_committed += 1;
-        Ok(Some(AppliedTxn {
+        Ok(AppliedTxn {
             seq,
             gtx,
             sync: flags & TXN_FLAG_SYNC != 0,
@@ -591,7 +607,7 @@ impl State {
             dmis,
             undo,
             prev_versions,
-        }))
+        })
     }
 
     /// Rolls back transactions of `client` that were applied but could not be committed (newest
@@ -807,7 +823,9 @@ impl State {
                     },
                 );
             }
-            last = Some((t.seq, t.gtx));
+            if t.seq != 0 {
+                last = Some((t.seq, t.gtx));
+            }
         }
         if let Some((upto_seq, gtx)) = last {
             self.counters.batches_committed += 1;
@@ -859,6 +877,7 @@ impl State {
         }
         let effects = self.locks.client_gone(client);
         self.deliver(effects);
+        self.twopc.client_gone(client);
         self.send_others(client, &Message::NodeLeft { node: entry.info });
     }
 

@@ -27,6 +27,7 @@ mod lock_table;
 mod reader;
 mod reconnect;
 mod stripes;
+mod twopc;
 
 pub use api::{Client, LockHandle, Subscription};
 pub use builder::{ClientBuilder, HealthCheck};
