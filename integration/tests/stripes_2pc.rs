@@ -313,3 +313,301 @@ async fn the_bank_total_never_changes_for_readers_under_the_lock() {
     check.close().await.unwrap();
     setup.close().await.unwrap();
 }
+
+// ------------------------------------------------------------------ failover (seed 001)
+
+/// Rewrites the group's config into `<mirror-group>`s: `groups[i]` lists the members of
+/// stripe `i`.
+fn as_groups(g: &Group, groups: &[&[usize]]) {
+    let xml = std::fs::read_to_string(&g.config).unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = xml.as_str();
+    while let Some(a) = rest.find("    <server ") {
+        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
+        blocks.push(rest[a..b].to_owned());
+        rest = &rest[b..];
+    }
+    let first = xml.find("    <server ").unwrap();
+    let last = xml.rfind("</server>").unwrap() + "</server>".len();
+    let body: String = groups
+        .iter()
+        .enumerate()
+        .map(|(i, members)| {
+            let servers: Vec<&str> = members.iter().map(|&m| blocks[m].as_str()).collect();
+            format!(
+                "  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{}\n  </mirror-group>\n",
+                servers.join("\n")
+            )
+        })
+        .collect();
+    std::fs::write(
+        &g.config,
+        format!("{}{}{}", &xml[..first], body, &xml[last..]),
+    )
+    .unwrap();
+}
+
+/// The member of `members` that is ACTIVE-COORDINATOR, once one is.
+fn active_of(g: &Group, members: &[usize], within: Duration) -> usize {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(&i) = members
+            .iter()
+            .find(|&&i| g.state(i).as_deref() == Some("ACTIVE-COORDINATOR"))
+        {
+            return i;
+        }
+        assert!(Instant::now() < deadline, "no active among {members:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const STRIPES: [[usize; 2]; 2] = [[0, 1], [2, 3]];
+
+/// Seed 001's four servers, two mirror groups of two (persistent, reconnect window 10 s);
+/// `env` for stripe 0's servers. Returns the group once both stripes have an active and a
+/// standby, and the actives.
+fn four_servers(env: &[(&str, &str)]) -> (Group, [usize; 2]) {
+    let mut g = Group::new(4, true, 1, 10);
+    as_groups(&g, &[&STRIPES[0], &STRIPES[1]]);
+    for i in 0..4 {
+        g.start_env(i, &[], if i < 2 { env } else { &[] });
+    }
+    let active = [
+        active_of(&g, &STRIPES[0], Duration::from_secs(30)),
+        active_of(&g, &STRIPES[1], Duration::from_secs(30)),
+    ];
+    for s in 0..2 {
+        let passive = STRIPES[s].into_iter().find(|&m| m != active[s]).unwrap();
+        g.wait_state(passive, "PASSIVE-STANDBY", Duration::from_secs(30));
+    }
+    (g, active)
+}
+
+/// A writer task: its ledger of acknowledged changes per account.
+type Writer = tokio::task::JoinHandle<Result<Vec<(ObjectId, i64)>, Error>>;
+
+/// Writers doing cross-stripe transfers under `bank` (a lock of stripe 0, the coordinator),
+/// each keeping a ledger of the transfers acknowledged to it, and a reader summing under the
+/// same lock (read level).
+struct Bank {
+    accts: Arc<Vec<ObjectId>>,
+    total: i64,
+    each: i64,
+    acked: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    writers: Vec<Writer>,
+    reader: tokio::task::JoinHandle<Result<u64, Error>>,
+}
+
+impl Bank {
+    async fn start(g: &Group) -> Bank {
+        const N: usize = 3;
+        const EACH: i64 = 1_000;
+        let client = |name: &str| {
+            ClientBuilder::from_config_file(&g.config)
+                .unwrap()
+                .name(name)
+                .connect_deadline(Duration::from_secs(20))
+        };
+        let setup = client("setup").connect().await.unwrap();
+        let accts = Arc::new(open_accounts(&setup, N, EACH).await);
+        setup.close().await.unwrap();
+        let total = EACH * (2 * N) as i64;
+        let bank = LockId::Named(name_on("bank", 0));
+        let acked = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for w in 0..2u64 {
+            let c = client(&format!("writer-{w}")).connect().await.unwrap();
+            for &o in accts.iter() {
+                c.object(o).await.unwrap();
+            }
+            let (accts, bank, acked, stop) =
+                (accts.clone(), bank.clone(), acked.clone(), stop.clone());
+            writers.push(tokio::spawn(async move {
+                let mut rng = Lcg(w + 11);
+                let mut ledger: Vec<(ObjectId, i64)> = accts.iter().map(|&o| (o, 0)).collect();
+                while !stop.load(Ordering::Acquire) {
+                    let (i, j) = (rng.next(N), N + rng.next(N));
+                    let amount = 1 + rng.next(20) as i64;
+                    let mut tx = c.lock(bank.clone(), LockLevel::Write).await?;
+                    let (bi, bj) = (tx.read(accts[i], balance)?, tx.read(accts[j], balance)?);
+                    tx.set_field(accts[i], ACCT, "balance", Value::I64(bi - amount))?;
+                    tx.set_field(accts[j], ACCT, "balance", Value::I64(bj + amount))?;
+                    tx.commit().await?;
+                    ledger[i].1 -= amount;
+                    ledger[j].1 += amount;
+                    acked.fetch_add(1, Ordering::AcqRel);
+                }
+                c.close().await?;
+                Ok::<_, Error>(ledger)
+            }));
+        }
+        let c = client("reader").connect().await.unwrap();
+        for &o in accts.iter() {
+            c.object(o).await.unwrap();
+        }
+        let (accts2, stop2) = (accts.clone(), stop.clone());
+        let reader = tokio::spawn(async move {
+            let mut sums = 0u64;
+            while !stop2.load(Ordering::Acquire) {
+                let tx = c.lock(bank.clone(), LockLevel::Read).await?;
+                let mut sum = 0;
+                for &o in accts2.iter() {
+                    sum += tx.read(o, balance)?;
+                }
+                tx.commit().await?;
+                assert_eq!(sum, total, "the reader saw part of a transfer");
+                sums += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            c.close().await?;
+            Ok::<_, Error>(sums)
+        });
+        Bank {
+            accts,
+            total,
+            each: EACH,
+            acked,
+            stop,
+            writers,
+            reader,
+        }
+    }
+
+    /// Waits until `more` transfers beyond the current count were acknowledged.
+    async fn progress(&self, more: u64, within: Duration, what: &str, g: &Group) {
+        let target = self.acked.load(Ordering::Acquire) + more;
+        let deadline = Instant::now() + within;
+        while self.acked.load(Ordering::Acquire) < target {
+            assert!(
+                Instant::now() < deadline,
+                "no progress {what}: {} acknowledged\n{}\n{}",
+                self.acked.load(Ordering::Acquire),
+                g.log(0),
+                g.log(2)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the load; checks every acknowledged transfer is there and the total holds.
+    async fn finish(self, g: &Group) {
+        self.stop.store(true, Ordering::Release);
+        let mut expected: Vec<i64> = vec![self.each; self.accts.len()];
+        for w in self.writers {
+            let ledger = tokio::time::timeout(Duration::from_secs(30), w)
+                .await
+                .expect("the writers stop")
+                .unwrap()
+                .unwrap();
+            for (k, (_, d)) in ledger.into_iter().enumerate() {
+                expected[k] += d;
+            }
+        }
+        let sums = self.reader.await.unwrap().unwrap();
+        assert!(sums >= 3, "the reader summed only {sums} times");
+        let check = ClientBuilder::from_config_file(&g.config)
+            .unwrap()
+            .name("check")
+            .connect_deadline(Duration::from_secs(20))
+            .connect()
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        for &o in self.accts.iter() {
+            got.push(read_balance(&check, o).await);
+        }
+        assert_eq!(
+            got, expected,
+            "acknowledged transfers lost (or extra ones applied)"
+        );
+        assert_eq!(got.iter().sum::<i64>(), self.total);
+        // Nothing stays pinned: one transaction over every account, from a new client,
+        // commits at once (a pinned object would hold its prepare for 10 s).
+        for &o in self.accts.iter() {
+            check.object(o).await.unwrap();
+        }
+        let t = Instant::now();
+        let mut tx = check
+            .lock(LockId::Named(name_on("audit", 1)), LockLevel::Write)
+            .await
+            .unwrap();
+        for &o in self.accts.iter() {
+            tx.set_field(o, ACCT, "audited", Value::Bool(true)).unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "a prepared part stayed pinned: {:?}",
+            t.elapsed()
+        );
+        eprintln!(
+            "{} transfers acknowledged, the reader summed {sums} times",
+            self.acked.load(Ordering::Acquire)
+        );
+        check.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_survives_kill_9_of_either_stripes_active() {
+    let (mut g, active) = four_servers(&[]);
+    let bank = Bank::start(&g).await;
+    bank.progress(20, Duration::from_secs(20), "before the kills", &g)
+        .await;
+    // kill -9 of stripe 0's active (the coordinator of every transfer), then of stripe 1's.
+    for s in 0..2 {
+        g.kill(active[s]);
+        let survivor = STRIPES[s].into_iter().find(|&m| m != active[s]).unwrap();
+        bank.progress(
+            20,
+            Duration::from_secs(40),
+            &format!("after stripe {s}'s active was killed"),
+            &g,
+        )
+        .await;
+        assert_eq!(
+            g.state(survivor).as_deref(),
+            Some("ACTIVE-COORDINATOR"),
+            "stripe {s}"
+        );
+    }
+    bank.finish(&g).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_survives_the_coordinator_dying_between_decision_and_completion() {
+    let trigger = kiln_integration::TempDir::new("twopc-hook");
+    let file = trigger.path().join("exit-now");
+    let file_s = file.to_string_lossy().into_owned();
+    let (g, active) = four_servers(&[("KILN_TEST_EXIT_AFTER_DECIDED", file_s.as_str())]);
+    let bank = Bank::start(&g).await;
+    bank.progress(20, Duration::from_secs(20), "before the crash", &g)
+        .await;
+    // Stripe 0's active (the coordinator) exits right after it replicated its next commit
+    // decision: neither the client nor the participant heard of it.
+    std::fs::write(&file, b"").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while file.exists() {
+        assert!(Instant::now() < deadline, "the hook never fired");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let survivor = STRIPES[0].into_iter().find(|&m| m != active[0]).unwrap();
+    bank.progress(
+        20,
+        Duration::from_secs(40),
+        "after the coordinator died",
+        &g,
+    )
+    .await;
+    assert_eq!(g.state(survivor).as_deref(), Some("ACTIVE-COORDINATOR"));
+    assert!(
+        g.log(active[0])
+            .contains("KILN_TEST_EXIT_AFTER_DECIDED: exiting"),
+        "{}",
+        g.log(active[0])
+    );
+    bank.finish(&g).await;
+}

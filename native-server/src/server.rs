@@ -277,6 +277,7 @@ impl Shared {
     /// elected active in a failover). Call with the state lock held.
     pub fn open_window(self: &Arc<Self>, st: &mut State) {
         if st.known.is_empty() {
+            crate::twopc::abort_absent(self, st);
             return;
         }
         let deadline = Instant::now() + self.settings.reconnect_window;
@@ -397,6 +398,7 @@ impl Shared {
         }
         st.known.clear();
         st.awaiting.clear();
+        crate::twopc::abort_absent(self, st);
         self.gate_open.store(true, Ordering::Release);
         self.gate.send_replace(true);
         info!(

@@ -26,6 +26,7 @@ use tracing::{debug, warn};
 use crate::locks::ClientId;
 use crate::server::{Pending, Shared};
 use crate::state::{State, Violation};
+use crate::store::Op;
 
 /// How long a prepare, transaction or fault waits for a pinned object before it goes on (a
 /// transaction or fault) or fails (a prepare: `PrepareFailed`).
@@ -116,6 +117,81 @@ impl Table {
                 self.remember(xid, false, 0);
             }
         }
+    }
+
+    /// A passive applies a replicated prepared part (kept and pinned as on its active).
+    pub fn replicated_prepare(
+        &mut self,
+        xid: Xid,
+        client: ClientId,
+        part: &[u8],
+    ) -> Result<(), String> {
+        let part = Txn::decode_standalone(part)
+            .map_err(|e| format!("replicated prepared part of {xid}: {e}"))?;
+        if self.decided.contains_key(&xid) {
+            return Ok(());
+        }
+        self.keep(xid, client, part);
+        Ok(())
+    }
+
+    /// A passive applies a replicated decision.
+    pub fn replicated_decision(&mut self, xid: Xid, commit: bool, gtx: u64) {
+        if let Some(p) = self.parts.remove(&xid) {
+            self.unpin(&p, &xid);
+        }
+        self.remember(xid, commit, gtx);
+    }
+
+    /// Prepared parts and decisions as group ops (the head of a passive's sync).
+    pub fn snapshot(&self) -> Vec<kiln_protocol::group::GroupOp> {
+        use kiln_protocol::group::GroupOp;
+        let mut ops: Vec<GroupOp> = self
+            .decided_order
+            .iter()
+            .filter_map(|x| {
+                self.decided
+                    .get(x)
+                    .map(|(c, g)| GroupOp::Decided(*x, *c, *g))
+            })
+            .collect();
+        ops.extend(
+            self.parts
+                .iter()
+                .map(|(x, p)| GroupOp::PutPrepared(*x, p.client, p.part.to_bytes())),
+        );
+        ops
+    }
+
+    fn keep(&mut self, xid: Xid, client: ClientId, part: Txn) {
+        let oids: Vec<ObjectId> = part
+            .deltas
+            .iter()
+            .map(|d| d.oid)
+            .chain(part.new_objects.iter().map(|(o, _)| *o))
+            .collect();
+        for o in &oids {
+            self.pinned.insert(*o, xid);
+        }
+        self.parts.insert(xid, PreparedPart { client, part, oids });
+    }
+
+    /// The reconnect window closed: parts of clients that did not return are aborted.
+    pub fn abort_absent(&mut self, present: &dyn Fn(ClientId) -> bool) -> Vec<Xid> {
+        let gone: Vec<(Xid, ClientId)> = self
+            .parts
+            .iter()
+            .filter(|(_, p)| !present(p.client))
+            .map(|(x, p)| (*x, p.client))
+            .collect();
+        for (xid, client) in &gone {
+            if let Some(p) = self.parts.remove(xid) {
+                warn!(%xid, client, "the client of a prepared part did not return: aborted");
+                self.unpin(&p, xid);
+                self.remember(*xid, false, 0);
+            }
+        }
+        gone.into_iter().map(|(x, _)| x).collect()
     }
 
     /// Before the `LockAward` of `req_id`: the lock's fence, if it has one.
@@ -217,6 +293,19 @@ impl State {
     }
 }
 
+/// Aborts (and records the decision of) the prepared parts whose client is not connected:
+/// after a failover, once the reconnect window is closed (or there was none).
+pub fn abort_absent(shared: &Shared, st: &mut State) {
+    if st.twopc.parts.is_empty() {
+        return;
+    }
+    let present: HashSet<ClientId> = st.clients.keys().copied().collect();
+    let gone = st.twopc.abort_absent(&|c| present.contains(&c));
+    if !gone.is_empty() {
+        drop(shared.record(gone.into_iter().map(|x| Op::Decided(x, false, 0)).collect()));
+    }
+}
+
 /// Waits (at most [`PIN_WAIT`]) until none of `oids` is pinned by another client's prepared
 /// part. `Some(xid)`: still pinned by `xid` when the time ran out.
 pub async fn wait_unpinned(
@@ -264,69 +353,102 @@ pub async fn prepare(
     if shared.ha.is_group() && !shared.ha.is_active() {
         return Err(shared.deposed());
     }
-    let oids = || -> Vec<ObjectId> {
-        part.deltas
-            .iter()
-            .map(|d| d.oid)
-            .chain(part.new_objects.iter().map(|(o, _)| *o))
-            .collect()
-    };
+    let oids = || part_oids(&part);
     let busy = wait_unpinned(shared, me, &oids).await;
-    let mut st = shared.state.lock();
-    let fail = |st: &State, code: ErrorCode, message: String| {
-        debug!(%xid, client = me, %message, "prepare failed");
-        st.send(
-            me,
-            Message::PrepareFailed {
-                req_id,
-                xid,
-                code,
-                message,
-            },
-        );
+    let Some(pending) = prepare_locked(shared, me, req_id, xid, part, busy) else {
+        return Ok(());
     };
+    let r = pending.wait(shared).await;
+    if shared.ha.is_group() && !shared.ha.is_active() {
+        return Err(shared.deposed());
+    }
+    let st = shared.state.lock();
+    match r {
+        Ok(()) => st.send(me, Message::Prepared { req_id, xid }),
+        Err(e) => prepare_failed(
+            &st,
+            me,
+            req_id,
+            xid,
+            ErrorCode::StorageUnavailable,
+            format!("{xid} could not be prepared: {e}"),
+        ),
+    }
+    Ok(())
+}
+
+fn part_oids(part: &Txn) -> Vec<ObjectId> {
+    part.deltas
+        .iter()
+        .map(|d| d.oid)
+        .chain(part.new_objects.iter().map(|(o, _)| *o))
+        .collect()
+}
+
+fn prepare_failed(
+    st: &State,
+    me: ClientId,
+    req_id: u64,
+    xid: Xid,
+    code: ErrorCode,
+    message: String,
+) {
+    debug!(%xid, client = me, %message, "prepare failed");
+    st.send(
+        me,
+        Message::PrepareFailed {
+            req_id,
+            xid,
+            code,
+            message,
+        },
+    );
+}
+
+/// The part of a prepare under the state lock: `Some(pending)` when the part was kept and is
+/// being journaled (answered once that is done), `None` when it was answered already.
+fn prepare_locked(
+    shared: &Shared,
+    me: ClientId,
+    req_id: u64,
+    xid: Xid,
+    part: Txn,
+    busy: Option<Xid>,
+) -> Option<Pending> {
+    let mut st = shared.state.lock();
     if st.twopc.parts.contains_key(&xid) {
         st.send(me, Message::Prepared { req_id, xid });
-        return Ok(());
+        return None;
     }
     if let Some(&(commit, _)) = st.twopc.decided.get(&xid) {
         if commit {
             st.send(me, Message::Prepared { req_id, xid });
         } else {
-            fail(
-                &st,
-                ErrorCode::OutOfOrder,
-                format!("{xid} was aborted already"),
-            );
+            let m = format!("{xid} was aborted already");
+            prepare_failed(&st, me, req_id, xid, ErrorCode::OutOfOrder, m);
         }
-        return Ok(());
+        return None;
     }
     if let Some(other) = busy {
-        let message = format!(
+        let m = format!(
             "{xid}: its objects are still pinned by the undecided {other} after {} s",
             PIN_WAIT.as_secs()
         );
-        fail(&st, ErrorCode::Refused, message);
-        return Ok(());
+        prepare_failed(&st, me, req_id, xid, ErrorCode::Refused, m);
+        return None;
     }
     if let Err(v) = st.check_part(&xid, &part) {
-        fail(&st, v.code, v.message);
-        return Ok(());
+        prepare_failed(&st, me, req_id, xid, v.code, v.message);
+        return None;
     }
-    let pins = oids();
-    for o in &pins {
-        st.twopc.pinned.insert(*o, xid);
+    // Journaled (replicated to the passives) before it is acknowledged: a failover keeps it.
+    let pending = shared.record(vec![Op::PutPrepared(xid, me, part.to_bytes())]);
+    st.twopc.keep(xid, me, part);
+    if pending.is_empty() {
+        st.send(me, Message::Prepared { req_id, xid });
+        return None;
     }
-    st.twopc.parts.insert(
-        xid,
-        PreparedPart {
-            client: me,
-            part,
-            oids: pins,
-        },
-    );
-    st.send(me, Message::Prepared { req_id, xid });
-    Ok(())
+    Some(pending)
 }
 
 /// `Decide{req_id, xid, commit}` from client `me`.
@@ -376,57 +498,76 @@ pub async fn decide(
         st.twopc.unpin(&p, &xid);
         if !commit {
             st.twopc.remember(xid, false, 0);
-            st.send(
-                me,
-                Message::Decided {
-                    req_id,
-                    xid,
-                    commit: false,
-                    gtx: 0,
-                },
-            );
-            return Ok(());
-        }
-        let mut part = p.part;
-        part.seq = 0;
-        part.flags = 0;
-        let applied = st.apply_checked(me, part).map_err(|v| {
+            let pending = shared.record(vec![Op::Decided(xid, false, 0)]);
+            let aborted = Message::Decided {
+                req_id,
+                xid,
+                commit: false,
+                gtx: 0,
+            };
+            if pending.is_empty() {
+                st.send(me, aborted);
+                return Ok(());
+            }
+            (Err(aborted), pending)
+        } else {
+            let mut part = p.part;
+            part.seq = 0;
+            part.flags = 0;
+            let applied = st.apply_checked(me, part).map_err(|v| {
             warn!(%xid, code = ?v.code, reason = %v.message, "a prepared part no longer applies");
             Violation::new(
                 ErrorCode::Internal,
                 format!("{xid}: the prepared part no longer applies: {}", v.message),
             )
         })?;
-        let replicated = !shared.ha.links.lock().is_empty();
-        let pending = if shared.store.is_some() || replicated {
-            shared.record(st.durable_ops(me, std::slice::from_ref(&applied)))
-        } else {
-            Pending {
-                durable: None,
-                repl: None,
+            let replicated = !shared.ha.links.lock().is_empty();
+            let pending = if shared.store.is_some() || replicated {
+                // The part's changes and the decision travel in one record: a passive that has
+                // one has the other.
+                let mut ops = st.durable_ops(me, std::slice::from_ref(&applied));
+                ops.push(Op::Decided(xid, true, applied.gtx));
+                shared.record(ops)
+            } else {
+                Pending {
+                    durable: None,
+                    repl: None,
+                }
+            };
+            if pending.is_empty()
+                && shared.pipeline.is_empty()
+                && crate::ha::zap::may_ack_now(shared)
+            {
+                let gtx = applied.gtx;
+                st.publish(me, vec![applied]);
+                st.twopc.remember(xid, true, gtx);
+                st.send(
+                    me,
+                    Message::Decided {
+                        req_id,
+                        xid,
+                        commit: true,
+                        gtx,
+                    },
+                );
+                return Ok(());
             }
-        };
-        if pending.is_empty() && shared.pipeline.is_empty() && crate::ha::zap::may_ack_now(shared) {
-            let gtx = applied.gtx;
-            st.publish(me, vec![applied]);
-            st.twopc.remember(xid, true, gtx);
-            st.send(
-                me,
-                Message::Decided {
-                    req_id,
-                    xid,
-                    commit: true,
-                    gtx,
-                },
-            );
+            (Ok(applied), pending)
+        }
+    };
+    let applied = match applied {
+        Ok(a) => a,
+        Err(aborted) => {
+            let _ = pending.wait(shared).await;
+            shared.state.lock().send(me, aborted);
             return Ok(());
         }
-        (applied, pending)
     };
     let mut err = pending.wait(shared).await.err();
     if shared.ha.is_group() && !shared.ha.is_active() {
         return Err(shared.deposed());
     }
+    test_exit_after_decided(&xid);
     if err.is_none() {
         if let Err(e) = shared
             .pipeline
@@ -462,6 +603,23 @@ pub async fn decide(
         },
     );
     Ok(())
+}
+
+/// Test hook (debug builds only): with `KILN_TEST_EXIT_AFTER_DECIDED=<file>` in its
+/// environment, the server exits (as if killed) once `<file>` exists, after a commit decision
+/// was replicated and before it is answered or published — the coordinator dying mid-commit,
+/// deterministically. The file is removed first (one exit per file).
+fn test_exit_after_decided(xid: &Xid) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let Some(f) = std::env::var_os("KILN_TEST_EXIT_AFTER_DECIDED") else {
+        return;
+    };
+    if std::fs::remove_file(&f).is_ok() {
+        warn!(%xid, "KILN_TEST_EXIT_AFTER_DECIDED: exiting after the decision was replicated");
+        std::process::exit(137);
+    }
 }
 
 /// `LockFence{lock, fence}`: merged into the lock's fence (highest GTX per stripe).

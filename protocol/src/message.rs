@@ -202,6 +202,22 @@ pub struct Txn {
 }
 
 impl Txn {
+    /// The transaction's encoding alone (§7 "Txn"), e.g. a prepared part replicated between
+    /// servers.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = BytesMut::new();
+        self.encode(&mut b);
+        b.to_vec()
+    }
+
+    /// Decodes [`Txn::to_bytes`]; the whole input must be consumed.
+    pub fn decode_standalone(bytes: &[u8]) -> Result<Txn, ProtocolError> {
+        let mut r = Reader::new(bytes);
+        let t = Txn::decode(&mut r)?;
+        r.finish("transaction")?;
+        Ok(t)
+    }
+
     fn encode(&self, out: &mut BytesMut) {
         out.put_u64(self.seq);
         out.put_u8(self.flags);
@@ -475,12 +491,12 @@ pub struct Xid {
 }
 
 impl Xid {
-    fn encode(&self, out: &mut BytesMut) {
+    pub(crate) fn encode(&self, out: &mut BytesMut) {
         out.put_u8(self.stripe);
         out.put_u64(self.client);
         out.put_u64(self.seq);
     }
-    fn decode(r: &mut Reader<'_>) -> Result<Xid, ProtocolError> {
+    pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Xid, ProtocolError> {
         Ok(Xid {
             stripe: r.u8()?,
             client: r.u64()?,

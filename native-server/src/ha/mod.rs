@@ -430,6 +430,8 @@ pub fn to_group_op(op: &Op) -> GroupOp {
         Op::PutClient(id, seq, n) => GroupOp::PutClient(*id, *seq, n.clone()),
         Op::DelClient(id) => GroupOp::DelClient(*id),
         Op::PutMeta(k, v) => GroupOp::PutMeta((*k).to_owned(), *v),
+        Op::PutPrepared(x, c, p) => GroupOp::PutPrepared(*x, *c, p.clone()),
+        Op::Decided(x, commit, gtx) => GroupOp::Decided(*x, *commit, *gtx),
     }
 }
 
@@ -443,6 +445,7 @@ pub fn to_store_op(op: &GroupOp) -> Option<Op> {
         GroupOp::PutClient(id, seq, n) => Op::PutClient(*id, *seq, n.clone()),
         GroupOp::DelClient(id) => Op::DelClient(*id),
         GroupOp::PutMeta(k, v) => Op::PutMeta(meta_key(k)?, *v),
+        GroupOp::PutPrepared(..) | GroupOp::Decided(..) => return None,
     })
 }
 
@@ -510,6 +513,10 @@ pub fn apply_ops(st: &mut State, ops: &[GroupOp]) -> Result<u64, String> {
                 "cluster_lo" => st.cluster = (st.cluster & !u128::from(u64::MAX)) | u128::from(*v),
                 _ => {}
             },
+            GroupOp::PutPrepared(xid, client, part) => {
+                st.twopc.replicated_prepare(*xid, *client, part)?
+            }
+            GroupOp::Decided(xid, commit, gtx) => st.twopc.replicated_decision(*xid, *commit, *gtx),
         }
     }
     st.objects.demote_excess();
@@ -542,6 +549,7 @@ pub fn snapshot_head(st: &State) -> Vec<GroupOp> {
         v.encode(&mut b);
         ops.push(GroupOp::PutRoot(name.clone(), b.to_vec()));
     }
+    ops.extend(st.twopc.snapshot());
     ops
 }
 
