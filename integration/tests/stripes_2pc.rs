@@ -611,3 +611,141 @@ async fn the_bank_survives_the_coordinator_dying_between_decision_and_completion
     );
     bank.finish(&g).await;
 }
+
+// ------------------------------------------------------------------ a client dying mid-commit
+
+fn set_balance(oid: ObjectId, v: i64) -> kiln_protocol::Txn {
+    kiln_protocol::Txn {
+        deltas: vec![kiln_protocol::Delta {
+            oid,
+            ops: vec![kiln_protocol::DeltaOp::SetField {
+                class: ACCT.into(),
+                name: "balance".into(),
+                value: Value::I64(v),
+            }],
+        }],
+        ..kiln_protocol::Txn::default()
+    }
+}
+
+fn answer(raw: &mut kiln_integration::RawConn, what: &str) -> kiln_protocol::Message {
+    use kiln_protocol::Message as M;
+    raw.expect(what, |m| {
+        matches!(
+            m,
+            M::Prepared { .. } | M::PrepareFailed { .. } | M::Decided { .. } | M::Error { .. }
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_dies() {
+    use kiln_integration::RawConn;
+    use kiln_protocol::{Message as M, Xid};
+    let (g, spec) = two_stripes().await;
+    let setup = connect(&spec, "setup").await;
+    let accts = open_accounts(&setup, 1, 100).await;
+    let (x, y) = (accts[0], accts[1]);
+    setup.close().await.unwrap();
+    let ports = [g.members[0].dso_port, g.members[1].dso_port];
+    let read_both = |c: Client| async move {
+        let v = (read_balance(&c, x).await, read_balance(&c, y).await);
+        c.close().await.unwrap();
+        v
+    };
+    // The raw client's transaction: prepared on both stripes, decided (committed) at the
+    // coordinator, and then the client dies before telling the participant.
+    let xid = Xid {
+        stripe: 0,
+        client: 4242,
+        seq: 1,
+    };
+    let mut raw = [
+        RawConn::hello(ports[0], "dying"),
+        RawConn::hello(ports[1], "dying"),
+    ];
+    for (k, (oid, v)) in [(x, 50), (y, 150)].into_iter().enumerate() {
+        raw[k].send(&M::Prepare {
+            req_id: 1,
+            xid,
+            part: set_balance(oid, v),
+        });
+        assert!(
+            matches!(answer(&mut raw[k], "prepared"), M::Prepared { .. }),
+            "stripe {k}"
+        );
+    }
+    raw[0].send(&M::Decide {
+        req_id: 2,
+        xid,
+        commit: true,
+    });
+    assert!(matches!(
+        answer(&mut raw[0], "decided"),
+        M::Decided { commit: true, .. }
+    ));
+    // Until then nothing of stripe 1's part is visible (a fresh reader's fault of the pinned
+    // account waits for the decision, at most 10 s, and then sees the old balance).
+    drop(raw);
+    // The participant asks the coordinator stripe (Outcome) and commits its part.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = read_both(connect(&spec, "check").await).await;
+        if got == (50, 150) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the participant never learnt the commit: {got:?}\n{}",
+            g.log(1)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        g.log(1).contains("the coordinator stripe committed it"),
+        "{}",
+        g.log(1)
+    );
+
+    // Prepared on both, never decided, the client dies: both stripes drop their parts (the
+    // coordinator at once, the participant once the coordinator says so), nothing changes
+    // and nothing stays pinned.
+    let xid = Xid { seq: 2, ..xid };
+    let mut raw = [
+        RawConn::hello(ports[0], "dying-2"),
+        RawConn::hello(ports[1], "dying-2"),
+    ];
+    for (k, (oid, v)) in [(x, 0), (y, 200)].into_iter().enumerate() {
+        raw[k].send(&M::Prepare {
+            req_id: 1,
+            xid,
+            part: set_balance(oid, v),
+        });
+        assert!(matches!(
+            answer(&mut raw[k], "prepared"),
+            M::Prepared { .. }
+        ));
+    }
+    let before = [g.digest(0), g.digest(1)];
+    drop(raw);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !g.log(1).contains("the coordinator stripe aborted it") {
+        assert!(Instant::now() < deadline, "{}", g.log(1));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!([g.digest(0), g.digest(1)], before);
+    let c = connect(&spec, "after").await;
+    for o in [x, y] {
+        c.object(o).await.unwrap();
+    }
+    let t = Instant::now();
+    let mut tx = c
+        .lock(LockId::Named(name_on("bank", 0)), LockLevel::Write)
+        .await
+        .unwrap();
+    tx.set_field(x, ACCT, "balance", Value::I64(49)).unwrap();
+    tx.set_field(y, ACCT, "balance", Value::I64(151)).unwrap();
+    tx.commit().await.unwrap();
+    assert!(t.elapsed() < Duration::from_secs(5), "still pinned");
+    assert_eq!(read_both(c).await, (49, 151));
+}

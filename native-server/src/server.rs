@@ -72,6 +72,9 @@ pub struct Settings {
     pub console: crate::console::ConsoleSettings,
     /// Lock profiler at start (`l2.lockprofiler.enabled`, `l2.lockprofiler.maxLocks`).
     pub lock_profiler: (bool, usize),
+    /// The client-port addresses (`host:dso-port`) of every stripe's servers, by stripe: where
+    /// a participant asks a coordinator stripe for a transaction's outcome (`crate::twopc`).
+    pub stripe_addrs: Vec<Vec<String>>,
 }
 
 impl Default for Settings {
@@ -96,6 +99,7 @@ impl Default for Settings {
             lock_profiler: (false, crate::profiler::DEFAULT_CAPACITY),
             stripe: 0,
             stripes: 1,
+            stripe_addrs: Vec::new(),
             group_name: kiln_config::DEFAULT_GROUP_NAME.to_owned(),
         }
     }
@@ -121,6 +125,17 @@ impl Settings {
             group: crate::ha::GroupConfig::from_config(cfg, server),
             stripe: stripe_of(cfg, server),
             stripes: cfg.servers.groups.len().max(1),
+            stripe_addrs: cfg
+                .servers
+                .groups
+                .iter()
+                .map(|g| {
+                    g.servers
+                        .iter()
+                        .map(|s| format!("{}:{}", s.host, s.dso_port))
+                        .collect()
+                })
+                .collect(),
             group_name: server.group.clone(),
             l1_reconnect: {
                 let r = cfg.tc_properties.l1_reconnect();
@@ -276,6 +291,7 @@ impl Shared {
     /// Opens the reconnect window for the clients on record in `st.known` (after this server was
     /// elected active in a failover). Call with the state lock held.
     pub fn open_window(self: &Arc<Self>, st: &mut State) {
+        crate::twopc::start_resolver(self, st);
         if st.known.is_empty() {
             crate::twopc::abort_absent(self, st);
             return;
@@ -987,6 +1003,11 @@ impl Session {
 
     async fn handle(&mut self, msg: Message) -> Result<Option<End>, Violation> {
         let Some(me) = self.client else {
+            if let Message::Outcome { req_id, xid } = msg {
+                // Server to server (a participant stripe asking): answered, then closed.
+                self.reply(crate::twopc::outcome(&self.shared, req_id, xid));
+                return Ok(Some(End::Goodbye));
+            }
             return self.hello(msg).await.map(|_| None);
         };
         let shared = self.shared.clone();

@@ -55,6 +55,13 @@ pub struct Table {
     fences: HashMap<LockId, Vec<(u8, u64)>>,
     /// Woken whenever pins are released.
     unpinned: Arc<tokio::sync::Notify>,
+    /// Participant parts whose client left before deciding them: their outcome is asked of
+    /// the coordinator stripe ([`start_resolver`]).
+    orphans: HashSet<Xid>,
+    /// The resolver task runs.
+    resolver: bool,
+    /// The stripe this table serves (set at the first prepare or promotion).
+    stripe: u8,
 }
 
 impl Table {
@@ -111,12 +118,25 @@ impl Table {
             .map(|(x, _)| *x)
             .collect();
         for xid in gone {
-            if let Some(p) = self.parts.remove(&xid) {
-                warn!(%xid, client, "a client left with a prepared part undecided: aborted");
-                self.unpin(&p, &xid);
-                self.remember(xid, false, 0);
-            }
+            self.orphan(xid, client);
         }
+    }
+
+    /// The client of prepared part `xid` is gone: the coordinator stripe's part is aborted (no
+    /// decision was made: the client decides at the coordinator first); a participant's is
+    /// kept, pinned, until the coordinator stripe tells its outcome.
+    fn orphan(&mut self, xid: Xid, client: ClientId) -> bool {
+        if xid.stripe != self.stripe {
+            warn!(%xid, client, "the client of a prepared part left undecided: asking the coordinator stripe {}", xid.stripe);
+            self.orphans.insert(xid);
+            return false;
+        }
+        if let Some(p) = self.parts.remove(&xid) {
+            warn!(%xid, client, "the client of a prepared part left before deciding it: aborted");
+            self.unpin(&p, &xid);
+            self.remember(xid, false, 0);
+        }
+        true
     }
 
     /// A passive applies a replicated prepared part (kept and pinned as on its active).
@@ -176,7 +196,8 @@ impl Table {
         self.parts.insert(xid, PreparedPart { client, part, oids });
     }
 
-    /// The reconnect window closed: parts of clients that did not return are aborted.
+    /// The reconnect window closed: parts of clients that did not return are aborted (the
+    /// coordinator stripe's) or asked about (a participant's); the aborted ones are returned.
     pub fn abort_absent(&mut self, present: &dyn Fn(ClientId) -> bool) -> Vec<Xid> {
         let gone: Vec<(Xid, ClientId)> = self
             .parts
@@ -184,14 +205,10 @@ impl Table {
             .filter(|(_, p)| !present(p.client))
             .map(|(x, p)| (*x, p.client))
             .collect();
-        for (xid, client) in &gone {
-            if let Some(p) = self.parts.remove(xid) {
-                warn!(%xid, client, "the client of a prepared part did not return: aborted");
-                self.unpin(&p, xid);
-                self.remember(*xid, false, 0);
-            }
-        }
-        gone.into_iter().map(|(x, _)| x).collect()
+        gone.into_iter()
+            .filter(|(xid, client)| self.orphan(*xid, *client))
+            .map(|(x, _)| x)
+            .collect()
     }
 
     /// Before the `LockAward` of `req_id`: the lock's fence, if it has one.
@@ -353,6 +370,7 @@ pub async fn prepare(
     if shared.ha.is_group() && !shared.ha.is_active() {
         return Err(shared.deposed());
     }
+    start_resolver(shared, &mut shared.state.lock());
     let oids = || part_oids(&part);
     let busy = wait_unpinned(shared, me, &oids).await;
     let Some(pending) = prepare_locked(shared, me, req_id, xid, part, busy) else {
@@ -416,6 +434,7 @@ fn prepare_locked(
     busy: Option<Xid>,
 ) -> Option<Pending> {
     let mut st = shared.state.lock();
+    st.twopc.stripe = st.stripe;
     if st.twopc.parts.contains_key(&xid) {
         st.send(me, Message::Prepared { req_id, xid });
         return None;
@@ -603,6 +622,150 @@ pub async fn decide(
         },
     );
     Ok(())
+}
+
+/// `Outcome{req_id, xid}` from another stripe's server (this is `xid`'s coordinator stripe):
+/// the decision; an undecided part whose client is gone here — or an xid never prepared
+/// here — is aborted now (recorded, so a late `Prepare` of it fails), which is safe because
+/// the client decides at the coordinator first.
+pub fn outcome(shared: &Shared, req_id: u64, xid: Xid) -> Message {
+    let answer = |state: u8, gtx: u64| Message::OutcomeIs {
+        req_id,
+        xid,
+        state,
+        gtx,
+    };
+    if !shared.ha.is_active() {
+        return answer(0, 0);
+    }
+    let mut st = shared.state.lock();
+    if xid.stripe != st.stripe {
+        return answer(0, 0);
+    }
+    if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
+        return answer(if commit { 1 } else { 2 }, gtx);
+    }
+    let here = st.twopc.parts.get(&xid).map(|p| p.client);
+    if let Some(c) = here {
+        if st.clients.contains_key(&c) || st.known.contains_key(&c) {
+            return answer(0, 0); // its client may still decide
+        }
+        if let Some(p) = st.twopc.parts.remove(&xid) {
+            st.twopc.unpin(&p, &xid);
+        }
+    }
+    warn!(%xid, "asked for the outcome of an undecided transaction whose client is gone: aborted");
+    st.twopc.remember(xid, false, 0);
+    drop(shared.record(vec![Op::Decided(xid, false, 0)]));
+    answer(2, 0)
+}
+
+/// Starts (once) the task that resolves orphaned participant parts by asking their
+/// coordinator stripe (`Outcome`), every 300 ms while there are any.
+pub fn start_resolver(shared: &Arc<Shared>, st: &mut State) {
+    st.twopc.stripe = st.stripe;
+    if st.twopc.resolver || shared.settings.stripes <= 1 {
+        return;
+    }
+    st.twopc.resolver = true;
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let mut stop = shared.shutdown.subscribe();
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(300)) => {}
+                _ = stop.changed() => return,
+            }
+            if !shared.ha.is_active() && shared.ha.is_group() {
+                continue;
+            }
+            let orphans: Vec<Xid> = {
+                let mut st = shared.state.lock();
+                let t = &mut st.twopc;
+                t.orphans.retain(|x| t.parts.contains_key(x));
+                t.orphans.iter().copied().collect()
+            };
+            for xid in orphans {
+                match ask_outcome(&shared, xid).await {
+                    Some((1, gtx)) => resolve(&shared, xid, true, gtx).await,
+                    Some((2, _)) => resolve(&shared, xid, false, 0).await,
+                    _ => debug!(%xid, "outcome not known yet"),
+                }
+            }
+        }
+    });
+}
+
+/// Asks the coordinator stripe of `xid` (each of its servers in turn; only the active listens
+/// on the client port) for the outcome: `(state, gtx)`.
+async fn ask_outcome(shared: &Shared, xid: Xid) -> Option<(u8, u64)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addrs = shared.settings.stripe_addrs.get(usize::from(xid.stripe))?;
+    for addr in addrs {
+        let r = tokio::time::timeout(Duration::from_secs(2), async {
+            let mut sock = tokio::net::TcpStream::connect(addr).await.ok()?;
+            let req = kiln_protocol::frame::to_bytes(&Message::Outcome { req_id: 1, xid });
+            sock.write_all(&req).await.ok()?;
+            let mut buf = bytes::BytesMut::with_capacity(64);
+            loop {
+                if let Ok(Some(n)) = kiln_protocol::frame::check(&buf, 1 << 16) {
+                    return match kiln_protocol::frame::parse(&buf[..n]).ok()? {
+                        Message::OutcomeIs { state, gtx, .. } => Some((state, gtx)),
+                        _ => None,
+                    };
+                }
+                if sock.read_buf(&mut buf).await.ok()? == 0 {
+                    return None;
+                }
+            }
+        })
+        .await;
+        if let Ok(Some(a)) = r {
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// Applies (`commit`) or drops an orphaned participant part, as the coordinator decided.
+async fn resolve(shared: &Arc<Shared>, xid: Xid, commit: bool, coordinator_gtx: u64) {
+    let (applied, client, pending) = {
+        let mut st = shared.state.lock();
+        st.twopc.orphans.remove(&xid);
+        let Some(p) = st.twopc.parts.remove(&xid) else {
+            return;
+        };
+        st.twopc.unpin(&p, &xid);
+        if !commit {
+            warn!(%xid, "the coordinator stripe aborted it: the prepared part is dropped");
+            st.twopc.remember(xid, false, 0);
+            drop(shared.record(vec![Op::Decided(xid, false, 0)]));
+            return;
+        }
+        let client = p.client;
+        let mut part = p.part;
+        part.seq = 0;
+        part.flags = 0;
+        let applied = match st.apply_checked(client, part) {
+            Ok(a) => a,
+            Err(v) => {
+                warn!(%xid, reason = %v.message, "a committed transaction's prepared part no longer applies here");
+                return;
+            }
+        };
+        warn!(%xid, coordinator_gtx, gtx = applied.gtx, "the coordinator stripe committed it: the prepared part is applied");
+        let mut ops = st.durable_ops(client, std::slice::from_ref(&applied));
+        ops.push(Op::Decided(xid, true, applied.gtx));
+        let pending = shared.record(ops);
+        (applied, client, pending)
+    };
+    if let Err(e) = pending.wait(shared).await {
+        warn!(%xid, error = %e, "the resolved part could not be made durable");
+    }
+    let mut st = shared.state.lock();
+    let gtx = applied.gtx;
+    st.publish(client, vec![applied]);
+    st.twopc.remember(xid, true, gtx);
 }
 
 /// Test hook (debug builds only): with `KILN_TEST_EXIT_AFTER_DECIDED=<file>` in its

@@ -446,6 +446,7 @@ pub mod msg_type {
     pub const PREPARE: u8 = 0x14;
     pub const DECIDE: u8 = 0x15;
     pub const LOCK_FENCE: u8 = 0x16;
+    pub const OUTCOME: u8 = 0x17;
     // both directions
     pub const PING: u8 = 0x3e;
     pub const PONG: u8 = 0x3f;
@@ -475,6 +476,7 @@ pub mod msg_type {
     pub const PREPARE_FAILED: u8 = 0x56;
     pub const DECIDED: u8 = 0x57;
     pub const AWARD_FENCE: u8 = 0x58;
+    pub const OUTCOME_IS: u8 = 0x59;
 }
 
 /// The id of a transaction across stripes (two-phase commit, protocol.md §9.12):
@@ -612,6 +614,9 @@ pub enum Message {
     /// Sent to a lock's stripe before the lock is given back: a holder of `lock` must have
     /// applied, from each stripe of `fence`, every transaction up to that GTX.
     LockFence { lock: LockId, fence: Vec<(u8, u64)> },
+    /// Server to server (a participant's active to the coordinator stripe's, as the first and
+    /// only request of a connection without `Hello`): what became of transaction `xid`?
+    Outcome { req_id: u64, xid: Xid },
     // ---------------------------------------------------------------- both directions
     /// Health check probe.
     Ping { nonce: u64 },
@@ -730,6 +735,14 @@ pub enum Message {
         lock: LockId,
         fence: Vec<(u8, u64)>,
     },
+    /// Answer to `Outcome`: `state` 0 = not decided yet (ask again), 1 = committed (as GTX
+    /// `gtx` on the coordinator), 2 = aborted.
+    OutcomeIs {
+        req_id: u64,
+        xid: Xid,
+        state: u8,
+        gtx: u64,
+    },
 }
 
 fn put_oids(out: &mut BytesMut, oids: &[ObjectId]) {
@@ -810,6 +823,8 @@ impl Message {
             Message::PrepareFailed { .. } => t::PREPARE_FAILED,
             Message::Decided { .. } => t::DECIDED,
             Message::AwardFence { .. } => t::AWARD_FENCE,
+            Message::Outcome { .. } => t::OUTCOME,
+            Message::OutcomeIs { .. } => t::OUTCOME_IS,
         }
     }
 
@@ -1120,6 +1135,21 @@ impl Message {
                 lock.encode(out);
                 put_fence(out, fence);
             }
+            Message::Outcome { req_id, xid } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+            }
+            Message::OutcomeIs {
+                req_id,
+                xid,
+                state,
+                gtx,
+            } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+                out.put_u8(*state);
+                out.put_u64(*gtx);
+            }
         }
     }
 
@@ -1426,6 +1456,24 @@ impl Message {
                 lock: LockId::decode(r)?,
                 fence: get_fence(r)?,
             },
+            t::OUTCOME => Message::Outcome {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+            },
+            t::OUTCOME_IS => Message::OutcomeIs {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+                state: match r.u8()? {
+                    s @ 0..=2 => s,
+                    t => {
+                        return Err(ProtocolError::InvalidTag {
+                            what: "outcome",
+                            tag: t,
+                        })
+                    }
+                },
+                gtx: r.u64()?,
+            },
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         r.finish(type_name(ty))?;
@@ -1486,6 +1534,8 @@ pub fn type_name(ty: u8) -> &'static str {
         t::PREPARE_FAILED => "PrepareFailed",
         t::DECIDED => "Decided",
         t::AWARD_FENCE => "AwardFence",
+        t::OUTCOME => "Outcome",
+        t::OUTCOME_IS => "OutcomeIs",
         _ => "unknown",
     }
 }

@@ -1103,6 +1103,13 @@ fn message_json(m: &Message) -> Json {
             lock,
             fence,
         } => json!({ "req_id": req_id, "lock": lock_json(lock), "fence": fence_json(fence) }),
+        Message::Outcome { req_id, xid } => json!({ "req_id": req_id, "xid": xid_json(xid) }),
+        Message::OutcomeIs {
+            req_id,
+            xid,
+            state,
+            gtx,
+        } => json!({ "req_id": req_id, "xid": xid_json(xid), "state": state, "gtx": gtx }),
     };
     j["message"] = json!(m.name());
     j["type_byte"] = json!(m.type_byte());

@@ -491,6 +491,15 @@ fn arb_twopc_message() -> BoxedStrategy<Message> {
                 fence,
             }
         }),
+        (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::Outcome { req_id, xid }),
+        (any::<u64>(), arb_xid(), 0u8..=2, any::<u64>()).prop_map(|(req_id, xid, state, gtx)| {
+            Message::OutcomeIs {
+                req_id,
+                xid,
+                state,
+                gtx,
+            }
+        }),
     ]
     .boxed()
 }
