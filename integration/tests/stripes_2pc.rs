@@ -133,9 +133,6 @@ async fn a_transfer_across_stripes_commits_on_both_or_on_neither() {
         .unwrap();
     tx.set_field(y, ACCT, "last", Value::Ref(note)).unwrap();
     tx.commit().await.unwrap();
-    let after = [g.digest(0), g.digest(1)];
-    assert_ne!(after[0], before[0], "stripe 0 committed its part");
-    assert_ne!(after[1], before[1], "stripe 1 committed its part");
     // The other client, under the same lock, sees both changes (its cached copies got them).
     let tx = b.lock(bank.clone(), LockLevel::Read).await.unwrap();
     assert_eq!(
@@ -143,6 +140,9 @@ async fn a_transfer_across_stripes_commits_on_both_or_on_neither() {
         (70, 130)
     );
     tx.commit().await.unwrap();
+    let after = [g.digest(0), g.digest(1)];
+    assert_ne!(after[0], before[0], "stripe 0 committed its part");
+    assert_ne!(after[1], before[1], "stripe 1 committed its part");
     assert_eq!(
         b.read(y, |st| st.field(ACCT, "last").cloned())
             .await

@@ -1455,7 +1455,7 @@ impl Session {
                 commit,
             } => crate::twopc::decide(&shared, me, req_id, xid, commit).await?,
             Message::LockFence { lock, fence } => {
-                crate::twopc::lock_fence(&mut shared.state.lock(), lock, fence)?
+                crate::twopc::lock_fence(&shared, lock, fence).await?
             }
             Message::Hello { .. } => {
                 return Err(Violation::new(

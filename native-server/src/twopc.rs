@@ -180,7 +180,24 @@ impl Table {
                 .iter()
                 .map(|(x, p)| GroupOp::PutPrepared(*x, p.client, p.part.to_bytes())),
         );
+        ops.extend(
+            self.fences
+                .iter()
+                .map(|(l, f)| GroupOp::LockFence(l.clone(), f.clone())),
+        );
         ops
+    }
+
+    /// Merges `fence` into `lock`'s (the highest GTX per stripe); the lock's fence after it.
+    pub fn merge_fence(&mut self, lock: LockId, fence: &[(u8, u64)]) -> Vec<(u8, u64)> {
+        let f = self.fences.entry(lock).or_default();
+        for &(s, g) in fence {
+            match f.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, old)) => *old = (*old).max(g),
+                None => f.push((s, g)),
+            }
+        }
+        f.clone()
     }
 
     fn keep(&mut self, xid: Xid, client: ClientId, part: Txn) {
@@ -785,15 +802,22 @@ fn test_exit_after_decided(xid: &Xid) {
     }
 }
 
-/// `LockFence{lock, fence}`: merged into the lock's fence (highest GTX per stripe).
-pub fn lock_fence(st: &mut State, lock: LockId, fence: Vec<(u8, u64)>) -> Result<(), Violation> {
-    st.check_lock_owner(&lock)?;
-    let f = st.twopc.fences.entry(lock).or_default();
-    for (s, g) in fence {
-        match f.iter_mut().find(|(x, _)| *x == s) {
-            Some((_, old)) => *old = (*old).max(g),
-            None => f.push((s, g)),
-        }
+/// `LockFence{lock, fence}`: merged into the lock's fence (highest GTX per stripe) and
+/// replicated; the session reads its next message (the release that follows) only once the
+/// passives have it, so a new active never awards the lock without it.
+pub async fn lock_fence(
+    shared: &Arc<Shared>,
+    lock: LockId,
+    fence: Vec<(u8, u64)>,
+) -> Result<(), Violation> {
+    let pending = {
+        let mut st = shared.state.lock();
+        st.check_lock_owner(&lock)?;
+        let merged = st.twopc.merge_fence(lock.clone(), &fence);
+        shared.record(vec![Op::LockFence(lock, merged)])
+    };
+    if !pending.is_empty() {
+        let _ = pending.wait(shared).await;
     }
     Ok(())
 }

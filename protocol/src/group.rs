@@ -22,7 +22,7 @@ use bytes::{BufMut, BytesMut};
 
 use crate::frame::{check, HEADER_LEN};
 use crate::wire::{put_bytes, put_count, put_str, Reader};
-use crate::{ObjectId, ProtocolError, Xid};
+use crate::{LockId, ObjectId, ProtocolError, Xid};
 
 /// Version of the group protocol; servers of different versions do not form a group.
 pub const GROUP_PROTOCOL_VERSION: u16 = 1;
@@ -95,6 +95,9 @@ pub enum GroupOp {
     /// The decision of a transaction across stripes: its prepared part (if any) is gone,
     /// committed as GTX `gtx` or aborted (`false`, 0).
     Decided(Xid, bool, u64),
+    /// A lock's fence (protocol.md §9.12): the GTX per stripe its next holder must have
+    /// received (the highest given so far).
+    LockFence(LockId, Vec<(u8, u64)>),
 }
 
 /// One L2↔L2 message.
@@ -236,6 +239,7 @@ mod op {
     pub const PUT_META: u8 = 7;
     pub const PUT_PREPARED: u8 = 8;
     pub const DECIDED: u8 = 9;
+    pub const LOCK_FENCE: u8 = 10;
 }
 
 impl GroupOp {
@@ -249,6 +253,7 @@ impl GroupOp {
             GroupOp::PutMeta(k, _) => 13 + k.len(),
             GroupOp::PutPrepared(_, _, b) => 30 + b.len(),
             GroupOp::Decided(..) => 27,
+            GroupOp::LockFence(_, f) => 16 + 9 * f.len(),
             _ => 9,
         }
     }
@@ -300,6 +305,15 @@ impl GroupOp {
                 out.put_u8(u8::from(*commit));
                 out.put_u64(*gtx);
             }
+            GroupOp::LockFence(lock, fence) => {
+                out.put_u8(op::LOCK_FENCE);
+                lock.encode(out);
+                put_count(out, fence.len());
+                for (s, g) in fence {
+                    out.put_u8(*s);
+                    out.put_u64(*g);
+                }
+            }
         }
     }
 
@@ -331,6 +345,15 @@ impl GroupOp {
                 GroupOp::PutPrepared(xid, client, r.bytes("prepared part")?.to_vec())
             }
             op::DECIDED => GroupOp::Decided(Xid::decode(r)?, r.bool()?, r.u64()?),
+            op::LOCK_FENCE => {
+                let lock = LockId::decode(r)?;
+                let n = r.count(9, "fence")?;
+                let mut fence = Vec::with_capacity(n);
+                for _ in 0..n {
+                    fence.push((r.u8()?, r.u64()?));
+                }
+                GroupOp::LockFence(lock, fence)
+            }
             t => {
                 return Err(ProtocolError::InvalidTag {
                     what: "group op",
@@ -616,6 +639,7 @@ mod tests {
                 true,
                 77,
             ),
+            GroupOp::LockFence(LockId::Named("bank".into()), vec![(1, 5), (2, 9)]),
         ];
         let msgs = vec![
             GroupMsg::Hello {

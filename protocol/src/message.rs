@@ -54,7 +54,7 @@ impl From<String> for LockId {
 }
 
 impl LockId {
-    fn encode(&self, out: &mut BytesMut) {
+    pub(crate) fn encode(&self, out: &mut BytesMut) {
         match self {
             LockId::Object(o) => {
                 out.put_u8(1);
@@ -70,7 +70,7 @@ impl LockId {
             }
         }
     }
-    fn decode(r: &mut Reader<'_>) -> Result<Self, ProtocolError> {
+    pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Self, ProtocolError> {
         Ok(match r.u8()? {
             1 => LockId::Object(ObjectId(r.u64()?)),
             2 => LockId::Named(r.string("lock name")?),

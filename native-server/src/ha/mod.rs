@@ -432,6 +432,7 @@ pub fn to_group_op(op: &Op) -> GroupOp {
         Op::PutMeta(k, v) => GroupOp::PutMeta((*k).to_owned(), *v),
         Op::PutPrepared(x, c, p) => GroupOp::PutPrepared(*x, *c, p.clone()),
         Op::Decided(x, commit, gtx) => GroupOp::Decided(*x, *commit, *gtx),
+        Op::LockFence(l, f) => GroupOp::LockFence(l.clone(), f.clone()),
     }
 }
 
@@ -445,7 +446,7 @@ pub fn to_store_op(op: &GroupOp) -> Option<Op> {
         GroupOp::PutClient(id, seq, n) => Op::PutClient(*id, *seq, n.clone()),
         GroupOp::DelClient(id) => Op::DelClient(*id),
         GroupOp::PutMeta(k, v) => Op::PutMeta(meta_key(k)?, *v),
-        GroupOp::PutPrepared(..) | GroupOp::Decided(..) => return None,
+        GroupOp::PutPrepared(..) | GroupOp::Decided(..) | GroupOp::LockFence(..) => return None,
     })
 }
 
@@ -517,6 +518,9 @@ pub fn apply_ops(st: &mut State, ops: &[GroupOp]) -> Result<u64, String> {
                 st.twopc.replicated_prepare(*xid, *client, part)?
             }
             GroupOp::Decided(xid, commit, gtx) => st.twopc.replicated_decision(*xid, *commit, *gtx),
+            GroupOp::LockFence(lock, fence) => {
+                st.twopc.merge_fence(lock.clone(), fence);
+            }
         }
     }
     st.objects.demote_excess();
