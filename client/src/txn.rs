@@ -301,11 +301,52 @@ impl Txn {
     }
 
     /// Commits a transaction that changed objects of several stripes (two-phase commit,
-    /// `client/twopc.rs`), then sends the lock's fence. On failure nothing of it is committed
-    /// anywhere and what it changed leaves the local caches. The lock is still held.
+    /// `client/twopc.rs`), waits for the participants and sends the lock's fence. On failure
+    /// nothing of it is committed anywhere and what it changed leaves the local caches. The
+    /// lock is still held.
     async fn commit_across(&mut self) -> Result<()> {
+        match self.commit_across_decided().await? {
+            Some(done) => self.complete(done).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for the participants of a committed transaction, then sends the lock's fence
+    /// (before the lock is released).
+    async fn complete(&mut self, done: crate::client::Completion) -> Result<()> {
+        let fence = done.wait().await?;
+        if matches!(self.hold, Hold::Entry(_)) && !fence.is_empty() {
+            let lock = self.lock_id().clone();
+            self.inner
+                .out
+                .push(kiln_protocol::Message::LockFence { lock, fence });
+        }
+        Ok(())
+    }
+
+    /// The hold and what is left of this guard, moved to a new guard (this one then holds
+    /// nothing: dropping it does nothing).
+    fn take_hold(&mut self) -> Txn {
+        Txn {
+            inner: self.inner.clone(),
+            hold: match &self.hold {
+                Hold::Entry(e) => Hold::Entry(e.clone()),
+                Hold::Concurrent(l) => Hold::Concurrent(l.clone()),
+            },
+            level: self.level,
+            token: self.token,
+            holding: std::mem::replace(&mut self.holding, false),
+            rec: self.rec.take(),
+            interrupt: OnceLock::new(),
+            cross: AtomicU64::new(0),
+        }
+    }
+
+    /// Phases 1 and 2 of two-phase commit: returns once the coordinator decided (`None`:
+    /// nothing to commit).
+    async fn commit_across_decided(&mut self) -> Result<Option<crate::client::Completion>> {
         let Some(mut rec) = self.rec.take() else {
-            return Ok(());
+            return Ok(None);
         };
         let open = rec.open.take();
         let home = std::mem::take(&mut rec.txn);
@@ -319,14 +360,7 @@ impl Txn {
             f.store(false, Ordering::Release);
         }
         match r {
-            Ok(fence) => {
-                if matches!(self.hold, Hold::Entry(_)) && !fence.is_empty() {
-                    self.inner
-                        .out
-                        .push(kiln_protocol::Message::LockFence { lock, fence });
-                }
-                Ok(())
-            }
+            Ok(done) => Ok(Some(done)),
             Err(e) => {
                 rec.txn = home;
                 rec.foreign = foreign;
@@ -647,19 +681,7 @@ impl Txn {
                 self.lock_id()
             )));
         };
-        let mut rest = Txn {
-            inner: self.inner.clone(),
-            hold: match &self.hold {
-                Hold::Entry(e) => Hold::Entry(e.clone()),
-                Hold::Concurrent(l) => Hold::Concurrent(l.clone()),
-            },
-            level: self.level,
-            token: self.token,
-            holding: std::mem::replace(&mut self.holding, false),
-            rec: self.rec.take(),
-            interrupt: OnceLock::new(),
-            cross: AtomicU64::new(0),
-        };
+        let mut rest = self.take_hold();
         rt.spawn(async move {
             if let Err(e) = rest.commit_across().await {
                 tracing::warn!(lock = %rest.lock_id(), error = %e, "a transaction across stripes did not commit");

@@ -27,11 +27,62 @@ use tokio::sync::oneshot;
 
 use crate::{Error, Result};
 
-use super::inner::Inner;
+use super::inner::{Inner, PendingReq};
 
 /// How long a fenced award waits for another stripe's connection before it is used anyway
 /// (with a warning): a stripe without an active stops what needs it (seed 001).
 const FENCE_WAIT: Duration = Duration::from_secs(10);
+
+/// The participants' answers a committed transaction across stripes still waits for.
+pub(crate) struct Completion {
+    xid: Xid,
+    #[allow(clippy::type_complexity)]
+    waits: Vec<(Arc<Inner>, WireTxn, Result<oneshot::Receiver<Message>>)>,
+}
+
+impl Completion {
+    /// Waits for every participant's `Decided`; the fence (participant stripe, GTX).
+    pub(crate) async fn wait(self) -> Result<Vec<(u8, u64)>> {
+        let mut fence = Vec::with_capacity(self.waits.len());
+        let mut failure = None;
+        for (c, t, rx) in self.waits {
+            let r = match rx {
+                Ok(rx) => rx.await.map_err(|_| c.failure()),
+                Err(e) => Err(e),
+            };
+            match r.and_then(|m| decided(self.xid, m)) {
+                Ok(gtx) => {
+                    c.set_versions(&t, gtx);
+                    fence.push((c.stripe, gtx));
+                }
+                Err(e) => {
+                    // Committed at the coordinator: the participant learns it (its re-sent
+                    // Decide, or it asks the coordinator once this client is gone).
+                    tracing::warn!(xid = %self.xid, stripe = c.stripe, error = %e,
+                        "a participant did not confirm a committed transaction");
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        match failure {
+            None => Ok(fence),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+/// The GTX of a `Decided{commit}` answer.
+fn decided(xid: Xid, m: Message) -> Result<u64> {
+    match m {
+        Message::Decided {
+            commit: true, gtx, ..
+        } => Ok(gtx),
+        other => Err(Error::lost(format!(
+            "{xid}: unexpected answer {} to Decide{{commit}}",
+            other.name()
+        ))),
+    }
+}
 
 /// Per-connection state of two-phase commit (empty and unused with one stripe).
 #[derive(Debug, Default)]
@@ -170,15 +221,44 @@ impl Inner {
         None
     }
 
+    /// Queues a request now (in connection order: nothing this client sends later on this
+    /// connection overtakes it) and returns the receiver of its reply (sent again after a
+    /// reconnect, as [`Inner::request`]).
+    fn request_queued(
+        &self,
+        make: impl FnOnce(u64) -> Message,
+    ) -> Result<oneshot::Receiver<Message>> {
+        let req_id = self.next_req.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        let _g = self.gate();
+        let mut pending = self.pending.lock();
+        self.check_alive()?;
+        let msg = make(req_id);
+        if !self.out.push(msg.clone()) {
+            return Err(self.failure());
+        }
+        pending.insert(
+            req_id,
+            PendingReq {
+                tx,
+                msg,
+                resend: false,
+            },
+        );
+        Ok(rx)
+    }
+
     /// Commits a transaction whose changes span stripes: `home` is the part of this (the
-    /// lock's) stripe, `foreign` the parts of the others. Returns the fence the lock's next
-    /// holder must reach.
+    /// lock's) stripe, `foreign` the parts of the others. Returns once the coordinator decided
+    /// (the transaction is committed): the participants' `Decide`s are queued, and
+    /// [`Completion::wait`] waits for them and gives the fence the lock's next holder must
+    /// reach.
     pub(crate) async fn commit_across(
         self: &Arc<Self>,
         lock: &LockId,
         home: WireTxn,
         foreign: Vec<(u8, WireTxn)>,
-    ) -> Result<Vec<(u8, u64)>> {
+    ) -> Result<Completion> {
         let xid = Xid {
             stripe: self.stripe,
             client: self.client_id,
@@ -191,23 +271,19 @@ impl Inner {
         }
         tracing::debug!(%xid, %lock, stripes = parts.len(), "two-phase commit");
         // Phase 1: prepare everywhere, in parallel.
-        let prepares: Vec<_> = parts
-            .iter()
-            .map(|(c, t)| {
-                let (c, mut part) = (c.clone(), t.clone());
-                part.seq = 0;
-                part.flags = 0;
-                tokio::spawn(async move {
-                    c.request(|req_id| Message::Prepare { req_id, xid, part })
-                        .await
-                })
-            })
-            .collect();
+        let mut prepares = Vec::with_capacity(parts.len());
+        for (c, t) in &parts {
+            let mut part = t.clone();
+            part.seq = 0;
+            part.flags = 0;
+            prepares.push(c.request_queued(|req_id| Message::Prepare { req_id, xid, part }));
+        }
         let mut failure: Option<Error> = None;
-        for (h, (c, _)) in prepares.into_iter().zip(&parts) {
-            let r = h
-                .await
-                .unwrap_or_else(|e| Err(Error::lost(format!("prepare task: {e}"))));
+        for (rx, (c, _)) in prepares.into_iter().zip(&parts) {
+            let r = match rx {
+                Ok(rx) => rx.await.map_err(|_| c.failure()),
+                Err(e) => Err(e),
+            };
             let err = match r {
                 Ok(Message::Prepared { .. }) => None,
                 Ok(Message::PrepareFailed { code, message, .. }) => Some(Error::TxnRejected {
@@ -232,57 +308,36 @@ impl Inner {
             let aborts: Vec<_> = parts
                 .iter()
                 .map(|(c, _)| {
-                    let c = c.clone();
-                    tokio::spawn(async move {
-                        c.request(|req_id| Message::Decide {
-                            req_id,
-                            xid,
-                            commit: false,
-                        })
-                        .await
+                    c.request_queued(|req_id| Message::Decide {
+                        req_id,
+                        xid,
+                        commit: false,
                     })
                 })
                 .collect();
-            for h in aborts {
-                let _ = h.await;
+            for rx in aborts.into_iter().flatten() {
+                let _ = rx.await;
             }
             return Err(e);
         }
-        // Phase 2: the coordinator decides (applies its part), then the participants.
-        let decide = |c: Arc<Inner>| async move {
-            match c
-                .request(|req_id| Message::Decide {
-                    req_id,
-                    xid,
-                    commit: true,
-                })
-                .await?
-            {
-                Message::Decided {
-                    commit: true, gtx, ..
-                } => Ok(gtx),
-                other => Err(Error::lost(format!(
-                    "{xid}: unexpected answer {} to Decide{{commit}}",
-                    other.name()
-                ))),
-            }
+        // Phase 2: the coordinator decides (applies its part): committed from here on.
+        let decide = |c: &Inner| {
+            c.request_queued(|req_id| Message::Decide {
+                req_id,
+                xid,
+                commit: true,
+            })
         };
-        let home_gtx = decide(self.clone()).await?;
+        let home_gtx = decided(xid, decide(self)?.await.map_err(|_| self.failure())?)?;
         self.set_versions(&parts[0].1, home_gtx);
-        let participants: Vec<_> = parts[1..]
-            .iter()
-            .map(|(c, _)| tokio::spawn(decide(c.clone())))
-            .collect();
-        let mut fence = Vec::with_capacity(participants.len());
-        for (h, (c, t)) in participants.into_iter().zip(&parts[1..]) {
-            let gtx = h
-                .await
-                .unwrap_or_else(|e| Err(Error::lost(format!("decide task: {e}"))))?;
-            c.set_versions(t, gtx);
-            fence.push((c.stripe, gtx));
+        // Phase 3, queued now (before anything else this client sends those stripes).
+        let mut waits = Vec::with_capacity(parts.len() - 1);
+        for (c, t) in parts.into_iter().skip(1) {
+            let rx = decide(&c);
+            waits.push((c, t, rx));
         }
         self.stats.txns_committed.fetch_add(1, Ordering::Relaxed);
-        Ok(fence)
+        Ok(Completion { xid, waits })
     }
 
     /// The objects `t` created or changed are at version `gtx` here (a later re-assert
