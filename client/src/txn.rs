@@ -218,7 +218,7 @@ impl Txn {
             .is_ok()
         {
             tracing::warn!(lock = %self.lock_id(), lock_stripe = self.inner.stripe, %oid, object_stripe = oid.stripe(),
-                "a transaction touched an object of another stripe: it is void (two-phase commit is not implemented yet)");
+                "a transaction touched an object of a stripe this client is not connected to: it is void");
         }
         self.cross_error(self.crossed().unwrap_or(oid))
     }

@@ -204,6 +204,22 @@ async fn a_transfer_across_stripes_commits_on_both_or_on_neither() {
         );
         tx.commit().await.unwrap();
     }
+    // An object of a stripe this client does not know (stripe 5 of 2): the transaction is
+    // void, nothing of it is sent, and its change of stripe 0's account is forgotten.
+    let before = [g.digest(0), g.digest(1)];
+    let mut tx = a.lock(bank.clone(), LockLevel::Write).await.unwrap();
+    tx.set_field(x, ACCT, "balance", Value::I64(1)).unwrap();
+    match tx.set_field(ObjectId::new(5, 1), ACCT, "balance", Value::I64(1)) {
+        Err(Error::CrossStripe {
+            object_stripe: 5, ..
+        }) => {}
+        other => panic!("expected CrossStripe, got {other:?}"),
+    }
+    let e = tx.commit().await.unwrap_err();
+    assert!(e.to_string().contains("not connected to"), "{e}");
+    a.flush().await.unwrap();
+    assert_eq!([g.digest(0), g.digest(1)], before);
+    assert_eq!(read_balance(&a, x).await, 70);
     for c in [a, b, fresh] {
         c.close().await.unwrap();
     }

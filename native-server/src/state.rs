@@ -486,8 +486,8 @@ impl State {
                         code,
                         format!(
                             "transaction {seq} creates object {oid} of stripe {}, but this server serves stripe {} \
-                             (objects live in the stripe whose server leased their id; cross-stripe transactions \
-                             are not implemented yet)",
+                             (objects live in the stripe whose server leased their id; a transaction across stripes \
+                             sends each stripe its own part, protocol.md §9.12)",
                             oid.stripe(),
                             self.stripe
                         ),
