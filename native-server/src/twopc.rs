@@ -8,9 +8,12 @@
 //! transaction touching one, wait until the decision (bounded by [`PIN_WAIT`]). `Decide{xid,
 //! commit}` applies the part through the ordinary commit pipeline (durable, replicated,
 //! deltas to the other clients, notifies, DMIs) or drops it, and answers `Decided{gtx}`;
-//! everything is idempotent by xid. A client that leaves with prepared parts has them
-//! aborted. `LockFence{lock, fence}` records, per lock, the GTX each other stripe must have
-//! delivered to the next holder: every later award of the lock is preceded by
+//! everything is idempotent by xid; prepared parts, decisions and fences are replicated to the
+//! passives (group ops `PutPrepared`, `Decided`, `LockFence`) before they are answered or acted
+//! on. When a client leaves with prepared parts, the coordinator stripe aborts its own and a
+//! participant asks the coordinator stripe (`Outcome`, [`start_resolver`]) and applies or
+//! drops its part accordingly. `LockFence{lock, fence}` records, per lock, the GTX each other
+//! stripe must have delivered to the next holder: every later award of the lock is preceded by
 //! `AwardFence{req_id, lock, fence}`.
 //!
 //! With one stripe none of this runs: the table stays empty and the hooks in `server.rs` /
