@@ -1221,6 +1221,7 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
     if want("stripes") {
         stripes::stripes(&bin, secs, rep).await?;
         stripes::failover(&bin, args.quick, rep).await?;
+        stripes::cross_latency(&bin, args.quick, rep).await?;
     }
     // Durable store (issue #3): each figure starts its own server(s).
     if want("durable") {

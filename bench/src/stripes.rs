@@ -474,3 +474,61 @@ async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
     );
     Ok(())
 }
+
+/// Cross-stripe transaction latency (issue #12, step 3): one client, two one-server stripes
+/// (pinned as in [`stripes`]); each sample is one `Write` transaction under a lock of stripe 0
+/// changing an object of each stripe (two-phase commit: prepare on both, decide at the
+/// coordinator, then at the participant, then the lock's fence), timed from `lock` to the end
+/// of `commit`; the baseline is the `Ping` round trip of the same connection (stripe 0), in
+/// the same run, interleaved with the samples. Goal: p50 ≤ 2 RTT.
+pub(crate) async fn cross_latency(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
+    let cluster = Cluster::start(bin, &[&["0"], &["1"]], false)?;
+    let c = ClientBuilder::from_connect_string(&cluster.connect_string())
+        .name("stripe-cross-bench")
+        .connect()
+        .await?;
+    let mut names = (0..).map(|i| format!("stripe-cross-{i}"));
+    let mut lock_on = |s: u8| {
+        names
+            .by_ref()
+            .find(|n| name_stripe(n, 2) == s)
+            .map(LockId::Named)
+            .ok_or("no lock name for a stripe")
+    };
+    let (bank, other) = (lock_on(0)?, lock_on(1)?);
+    let mut cells = Vec::new();
+    for lock in [&bank, &other] {
+        let mut tx = c.lock(lock.clone(), LockLevel::Write).await?;
+        let oid = tx.create(ObjectState::physical("bench.Account"))?;
+        tx.set_field(oid, "bench.Account", "n", Value::I64(0))?;
+        tx.commit().await?;
+        cells.push(oid);
+    }
+    c.flush().await?;
+    let n = if quick { 200 } else { 2_000 };
+    let mut lat = Vec::with_capacity(n);
+    let mut rtt = Vec::with_capacity(n);
+    let s0 = c.stripe_client(0).ok_or("no stripe 0")?;
+    for i in 0..n {
+        rtt.push(s0.ping().await?);
+        let t = Instant::now();
+        let mut tx = c.lock(bank.clone(), LockLevel::Write).await?;
+        tx.set_field(cells[0], "bench.Account", "n", Value::I64(i as i64))?;
+        tx.set_field(cells[1], "bench.Account", "n", Value::I64(-(i as i64)))?;
+        tx.commit().await?;
+        lat.push(t.elapsed());
+    }
+    c.close().await?;
+    lat.sort_unstable();
+    rtt.sort_unstable();
+    let p = |v: &[Duration], q: f64| v[((v.len() - 1) as f64 * q) as usize];
+    let (p50, p99, r50) = (p(&lat, 0.5), p(&lat, 0.99), p(&rtt, 0.5));
+    rep.add(
+        "cross-stripe transaction latency p50 (2 stripes, two-phase commit; p99 in value)",
+        format!("{} (p99 {})", fmt_dur(p50), fmt_dur(p99)),
+        format!("ping RTT p50 {}", fmt_dur(r50)),
+        format!("{:.2} RTT", p50.as_secs_f64() / r50.as_secs_f64().max(1e-9)),
+        "<= 2 RTT",
+    );
+    Ok(())
+}

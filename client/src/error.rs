@@ -152,15 +152,15 @@ pub enum Error {
     /// An operation is not valid in the current state (e.g. `wait` in a Concurrent transaction).
     #[error("illegal state: {0}")]
     IllegalState(String),
-    /// A transaction changed or read an object of another stripe (mirror group) than its lock's: that
-    /// needs two-phase commit across stripes, which is not implemented yet. The transaction is
-    /// void: nothing of it is sent or committed anywhere, the objects it had changed are dropped
-    /// from the local cache (faulted in again on next use), and every later operation and its
-    /// commit fail with this error (the lock is released).
+    /// A transaction changed or read an object of a stripe (mirror group) this client is not
+    /// connected to (an id whose stripe byte is beyond the client's groups). Transactions across
+    /// the stripes it is connected to commit with two-phase commit (protocol.md §9.12). The
+    /// transaction is void: nothing of it is sent or committed anywhere, the objects it had
+    /// changed are dropped from the local cache (faulted in again on next use), and every later
+    /// operation and its commit fail with this error (the lock is released).
     #[error(
-        "transaction under lock {lock} (stripe {lock_stripe}) touches object {oid} of stripe {object_stripe}: \
-         transactions across stripes need two-phase commit, which is not implemented yet; nothing of this \
-         transaction is committed"
+        "transaction under lock {lock} (stripe {lock_stripe}) touches object {oid} of stripe {object_stripe}, \
+         a stripe this client is not connected to; nothing of this transaction is committed"
     )]
     CrossStripe {
         /// The transaction's lock.

@@ -33,6 +33,33 @@ struct Rec {
     /// ([`Cached::writer`]): an open transaction's objects are not evicted as released
     /// ([`crate::Client::evict_released`]). Made at its first change of an existing object.
     open: Option<Arc<AtomicBool>>,
+    /// Changes to objects of other stripes than the lock's, per stripe (two-phase commit at
+    /// commit time, `client/twopc.rs`); empty with one stripe.
+    foreign: Vec<(u8, WireTxn)>,
+}
+
+impl Rec {
+    fn is_empty(&self) -> bool {
+        self.txn.is_empty() && self.foreign.is_empty()
+    }
+
+    /// Every object it created or changed, by stripe (the lock's stripe first).
+    fn oids_by_stripe(&self, home: u8) -> Vec<(u8, Vec<ObjectId>)> {
+        let of = |t: &WireTxn| {
+            let mut v: Vec<ObjectId> = t
+                .new_objects
+                .iter()
+                .map(|(o, _)| *o)
+                .chain(t.deltas.iter().map(|d| d.oid))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        std::iter::once((home, of(&self.txn)))
+            .chain(self.foreign.iter().map(|(s, t)| (*s, of(t))))
+            .collect()
+    }
 }
 
 impl Drop for Rec {
@@ -191,7 +218,7 @@ impl Txn {
             .is_ok()
         {
             tracing::warn!(lock = %self.lock_id(), lock_stripe = self.inner.stripe, %oid, object_stripe = oid.stripe(),
-                "a transaction touched an object of another stripe: it is void (two-phase commit is not implemented yet)");
+                "a transaction touched an object of a stripe this client is not connected to: it is void");
         }
         self.cross_error(self.crossed().unwrap_or(oid))
     }
@@ -207,35 +234,40 @@ impl Txn {
         Err(self.cross_error(o))
     }
 
-    /// Fails when the transaction is void, or when `oid` lives in another stripe than the
-    /// transaction's connection (its lock's stripe): then the transaction becomes void.
+    /// The connection of `oid`'s stripe when it is not the transaction's (its lock's) stripe;
+    /// `None` for the lock's stripe (always with one stripe). A stripe this client does not
+    /// know voids the transaction.
     #[inline]
-    fn check_stripe(&mut self, oid: ObjectId) -> Result<()> {
-        if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
-            self.cross_touch(oid);
+    fn foreign_conn(&self, oid: ObjectId) -> Result<Option<Arc<Inner>>> {
+        if self.inner.stripes <= 1 || oid.stripe() == self.inner.stripe {
+            return Ok(None);
+        }
+        self.foreign_conn_slow(oid).map(Some)
+    }
+
+    #[cold]
+    fn foreign_conn_slow(&self, oid: ObjectId) -> Result<Arc<Inner>> {
+        self.inner.stripe_conn(oid.stripe()).map_err(|_| {
             // A Java agent changed its copy before asking: the next refresh puts it back.
             self.inner.stats.changes.note([oid]);
-        }
-        self.check_void()
+            self.cross_touch(oid)
+        })
     }
 
     fn discard(&mut self) {
         if let Some(rec) = self.rec.take() {
-            let mut oids: Vec<ObjectId> = rec
-                .txn
-                .new_objects
-                .iter()
-                .map(|(o, _)| *o)
-                .chain(rec.txn.deltas.iter().map(|d| d.oid))
-                .collect();
-            oids.sort_unstable();
-            oids.dedup();
-            if !oids.is_empty() {
-                // Their local copies (a Java agent's objects) changed with the transaction:
-                // recorded as changed, so the next refresh puts them back as the cluster has them.
-                self.inner.stats.changes.note(oids.iter().copied());
-                self.inner.evict_local(&oids);
-                self.inner.out.push(kiln_protocol::Message::Evict { oids });
+            // Their local copies (a Java agent's objects) changed with the transaction: they
+            // are recorded as changed, so the next refresh puts them back as the cluster has
+            // them.
+            self.drop_changed(&rec);
+        }
+    }
+
+    fn drop_changed(&self, rec: &Rec) {
+        for (s, oids) in rec.oids_by_stripe(self.inner.stripe) {
+            match self.inner.stripe_conn(s) {
+                Ok(c) => c.drop_uncommitted(oids),
+                Err(_) => self.inner.stats.changes.note(oids),
             }
         }
     }
@@ -259,7 +291,82 @@ impl Txn {
     pub fn is_empty(&self) -> bool {
         match &self.rec {
             None => true,
-            Some(r) => r.txn.is_empty(),
+            Some(r) => r.is_empty(),
+        }
+    }
+
+    /// Whether it changed objects of other stripes than its lock's (two-phase commit).
+    fn crosses(&self) -> bool {
+        self.rec.as_ref().is_some_and(|r| !r.foreign.is_empty())
+    }
+
+    /// Commits a transaction that changed objects of several stripes (two-phase commit,
+    /// `client/twopc.rs`), waits for the participants and sends the lock's fence. On failure
+    /// nothing of it is committed anywhere and what it changed leaves the local caches. The
+    /// lock is still held.
+    async fn commit_across(&mut self) -> Result<()> {
+        match self.commit_across_decided().await? {
+            Some(done) => self.complete(done).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for the participants of a committed transaction, then sends the lock's fence
+    /// (before the lock is released).
+    async fn complete(&mut self, done: crate::client::Completion) -> Result<()> {
+        let fence = done.wait().await?;
+        if matches!(self.hold, Hold::Entry(_)) && !fence.is_empty() {
+            let lock = self.lock_id().clone();
+            self.inner
+                .out
+                .push(kiln_protocol::Message::LockFence { lock, fence });
+        }
+        Ok(())
+    }
+
+    /// The hold and what is left of this guard, moved to a new guard (this one then holds
+    /// nothing: dropping it does nothing).
+    fn take_hold(&mut self) -> Txn {
+        Txn {
+            inner: self.inner.clone(),
+            hold: match &self.hold {
+                Hold::Entry(e) => Hold::Entry(e.clone()),
+                Hold::Concurrent(l) => Hold::Concurrent(l.clone()),
+            },
+            level: self.level,
+            token: self.token,
+            holding: std::mem::replace(&mut self.holding, false),
+            rec: self.rec.take(),
+            interrupt: OnceLock::new(),
+            cross: AtomicU64::new(0),
+        }
+    }
+
+    /// Phases 1 and 2 of two-phase commit: returns once the coordinator decided (`None`:
+    /// nothing to commit).
+    async fn commit_across_decided(&mut self) -> Result<Option<crate::client::Completion>> {
+        let Some(mut rec) = self.rec.take() else {
+            return Ok(None);
+        };
+        let open = rec.open.take();
+        let home = std::mem::take(&mut rec.txn);
+        let foreign = std::mem::take(&mut rec.foreign);
+        let lock = self.lock_id().clone();
+        let r = self
+            .inner
+            .commit_across(&lock, home.clone(), foreign.clone())
+            .await;
+        if let Some(f) = open {
+            f.store(false, Ordering::Release);
+        }
+        match r {
+            Ok(done) => Ok(Some(done)),
+            Err(e) => {
+                rec.txn = home;
+                rec.foreign = foreign;
+                self.drop_changed(&rec);
+                Err(e)
+            }
         }
     }
 
@@ -345,8 +452,9 @@ impl Txn {
         before: impl FnOnce(&ObjectState, &DeltaOp) -> Result<R>,
     ) -> Result<R> {
         self.check_writable()?;
-        self.check_stripe(oid)?;
-        let inner = self.inner.clone();
+        self.check_void()?;
+        let far = self.foreign_conn(oid)?;
+        let inner = far.clone().unwrap_or_else(|| self.inner.clone());
         let mut cache = inner.cache.lock();
         let c = cache.get_mut(&oid).ok_or(Error::NotResident { oid })?;
         let r = before(&c.state, &op)?;
@@ -360,6 +468,21 @@ impl Txn {
         }
         drop(cache);
         let rec = self.rec_mut();
+        if far.is_some() {
+            let s = oid.stripe();
+            let t = match rec.foreign.iter().position(|(x, _)| *x == s) {
+                Some(i) => &mut rec.foreign[i].1,
+                None => {
+                    rec.foreign.push((s, WireTxn::default()));
+                    &mut rec.foreign.last_mut().expect("just pushed").1
+                }
+            };
+            match t.deltas.last_mut() {
+                Some(d) if d.oid == oid => d.ops.push(op),
+                _ => t.deltas.push(Delta { oid, ops: vec![op] }),
+            }
+            return Ok(r);
+        }
         if let Some(&i) = rec.new_index.get(&oid) {
             if let Some((_, st)) = rec.txn.new_objects.get_mut(i) {
                 st.apply(&op)?;
@@ -375,8 +498,12 @@ impl Txn {
 
     /// Reads a resident object (no faulting: [`Error::NotResident`] on a miss).
     pub fn read<R>(&self, oid: ObjectId, f: impl FnOnce(&ObjectState) -> R) -> Result<R> {
-        if self.inner.stripes > 1 && oid.stripe() != self.inner.stripe {
-            return Err(self.cross_touch(oid));
+        if let Some(far) = self.foreign_conn(oid)? {
+            let cache = far.cache.lock();
+            return cache
+                .get(&oid)
+                .map(|c| f(&c.state))
+                .ok_or(Error::NotResident { oid });
         }
         let cache = self.inner.cache.lock();
         cache
@@ -457,6 +584,9 @@ impl Txn {
             )));
         }
         self.inner.check_alive()?;
+        if self.crosses() {
+            self.commit_across().await?;
+        }
         if !self.is_empty() {
             self.inner.wait_window().await?;
         }
@@ -515,6 +645,9 @@ impl Txn {
     fn finish(&mut self) -> Result<Option<u64>> {
         // Open until its changes are queued for the server: a fault queued after an eviction
         // then follows them (the server answers it with this transaction's state).
+        if self.crosses() {
+            return self.finish_across();
+        }
         let open = self.rec.as_mut().and_then(|r| r.open.take());
         let sent = match self.check_void() {
             // Void: nothing of it is sent (notifies and DMIs recorded after it included).
@@ -535,6 +668,29 @@ impl Txn {
         sent
     }
 
+    /// [`Txn::finish`] of a transaction across stripes on a path that cannot wait (release,
+    /// drop): the two-phase commit runs on a task that releases the lock when it is done.
+    #[cold]
+    fn finish_across(&mut self) -> Result<Option<u64>> {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            self.discard();
+            let _ = self.finish();
+            return Err(Error::IllegalState(format!(
+                "a transaction under {} across stripes was released outside a runtime: it needs \
+                 two-phase commit (use commit()); nothing of it is committed",
+                self.lock_id()
+            )));
+        };
+        let mut rest = self.take_hold();
+        rt.spawn(async move {
+            if let Err(e) = rest.commit_across().await {
+                tracing::warn!(lock = %rest.lock_id(), error = %e, "a transaction across stripes did not commit");
+            }
+            let _ = rest.finish();
+        });
+        Ok(None)
+    }
+
     /// Ends the transaction and releases the lock. Waits only when the window of
     /// unacknowledged transactions is full, or, under [`LockLevel::SyncWrite`], until the
     /// server acknowledged this transaction. An empty transaction completes at once (the
@@ -548,6 +704,12 @@ impl Txn {
             if let Err(e) = self.inner.check_alive() {
                 drop(self.rec.take());
                 return Err(e);
+            }
+            if self.crosses() {
+                self.check_void()?;
+                let r = self.commit_across().await;
+                let released = self.finish().map(|_| ());
+                return r.and(released);
             }
             self.inner.wait_window().await?;
             let seq = self.finish()?;

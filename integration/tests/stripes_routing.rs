@@ -2,9 +2,8 @@
 //! `FNV-1a-64(name) % stripes`, object locks with their object; servers refuse requests for
 //! another stripe's roots, locks and objects (`ErrorCode::WrongStripe`, nothing stored); Rust
 //! clients over several groups route every request to its stripe and share one graph spread
-//! over both stripes; a transaction touching another stripe than its lock's fails with
-//! `Error::CrossStripe` and changes nothing anywhere; one stripe's failover does not pause the
-//! other. Real `kiln-server` binaries on free loopback ports.
+//! over both stripes (transactions across stripes: `stripes_2pc.rs`); one stripe's failover
+//! does not pause the other. Real `kiln-server` binaries on free loopback ports.
 #![allow(clippy::unwrap_used)]
 
 mod common_ha;
@@ -163,78 +162,8 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
         "{names:?}"
     );
 
-    // A transaction under stripe 0's lock that also touches stripe 1's object: the typed error,
-    // and nothing of it anywhere (not even its change of stripe 0's own cell).
-    let digests = [g.digest(0), g.digest(1)];
-    let mut tx = a
-        .lock(LockId::Named(locks[0].clone()), LockLevel::Write)
-        .await
-        .unwrap();
-    tx.set_field(cells[0], "t.Cell", "v", Value::I64(999))
-        .unwrap();
-    let fresh = tx.create(ObjectState::physical("t.Cell")).unwrap();
-    match tx.set_field(cells[1], "t.Cell", "v", Value::I64(999)) {
-        Err(Error::CrossStripe {
-            lock_stripe: 0,
-            object_stripe: 1,
-            oid,
-            ..
-        }) if oid == cells[1] => {}
-        other => panic!("expected CrossStripe, got {other:?}"),
-    }
-    // Void from now on: later changes fail too, and so does the commit.
-    assert!(matches!(
-        tx.set_field(cells[0], "t.Cell", "v", Value::I64(5)),
-        Err(Error::CrossStripe { .. })
-    ));
-    let e = tx.commit().await.unwrap_err();
-    assert!(
-        matches!(e, Error::CrossStripe { .. })
-            && e.to_string().contains("stripe 0")
-            && e.to_string().contains("stripe 1")
-            && e.to_string().contains("not implemented yet"),
-        "{e}"
-    );
-    // Reading another stripe's object in a transaction voids it as well.
-    let mut tx = a
-        .lock(LockId::Named(locks[1].clone()), LockLevel::Write)
-        .await
-        .unwrap();
-    tx.set_field(cells[1], "t.Cell", "v", Value::I64(555))
-        .unwrap();
-    assert!(matches!(
-        tx.read(cells[0], |_| ()),
-        Err(Error::CrossStripe {
-            lock_stripe: 1,
-            object_stripe: 0,
-            ..
-        })
-    ));
-    assert!(matches!(tx.commit().await, Err(Error::CrossStripe { .. })));
-    a.flush().await.unwrap();
-    assert_eq!(
-        [g.digest(0), g.digest(1)],
-        digests,
-        "nothing changed anywhere"
-    );
-    assert_eq!(
-        a.read(cells[1], |st| st
-            .field("t.Cell", "v")
-            .and_then(Value::as_i64))
-            .await
-            .unwrap(),
-        Some(101)
-    );
-    // The writer's own cache forgot the voided change: it reads the committed value again.
-    assert_eq!(
-        a.read(cells[0], |st| st
-            .field("t.Cell", "v")
-            .and_then(Value::as_i64))
-            .await
-            .unwrap(),
-        Some(100)
-    );
-    assert!(a.cached(fresh).is_none());
+    // A transaction under one stripe's lock that also changes another stripe's object commits
+    // on both with two-phase commit: integration/tests/stripes_2pc.rs.
     // The lock was released: the other client takes it and commits on stripe 0.
     let mut tx = b
         .lock(LockId::Named(locks[0].clone()), LockLevel::Write)

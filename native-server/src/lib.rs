@@ -20,6 +20,7 @@ pub mod profiler;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod twopc;
 
 pub use error::ServerError;
 pub use server::{run, serve, Listen, Pending, Settings, Shared};

@@ -72,6 +72,9 @@ pub struct Settings {
     pub console: crate::console::ConsoleSettings,
     /// Lock profiler at start (`l2.lockprofiler.enabled`, `l2.lockprofiler.maxLocks`).
     pub lock_profiler: (bool, usize),
+    /// The client-port addresses (`host:dso-port`) of every stripe's servers, by stripe: where
+    /// a participant asks a coordinator stripe for a transaction's outcome (`crate::twopc`).
+    pub stripe_addrs: Vec<Vec<String>>,
 }
 
 impl Default for Settings {
@@ -96,6 +99,7 @@ impl Default for Settings {
             lock_profiler: (false, crate::profiler::DEFAULT_CAPACITY),
             stripe: 0,
             stripes: 1,
+            stripe_addrs: Vec::new(),
             group_name: kiln_config::DEFAULT_GROUP_NAME.to_owned(),
         }
     }
@@ -121,6 +125,17 @@ impl Settings {
             group: crate::ha::GroupConfig::from_config(cfg, server),
             stripe: stripe_of(cfg, server),
             stripes: cfg.servers.groups.len().max(1),
+            stripe_addrs: cfg
+                .servers
+                .groups
+                .iter()
+                .map(|g| {
+                    g.servers
+                        .iter()
+                        .map(|s| format!("{}:{}", s.host, s.dso_port))
+                        .collect()
+                })
+                .collect(),
             group_name: server.group.clone(),
             l1_reconnect: {
                 let r = cfg.tc_properties.l1_reconnect();
@@ -279,7 +294,9 @@ impl Shared {
     /// Opens the reconnect window for the clients on record in `st.known` (after this server was
     /// elected active in a failover). Call with the state lock held.
     pub fn open_window(self: &Arc<Self>, st: &mut State) {
+        crate::twopc::start_resolver(self, st);
         if st.known.is_empty() {
+            crate::twopc::abort_absent(self, st);
             return;
         }
         let deadline = Instant::now() + self.settings.reconnect_window;
@@ -372,7 +389,7 @@ impl Shared {
 
     /// The error that ends a session of a group member that is no longer active (deposed): the
     /// client treats it as a lost connection and goes to the new active.
-    fn deposed(&self) -> Violation {
+    pub(crate) fn deposed(&self) -> Violation {
         Violation::new(
             ErrorCode::ShuttingDown,
             format!(
@@ -400,6 +417,7 @@ impl Shared {
         }
         st.known.clear();
         st.awaiting.clear();
+        crate::twopc::abort_absent(self, st);
         self.gate_open.store(true, Ordering::Release);
         self.gate.send_replace(true);
         info!(
@@ -1076,6 +1094,11 @@ impl Session {
 
     async fn handle(&mut self, msg: Message) -> Result<Option<End>, Violation> {
         let Some(me) = self.client else {
+            if let Message::Outcome { req_id, xid } = msg {
+                // Server to server (a participant stripe asking): answered, then closed.
+                self.reply(crate::twopc::outcome(&self.shared, req_id, xid));
+                return Ok(Some(End::Goodbye));
+            }
             return self.hello(msg).await.map(|_| None);
         };
         let shared = self.shared.clone();
@@ -1208,6 +1231,12 @@ impl Session {
                     }
                     return Ok(None);
                 }
+                crate::twopc::wait_unpinned(&shared, me, &|| {
+                    txns.iter()
+                        .flat_map(|t| t.deltas.iter().map(|d| d.oid))
+                        .collect()
+                })
+                .await;
                 let mut applied = Vec::with_capacity(txns.len());
                 let mut failure = None;
                 let mut durable = None;
@@ -1457,6 +1486,7 @@ impl Session {
                 oids,
                 budget,
             } => {
+                crate::twopc::wait_unpinned(&shared, me, &|| oids.clone()).await;
                 let mut st = shared.state.lock();
                 for o in &oids {
                     st.check_object_owner("fault of", *o)?;
@@ -1509,6 +1539,17 @@ impl Session {
             Message::Ping { nonce } => self.reply(Message::Pong { nonce }),
             Message::Pong { .. } => {}
             Message::Goodbye => return Ok(Some(End::Goodbye)),
+            Message::Prepare { req_id, xid, part } => {
+                crate::twopc::prepare(&shared, me, req_id, xid, part).await?
+            }
+            Message::Decide {
+                req_id,
+                xid,
+                commit,
+            } => crate::twopc::decide(&shared, me, req_id, xid, commit).await?,
+            Message::LockFence { lock, fence } => {
+                crate::twopc::lock_fence(&shared, lock, fence).await?
+            }
             Message::Hello { .. } => {
                 return Err(Violation::new(
                     ErrorCode::OutOfOrder,

@@ -172,6 +172,9 @@ pub struct State {
     pub cluster: u128,
     /// The open cluster-DGC epoch (several stripes; [`crate::dgc`]), in memory only.
     pub dgc_epoch: Option<crate::dgc::Epoch>,
+    /// Prepared parts of transactions across stripes, their pins, decisions and lock fences
+    /// (`crate::twopc`; empty with one stripe).
+    pub twopc: crate::twopc::Table,
 }
 
 /// What one distributed GC run did.
@@ -212,6 +215,7 @@ impl Default for State {
             was_active: false,
             cluster: 0,
             dgc_epoch: None,
+            twopc: crate::twopc::Table::default(),
         }
     }
 }
@@ -287,15 +291,18 @@ impl State {
                     lock,
                     level,
                     token,
-                } => self.send(
-                    client,
-                    Message::LockAward {
-                        req_id,
-                        lock,
-                        level,
-                        token,
-                    },
-                ),
+                } => {
+                    self.twopc.award_fence(self, client, req_id, &lock);
+                    self.send(
+                        client,
+                        Message::LockAward {
+                            req_id,
+                            lock,
+                            level,
+                            token,
+                        },
+                    )
+                }
                 LockEffect::Recall {
                     client,
                     lock,
@@ -458,6 +465,13 @@ impl State {
                 ),
             ));
         }
+        self.apply_checked(client, txn).map(Some)
+    }
+
+    /// Applies one transaction atomically without its sequence check: `txn.seq` 0 is a part of
+    /// a transaction across stripes (`crate::twopc`), which leaves the client's high-water mark
+    /// alone and is not acknowledged by `BatchAck`.
+    pub fn apply_checked(&mut self, client: ClientId, txn: Txn) -> Result<AppliedTxn, Violation> {
         let Txn {
             seq,
             flags,
@@ -481,8 +495,8 @@ impl State {
                         code,
                         format!(
                             "transaction {seq} creates object {oid} of stripe {}, but this server serves stripe {} \
-                             (objects live in the stripe whose server leased their id; cross-stripe transactions \
-                             are not implemented yet)",
+                             (objects live in the stripe whose server leased their id; a transaction across stripes \
+                             sends each stripe its own part, protocol.md §9.12)",
                             oid.stripe(),
                             self.stripe
                         ),
@@ -593,12 +607,14 @@ impl State {
             }
         }
         if let Some(c) = self.clients.get_mut(&client) {
-            c.last_seq = seq;
+            if seq != 0 {
+                c.last_seq = seq;
+            }
             c.stats.txns += 1;
             c.resident.extend(created.iter().copied());
         }
         self.counters.txns_committed += 1;
-        Ok(Some(AppliedTxn {
+        Ok(AppliedTxn {
             seq,
             gtx,
             sync: flags & TXN_FLAG_SYNC != 0,
@@ -608,7 +624,7 @@ impl State {
             dmis,
             undo,
             prev_versions,
-        }))
+        })
     }
 
     /// Rolls back transactions of `client` that were applied but could not be committed (newest
@@ -824,7 +840,9 @@ impl State {
                     },
                 );
             }
-            last = Some((t.seq, t.gtx));
+            if t.seq != 0 {
+                last = Some((t.seq, t.gtx));
+            }
         }
         if let Some((upto_seq, gtx)) = last {
             self.counters.batches_committed += 1;
@@ -879,6 +897,7 @@ impl State {
         }
         let effects = self.locks.client_gone(client);
         self.deliver(effects);
+        self.twopc.client_gone(client);
         self.send_others(client, &Message::NodeLeft { node: entry.info });
     }
 

@@ -67,6 +67,13 @@ pub enum Op {
     DelClient(u64),
     /// Set a counter.
     PutMeta(&'static str, u64),
+    /// A prepared part of a transaction across stripes (`crate::twopc`): replicated to the
+    /// passives, not written to the store (a stripe restarted as a whole forgets it).
+    PutPrepared(kiln_protocol::Xid, u64, Vec<u8>),
+    /// A decision of a transaction across stripes (replicated, not stored, like `PutPrepared`).
+    Decided(kiln_protocol::Xid, bool, u64),
+    /// A lock's fence (replicated, not stored, like `PutPrepared`).
+    LockFence(kiln_protocol::LockId, Vec<(u8, u64)>),
 }
 
 impl Op {
@@ -967,6 +974,7 @@ impl Writer {
                 }
                 Op::DelClient(id) => b.remove(&h.clients, id.to_be_bytes()),
                 Op::PutMeta(k, v) => b.insert(&h.meta, *k, v.to_le_bytes()),
+                Op::PutPrepared(..) | Op::Decided(..) | Op::LockFence(..) => {}
             }
         }
         b.commit()

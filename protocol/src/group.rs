@@ -22,7 +22,7 @@ use bytes::{BufMut, BytesMut};
 
 use crate::frame::{check, HEADER_LEN};
 use crate::wire::{put_bytes, put_count, put_str, Reader};
-use crate::{ObjectId, ProtocolError};
+use crate::{LockId, ObjectId, ProtocolError, Xid};
 
 /// Version of the group protocol; servers of different versions do not form a group.
 pub const GROUP_PROTOCOL_VERSION: u16 = 1;
@@ -89,6 +89,15 @@ pub enum GroupOp {
     DelClient(u64),
     /// Counter (`gtx`, `next_oid`, `next_client`).
     PutMeta(String, u64),
+    /// A prepared part of a transaction across stripes (protocol.md §9.12): xid, the client
+    /// (on this stripe) that prepared it, the part (a `Txn`, §7, seq 0).
+    PutPrepared(Xid, u64, Vec<u8>),
+    /// The decision of a transaction across stripes: its prepared part (if any) is gone,
+    /// committed as GTX `gtx` or aborted (`false`, 0).
+    Decided(Xid, bool, u64),
+    /// A lock's fence (protocol.md §9.12): the GTX per stripe its next holder must have
+    /// received (the highest given so far).
+    LockFence(LockId, Vec<(u8, u64)>),
 }
 
 /// One L2↔L2 message.
@@ -228,6 +237,9 @@ mod op {
     pub const PUT_CLIENT: u8 = 5;
     pub const DEL_CLIENT: u8 = 6;
     pub const PUT_META: u8 = 7;
+    pub const PUT_PREPARED: u8 = 8;
+    pub const DECIDED: u8 = 9;
+    pub const LOCK_FENCE: u8 = 10;
 }
 
 impl GroupOp {
@@ -239,6 +251,9 @@ impl GroupOp {
             GroupOp::DelRoot(k) => 5 + k.len(),
             GroupOp::PutClient(_, _, n) => 21 + n.len(),
             GroupOp::PutMeta(k, _) => 13 + k.len(),
+            GroupOp::PutPrepared(_, _, b) => 30 + b.len(),
+            GroupOp::Decided(..) => 27,
+            GroupOp::LockFence(_, f) => 16 + 9 * f.len(),
             _ => 9,
         }
     }
@@ -278,6 +293,27 @@ impl GroupOp {
                 put_str(out, k);
                 out.put_u64(*v);
             }
+            GroupOp::PutPrepared(xid, client, part) => {
+                out.put_u8(op::PUT_PREPARED);
+                xid.encode(out);
+                out.put_u64(*client);
+                put_bytes(out, part);
+            }
+            GroupOp::Decided(xid, commit, gtx) => {
+                out.put_u8(op::DECIDED);
+                xid.encode(out);
+                out.put_u8(u8::from(*commit));
+                out.put_u64(*gtx);
+            }
+            GroupOp::LockFence(lock, fence) => {
+                out.put_u8(op::LOCK_FENCE);
+                lock.encode(out);
+                put_count(out, fence.len());
+                for (s, g) in fence {
+                    out.put_u8(*s);
+                    out.put_u64(*g);
+                }
+            }
         }
     }
 
@@ -302,6 +338,21 @@ impl GroupOp {
             op::PUT_META => {
                 let k = r.string("counter name")?;
                 GroupOp::PutMeta(k, r.u64()?)
+            }
+            op::PUT_PREPARED => {
+                let xid = Xid::decode(r)?;
+                let client = r.u64()?;
+                GroupOp::PutPrepared(xid, client, r.bytes("prepared part")?.to_vec())
+            }
+            op::DECIDED => GroupOp::Decided(Xid::decode(r)?, r.bool()?, r.u64()?),
+            op::LOCK_FENCE => {
+                let lock = LockId::decode(r)?;
+                let n = r.count(9, "fence")?;
+                let mut fence = Vec::with_capacity(n);
+                for _ in 0..n {
+                    fence.push((r.u8()?, r.u64()?));
+                }
+                GroupOp::LockFence(lock, fence)
             }
             t => {
                 return Err(ProtocolError::InvalidTag {
@@ -570,6 +621,25 @@ mod tests {
             GroupOp::PutClient(1, 42, "c".into()),
             GroupOp::DelClient(2),
             GroupOp::PutMeta("gtx".into(), 99),
+            GroupOp::PutPrepared(
+                Xid {
+                    stripe: 1,
+                    client: 2,
+                    seq: 3,
+                },
+                4,
+                vec![0; 25],
+            ),
+            GroupOp::Decided(
+                Xid {
+                    stripe: 0,
+                    client: 5,
+                    seq: 6,
+                },
+                true,
+                77,
+            ),
+            GroupOp::LockFence(LockId::Named("bank".into()), vec![(1, 5), (2, 9)]),
         ];
         let msgs = vec![
             GroupMsg::Hello {

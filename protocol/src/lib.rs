@@ -30,7 +30,7 @@ pub mod wire;
 pub use error::ProtocolError;
 pub use message::{
     msg_type, type_name, DmiCall, ErrorCode, FaultedObject, LockId, LockLevel, Message, NodeInfo,
-    Notify, Reconnect, SubTarget, Txn, WakeReason, PROTOCOL_VERSION, TXN_FLAG_SYNC,
+    Notify, Reconnect, SubTarget, Txn, WakeReason, Xid, PROTOCOL_VERSION, TXN_FLAG_SYNC,
 };
 pub use object::{
     array_tag, kind_tag, op_tag, ArrayData, Delta, DeltaOp, Field, ObjectData, ObjectId,

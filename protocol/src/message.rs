@@ -54,7 +54,7 @@ impl From<String> for LockId {
 }
 
 impl LockId {
-    fn encode(&self, out: &mut BytesMut) {
+    pub(crate) fn encode(&self, out: &mut BytesMut) {
         match self {
             LockId::Object(o) => {
                 out.put_u8(1);
@@ -70,7 +70,7 @@ impl LockId {
             }
         }
     }
-    fn decode(r: &mut Reader<'_>) -> Result<Self, ProtocolError> {
+    pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Self, ProtocolError> {
         Ok(match r.u8()? {
             1 => LockId::Object(ObjectId(r.u64()?)),
             2 => LockId::Named(r.string("lock name")?),
@@ -202,6 +202,22 @@ pub struct Txn {
 }
 
 impl Txn {
+    /// The transaction's encoding alone (§7 "Txn"), e.g. a prepared part replicated between
+    /// servers.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = BytesMut::new();
+        self.encode(&mut b);
+        b.to_vec()
+    }
+
+    /// Decodes [`Txn::to_bytes`]; the whole input must be consumed.
+    pub fn decode_standalone(bytes: &[u8]) -> Result<Txn, ProtocolError> {
+        let mut r = Reader::new(bytes);
+        let t = Txn::decode(&mut r)?;
+        r.finish("transaction")?;
+        Ok(t)
+    }
+
     fn encode(&self, out: &mut BytesMut) {
         out.put_u64(self.seq);
         out.put_u8(self.flags);
@@ -427,6 +443,10 @@ pub mod msg_type {
     pub const GOODBYE: u8 = 0x11;
     pub const REASSERT: u8 = 0x12;
     pub const LOCATE: u8 = 0x13;
+    pub const PREPARE: u8 = 0x14;
+    pub const DECIDE: u8 = 0x15;
+    pub const LOCK_FENCE: u8 = 0x16;
+    pub const OUTCOME: u8 = 0x17;
     // both directions
     pub const PING: u8 = 0x3e;
     pub const PONG: u8 = 0x3f;
@@ -452,6 +472,62 @@ pub mod msg_type {
     pub const RESUMED: u8 = 0x52;
     pub const TXN_REJECTED: u8 = 0x53;
     pub const LOCATED: u8 = 0x54;
+    pub const PREPARED: u8 = 0x55;
+    pub const PREPARE_FAILED: u8 = 0x56;
+    pub const DECIDED: u8 = 0x57;
+    pub const AWARD_FENCE: u8 = 0x58;
+    pub const OUTCOME_IS: u8 = 0x59;
+}
+
+/// The id of a transaction across stripes (two-phase commit, protocol.md §9.12):
+/// the coordinator stripe (the stripe of the transaction's lock), the client's id there and a
+/// sequence number of that client (from 1, one per cross-stripe transaction). 17 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Xid {
+    /// The coordinator stripe.
+    pub stripe: u8,
+    /// The client's id on the coordinator stripe.
+    pub client: u64,
+    /// The client's sequence number of cross-stripe transactions.
+    pub seq: u64,
+}
+
+impl Xid {
+    pub(crate) fn encode(&self, out: &mut BytesMut) {
+        out.put_u8(self.stripe);
+        out.put_u64(self.client);
+        out.put_u64(self.seq);
+    }
+    pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Xid, ProtocolError> {
+        Ok(Xid {
+            stripe: r.u8()?,
+            client: r.u64()?,
+            seq: r.u64()?,
+        })
+    }
+}
+
+impl std::fmt::Display for Xid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "xid {}/{}/{}", self.stripe, self.client, self.seq)
+    }
+}
+
+fn put_fence(out: &mut BytesMut, fence: &[(u8, u64)]) {
+    put_count(out, fence.len());
+    for (s, g) in fence {
+        out.put_u8(*s);
+        out.put_u64(*g);
+    }
+}
+
+fn get_fence(r: &mut Reader<'_>) -> Result<Vec<(u8, u64)>, ProtocolError> {
+    let n = r.count(9, "fence")?;
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push((r.u8()?, r.u64()?));
+    }
+    Ok(v)
 }
 
 /// A protocol message.
@@ -528,6 +604,19 @@ pub enum Message {
     },
     /// Which clients have each of `oids` resident (DsoCluster's object-location queries).
     Locate { req_id: u64, oids: Vec<ObjectId> },
+    /// Two-phase commit, phase 1: check this stripe's part of transaction `xid` and keep it
+    /// prepared (not visible); answered by `Prepared` or `PrepareFailed` (§9.12). `part.seq`
+    /// is 0 (the part is not in the connection's sequence of transactions).
+    Prepare { req_id: u64, xid: Xid, part: Txn },
+    /// Two-phase commit, phase 2: commit (apply) or abort (drop) the prepared part `xid`;
+    /// answered by `Decided`.
+    Decide { req_id: u64, xid: Xid, commit: bool },
+    /// Sent to a lock's stripe before the lock is given back: a holder of `lock` must have
+    /// applied, from each stripe of `fence`, every transaction up to that GTX.
+    LockFence { lock: LockId, fence: Vec<(u8, u64)> },
+    /// Server to server (a participant's active to the coordinator stripe's, as the first and
+    /// only request of a connection without `Hello`): what became of transaction `xid`?
+    Outcome { req_id: u64, xid: Xid },
     // ---------------------------------------------------------------- both directions
     /// Health check probe.
     Ping { nonce: u64 },
@@ -623,6 +712,37 @@ pub enum Message {
     /// Answer to `Locate`: for each requested object, in order, the ids of the clients where
     /// it is resident (the asking client included), ascending.
     Located { req_id: u64, nodes: Vec<Vec<u64>> },
+    /// Answer to `Prepare`: the part is checked, kept and its objects pinned.
+    Prepared { req_id: u64, xid: Xid },
+    /// Answer to `Prepare`: the part cannot be committed (nothing of it is kept).
+    PrepareFailed {
+        req_id: u64,
+        xid: Xid,
+        code: ErrorCode,
+        message: String,
+    },
+    /// Answer to `Decide`: the part is applied (`commit`, as GTX `gtx`) or dropped (`gtx` 0).
+    Decided {
+        req_id: u64,
+        xid: Xid,
+        commit: bool,
+        gtx: u64,
+    },
+    /// Sent just before the `LockAward` of request `req_id`: the award is used only once
+    /// every stripe of `fence` has delivered its transactions up to that GTX.
+    AwardFence {
+        req_id: u64,
+        lock: LockId,
+        fence: Vec<(u8, u64)>,
+    },
+    /// Answer to `Outcome`: `state` 0 = not decided yet (ask again), 1 = committed (as GTX
+    /// `gtx` on the coordinator), 2 = aborted.
+    OutcomeIs {
+        req_id: u64,
+        xid: Xid,
+        state: u8,
+        gtx: u64,
+    },
 }
 
 fn put_oids(out: &mut BytesMut, oids: &[ObjectId]) {
@@ -696,6 +816,15 @@ impl Message {
             Message::Resumed { .. } => t::RESUMED,
             Message::TxnRejected { .. } => t::TXN_REJECTED,
             Message::Located { .. } => t::LOCATED,
+            Message::Prepare { .. } => t::PREPARE,
+            Message::Decide { .. } => t::DECIDE,
+            Message::LockFence { .. } => t::LOCK_FENCE,
+            Message::Prepared { .. } => t::PREPARED,
+            Message::PrepareFailed { .. } => t::PREPARE_FAILED,
+            Message::Decided { .. } => t::DECIDED,
+            Message::AwardFence { .. } => t::AWARD_FENCE,
+            Message::Outcome { .. } => t::OUTCOME,
+            Message::OutcomeIs { .. } => t::OUTCOME_IS,
         }
     }
 
@@ -952,6 +1081,74 @@ impl Message {
                 out.put_u64(*upto_seq);
                 out.put_u16(*code as u16);
                 put_str(out, message);
+            }
+            Message::Prepare { req_id, xid, part } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+                part.encode(out);
+            }
+            Message::Decide {
+                req_id,
+                xid,
+                commit,
+            } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+                out.put_u8(u8::from(*commit));
+            }
+            Message::LockFence { lock, fence } => {
+                lock.encode(out);
+                put_fence(out, fence);
+            }
+            Message::Prepared { req_id, xid } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+            }
+            Message::PrepareFailed {
+                req_id,
+                xid,
+                code,
+                message,
+            } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+                out.put_u16(*code as u16);
+                put_str(out, message);
+            }
+            Message::Decided {
+                req_id,
+                xid,
+                commit,
+                gtx,
+            } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+                out.put_u8(u8::from(*commit));
+                out.put_u64(*gtx);
+            }
+            Message::AwardFence {
+                req_id,
+                lock,
+                fence,
+            } => {
+                out.put_u64(*req_id);
+                lock.encode(out);
+                put_fence(out, fence);
+            }
+            Message::Outcome { req_id, xid } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+            }
+            Message::OutcomeIs {
+                req_id,
+                xid,
+                state,
+                gtx,
+            } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
+                out.put_u8(*state);
+                out.put_u64(*gtx);
             }
         }
     }
@@ -1224,6 +1421,59 @@ impl Message {
                 code: ErrorCode::from_u16(r.u16()?),
                 message: r.string("rejection message")?,
             },
+            t::PREPARE => Message::Prepare {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+                part: Txn::decode(r)?,
+            },
+            t::DECIDE => Message::Decide {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+                commit: r.bool()?,
+            },
+            t::LOCK_FENCE => Message::LockFence {
+                lock: LockId::decode(r)?,
+                fence: get_fence(r)?,
+            },
+            t::PREPARED => Message::Prepared {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+            },
+            t::PREPARE_FAILED => Message::PrepareFailed {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+                code: ErrorCode::from_u16(r.u16()?),
+                message: r.string("prepare failure message")?,
+            },
+            t::DECIDED => Message::Decided {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+                commit: r.bool()?,
+                gtx: r.u64()?,
+            },
+            t::AWARD_FENCE => Message::AwardFence {
+                req_id: r.u64()?,
+                lock: LockId::decode(r)?,
+                fence: get_fence(r)?,
+            },
+            t::OUTCOME => Message::Outcome {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+            },
+            t::OUTCOME_IS => Message::OutcomeIs {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+                state: match r.u8()? {
+                    s @ 0..=2 => s,
+                    t => {
+                        return Err(ProtocolError::InvalidTag {
+                            what: "outcome",
+                            tag: t,
+                        })
+                    }
+                },
+                gtx: r.u64()?,
+            },
             other => return Err(ProtocolError::UnknownMessage(other)),
         };
         r.finish(type_name(ty))?;
@@ -1277,6 +1527,15 @@ pub fn type_name(ty: u8) -> &'static str {
         t::RESUMED => "Resumed",
         t::TXN_REJECTED => "TxnRejected",
         t::LOCATED => "Located",
+        t::PREPARE => "Prepare",
+        t::DECIDE => "Decide",
+        t::LOCK_FENCE => "LockFence",
+        t::PREPARED => "Prepared",
+        t::PREPARE_FAILED => "PrepareFailed",
+        t::DECIDED => "Decided",
+        t::AWARD_FENCE => "AwardFence",
+        t::OUTCOME => "Outcome",
+        t::OUTCOME_IS => "OutcomeIs",
         _ => "unknown",
     }
 }

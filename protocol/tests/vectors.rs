@@ -817,6 +817,18 @@ fn delta_json(d: &Delta) -> Json {
     json!({ "oid": oid_json(d.oid), "ops": d.ops.iter().map(op_json).collect::<Vec<_>>() })
 }
 
+fn xid_json(x: &kiln_protocol::Xid) -> Json {
+    json!({ "stripe": x.stripe, "client": x.client, "seq": x.seq })
+}
+
+fn fence_json(f: &[(u8, u64)]) -> Json {
+    Json::Array(
+        f.iter()
+            .map(|(s, g)| json!({ "stripe": s, "gtx": g }))
+            .collect(),
+    )
+}
+
 fn lock_json(l: &LockId) -> Json {
     match l {
         LockId::Object(o) => json!({ "object": o.0 }),
@@ -1059,6 +1071,45 @@ fn message_json(m: &Message) -> Json {
             "from_seq": from_seq, "upto_seq": upto_seq, "code": *code as u16,
             "code_name": error_code_name(*code), "text": message
         }),
+        Message::Prepare { req_id, xid, part } => {
+            json!({ "req_id": req_id, "xid": xid_json(xid), "part": txn_json(part) })
+        }
+        Message::Decide {
+            req_id,
+            xid,
+            commit,
+        } => json!({ "req_id": req_id, "xid": xid_json(xid), "commit": commit }),
+        Message::LockFence { lock, fence } => {
+            json!({ "lock": lock_json(lock), "fence": fence_json(fence) })
+        }
+        Message::Prepared { req_id, xid } => json!({ "req_id": req_id, "xid": xid_json(xid) }),
+        Message::PrepareFailed {
+            req_id,
+            xid,
+            code,
+            message,
+        } => json!({
+            "req_id": req_id, "xid": xid_json(xid), "code": *code as u16,
+            "code_name": error_code_name(*code), "text": message
+        }),
+        Message::Decided {
+            req_id,
+            xid,
+            commit,
+            gtx,
+        } => json!({ "req_id": req_id, "xid": xid_json(xid), "commit": commit, "gtx": gtx }),
+        Message::AwardFence {
+            req_id,
+            lock,
+            fence,
+        } => json!({ "req_id": req_id, "lock": lock_json(lock), "fence": fence_json(fence) }),
+        Message::Outcome { req_id, xid } => json!({ "req_id": req_id, "xid": xid_json(xid) }),
+        Message::OutcomeIs {
+            req_id,
+            xid,
+            state,
+            gtx,
+        } => json!({ "req_id": req_id, "xid": xid_json(xid), "state": state, "gtx": gtx }),
     };
     j["message"] = json!(m.name());
     j["type_byte"] = json!(m.type_byte());

@@ -490,6 +490,7 @@ impl ClientBuilder {
             evict_later: Mutex::new(Vec::new()),
             refetch: AtomicU64::new(0),
             refetched: Notify::new(),
+            twopc: Default::default(),
         });
         if client_id != inner.client_id {
             tracing::warn!(

@@ -177,6 +177,8 @@ pub(crate) struct Inner {
     pub(super) refetch: AtomicU64,
     /// Signalled when `refetch` goes back to 0 (or is replaced by a later resume).
     pub(super) refetched: Notify,
+    /// Two-phase commit across stripes (unused with one stripe).
+    pub(crate) twopc: super::twopc::TwoPc,
 }
 
 impl std::fmt::Debug for Inner {

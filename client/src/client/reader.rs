@@ -68,7 +68,10 @@ impl Inner {
             }
             Message::RootValue { req_id, .. }
             | Message::RootList { req_id, .. }
-            | Message::Located { req_id, .. } => match self.pending.lock().remove(&req_id) {
+            | Message::Located { req_id, .. }
+            | Message::Prepared { req_id, .. }
+            | Message::PrepareFailed { req_id, .. }
+            | Message::Decided { req_id, .. } => match self.pending.lock().remove(&req_id) {
                 Some(p) => {
                     let _ = p.tx.send(m);
                 }
@@ -246,6 +249,14 @@ pub(super) async fn reader_loop(
                         return; // this connection was replaced
                     }
                     inner.stats.frames_received.fetch_add(1, Ordering::Relaxed);
+                    // Several stripes: an award behind a fence waits for it (`twopc`).
+                    let m = match inner.stripes > 1 {
+                        false => m,
+                        true => match inner.hold_award(m, gen) {
+                            Some(m) => m,
+                            None => continue,
+                        },
+                    };
                     inner.dispatch(m, gen);
                 }
                 Ok(None) => break,

@@ -26,6 +26,10 @@ pub(crate) struct Stripes {
 impl Client {
     /// A client over several stripes (`clients[i]` serves stripe `i`; at least one).
     pub(super) fn striped(clients: Vec<Client>) -> Client {
+        let all: Vec<Arc<super::Inner>> = clients.iter().map(|c| c.inner.clone()).collect();
+        for c in &clients {
+            c.inner.twopc.set_siblings(&all);
+        }
         let first = &clients[0];
         Client {
             inner: first.inner.clone(),

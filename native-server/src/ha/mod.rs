@@ -430,6 +430,9 @@ pub fn to_group_op(op: &Op) -> GroupOp {
         Op::PutClient(id, seq, n) => GroupOp::PutClient(*id, *seq, n.clone()),
         Op::DelClient(id) => GroupOp::DelClient(*id),
         Op::PutMeta(k, v) => GroupOp::PutMeta((*k).to_owned(), *v),
+        Op::PutPrepared(x, c, p) => GroupOp::PutPrepared(*x, *c, p.clone()),
+        Op::Decided(x, commit, gtx) => GroupOp::Decided(*x, *commit, *gtx),
+        Op::LockFence(l, f) => GroupOp::LockFence(l.clone(), f.clone()),
     }
 }
 
@@ -443,6 +446,7 @@ pub fn to_store_op(op: &GroupOp) -> Option<Op> {
         GroupOp::PutClient(id, seq, n) => Op::PutClient(*id, *seq, n.clone()),
         GroupOp::DelClient(id) => Op::DelClient(*id),
         GroupOp::PutMeta(k, v) => Op::PutMeta(meta_key(k)?, *v),
+        GroupOp::PutPrepared(..) | GroupOp::Decided(..) | GroupOp::LockFence(..) => return None,
     })
 }
 
@@ -510,6 +514,13 @@ pub fn apply_ops(st: &mut State, ops: &[GroupOp]) -> Result<u64, String> {
                 "cluster_lo" => st.cluster = (st.cluster & !u128::from(u64::MAX)) | u128::from(*v),
                 _ => {}
             },
+            GroupOp::PutPrepared(xid, client, part) => {
+                st.twopc.replicated_prepare(*xid, *client, part)?
+            }
+            GroupOp::Decided(xid, commit, gtx) => st.twopc.replicated_decision(*xid, *commit, *gtx),
+            GroupOp::LockFence(lock, fence) => {
+                st.twopc.merge_fence(lock.clone(), fence);
+            }
         }
     }
     st.objects.demote_excess();
@@ -542,6 +553,7 @@ pub fn snapshot_head(st: &State) -> Vec<GroupOp> {
         v.encode(&mut b);
         ops.push(GroupOp::PutRoot(name.clone(), b.to_vec()));
     }
+    ops.extend(st.twopc.snapshot());
     ops
 }
 

@@ -7,7 +7,7 @@ use bytes::BytesMut;
 use kiln_protocol::{
     ArrayData, Delta, DeltaOp, DmiCall, ErrorCode, FaultedObject, Field, IndexMap, IndexSet,
     LockId, LockLevel, Message, NodeInfo, Notify, ObjectData, ObjectId, ObjectState, Reconnect,
-    SubTarget, Txn, Value, WakeReason,
+    SubTarget, Txn, Value, WakeReason, Xid,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -439,9 +439,79 @@ fn arb_server_message() -> BoxedStrategy<Message> {
     prop_oneof![a, b].boxed()
 }
 
+pub fn arb_xid() -> impl Strategy<Value = Xid> {
+    (any::<u8>(), any::<u64>(), any::<u64>()).prop_map(|(stripe, client, seq)| Xid {
+        stripe,
+        client,
+        seq,
+    })
+}
+
+fn arb_fence() -> impl Strategy<Value = Vec<(u8, u64)>> {
+    vec((any::<u8>(), any::<u64>()), 0..4)
+}
+
+/// The two-phase commit messages (protocol.md §9.12), both directions.
+fn arb_twopc_message() -> BoxedStrategy<Message> {
+    prop_oneof![
+        (any::<u64>(), arb_xid(), arb_txn()).prop_map(|(req_id, xid, part)| Message::Prepare {
+            req_id,
+            xid,
+            part
+        }),
+        (any::<u64>(), arb_xid(), any::<bool>()).prop_map(|(req_id, xid, commit)| {
+            Message::Decide {
+                req_id,
+                xid,
+                commit,
+            }
+        }),
+        (arb_lock_id(), arb_fence()).prop_map(|(lock, fence)| Message::LockFence { lock, fence }),
+        (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::Prepared { req_id, xid }),
+        (any::<u64>(), arb_xid(), arb_error_code(), arb_string()).prop_map(
+            |(req_id, xid, code, message)| Message::PrepareFailed {
+                req_id,
+                xid,
+                code,
+                message
+            }
+        ),
+        (any::<u64>(), arb_xid(), any::<bool>(), any::<u64>()).prop_map(
+            |(req_id, xid, commit, gtx)| Message::Decided {
+                req_id,
+                xid,
+                commit,
+                gtx
+            }
+        ),
+        (any::<u64>(), arb_lock_id(), arb_fence()).prop_map(|(req_id, lock, fence)| {
+            Message::AwardFence {
+                req_id,
+                lock,
+                fence,
+            }
+        }),
+        (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::Outcome { req_id, xid }),
+        (any::<u64>(), arb_xid(), 0u8..=2, any::<u64>()).prop_map(|(req_id, xid, state, gtx)| {
+            Message::OutcomeIs {
+                req_id,
+                xid,
+                state,
+                gtx,
+            }
+        }),
+    ]
+    .boxed()
+}
+
 /// Any message, every variant.
 pub fn arb_message() -> BoxedStrategy<Message> {
-    prop_oneof![arb_client_message(), arb_server_message()].boxed()
+    prop_oneof![
+        arb_client_message(),
+        arb_server_message(),
+        arb_twopc_message()
+    ]
+    .boxed()
 }
 
 // ------------------------------------------------------------------ helpers

@@ -1,0 +1,370 @@
+//! Transactions across stripes: the client side of two-phase commit (docs/protocol.md §9.12).
+//!
+//! A transaction lives on its lock's stripe (the **coordinator**). Changes it makes to objects
+//! of other stripes are recorded per stripe ([`crate::Txn`] keeps them beside the lock
+//! stripe's part); objects it creates get ids of the lock's stripe. At commit, when other
+//! stripes are involved:
+//! 1. `Prepare{xid, part}` to every involved stripe, the coordinator included, in parallel;
+//! 2. all `Prepared` → `Decide{xid, commit}` to the coordinator (its part is applied: that is
+//!    the decision), then to every participant in parallel (each answers `Decided{gtx}`);
+//!    any `PrepareFailed` (or a lost stripe) → `Decide{abort}` everywhere and the commit
+//!    fails, nothing applied anywhere;
+//! 3. `LockFence{lock, [(stripe, gtx)]}` to the coordinator: the lock's next award (to any
+//!    client) is preceded by `AwardFence` and used only once each of those stripes'
+//!    connections delivered its transactions up to that GTX ([`Inner::hold_award`]).
+//!
+//! The lock is released only after step 3, so a reader under the same lock sees all of the
+//! transaction or none of it. One stripe: none of this runs.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+use kiln_protocol::{LockId, Message, ObjectId, Txn as WireTxn, Xid};
+use parking_lot::Mutex;
+use tokio::sync::oneshot;
+
+use crate::{Error, Result};
+
+use super::inner::{Inner, PendingReq};
+
+/// How long a fenced award waits for another stripe's connection before it is used anyway
+/// (with a warning): a stripe without an active stops what needs it (seed 001).
+const FENCE_WAIT: Duration = Duration::from_secs(10);
+
+/// The participants' answers a committed transaction across stripes still waits for.
+pub(crate) struct Completion {
+    xid: Xid,
+    #[allow(clippy::type_complexity)]
+    waits: Vec<(Arc<Inner>, WireTxn, Result<oneshot::Receiver<Message>>)>,
+}
+
+impl Completion {
+    /// Waits for every participant's `Decided`; the fence (participant stripe, GTX).
+    pub(crate) async fn wait(self) -> Result<Vec<(u8, u64)>> {
+        let mut fence = Vec::with_capacity(self.waits.len());
+        let mut failure = None;
+        for (c, t, rx) in self.waits {
+            let r = match rx {
+                Ok(rx) => rx.await.map_err(|_| c.failure()),
+                Err(e) => Err(e),
+            };
+            match r.and_then(|m| decided(self.xid, m)) {
+                Ok(gtx) => {
+                    c.set_versions(&t, gtx);
+                    fence.push((c.stripe, gtx));
+                }
+                Err(e) => {
+                    // Committed at the coordinator: the participant learns it (its re-sent
+                    // Decide, or it asks the coordinator once this client is gone).
+                    tracing::warn!(xid = %self.xid, stripe = c.stripe, error = %e,
+                        "a participant did not confirm a committed transaction");
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        match failure {
+            None => Ok(fence),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+/// The GTX of a `Decided{commit}` answer.
+fn decided(xid: Xid, m: Message) -> Result<u64> {
+    match m {
+        Message::Decided {
+            commit: true, gtx, ..
+        } => Ok(gtx),
+        other => Err(Error::lost(format!(
+            "{xid}: unexpected answer {} to Decide{{commit}}",
+            other.name()
+        ))),
+    }
+}
+
+/// Per-connection state of two-phase commit (empty and unused with one stripe).
+#[derive(Debug, Default)]
+pub(crate) struct TwoPc {
+    /// Every stripe's connection, by stripe (set once the client knows all of them).
+    siblings: OnceLock<Vec<Weak<Inner>>>,
+    /// Cross-stripe transactions this client coordinated (the xid sequence).
+    next_xid: AtomicU64,
+    /// `AwardFence`s received, by the `req_id` of the award they precede.
+    award_fences: Mutex<HashMap<u64, Vec<(u8, u64)>>>,
+    /// Locks whose award waits for its fence: the messages about them received meanwhile,
+    /// dispatched in order once the fence is reached.
+    held_back: Mutex<HashMap<LockId, Vec<Message>>>,
+}
+
+impl TwoPc {
+    /// Tells every stripe's connection about the others (`all[i]` serves stripe `i`).
+    pub(crate) fn set_siblings(&self, all: &[Arc<Inner>]) {
+        let _ = self.siblings.set(all.iter().map(Arc::downgrade).collect());
+    }
+}
+
+/// The lock a server message is about, for the messages a held-back award must not overtake.
+fn lock_of(m: &Message) -> Option<&LockId> {
+    match m {
+        Message::LockAward { lock, .. }
+        | Message::LockRecall { lock, .. }
+        | Message::LockTimeout { lock, .. }
+        | Message::AwardFence { lock, .. } => Some(lock),
+        _ => None,
+    }
+}
+
+impl Inner {
+    /// The connection of stripe `s` (this one for its own stripe).
+    pub(crate) fn stripe_conn(self: &Arc<Self>, s: u8) -> Result<Arc<Inner>> {
+        if s == self.stripe {
+            return Ok(self.clone());
+        }
+        self.twopc
+            .siblings
+            .get()
+            .and_then(|v| v.get(usize::from(s)))
+            .and_then(Weak::upgrade)
+            .ok_or_else(|| Error::WrongStripe {
+                message: format!(
+                    "stripe {s} is not one of the {} stripe(s) this client is connected to",
+                    self.stripes
+                ),
+            })
+    }
+
+    /// One `Ping` round trip on this connection: every message the server queued for this
+    /// client before it answered has been dispatched once this returns.
+    async fn round_trip(&self) -> Result<()> {
+        let nonce = self.next_req.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        {
+            let _g = self.gate();
+            let mut pings = self.pings.lock();
+            self.check_alive()?;
+            if !self.out.push(Message::Ping { nonce }) {
+                return Err(self.failure());
+            }
+            pings.insert(nonce, (tx, false));
+        }
+        rx.await.map_err(|_| self.failure())
+    }
+
+    /// Waits until each stripe of `fence` (other than this one: its deltas precede the award
+    /// on this connection) delivered its transactions up to the GTX given.
+    async fn reach_fence(self: &Arc<Self>, fence: &[(u8, u64)]) {
+        for &(s, gtx) in fence {
+            if s == self.stripe {
+                continue;
+            }
+            let r = match self.stripe_conn(s) {
+                Ok(c) => tokio::time::timeout(FENCE_WAIT, c.round_trip()).await,
+                Err(e) => Ok(Err(e)),
+            };
+            match r {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(stripe = s, gtx, error = %e, "fence not reached: the stripe's connection failed")
+                }
+                Err(_) => tracing::warn!(
+                    stripe = s,
+                    gtx,
+                    "fence not reached within {} s: the award is used anyway",
+                    FENCE_WAIT.as_secs()
+                ),
+            }
+        }
+    }
+
+    /// The reader's hook for the messages about locks (several stripes only): `Some(m)` to
+    /// dispatch now, `None` when it is held back behind a fenced award (dispatched in order
+    /// once the fence is reached).
+    pub(super) fn hold_award(self: &Arc<Self>, m: Message, gen: u64) -> Option<Message> {
+        let Some(lock) = lock_of(&m) else {
+            return Some(m);
+        };
+        let mut held = self.twopc.held_back.lock();
+        if let Some(q) = held.get_mut(lock) {
+            q.push(m);
+            return None;
+        }
+        let fence = match &m {
+            Message::AwardFence { req_id, fence, .. } => {
+                self.twopc
+                    .award_fences
+                    .lock()
+                    .insert(*req_id, fence.clone());
+                return None;
+            }
+            Message::LockAward { req_id, .. } => self.twopc.award_fences.lock().remove(req_id),
+            _ => None,
+        };
+        let Some(fence) = fence else {
+            drop(held);
+            return Some(m);
+        };
+        let lock = lock.clone();
+        held.insert(lock.clone(), vec![m]);
+        drop(held);
+        let me = self.clone();
+        tokio::spawn(async move {
+            me.reach_fence(&fence).await;
+            // Dispatched under the map's lock: the reader queues (or waits) meanwhile, so
+            // nothing about this lock overtakes the award.
+            let mut held = me.twopc.held_back.lock();
+            for m in held.remove(&lock).unwrap_or_default() {
+                me.dispatch(m, gen);
+            }
+        });
+        None
+    }
+
+    /// Queues a request now (in connection order: nothing this client sends later on this
+    /// connection overtakes it) and returns the receiver of its reply (sent again after a
+    /// reconnect, as [`Inner::request`]).
+    fn request_queued(
+        &self,
+        make: impl FnOnce(u64) -> Message,
+    ) -> Result<oneshot::Receiver<Message>> {
+        let req_id = self.next_req.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        let _g = self.gate();
+        let mut pending = self.pending.lock();
+        self.check_alive()?;
+        let msg = make(req_id);
+        if !self.out.push(msg.clone()) {
+            return Err(self.failure());
+        }
+        pending.insert(
+            req_id,
+            PendingReq {
+                tx,
+                msg,
+                resend: false,
+            },
+        );
+        Ok(rx)
+    }
+
+    /// Commits a transaction whose changes span stripes: `home` is the part of this (the
+    /// lock's) stripe, `foreign` the parts of the others. Returns once the coordinator decided
+    /// (the transaction is committed): the participants' `Decide`s are queued, and
+    /// [`Completion::wait`] waits for them and gives the fence the lock's next holder must
+    /// reach.
+    pub(crate) async fn commit_across(
+        self: &Arc<Self>,
+        lock: &LockId,
+        home: WireTxn,
+        foreign: Vec<(u8, WireTxn)>,
+    ) -> Result<Completion> {
+        let xid = Xid {
+            stripe: self.stripe,
+            client: self.client_id,
+            seq: self.twopc.next_xid.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        let mut parts: Vec<(Arc<Inner>, WireTxn)> = Vec::with_capacity(foreign.len() + 1);
+        parts.push((self.clone(), home));
+        for (s, t) in foreign {
+            parts.push((self.stripe_conn(s)?, t));
+        }
+        tracing::debug!(%xid, %lock, stripes = parts.len(), "two-phase commit");
+        // Phase 1: prepare everywhere, in parallel.
+        let mut prepares = Vec::with_capacity(parts.len());
+        for (c, t) in &parts {
+            let mut part = t.clone();
+            part.seq = 0;
+            part.flags = 0;
+            prepares.push(c.request_queued(|req_id| Message::Prepare { req_id, xid, part }));
+        }
+        let mut failure: Option<Error> = None;
+        for (rx, (c, _)) in prepares.into_iter().zip(&parts) {
+            let r = match rx {
+                Ok(rx) => rx.await.map_err(|_| c.failure()),
+                Err(e) => Err(e),
+            };
+            let err = match r {
+                Ok(Message::Prepared { .. }) => None,
+                Ok(Message::PrepareFailed { code, message, .. }) => Some(Error::TxnRejected {
+                    code,
+                    message: format!(
+                        "{xid} under lock {lock}: stripe {} refused its part: {message}; nothing of the transaction is committed",
+                        c.stripe
+                    ),
+                }),
+                Ok(other) => Some(Error::lost(format!(
+                    "unexpected answer {} to Prepare",
+                    other.name()
+                ))),
+                Err(e) => Some(e),
+            };
+            if failure.is_none() {
+                failure = err;
+            }
+        }
+        if let Some(e) = failure {
+            tracing::warn!(%xid, %lock, error = %e, "two-phase commit aborted");
+            let aborts: Vec<_> = parts
+                .iter()
+                .map(|(c, _)| {
+                    c.request_queued(|req_id| Message::Decide {
+                        req_id,
+                        xid,
+                        commit: false,
+                    })
+                })
+                .collect();
+            for rx in aborts.into_iter().flatten() {
+                let _ = rx.await;
+            }
+            return Err(e);
+        }
+        // Phase 2: the coordinator decides (applies its part): committed from here on.
+        let decide = |c: &Inner| {
+            c.request_queued(|req_id| Message::Decide {
+                req_id,
+                xid,
+                commit: true,
+            })
+        };
+        let home_gtx = decided(xid, decide(self)?.await.map_err(|_| self.failure())?)?;
+        self.set_versions(&parts[0].1, home_gtx);
+        // Phase 3, queued now (before anything else this client sends those stripes).
+        let mut waits = Vec::with_capacity(parts.len() - 1);
+        for (c, t) in parts.into_iter().skip(1) {
+            let rx = decide(&c);
+            waits.push((c, t, rx));
+        }
+        self.stats.txns_committed.fetch_add(1, Ordering::Relaxed);
+        Ok(Completion { xid, waits })
+    }
+
+    /// The objects `t` created or changed are at version `gtx` here (a later re-assert
+    /// reports them up to date).
+    fn set_versions(&self, t: &WireTxn, gtx: u64) {
+        let mut cache = self.cache.lock();
+        let oids = t
+            .new_objects
+            .iter()
+            .map(|(o, _)| o)
+            .chain(t.deltas.iter().map(|d| &d.oid));
+        for oid in oids {
+            if let Some(c) = cache.get_mut(oid) {
+                c.version = c.version.max(gtx);
+                c.unsent = false;
+            }
+        }
+    }
+
+    /// Drops `oids` (changed by a transaction that did not commit) from this connection's
+    /// cache and tells the server.
+    pub(crate) fn drop_uncommitted(&self, oids: Vec<ObjectId>) {
+        if oids.is_empty() {
+            return;
+        }
+        self.stats.changes.note(oids.iter().copied());
+        self.evict_local(&oids);
+        self.out.push(Message::Evict { oids });
+    }
+}

@@ -1,0 +1,767 @@
+//! Mirror groups as stripes (#12), third step: transactions across stripes commit on every
+//! stripe or on none (two-phase commit, docs/protocol.md §9.12), and a reader under the same
+//! lock never sees part of one (the lock's fence). Real `kiln-server` binaries on free
+//! loopback ports: two one-server stripes.
+#![allow(clippy::unwrap_used)]
+
+mod common_ha;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common_ha::Group;
+use kiln::{Client, ClientBuilder, Error, LockId, LockLevel, ObjectId, ObjectState, Value};
+use kiln_protocol::stripe::name_stripe;
+
+/// Rewrites the group's config into one `<mirror-group>` per member (stripe `i` = member `i`).
+fn one_server_stripes(g: &Group) {
+    let xml = std::fs::read_to_string(&g.config).unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = xml.as_str();
+    while let Some(a) = rest.find("    <server ") {
+        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
+        blocks.push(rest[a..b].to_owned());
+        rest = &rest[b..];
+    }
+    let first = xml.find("    <server ").unwrap();
+    let last = xml.rfind("</server>").unwrap() + "</server>".len();
+    let body: String = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            format!("  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{b}\n  </mirror-group>\n")
+        })
+        .collect();
+    std::fs::write(
+        &g.config,
+        format!("{}{}{}", &xml[..first], body, &xml[last..]),
+    )
+    .unwrap();
+}
+
+/// A name with `prefix` whose FNV-1a-64 hash lands on `stripe` of 2.
+fn name_on(prefix: &str, stripe: u8) -> String {
+    (0..1000)
+        .map(|i| format!("{prefix}-{i}"))
+        .find(|n| name_stripe(n, 2) == stripe)
+        .unwrap()
+}
+
+async fn two_stripes() -> (Group, String) {
+    let mut g = Group::new(2, false, 1, 1);
+    one_server_stripes(&g);
+    g.start(0);
+    g.start(1);
+    g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    let spec = format!(
+        "127.0.0.1:{};127.0.0.1:{}",
+        g.members[0].dso_port, g.members[1].dso_port
+    );
+    (g, spec)
+}
+
+async fn connect(spec: &str, name: &str) -> Client {
+    ClientBuilder::from_connect_string(spec)
+        .name(name)
+        .connect()
+        .await
+        .unwrap()
+}
+
+const ACCT: &str = "t.Account";
+
+fn balance(st: &ObjectState) -> i64 {
+    st.field(ACCT, "balance")
+        .and_then(Value::as_i64)
+        .unwrap_or(i64::MIN)
+}
+
+/// `n` accounts on each stripe (created under a lock of that stripe), each holding `each`.
+async fn open_accounts(c: &Client, n: usize, each: i64) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    for s in 0..2u8 {
+        let mut tx = c
+            .lock(LockId::Named(name_on("open", s)), LockLevel::Write)
+            .await
+            .unwrap();
+        for _ in 0..n {
+            let a = tx.create(ObjectState::physical(ACCT)).unwrap();
+            assert_eq!(a.stripe(), s);
+            tx.set_field(a, ACCT, "balance", Value::I64(each)).unwrap();
+            out.push(a);
+        }
+        tx.commit().await.unwrap();
+    }
+    c.flush().await.unwrap();
+    out
+}
+
+async fn read_balance(c: &Client, a: ObjectId) -> i64 {
+    c.read(a, balance).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_across_stripes_commits_on_both_or_on_neither() {
+    let (g, spec) = two_stripes().await;
+    let a = connect(&spec, "teller").await;
+    let accts = open_accounts(&a, 1, 100).await;
+    let (x, y) = (accts[0], accts[1]);
+    assert_eq!((x.stripe(), y.stripe()), (0, 1));
+    for o in [x, y] {
+        a.object(o).await.unwrap();
+    }
+    // A reader on another client holds both accounts in its cache before the transfer.
+    let b = connect(&spec, "auditor").await;
+    for o in [x, y] {
+        assert_eq!(read_balance(&b, o).await, 100);
+    }
+    // Under a lock of stripe 0 (the coordinator): stripe 0's account and stripe 1's.
+    let bank = LockId::Named(name_on("bank", 0));
+    let before = [g.digest(0), g.digest(1)];
+    let mut tx = a.lock(bank.clone(), LockLevel::Write).await.unwrap();
+    let (bx, by) = (tx.read(x, balance).unwrap(), tx.read(y, balance).unwrap());
+    tx.set_field(x, ACCT, "balance", Value::I64(bx - 30))
+        .unwrap();
+    tx.set_field(y, ACCT, "balance", Value::I64(by + 30))
+        .unwrap();
+    // A new object of the lock's stripe, referenced from stripe 1's account.
+    let note = tx.create(ObjectState::physical("t.Note")).unwrap();
+    assert_eq!(note.stripe(), 0);
+    tx.set_field(note, "t.Note", "amount", Value::I64(30))
+        .unwrap();
+    tx.set_field(y, ACCT, "last", Value::Ref(note)).unwrap();
+    tx.commit().await.unwrap();
+    // The other client, under the same lock, sees both changes (its cached copies got them).
+    let tx = b.lock(bank.clone(), LockLevel::Read).await.unwrap();
+    assert_eq!(
+        (tx.read(x, balance).unwrap(), tx.read(y, balance).unwrap()),
+        (70, 130)
+    );
+    tx.commit().await.unwrap();
+    let after = [g.digest(0), g.digest(1)];
+    assert_ne!(after[0], before[0], "stripe 0 committed its part");
+    assert_ne!(after[1], before[1], "stripe 1 committed its part");
+    assert_eq!(
+        b.read(y, |st| st.field(ACCT, "last").cloned())
+            .await
+            .unwrap(),
+        Some(Value::Ref(note))
+    );
+    let fresh = connect(&spec, "fresh").await;
+    assert_eq!(
+        (read_balance(&fresh, x).await, read_balance(&fresh, y).await),
+        (70, 130)
+    );
+    assert_eq!(
+        fresh
+            .read(note, |st| st.field("t.Note", "amount").cloned())
+            .await
+            .unwrap(),
+        Some(Value::I64(30))
+    );
+
+    // A part that cannot be prepared (stripe 1's account refers to an object stripe 1 does
+    // not have): the commit fails naming the stripe, and nothing changes anywhere — not even
+    // stripe 0's part, which was fine.
+    let dangling = ObjectId::new(1, 9_999_999);
+    for (bad_stripe, bad_acct, ok_acct) in [(1u8, y, x), (0u8, x, y)] {
+        let before = [g.digest(0), g.digest(1)];
+        let mut tx = a.lock(bank.clone(), LockLevel::Write).await.unwrap();
+        tx.set_field(ok_acct, ACCT, "balance", Value::I64(0))
+            .unwrap();
+        tx.set_field(
+            bad_acct,
+            ACCT,
+            "last",
+            Value::Ref(ObjectId::new(bad_stripe, dangling.seq())),
+        )
+        .unwrap();
+        let e = tx.commit().await.unwrap_err();
+        let text = e.to_string();
+        assert!(
+            matches!(e, Error::TxnRejected { .. })
+                && text.contains(&format!("stripe {bad_stripe} refused its part"))
+                && text.contains("nothing of the transaction is committed"),
+            "{text}"
+        );
+        assert_eq!(
+            [g.digest(0), g.digest(1)],
+            before,
+            "nothing changed anywhere"
+        );
+        // The teller's own cache forgot the failed change.
+        assert_eq!(
+            (read_balance(&a, x).await, read_balance(&a, y).await),
+            (70, 130)
+        );
+        // The lock was released: the other client takes it and sees the committed state.
+        let tx = b.lock(bank.clone(), LockLevel::Write).await.unwrap();
+        assert_eq!(
+            (tx.read(x, balance).unwrap(), tx.read(y, balance).unwrap()),
+            (70, 130)
+        );
+        tx.commit().await.unwrap();
+    }
+    // An object of a stripe this client does not know (stripe 5 of 2): the transaction is
+    // void, nothing of it is sent, and its change of stripe 0's account is forgotten.
+    let before = [g.digest(0), g.digest(1)];
+    let mut tx = a.lock(bank.clone(), LockLevel::Write).await.unwrap();
+    tx.set_field(x, ACCT, "balance", Value::I64(1)).unwrap();
+    match tx.set_field(ObjectId::new(5, 1), ACCT, "balance", Value::I64(1)) {
+        Err(Error::CrossStripe {
+            object_stripe: 5, ..
+        }) => {}
+        other => panic!("expected CrossStripe, got {other:?}"),
+    }
+    let e = tx.commit().await.unwrap_err();
+    assert!(e.to_string().contains("not connected to"), "{e}");
+    a.flush().await.unwrap();
+    assert_eq!([g.digest(0), g.digest(1)], before);
+    assert_eq!(read_balance(&a, x).await, 70);
+    for c in [a, b, fresh] {
+        c.close().await.unwrap();
+    }
+}
+
+/// A small deterministic generator (no extra dependency).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_total_never_changes_for_readers_under_the_lock() {
+    let (_g, spec) = two_stripes().await;
+    const N: usize = 4; // per stripe
+    const EACH: i64 = 1_000;
+    const TRANSFERS: usize = 120; // per writer
+    let setup = connect(&spec, "setup").await;
+    let accts = Arc::new(open_accounts(&setup, N, EACH).await);
+    let total = EACH * (2 * N) as i64;
+    let bank = LockId::Named("bank".into());
+    let done = Arc::new(AtomicBool::new(false));
+    let committed = Arc::new(AtomicU64::new(0));
+
+    let mut writers = Vec::new();
+    for w in 0..2u64 {
+        let c = connect(&spec, &format!("writer-{w}")).await;
+        for &o in accts.iter() {
+            c.object(o).await.unwrap();
+        }
+        let (accts, bank, committed) = (accts.clone(), bank.clone(), committed.clone());
+        writers.push(tokio::spawn(async move {
+            let mut rng = Lcg(w + 7);
+            for _ in 0..TRANSFERS {
+                // One account of each stripe: always a transaction across stripes.
+                let from = accts[rng.next(N)];
+                let to = accts[N + rng.next(N)];
+                let (from, to) = if rng.next(2) == 0 {
+                    (from, to)
+                } else {
+                    (to, from)
+                };
+                let amount = 1 + rng.next(50) as i64;
+                let mut tx = c.lock(bank.clone(), LockLevel::Write).await?;
+                let (bf, bt) = (tx.read(from, balance)?, tx.read(to, balance)?);
+                tx.set_field(from, ACCT, "balance", Value::I64(bf - amount))?;
+                tx.set_field(to, ACCT, "balance", Value::I64(bt + amount))?;
+                tx.commit().await?;
+                committed.fetch_add(1, Ordering::Relaxed);
+            }
+            c.close().await?;
+            Ok::<(), Error>(())
+        }));
+    }
+    let mut readers = Vec::new();
+    for (r, level) in [(0, LockLevel::Write), (1, LockLevel::Read)] {
+        let c = connect(&spec, &format!("reader-{r}")).await;
+        for &o in accts.iter() {
+            c.object(o).await.unwrap();
+        }
+        let (accts, bank, done) = (accts.clone(), bank.clone(), done.clone());
+        readers.push(tokio::spawn(async move {
+            let mut sums = 0u64;
+            let deadline = Instant::now() + Duration::from_secs(40);
+            while !done.load(Ordering::Acquire) && Instant::now() < deadline {
+                let tx = c.lock(bank.clone(), level).await?;
+                let mut sum = 0;
+                for &o in accts.iter() {
+                    sum += tx.read(o, balance)?;
+                }
+                tx.commit().await?;
+                assert_eq!(sum, total, "reader {r} ({level:?}) saw part of a transfer");
+                sums += 1;
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            c.close().await?;
+            Ok::<u64, Error>(sums)
+        }));
+    }
+    for w in writers {
+        tokio::time::timeout(Duration::from_secs(45), w)
+            .await
+            .expect("writers finish")
+            .unwrap()
+            .unwrap();
+    }
+    done.store(true, Ordering::Release);
+    for r in readers {
+        let sums = r.await.unwrap().unwrap();
+        assert!(sums >= 5, "a reader summed only {sums} times");
+        eprintln!("reader summed {sums} times, always {total}");
+    }
+    assert_eq!(committed.load(Ordering::Relaxed), 2 * TRANSFERS as u64);
+    // A fresh client reads the final state: the same total.
+    let check = connect(&spec, "check").await;
+    let mut sum = 0;
+    for &o in accts.iter() {
+        sum += read_balance(&check, o).await;
+    }
+    assert_eq!(sum, total);
+    check.close().await.unwrap();
+    setup.close().await.unwrap();
+}
+
+// ------------------------------------------------------------------ failover (seed 001)
+
+/// Rewrites the group's config into `<mirror-group>`s: `groups[i]` lists the members of
+/// stripe `i`.
+fn as_groups(g: &Group, groups: &[&[usize]]) {
+    let xml = std::fs::read_to_string(&g.config).unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = xml.as_str();
+    while let Some(a) = rest.find("    <server ") {
+        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
+        blocks.push(rest[a..b].to_owned());
+        rest = &rest[b..];
+    }
+    let first = xml.find("    <server ").unwrap();
+    let last = xml.rfind("</server>").unwrap() + "</server>".len();
+    let body: String = groups
+        .iter()
+        .enumerate()
+        .map(|(i, members)| {
+            let servers: Vec<&str> = members.iter().map(|&m| blocks[m].as_str()).collect();
+            format!(
+                "  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{}\n  </mirror-group>\n",
+                servers.join("\n")
+            )
+        })
+        .collect();
+    std::fs::write(
+        &g.config,
+        format!("{}{}{}", &xml[..first], body, &xml[last..]),
+    )
+    .unwrap();
+}
+
+/// The member of `members` that is ACTIVE-COORDINATOR, once one is.
+fn active_of(g: &Group, members: &[usize], within: Duration) -> usize {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(&i) = members
+            .iter()
+            .find(|&&i| g.state(i).as_deref() == Some("ACTIVE-COORDINATOR"))
+        {
+            return i;
+        }
+        assert!(Instant::now() < deadline, "no active among {members:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const STRIPES: [[usize; 2]; 2] = [[0, 1], [2, 3]];
+
+/// Seed 001's four servers, two mirror groups of two (persistent, reconnect window 10 s);
+/// `env` for stripe 0's servers. Returns the group once both stripes have an active and a
+/// standby, and the actives.
+fn four_servers(env: &[(&str, &str)]) -> (Group, [usize; 2]) {
+    let mut g = Group::new(4, true, 1, 10);
+    as_groups(&g, &[&STRIPES[0], &STRIPES[1]]);
+    for i in 0..4 {
+        g.start_env(i, &[], if i < 2 { env } else { &[] });
+    }
+    let active = [
+        active_of(&g, &STRIPES[0], Duration::from_secs(30)),
+        active_of(&g, &STRIPES[1], Duration::from_secs(30)),
+    ];
+    for s in 0..2 {
+        let passive = STRIPES[s].into_iter().find(|&m| m != active[s]).unwrap();
+        g.wait_state(passive, "PASSIVE-STANDBY", Duration::from_secs(30));
+    }
+    (g, active)
+}
+
+/// A writer task: its ledger of acknowledged changes per account.
+type Writer = tokio::task::JoinHandle<Result<Vec<(ObjectId, i64)>, Error>>;
+
+/// Writers doing cross-stripe transfers under `bank` (a lock of stripe 0, the coordinator),
+/// each keeping a ledger of the transfers acknowledged to it, and a reader summing under the
+/// same lock (read level).
+struct Bank {
+    accts: Arc<Vec<ObjectId>>,
+    total: i64,
+    each: i64,
+    acked: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    writers: Vec<Writer>,
+    reader: tokio::task::JoinHandle<Result<u64, Error>>,
+}
+
+impl Bank {
+    async fn start(g: &Group) -> Bank {
+        const N: usize = 3;
+        const EACH: i64 = 1_000;
+        let client = |name: &str| {
+            ClientBuilder::from_config_file(&g.config)
+                .unwrap()
+                .name(name)
+                .connect_deadline(Duration::from_secs(20))
+        };
+        let setup = client("setup").connect().await.unwrap();
+        let accts = Arc::new(open_accounts(&setup, N, EACH).await);
+        setup.close().await.unwrap();
+        let total = EACH * (2 * N) as i64;
+        let bank = LockId::Named(name_on("bank", 0));
+        let acked = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for w in 0..2u64 {
+            let c = client(&format!("writer-{w}")).connect().await.unwrap();
+            for &o in accts.iter() {
+                c.object(o).await.unwrap();
+            }
+            let (accts, bank, acked, stop) =
+                (accts.clone(), bank.clone(), acked.clone(), stop.clone());
+            writers.push(tokio::spawn(async move {
+                let mut rng = Lcg(w + 11);
+                let mut ledger: Vec<(ObjectId, i64)> = accts.iter().map(|&o| (o, 0)).collect();
+                while !stop.load(Ordering::Acquire) {
+                    let (i, j) = (rng.next(N), N + rng.next(N));
+                    let amount = 1 + rng.next(20) as i64;
+                    let mut tx = c.lock(bank.clone(), LockLevel::Write).await?;
+                    let (bi, bj) = (tx.read(accts[i], balance)?, tx.read(accts[j], balance)?);
+                    tx.set_field(accts[i], ACCT, "balance", Value::I64(bi - amount))?;
+                    tx.set_field(accts[j], ACCT, "balance", Value::I64(bj + amount))?;
+                    tx.commit().await?;
+                    ledger[i].1 -= amount;
+                    ledger[j].1 += amount;
+                    acked.fetch_add(1, Ordering::AcqRel);
+                }
+                c.close().await?;
+                Ok::<_, Error>(ledger)
+            }));
+        }
+        let c = client("reader").connect().await.unwrap();
+        for &o in accts.iter() {
+            c.object(o).await.unwrap();
+        }
+        let (accts2, stop2) = (accts.clone(), stop.clone());
+        let reader = tokio::spawn(async move {
+            let mut sums = 0u64;
+            while !stop2.load(Ordering::Acquire) {
+                let tx = c.lock(bank.clone(), LockLevel::Read).await?;
+                let mut sum = 0;
+                for &o in accts2.iter() {
+                    sum += tx.read(o, balance)?;
+                }
+                tx.commit().await?;
+                assert_eq!(sum, total, "the reader saw part of a transfer");
+                sums += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            c.close().await?;
+            Ok::<_, Error>(sums)
+        });
+        Bank {
+            accts,
+            total,
+            each: EACH,
+            acked,
+            stop,
+            writers,
+            reader,
+        }
+    }
+
+    /// Waits until `more` transfers beyond the current count were acknowledged.
+    async fn progress(&self, more: u64, within: Duration, what: &str, g: &Group) {
+        let target = self.acked.load(Ordering::Acquire) + more;
+        let deadline = Instant::now() + within;
+        while self.acked.load(Ordering::Acquire) < target {
+            assert!(
+                Instant::now() < deadline,
+                "no progress {what}: {} acknowledged\n{}\n{}",
+                self.acked.load(Ordering::Acquire),
+                g.log(0),
+                g.log(2)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Stops the load; checks every acknowledged transfer is there and the total holds.
+    async fn finish(self, g: &Group) {
+        self.stop.store(true, Ordering::Release);
+        let mut expected: Vec<i64> = vec![self.each; self.accts.len()];
+        for w in self.writers {
+            let ledger = tokio::time::timeout(Duration::from_secs(30), w)
+                .await
+                .expect("the writers stop")
+                .unwrap()
+                .unwrap();
+            for (k, (_, d)) in ledger.into_iter().enumerate() {
+                expected[k] += d;
+            }
+        }
+        let sums = self.reader.await.unwrap().unwrap();
+        assert!(sums >= 3, "the reader summed only {sums} times");
+        let check = ClientBuilder::from_config_file(&g.config)
+            .unwrap()
+            .name("check")
+            .connect_deadline(Duration::from_secs(20))
+            .connect()
+            .await
+            .unwrap();
+        let mut got = Vec::new();
+        for &o in self.accts.iter() {
+            got.push(read_balance(&check, o).await);
+        }
+        assert_eq!(
+            got, expected,
+            "acknowledged transfers lost (or extra ones applied)"
+        );
+        assert_eq!(got.iter().sum::<i64>(), self.total);
+        // Nothing stays pinned: one transaction over every account, from a new client,
+        // commits at once (a pinned object would hold its prepare for 10 s).
+        for &o in self.accts.iter() {
+            check.object(o).await.unwrap();
+        }
+        let t = Instant::now();
+        let mut tx = check
+            .lock(LockId::Named(name_on("audit", 1)), LockLevel::Write)
+            .await
+            .unwrap();
+        for &o in self.accts.iter() {
+            tx.set_field(o, ACCT, "audited", Value::Bool(true)).unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "a prepared part stayed pinned: {:?}",
+            t.elapsed()
+        );
+        eprintln!(
+            "{} transfers acknowledged, the reader summed {sums} times",
+            self.acked.load(Ordering::Acquire)
+        );
+        check.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_survives_kill_9_of_either_stripes_active() {
+    let (mut g, active) = four_servers(&[]);
+    let bank = Bank::start(&g).await;
+    bank.progress(20, Duration::from_secs(20), "before the kills", &g)
+        .await;
+    // kill -9 of stripe 0's active (the coordinator of every transfer), then of stripe 1's.
+    for s in 0..2 {
+        g.kill(active[s]);
+        let survivor = STRIPES[s].into_iter().find(|&m| m != active[s]).unwrap();
+        bank.progress(
+            20,
+            Duration::from_secs(40),
+            &format!("after stripe {s}'s active was killed"),
+            &g,
+        )
+        .await;
+        assert_eq!(
+            g.state(survivor).as_deref(),
+            Some("ACTIVE-COORDINATOR"),
+            "stripe {s}"
+        );
+    }
+    bank.finish(&g).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_survives_the_coordinator_dying_between_decision_and_completion() {
+    let trigger = kiln_integration::TempDir::new("twopc-hook");
+    let file = trigger.path().join("exit-now");
+    let file_s = file.to_string_lossy().into_owned();
+    let (g, active) = four_servers(&[("KILN_TEST_EXIT_AFTER_DECIDED", file_s.as_str())]);
+    let bank = Bank::start(&g).await;
+    bank.progress(20, Duration::from_secs(20), "before the crash", &g)
+        .await;
+    // Stripe 0's active (the coordinator) exits right after it replicated its next commit
+    // decision: neither the client nor the participant heard of it.
+    std::fs::write(&file, b"").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while file.exists() {
+        assert!(Instant::now() < deadline, "the hook never fired");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let survivor = STRIPES[0].into_iter().find(|&m| m != active[0]).unwrap();
+    bank.progress(
+        20,
+        Duration::from_secs(40),
+        "after the coordinator died",
+        &g,
+    )
+    .await;
+    assert_eq!(g.state(survivor).as_deref(), Some("ACTIVE-COORDINATOR"));
+    assert!(
+        g.log(active[0])
+            .contains("KILN_TEST_EXIT_AFTER_DECIDED: exiting"),
+        "{}",
+        g.log(active[0])
+    );
+    bank.finish(&g).await;
+}
+
+// ------------------------------------------------------------------ a client dying mid-commit
+
+fn set_balance(oid: ObjectId, v: i64) -> kiln_protocol::Txn {
+    kiln_protocol::Txn {
+        deltas: vec![kiln_protocol::Delta {
+            oid,
+            ops: vec![kiln_protocol::DeltaOp::SetField {
+                class: ACCT.into(),
+                name: "balance".into(),
+                value: Value::I64(v),
+            }],
+        }],
+        ..kiln_protocol::Txn::default()
+    }
+}
+
+fn answer(raw: &mut kiln_integration::RawConn, what: &str) -> kiln_protocol::Message {
+    use kiln_protocol::Message as M;
+    raw.expect(what, |m| {
+        matches!(
+            m,
+            M::Prepared { .. } | M::PrepareFailed { .. } | M::Decided { .. } | M::Error { .. }
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_dies() {
+    use kiln_integration::RawConn;
+    use kiln_protocol::{Message as M, Xid};
+    let (g, spec) = two_stripes().await;
+    let setup = connect(&spec, "setup").await;
+    let accts = open_accounts(&setup, 1, 100).await;
+    let (x, y) = (accts[0], accts[1]);
+    setup.close().await.unwrap();
+    let ports = [g.members[0].dso_port, g.members[1].dso_port];
+    let read_both = |c: Client| async move {
+        let v = (read_balance(&c, x).await, read_balance(&c, y).await);
+        c.close().await.unwrap();
+        v
+    };
+    // The raw client's transaction: prepared on both stripes, decided (committed) at the
+    // coordinator, and then the client dies before telling the participant.
+    let xid = Xid {
+        stripe: 0,
+        client: 4242,
+        seq: 1,
+    };
+    let mut raw = [
+        RawConn::hello(ports[0], "dying"),
+        RawConn::hello(ports[1], "dying"),
+    ];
+    for (k, (oid, v)) in [(x, 50), (y, 150)].into_iter().enumerate() {
+        raw[k].send(&M::Prepare {
+            req_id: 1,
+            xid,
+            part: set_balance(oid, v),
+        });
+        assert!(
+            matches!(answer(&mut raw[k], "prepared"), M::Prepared { .. }),
+            "stripe {k}"
+        );
+    }
+    raw[0].send(&M::Decide {
+        req_id: 2,
+        xid,
+        commit: true,
+    });
+    assert!(matches!(
+        answer(&mut raw[0], "decided"),
+        M::Decided { commit: true, .. }
+    ));
+    // Until then nothing of stripe 1's part is visible (a fresh reader's fault of the pinned
+    // account waits for the decision, at most 10 s, and then sees the old balance).
+    drop(raw);
+    // The participant asks the coordinator stripe (Outcome) and commits its part.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = read_both(connect(&spec, "check").await).await;
+        if got == (50, 150) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the participant never learnt the commit: {got:?}\n{}",
+            g.log(1)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        g.log(1).contains("the coordinator stripe committed it"),
+        "{}",
+        g.log(1)
+    );
+
+    // Prepared on both, never decided, the client dies: both stripes drop their parts (the
+    // coordinator at once, the participant once the coordinator says so), nothing changes
+    // and nothing stays pinned.
+    let xid = Xid { seq: 2, ..xid };
+    let mut raw = [
+        RawConn::hello(ports[0], "dying-2"),
+        RawConn::hello(ports[1], "dying-2"),
+    ];
+    for (k, (oid, v)) in [(x, 0), (y, 200)].into_iter().enumerate() {
+        raw[k].send(&M::Prepare {
+            req_id: 1,
+            xid,
+            part: set_balance(oid, v),
+        });
+        assert!(matches!(
+            answer(&mut raw[k], "prepared"),
+            M::Prepared { .. }
+        ));
+    }
+    let before = [g.digest(0), g.digest(1)];
+    drop(raw);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !g.log(1).contains("the coordinator stripe aborted it") {
+        assert!(Instant::now() < deadline, "{}", g.log(1));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!([g.digest(0), g.digest(1)], before);
+    let c = connect(&spec, "after").await;
+    for o in [x, y] {
+        c.object(o).await.unwrap();
+    }
+    let t = Instant::now();
+    let mut tx = c
+        .lock(LockId::Named(name_on("bank", 0)), LockLevel::Write)
+        .await
+        .unwrap();
+    tx.set_field(x, ACCT, "balance", Value::I64(49)).unwrap();
+    tx.set_field(y, ACCT, "balance", Value::I64(151)).unwrap();
+    tx.commit().await.unwrap();
+    assert!(t.elapsed() < Duration::from_secs(5), "still pinned");
+    assert_eq!(read_both(c).await, (49, 151));
+}
