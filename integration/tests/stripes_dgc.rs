@@ -409,8 +409,23 @@ async fn dgc_with_a_mutator_moving_references_between_stripes_loses_nothing() {
         let (ts, th) = holders[to];
         // The payload is never faulted: only the holders are resident while it moves (link
         // first, then unlink, then forget them), so only the graph and the barrier keep it.
-        set_next(&m, &locks[ts], th, Some(p)).await;
-        set_next(&m, &locks[fs], fh, None).await;
+        // Every other move is one transaction over both holders: across stripes when they are
+        // on different ones (two-phase commit: the unlink and the link become visible at once,
+        // each on its own stripe).
+        if round % 2 == 1 {
+            m.object(th).await.unwrap();
+            m.object(fh).await.unwrap();
+            let mut tx = m
+                .lock(LockId::Named(locks[ts].clone()), LockLevel::Write)
+                .await
+                .unwrap();
+            tx.set_field(th, CLASS, "next", Value::Ref(p)).unwrap();
+            tx.set_field(fh, CLASS, "next", Value::Null).unwrap();
+            tx.commit().await.unwrap();
+        } else {
+            set_next(&m, &locks[ts], th, Some(p)).await;
+            set_next(&m, &locks[fs], fh, None).await;
+        }
         m.flush().await.unwrap();
         m.evict(&[p, fh, th]).await.unwrap();
         at[i] = to;
