@@ -95,7 +95,8 @@ enum kiln_result
    */
   KILN_RESULT_INDEX_OUT_OF_BOUNDS = 7104,
   /**
-   * The tc-config.xml could not be loaded.
+   * The tc-config.xml could not be loaded, or the groups of the connect spec do not match
+   * the cluster's stripes (mirror groups).
    */
   KILN_RESULT_CONFIG = 7105,
   /**

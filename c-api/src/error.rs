@@ -26,7 +26,8 @@ pub enum kiln_result {
     InvalidArgument = 7103,
     /// A list index outside the list.
     IndexOutOfBounds = 7104,
-    /// The tc-config.xml could not be loaded.
+    /// The tc-config.xml could not be loaded, or the groups of the connect spec do not match
+    /// the cluster's stripes (mirror groups).
     Config = 7105,
     /// The key, field or root is absent (nothing was written to the out-parameter).
     NotFound = 7201,
@@ -191,7 +192,8 @@ impl CError {
                     kiln_result::IllegalState
                 }
                 E::NonPortable(_) => kiln_result::NonPortable,
-                E::Config(_) => kiln_result::Config,
+                // Both mean the client's list of groups does not match the cluster's stripes.
+                E::Config(_) | E::CrossStripe { .. } | E::WrongStripe { .. } => kiln_result::Config,
                 _ => kiln_result::Internal,
             },
             CError::NullArgument(_) => kiln_result::NullArgument,

@@ -10,8 +10,10 @@ import java.util.TreeMap;
  * created under its lock, lives on its own stripe; a value in {@code right} refers to an object of
  * {@code left}'s stripe. {@code NAME fill JVMS}: puts 20 entries in each map, links one of its
  * items from {@code right}, waits for every JVM, prints both maps. {@code NAME cross}: changes
- * {@code right} inside {@code synchronized (left)}, which needs two-phase commit across the
- * stripes (not implemented yet): the change is refused and nothing of it is stored.
+ * both maps inside {@code synchronized (left)}: one transaction over both stripes (two-phase
+ * commit). {@code NAME transfer N}: N such transactions moving a unit from left's pool to
+ * right's, each followed by a check that the pools still sum to 100 (several JVMs at once);
+ * {@code NAME pools} prints both pools.
  */
 public class Main {
     static Map<String, Object> left = new HashMap<>();
@@ -61,16 +63,43 @@ public class Main {
             System.out.println("app: " + me + " left " + l.size() + " right " + r.size() + " link " + link
                     + " same " + (link == l.get(me + "-3")));
         } else if (cmd.equals("cross")) {
-            try {
-                synchronized (left) {
-                    right.put("cross", 1);
-                }
-                System.out.println("app: cross stored?!");
-            } catch (RuntimeException e) {
-                System.out.println("app: cross refused: " + e.getClass().getName() + ": " + e.getMessage());
+            // One transaction over both stripes: the lock is left's (its stripe coordinates),
+            // right's change is committed with it (two-phase commit).
+            synchronized (left) {
+                left.put("cross", 1);
+                right.put("cross", 1);
             }
             synchronized (right) {
                 System.out.println("app: right has cross " + right.containsKey("cross") + ", size " + right.size());
+            }
+            synchronized (left) {
+                System.out.println("app: left has cross " + left.containsKey("cross") + ", size " + left.size());
+            }
+        } else if (cmd.equals("transfer")) {
+            // N transfers of one unit from left's pool to right's, each under left's lock, and
+            // after each a read of both pools under the same lock: their sum is always 100.
+            int n = Integer.parseInt(args[2]);
+            int bad = 0;
+            for (int i = 0; i < n; i++) {
+                synchronized (left) {
+                    int a = (Integer) left.getOrDefault("pool", 100);
+                    int b = (Integer) right.getOrDefault("pool", 0);
+                    left.put("pool", a - 1);
+                    right.put("pool", b + 1);
+                }
+                synchronized (left) {
+                    int a = (Integer) left.getOrDefault("pool", 100);
+                    int b = (Integer) right.getOrDefault("pool", 0);
+                    if (a + b != 100) {
+                        bad++;
+                        System.out.println("app: " + me + " saw left " + a + " + right " + b);
+                    }
+                }
+            }
+            System.out.println("app: " + me + " transferred " + n + ", sums off " + bad);
+        } else if (cmd.equals("pools")) {
+            synchronized (left) {
+                System.out.println("app: pools left " + left.get("pool") + " right " + right.get("pool"));
             }
         }
     }

@@ -15,9 +15,9 @@ import org.junit.Test;
  * examples/striped-graph against two mirror groups (stripes) of one debug kiln-server each: the
  * transparent agent connects to both (from the tc-config.xml's {@code <mirror-group>}s), the roots
  * {@code left} and {@code right} live on different stripes, two JVMs fill both and see each
- * other's entries, a value of one stripe refers to an object of the other, and a change across
- * the stripes (which needs two-phase commit, not implemented yet) is refused with nothing of it
- * stored and the JVM's copy put back.
+ * other's entries, a value of one stripe refers to an object of the other, a change of both
+ * maps under one lock commits on both stripes (two-phase commit), and two JVMs moving units
+ * between the stripes at once never let a reader under the lock see half a transfer.
  */
 public class StripedGraphTest extends ExampleTestBase {
     @Override
@@ -60,12 +60,19 @@ public class StripedGraphTest extends ExampleTestBase {
         assertTrue(d0 + " / " + d1, field(d0, "roots") >= 1 && field(d1, "roots") >= 1);
         assertTrue(d0 + " / " + d1, field(d0, "objects") >= 1 && field(d1, "objects") >= 41);
 
+        // One transaction over both stripes (two-phase commit): both maps change, on both stripes.
         String cross = runApp("c", "cross");
-        assertTrue(cross, cross.startsWith("app: cross refused: dev.kiln.KilnException: transaction under lock "));
-        assertTrue(cross, cross.contains("transactions across stripes need two-phase commit, which is not implemented yet;"
-                + " nothing of this transaction is committed"));
-        assertTrue(cross, cross.endsWith("app: right has cross false, size 42"));
-        assertEquals("nothing stored on stripe 0", d0, digest(0));
-        assertEquals("nothing stored on stripe 1", d1, digest(1));
+        assertTrue(cross, cross.contains("app: right has cross true, size 43"));
+        assertTrue(cross, cross.contains("app: left has cross true, size 42"));
+        assertTrue("stripe 0 changed", !d0.equals(digest(0)));
+        assertTrue("stripe 1 changed", !d1.equals(digest(1)));
+
+        // Two JVMs move units between the stripes at once; every read under the lock sees
+        // both halves of every transfer or neither.
+        Process t1 = start("t1", "transfer", "40");
+        Process t2 = start("t2", "transfer", "40");
+        assertEquals("app: t1 transferred 40, sums off 0", finish(t1));
+        assertEquals("app: t2 transferred 40, sums off 0", finish(t2));
+        assertEquals("app: pools left 20 right 80", runApp("p", "pools"));
     }
 }
