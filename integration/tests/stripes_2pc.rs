@@ -765,3 +765,87 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
     assert!(t.elapsed() < Duration::from_secs(5), "still pinned");
     assert_eq!(read_both(c).await, (49, 151));
 }
+
+/// A participant stripe restarted as a whole (kill -9 of its only server, persistent store)
+/// between the coordinator's decision and its own: its prepared part comes back from its store
+/// (still pinned), its client does not return within the reconnect window, it asks the
+/// coordinator stripe for the outcome and commits its part — both halves of the transfer are
+/// there. Without the store's `twopc` records the restarted stripe had forgotten its part and
+/// only the coordinator's half was committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_restarted_whole_keeps_its_prepared_part() {
+    use kiln_integration::RawConn;
+    use kiln_protocol::{Message as M, Xid};
+    let mut g = Group::new(2, true, 1, 2);
+    one_server_stripes(&g);
+    g.start(0);
+    g.start(1);
+    g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    let spec = format!(
+        "127.0.0.1:{};127.0.0.1:{}",
+        g.members[0].dso_port, g.members[1].dso_port
+    );
+    let setup = connect(&spec, "setup").await;
+    let accts = open_accounts(&setup, 1, 100).await;
+    let (x, y) = (accts[0], accts[1]);
+    setup.close().await.unwrap();
+    let ports = [g.members[0].dso_port, g.members[1].dso_port];
+    let xid = Xid {
+        stripe: 0,
+        client: 4343,
+        seq: 1,
+    };
+    let mut raw = [
+        RawConn::hello(ports[0], "restarted"),
+        RawConn::hello(ports[1], "restarted"),
+    ];
+    for (k, (oid, v)) in [(x, 30), (y, 170)].into_iter().enumerate() {
+        raw[k].send(&M::Prepare {
+            req_id: 1,
+            xid,
+            part: set_balance(oid, v),
+        });
+        assert!(
+            matches!(answer(&mut raw[k], "prepared"), M::Prepared { .. }),
+            "stripe {k}"
+        );
+    }
+    raw[0].send(&M::Decide {
+        req_id: 2,
+        xid,
+        commit: true,
+    });
+    assert!(matches!(
+        answer(&mut raw[0], "decided"),
+        M::Decided { commit: true, .. }
+    ));
+    // The participant stripe goes down as a whole before it hears the decision, and the
+    // client dies with it.
+    g.kill(1);
+    drop(raw);
+    g.start(1);
+    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
+    assert!(
+        g.log(1)
+            .contains("restored the records of transactions across stripes"),
+        "{}",
+        g.log(1)
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let c = connect(&spec, "check").await;
+        let got = (read_balance(&c, x).await, read_balance(&c, y).await);
+        c.close().await.unwrap();
+        if got == (30, 170) {
+            break;
+        }
+        assert_ne!(got, (30, 100), "half of the transfer\n{}", g.log(1));
+        assert!(
+            Instant::now() < deadline,
+            "the restarted participant never committed its part: {got:?}\n{}",
+            g.log(1)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

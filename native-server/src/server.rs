@@ -245,6 +245,9 @@ impl Shared {
         let mut state = state;
         state.stripe = settings.stripe;
         state.stripes = settings.stripes;
+        // Before any window closes: a restored prepared part of another coordinator stripe
+        // is asked about, never aborted here (`twopc::Table::orphan`).
+        state.twopc.set_stripe(settings.stripe);
         let (profile, capacity) = settings.lock_profiler;
         state.locks.profiler.set_capacity(capacity);
         state.locks.profiler.set_enabled(profile);
@@ -599,6 +602,13 @@ pub async fn serve(
     let admin_task = admin.map(|l| tokio::spawn(crate::admin::serve(shared.clone(), l)));
     let timer = tokio::spawn(lock_timer(shared.clone()));
     let sampler = tokio::spawn(crate::history::run(shared.clone()));
+    // Prepared parts restored from the store whose client does not come back are resolved by
+    // asking their coordinator stripe (started at once: the window may close before any
+    // failover or prepare would start it).
+    if shared.state.lock().twopc.prepared() > 0 {
+        let mut st = shared.state.lock();
+        crate::twopc::start_resolver(&shared, &mut st);
+    }
     let window = shared.window_deadline.lock().map(|deadline| {
         let s = shared.clone();
         tokio::spawn(async move {

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use kiln_protocol::group::GroupOp;
 use kiln_protocol::{
     Delta, DmiCall, ErrorCode, FaultedObject, LockId, Message, NodeInfo, Notify, ObjectId,
     ObjectState, SubTarget, Txn, Undo, Value, TXN_FLAG_SYNC,
@@ -693,7 +694,8 @@ impl State {
 
     /// State restored from a store.
     pub fn from_loaded(l: Loaded) -> State {
-        State {
+        let twopc = l.twopc;
+        let mut st = State {
             objects: l.objects,
             roots: l.roots,
             gtx: l.gtx,
@@ -706,7 +708,32 @@ impl State {
             was_active: l.was_active,
             cluster: l.cluster,
             ..State::default()
+        };
+        // Transactions across stripes in flight when the server stopped (store.rs `twopc`).
+        for op in &twopc {
+            match op {
+                GroupOp::PutPrepared(xid, client, part) => {
+                    if let Err(e) = st.twopc.replicated_prepare(*xid, *client, part) {
+                        tracing::error!(%xid, error = %e, "a stored prepared part cannot be read; it is dropped");
+                    }
+                }
+                GroupOp::Decided(xid, commit, gtx) => {
+                    st.twopc.replicated_decision(*xid, *commit, *gtx)
+                }
+                GroupOp::LockFence(lock, fence) => {
+                    st.twopc.merge_fence(lock.clone(), fence);
+                }
+                _ => {}
+            }
         }
+        if !twopc.is_empty() {
+            tracing::info!(
+                prepared = st.twopc.prepared(),
+                records = twopc.len(),
+                "restored the records of transactions across stripes"
+            );
+        }
+        st
     }
 
     /// Distributed GC: marks everything reachable from the roots and from every connected

@@ -3,14 +3,19 @@
 //! Layout of `<data>`:
 //! - `kiln.lock` — held with an exclusive OS file lock while a server runs (servers must not share
 //!   a data directory); it also records the pid of the holder.
-//! - `kiln-store/` — one fjall `Database` with four keyspaces:
+//! - `kiln-store/` — one fjall `Database` with five keyspaces:
 //!   - `objects`: key = object id (`u64` big-endian), value = version (`u64` LE) + object state in
 //!     the wire encoding of `docs/protocol.md` §5;
 //!   - `roots`: key = root name (UTF-8), value = Value encoding;
 //!   - `clients`: key = client id (`u64` BE), value = sequence high-water mark (`u64` LE) + name;
 //!   - `meta`: `format`, `server`, `group` (the server group, recorded at the first start and
 //!     checked at every start), and the counters `epoch`, `gtx`, `next_oid`, `next_client`,
-//!     `was_active`, and the cluster id as `cluster_hi` / `cluster_lo` (`u64` LE each).
+//!     `was_active`, and the cluster id as `cluster_hi` / `cluster_lo` (`u64` LE each);
+//!   - `twopc`: the records of transactions across stripes (protocol.md §9.12), each value one
+//!     group op in its replication encoding (`GroupOp::to_bytes`): key `p` + xid (17 bytes) = a
+//!     prepared part (removed when it is decided), `d` + xid = a decision, `f` + the lock's
+//!     name = the lock's fence. A stripe restarted as a whole keeps them (its prepared parts stay
+//!     pinned until decided, its decisions answer `Outcome`, its fences guard the next award).
 //!
 //! Writes go through one writer thread (fjall calls never run on the async reactor). It takes
 //! everything queued, writes it as one atomic fjall batch and syncs the journal
@@ -33,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use kiln_protocol::group::GroupOp;
 use kiln_protocol::wire::Reader;
 use kiln_protocol::{ObjectId, ObjectState, Value};
 use parking_lot::Mutex;
@@ -68,11 +74,11 @@ pub enum Op {
     /// Set a counter.
     PutMeta(&'static str, u64),
     /// A prepared part of a transaction across stripes (`crate::twopc`): replicated to the
-    /// passives, not written to the store (a stripe restarted as a whole forgets it).
+    /// passives and stored in `twopc` (key `p` + xid).
     PutPrepared(kiln_protocol::Xid, u64, Vec<u8>),
-    /// A decision of a transaction across stripes (replicated, not stored, like `PutPrepared`).
+    /// A decision of a transaction across stripes (replaces its prepared part; key `d` + xid).
     Decided(kiln_protocol::Xid, bool, u64),
-    /// A lock's fence (replicated, not stored, like `PutPrepared`).
+    /// A lock's fence (key `f` + the lock's name).
     LockFence(kiln_protocol::LockId, Vec<(u8, u64)>),
 }
 
@@ -110,6 +116,18 @@ pub struct KnownClient {
     pub last_seq: u64,
 }
 
+/// Key of a `twopc` record: its kind byte, then the xid or the lock's name.
+fn twopc_key(kind: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + rest.len());
+    k.push(kind);
+    k.extend_from_slice(rest);
+    k
+}
+
+/// Decisions of transactions across stripes kept in the store (the newest; older ones are pruned
+/// at start), as many as the server keeps in memory.
+const MAX_DECISIONS: usize = 65_536;
+
 /// Everything loaded at start.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -140,6 +158,8 @@ pub struct Loaded {
     /// Quorum mode: this server's last granted vote (`meta/vote_epoch`, `vote_holder` as a
     /// name hash, `vote_lease_ms`; zeros: none).
     pub vote: [u64; 3],
+    /// Records of transactions across stripes: prepared parts and fences, then decisions.
+    pub twopc: Vec<GroupOp>,
 }
 
 /// Counters and health, shared with the writer thread.
@@ -228,6 +248,7 @@ struct Handles {
     roots: Keyspace,
     clients: Keyspace,
     meta: Keyspace,
+    twopc: Keyspace,
 }
 
 impl Handles {
@@ -239,6 +260,7 @@ impl Handles {
             roots: ks("roots")?,
             clients: ks("clients")?,
             meta: ks("meta")?,
+            twopc: ks("twopc")?,
             db,
         })
     }
@@ -255,6 +277,7 @@ impl Handles {
             ("roots", &self.roots),
             ("clients", &self.clients),
             ("meta", &self.meta),
+            ("twopc", &self.twopc),
         ] {
             // `rotate_memtable_and_wait` is fjall's own flush-and-wait (public, hidden from docs).
             if let Err(e) = ks.rotate_memtable_and_wait() {
@@ -538,6 +561,31 @@ impl Store {
             loaded.clients.insert(id, KnownClient { name, last_seq });
             loaded.next_client = loaded.next_client.max(id + 1);
         }
+        let mut decided: Vec<(u64, Vec<u8>, GroupOp)> = Vec::new();
+        for kv in h.twopc.iter() {
+            let (k, v) = kv
+                .into_inner()
+                .map_err(|e| storage_err(&dir, "cannot read the two-phase commit records", e))?;
+            let op = GroupOp::from_bytes(&v)
+                .map_err(|e| storage_err(&dir, "corrupt two-phase commit record", e))?;
+            match &op {
+                GroupOp::Decided(_, _, gtx) => decided.push((*gtx, k.to_vec(), op)),
+                _ => loaded.twopc.push(op),
+            }
+        }
+        // Decisions answer re-sent requests and `Outcome`: the newest are kept (as in memory).
+        if decided.len() > MAX_DECISIONS {
+            decided.sort_by_key(|d| d.0);
+            let old = decided.len() - MAX_DECISIONS;
+            let mut b = h.db.batch();
+            for (_, k, _) in decided.drain(..old) {
+                b.remove(&h.twopc, k);
+            }
+            b.commit()
+                .and_then(|()| h.db.persist(PersistMode::SyncData))
+                .map_err(|e| storage_err(&dir, "cannot prune old decisions", e))?;
+        }
+        loaded.twopc.extend(decided.into_iter().map(|d| d.2));
         let approx = h.objects.approximate_len();
         loaded.objects.reserve(approx);
         let mut last_log = Instant::now();
@@ -974,7 +1022,24 @@ impl Writer {
                 }
                 Op::DelClient(id) => b.remove(&h.clients, id.to_be_bytes()),
                 Op::PutMeta(k, v) => b.insert(&h.meta, *k, v.to_le_bytes()),
-                Op::PutPrepared(..) | Op::Decided(..) | Op::LockFence(..) => {}
+                Op::PutPrepared(xid, client, part) => b.insert(
+                    &h.twopc,
+                    twopc_key(b'p', &xid.key()),
+                    GroupOp::PutPrepared(*xid, *client, part.clone()).to_bytes(),
+                ),
+                Op::Decided(xid, commit, gtx) => {
+                    b.remove(&h.twopc, twopc_key(b'p', &xid.key()));
+                    b.insert(
+                        &h.twopc,
+                        twopc_key(b'd', &xid.key()),
+                        GroupOp::Decided(*xid, *commit, *gtx).to_bytes(),
+                    )
+                }
+                Op::LockFence(lock, fence) => b.insert(
+                    &h.twopc,
+                    twopc_key(b'f', lock.to_string().as_bytes()),
+                    GroupOp::LockFence(lock.clone(), fence.clone()).to_bytes(),
+                ),
             }
         }
         b.commit()

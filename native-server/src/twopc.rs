@@ -63,11 +63,16 @@ pub struct Table {
     orphans: HashSet<Xid>,
     /// The resolver task runs.
     resolver: bool,
-    /// The stripe this table serves (set at the first prepare or promotion).
+    /// The stripe this table serves (set at start, `Table::set_stripe`).
     stripe: u8,
 }
 
 impl Table {
+    /// Sets the stripe this table serves (at start, before any reconnect window closes).
+    pub fn set_stripe(&mut self, stripe: u8) {
+        self.stripe = stripe;
+    }
+
     /// Prepared parts currently kept (for `/status` and tests).
     pub fn prepared(&self) -> usize {
         self.parts.len()

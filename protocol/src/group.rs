@@ -243,6 +243,22 @@ mod op {
 }
 
 impl GroupOp {
+    /// The op alone, in its replication encoding (a server's store keeps the records of
+    /// transactions across stripes this way).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = BytesMut::with_capacity(self.encoded_len());
+        self.encode(&mut b);
+        b.to_vec()
+    }
+
+    /// Decodes [`GroupOp::to_bytes`]; the whole input must be one op.
+    pub fn from_bytes(bytes: &[u8]) -> Result<GroupOp, ProtocolError> {
+        let mut r = Reader::new(bytes);
+        let op = GroupOp::decode(&mut r)?;
+        r.finish("group op")?;
+        Ok(op)
+    }
+
     /// Encoded size, approximately (for batching and progress).
     pub fn encoded_len(&self) -> usize {
         match self {

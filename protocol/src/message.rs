@@ -493,6 +493,15 @@ pub struct Xid {
 }
 
 impl Xid {
+    /// The 17 bytes of the id (stripe, client, seq; big-endian): a store key.
+    pub fn key(&self) -> [u8; 17] {
+        let mut k = [0u8; 17];
+        k[0] = self.stripe;
+        k[1..9].copy_from_slice(&self.client.to_be_bytes());
+        k[9..].copy_from_slice(&self.seq.to_be_bytes());
+        k
+    }
+
     pub(crate) fn encode(&self, out: &mut BytesMut) {
         out.put_u8(self.stripe);
         out.put_u64(self.client);

@@ -446,7 +446,9 @@ pub fn to_store_op(op: &GroupOp) -> Option<Op> {
         GroupOp::PutClient(id, seq, n) => Op::PutClient(*id, *seq, n.clone()),
         GroupOp::DelClient(id) => Op::DelClient(*id),
         GroupOp::PutMeta(k, v) => Op::PutMeta(meta_key(k)?, *v),
-        GroupOp::PutPrepared(..) | GroupOp::Decided(..) | GroupOp::LockFence(..) => return None,
+        GroupOp::PutPrepared(x, c, p) => Op::PutPrepared(*x, *c, p.clone()),
+        GroupOp::Decided(x, commit, gtx) => Op::Decided(*x, *commit, *gtx),
+        GroupOp::LockFence(l, f) => Op::LockFence(l.clone(), f.clone()),
     })
 }
 
