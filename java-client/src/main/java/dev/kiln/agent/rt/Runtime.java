@@ -708,6 +708,42 @@ public final class Runtime {
         }
     }
 
+    /**
+     * After a {@code clone()} call in instrumented code, with the copy it returned: {@code
+     * Object.clone} copies every field, the injected object id too, so the copy of a shared
+     * object would be taken for that object (its writes recorded as the original's changes, its
+     * lazy references read as null). For a copy (a {@code Managed} object with an id that is not
+     * the object materialised for that id), its lazy reference fields are resolved from the
+     * original's entries first (the copy refers to the same targets, as a JVM-local clone does)
+     * and then its id is cleared: the copy is a new, non-shared object, shared like any other
+     * when the program links it into the graph. As Terracotta DSO's clone handling.
+     */
+    public static void afterClone(Object copy) {
+        if (!(copy instanceof Managed) || copy instanceof dev.kiln.agent.jdk.Shared) {
+            return; // Kiln collections clear their id in their own clone()
+        }
+        Managed m = (Managed) copy;
+        long oid = m.$kiln$oid();
+        if (oid == 0 || objects.get(oid) == copy) {
+            return;
+        }
+        if (Lazy.any) {
+            try {
+                for (Field f : sharedFields(copy.getClass())) {
+                    if (Lazy.lazyField(f) && f.get(copy) == null) {
+                        Long t = Lazy.get(oid, f);
+                        if (t != null) {
+                            f.set(copy, materialise(t));
+                        }
+                    }
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        m.$kiln$oid(0);
+    }
+
     private static Field fieldByKey(Class<?> c, String key) {
         Field f = FIELDS.get(key);
         if (f != null) {
