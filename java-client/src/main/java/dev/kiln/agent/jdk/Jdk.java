@@ -180,6 +180,40 @@ public final class Jdk {
         return (Comparator<Object>) ctor.newInstance();
     }
 
+    // ------------------------------------------------------------------ EnumMap
+
+    /** The part of an EnumMap's cluster class name that names its key type. */
+    static final String ENUM_KEY = "|keyType=";
+
+    private static final sun.misc.Unsafe UNSAFE = unsafe();
+    private static final long KEY_TYPE = keyTypeOffset();
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static long keyTypeOffset() {
+        try {
+            return UNSAFE.objectFieldOffset(java.util.EnumMap.class.getDeclaredField("keyType"));
+        } catch (NoSuchFieldException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The key type of EnumMap {@code m} (also of an empty one: the JDK keeps it in a private
+     * field that {@code java.base} does not open, read here without reflection's access check).
+     */
+    static Class<?> enumKeyType(java.util.EnumMap<?, ?> m) {
+        return (Class<?>) UNSAFE.getObject(m, KEY_TYPE);
+    }
+
     // ------------------------------------------------------------------ materialising and copies
 
     /**
@@ -242,6 +276,12 @@ public final class Jdk {
                 return new KilnTreeMap<>(comparator(spec, loader));
             case "java.util.Hashtable":
                 return new KilnHashtable<>();
+            case "java.util.Properties":
+                return new KilnProperties();
+            case "java.util.EnumMap": {
+                String k = spec.substring(spec.indexOf(ENUM_KEY) + ENUM_KEY.length());
+                return new KilnEnumMap(Class.forName(k, true, loader).asSubclass(Enum.class));
+            }
             case "java.util.ArrayList":
                 return new KilnArrayList<>();
             case "java.util.LinkedList":
@@ -310,6 +350,16 @@ public final class Jdk {
         }
         if (c == Hashtable.class) {
             return new KilnHashtable<>((Map) v);
+        }
+        if (c == java.util.Properties.class) {
+            KilnProperties p = new KilnProperties();
+            p.putAll((Map) v);
+            return p;
+        }
+        if (c == java.util.EnumMap.class) {
+            KilnEnumMap m = new KilnEnumMap(enumKeyType((java.util.EnumMap) v));
+            m.putAll((Map) v);
+            return m;
         }
         if (c == ArrayList.class || c == Arrays.asList().getClass()) {
             return new KilnArrayList<>((Collection) v);
