@@ -9,7 +9,7 @@ import java.util.Comparator;
  * A plain program whose shared arrays are changed by JDK code: System.arraycopy, Arrays.fill,
  * Arrays.sort and Arrays.setAll, called inside synchronized blocks of autolocked methods, change
  * the shared arrays in every JVM; outside any lock they are refused before anything changes. A
- * shared object's clone() is a new, non-shared object.
+ * shared object's clone() is a new, non-shared object. A shared array is a cluster lock itself.
  *
  * <p>Argument: "write" (the first JVM: makes the changes), "sort" (a second JVM: prints what it
  * sees, clones the shared cell, sorts the scores), "print" (a third JVM: prints what it sees).
@@ -25,8 +25,10 @@ public class Main {
             case "sort":
                 print();
                 cloneCell();
-                synchronized (board) {
-                    Arrays.sort(board.scores);
+                int[] scores = board.scores;
+                synchronized (scores) { // a shared array is a cluster lock too
+                    Arrays.sort(scores);
+                    scores.notifyAll(); // and its wait set a cluster one (no waiter here)
                 }
                 break;
             default:

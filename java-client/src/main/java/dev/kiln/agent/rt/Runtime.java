@@ -1134,16 +1134,29 @@ public final class Runtime {
         if (o instanceof Managed) {
             return false;
         }
+        if (lockable(o, c)) {
+            return oidOf(o) == 0; // a shared array, awt value or atomic is a cluster lock; its class is never cached as plain
+        }
         plainB = plainA;
         plainA = c;
         return true;
+    }
+
+    /**
+     * Shared objects without the injected id field — arrays (but {@code byte[]}, a literal), awt
+     * value types, atomics — are cluster locks too when shared ({@code synchronized (sharedArray)},
+     * its {@code wait/notify}), as every managed object was in Terracotta DSO: their classes are
+     * never cached as plain monitors, and their id comes from their identity maps.
+     */
+    private static boolean lockable(Object o, Class<?> c) {
+        return c.isArray() ? c != byte[].class : SharedValues.isValue(o) || Atomics.isAtomic(o);
     }
 
     private static void enterSlow(Object o, Class<?> cls, int level) {
         if (plain(o, cls)) {
             return;
         }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o);
         if (oid != 0) {
             lockObject(oid, level, -1, false);
         }
@@ -1172,7 +1185,7 @@ public final class Runtime {
         if (plain(o, cls)) {
             return o;
         }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o);
         if (oid == 0) {
             return o;
         }
@@ -1322,7 +1335,7 @@ public final class Runtime {
         if (plain(o, c)) {
             return;
         }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o);
         if (oid != 0) {
             exitShared(oid);
         }
@@ -1432,10 +1445,7 @@ public final class Runtime {
     // ------------------------------------------------------------------ wait / notify
 
     private static long[] heldLock(Object o) {
-        if (!(o instanceof Managed)) {
-            return null;
-        }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o); // a Managed object, or a shared array, awt value or atomic
         long[] e = oid == 0 ? null : HELD.get().find(oid);
         if (e != null && e.length == 5) {
             if (mirror(e)) {
