@@ -185,33 +185,41 @@ public final class Jdk {
     /** The part of an EnumMap's cluster class name that names its key type. */
     static final String ENUM_KEY = "|keyType=";
 
-    private static final sun.misc.Unsafe UNSAFE = unsafe();
-    private static final long KEY_TYPE = keyTypeOffset();
-
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private static long keyTypeOffset() {
-        try {
-            return UNSAFE.objectFieldOffset(java.util.EnumMap.class.getDeclaredField("keyType"));
-        } catch (NoSuchFieldException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /**
-     * The key type of EnumMap {@code m} (also of an empty one: the JDK keeps it in a private
-     * field that {@code java.base} does not open, read here without reflection's access check).
+     * The key type of EnumMap {@code m}: a Kiln one keeps it; a plain one's first key names it;
+     * only an empty plain one is asked through its private field ({@code java.base} does not open
+     * {@code java.util} to reflection; {@code Unsafe}'s field offset, used for that case only:
+     * JDK 24+ warns once on that use).
      */
     static Class<?> enumKeyType(java.util.EnumMap<?, ?> m) {
-        return (Class<?>) UNSAFE.getObject(m, KEY_TYPE);
+        if (m instanceof KilnEnumMap) {
+            return ((KilnEnumMap<?, ?>) m).keyType;
+        }
+        if (!m.isEmpty()) {
+            return m.keySet().iterator().next().getDeclaringClass();
+        }
+        return EnumKeyField.read(m);
+    }
+
+    /** The JDK's private {@code EnumMap.keyType}, read without reflection's access check (loaded on first use). */
+    private static final class EnumKeyField {
+        private static final sun.misc.Unsafe UNSAFE;
+        private static final long OFFSET;
+
+        static {
+            try {
+                java.lang.reflect.Field u = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                u.setAccessible(true);
+                UNSAFE = (sun.misc.Unsafe) u.get(null);
+                OFFSET = UNSAFE.objectFieldOffset(java.util.EnumMap.class.getDeclaredField("keyType"));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        static Class<?> read(java.util.EnumMap<?, ?> m) {
+            return (Class<?>) UNSAFE.getObject(m, OFFSET);
+        }
     }
 
     // ------------------------------------------------------------------ materialising and copies

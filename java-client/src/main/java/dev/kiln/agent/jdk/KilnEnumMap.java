@@ -25,19 +25,26 @@ public class KilnEnumMap<K extends Enum<K>, V> extends java.util.EnumMap<K, V> i
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
 
+    /** The key type (the JDK's own field is private to java.util). */
+    final Class<K> keyType;
+
     /** As the JDK's constructor. */
     public KilnEnumMap(Class<K> keyType) {
         super(keyType);
+        this.keyType = keyType;
     }
 
     /** As the JDK's constructor. */
     public KilnEnumMap(java.util.EnumMap<K, ? extends V> m) {
         super(m);
+        this.keyType = (Class<K>) Jdk.enumKeyType(m);
     }
 
-    /** As the JDK's constructor. */
+    /** As the JDK's constructor (which refuses an empty map that is not an EnumMap). */
     public KilnEnumMap(Map<K, ? extends V> m) {
         super(m);
+        this.keyType = m instanceof java.util.EnumMap ? (Class<K>) Jdk.enumKeyType((java.util.EnumMap<K, ?>) m)
+                : m.keySet().iterator().next().getDeclaringClass();
     }
 
     @Override
@@ -57,7 +64,7 @@ public class KilnEnumMap<K extends Enum<K>, V> extends java.util.EnumMap<K, V> i
 
     @Override
     public String $kiln$class() {
-        return "java.util.EnumMap|keyType=" + Jdk.enumKeyType(this).getName();
+        return "java.util.EnumMap|keyType=" + keyType.getName();
     }
 
     @Override
