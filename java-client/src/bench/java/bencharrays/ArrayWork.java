@@ -23,18 +23,22 @@ public class ArrayWork {
     }
 
     static void copy(int[] src, int[] dst, int n) {
+        long s = 0;
         for (int i = 0; i < n; i++) {
             src[i & 15] = i;
             System.arraycopy(src, 0, dst, 0, 16);
+            s += dst[i & 15];
         }
-        sink = dst[3];
+        sink = s;
     }
 
     static void fill(int[] dst, int n) {
+        long s = 0;
         for (int i = 0; i < n; i++) {
             Arrays.fill(dst, 0, 16, i);
+            s += dst[i & 15]; // uses each fill (else the JIT keeps only the last)
         }
-        sink = dst[3];
+        sink = s;
     }
 
     static void sharedCopy(Holder h, int[] src, int n) {

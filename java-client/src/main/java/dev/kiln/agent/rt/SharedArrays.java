@@ -328,17 +328,57 @@ public final class SharedArrays {
                 return;
             }
         } else {
-            for (int i = 0; i < len; i++) {
-                Object cur = java.lang.reflect.Array.get(a, r.from + i);
-                if (!cur.equals(java.lang.reflect.Array.get(r.copy, i))) { // boxed: float/double by bits
-                    changed[n++] = r.from + i;
-                }
-            }
+            n = changedPrimitives(a, r.from, r.copy, len, changed);
         }
         for (int j = 0; j < n; j++) {
             int i = changed[j];
             Native.arrSet(t, r.oid, i, Runtime.encodeShared(java.lang.reflect.Array.get(a, i)));
         }
+    }
+
+    /** The indexes of primitive array {@code a} from {@code from} that differ from {@code copy} (float/double by bits). */
+    private static int changedPrimitives(Object a, int from, Object copy, int len, int[] changed) {
+        int n = 0;
+        if (a instanceof int[]) {
+            int[] x = (int[]) a;
+            int[] y = (int[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (x[from + i] != y[i]) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else if (a instanceof long[]) {
+            long[] x = (long[]) a;
+            long[] y = (long[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (x[from + i] != y[i]) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else if (a instanceof double[]) {
+            double[] x = (double[]) a;
+            double[] y = (double[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (Double.doubleToRawLongBits(x[from + i]) != Double.doubleToRawLongBits(y[i])) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else if (a instanceof float[]) {
+            float[] x = (float[]) a;
+            float[] y = (float[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (Float.floatToRawIntBits(x[from + i]) != Float.floatToRawIntBits(y[i])) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else {
+            for (int i = 0; i < len; i++) { // char[], short[], boolean[]: boxed compare
+                if (!java.lang.reflect.Array.get(a, from + i).equals(java.lang.reflect.Array.get(copy, i))) {
+                    changed[n++] = from + i;
+                }
+            }
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ element stores (instrumented code)
