@@ -7,6 +7,8 @@ public class Board {
     final Item[] ring = {new Item("a"), new Item("b"), new Item("c"), null};
     final long[] big = new long[200];
     final Object[] many = new Object[100];
+    final String[] deck = {"1", "2", "3", "4"};
+    final char[] letters = new char[5];
     final Cell cell = new Cell();
 
     Board() {

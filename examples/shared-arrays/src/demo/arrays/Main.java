@@ -3,11 +3,12 @@ package demo.arrays;
 import com.tc.object.tx.UnlockedSharedObjectException;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 
 /**
  * A plain program whose shared arrays are changed by JDK code: System.arraycopy, Arrays.fill,
- * Arrays.sort and Arrays.setAll, called inside synchronized blocks of autolocked methods, change
+ * Arrays.sort, Arrays.setAll, Collections.reverse of Arrays.asList and String.getChars, called inside synchronized blocks of autolocked methods, change
  * the shared arrays in every JVM; outside any lock they are refused before anything changes. A
  * shared object's clone() is a new, non-shared object. A shared array is a cluster lock itself.
  *
@@ -48,6 +49,8 @@ public class Main {
             System.arraycopy(new Item[] {new Item("n")}, 0, b.ring, 3, 1); // a new object, shared by the copy
             Arrays.setAll(b.big, i -> i * 3L);
             Arrays.fill(b.many, 10, 90, "x");
+            Collections.reverse(Arrays.asList(b.deck)); // a list view of the shared array
+            "hello".getChars(0, 5, b.letters, 0);
         }
         try {
             System.arraycopy(new int[] {5}, 0, b.scores, 0, 1);
@@ -79,6 +82,7 @@ public class Main {
             System.out.println("app: names " + Arrays.toString(b.names));
             System.out.println("app: ring " + Arrays.toString(b.ring));
             System.out.println("app: big sum " + sum + ", many x " + xs);
+            System.out.println("app: deck " + Arrays.toString(b.deck) + " letters " + new String(b.letters));
         }
     }
 

@@ -14,7 +14,8 @@ import org.objectweb.asm.Opcodes;
  * stay valid;</li>
  * <li>a call of {@code System.arraycopy} or of a {@code java.util.Arrays} method that changes
  * its array ({@code fill}, {@code sort}...) becomes a call of its {@link ArrayOps} twin (same
- * descriptor): the same operation, recorded when the array is shared;</li>
+ * descriptor), and {@code getChars} of a String/StringBuilder/StringBuffer into a char array
+ * its twin with the receiver first: the same operation, recorded when the array is shared;</li>
  * <li>after a call of a {@code clone()} method (e.g. {@code super.clone()}), the copy goes
  * through {@code Runtime.afterClone}: {@code Object.clone} copies the injected object id too, so
  * a copy of a shared object would otherwise be taken for the shared object itself.</li>
@@ -37,6 +38,9 @@ final class ArrayStoreRewriter extends MethodVisitor {
                 super.visitMethodInsn(Opcodes.INVOKESTATIC, OPS, name, desc, false);
                 return;
             }
+        } else if (opcode == Opcodes.INVOKEVIRTUAL && ArrayOps.charsTwin(owner, name, desc) != null) {
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, OPS, name, ArrayOps.charsTwin(owner, name, desc), false);
+            return;
         } else if ((opcode == Opcodes.INVOKEVIRTUAL || opcode == Opcodes.INVOKESPECIAL) && name.equals("clone")
                 && desc.startsWith("()L") && !owner.startsWith("[")) {
             super.visitMethodInsn(opcode, owner, name, desc, itf);

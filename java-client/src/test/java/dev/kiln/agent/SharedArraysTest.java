@@ -9,7 +9,7 @@ import org.junit.Test;
  * examples/shared-arrays: JDK code changing shared arrays from instrumented classes
  * (System.arraycopy — also a shift within one array and a copy of a new object in —,
  * Arrays.fill over a range of an object array, Arrays.sort with and without a comparator,
- * Arrays.setAll) is seen by the next JVMs; the same calls outside any lock are refused before
+ * Arrays.setAll, Collections.reverse of Arrays.asList, String.getChars) is seen by the next JVMs; the same calls outside any lock are refused before
  * the array changes; clone() of a shared object is a new, non-shared object whose lazy
  * references were resolved (a JVM where the original's referent was not faulted in yet).
  */
@@ -26,7 +26,8 @@ public class SharedArraysTest extends ExampleTestBase {
 
     private static final String SEEN = "app: names [charlie, bravo, alpha, delta, echo, foxtrot]\n"
             + "app: ring [z, a, b, n]\n"
-            + "app: big sum 59700, many x 80";
+            + "app: big sum 59700, many x 80\n"
+            + "app: deck [4, 3, 2, 1] letters hello";
 
     @Test
     public void jdkArrayOperationsAndClonesAreShared() throws Exception {

@@ -24,7 +24,10 @@ import java.util.function.LongBinaryOperator;
  * range, and afterwards records the elements that changed ({@link SharedArrays#before},
  * {@link SharedArrays#after}). A non-shared array costs one static test (before any array is
  * shared here) or one probe of the shared-array table. {@code byte[]} (a literal) and
- * {@code copyOf}/{@code copyOfRange} (new arrays) are not rewritten. As Terracotta DSO, which
+ * {@code copyOf}/{@code copyOfRange} (new arrays) are not rewritten. Also {@code Arrays.asList}
+ * of a shared array (a view whose {@code set} is barriered) and {@code getChars} of a String,
+ * StringBuilder or StringBuffer into a shared {@code char[]} (as Terracotta's
+ * {@code StringGetCharsAdapter}). As Terracotta DSO, which
  * rewrote {@code System.arraycopy} call sites and instrumented {@code java.util.Arrays}.
  * Generated (one twin per overload); {@code ArrayOpsTest} checks each against the JDK method.
  */
@@ -39,8 +42,22 @@ public final class ArrayOps {
         return ARRAYS.contains(name + desc);
     }
 
+    /**
+     * The twin's descriptor of {@code owner.name desc}, a call on a String, StringBuilder or
+     * StringBuffer that writes into a char array ({@code getChars}: the receiver becomes the
+     * first argument), or null.
+     */
+    public static String charsTwin(String owner, String name, String desc) {
+        if (name.equals("getChars") && desc.equals("(II[CI)V") && (owner.equals("java/lang/String")
+                || owner.equals("java/lang/StringBuilder") || owner.equals("java/lang/StringBuffer"))) {
+            return "(L" + owner + ";II[CI)V";
+        }
+        return null;
+    }
+
     private static Set<String> arrays() {
         Set<String> s = new HashSet<>();
+        s.add("asList([Ljava/lang/Object;)Ljava/util/List;");
         s.add("fill([II)V");
         s.add("fill([IIII)V");
         s.add("fill([JJ)V");
@@ -114,12 +131,122 @@ public final class ArrayOps {
             System.arraycopy(src, srcPos, dst, dstPos, n);
             return;
         }
-        SharedArrays.Range r = n < 0 || dstPos > Integer.MAX_VALUE - n ? null : SharedArrays.before(dst, dstPos, dstPos + n, "System.arraycopy");
+        SharedArrays.Range r = range(dst, dstPos, n, "System.arraycopy");
         try {
             System.arraycopy(src, srcPos, dst, dstPos, n);
         } finally {
             SharedArrays.after(dst, r);
         }
+    }
+
+    /**
+     * {@code Arrays.asList(array)}: for a shared array, a fixed-size list view of it whose
+     * {@code set} is the array's barriered element store (so {@code Collections.shuffle},
+     * {@code reverse}, {@code sort}, {@code swap} of {@code Arrays.asList(sharedArray)} are
+     * recorded); otherwise the JDK's list. (Varargs calls pass a new array: the JDK's list.)
+     */
+    public static <T> java.util.List<T> asList(T... a) {
+        if (!SharedArrays.any || a == null || SharedArrays.oid(a) == 0) {
+            return Arrays.asList(a);
+        }
+        return new SharedArrayList<>(a);
+    }
+
+    /** The list view {@link #asList} returns for a shared array. */
+    private static final class SharedArrayList<T> extends java.util.AbstractList<T> implements java.util.RandomAccess {
+        private final T[] a;
+
+        SharedArrayList(T[] a) {
+            this.a = a;
+        }
+
+        @Override
+        public T get(int i) {
+            return a[i];
+        }
+
+        @Override
+        public T set(int i, T v) {
+            SharedArrays.Range r = SharedArrays.before(a, i, i + 1, "set of Arrays.asList");
+            T old = a[i];
+            try {
+                a[i] = v;
+            } finally {
+                SharedArrays.after(a, r);
+            }
+            return old;
+        }
+
+        @Override
+        public int size() {
+            return a.length;
+        }
+
+        @Override
+        public Object[] toArray() {
+            return Arrays.copyOf(a, a.length, Object[].class);
+        }
+
+        @Override
+        public int indexOf(Object o) {
+            for (int i = 0; i < a.length; i++) {
+                if (java.util.Objects.equals(o, a[i])) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return indexOf(o) >= 0;
+        }
+    }
+
+    /** {@code String.getChars} into {@code dst}: the destination range is what changes. */
+    public static void getChars(String s, int srcBegin, int srcEnd, char[] dst, int dstBegin) {
+        if (!SharedArrays.any) {
+            s.getChars(srcBegin, srcEnd, dst, dstBegin);
+            return;
+        }
+        SharedArrays.Range r = range(dst, dstBegin, srcEnd - srcBegin, "String.getChars");
+        try {
+            s.getChars(srcBegin, srcEnd, dst, dstBegin);
+        } finally {
+            SharedArrays.after(dst, r);
+        }
+    }
+
+    /** {@code StringBuilder.getChars} into {@code dst}. */
+    public static void getChars(StringBuilder s, int srcBegin, int srcEnd, char[] dst, int dstBegin) {
+        if (!SharedArrays.any) {
+            s.getChars(srcBegin, srcEnd, dst, dstBegin);
+            return;
+        }
+        SharedArrays.Range r = range(dst, dstBegin, srcEnd - srcBegin, "StringBuilder.getChars");
+        try {
+            s.getChars(srcBegin, srcEnd, dst, dstBegin);
+        } finally {
+            SharedArrays.after(dst, r);
+        }
+    }
+
+    /** {@code StringBuffer.getChars} into {@code dst}. */
+    public static void getChars(StringBuffer s, int srcBegin, int srcEnd, char[] dst, int dstBegin) {
+        if (!SharedArrays.any) {
+            s.getChars(srcBegin, srcEnd, dst, dstBegin);
+            return;
+        }
+        SharedArrays.Range r = range(dst, dstBegin, srcEnd - srcBegin, "StringBuffer.getChars");
+        try {
+            s.getChars(srcBegin, srcEnd, dst, dstBegin);
+        } finally {
+            SharedArrays.after(dst, r);
+        }
+    }
+
+    private static SharedArrays.Range range(Object dst, int from, int n, String op) {
+        return n < 0 || from > Integer.MAX_VALUE - n ? null : SharedArrays.before(dst, from, from + n, op);
     }
 
     /** {@code Arrays.fill}. */

@@ -307,6 +307,37 @@ public final class Runtime {
             }
         }
         for (Object o : order) {
+            SHARING.put(o, Boolean.TRUE);
+        }
+        sharing.incrementAndGet();
+        try {
+            createAndRecord(txn, order, created);
+        } finally {
+            for (Object o : order) {
+                SHARING.remove(o);
+            }
+            sharing.decrementAndGet();
+        }
+        return top;
+    }
+
+    /**
+     * Objects a share walk of some thread has registered (in {@code objects}, with their ids)
+     * but whose content it may not have recorded yet: the client's cache holds only their empty
+     * new state until then (an object array's null elements, an object with no fields, an empty
+     * collection), and a refresh of them in that window — the "refresh all" the first take of
+     * remote changes makes, on the {@code kiln-applier} thread or at another thread's lock
+     * award — would copy that empty state into the Java objects, which the walk then records.
+     * {@link #refresh} leaves them alone (nothing remote can have changed an object whose id no
+     * other JVM knows yet). Identity keys, guarded by themselves; {@link #sharing} counts the
+     * walks in that window so a refresh with none costs one atomic read.
+     */
+    private static final Map<Object, Boolean> SHARING = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final java.util.concurrent.atomic.AtomicInteger sharing = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The second and third phases of {@link #shareGraph}: ids for every new object, then their content. */
+    private static void createAndRecord(long txn, List<Object> order, List<Object> created) {
+        for (Object o : order) {
             if (SharedArrays.isArray(o)) {
                 long oid = SharedArrays.create(txn, o);
                 SharedArrays.bind(o, oid);
@@ -358,7 +389,6 @@ public final class Runtime {
             }
             Native.objSetFields(txn, oidOf(o), b.toByteArray());
         }
-        return top;
     }
 
     /**
@@ -1399,6 +1429,9 @@ public final class Runtime {
     }
 
     private static void refresh(long oid, Object o) {
+        if (sharing.get() > 0 && SHARING.containsKey(o)) {
+            return; // being shared by a walk that has not recorded its content yet: see SHARING
+        }
         List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
         if (o instanceof Shared) {
             Jdk.refresh((Shared) o, resolve(st));

@@ -45,19 +45,26 @@ public class ArrayOpsTest {
     public void everyTwinIsAJdkMethodOfTheSameDescriptor() throws Exception {
         int n = 0;
         for (Method m : ArrayOps.class.getDeclaredMethods()) {
-            if (!Modifier.isPublic(m.getModifiers()) || m.getName().equals("hasTwin")) {
+            if (!Modifier.isPublic(m.getModifiers()) || m.getName().equals("hasTwin") || m.getName().equals("charsTwin")) {
+                continue;
+            }
+            if (m.getName().equals("getChars")) { // the receiver is the first parameter
+                Class<?>[] p = m.getParameterTypes();
+                Method jdk = p[0].getMethod("getChars", Arrays.copyOfRange(p, 1, p.length));
+                assertEquals(m.toString(), desc(m), ArrayOps.charsTwin(p[0].getName().replace('.', '/'), "getChars", desc(jdk)));
+                n++;
                 continue;
             }
             Class<?> owner = m.getName().equals("arraycopy") ? System.class : Arrays.class;
             Method jdk = owner.getMethod(m.getName(), m.getParameterTypes());
             assertEquals(desc(jdk), desc(m));
-            assertTrue(Modifier.isStatic(m.getModifiers()) && m.getReturnType() == void.class);
+            assertTrue(Modifier.isStatic(m.getModifiers()));
             if (owner == Arrays.class) {
                 assertTrue(m + " is found by the rewriter", ArrayOps.hasTwin(m.getName(), desc(m)));
             }
             n++;
         }
-        assertEquals(65, n);
+        assertEquals(69, n);
         assertTrue(!ArrayOps.hasTwin("fill", "([BB)V")); // byte[]: a literal, left alone
         assertTrue(!ArrayOps.hasTwin("copyOf", "([II)[I"));
     }
@@ -74,6 +81,11 @@ public class ArrayOpsTest {
         String[] s = {"b", "c", "a"};
         ArrayOps.sort(s, java.util.Comparator.reverseOrder());
         assertArrayEquals(new String[] {"c", "b", "a"}, s);
+        List<String> plainView = ArrayOps.asList(s);
+        assertEquals("java.util.Arrays$ArrayList", plainView.getClass().getName()); // not shared: the JDK's
+        char[] cs = new char[3];
+        ArrayOps.getChars(new StringBuilder("xyz"), 0, 3, cs, 0);
+        assertArrayEquals("xyz".toCharArray(), cs);
         long[] l = new long[4];
         ArrayOps.setAll(l, i -> i * 2L);
         assertArrayEquals(new long[] {0, 2, 4, 6}, l);
@@ -122,6 +134,26 @@ public class ArrayOpsTest {
                 fail();
             } catch (ArrayIndexOutOfBoundsException expected) {
                 // the JDK's own exception
+            }
+            // Arrays.asList of a shared array: a view whose set is barriered (refused here, unchanged)
+            List<Object> view = ArrayOps.asList(objs);
+            try {
+                java.util.Collections.reverse(view);
+                fail("accepted outside a lock");
+            } catch (UnlockedSharedObjectException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("set of Arrays.asList"));
+            }
+            assertArrayEquals(new Object[] {"x", "y"}, objs);
+            assertEquals(Arrays.asList("x", "y"), view);
+            char[] chars = {'a', 'b'};
+            SharedArrays.bind(chars, 79);
+            try {
+                ArrayOps.getChars("zz", 0, 2, chars, 0);
+                fail("accepted outside a lock");
+            } catch (UnlockedSharedObjectException e) {
+                assertArrayEquals(new char[] {'a', 'b'}, chars);
+            } finally {
+                SharedArrays.unbind(chars);
             }
             // copying out of a shared array needs no lock
             int[] out = new int[4];
