@@ -159,7 +159,7 @@ public final class SharedSyncBench {
         return s.get(s.size() / 2);
     }
 
-    private static Map<String, Double> run(List<String> cmd) throws Exception {
+    static Map<String, Double> run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
         Map<String, Double> out = new LinkedHashMap<>();
         StringBuilder all = new StringBuilder();
@@ -181,7 +181,7 @@ public final class SharedSyncBench {
         return out;
     }
 
-    private static void waitListening(int port) throws Exception {
+    static void waitListening(int port) throws Exception {
         long deadline = System.currentTimeMillis() + 20_000;
         while (true) {
             try (Socket s = new Socket()) {
@@ -196,7 +196,7 @@ public final class SharedSyncBench {
         }
     }
 
-    private static int[] freePorts(int n) throws IOException {
+    static int[] freePorts(int n) throws IOException {
         int[] p = new int[n];
         List<ServerSocket> open = new ArrayList<>();
         try {

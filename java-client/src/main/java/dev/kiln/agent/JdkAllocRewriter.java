@@ -22,7 +22,7 @@ final class JdkAllocRewriter extends MethodVisitor {
     static {
         for (String n : new String[] {"HashMap", "LinkedHashMap", "TreeMap", "Hashtable", "ArrayList", "LinkedList",
             "Vector", "Stack", "ArrayDeque", "HashSet", "LinkedHashSet", "TreeSet",
-            "IdentityHashMap", "PriorityQueue"}) {
+            "IdentityHashMap", "PriorityQueue", "EnumMap", "Properties"}) {
             KILN.put("java/util/" + n, "dev/kiln/agent/jdk/Kiln" + n);
         }
         KILN.put("javax/swing/DefaultListModel", "dev/kiln/agent/jdk/KilnDefaultListModel"); // Desktop programs

@@ -180,6 +180,48 @@ public final class Jdk {
         return (Comparator<Object>) ctor.newInstance();
     }
 
+    // ------------------------------------------------------------------ EnumMap
+
+    /** The part of an EnumMap's cluster class name that names its key type. */
+    static final String ENUM_KEY = "|keyType=";
+
+    /**
+     * The key type of EnumMap {@code m}: a Kiln one keeps it; a plain one's first key names it;
+     * only an empty plain one is asked through its private field ({@code java.base} does not open
+     * {@code java.util} to reflection; {@code Unsafe}'s field offset, used for that case only:
+     * JDK 24+ warns once on that use).
+     */
+    static Class<?> enumKeyType(java.util.EnumMap<?, ?> m) {
+        if (m instanceof KilnEnumMap) {
+            return ((KilnEnumMap<?, ?>) m).keyType;
+        }
+        if (!m.isEmpty()) {
+            return m.keySet().iterator().next().getDeclaringClass();
+        }
+        return EnumKeyField.read(m);
+    }
+
+    /** The JDK's private {@code EnumMap.keyType}, read without reflection's access check (loaded on first use). */
+    private static final class EnumKeyField {
+        private static final sun.misc.Unsafe UNSAFE;
+        private static final long OFFSET;
+
+        static {
+            try {
+                java.lang.reflect.Field u = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                u.setAccessible(true);
+                UNSAFE = (sun.misc.Unsafe) u.get(null);
+                OFFSET = UNSAFE.objectFieldOffset(java.util.EnumMap.class.getDeclaredField("keyType"));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        static Class<?> read(java.util.EnumMap<?, ?> m) {
+            return (Class<?>) UNSAFE.getObject(m, OFFSET);
+        }
+    }
+
     // ------------------------------------------------------------------ materialising and copies
 
     /**
@@ -242,6 +284,12 @@ public final class Jdk {
                 return new KilnTreeMap<>(comparator(spec, loader));
             case "java.util.Hashtable":
                 return new KilnHashtable<>();
+            case "java.util.Properties":
+                return new KilnProperties();
+            case "java.util.EnumMap": {
+                String k = spec.substring(spec.indexOf(ENUM_KEY) + ENUM_KEY.length());
+                return new KilnEnumMap(Class.forName(k, true, loader).asSubclass(Enum.class));
+            }
             case "java.util.ArrayList":
                 return new KilnArrayList<>();
             case "java.util.LinkedList":
@@ -310,6 +358,16 @@ public final class Jdk {
         }
         if (c == Hashtable.class) {
             return new KilnHashtable<>((Map) v);
+        }
+        if (c == java.util.Properties.class) {
+            KilnProperties p = new KilnProperties();
+            p.putAll((Map) v);
+            return p;
+        }
+        if (c == java.util.EnumMap.class) {
+            KilnEnumMap m = new KilnEnumMap(enumKeyType((java.util.EnumMap) v));
+            m.putAll((Map) v);
+            return m;
         }
         if (c == ArrayList.class || c == Arrays.asList().getClass()) {
             return new KilnArrayList<>((Collection) v);

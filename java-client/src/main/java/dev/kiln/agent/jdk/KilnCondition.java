@@ -13,10 +13,13 @@ import java.util.concurrent.locks.Condition;
  * A {@link Condition} of a {@link KilnReentrantLock} (or of a {@link KilnReentrantReadWriteLock}'s
  * write lock). While its lock is not shared it is the JDK condition it wraps. Once the lock is
  * shared, {@code await} is a cluster wait on the lock (released, woken by a signal from any JVM,
- * the timeout or an interrupt, re-acquired) and {@code signal}/{@code signalAll} a cluster
- * notifyAll: the cluster has one wait set per lock, so a {@code signal} wakes every waiter of
- * the lock (of this and its other conditions), which the Condition contract allows as spurious
- * wake-ups — a single notify could wake a waiter of another condition and lose the signal. It
+ * the timeout or an interrupt, re-acquired) and {@code signalAll} a cluster notifyAll. The
+ * cluster has one wait set per lock: when the lock has a single condition (cluster-wide, the
+ * usual case), {@code signal} is a cluster notify of one waiter, as Terracotta's; a waiter whose
+ * await ends by timeout or interrupt then passes a notify on (it may have taken the signal:
+ * the others see at worst a spurious wake-up, never a lost signal). With several conditions a
+ * single notify could wake a waiter of another condition and lose the signal, so {@code signal}
+ * wakes every waiter of the lock, which the Condition contract allows as spurious wake-ups. It
  * is itself shareable (a field holding it), as a reference to its lock.
  */
 public final class KilnCondition implements Condition, Shared {
@@ -96,8 +99,24 @@ public final class KilnCondition implements Condition, Shared {
         return e;
     }
 
-    /** One cluster wait until {@code deadline} (Long.MIN_VALUE: none); the wake code. */
+    /** A signal may wake one waiter: the lock has this condition only (see the class comment). */
+    private boolean single() {
+        return lock instanceof KilnReentrantLock && ((KilnReentrantLock) lock).singleCondition();
+    }
+
+    /**
+     * One cluster wait until {@code deadline} (Long.MIN_VALUE: none); the wake code. A wait
+     * ended by timeout or interrupt passes a notify on when signals wake one waiter.
+     */
     private int waitOnce(long deadline) {
+        int r = waitOnce0(deadline);
+        if (r != 1 && single()) {
+            Native.notify(held()[1], false);
+        }
+        return r;
+    }
+
+    private int waitOnce0(long deadline) {
         long[] e = held();
         KilnReentrantLock rl = lock instanceof KilnReentrantLock ? (KilnReentrantLock) lock : null;
         if (rl != null) {
@@ -179,7 +198,7 @@ public final class KilnCondition implements Condition, Shared {
         if (!shared()) {
             local.signal();
         } else {
-            Native.notify(held()[1], true); // see the class comment: one wait set per lock
+            Native.notify(held()[1], !single()); // see the class comment: one wait set per lock
         }
     }
 

@@ -24,6 +24,12 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
     private transient long $kiln$oid;
     /** The thread of this JVM holding the cluster lock, while shared. */
     private transient volatile Thread owner;
+    /**
+     * How many conditions {@link #newCondition} made (before sharing: here; once shared: the
+     * cluster's count, part of the lock object's state, so every JVM knows it).
+     */
+    private transient volatile int conditions;
+    private final transient Object counting = new Object();
 
     /** As the JDK's constructor. */
     public KilnReentrantLock() {
@@ -57,12 +63,28 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
 
     @Override
     public List<Object> $kiln$content() {
-        return Collections.emptyList(); // the lock is the cluster lock of this object: no state of its own
+        // The lock is the cluster lock of this object; its only state is its count of conditions.
+        return conditions == 0 ? Collections.emptyList() : java.util.Arrays.<Object>asList(CONDITIONS, conditions);
     }
 
     @Override
     public void $kiln$load(List<Object> content) {
-        // nothing: see $kiln$content
+        for (int i = 0; i + 1 < content.size(); i += 2) {
+            if (CONDITIONS.equals(content.get(i))) {
+                conditions = (int) Sync.num(content.get(i + 1));
+            }
+        }
+    }
+
+    private static final String CONDITIONS = "conditions";
+
+    /**
+     * Whether a {@code signal()} of one of this lock's conditions may wake a single waiter: the
+     * cluster has one wait set per lock, so only a lock with at most one condition (cluster-wide)
+     * has nothing but that condition's waiters in it (see {@link KilnCondition}).
+     */
+    boolean singleCondition() {
+        return conditions <= 1;
     }
 
     /** The cluster lock, acquired within {@code timeoutNanos} (-1 forever, 0 one try); false if not. */
@@ -147,6 +169,20 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
 
     @Override
     public Condition newCondition() {
+        long oid = $kiln$oid;
+        if (oid == 0) {
+            synchronized (counting) {
+                conditions++;
+            }
+        } else { // the cluster's count: under this lock, recorded in its object
+            Runtime.enterShared(oid, Sync.WRITE);
+            try {
+                conditions++;
+                Jdk.put(Runtime.currentTxn(), this, CONDITIONS, conditions);
+            } finally {
+                Runtime.exitShared(oid);
+            }
+        }
         return new KilnCondition(this, super.newCondition());
     }
 

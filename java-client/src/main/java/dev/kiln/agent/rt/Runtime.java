@@ -307,6 +307,37 @@ public final class Runtime {
             }
         }
         for (Object o : order) {
+            SHARING.put(o, Boolean.TRUE);
+        }
+        sharing.incrementAndGet();
+        try {
+            createAndRecord(txn, order, created);
+        } finally {
+            for (Object o : order) {
+                SHARING.remove(o);
+            }
+            sharing.decrementAndGet();
+        }
+        return top;
+    }
+
+    /**
+     * Objects a share walk of some thread has registered (in {@code objects}, with their ids)
+     * but whose content it may not have recorded yet: the client's cache holds only their empty
+     * new state until then (an object array's null elements, an object with no fields, an empty
+     * collection), and a refresh of them in that window — the "refresh all" the first take of
+     * remote changes makes, on the {@code kiln-applier} thread or at another thread's lock
+     * award — would copy that empty state into the Java objects, which the walk then records.
+     * {@link #refresh} leaves them alone (nothing remote can have changed an object whose id no
+     * other JVM knows yet). Identity keys, guarded by themselves; {@link #sharing} counts the
+     * walks in that window so a refresh with none costs one atomic read.
+     */
+    private static final Map<Object, Boolean> SHARING = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+    private static final java.util.concurrent.atomic.AtomicInteger sharing = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The second and third phases of {@link #shareGraph}: ids for every new object, then their content. */
+    private static void createAndRecord(long txn, List<Object> order, List<Object> created) {
+        for (Object o : order) {
             if (SharedArrays.isArray(o)) {
                 long oid = SharedArrays.create(txn, o);
                 SharedArrays.bind(o, oid);
@@ -358,7 +389,6 @@ public final class Runtime {
             }
             Native.objSetFields(txn, oidOf(o), b.toByteArray());
         }
-        return top;
     }
 
     /**
@@ -706,6 +736,42 @@ public final class Runtime {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * After a {@code clone()} call in instrumented code, with the copy it returned: {@code
+     * Object.clone} copies every field, the injected object id too, so the copy of a shared
+     * object would be taken for that object (its writes recorded as the original's changes, its
+     * lazy references read as null). For a copy (a {@code Managed} object with an id that is not
+     * the object materialised for that id), its lazy reference fields are resolved from the
+     * original's entries first (the copy refers to the same targets, as a JVM-local clone does)
+     * and then its id is cleared: the copy is a new, non-shared object, shared like any other
+     * when the program links it into the graph. As Terracotta DSO's clone handling.
+     */
+    public static void afterClone(Object copy) {
+        if (!(copy instanceof Managed) || copy instanceof dev.kiln.agent.jdk.Shared) {
+            return; // Kiln collections clear their id in their own clone()
+        }
+        Managed m = (Managed) copy;
+        long oid = m.$kiln$oid();
+        if (oid == 0 || objects.get(oid) == copy) {
+            return;
+        }
+        if (Lazy.any) {
+            try {
+                for (Field f : sharedFields(copy.getClass())) {
+                    if (Lazy.lazyField(f) && f.get(copy) == null) {
+                        Long t = Lazy.get(oid, f);
+                        if (t != null) {
+                            f.set(copy, materialise(t));
+                        }
+                    }
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        m.$kiln$oid(0);
     }
 
     private static Field fieldByKey(Class<?> c, String key) {
@@ -1098,16 +1164,29 @@ public final class Runtime {
         if (o instanceof Managed) {
             return false;
         }
+        if (lockable(o, c)) {
+            return oidOf(o) == 0; // a shared array, awt value or atomic is a cluster lock; its class is never cached as plain
+        }
         plainB = plainA;
         plainA = c;
         return true;
+    }
+
+    /**
+     * Shared objects without the injected id field — arrays (but {@code byte[]}, a literal), awt
+     * value types, atomics — are cluster locks too when shared ({@code synchronized (sharedArray)},
+     * its {@code wait/notify}), as every managed object was in Terracotta DSO: their classes are
+     * never cached as plain monitors, and their id comes from their identity maps.
+     */
+    private static boolean lockable(Object o, Class<?> c) {
+        return c.isArray() ? c != byte[].class : SharedValues.isValue(o) || Atomics.isAtomic(o);
     }
 
     private static void enterSlow(Object o, Class<?> cls, int level) {
         if (plain(o, cls)) {
             return;
         }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o);
         if (oid != 0) {
             lockObject(oid, level, -1, false);
         }
@@ -1136,7 +1215,7 @@ public final class Runtime {
         if (plain(o, cls)) {
             return o;
         }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o);
         if (oid == 0) {
             return o;
         }
@@ -1286,7 +1365,7 @@ public final class Runtime {
         if (plain(o, c)) {
             return;
         }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o);
         if (oid != 0) {
             exitShared(oid);
         }
@@ -1350,6 +1429,9 @@ public final class Runtime {
     }
 
     private static void refresh(long oid, Object o) {
+        if (sharing.get() > 0 && SHARING.containsKey(o)) {
+            return; // being shared by a walk that has not recorded its content yet: see SHARING
+        }
         List<Object> st = ValueCodec.decodeAll(Native.objState(client(), oid), loader());
         if (o instanceof Shared) {
             Jdk.refresh((Shared) o, resolve(st));
@@ -1396,10 +1478,7 @@ public final class Runtime {
     // ------------------------------------------------------------------ wait / notify
 
     private static long[] heldLock(Object o) {
-        if (!(o instanceof Managed)) {
-            return null;
-        }
-        long oid = ((Managed) o).$kiln$oid();
+        long oid = oidOf(o); // a Managed object, or a shared array, awt value or atomic
         long[] e = oid == 0 ? null : HELD.get().find(oid);
         if (e != null && e.length == 5) {
             if (mirror(e)) {

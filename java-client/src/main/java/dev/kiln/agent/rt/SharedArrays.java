@@ -5,7 +5,6 @@ import dev.kiln.codec.ValueCodec;
 import dev.kiln.codec.WireBuffer;
 import dev.kiln.internal.Native;
 
-import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -18,10 +17,37 @@ import java.util.List;
 public final class SharedArrays {
     private SharedArrays() {}
 
-    /** Shared arrays -> object id (guarded by itself; strong, as Runtime's oid map). */
-    private static final IdentityHashMap<Object, Long> OIDS = new IdentityHashMap<>();
+    /**
+     * Shared arrays -> object id: an open-addressing identity table (strong, as Runtime's oid
+     * map) read without a lock, written under {@link #LOCK}. A reader takes the current
+     * {@link Table} (one volatile read), hashes the array's identity hash and probes: a store
+     * into a non-shared array, once any array is shared here, costs that probe, not a monitor.
+     * A writer fills a slot's id before its key and never reuses a slot within a table (a
+     * removed key becomes {@link #GONE}); growing copies the live entries into a new table and
+     * publishes it. A reader that sees a key whose id is not visible yet asks again under the lock.
+     */
+    private static final Object LOCK = new Object();
+    private static final Object GONE = new Object();
+    private static volatile Table table = new Table(64);
+    /** Slots of the current table in use (live keys and GONE), under LOCK. */
+    private static int used;
     /** False until the first array is shared or materialised here: until then a store is the store and one static read. */
-    private static boolean any;
+    static boolean any;
+
+    private static final class Table {
+        final Object[] keys;
+        final long[] oids;
+
+        Table(int capacity) {
+            keys = new Object[capacity];
+            oids = new long[capacity];
+        }
+    }
+
+    private static int slot(Object a, int mask) {
+        int h = System.identityHashCode(a);
+        return (h ^ (h >>> 16)) & mask;
+    }
 
     static boolean isArray(Object v) {
         return v.getClass().isArray() && !(v instanceof byte[]);
@@ -32,22 +58,108 @@ public final class SharedArrays {
         if (!any) {
             return 0;
         }
-        synchronized (OIDS) {
-            Long l = OIDS.get(a);
-            return l == null ? 0 : l;
+        Table t = table;
+        Object[] keys = t.keys;
+        int mask = keys.length - 1;
+        for (int i = slot(a, mask);; i = (i + 1) & mask) {
+            Object k = keys[i];
+            if (k == null) {
+                return 0;
+            }
+            if (k == a) {
+                long oid = t.oids[i];
+                if (oid != 0) {
+                    return oid;
+                }
+                synchronized (LOCK) { // its writer is publishing it: ask again in order
+                    return lockedOid(a);
+                }
+            }
+        }
+    }
+
+    private static long lockedOid(Object a) {
+        Table t = table;
+        int mask = t.keys.length - 1;
+        for (int i = slot(a, mask);; i = (i + 1) & mask) {
+            Object k = t.keys[i];
+            if (k == null) {
+                return 0;
+            }
+            if (k == a) {
+                return t.oids[i];
+            }
         }
     }
 
     static void bind(Object a, long oid) {
-        synchronized (OIDS) {
-            OIDS.put(a, oid);
+        synchronized (LOCK) {
+            remove(a);
+            Table t = table;
+            if ((used + 1) * 2 > t.keys.length) {
+                t = grow(t);
+            }
+            int mask = t.keys.length - 1;
+            int i = slot(a, mask);
+            while (t.keys[i] != null) {
+                i = (i + 1) & mask;
+            }
+            t.oids[i] = oid;
+            t.keys[i] = a;
+            used++;
             any = true;
         }
     }
 
+    /** A new table for the live entries of {@code t}, at most a quarter full; published. Under LOCK. */
+    private static Table grow(Table t) {
+        int live = 0;
+        for (Object k : t.keys) {
+            if (k != null && k != GONE) {
+                live++;
+            }
+        }
+        int cap = 64;
+        while (cap < (live + 1) * 4) {
+            cap <<= 1;
+        }
+        Table n = new Table(cap);
+        int mask = cap - 1;
+        for (int j = 0; j < t.keys.length; j++) {
+            Object k = t.keys[j];
+            if (k != null && k != GONE) {
+                int i = slot(k, mask);
+                while (n.keys[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                n.oids[i] = t.oids[j];
+                n.keys[i] = k;
+            }
+        }
+        used = live;
+        table = n;
+        return n;
+    }
+
+    /** Removes {@code a}'s entry, under LOCK. */
+    private static void remove(Object a) {
+        Table t = table;
+        int mask = t.keys.length - 1;
+        for (int i = slot(a, mask);; i = (i + 1) & mask) {
+            Object k = t.keys[i];
+            if (k == null) {
+                return;
+            }
+            if (k == a) {
+                t.keys[i] = GONE;
+                return;
+            }
+        }
+    }
+
     static void unbind(Object a) {
-        synchronized (OIDS) {
-            OIDS.remove(a);
+        synchronized (LOCK) {
+            remove(a);
         }
     }
 
@@ -112,12 +224,7 @@ public final class SharedArrays {
         }
         long t = Runtime.currentTxn();
         if (t == 0) {
-            throw new com.tc.object.tx.UnlockedSharedObjectException("kiln: element " + i + " of a shared "
-                    + a.getClass().getSimpleName() + " (object " + oid + ") was written by thread \""
-                    + Thread.currentThread().getName() + "\" outside any cluster lock. Write shared arrays inside"
-                    + " synchronized blocks or methods matched by an <autolock>, e.g. <locks><autolock>"
-                    + "<method-expression>* pkg.Class.*(..)</method-expression><lock-level>write</lock-level>"
-                    + "</autolock></locks>.");
+            throw unlocked("element " + i, a, oid);
         }
         if (a instanceof Object[]) {
             Object w = Runtime.link(v, t, a.getClass().getSimpleName() + "@" + oid + "[" + i + "]");
@@ -127,6 +234,151 @@ public final class SharedArrays {
             }
         }
         Native.arrSet(t, oid, i, Runtime.encodeShared(v));
+    }
+
+    private static com.tc.object.tx.UnlockedSharedObjectException unlocked(String what, Object a, long oid) {
+        return new com.tc.object.tx.UnlockedSharedObjectException("kiln: " + what + " of a shared "
+                + a.getClass().getSimpleName() + " (object " + oid + ") was written by thread \""
+                + Thread.currentThread().getName() + "\" outside any cluster lock. Write shared arrays inside"
+                + " synchronized blocks or methods matched by an <autolock>, e.g. <locks><autolock>"
+                + "<method-expression>* pkg.Class.*(..)</method-expression><lock-level>write</lock-level>"
+                + "</autolock></locks>.");
+    }
+
+    // ------------------------------------------------------------------ whole-range changes (ArrayOps)
+
+    /**
+     * Above this many changed elements of a shared object array, the change is recorded as the
+     * array's whole content (one {@code SetArray}) rather than element by element.
+     */
+    static final int WHOLE_CONTENT = 32;
+
+    /**
+     * Before JDK code changes elements {@code [from, to)} of {@code a} ({@code System.arraycopy},
+     * {@code Arrays.fill/sort/setAll}... called from instrumented code: {@link ArrayOps}): null
+     * when {@code a} is not a shared array (or the range is not one: the operation throws then,
+     * changing nothing); for a shared array, the lock check — {@code
+     * UnlockedSharedObjectException} before anything changes — and a copy of the range.
+     */
+    static Range before(Object a, int from, int to, String op) {
+        if (a == null || !isArray(a)) {
+            return null;
+        }
+        long oid = oid(a);
+        if (oid == 0) {
+            return null;
+        }
+        int n = java.lang.reflect.Array.getLength(a);
+        if (from < 0 || to > n || from > to) {
+            return null;
+        }
+        long t = Runtime.currentTxn();
+        if (t == 0) {
+            throw unlocked(op + " on elements " + from + ".." + to, a, oid);
+        }
+        Object copy = java.lang.reflect.Array.newInstance(a.getClass().getComponentType(), to - from);
+        System.arraycopy(a, from, copy, 0, to - from);
+        return new Range(oid, from, copy);
+    }
+
+    /** The range {@link #before} copied. */
+    static final class Range {
+        final long oid;
+        final int from;
+        final Object copy;
+
+        Range(long oid, int from, Object copy) {
+            this.oid = oid;
+            this.from = from;
+            this.copy = copy;
+        }
+    }
+
+    /**
+     * After the JDK operation (also when it threw part-way): records the elements of the range
+     * that differ from the copy, in the transaction of the lock {@link #before} checked (an
+     * object element's graph shared first, as for a store).
+     */
+    static void after(Object a, Range r) {
+        if (r == null) {
+            return;
+        }
+        long t = Runtime.currentTxn();
+        int len = java.lang.reflect.Array.getLength(r.copy);
+        int[] changed = new int[len];
+        int n = 0;
+        if (a instanceof Object[]) {
+            Object[] os = (Object[]) a;
+            Object[] old = (Object[]) r.copy;
+            for (int i = 0; i < len; i++) {
+                if (os[r.from + i] != old[i]) {
+                    changed[n++] = r.from + i;
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                int i = changed[j];
+                Object v = os[i];
+                Object w = Runtime.link(v, t, a.getClass().getSimpleName() + "@" + r.oid + "[" + i + "]");
+                if (w != v) {
+                    os[i] = w; // a plain JDK collection: the element is its shared Kiln copy
+                }
+            }
+            if (n > WHOLE_CONTENT) {
+                recordContent(t, a, r.oid);
+                return;
+            }
+        } else {
+            n = changedPrimitives(a, r.from, r.copy, len, changed);
+        }
+        for (int j = 0; j < n; j++) {
+            int i = changed[j];
+            Native.arrSet(t, r.oid, i, Runtime.encodeShared(java.lang.reflect.Array.get(a, i)));
+        }
+    }
+
+    /** The indexes of primitive array {@code a} from {@code from} that differ from {@code copy} (float/double by bits). */
+    private static int changedPrimitives(Object a, int from, Object copy, int len, int[] changed) {
+        int n = 0;
+        if (a instanceof int[]) {
+            int[] x = (int[]) a;
+            int[] y = (int[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (x[from + i] != y[i]) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else if (a instanceof long[]) {
+            long[] x = (long[]) a;
+            long[] y = (long[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (x[from + i] != y[i]) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else if (a instanceof double[]) {
+            double[] x = (double[]) a;
+            double[] y = (double[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (Double.doubleToRawLongBits(x[from + i]) != Double.doubleToRawLongBits(y[i])) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else if (a instanceof float[]) {
+            float[] x = (float[]) a;
+            float[] y = (float[]) copy;
+            for (int i = 0; i < len; i++) {
+                if (Float.floatToRawIntBits(x[from + i]) != Float.floatToRawIntBits(y[i])) {
+                    changed[n++] = from + i;
+                }
+            }
+        } else {
+            for (int i = 0; i < len; i++) { // char[], short[], boolean[]: boxed compare
+                if (!java.lang.reflect.Array.get(a, from + i).equals(java.lang.reflect.Array.get(copy, i))) {
+                    changed[n++] = from + i;
+                }
+            }
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ element stores (instrumented code)

@@ -316,4 +316,58 @@ public class KilnCollectionsTest {
         assertEquals(Arrays.asList("p"), c.$kiln$content());
         assertTrue(Jdk.portableCopy(Collections.emptyList()) instanceof KilnImmutableList); // immutables: KilnImmutablesTest
     }
+
+    enum E { A, B, C, Z }
+
+    @Test
+    public void enumMapsRefuseEveryUnlockedMutationAndKeepTheirKeyType() {
+        Map<String, Consumer<KilnEnumMap<E, Integer>>> o = ops();
+        o.put("put", m -> m.put(E.Z, 9));
+        o.put("put existing", m -> m.put(E.A, 9));
+        o.put("remove", m -> m.remove(E.A));
+        o.put("remove(k,v)", m -> m.remove(E.A, 1));
+        o.put("clear", Map::clear);
+        o.put("putAll", m -> m.putAll(Collections.singletonMap(E.Z, 9)));
+        o.put("putIfAbsent", m -> m.putIfAbsent(E.Z, 9));
+        o.put("replace", m -> m.replace(E.A, 9));
+        o.put("computeIfAbsent", m -> m.computeIfAbsent(E.Z, k -> 9));
+        o.put("compute", m -> m.compute(E.A, (k, v) -> 9));
+        o.put("merge", m -> m.merge(E.A, 1, Integer::sum));
+        o.put("replaceAll", m -> m.replaceAll((k, v) -> v + 1));
+        o.put("keySet.remove", m -> m.keySet().remove(E.A));
+        o.put("values.iterator.remove", m -> {
+            Iterator<Integer> it = m.values().iterator();
+            it.next();
+            it.remove();
+        });
+        o.put("entry.setValue", m -> m.entrySet().iterator().next().setValue(9));
+        o.put("entrySet.clear", m -> m.entrySet().clear());
+        everyMutatorChecksTheLock("EnumMap", () -> {
+            KilnEnumMap<E, Integer> m = new KilnEnumMap<>(E.class);
+            m.put(E.A, 1);
+            m.put(E.C, 3);
+            return m;
+        }, o);
+
+        KilnEnumMap<E, Integer> m = new KilnEnumMap<>(E.class);
+        java.util.EnumMap<E, Integer> ref = new java.util.EnumMap<>(E.class);
+        for (Map<E, Integer> x : Arrays.<Map<E, Integer>>asList(m, ref)) {
+            x.put(E.C, 3);
+            x.put(E.A, 1);
+            x.merge(E.A, 5, Integer::sum);
+        }
+        assertEquals(ref.toString(), m.toString());
+        assertEquals("java.util.EnumMap|keyType=" + E.class.getName(), m.$kiln$class());
+        m.$kiln$oid(7);
+        assertEquals(0, ((KilnEnumMap<?, ?>) m.clone()).$kiln$oid());
+        Shared copy = Jdk.portableCopy(new java.util.EnumMap<E, Integer>(E.class)); // empty: the key type is still known
+        assertTrue(copy instanceof KilnEnumMap);
+        assertEquals("java.util.EnumMap|keyType=" + E.class.getName(), copy.$kiln$class());
+        java.util.Properties plain = new java.util.Properties();
+        plain.setProperty("k", "v");
+        Shared props = Jdk.portableCopy(plain);
+        assertTrue(props instanceof KilnProperties);
+        assertEquals("v", ((java.util.Properties) props).getProperty("k"));
+        assertEquals("java.util.Properties", props.$kiln$class());
+    }
 }
