@@ -187,6 +187,11 @@ public abstract class ExampleTestBase {
         }
     }
 
+    /** The connect string of the test servers: {@code h:p}, or {@code h:p;h:p} with {@link #stripes} = 2. */
+    protected String connectSpec() {
+        return stripes() > 1 ? "127.0.0.1:" + port + ";127.0.0.1:" + port2 : "127.0.0.1:" + port;
+    }
+
     /** The jmx-port (status, digest) of stripe {@code g} of a {@link #stripes} = 2 cluster. */
     protected int managementPort(int g) {
         return jmx[g];

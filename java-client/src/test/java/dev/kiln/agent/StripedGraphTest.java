@@ -3,9 +3,15 @@ package dev.kiln.agent;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.kiln.Kiln;
+import dev.kiln.KilnCluster;
+import dev.kiln.LockLevel;
+import dev.kiln.SharedMap;
+import java.io.File;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,5 +80,54 @@ public class StripedGraphTest extends ExampleTestBase {
         assertEquals("app: t1 transferred 40, sums off 0", finish(t1));
         assertEquals("app: t2 transferred 40, sums off 0", finish(t2));
         assertEquals("app: pools left 20 right 80", runApp("p", "pools"));
+    }
+
+    /** Runs the Rust `kiln` command-line client (beside the test server's binary) on the cluster. */
+    private String cli(String... args) throws Exception {
+        File bin = new File(new File(System.getProperty("kiln.server.bin", "target/debug/kiln-server")).getParentFile(), "kiln");
+        assertTrue("the kiln CLI is built (cargo build --workspace --bins): " + bin, bin.canExecute());
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(bin.getPath());
+        cmd.add("-s");
+        cmd.add(connectSpec());
+        cmd.addAll(java.util.Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue("kiln " + String.join(" ", args) + " finished", p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("kiln " + String.join(" ", args) + ": " + out, 0, p.exitValue());
+        return out;
+    }
+
+    /**
+     * The explicit Java API ({@code dev.kiln}) over the same two stripes, with the Rust `kiln`
+     * CLI on the same graph: the maps {@code orders} (stripe 0) and {@code stock} (stripe 1,
+     * FNV-1a-64 of the names); one transaction under the lock {@code orders} changes both
+     * (two-phase commit), the Rust client reads both halves, writes into the stripe-1 map, and
+     * the Java client reads that.
+     */
+    @Test
+    public void theExplicitApiAndTheRustCliShareTheStripedGraph() throws Exception {
+        try (KilnCluster k = Kiln.connect(connectSpec(), "java-explicit", 20_000)) {
+            SharedMap<String, Object> orders = k.map("orders");
+            SharedMap<String, Object> stock = k.map("stock");
+            k.withLock("orders", LockLevel.WRITE, () -> {
+                orders.put("o-1", "two lamps");
+                stock.put("lamp", "8 left");
+            });
+            k.flush();
+            assertEquals("two lamps", cli("map", "get", "orders", "o-1").replace("\"", ""));
+            assertEquals("8 left", cli("map", "get", "stock", "lamp").replace("\"", ""));
+            cli("map", "put", "stock", "desk", "from rust");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Object desk = null;
+            while (System.nanoTime() < deadline) {
+                desk = k.withLock("stock", LockLevel.READ, () -> stock.get("desk"));
+                if (desk != null) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertEquals("from rust", desk);
+        }
     }
 }
