@@ -36,7 +36,7 @@ struct Args {
     #[arg(long)]
     quick: bool,
     /// Run only the named benchmarks: rtt, txn, greedy, handoff, fault, dmi, capi, redis,
-    /// durable, reload, memory, ha, console, stripes (repeat the flag or separate names with commas).
+    /// durable, reload, memory, ha, console, stripes, dgc (repeat the flag or separate names with commas).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Seconds per throughput run (default 3, quick 0.3).
@@ -1222,6 +1222,10 @@ async fn run_once(args: &Args, rep: &mut Report) -> Res<()> {
         stripes::stripes(&bin, secs, rep).await?;
         stripes::failover(&bin, args.quick, rep).await?;
         stripes::cross_latency(&bin, args.quick, rep).await?;
+    }
+    // Distributed GC over stripes (issue #12): clusters of their own.
+    if want("dgc") {
+        stripes::dgc(&bin, args.quick, rep).await?;
     }
     // Durable store (issue #3): each figure starts its own server(s).
     if want("durable") {

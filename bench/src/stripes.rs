@@ -532,3 +532,125 @@ pub(crate) async fn cross_latency(bin: &Path, quick: bool, rep: &mut Report) -> 
     );
     Ok(())
 }
+
+/// The `dgc` figure: the distributed GC of one heap — `objects` objects, half of them garbage,
+/// every 10th referring to a live chain of another stripe — in one stripe, and spread over two
+/// (the cluster DGC: epochs, mark rounds between the stripes, one sweep each). Reported: the
+/// wall time of `POST /dgc` (on stripe 0's active, which coordinates) and the longest pause a
+/// stripe's state lock took (its marks and its sweep, `/status` `last_dgc`), against the same
+/// for one stripe, same run. Context figure (the issue names no goal): each stripe pauses for
+/// its own part of the heap, and the rounds between the stripes cost wall time.
+pub(crate) async fn dgc(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
+    let objects = if quick { 10_000 } else { 100_000 };
+    let mut runs = Vec::new();
+    for stripes in [1usize, 2] {
+        let groups: &[&[&str]] = if stripes == 1 {
+            &[&["0,1"]]
+        } else {
+            &[&["0"], &["1"]]
+        };
+        let c = Cluster::start(bin, groups, false)?;
+        load_garbage(&c, stripes, objects).await?;
+        let t = Instant::now();
+        let body = http(c.jmx[c.groups[0][0]], "POST", "/dgc")?;
+        let wall = t.elapsed();
+        let mut pause = Duration::ZERO;
+        let mut removed = 0u64;
+        for g in &c.groups {
+            let status = http(c.jmx[g[0]], "GET", "/status")?;
+            let field = |name: &str| -> u64 {
+                let key = format!("\"{name}\":");
+                status
+                    .find("\"last_dgc\":")
+                    .and_then(|at| status[at..].find(&key).map(|k| at + k + key.len()))
+                    .and_then(|v| {
+                        status[v..]
+                            .split(|ch: char| !ch.is_ascii_digit())
+                            .next()
+                            .and_then(|d| d.parse().ok())
+                    })
+                    .unwrap_or(0)
+            };
+            pause = pause.max(Duration::from_micros(
+                field("mark_micros") + field("sweep_micros"),
+            ));
+            removed += field("removed");
+        }
+        if removed != (objects / 2) as u64 {
+            return Err(format!(
+                "DGC over {stripes} stripe(s) removed {removed} objects, expected {} ({body})",
+                objects / 2
+            )
+            .into());
+        }
+        runs.push((wall, pause));
+    }
+    let (w1, p1) = runs[0];
+    let (w2, p2) = runs[1];
+    rep.add(
+        &format!(
+            "DGC of {objects} objects (half garbage) over 2 stripes: wall time (longest stripe pause)"
+        ),
+        format!("{} ({})", fmt_dur(w2), fmt_dur(p2)),
+        format!("1 stripe {} ({})", fmt_dur(w1), fmt_dur(p1)),
+        format!(
+            "{:.2}x wall, {:.2}x pause",
+            w2.as_secs_f64() / w1.as_secs_f64().max(1e-9),
+            p2.as_secs_f64() / p1.as_secs_f64().max(1e-9)
+        ),
+        "context: pause per stripe ~ its share",
+    );
+    Ok(())
+}
+
+/// `objects` objects in chains of 250 created under a lock of each stripe in turn; every other
+/// chain is hung from a root map of its stripe (live), the rest is garbage; every 10th object
+/// refers to the head of the last live chain (of the other stripe when there are two).
+async fn load_garbage(c: &Cluster, stripes: usize, objects: usize) -> Res<()> {
+    const CLASS: &str = "bench.Node";
+    let client = ClientBuilder::from_connect_string(&c.connect_string())
+        .name("dgc-load")
+        .connect()
+        .await?;
+    let on = |prefix: &str, s: usize| {
+        (0..1000)
+            .map(|i| format!("{prefix}-{i}"))
+            .find(|n| usize::from(name_stripe(n, stripes)) == s)
+            .ok_or("no name for a stripe")
+    };
+    let mut maps = Vec::new();
+    let mut locks = Vec::new();
+    for s in 0..stripes {
+        maps.push(client.map(&on("dgc-root", s)?).await?);
+        locks.push(LockId::Named(on("dgc-lock", s)?));
+    }
+    let mut other: Option<kiln::ObjectId> = None;
+    for batch in 0..objects / 250 / stripes {
+        for s in 0..stripes {
+            client.reserve_ids(300).await?;
+            let mut tx = client.lock(locks[s].clone(), LockLevel::Write).await?;
+            let mut next: Option<kiln::ObjectId> = None;
+            for k in 0..250 {
+                let n = tx.create(ObjectState::physical(CLASS))?;
+                if let Some(x) = next {
+                    tx.set_field(n, CLASS, "next", Value::Ref(x))?;
+                }
+                if let (0, Some(o)) = (k % 10, other) {
+                    tx.set_field(n, CLASS, "other", Value::Ref(o))?;
+                }
+                next = Some(n);
+            }
+            let head = next.ok_or("empty chain")?;
+            if batch % 2 == 0 {
+                maps[s].put(&mut tx, format!("b{batch}"), head)?;
+            }
+            tx.commit().await?;
+            if batch % 2 == 0 {
+                other = Some(head);
+            }
+        }
+    }
+    client.flush().await?;
+    client.close().await?;
+    Ok(())
+}
