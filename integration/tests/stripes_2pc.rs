@@ -10,47 +10,18 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common_ha::Group;
+use common_ha::{name_on, Group};
 use kiln::{Client, ClientBuilder, Error, LockId, LockLevel, ObjectId, ObjectState, Value};
-use kiln_protocol::stripe::name_stripe;
-
-/// Rewrites the group's config into one `<mirror-group>` per member (stripe `i` = member `i`).
-fn one_server_stripes(g: &Group) {
-    let xml = std::fs::read_to_string(&g.config).unwrap();
-    let mut blocks = Vec::new();
-    let mut rest = xml.as_str();
-    while let Some(a) = rest.find("    <server ") {
-        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
-        blocks.push(rest[a..b].to_owned());
-        rest = &rest[b..];
-    }
-    let first = xml.find("    <server ").unwrap();
-    let last = xml.rfind("</server>").unwrap() + "</server>".len();
-    let body: String = blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            format!("  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{b}\n  </mirror-group>\n")
-        })
-        .collect();
-    std::fs::write(
-        &g.config,
-        format!("{}{}{}", &xml[..first], body, &xml[last..]),
-    )
-    .unwrap();
-}
-
-/// A name with `prefix` whose FNV-1a-64 hash lands on `stripe` of 2.
-fn name_on(prefix: &str, stripe: u8) -> String {
-    (0..1000)
-        .map(|i| format!("{prefix}-{i}"))
-        .find(|n| name_stripe(n, 2) == stripe)
-        .unwrap()
-}
 
 async fn two_stripes() -> (Group, String) {
-    let mut g = Group::new(2, false, 1, 1);
-    one_server_stripes(&g);
+    stripes_of_one(false, 1).await
+}
+
+/// Two one-server stripes (`persistent`: `permanent-store`; `window`: reconnect window, s),
+/// both active; with their connect string.
+async fn stripes_of_one(persistent: bool, window: u64) -> (Group, String) {
+    let mut g = Group::new(2, persistent, 1, window);
+    g.as_groups(&[&[0], &[1]]);
     g.start(0);
     g.start(1);
     g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
@@ -332,52 +303,6 @@ async fn the_bank_total_never_changes_for_readers_under_the_lock() {
 
 // ------------------------------------------------------------------ failover (seed 001)
 
-/// Rewrites the group's config into `<mirror-group>`s: `groups[i]` lists the members of
-/// stripe `i`.
-fn as_groups(g: &Group, groups: &[&[usize]]) {
-    let xml = std::fs::read_to_string(&g.config).unwrap();
-    let mut blocks = Vec::new();
-    let mut rest = xml.as_str();
-    while let Some(a) = rest.find("    <server ") {
-        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
-        blocks.push(rest[a..b].to_owned());
-        rest = &rest[b..];
-    }
-    let first = xml.find("    <server ").unwrap();
-    let last = xml.rfind("</server>").unwrap() + "</server>".len();
-    let body: String = groups
-        .iter()
-        .enumerate()
-        .map(|(i, members)| {
-            let servers: Vec<&str> = members.iter().map(|&m| blocks[m].as_str()).collect();
-            format!(
-                "  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{}\n  </mirror-group>\n",
-                servers.join("\n")
-            )
-        })
-        .collect();
-    std::fs::write(
-        &g.config,
-        format!("{}{}{}", &xml[..first], body, &xml[last..]),
-    )
-    .unwrap();
-}
-
-/// The member of `members` that is ACTIVE-COORDINATOR, once one is.
-fn active_of(g: &Group, members: &[usize], within: Duration) -> usize {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(&i) = members
-            .iter()
-            .find(|&&i| g.state(i).as_deref() == Some("ACTIVE-COORDINATOR"))
-        {
-            return i;
-        }
-        assert!(Instant::now() < deadline, "no active among {members:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 const STRIPES: [[usize; 2]; 2] = [[0, 1], [2, 3]];
 
 /// Seed 001's four servers, two mirror groups of two (persistent, reconnect window 10 s);
@@ -385,13 +310,13 @@ const STRIPES: [[usize; 2]; 2] = [[0, 1], [2, 3]];
 /// standby, and the actives.
 fn four_servers(env: &[(&str, &str)]) -> (Group, [usize; 2]) {
     let mut g = Group::new(4, true, 1, 10);
-    as_groups(&g, &[&STRIPES[0], &STRIPES[1]]);
+    g.as_groups(&[&STRIPES[0], &STRIPES[1]]);
     for i in 0..4 {
         g.start_env(i, &[], if i < 2 { env } else { &[] });
     }
     let active = [
-        active_of(&g, &STRIPES[0], Duration::from_secs(30)),
-        active_of(&g, &STRIPES[1], Duration::from_secs(30)),
+        g.active_of(&STRIPES[0], Duration::from_secs(30)),
+        g.active_of(&STRIPES[1], Duration::from_secs(30)),
     ];
     for s in 0..2 {
         let passive = STRIPES[s].into_iter().find(|&m| m != active[s]).unwrap();
@@ -644,6 +569,47 @@ fn set_balance(oid: ObjectId, v: i64) -> kiln_protocol::Txn {
     }
 }
 
+/// A raw client `name` on both stripes prepares `xid` — stripe `k` setting `parts[k]` (an
+/// account and its new balance) — and, with `decide`, commits it at the coordinator (stripe
+/// 0); returns its two connections.
+fn raw_prepare(
+    ports: [u16; 2],
+    name: &str,
+    xid: kiln_protocol::Xid,
+    parts: [(ObjectId, i64); 2],
+    decide: bool,
+) -> [kiln_integration::RawConn; 2] {
+    use kiln_integration::RawConn;
+    use kiln_protocol::Message as M;
+    let mut raw = [
+        RawConn::hello(ports[0], name),
+        RawConn::hello(ports[1], name),
+    ];
+    for (k, (oid, v)) in parts.into_iter().enumerate() {
+        raw[k].send(&M::Prepare {
+            req_id: 1,
+            xid,
+            part: set_balance(oid, v),
+        });
+        assert!(
+            matches!(answer(&mut raw[k], "prepared"), M::Prepared { .. }),
+            "stripe {k}"
+        );
+    }
+    if decide {
+        raw[0].send(&M::Decide {
+            req_id: 2,
+            xid,
+            commit: true,
+        });
+        assert!(matches!(
+            answer(&mut raw[0], "decided"),
+            M::Decided { commit: true, .. }
+        ));
+    }
+    raw
+}
+
 fn answer(raw: &mut kiln_integration::RawConn, what: &str) -> kiln_protocol::Message {
     use kiln_protocol::Message as M;
     raw.expect(what, |m| {
@@ -656,8 +622,7 @@ fn answer(raw: &mut kiln_integration::RawConn, what: &str) -> kiln_protocol::Mes
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_dies() {
-    use kiln_integration::RawConn;
-    use kiln_protocol::{Message as M, Xid};
+    use kiln_protocol::Xid;
     let (g, spec) = two_stripes().await;
     let setup = connect(&spec, "setup").await;
     let accts = open_accounts(&setup, 1, 100).await;
@@ -676,30 +641,7 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
         client: 4242,
         seq: 1,
     };
-    let mut raw = [
-        RawConn::hello(ports[0], "dying"),
-        RawConn::hello(ports[1], "dying"),
-    ];
-    for (k, (oid, v)) in [(x, 50), (y, 150)].into_iter().enumerate() {
-        raw[k].send(&M::Prepare {
-            req_id: 1,
-            xid,
-            part: set_balance(oid, v),
-        });
-        assert!(
-            matches!(answer(&mut raw[k], "prepared"), M::Prepared { .. }),
-            "stripe {k}"
-        );
-    }
-    raw[0].send(&M::Decide {
-        req_id: 2,
-        xid,
-        commit: true,
-    });
-    assert!(matches!(
-        answer(&mut raw[0], "decided"),
-        M::Decided { commit: true, .. }
-    ));
+    let raw = raw_prepare(ports, "dying", xid, [(x, 50), (y, 150)], true);
     // Until then nothing of stripe 1's part is visible (a fresh reader's fault of the pinned
     // account waits for the decision, at most 10 s, and then sees the old balance).
     drop(raw);
@@ -727,21 +669,7 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
     // coordinator at once, the participant once the coordinator says so), nothing changes
     // and nothing stays pinned.
     let xid = Xid { seq: 2, ..xid };
-    let mut raw = [
-        RawConn::hello(ports[0], "dying-2"),
-        RawConn::hello(ports[1], "dying-2"),
-    ];
-    for (k, (oid, v)) in [(x, 0), (y, 200)].into_iter().enumerate() {
-        raw[k].send(&M::Prepare {
-            req_id: 1,
-            xid,
-            part: set_balance(oid, v),
-        });
-        assert!(matches!(
-            answer(&mut raw[k], "prepared"),
-            M::Prepared { .. }
-        ));
-    }
+    let raw = raw_prepare(ports, "dying-2", xid, [(x, 0), (y, 200)], false);
     let before = [g.digest(0), g.digest(1)];
     drop(raw);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -774,18 +702,8 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
 /// only the coordinator's half was committed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_restarted_whole_keeps_its_prepared_part() {
-    use kiln_integration::RawConn;
-    use kiln_protocol::{Message as M, Xid};
-    let mut g = Group::new(2, true, 1, 2);
-    one_server_stripes(&g);
-    g.start(0);
-    g.start(1);
-    g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
-    g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
-    let spec = format!(
-        "127.0.0.1:{};127.0.0.1:{}",
-        g.members[0].dso_port, g.members[1].dso_port
-    );
+    use kiln_protocol::Xid;
+    let (mut g, spec) = stripes_of_one(true, 2).await;
     let setup = connect(&spec, "setup").await;
     let accts = open_accounts(&setup, 1, 100).await;
     let (x, y) = (accts[0], accts[1]);
@@ -796,30 +714,7 @@ async fn a_participant_restarted_whole_keeps_its_prepared_part() {
         client: 4343,
         seq: 1,
     };
-    let mut raw = [
-        RawConn::hello(ports[0], "restarted"),
-        RawConn::hello(ports[1], "restarted"),
-    ];
-    for (k, (oid, v)) in [(x, 30), (y, 170)].into_iter().enumerate() {
-        raw[k].send(&M::Prepare {
-            req_id: 1,
-            xid,
-            part: set_balance(oid, v),
-        });
-        assert!(
-            matches!(answer(&mut raw[k], "prepared"), M::Prepared { .. }),
-            "stripe {k}"
-        );
-    }
-    raw[0].send(&M::Decide {
-        req_id: 2,
-        xid,
-        commit: true,
-    });
-    assert!(matches!(
-        answer(&mut raw[0], "decided"),
-        M::Decided { commit: true, .. }
-    ));
+    let raw = raw_prepare(ports, "restarted", xid, [(x, 30), (y, 170)], true);
     // The participant stripe goes down as a whole before it hears the decision, and the
     // client dies with it.
     g.kill(1);

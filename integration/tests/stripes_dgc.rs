@@ -15,56 +15,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common_ha::Group;
+use common_ha::{name_on, Group};
 use kiln::{Client, ClientBuilder, LockId, LockLevel, ObjectId, ObjectState, Value};
 use kiln_integration::{binary, http};
-use kiln_protocol::stripe::name_stripe;
 
 const CLASS: &str = "t.Node";
-
-/// Rewrites the group's config into `<mirror-group>`s: `groups[i]` lists the members of
-/// stripe `i` (named `stripe-<i>`).
-fn as_groups(g: &Group, groups: &[&[usize]]) {
-    let xml = std::fs::read_to_string(&g.config).unwrap();
-    let mut blocks = Vec::new();
-    let mut rest = xml.as_str();
-    while let Some(a) = rest.find("    <server ") {
-        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
-        blocks.push(rest[a..b].to_owned());
-        rest = &rest[b..];
-    }
-    let first = xml.find("    <server ").unwrap();
-    let last = xml.rfind("</server>").unwrap() + "</server>".len();
-    let body: String = groups
-        .iter()
-        .enumerate()
-        .map(|(i, members)| {
-            let servers: Vec<&str> = members.iter().map(|&m| blocks[m].as_str()).collect();
-            format!(
-                "  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{}\n  </mirror-group>\n",
-                servers.join("\n")
-            )
-        })
-        .collect();
-    std::fs::write(
-        &g.config,
-        format!("{}{}{}", &xml[..first], body, &xml[last..]),
-    )
-    .unwrap();
-}
-
-/// A name with `prefix` whose FNV-1a-64 hash lands on `stripe` of 2.
-fn name_on(prefix: &str, stripe: u8) -> String {
-    (0..1000)
-        .map(|i| format!("{prefix}-{i}"))
-        .find(|n| name_stripe(n, 2) == stripe)
-        .unwrap()
-}
 
 /// Two stripes of one server each, both active.
 fn two_stripes() -> Group {
     let mut g = Group::new(2, true, 1, 1);
-    as_groups(&g, &[&[0], &[1]]);
+    g.as_groups(&[&[0], &[1]]);
     g.start(0);
     g.start(1);
     g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
@@ -524,7 +484,7 @@ async fn periodic_dgc_of_a_striped_cluster_is_started_by_stripe_0_only() {
         ),
     )
     .unwrap();
-    as_groups(&g, &[&[0], &[1]]);
+    g.as_groups(&[&[0], &[1]]);
     g.start(0);
     g.start(1);
     g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
@@ -681,7 +641,7 @@ async fn with_a_management_token_the_run_sends_it_and_the_steps_need_it() {
         1,
         r#"<property name="l2.management.token" value="dgc-t"/>"#,
     );
-    as_groups(&g, &[&[0], &[1]]);
+    g.as_groups(&[&[0], &[1]]);
     g.start(0);
     g.start(1);
     g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
@@ -711,35 +671,17 @@ async fn with_a_management_token_the_run_sends_it_and_the_steps_need_it() {
     assert_eq!(g.status(0).unwrap()["cluster_dgc"]["outcome"], "swept");
 }
 
-/// The member of `members` that is ACTIVE-COORDINATOR (bounded wait).
-fn active_of(g: &Group, members: &[usize], within: Duration) -> usize {
-    let deadline = std::time::Instant::now() + within;
-    loop {
-        if let Some(&m) = members
-            .iter()
-            .find(|&&m| g.state(m).as_deref() == Some("ACTIVE-COORDINATOR"))
-        {
-            return m;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no active in {members:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dgc_runs_across_a_failover_of_one_stripe_and_loses_nothing() {
     // Seed 001's four servers: two mirror groups of two.
     let mut g = Group::new(4, true, 1, 1);
-    as_groups(&g, &[&[0, 1], &[2, 3]]);
+    g.as_groups(&[&[0, 1], &[2, 3]]);
     for i in 0..4 {
         g.start(i);
     }
     let active = [
-        active_of(&g, &[0, 1], Duration::from_secs(30)),
-        active_of(&g, &[2, 3], Duration::from_secs(30)),
+        g.active_of(&[0, 1], Duration::from_secs(30)),
+        g.active_of(&[2, 3], Duration::from_secs(30)),
     ];
     let passive1 = if active[1] == 2 { 3 } else { 2 };
     g.wait_state(passive1, "PASSIVE-STANDBY", Duration::from_secs(30));

@@ -13,51 +13,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common_ha::Group;
+use common_ha::{name_on, Group};
 use kiln::{ClientBuilder, Error, LockId, LockLevel, ObjectState, Value};
 use kiln_integration::{binary, RawConn};
-use kiln_protocol::stripe::name_stripe;
 use kiln_protocol::{Delta, DeltaOp, ErrorCode, Message, Txn};
-
-/// Rewrites the group's config into `<mirror-group>`s: `groups[i]` lists the members of
-/// stripe `i` (named `stripe-<i>`).
-fn as_groups(g: &Group, groups: &[&[usize]]) {
-    let xml = std::fs::read_to_string(&g.config).unwrap();
-    let mut blocks = Vec::new();
-    let mut rest = xml.as_str();
-    while let Some(a) = rest.find("    <server ") {
-        let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
-        blocks.push(rest[a..b].to_owned());
-        rest = &rest[b..];
-    }
-    assert_eq!(blocks.len(), g.members.len());
-    let first = xml.find("    <server ").unwrap();
-    let last = xml.rfind("</server>").unwrap() + "</server>".len();
-    let body: String = groups
-        .iter()
-        .enumerate()
-        .map(|(i, members)| {
-            let servers: Vec<&str> = members.iter().map(|&m| blocks[m].as_str()).collect();
-            format!(
-                "  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{}\n  </mirror-group>\n",
-                servers.join("\n")
-            )
-        })
-        .collect();
-    std::fs::write(
-        &g.config,
-        format!("{}{}{}", &xml[..first], body, &xml[last..]),
-    )
-    .unwrap();
-}
-
-/// A name with `prefix` whose FNV-1a-64 hash lands on `stripe` of 2.
-fn name_on(prefix: &str, stripe: u8) -> String {
-    (0..1000)
-        .map(|i| format!("{prefix}-{i}"))
-        .find(|n| name_stripe(n, 2) == stripe)
-        .unwrap()
-}
 
 fn addr(g: &Group, i: usize) -> String {
     format!("127.0.0.1:{}", g.members[i].dso_port)
@@ -84,7 +43,7 @@ fn refusal(raw: &mut RawConn) -> (ErrorCode, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
     let mut g = Group::new(2, true, 1, 1);
-    as_groups(&g, &[&[0], &[1]]);
+    g.as_groups(&[&[0], &[1]]);
     g.start(0);
     g.start(1);
     g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));
@@ -424,30 +383,15 @@ impl Drop for Scripted {
     }
 }
 
-/// The member of `members` that is ACTIVE-COORDINATOR, once one is.
-fn active_of(g: &Group, members: &[usize], within: Duration) -> usize {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(&i) = members
-            .iter()
-            .find(|&&i| g.state(i).as_deref() == Some("ACTIVE-COORDINATOR"))
-        {
-            return i;
-        }
-        assert!(Instant::now() < deadline, "no active among {members:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_stripe_fails_over_while_the_other_keeps_committing() {
     // Seed 001's four servers: two mirror groups of two.
     let g = Group::new(4, true, 1, 10);
-    as_groups(&g, &[&[0, 1], &[2, 3]]);
+    g.as_groups(&[&[0, 1], &[2, 3]]);
     let mut servers = Scripted::start(&g);
     let active = [
-        active_of(&g, &[0, 1], Duration::from_secs(30)),
-        active_of(&g, &[2, 3], Duration::from_secs(30)),
+        g.active_of(&[0, 1], Duration::from_secs(30)),
+        g.active_of(&[2, 3], Duration::from_secs(30)),
     ];
     for (s, members) in [[0usize, 1], [2, 3]].iter().enumerate() {
         let passive = members.iter().copied().find(|&m| m != active[s]).unwrap();
@@ -567,7 +511,7 @@ async fn one_stripe_fails_over_while_the_other_keeps_committing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_stripe_fails_its_work_by_name_and_the_other_keeps_serving() {
     let mut g = Group::new(2, false, 1, 1);
-    as_groups(&g, &[&[0], &[1]]);
+    g.as_groups(&[&[0], &[1]]);
     g.start(0);
     g.start(1);
     g.wait_state(0, "ACTIVE-COORDINATOR", Duration::from_secs(30));

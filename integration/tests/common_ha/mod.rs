@@ -228,3 +228,61 @@ impl Drop for Group {
         }
     }
 }
+
+/// Striped clusters (mirror groups), shared by the stripes tests.
+impl Group {
+    /// Rewrites the group's config into `<mirror-group>`s: `groups[i]` lists the members of
+    /// stripe `i` (named `stripe-<i>`).
+    pub fn as_groups(&self, groups: &[&[usize]]) {
+        let xml = std::fs::read_to_string(&self.config).unwrap();
+        let mut blocks = Vec::new();
+        let mut rest = xml.as_str();
+        while let Some(a) = rest.find("    <server ") {
+            let b = rest[a..].find("</server>").unwrap() + a + "</server>".len();
+            blocks.push(rest[a..b].to_owned());
+            rest = &rest[b..];
+        }
+        assert_eq!(blocks.len(), self.members.len());
+        let first = xml.find("    <server ").unwrap();
+        let last = xml.rfind("</server>").unwrap() + "</server>".len();
+        let body: String = groups
+            .iter()
+            .enumerate()
+            .map(|(i, members)| {
+                let servers: Vec<&str> = members.iter().map(|&m| blocks[m].as_str()).collect();
+                format!(
+                    "  <mirror-group group-name=\"stripe-{i}\" election-time=\"1\">\n{}\n  </mirror-group>\n",
+                    servers.join("\n")
+                )
+            })
+            .collect();
+        std::fs::write(
+            &self.config,
+            format!("{}{}{}", &xml[..first], body, &xml[last..]),
+        )
+        .unwrap();
+    }
+
+    /// The member of `members` that is ACTIVE-COORDINATOR, once one is.
+    pub fn active_of(&self, members: &[usize], within: Duration) -> usize {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(&i) = members
+                .iter()
+                .find(|&&i| self.state(i).as_deref() == Some("ACTIVE-COORDINATOR"))
+            {
+                return i;
+            }
+            assert!(Instant::now() < deadline, "no active among {members:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A name with `prefix` whose FNV-1a-64 hash lands on `stripe` of 2.
+pub fn name_on(prefix: &str, stripe: u8) -> String {
+    (0..1000)
+        .map(|i| format!("{prefix}-{i}"))
+        .find(|n| kiln_protocol::stripe::name_stripe(n, 2) == stripe)
+        .unwrap()
+}
