@@ -301,25 +301,31 @@ impl Txn {
     }
 
     /// Commits a transaction that changed objects of several stripes (two-phase commit,
-    /// `client/twopc.rs`), waits for the participants and sends the lock's fence. On failure
-    /// nothing of it is committed anywhere and what it changed leaves the local caches. The
-    /// lock is still held.
+    /// `client/twopc.rs`): returns once the coordinator stripe decided (the lock's fence is
+    /// recorded there with the decision). On failure nothing of it is committed anywhere and
+    /// what it changed leaves the local caches. The lock is still held.
     async fn commit_across(&mut self) -> Result<()> {
-        match self.commit_across_decided().await? {
-            Some(done) => self.complete(done).await,
-            None => Ok(()),
+        let Some(mut rec) = self.rec.take() else {
+            return Ok(());
+        };
+        let open = rec.open.take();
+        let home = std::mem::take(&mut rec.txn);
+        let foreign = std::mem::take(&mut rec.foreign);
+        let lock = self.lock_id().clone();
+        // A held lock is fenced for its next holder; a concurrent-level one is never awarded.
+        let fenced = matches!(self.hold, Hold::Entry(_));
+        let r = self
+            .inner
+            .commit_across(&lock, fenced, home.clone(), foreign.clone())
+            .await;
+        if let Some(f) = open {
+            f.store(false, Ordering::Release);
         }
-    }
-
-    /// Waits for the participants of a committed transaction, then sends the lock's fence
-    /// (before the lock is released).
-    async fn complete(&mut self, done: crate::client::Completion) -> Result<()> {
-        let fence = done.wait().await?;
-        if matches!(self.hold, Hold::Entry(_)) && !fence.is_empty() {
-            let lock = self.lock_id().clone();
-            self.inner
-                .out
-                .push(kiln_protocol::Message::LockFence { lock, fence });
+        if let Err(e) = r {
+            rec.txn = home;
+            rec.foreign = foreign;
+            self.drop_changed(&rec);
+            return Err(e);
         }
         Ok(())
     }
@@ -339,34 +345,6 @@ impl Txn {
             rec: self.rec.take(),
             interrupt: OnceLock::new(),
             cross: AtomicU64::new(0),
-        }
-    }
-
-    /// Phases 1 and 2 of two-phase commit: returns once the coordinator decided (`None`:
-    /// nothing to commit).
-    async fn commit_across_decided(&mut self) -> Result<Option<crate::client::Completion>> {
-        let Some(mut rec) = self.rec.take() else {
-            return Ok(None);
-        };
-        let open = rec.open.take();
-        let home = std::mem::take(&mut rec.txn);
-        let foreign = std::mem::take(&mut rec.foreign);
-        let lock = self.lock_id().clone();
-        let r = self
-            .inner
-            .commit_across(&lock, home.clone(), foreign.clone())
-            .await;
-        if let Some(f) = open {
-            f.store(false, Ordering::Release);
-        }
-        match r {
-            Ok(done) => Ok(Some(done)),
-            Err(e) => {
-                rec.txn = home;
-                rec.foreign = foreign;
-                self.drop_changed(&rec);
-                Err(e)
-            }
         }
     }
 

@@ -569,22 +569,28 @@ fn set_balance(oid: ObjectId, v: i64) -> kiln_protocol::Txn {
     }
 }
 
-/// A raw client `name` on both stripes prepares `xid` — stripe `k` setting `parts[k]` (an
-/// account and its new balance) — and, with `decide`, commits it at the coordinator (stripe
-/// 0); returns its two connections.
+/// A raw client `name` on both stripes prepares its transaction `seq` — stripe `k` setting
+/// `parts[k]` (an account and its new balance) — and, with `decide`, commits it at the
+/// coordinator (stripe 0); returns its two connections and the xid.
 fn raw_prepare(
     ports: [u16; 2],
     name: &str,
-    xid: kiln_protocol::Xid,
+    seq: u64,
     parts: [(ObjectId, i64); 2],
     decide: bool,
-) -> [kiln_integration::RawConn; 2] {
+) -> ([kiln_integration::RawConn; 2], kiln_protocol::Xid) {
     use kiln_integration::RawConn;
-    use kiln_protocol::Message as M;
     let mut raw = [
         RawConn::hello(ports[0], name),
         RawConn::hello(ports[1], name),
     ];
+    // The client's id on its coordinator stripe: the coordinator answers a participant's
+    // `Outcome` by it (a transaction of a client it does not know is aborted).
+    let xid = kiln_protocol::Xid {
+        stripe: 0,
+        client: raw[0].client_id,
+        seq,
+    };
     for (k, (oid, v)) in parts.into_iter().enumerate() {
         raw[k].send(&M::Prepare {
             req_id: 1,
@@ -597,21 +603,32 @@ fn raw_prepare(
         );
     }
     if decide {
-        raw[0].send(&M::Decide {
-            req_id: 2,
-            xid,
-            commit: true,
-        });
-        assert!(matches!(
-            answer(&mut raw[0], "decided"),
-            M::Decided { commit: true, .. }
-        ));
+        raw_commit(&mut raw[0], xid);
     }
-    raw
+    (raw, xid)
+}
+
+/// `Commit` of `xid` (stripe 1 its participant, under `bank`) on the coordinator's connection,
+/// and its answer (the coordinator decides once stripe 1 voted).
+fn raw_commit(raw: &mut kiln_integration::RawConn, xid: kiln_protocol::Xid) {
+    send_commit(raw, xid);
+    let a = answer(raw, "decided");
+    assert!(matches!(a, M::Decided { commit: true, .. }), "{a:?}");
+}
+
+use kiln_protocol::Message as M;
+
+fn send_commit(raw: &mut kiln_integration::RawConn, xid: kiln_protocol::Xid) {
+    raw.send(&M::Commit {
+        req_id: 2,
+        xid,
+        lock: LockId::Named(name_on("bank", 0)),
+        participants: vec![1],
+        fence: true,
+    });
 }
 
 fn answer(raw: &mut kiln_integration::RawConn, what: &str) -> kiln_protocol::Message {
-    use kiln_protocol::Message as M;
     raw.expect(what, |m| {
         matches!(
             m,
@@ -622,7 +639,6 @@ fn answer(raw: &mut kiln_integration::RawConn, what: &str) -> kiln_protocol::Mes
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_dies() {
-    use kiln_protocol::Xid;
     let (g, spec) = two_stripes().await;
     let setup = connect(&spec, "setup").await;
     let accts = open_accounts(&setup, 1, 100).await;
@@ -634,18 +650,12 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
         c.close().await.unwrap();
         v
     };
-    // The raw client's transaction: prepared on both stripes, decided (committed) at the
-    // coordinator, and then the client dies before telling the participant.
-    let xid = Xid {
-        stripe: 0,
-        client: 4242,
-        seq: 1,
-    };
-    let raw = raw_prepare(ports, "dying", xid, [(x, 50), (y, 150)], true);
-    // Until then nothing of stripe 1's part is visible (a fresh reader's fault of the pinned
-    // account waits for the decision, at most 10 s, and then sees the old balance).
+    // The raw client's transaction: prepared on both stripes, committed at the coordinator
+    // (`Commit`), and the client dies at once: it never tells the participant anything.
+    let (raw, _) = raw_prepare(ports, "dying", 1, [(x, 50), (y, 150)], true);
     drop(raw);
-    // The participant asks the coordinator stripe (Outcome) and commits its part.
+    // The participant asked the coordinator stripe (Outcome) right after preparing and
+    // commits its part.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let got = read_both(connect(&spec, "check").await).await;
@@ -659,17 +669,11 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(
-        g.log(1).contains("the coordinator stripe committed it"),
-        "{}",
-        g.log(1)
-    );
 
     // Prepared on both, never decided, the client dies: both stripes drop their parts (the
     // coordinator at once, the participant once the coordinator says so), nothing changes
     // and nothing stays pinned.
-    let xid = Xid { seq: 2, ..xid };
-    let raw = raw_prepare(ports, "dying-2", xid, [(x, 0), (y, 200)], false);
+    let (raw, _) = raw_prepare(ports, "dying-2", 1, [(x, 0), (y, 200)], false);
     let before = [g.digest(0), g.digest(1)];
     drop(raw);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -695,30 +699,25 @@ async fn a_participant_learns_the_outcome_from_the_coordinator_when_the_client_d
 }
 
 /// A participant stripe restarted as a whole (kill -9 of its only server, persistent store)
-/// between the coordinator's decision and its own: its prepared part comes back from its store
-/// (still pinned), its client does not return within the reconnect window, it asks the
-/// coordinator stripe for the outcome and commits its part — both halves of the transfer are
-/// there. Without the store's `twopc` records the restarted stripe had forgotten its part and
+/// after its `Prepared` and before the coordinator's decision: its prepared part comes back
+/// from its store (still pinned), it asks the coordinator stripe for the outcome and commits
+/// its part — both halves of the transfer are there. Without the store's `twopc` records the restarted stripe had forgotten its part and
 /// only the coordinator's half was committed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_participant_restarted_whole_keeps_its_prepared_part() {
-    use kiln_protocol::Xid;
     let (mut g, spec) = stripes_of_one(true, 2).await;
     let setup = connect(&spec, "setup").await;
     let accts = open_accounts(&setup, 1, 100).await;
     let (x, y) = (accts[0], accts[1]);
     setup.close().await.unwrap();
     let ports = [g.members[0].dso_port, g.members[1].dso_port];
-    let xid = Xid {
-        stripe: 0,
-        client: 4343,
-        seq: 1,
-    };
-    let raw = raw_prepare(ports, "restarted", xid, [(x, 30), (y, 170)], true);
-    // The participant stripe goes down as a whole before it hears the decision, and the
-    // client dies with it.
+    let (mut raw, xid) = raw_prepare(ports, "restarted", 1, [(x, 30), (y, 170)], false);
+    // The participant stripe goes down as a whole before the decision (its vote — its first
+    // `Outcome` question — may or may not have reached the coordinator); then the client
+    // commits at the coordinator, which decides once it has stripe 1's vote, from before the
+    // kill or from the restarted server.
     g.kill(1);
-    drop(raw);
+    send_commit(&mut raw[0], xid);
     g.start(1);
     g.wait_state(1, "ACTIVE-COORDINATOR", Duration::from_secs(30));
     assert!(
@@ -727,6 +726,9 @@ async fn a_participant_restarted_whole_keeps_its_prepared_part() {
         "{}",
         g.log(1)
     );
+    let a = answer(&mut raw[0], "decided");
+    assert!(matches!(a, M::Decided { commit: true, .. }), "{a:?}");
+    drop(raw);
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let c = connect(&spec, "check").await;

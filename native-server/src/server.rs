@@ -1104,10 +1104,15 @@ impl Session {
 
     async fn handle(&mut self, msg: Message) -> Result<Option<End>, Violation> {
         let Some(me) = self.client else {
-            if let Message::Outcome { req_id, xid } = msg {
-                // Server to server (a participant stripe asking): answered, then closed.
-                self.reply(crate::twopc::outcome(&self.shared, req_id, xid));
-                return Ok(Some(End::Goodbye));
+            if let Message::Outcome { req_id, xid, from } = msg {
+                // Server to server (a participant stripe asking, several questions in flight
+                // on one connection): each answered as soon as it is decided.
+                let (shared, tx) = (self.shared.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let answer = crate::twopc::outcome(&shared, req_id, xid, from).await;
+                    let _ = tx.send(Outbound::Msg(answer));
+                });
+                return Ok(None);
             }
             return self.hello(msg).await.map(|_| None);
         };
@@ -1241,11 +1246,16 @@ impl Session {
                     }
                     return Ok(None);
                 }
-                crate::twopc::wait_unpinned(&shared, me, &|| {
-                    txns.iter()
-                        .flat_map(|t| t.deltas.iter().map(|d| d.oid))
-                        .collect()
-                })
+                crate::twopc::wait_unpinned(
+                    &shared,
+                    me,
+                    &|| {
+                        txns.iter()
+                            .flat_map(|t| t.deltas.iter().map(|d| d.oid))
+                            .collect()
+                    },
+                    true,
+                )
                 .await;
                 let mut applied = Vec::with_capacity(txns.len());
                 let mut failure = None;
@@ -1496,7 +1506,7 @@ impl Session {
                 oids,
                 budget,
             } => {
-                crate::twopc::wait_unpinned(&shared, me, &|| oids.clone()).await;
+                crate::twopc::wait_unpinned(&shared, me, &|| oids.clone(), false).await;
                 let mut st = shared.state.lock();
                 for o in &oids {
                     st.check_object_owner("fault of", *o)?;
@@ -1557,8 +1567,24 @@ impl Session {
                 xid,
                 commit,
             } => crate::twopc::decide(&shared, me, req_id, xid, commit).await?,
-            Message::LockFence { lock, fence } => {
-                crate::twopc::lock_fence(&shared, lock, fence).await?
+            Message::Commit {
+                req_id,
+                xid,
+                lock,
+                participants,
+                fence,
+            } => crate::twopc::commit(
+                &shared,
+                me,
+                req_id,
+                xid,
+                lock,
+                participants,
+                fence,
+                self.kick.clone(),
+            )?,
+            Message::AwaitParts { req_id, xid } => {
+                crate::twopc::await_parts(&shared, me, req_id, xid)
             }
             Message::Hello { .. } => {
                 return Err(Violation::new(

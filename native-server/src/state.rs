@@ -721,7 +721,7 @@ impl State {
                     st.twopc.replicated_decision(*xid, *commit, *gtx)
                 }
                 GroupOp::LockFence(lock, fence) => {
-                    st.twopc.merge_fence(lock.clone(), fence);
+                    st.twopc.set_fence(lock.clone(), fence);
                 }
                 _ => {}
             }

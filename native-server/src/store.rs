@@ -79,7 +79,7 @@ pub enum Op {
     /// A decision of a transaction across stripes (replaces its prepared part; key `d` + xid).
     Decided(kiln_protocol::Xid, bool, u64),
     /// A lock's fence (key `f` + the lock's name).
-    LockFence(kiln_protocol::LockId, Vec<(u8, u64)>),
+    LockFence(kiln_protocol::LockId, kiln_protocol::Fence),
 }
 
 impl Op {

@@ -5,16 +5,24 @@
 //! a `Prepare{xid, part}`. The stripe checks the part exactly as a `TxnBatch` transaction
 //! (ownership, existence, ops fit, references) without applying it, keeps it in [`Table`] and
 //! *pins* the objects it touches: a `Fault` of one, and any other client's prepare or
-//! transaction touching one, wait until the decision (bounded by [`PIN_WAIT`]). `Decide{xid,
-//! commit}` applies the part through the ordinary commit pipeline (durable, replicated,
-//! deltas to the other clients, notifies, DMIs) or drops it, and answers `Decided{gtx}`;
-//! everything is idempotent by xid; prepared parts, decisions and fences are replicated to the
-//! passives (group ops `PutPrepared`, `Decided`, `LockFence`) before they are answered or acted
-//! on. When a client leaves with prepared parts, the coordinator stripe aborts its own and a
-//! participant asks the coordinator stripe (`Outcome`, [`start_resolver`]) and applies or
-//! drops its part accordingly. `LockFence{lock, fence}` records, per lock, the GTX each other
-//! stripe must have delivered to the next holder: every later award of the lock is preceded by
-//! `AwardFence{req_id, lock, fence}`.
+//! transaction touching one, wait until the decision (bounded by [`PIN_WAIT`]); so do the
+//! preparing client's own requests on a participant stripe (its later transactions there are
+//! applied after the part). Once every part is prepared the client sends the coordinator
+//! stripe (its lock's) `Commit{xid, lock, participants}`: the coordinator applies its part
+//! through the ordinary commit pipeline (durable, replicated, deltas to the other clients,
+//! notifies, DMIs), records the decision and the lock's fence in the same record, and answers
+//! `Decided{gtx}` — the client's commit returns there, after two round trips. Each participant
+//! learns the decision from the coordinator stripe itself: right after its `Prepared` it asks
+//! `Outcome{xid}` (held by the coordinator until it decides, [`outcome`]; re-asked by
+//! [`start_resolver`] after a failover or restart) and applies or drops its part. A lock's
+//! fence (per participant stripe, the last xid committed under it that changed that stripe)
+//! precedes every later award of the lock (`AwardFence`); the new holder uses the award once
+//! each of those stripes answered its `AwaitParts{xid}` ([`await_parts`]: the parts are
+//! applied and their deltas sent). `Decide{xid, commit}` aborts (the client, after a failed
+//! prepare) or commits a part directly; everything is idempotent by xid; prepared parts,
+//! decisions and fences are replicated to the passives (group ops `PutPrepared`, `Decided`,
+//! `LockFence`) before they are answered or acted on. When a client leaves with an undecided
+//! part, the coordinator stripe aborts it.
 //!
 //! With one stripe none of this runs: the table stays empty and the hooks in `server.rs` /
 //! `state.rs` test `stripes > 1` or an empty map first.
@@ -23,7 +31,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kiln_protocol::{ErrorCode, LockId, Message, ObjectId, ObjectState, Txn, Xid};
+use kiln_protocol::{ErrorCode, Fence, LockId, Message, ObjectId, ObjectState, Txn, Xid};
 use tracing::{debug, warn};
 
 use crate::locks::ClientId;
@@ -37,6 +45,10 @@ pub const PIN_WAIT: Duration = Duration::from_secs(10);
 
 /// Decisions remembered for idempotent re-sends (oldest forgotten first).
 const MAX_DECIDED: usize = 65_536;
+
+/// How long the coordinator holds an `Outcome` question about an undecided transaction whose
+/// client is still there before it answers "not decided yet" (the participant asks again).
+const OUTCOME_HOLD: Duration = Duration::from_secs(1);
 
 /// A prepared part: checked, not applied.
 #[derive(Debug)]
@@ -55,12 +67,19 @@ pub struct Table {
     pinned: HashMap<ObjectId, Xid>,
     decided: HashMap<Xid, (bool, u64)>,
     decided_order: VecDeque<Xid>,
-    fences: HashMap<LockId, Vec<(u8, u64)>>,
-    /// Woken whenever pins are released.
+    fences: HashMap<LockId, Fence>,
+    /// Woken whenever pins are released or a decision is made.
     unpinned: Arc<tokio::sync::Notify>,
-    /// Participant parts whose client left before deciding them: their outcome is asked of
-    /// the coordinator stripe ([`start_resolver`]).
-    orphans: HashSet<Xid>,
+    /// Participant parts decided and being applied (removed from `parts`, deltas not sent
+    /// yet): an `AwaitParts` waits for them too.
+    applying: HashSet<Xid>,
+    /// Participant parts whose outcome a task is asking the coordinator stripe about.
+    asking: HashSet<Xid>,
+    /// Coordinator stripe: per undecided transaction, the participant stripes that asked its
+    /// `Outcome` (each asks once its part is prepared: its vote).
+    votes: HashMap<Xid, HashSet<u8>>,
+    /// Per coordinator stripe, the task holding this server's `Outcome` connection to it.
+    askers: HashMap<u8, tokio::sync::mpsc::UnboundedSender<Ask>>,
     /// The resolver task runs.
     resolver: bool,
     /// The stripe this table serves (set at start, `Table::set_stripe`).
@@ -83,14 +102,45 @@ impl Table {
         self.pinned.len()
     }
 
-    /// Whether any of `oids` is pinned by a part of a client other than `me`.
-    fn pins_other(&self, me: ClientId, oids: &mut dyn Iterator<Item = ObjectId>) -> Option<Xid> {
-        if self.pinned.is_empty() {
+    /// The undecided part a request of `me` touching `oids` waits for: one pinning any of
+    /// them — another client's, or `me`'s own when this stripe is a participant of it (its
+    /// decision comes from the coordinator stripe, not from this connection) —; with `ordered`
+    /// (a transaction), also any participant part of `me` here, so that its later transactions
+    /// are applied after the ones it committed across stripes.
+    fn blocker(
+        &self,
+        me: ClientId,
+        oids: &mut dyn Iterator<Item = ObjectId>,
+        ordered: bool,
+    ) -> Option<Xid> {
+        if self.parts.is_empty() {
             return None;
         }
+        let blocks = |x: &Xid| {
+            self.parts
+                .get(x)
+                .is_some_and(|p| p.client != me || x.stripe != self.stripe)
+        };
+        if ordered {
+            if let Some(x) = self
+                .parts
+                .iter()
+                .find(|(x, p)| p.client == me && x.stripe != self.stripe)
+                .map(|(x, _)| *x)
+            {
+                return Some(x);
+            }
+        }
         oids.filter_map(|o| self.pinned.get(&o))
-            .find(|x| self.parts.get(x).is_some_and(|p| p.client != me))
+            .find(|x| blocks(x))
             .copied()
+    }
+
+    /// Whether a part of `xid`'s client (same coordinator stripe) up to `xid.seq` is still
+    /// undecided or being applied here.
+    fn has_parts_upto(&self, xid: &Xid) -> bool {
+        let mine = |x: &Xid| x.stripe == xid.stripe && x.client == xid.client && x.seq <= xid.seq;
+        self.parts.keys().any(mine) || self.applying.iter().any(mine)
     }
 
     fn unpin(&mut self, p: &PreparedPart, xid: &Xid) {
@@ -103,6 +153,8 @@ impl Table {
     }
 
     fn remember(&mut self, xid: Xid, commit: bool, gtx: u64) {
+        self.unpinned.notify_waiters();
+        self.votes.remove(&xid);
         if self.decided.insert(xid, (commit, gtx)).is_none() {
             self.decided_order.push_back(xid);
             while self.decided_order.len() > MAX_DECIDED {
@@ -131,12 +183,11 @@ impl Table {
     }
 
     /// The client of prepared part `xid` is gone: the coordinator stripe's part is aborted (no
-    /// decision was made: the client decides at the coordinator first); a participant's is
-    /// kept, pinned, until the coordinator stripe tells its outcome.
+    /// decision was made: the client decides at the coordinator); a participant's is kept,
+    /// pinned, until the coordinator stripe tells its outcome (it is being asked already).
     fn orphan(&mut self, xid: Xid, client: ClientId) -> bool {
         if xid.stripe != self.stripe {
-            warn!(%xid, client, "the client of a prepared part left undecided: asking the coordinator stripe {}", xid.stripe);
-            self.orphans.insert(xid);
+            warn!(%xid, client, "the client of a prepared part left undecided: the coordinator stripe {} decides it", xid.stripe);
             return false;
         }
         if let Some(p) = self.parts.remove(&xid) {
@@ -196,16 +247,22 @@ impl Table {
         ops
     }
 
-    /// Merges `fence` into `lock`'s (the highest GTX per stripe); the lock's fence after it.
-    pub fn merge_fence(&mut self, lock: LockId, fence: &[(u8, u64)]) -> Vec<(u8, u64)> {
+    /// `xid` committed under `lock`, changing `participants`: it becomes their entry of the
+    /// lock's fence (the lock serializes its holders, so it is the latest); the fence after it.
+    pub fn merge_fence(&mut self, lock: LockId, participants: &[u8], xid: Xid) -> Fence {
         let f = self.fences.entry(lock).or_default();
-        for &(s, g) in fence {
+        for &s in participants {
             match f.iter_mut().find(|(x, _)| *x == s) {
-                Some((_, old)) => *old = (*old).max(g),
-                None => f.push((s, g)),
+                Some((_, old)) => *old = xid,
+                None => f.push((s, xid)),
             }
         }
         f.clone()
+    }
+
+    /// A replicated or restored fence (the state after the change).
+    pub fn set_fence(&mut self, lock: LockId, fence: &[(u8, Xid)]) {
+        self.fences.insert(lock, fence.to_vec());
     }
 
     fn keep(&mut self, xid: Xid, client: ClientId, part: Txn) {
@@ -348,12 +405,14 @@ pub fn abort_absent(shared: &Shared, st: &mut State) {
     }
 }
 
-/// Waits (at most [`PIN_WAIT`]) until none of `oids` is pinned by another client's prepared
-/// part. `Some(xid)`: still pinned by `xid` when the time ran out.
+/// Waits (at most [`PIN_WAIT`]) until no undecided part blocks a request of `me` touching
+/// `oids` (`Table::blocker`; `ordered`: a transaction of `me`, which also waits for `me`'s
+/// participant parts here). `Some(xid)`: still blocked by `xid` when the time ran out.
 pub async fn wait_unpinned(
     shared: &Shared,
     me: ClientId,
     oids: &(dyn Fn() -> Vec<ObjectId> + Sync),
+    ordered: bool,
 ) -> Option<Xid> {
     if shared.settings.stripes <= 1 {
         return None;
@@ -363,11 +422,11 @@ pub async fn wait_unpinned(
     loop {
         let notify = {
             let st = shared.state.lock();
-            if st.twopc.pinned.is_empty() {
+            if st.twopc.parts.is_empty() {
                 return None;
             }
             let l = list.get_or_insert_with(oids);
-            match st.twopc.pins_other(me, &mut l.iter().copied()) {
+            match st.twopc.blocker(me, &mut l.iter().copied(), ordered) {
                 None => return None,
                 Some(x) if Instant::now() >= deadline => return Some(x),
                 Some(x) => {
@@ -397,7 +456,7 @@ pub async fn prepare(
     }
     start_resolver(shared, &mut shared.state.lock());
     let oids = || part_oids(&part);
-    let busy = wait_unpinned(shared, me, &oids).await;
+    let busy = wait_unpinned(shared, me, &oids, false).await;
     let Some(pending) = prepare_locked(shared, me, req_id, xid, part, busy) else {
         return Ok(());
     };
@@ -405,9 +464,12 @@ pub async fn prepare(
     if shared.ha.is_group() && !shared.ha.is_active() {
         return Err(shared.deposed());
     }
-    let st = shared.state.lock();
+    let mut st = shared.state.lock();
     match r {
-        Ok(()) => st.send(me, Message::Prepared { req_id, xid }),
+        Ok(()) => {
+            st.send(me, Message::Prepared { req_id, xid });
+            ask_soon(shared, &mut st, xid);
+        }
         Err(e) => prepare_failed(
             &st,
             me,
@@ -451,7 +513,7 @@ fn prepare_failed(
 /// The part of a prepare under the state lock: `Some(pending)` when the part was kept and is
 /// being journaled (answered once that is done), `None` when it was answered already.
 fn prepare_locked(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     me: ClientId,
     req_id: u64,
     xid: Xid,
@@ -490,9 +552,115 @@ fn prepare_locked(
     st.twopc.keep(xid, me, part);
     if pending.is_empty() {
         st.send(me, Message::Prepared { req_id, xid });
+        ask_soon(shared, &mut st, xid);
         return None;
     }
     Some(pending)
+}
+
+/// How long the coordinator holds a `Commit` for its participants' votes before it aborts
+/// the transaction (its client is still connected but a participant never prepared).
+const VOTE_WAIT: Duration = Duration::from_secs(30);
+
+/// `Commit{req_id, xid, lock, participants, fence}` from client `me`, right after its
+/// `Prepare` here (this is `xid`'s coordinator stripe). Held on a task — the session goes on
+/// reading (a `Decide{abort}` may follow) — until every participant voted (asked `Outcome`),
+/// then the part is applied and the decision recorded together with `lock`'s fence entry for
+/// each participant (with `fence`); answered `Decided`. A part that is not prepared here, an
+/// abort that came first, or no votes within [`VOTE_WAIT`]: answered `Decided{false}`.
+/// `kick` ends the session when the commit fails on this server (deposed, storage): the
+/// client re-sends it to the next active.
+#[allow(clippy::too_many_arguments)]
+pub fn commit(
+    shared: &Arc<Shared>,
+    me: ClientId,
+    req_id: u64,
+    xid: Xid,
+    lock: LockId,
+    participants: Vec<u8>,
+    fence: bool,
+    kick: Arc<tokio::sync::Notify>,
+) -> Result<(), Violation> {
+    {
+        let st = shared.state.lock();
+        if xid.stripe != st.stripe {
+            return Err(Violation::new(
+                ErrorCode::OutOfOrder,
+                format!(
+                    "Commit of {xid} sent to stripe {}, which is not its coordinator",
+                    st.stripe
+                ),
+            ));
+        }
+        st.check_lock_owner(&lock)?;
+    }
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        if !wait_votes(&shared, me, req_id, xid, &participants).await {
+            return;
+        }
+        let fence = fence.then_some((lock, participants));
+        if let Err(v) = decide_inner(&shared, me, req_id, xid, true, fence).await {
+            warn!(%xid, code = ?v.code, reason = %v.message, "commit failed on this server: the client's session ends");
+            kick.notify_one();
+        }
+    });
+    Ok(())
+}
+
+/// Waits until every one of `participants` voted for `xid`: `true` to decide the commit;
+/// `false` when it was answered already (decided before, its part not prepared here, or no
+/// votes in time: aborted).
+async fn wait_votes(
+    shared: &Shared,
+    me: ClientId,
+    req_id: u64,
+    xid: Xid,
+    participants: &[u8],
+) -> bool {
+    let deadline = Instant::now() + VOTE_WAIT;
+    loop {
+        let notify = {
+            let mut st = shared.state.lock();
+            let answer = |commit: bool, gtx: u64| Message::Decided {
+                req_id,
+                xid,
+                commit,
+                gtx,
+            };
+            if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
+                st.send(me, answer(commit, gtx));
+                return false;
+            }
+            let timed_out = Instant::now() >= deadline;
+            if !st.twopc.parts.contains_key(&xid) || timed_out {
+                if timed_out {
+                    warn!(%xid, "no vote of every participant within {} s: aborted", VOTE_WAIT.as_secs());
+                } else {
+                    debug!(%xid, "commit of a part not prepared here (its prepare failed): aborted");
+                }
+                if let Some(p) = st.twopc.parts.remove(&xid) {
+                    st.twopc.unpin(&p, &xid);
+                }
+                st.twopc.remember(xid, false, 0);
+                drop(shared.record(vec![Op::Decided(xid, false, 0)]));
+                st.send(me, answer(false, 0));
+                return false;
+            }
+            let votes = st.twopc.votes.get(&xid);
+            if participants
+                .iter()
+                .all(|s| votes.is_some_and(|v| v.contains(s)))
+            {
+                return true;
+            }
+            st.twopc.unpinned.clone()
+        };
+        let n = notify.notified();
+        tokio::pin!(n);
+        n.as_mut().enable();
+        let _ = tokio::time::timeout(Duration::from_millis(50), n).await;
+    }
 }
 
 /// `Decide{req_id, xid, commit}` from client `me`.
@@ -503,9 +671,21 @@ pub async fn decide(
     xid: Xid,
     commit: bool,
 ) -> Result<(), Violation> {
+    decide_inner(shared, me, req_id, xid, commit, None).await
+}
+
+async fn decide_inner(
+    shared: &Arc<Shared>,
+    me: ClientId,
+    req_id: u64,
+    xid: Xid,
+    commit: bool,
+    fence: Option<(LockId, Vec<u8>)>,
+) -> Result<(), Violation> {
     if shared.ha.is_group() && !shared.ha.is_active() {
         return Err(shared.deposed());
     }
+    let participant = xid.stripe != shared.settings.stripe;
     let (applied, pending) = {
         let mut st = shared.state.lock();
         if let Some(&(c, gtx)) = st.twopc.decided.get(&xid) {
@@ -565,12 +745,22 @@ pub async fn decide(
                 format!("{xid}: the prepared part no longer applies: {}", v.message),
             )
         })?;
+            if participant {
+                // Decided here (a re-sent Decide, the outcome task, find it) but not yet sent.
+                st.twopc.applying.insert(xid);
+                st.twopc.remember(xid, true, applied.gtx);
+            }
+            let fence = fence.map(|(lock, participants)| {
+                let f = st.twopc.merge_fence(lock.clone(), &participants, xid);
+                Op::LockFence(lock, f)
+            });
             let replicated = !shared.ha.links.lock().is_empty();
             let pending = if shared.store.is_some() || replicated {
-                // The part's changes and the decision travel in one record: a passive that has
-                // one has the other.
+                // The part's changes, the decision and the lock's fence travel in one record:
+                // a passive that has one has the others.
                 let mut ops = st.durable_ops(me, std::slice::from_ref(&applied));
                 ops.push(Op::Decided(xid, true, applied.gtx));
+                ops.extend(fence);
                 shared.record(ops)
             } else {
                 Pending {
@@ -585,6 +775,7 @@ pub async fn decide(
                 let gtx = applied.gtx;
                 st.publish(me, vec![applied]);
                 st.twopc.remember(xid, true, gtx);
+                st.twopc.applying.remove(&xid);
                 st.send(
                     me,
                     Message::Decided {
@@ -622,6 +813,7 @@ pub async fn decide(
         }
     }
     let mut st = shared.state.lock();
+    st.twopc.applying.remove(&xid);
     if let Some(message) = err {
         let repair = st.rollback(me, vec![applied]);
         let _ = shared.replicate(&repair);
@@ -649,44 +841,65 @@ pub async fn decide(
     Ok(())
 }
 
-/// `Outcome{req_id, xid}` from another stripe's server (this is `xid`'s coordinator stripe):
-/// the decision; an undecided part whose client is gone here — or an xid never prepared
-/// here — is aborted now (recorded, so a late `Prepare` of it fails), which is safe because
-/// the client decides at the coordinator first.
-pub fn outcome(shared: &Shared, req_id: u64, xid: Xid) -> Message {
+/// `Outcome{req_id, xid, from}` from another stripe's server (this is `xid`'s coordinator
+/// stripe): `from` prepared its part (its vote, [`wait_votes`]); the answer is the decision,
+/// as soon as there is one. While `xid`'s client is connected (or expected back
+/// within the reconnect window) an undecided transaction is waited for, at most
+/// [`OUTCOME_HOLD`], then answered "not decided yet" (the participant asks again); once the
+/// client is gone, an undecided transaction — prepared here or not — is aborted on the spot
+/// (recorded, so a late `Prepare` or `Commit` of it fails), which is safe because only the
+/// client's `Commit` here decides a commit.
+pub async fn outcome(shared: &Shared, req_id: u64, xid: Xid, from: u8) -> Message {
     let answer = |state: u8, gtx: u64| Message::OutcomeIs {
         req_id,
         xid,
         state,
         gtx,
     };
-    if !shared.ha.is_active() {
-        return answer(0, 0);
-    }
-    let mut st = shared.state.lock();
-    if xid.stripe != st.stripe {
-        return answer(0, 0);
-    }
-    if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
-        return answer(if commit { 1 } else { 2 }, gtx);
-    }
-    let here = st.twopc.parts.get(&xid).map(|p| p.client);
-    if let Some(c) = here {
-        if st.clients.contains_key(&c) || st.known.contains_key(&c) {
-            return answer(0, 0); // its client may still decide
+    let deadline = Instant::now() + OUTCOME_HOLD;
+    loop {
+        if !shared.ha.is_active() {
+            return answer(0, 0);
         }
-        if let Some(p) = st.twopc.parts.remove(&xid) {
-            st.twopc.unpin(&p, &xid);
-        }
+        let notify = {
+            let mut st = shared.state.lock();
+            if xid.stripe != st.stripe {
+                return answer(0, 0);
+            }
+            if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
+                return answer(if commit { 1 } else { 2 }, gtx);
+            }
+            // The question is `from`'s vote: it prepared its part.
+            if st.twopc.votes.entry(xid).or_default().insert(from) {
+                st.twopc.unpinned.notify_waiters();
+            }
+            // `xid.client` is the client's id here, on its coordinator stripe.
+            if st.clients.contains_key(&xid.client) || st.known.contains_key(&xid.client) {
+                if Instant::now() >= deadline {
+                    return answer(0, 0); // its client may still decide
+                }
+                st.twopc.unpinned.clone()
+            } else {
+                if let Some(p) = st.twopc.parts.remove(&xid) {
+                    st.twopc.unpin(&p, &xid);
+                }
+                warn!(%xid, "asked for the outcome of an undecided transaction whose client is gone: aborted");
+                st.twopc.remember(xid, false, 0);
+                drop(shared.record(vec![Op::Decided(xid, false, 0)]));
+                return answer(2, 0);
+            }
+        };
+        let n = notify.notified();
+        tokio::pin!(n);
+        n.as_mut().enable();
+        // A decision between the check and `enable` (or the client leaving) is caught by the
+        // short timeout.
+        let _ = tokio::time::timeout(Duration::from_millis(50), n).await;
     }
-    warn!(%xid, "asked for the outcome of an undecided transaction whose client is gone: aborted");
-    st.twopc.remember(xid, false, 0);
-    drop(shared.record(vec![Op::Decided(xid, false, 0)]));
-    answer(2, 0)
 }
 
-/// Starts (once) the task that resolves orphaned participant parts by asking their
-/// coordinator stripe (`Outcome`), every 300 ms while there are any.
+/// Starts (once) the task that makes sure every participant part kept here is being asked
+/// about (every 300 ms: after a restart, a promotion, or a failed question).
 pub fn start_resolver(shared: &Arc<Shared>, st: &mut State) {
     st.twopc.stripe = st.stripe;
     if st.twopc.resolver || shared.settings.stripes <= 1 {
@@ -704,59 +917,180 @@ pub fn start_resolver(shared: &Arc<Shared>, st: &mut State) {
             if !shared.ha.is_active() && shared.ha.is_group() {
                 continue;
             }
-            let orphans: Vec<Xid> = {
-                let mut st = shared.state.lock();
-                let t = &mut st.twopc;
-                t.orphans.retain(|x| t.parts.contains_key(x));
-                t.orphans.iter().copied().collect()
-            };
-            for xid in orphans {
-                match ask_outcome(&shared, xid).await {
-                    Some((1, gtx)) => resolve(&shared, xid, true, gtx).await,
-                    Some((2, _)) => resolve(&shared, xid, false, 0).await,
-                    _ => debug!(%xid, "outcome not known yet"),
-                }
+            let mut st = shared.state.lock();
+            let t = &st.twopc;
+            let idle: Vec<Xid> = t
+                .parts
+                .keys()
+                .filter(|x| x.stripe != t.stripe && !t.asking.contains(x))
+                .copied()
+                .collect();
+            for xid in idle {
+                ask_soon(&shared, &mut st, xid);
             }
         }
     });
 }
 
-/// Asks the coordinator stripe of `xid` (each of its servers in turn; only the active listens
-/// on the client port) for the outcome: `(state, gtx)`.
-async fn ask_outcome(shared: &Shared, xid: Xid) -> Option<(u8, u64)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let addrs = shared.settings.stripe_addrs.get(usize::from(xid.stripe))?;
-    for addr in addrs {
-        let r = tokio::time::timeout(Duration::from_secs(2), async {
-            let mut sock = tokio::net::TcpStream::connect(addr).await.ok()?;
-            let req = kiln_protocol::frame::to_bytes(&Message::Outcome { req_id: 1, xid });
-            sock.write_all(&req).await.ok()?;
-            let mut buf = bytes::BytesMut::with_capacity(64);
-            loop {
-                if let Ok(Some(n)) = kiln_protocol::frame::check(&buf, 1 << 16) {
-                    return match kiln_protocol::frame::parse(&buf[..n]).ok()? {
-                        Message::OutcomeIs { state, gtx, .. } => Some((state, gtx)),
-                        _ => None,
-                    };
+/// Starts a task asking `xid`'s coordinator stripe for its outcome (this stripe is a
+/// participant and keeps its part) until the part is decided here; one per xid.
+fn ask_soon(shared: &Arc<Shared>, st: &mut State, xid: Xid) {
+    if xid.stripe == st.stripe || shared.settings.stripes <= 1 || !st.twopc.asking.insert(xid) {
+        return;
+    }
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let mut stop = shared.shutdown.subscribe();
+        loop {
+            if !shared.state.lock().twopc.parts.contains_key(&xid)
+                || (shared.ha.is_group() && !shared.ha.is_active())
+            {
+                break;
+            }
+            let asked = Instant::now();
+            let answer = tokio::select! {
+                a = ask_outcome(&shared, xid) => a,
+                _ = stop.changed() => break,
+            };
+            match answer {
+                Some((1, gtx)) => resolve(&shared, xid, true, gtx).await,
+                Some((2, _)) => resolve(&shared, xid, false, 0).await,
+                Some(_) => {
+                    debug!(%xid, "outcome not decided yet");
+                    if asked.elapsed() < Duration::from_millis(100) {
+                        // Not held (the coordinator is not active yet): no busy loop.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
                 }
-                if sock.read_buf(&mut buf).await.ok()? == 0 {
-                    return None;
+                None => {
+                    debug!(%xid, "the coordinator stripe did not answer; asking again");
+                    tokio::time::sleep(Duration::from_millis(300)).await;
                 }
             }
-        })
-        .await;
-        if let Ok(Some(a)) = r {
-            return Some(a);
         }
-    }
-    None
+        shared.state.lock().twopc.asking.remove(&xid);
+    });
 }
 
-/// Applies (`commit`) or drops an orphaned participant part, as the coordinator decided.
+/// A question for a coordinator stripe's `Outcome` connection, and where its answer goes.
+type Ask = (Xid, tokio::sync::oneshot::Sender<(u8, u64)>);
+
+/// Asks the coordinator stripe of `xid` for the outcome: `(state, gtx)`, `None` when it could
+/// not be reached (or did not answer in time). The questions to one stripe share one
+/// connection ([`asker`]), several in flight.
+async fn ask_outcome(shared: &Arc<Shared>, xid: Xid) -> Option<(u8, u64)> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    {
+        let mut st = shared.state.lock();
+        let sender = st
+            .twopc
+            .askers
+            .entry(xid.stripe)
+            .or_insert_with(|| asker(shared.clone(), xid.stripe));
+        if sender.send((xid, tx)).is_err() {
+            st.twopc.askers.remove(&xid.stripe);
+            return None;
+        }
+    }
+    tokio::time::timeout(OUTCOME_HOLD + Duration::from_secs(2), rx)
+        .await
+        .ok()?
+        .ok()
+}
+
+/// Starts the task that holds this server's `Outcome` connection to coordinator stripe
+/// `stripe` (to each of its servers' client ports in turn until one answers: only the active
+/// listens), sends it the questions and routes the answers by `req_id`. When the connection
+/// fails, the questions in flight get no answer (their askers try again) and the next
+/// question connects anew.
+fn asker(shared: Arc<Shared>, stripe: u8) -> tokio::sync::mpsc::UnboundedSender<Ask> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Ask>();
+    tokio::spawn(async move {
+        let mut stop = shared.shutdown.subscribe();
+        let addrs = shared
+            .settings
+            .stripe_addrs
+            .get(usize::from(stripe))
+            .cloned()
+            .unwrap_or_default();
+        let mut next_req = 0u64;
+        'connect: loop {
+            let first = tokio::select! {
+                a = rx.recv() => match a { Some(a) => a, None => return },
+                _ = stop.changed() => return,
+            };
+            let mut sock = None;
+            for addr in &addrs {
+                let c = tokio::time::timeout(
+                    Duration::from_secs(2),
+                    tokio::net::TcpStream::connect(addr),
+                )
+                .await;
+                if let Ok(Ok(c)) = c {
+                    c.set_nodelay(true).ok();
+                    sock = Some(c);
+                    break;
+                }
+            }
+            let Some(sock) = sock else {
+                debug!(stripe, "no server of the coordinator stripe answers");
+                continue; // `first` is dropped: its asker tries again
+            };
+            let (mut rd, mut wr) = sock.into_split();
+            let mut inflight: HashMap<u64, Ask> = HashMap::new();
+            let mut buf = bytes::BytesMut::with_capacity(4096);
+            let mut pending = Some(first);
+            loop {
+                if let Some((xid, answer)) = pending.take() {
+                    next_req += 1;
+                    let req = kiln_protocol::frame::to_bytes(&Message::Outcome {
+                        req_id: next_req,
+                        xid,
+                        from: shared.settings.stripe,
+                    });
+                    inflight.insert(next_req, (xid, answer));
+                    if wr.write_all(&req).await.is_err() {
+                        continue 'connect;
+                    }
+                }
+                while let Ok(Some(n)) = kiln_protocol::frame::check(&buf, 1 << 16) {
+                    let f = buf.split_to(n);
+                    match kiln_protocol::frame::parse(&f) {
+                        Ok(Message::OutcomeIs {
+                            req_id, state, gtx, ..
+                        }) => {
+                            if let Some((_, answer)) = inflight.remove(&req_id) {
+                                let _ = answer.send((state, gtx));
+                            }
+                        }
+                        other => {
+                            warn!(stripe, answer = ?other, "unexpected answer on an Outcome connection: reconnecting");
+                            continue 'connect;
+                        }
+                    }
+                }
+                tokio::select! {
+                    a = rx.recv() => match a {
+                        Some(a) => pending = Some(a),
+                        None => return,
+                    },
+                    r = rd.read_buf(&mut buf) => match r {
+                        Ok(n) if n > 0 => {}
+                        _ => continue 'connect, // the questions in flight get no answer
+                    },
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    });
+    tx
+}
+
+/// Applies (`commit`) or drops a participant part, as the coordinator stripe decided.
 async fn resolve(shared: &Arc<Shared>, xid: Xid, commit: bool, coordinator_gtx: u64) {
     let (applied, client, pending) = {
         let mut st = shared.state.lock();
-        st.twopc.orphans.remove(&xid);
         let Some(p) = st.twopc.parts.remove(&xid) else {
             return;
         };
@@ -775,10 +1109,13 @@ async fn resolve(shared: &Arc<Shared>, xid: Xid, commit: bool, coordinator_gtx: 
             Ok(a) => a,
             Err(v) => {
                 warn!(%xid, reason = %v.message, "a committed transaction's prepared part no longer applies here");
+                st.twopc.remember(xid, false, 0);
                 return;
             }
         };
-        warn!(%xid, coordinator_gtx, gtx = applied.gtx, "the coordinator stripe committed it: the prepared part is applied");
+        debug!(%xid, coordinator_gtx, gtx = applied.gtx, "the coordinator stripe committed it: the prepared part is applied");
+        st.twopc.applying.insert(xid);
+        st.twopc.remember(xid, true, applied.gtx);
         let mut ops = st.durable_ops(client, std::slice::from_ref(&applied));
         ops.push(Op::Decided(xid, true, applied.gtx));
         let pending = shared.record(ops);
@@ -788,9 +1125,9 @@ async fn resolve(shared: &Arc<Shared>, xid: Xid, commit: bool, coordinator_gtx: 
         warn!(%xid, error = %e, "the resolved part could not be made durable");
     }
     let mut st = shared.state.lock();
-    let gtx = applied.gtx;
     st.publish(client, vec![applied]);
-    st.twopc.remember(xid, true, gtx);
+    st.twopc.applying.remove(&xid);
+    st.twopc.unpinned.notify_waiters();
 }
 
 /// Test hook (debug builds only): with `KILN_TEST_EXIT_AFTER_DECIDED=<file>` in its
@@ -810,22 +1147,40 @@ fn test_exit_after_decided(xid: &Xid) {
     }
 }
 
-/// `LockFence{lock, fence}`: merged into the lock's fence (highest GTX per stripe) and
-/// replicated; the session reads its next message (the release that follows) only once the
-/// passives have it, so a new active never awards the lock without it.
-pub async fn lock_fence(
-    shared: &Arc<Shared>,
-    lock: LockId,
-    fence: Vec<(u8, u64)>,
-) -> Result<(), Violation> {
-    let pending = {
-        let mut st = shared.state.lock();
-        st.check_lock_owner(&lock)?;
-        let merged = st.twopc.merge_fence(lock.clone(), &fence);
-        shared.record(vec![Op::LockFence(lock, merged)])
-    };
-    if !pending.is_empty() {
-        let _ = pending.wait(shared).await;
+/// `AwaitParts{req_id, xid}` from client `me` (a fenced award, §9.12): answered `PartsDone`
+/// once no part of `xid`'s client up to `xid.seq` is undecided or being applied here (their
+/// deltas were queued to `me` first), or after [`PIN_WAIT`] with a warning. Waits on a task:
+/// the session goes on reading.
+pub fn await_parts(shared: &Arc<Shared>, me: ClientId, req_id: u64, xid: Xid) {
+    let done = Message::PartsDone { req_id, xid };
+    {
+        let st = shared.state.lock();
+        if !st.twopc.has_parts_upto(&xid) {
+            st.send(me, done);
+            return;
+        }
     }
-    Ok(())
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let deadline = Instant::now() + PIN_WAIT;
+        loop {
+            let notify = {
+                let st = shared.state.lock();
+                if !st.twopc.has_parts_upto(&xid) {
+                    st.send(me, done);
+                    return;
+                }
+                if Instant::now() >= deadline {
+                    warn!(%xid, client = me, "a fenced award waited {} s for an undecided part: answered anyway", PIN_WAIT.as_secs());
+                    st.send(me, done);
+                    return;
+                }
+                st.twopc.unpinned.clone()
+            };
+            let n = notify.notified();
+            tokio::pin!(n);
+            n.as_mut().enable();
+            let _ = tokio::time::timeout(Duration::from_millis(50), n).await;
+        }
+    });
 }

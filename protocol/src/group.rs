@@ -95,9 +95,9 @@ pub enum GroupOp {
     /// The decision of a transaction across stripes: its prepared part (if any) is gone,
     /// committed as GTX `gtx` or aborted (`false`, 0).
     Decided(Xid, bool, u64),
-    /// A lock's fence (protocol.md §9.12): the GTX per stripe its next holder must have
-    /// received (the highest given so far).
-    LockFence(LockId, Vec<(u8, u64)>),
+    /// A lock's fence (protocol.md §9.12): per participant stripe, the last transaction
+    /// across stripes committed under the lock that changed it.
+    LockFence(LockId, crate::message::Fence),
 }
 
 /// One L2↔L2 message.
@@ -269,7 +269,7 @@ impl GroupOp {
             GroupOp::PutMeta(k, _) => 13 + k.len(),
             GroupOp::PutPrepared(_, _, b) => 30 + b.len(),
             GroupOp::Decided(..) => 27,
-            GroupOp::LockFence(_, f) => 16 + 9 * f.len(),
+            GroupOp::LockFence(_, f) => 16 + 18 * f.len(),
             _ => 9,
         }
     }
@@ -324,11 +324,7 @@ impl GroupOp {
             GroupOp::LockFence(lock, fence) => {
                 out.put_u8(op::LOCK_FENCE);
                 lock.encode(out);
-                put_count(out, fence.len());
-                for (s, g) in fence {
-                    out.put_u8(*s);
-                    out.put_u64(*g);
-                }
+                crate::message::put_fence(out, fence);
             }
         }
     }
@@ -363,12 +359,7 @@ impl GroupOp {
             op::DECIDED => GroupOp::Decided(Xid::decode(r)?, r.bool()?, r.u64()?),
             op::LOCK_FENCE => {
                 let lock = LockId::decode(r)?;
-                let n = r.count(9, "fence")?;
-                let mut fence = Vec::with_capacity(n);
-                for _ in 0..n {
-                    fence.push((r.u8()?, r.u64()?));
-                }
-                GroupOp::LockFence(lock, fence)
+                GroupOp::LockFence(lock, crate::message::get_fence(r)?)
             }
             t => {
                 return Err(ProtocolError::InvalidTag {
@@ -655,7 +646,27 @@ mod tests {
                 true,
                 77,
             ),
-            GroupOp::LockFence(LockId::Named("bank".into()), vec![(1, 5), (2, 9)]),
+            GroupOp::LockFence(
+                LockId::Named("bank".into()),
+                vec![
+                    (
+                        1,
+                        Xid {
+                            stripe: 0,
+                            client: 5,
+                            seq: 2,
+                        },
+                    ),
+                    (
+                        2,
+                        Xid {
+                            stripe: 0,
+                            client: 9,
+                            seq: 7,
+                        },
+                    ),
+                ],
+            ),
         ];
         let msgs = vec![
             GroupMsg::Hello {

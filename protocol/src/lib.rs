@@ -29,8 +29,8 @@ pub mod wire;
 
 pub use error::ProtocolError;
 pub use message::{
-    msg_type, type_name, DmiCall, ErrorCode, FaultedObject, LockId, LockLevel, Message, NodeInfo,
-    Notify, Reconnect, SubTarget, Txn, WakeReason, Xid, PROTOCOL_VERSION, TXN_FLAG_SYNC,
+    msg_type, type_name, DmiCall, ErrorCode, FaultedObject, Fence, LockId, LockLevel, Message,
+    NodeInfo, Notify, Reconnect, SubTarget, Txn, WakeReason, Xid, PROTOCOL_VERSION, TXN_FLAG_SYNC,
 };
 pub use object::{
     array_tag, kind_tag, op_tag, ArrayData, Delta, DeltaOp, Field, ObjectData, ObjectId,

@@ -445,8 +445,9 @@ pub mod msg_type {
     pub const LOCATE: u8 = 0x13;
     pub const PREPARE: u8 = 0x14;
     pub const DECIDE: u8 = 0x15;
-    pub const LOCK_FENCE: u8 = 0x16;
+    pub const COMMIT: u8 = 0x16;
     pub const OUTCOME: u8 = 0x17;
+    pub const AWAIT_PARTS: u8 = 0x18;
     // both directions
     pub const PING: u8 = 0x3e;
     pub const PONG: u8 = 0x3f;
@@ -477,6 +478,7 @@ pub mod msg_type {
     pub const DECIDED: u8 = 0x57;
     pub const AWARD_FENCE: u8 = 0x58;
     pub const OUTCOME_IS: u8 = 0x59;
+    pub const PARTS_DONE: u8 = 0x5a;
 }
 
 /// The id of a transaction across stripes (two-phase commit, protocol.md §9.12):
@@ -522,19 +524,25 @@ impl std::fmt::Display for Xid {
     }
 }
 
-fn put_fence(out: &mut BytesMut, fence: &[(u8, u64)]) {
+/// A lock's fence (§9.12): per participant stripe, the last transaction across stripes
+/// committed under the lock that changed that stripe. The lock's next holder uses the award
+/// only once each of those stripes answered `AwaitParts{xid}` (its parts up to that one, of that
+/// client, are applied and their deltas sent).
+pub type Fence = Vec<(u8, Xid)>;
+
+pub(crate) fn put_fence(out: &mut BytesMut, fence: &[(u8, Xid)]) {
     put_count(out, fence.len());
-    for (s, g) in fence {
+    for (s, x) in fence {
         out.put_u8(*s);
-        out.put_u64(*g);
+        x.encode(out);
     }
 }
 
-fn get_fence(r: &mut Reader<'_>) -> Result<Vec<(u8, u64)>, ProtocolError> {
-    let n = r.count(9, "fence")?;
+pub(crate) fn get_fence(r: &mut Reader<'_>) -> Result<Fence, ProtocolError> {
+    let n = r.count(18, "fence")?;
     let mut v = Vec::with_capacity(n);
     for _ in 0..n {
-        v.push((r.u8()?, r.u64()?));
+        v.push((r.u8()?, Xid::decode(r)?));
     }
     Ok(v)
 }
@@ -617,15 +625,30 @@ pub enum Message {
     /// prepared (not visible); answered by `Prepared` or `PrepareFailed` (§9.12). `part.seq`
     /// is 0 (the part is not in the connection's sequence of transactions).
     Prepare { req_id: u64, xid: Xid, part: Txn },
-    /// Two-phase commit, phase 2: commit (apply) or abort (drop) the prepared part `xid`;
-    /// answered by `Decided`.
+    /// Two-phase commit, phase 2 elsewhere: commit (apply) or abort (drop) the prepared part
+    /// `xid`; answered by `Decided`. The client sends it to abort everywhere; participants
+    /// otherwise learn the decision from the coordinator stripe (`Outcome`).
     Decide { req_id: u64, xid: Xid, commit: bool },
-    /// Sent to a lock's stripe before the lock is given back: a holder of `lock` must have
-    /// applied, from each stripe of `fence`, every transaction up to that GTX.
-    LockFence { lock: LockId, fence: Vec<(u8, u64)> },
-    /// Server to server (a participant's active to the coordinator stripe's, as the first and
-    /// only request of a connection without `Hello`): what became of transaction `xid`?
-    Outcome { req_id: u64, xid: Xid },
+    /// Two-phase commit at the coordinator, sent right after its `Prepare`: commit `xid` once
+    /// every one of `participants` (the other stripes it changes) has prepared its part — each
+    /// says so itself, by asking `Outcome` — unless it is aborted first; the part is applied
+    /// and the decision recorded, with `fence`, `lock`'s fence entry for each participant.
+    /// Answered by `Decided` (commit or abort: the coordinator's answer is the outcome).
+    Commit {
+        req_id: u64,
+        xid: Xid,
+        lock: LockId,
+        participants: Vec<u8>,
+        fence: bool,
+    },
+    /// Answered by `PartsDone` once this stripe holds no undecided part of `xid`'s client
+    /// (same coordinator stripe and client) up to `xid.seq`, and every decided one's deltas
+    /// were sent: a fenced award's wait (§9.12).
+    AwaitParts { req_id: u64, xid: Xid },
+    /// Server to server (a participant's active to the coordinator stripe's, on a connection
+    /// without `Hello`, several in flight): what became of transaction `xid`? `from`: the
+    /// asking stripe, which has prepared its part (the question is its vote).
+    Outcome { req_id: u64, xid: Xid, from: u8 },
     // ---------------------------------------------------------------- both directions
     /// Health check probe.
     Ping { nonce: u64 },
@@ -738,12 +761,14 @@ pub enum Message {
         gtx: u64,
     },
     /// Sent just before the `LockAward` of request `req_id`: the award is used only once
-    /// every stripe of `fence` has delivered its transactions up to that GTX.
+    /// every stripe of `fence` answered `AwaitParts` for its transaction.
     AwardFence {
         req_id: u64,
         lock: LockId,
-        fence: Vec<(u8, u64)>,
+        fence: Fence,
     },
+    /// Answer to `AwaitParts`.
+    PartsDone { req_id: u64, xid: Xid },
     /// Answer to `Outcome`: `state` 0 = not decided yet (ask again), 1 = committed (as GTX
     /// `gtx` on the coordinator), 2 = aborted.
     OutcomeIs {
@@ -827,7 +852,9 @@ impl Message {
             Message::Located { .. } => t::LOCATED,
             Message::Prepare { .. } => t::PREPARE,
             Message::Decide { .. } => t::DECIDE,
-            Message::LockFence { .. } => t::LOCK_FENCE,
+            Message::Commit { .. } => t::COMMIT,
+            Message::AwaitParts { .. } => t::AWAIT_PARTS,
+            Message::PartsDone { .. } => t::PARTS_DONE,
             Message::Prepared { .. } => t::PREPARED,
             Message::PrepareFailed { .. } => t::PREPARE_FAILED,
             Message::Decided { .. } => t::DECIDED,
@@ -1105,9 +1132,23 @@ impl Message {
                 xid.encode(out);
                 out.put_u8(u8::from(*commit));
             }
-            Message::LockFence { lock, fence } => {
+            Message::Commit {
+                req_id,
+                xid,
+                lock,
+                participants,
+                fence,
+            } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
                 lock.encode(out);
-                put_fence(out, fence);
+                put_count(out, participants.len());
+                participants.iter().for_each(|s| out.put_u8(*s));
+                out.put_u8(u8::from(*fence));
+            }
+            Message::AwaitParts { req_id, xid } | Message::PartsDone { req_id, xid } => {
+                out.put_u64(*req_id);
+                xid.encode(out);
             }
             Message::Prepared { req_id, xid } => {
                 out.put_u64(*req_id);
@@ -1144,9 +1185,10 @@ impl Message {
                 lock.encode(out);
                 put_fence(out, fence);
             }
-            Message::Outcome { req_id, xid } => {
+            Message::Outcome { req_id, xid, from } => {
                 out.put_u64(*req_id);
                 xid.encode(out);
+                out.put_u8(*from);
             }
             Message::OutcomeIs {
                 req_id,
@@ -1440,9 +1482,27 @@ impl Message {
                 xid: Xid::decode(r)?,
                 commit: r.bool()?,
             },
-            t::LOCK_FENCE => Message::LockFence {
+            t::COMMIT => Message::Commit {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
                 lock: LockId::decode(r)?,
-                fence: get_fence(r)?,
+                participants: {
+                    let n = r.count(1, "participants")?;
+                    let mut v = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        v.push(r.u8()?);
+                    }
+                    v
+                },
+                fence: r.bool()?,
+            },
+            t::AWAIT_PARTS => Message::AwaitParts {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
+            },
+            t::PARTS_DONE => Message::PartsDone {
+                req_id: r.u64()?,
+                xid: Xid::decode(r)?,
             },
             t::PREPARED => Message::Prepared {
                 req_id: r.u64()?,
@@ -1468,6 +1528,7 @@ impl Message {
             t::OUTCOME => Message::Outcome {
                 req_id: r.u64()?,
                 xid: Xid::decode(r)?,
+                from: r.u8()?,
             },
             t::OUTCOME_IS => Message::OutcomeIs {
                 req_id: r.u64()?,
@@ -1538,7 +1599,9 @@ pub fn type_name(ty: u8) -> &'static str {
         t::LOCATED => "Located",
         t::PREPARE => "Prepare",
         t::DECIDE => "Decide",
-        t::LOCK_FENCE => "LockFence",
+        t::COMMIT => "Commit",
+        t::AWAIT_PARTS => "AwaitParts",
+        t::PARTS_DONE => "PartsDone",
         t::PREPARED => "Prepared",
         t::PREPARE_FAILED => "PrepareFailed",
         t::DECIDED => "Decided",

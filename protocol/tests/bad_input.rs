@@ -106,7 +106,7 @@ fn short_header_needs_more() {
 #[test]
 fn unknown_type_bytes() {
     let known: Vec<u8> = (0..=255u8).filter(|t| type_name(*t) != "unknown").collect();
-    assert_eq!(known.len(), 51);
+    assert_eq!(known.len(), 53);
     for t in 0..=255u8 {
         if known.contains(&t) {
             continue;
@@ -117,7 +117,7 @@ fn unknown_type_bytes() {
             Err(ProtocolError::UnknownMessage(t))
         );
     }
-    for t in [0x00, 0x18, 0x3d, 0x5a, 0x7f, 0x80, 0xff] {
+    for t in [0x00, 0x19, 0x3d, 0x5b, 0x7f, 0x80, 0xff] {
         assert!(!known.contains(&t));
     }
 }

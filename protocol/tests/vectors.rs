@@ -821,10 +821,10 @@ fn xid_json(x: &kiln_protocol::Xid) -> Json {
     json!({ "stripe": x.stripe, "client": x.client, "seq": x.seq })
 }
 
-fn fence_json(f: &[(u8, u64)]) -> Json {
+fn fence_json(f: &[(u8, kiln_protocol::Xid)]) -> Json {
     Json::Array(
         f.iter()
-            .map(|(s, g)| json!({ "stripe": s, "gtx": g }))
+            .map(|(s, x)| json!({ "stripe": s, "xid": xid_json(x) }))
             .collect(),
     )
 }
@@ -1079,8 +1079,18 @@ fn message_json(m: &Message) -> Json {
             xid,
             commit,
         } => json!({ "req_id": req_id, "xid": xid_json(xid), "commit": commit }),
-        Message::LockFence { lock, fence } => {
-            json!({ "lock": lock_json(lock), "fence": fence_json(fence) })
+        Message::Commit {
+            req_id,
+            xid,
+            lock,
+            participants,
+            fence,
+        } => json!({
+            "req_id": req_id, "xid": xid_json(xid), "lock": lock_json(lock),
+            "participants": participants, "fence": fence
+        }),
+        Message::AwaitParts { req_id, xid } | Message::PartsDone { req_id, xid } => {
+            json!({ "req_id": req_id, "xid": xid_json(xid) })
         }
         Message::Prepared { req_id, xid } => json!({ "req_id": req_id, "xid": xid_json(xid) }),
         Message::PrepareFailed {
@@ -1103,7 +1113,9 @@ fn message_json(m: &Message) -> Json {
             lock,
             fence,
         } => json!({ "req_id": req_id, "lock": lock_json(lock), "fence": fence_json(fence) }),
-        Message::Outcome { req_id, xid } => json!({ "req_id": req_id, "xid": xid_json(xid) }),
+        Message::Outcome { req_id, xid, from } => {
+            json!({ "req_id": req_id, "xid": xid_json(xid), "from": from })
+        }
         Message::OutcomeIs {
             req_id,
             xid,

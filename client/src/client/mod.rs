@@ -33,7 +33,6 @@ pub use api::{Client, LockHandle, Subscription};
 pub use builder::{ClientBuilder, HealthCheck};
 pub use events::{ChangeEvent, Changed, ClientStats, ClusterEvent, ConnectionState, DmiEvent};
 pub(crate) use inner::{Cached, Inner, LockEntry};
-pub(crate) use twopc::Completion;
 
 /// Default number of object ids leased per request.
 const DEFAULT_ID_BATCH: u64 = 10_000;

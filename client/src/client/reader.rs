@@ -71,7 +71,8 @@ impl Inner {
             | Message::Located { req_id, .. }
             | Message::Prepared { req_id, .. }
             | Message::PrepareFailed { req_id, .. }
-            | Message::Decided { req_id, .. } => match self.pending.lock().remove(&req_id) {
+            | Message::Decided { req_id, .. }
+            | Message::PartsDone { req_id, .. } => match self.pending.lock().remove(&req_id) {
                 Some(p) => {
                     let _ = p.tx.send(m);
                 }

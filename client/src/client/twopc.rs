@@ -3,25 +3,27 @@
 //! A transaction lives on its lock's stripe (the **coordinator**). Changes it makes to objects
 //! of other stripes are recorded per stripe ([`crate::Txn`] keeps them beside the lock
 //! stripe's part); objects it creates get ids of the lock's stripe. At commit, when other
-//! stripes are involved:
+//! stripes are involved — two round trips:
 //! 1. `Prepare{xid, part}` to every involved stripe, the coordinator included, in parallel;
-//! 2. all `Prepared` → `Decide{xid, commit}` to the coordinator (its part is applied: that is
-//!    the decision), then to every participant in parallel (each answers `Decided{gtx}`);
+//! 2. all `Prepared` → `Commit{xid, lock, participants}` to the coordinator: its part is
+//!    applied and the decision recorded, with the lock's fence (that is the commit point);
+//!    it answers `Decided{gtx}` and the commit returns. Each participant learns the decision
+//!    from the coordinator stripe (it asked right after preparing) and applies its part;
+//!    this client's later requests there wait for that server-side;
 //!    any `PrepareFailed` (or a lost stripe) → `Decide{abort}` everywhere and the commit
-//!    fails, nothing applied anywhere;
-//! 3. `LockFence{lock, [(stripe, gtx)]}` to the coordinator: the lock's next award (to any
-//!    client) is preceded by `AwardFence` and used only once each of those stripes'
-//!    connections delivered its transactions up to that GTX ([`Inner::hold_award`]).
+//!    fails, nothing applied anywhere.
 //!
-//! The lock is released only after step 3, so a reader under the same lock sees all of the
-//! transaction or none of it. One stripe: none of this runs.
+//! The lock's next award (to any client) is preceded by `AwardFence{[(stripe, xid)]}` and used
+//! only once each of those stripes answered `AwaitParts{xid}` ([`Inner::hold_award`]): a
+//! reader under the same lock sees all of the transaction or none of it. One stripe: none of
+//! this runs.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
-use kiln_protocol::{LockId, Message, ObjectId, Txn as WireTxn, Xid};
+use kiln_protocol::{Fence, LockId, Message, ObjectId, Txn as WireTxn, Xid};
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
@@ -33,57 +35,6 @@ use super::inner::{Inner, PendingReq};
 /// (with a warning): a stripe without an active stops what needs it (seed 001).
 const FENCE_WAIT: Duration = Duration::from_secs(10);
 
-/// The participants' answers a committed transaction across stripes still waits for.
-pub(crate) struct Completion {
-    xid: Xid,
-    #[allow(clippy::type_complexity)]
-    waits: Vec<(Arc<Inner>, WireTxn, Result<oneshot::Receiver<Message>>)>,
-}
-
-impl Completion {
-    /// Waits for every participant's `Decided`; the fence (participant stripe, GTX).
-    pub(crate) async fn wait(self) -> Result<Vec<(u8, u64)>> {
-        let mut fence = Vec::with_capacity(self.waits.len());
-        let mut failure = None;
-        for (c, t, rx) in self.waits {
-            let r = match rx {
-                Ok(rx) => rx.await.map_err(|_| c.failure()),
-                Err(e) => Err(e),
-            };
-            match r.and_then(|m| decided(self.xid, m)) {
-                Ok(gtx) => {
-                    c.set_versions(&t, gtx);
-                    fence.push((c.stripe, gtx));
-                }
-                Err(e) => {
-                    // Committed at the coordinator: the participant learns it (its re-sent
-                    // Decide, or it asks the coordinator once this client is gone).
-                    tracing::warn!(xid = %self.xid, stripe = c.stripe, error = %e,
-                        "a participant did not confirm a committed transaction");
-                    failure.get_or_insert(e);
-                }
-            }
-        }
-        match failure {
-            None => Ok(fence),
-            Some(e) => Err(e),
-        }
-    }
-}
-
-/// The GTX of a `Decided{commit}` answer.
-fn decided(xid: Xid, m: Message) -> Result<u64> {
-    match m {
-        Message::Decided {
-            commit: true, gtx, ..
-        } => Ok(gtx),
-        other => Err(Error::lost(format!(
-            "{xid}: unexpected answer {} to Decide{{commit}}",
-            other.name()
-        ))),
-    }
-}
-
 /// Per-connection state of two-phase commit (empty and unused with one stripe).
 #[derive(Debug, Default)]
 pub(crate) struct TwoPc {
@@ -92,7 +43,7 @@ pub(crate) struct TwoPc {
     /// Cross-stripe transactions this client coordinated (the xid sequence).
     next_xid: AtomicU64,
     /// `AwardFence`s received, by the `req_id` of the award they precede.
-    award_fences: Mutex<HashMap<u64, Vec<(u8, u64)>>>,
+    award_fences: Mutex<HashMap<u64, Fence>>,
     /// Locks whose award waits for its fence: the messages about them received meanwhile,
     /// dispatched in order once the fence is reached.
     held_back: Mutex<HashMap<LockId, Vec<Message>>>,
@@ -135,42 +86,45 @@ impl Inner {
             })
     }
 
-    /// One `Ping` round trip on this connection: every message the server queued for this
-    /// client before it answered has been dispatched once this returns.
-    async fn round_trip(&self) -> Result<()> {
-        let nonce = self.next_req.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        {
-            let _g = self.gate();
-            let mut pings = self.pings.lock();
-            self.check_alive()?;
-            if !self.out.push(Message::Ping { nonce }) {
-                return Err(self.failure());
-            }
-            pings.insert(nonce, (tx, false));
-        }
-        rx.await.map_err(|_| self.failure())
-    }
-
     /// Waits until each stripe of `fence` (other than this one: its deltas precede the award
-    /// on this connection) delivered its transactions up to the GTX given.
-    async fn reach_fence(self: &Arc<Self>, fence: &[(u8, u64)]) {
-        for &(s, gtx) in fence {
-            if s == self.stripe {
-                continue;
-            }
-            let r = match self.stripe_conn(s) {
-                Ok(c) => tokio::time::timeout(FENCE_WAIT, c.round_trip()).await,
+    /// on this connection) has applied its transaction: `AwaitParts{xid}` to all of them at
+    /// once; each `PartsDone` means that stripe applied the parts of `xid` (and its client's
+    /// earlier ones) and every message it queued for this client before (their deltas) has
+    /// been dispatched.
+    async fn reach_fence(self: &Arc<Self>, fence: &[(u8, Xid)]) {
+        let asked: Vec<_> = fence
+            .iter()
+            .filter(|(s, _)| *s != self.stripe)
+            .map(|&(s, xid)| {
+                let rx = self.stripe_conn(s).and_then(|c| {
+                    let rx = c.request_queued(|req_id| Message::AwaitParts { req_id, xid })?;
+                    Ok((c, rx))
+                });
+                (s, xid, rx)
+            })
+            .collect();
+        let deadline = tokio::time::Instant::now() + FENCE_WAIT;
+        for (s, xid, rx) in asked {
+            let r = match rx {
+                Ok((c, rx)) => match tokio::time::timeout_at(deadline, rx).await {
+                    Ok(Ok(Message::PartsDone { .. })) => Ok(Ok(())),
+                    Ok(Ok(other)) => Ok(Err(Error::lost(format!(
+                        "{xid}: unexpected answer {} to AwaitParts",
+                        other.name()
+                    )))),
+                    Ok(Err(_)) => Ok(Err(c.failure())),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Ok(Err(e)),
             };
             match r {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {
-                    tracing::warn!(stripe = s, gtx, error = %e, "fence not reached: the stripe's connection failed")
+                    tracing::warn!(stripe = s, %xid, error = %e, "fence not reached: the stripe's connection failed")
                 }
                 Err(_) => tracing::warn!(
                     stripe = s,
-                    gtx,
+                    %xid,
                     "fence not reached within {} s: the award is used anyway",
                     FENCE_WAIT.as_secs()
                 ),
@@ -250,15 +204,15 @@ impl Inner {
 
     /// Commits a transaction whose changes span stripes: `home` is the part of this (the
     /// lock's) stripe, `foreign` the parts of the others. Returns once the coordinator decided
-    /// (the transaction is committed): the participants' `Decide`s are queued, and
-    /// [`Completion::wait`] waits for them and gives the fence the lock's next holder must
-    /// reach.
+    /// (the transaction is committed; the participants apply their parts on their own).
+    /// `fenced`: the lock is held (its next holder waits for the participants).
     pub(crate) async fn commit_across(
         self: &Arc<Self>,
         lock: &LockId,
+        fenced: bool,
         home: WireTxn,
         foreign: Vec<(u8, WireTxn)>,
-    ) -> Result<Completion> {
+    ) -> Result<()> {
         let xid = Xid {
             stripe: self.stripe,
             client: self.client_id,
@@ -270,16 +224,27 @@ impl Inner {
             parts.push((self.stripe_conn(s)?, t));
         }
         tracing::debug!(%xid, %lock, stripes = parts.len(), "two-phase commit");
-        // Phase 1: prepare everywhere, in parallel.
-        let mut prepares = Vec::with_capacity(parts.len());
-        for (c, t) in &parts {
+        // One round trip: `Prepare` everywhere in parallel (the participants first: their
+        // votes are on the critical path), and on the coordinator's connection, right after
+        // its `Prepare`, the `Commit` it holds until every participant voted.
+        let mut prepares: Vec<_> = (0..parts.len()).map(|_| None).collect();
+        for i in (1..parts.len()).chain(std::iter::once(0)) {
+            let (c, t) = &parts[i];
             let mut part = t.clone();
             part.seq = 0;
             part.flags = 0;
-            prepares.push(c.request_queued(|req_id| Message::Prepare { req_id, xid, part }));
+            prepares[i] = Some(c.request_queued(|req_id| Message::Prepare { req_id, xid, part }));
         }
+        let participants: Vec<u8> = parts.iter().skip(1).map(|(c, _)| c.stripe).collect();
+        let commit = self.request_queued(|req_id| Message::Commit {
+            req_id,
+            xid,
+            lock: lock.clone(),
+            participants,
+            fence: fenced,
+        });
         let mut failure: Option<Error> = None;
-        for (rx, (c, _)) in prepares.into_iter().zip(&parts) {
+        for (rx, (c, _)) in prepares.into_iter().flatten().zip(&parts) {
             let r = match rx {
                 Ok(rx) => rx.await.map_err(|_| c.failure()),
                 Err(e) => Err(e),
@@ -303,7 +268,7 @@ impl Inner {
                 failure = err;
             }
         }
-        if let Some(e) = failure {
+        if let Some(e) = &failure {
             tracing::warn!(%xid, %lock, error = %e, "two-phase commit aborted");
             let aborts: Vec<_> = parts
                 .iter()
@@ -318,31 +283,49 @@ impl Inner {
             for rx in aborts.into_iter().flatten() {
                 let _ = rx.await;
             }
-            return Err(e);
         }
-        // Phase 2: the coordinator decides (applies its part): committed from here on.
-        let decide = |c: &Inner| {
-            c.request_queued(|req_id| Message::Decide {
-                req_id,
-                xid,
-                commit: true,
-            })
+        // The coordinator's answer to `Commit` is the outcome (with a failure above it can
+        // still be a commit: a participant whose answer was lost had prepared and voted).
+        let answer = match commit {
+            Ok(rx) => rx.await.map_err(|_| self.failure()),
+            Err(e) => Err(e),
         };
-        let home_gtx = decided(xid, decide(self)?.await.map_err(|_| self.failure())?)?;
-        self.set_versions(&parts[0].1, home_gtx);
-        // Phase 3, queued now (before anything else this client sends those stripes).
-        let mut waits = Vec::with_capacity(parts.len() - 1);
-        for (c, t) in parts.into_iter().skip(1) {
-            let rx = decide(&c);
-            waits.push((c, t, rx));
+        let home_gtx = match answer {
+            Ok(Message::Decided {
+                commit: true, gtx, ..
+            }) => gtx,
+            Ok(Message::Decided { commit: false, .. }) => {
+                return Err(failure.unwrap_or_else(|| Error::TxnRejected {
+                    code: kiln_protocol::ErrorCode::Refused,
+                    message: format!(
+                        "{xid} under lock {lock}: the coordinator stripe {} aborted it (a participant did not prepare in time); nothing of the transaction is committed",
+                        self.stripe
+                    ),
+                }));
+            }
+            Ok(other) => {
+                return Err(failure.unwrap_or_else(|| {
+                    Error::lost(format!(
+                        "{xid}: unexpected answer {} to Commit",
+                        other.name()
+                    ))
+                }))
+            }
+            Err(e) => return Err(failure.unwrap_or(e)),
+        };
+        self.set_versions(&parts[0].1, Some(home_gtx));
+        for (c, t) in parts.iter().skip(1) {
+            // Applied there once it learns the decision; the server sends the version with
+            // any later fault or re-assert answer.
+            c.set_versions(t, None);
         }
         self.stats.txns_committed.fetch_add(1, Ordering::Relaxed);
-        Ok(Completion { xid, waits })
+        Ok(())
     }
 
-    /// The objects `t` created or changed are at version `gtx` here (a later re-assert
-    /// reports them up to date).
-    fn set_versions(&self, t: &WireTxn, gtx: u64) {
+    /// The objects `t` created or changed were sent (a later re-assert reports them at `gtx`,
+    /// when known, up to date).
+    fn set_versions(&self, t: &WireTxn, gtx: Option<u64>) {
         let mut cache = self.cache.lock();
         let oids = t
             .new_objects
@@ -351,7 +334,9 @@ impl Inner {
             .chain(t.deltas.iter().map(|d| &d.oid));
         for oid in oids {
             if let Some(c) = cache.get_mut(oid) {
-                c.version = c.version.max(gtx);
+                if let Some(gtx) = gtx {
+                    c.version = c.version.max(gtx);
+                }
                 c.unsent = false;
             }
         }

@@ -521,7 +521,7 @@ pub fn apply_ops(st: &mut State, ops: &[GroupOp]) -> Result<u64, String> {
             }
             GroupOp::Decided(xid, commit, gtx) => st.twopc.replicated_decision(*xid, *commit, *gtx),
             GroupOp::LockFence(lock, fence) => {
-                st.twopc.merge_fence(lock.clone(), fence);
+                st.twopc.set_fence(lock.clone(), fence);
             }
         }
     }

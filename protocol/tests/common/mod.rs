@@ -447,8 +447,8 @@ pub fn arb_xid() -> impl Strategy<Value = Xid> {
     })
 }
 
-fn arb_fence() -> impl Strategy<Value = Vec<(u8, u64)>> {
-    vec((any::<u8>(), any::<u64>()), 0..4)
+fn arb_fence() -> impl Strategy<Value = Vec<(u8, Xid)>> {
+    vec((any::<u8>(), arb_xid()), 0..4)
 }
 
 /// The two-phase commit messages (protocol.md §9.12), both directions.
@@ -466,7 +466,22 @@ fn arb_twopc_message() -> BoxedStrategy<Message> {
                 commit,
             }
         }),
-        (arb_lock_id(), arb_fence()).prop_map(|(lock, fence)| Message::LockFence { lock, fence }),
+        (
+            any::<u64>(),
+            arb_xid(),
+            arb_lock_id(),
+            vec(any::<u8>(), 0..4),
+            any::<bool>()
+        )
+            .prop_map(|(req_id, xid, lock, participants, fence)| Message::Commit {
+                req_id,
+                xid,
+                lock,
+                participants,
+                fence
+            }),
+        (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::AwaitParts { req_id, xid }),
+        (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::PartsDone { req_id, xid }),
         (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::Prepared { req_id, xid }),
         (any::<u64>(), arb_xid(), arb_error_code(), arb_string()).prop_map(
             |(req_id, xid, code, message)| Message::PrepareFailed {
@@ -491,7 +506,11 @@ fn arb_twopc_message() -> BoxedStrategy<Message> {
                 fence,
             }
         }),
-        (any::<u64>(), arb_xid()).prop_map(|(req_id, xid)| Message::Outcome { req_id, xid }),
+        (any::<u64>(), arb_xid(), any::<u8>()).prop_map(|(req_id, xid, from)| Message::Outcome {
+            req_id,
+            xid,
+            from
+        }),
         (any::<u64>(), arb_xid(), 0u8..=2, any::<u64>()).prop_map(|(req_id, xid, state, gtx)| {
             Message::OutcomeIs {
                 req_id,
