@@ -23,7 +23,8 @@ import org.junit.Test;
  * {@code left} and {@code right} live on different stripes, two JVMs fill both and see each
  * other's entries, a value of one stripe refers to an object of the other, a change of both
  * maps under one lock commits on both stripes (two-phase commit), and two JVMs moving units
- * between the stripes at once never let a reader under the lock see half a transfer.
+ * between the stripes at once never let a reader under the lock see half a transfer; a graph built
+ * under a lock of one stripe and linked from a root of the other lands on the root's stripe.
  */
 public class StripedGraphTest extends ExampleTestBase {
     @Override
@@ -80,6 +81,24 @@ public class StripedGraphTest extends ExampleTestBase {
         assertEquals("app: t1 transferred 40, sums off 0", finish(t1));
         assertEquals("app: t2 transferred 40, sums off 0", finish(t2));
         assertEquals("app: pools left 20 right 80", runApp("p", "pools"));
+    }
+
+    /**
+     * Placement: a chain of 100 new objects built under right's lock (stripe 0) and linked from
+     * left (stripe 1) is created on stripe 1 — the agent's share walk places every new object on
+     * the stripe of what links it — and another JVM walks it.
+     */
+    @Test
+    public void aGraphLinkedFromAStripe1RootLandsOnStripe1() throws Exception {
+        assertEquals("app: w walked 0 sum 0", runApp("w", "walk", "h")); // both roots exist now
+        String d0 = digest(0);
+        String d1 = digest(1);
+        assertEquals("app: h hung 100", runApp("h", "hang", "100"));
+        String e0 = digest(0);
+        String e1 = digest(1);
+        assertEquals(d0 + " -> " + e0, field(d0, "objects"), field(e0, "objects"));
+        assertEquals(d1 + " -> " + e1, field(d1, "objects") + 100, field(e1, "objects"));
+        assertEquals("app: r walked 100 sum 4950", runApp("r", "walk", "h"));
     }
 
     /** Runs the Rust `kiln` command-line client (beside the test server's binary) on the cluster. */
