@@ -367,8 +367,8 @@ public final class KilnCluster implements AutoCloseable {
      * Creates an empty structure of {@code kind} bound to no root on the stripe of {@code near}
      * (the structure that will hold it; null: the current lock's stripe); its object id.
      */
-    private long create(int kind, SharedStructure near) {
-        int stripe = near == null ? -1 : (int) (near.oid >>> 56);
+    private long create(int kind, Shared near) {
+        int stripe = near == null ? -1 : (int) (near.shared().oid >>> 56);
         return inCurrentOrConcurrent(txn -> Native.create(txn, kind, stripe));
     }
 
@@ -376,7 +376,7 @@ public final class KilnCluster implements AutoCloseable {
      * A new empty shared map bound to no root, to be stored in another shared structure (where
      * every node reads it back as a live {@code SharedMap}). It is kept while a shared structure
      * references it (or this node holds it). Over several stripes it is created on the current
-     * lock's stripe; {@link #newMap(SharedStructure)} places it with the structure that will hold it.
+     * lock's stripe; {@link #newMap(Shared)} places it with the structure that will hold it.
      */
     public <K, V> SharedMap<K, V> newMap() {
         return newMap(null);
@@ -387,7 +387,7 @@ public final class KilnCluster implements AutoCloseable {
      * structure that will hold it (a graph stays on the stripe of what it hangs off; docs:
      * architecture "Placement of new objects"). {@code null}: the current lock's stripe.
      */
-    public <K, V> SharedMap<K, V> newMap(SharedStructure near) {
+    public <K, V> SharedMap<K, V> newMap(Shared near) {
         long oid = create(KIND_MAP, near);
         kinds.put(oid, KIND_MAP);
         return new SharedMap<>(this, null, oid);
@@ -398,8 +398,8 @@ public final class KilnCluster implements AutoCloseable {
         return newList(null);
     }
 
-    /** A new empty shared list on the stripe of {@code near}; see {@link #newMap(SharedStructure)}. */
-    public <E> SharedList<E> newList(SharedStructure near) {
+    /** A new empty shared list on the stripe of {@code near}; see {@link #newMap(Shared)}. */
+    public <E> SharedList<E> newList(Shared near) {
         long oid = create(KIND_LIST, near);
         kinds.put(oid, KIND_LIST);
         return new SharedList<>(this, null, oid);
@@ -410,8 +410,8 @@ public final class KilnCluster implements AutoCloseable {
         return newQueue(null);
     }
 
-    /** A new empty shared blocking queue on the stripe of {@code near}; see {@link #newMap(SharedStructure)}. */
-    public <E> SharedQueue<E> newQueue(SharedStructure near) {
+    /** A new empty shared blocking queue on the stripe of {@code near}; see {@link #newMap(Shared)}. */
+    public <E> SharedQueue<E> newQueue(Shared near) {
         long oid = create(KIND_QUEUE, near);
         kinds.put(oid, KIND_QUEUE);
         return new SharedQueue<>(this, null, oid);

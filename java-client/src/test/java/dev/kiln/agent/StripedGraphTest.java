@@ -147,6 +147,26 @@ public class StripedGraphTest extends ExampleTestBase {
                 Thread.sleep(50);
             }
             assertEquals("from rust", desk);
+
+            // Placement: a map made for stock (stripe 1) under the lock orders (stripe 0) lives on
+            // stripe 1 with stock; one made with no referrer, on the lock's stripe.
+            SharedMap<String, Object> shelf = k.withLock("orders", LockLevel.WRITE, () -> {
+                SharedMap<String, Object> m = k.newMap(stock);
+                m.put("lamps", 8);
+                stock.put("shelf", m);
+                return m;
+            });
+            assertEquals(1, shelf.shared().objectId() >>> 56);
+            SharedMap<String, Object> loose = k.withLock("orders", LockLevel.WRITE, () -> k.newMap());
+            assertEquals(0, loose.shared().objectId() >>> 56);
+            k.flush();
+            try (KilnCluster other = Kiln.connect(connectSpec(), "java-reader", 20_000)) {
+                Object got = other.withLock("stock", LockLevel.READ, () -> {
+                    Object m = other.map("stock").get("shelf");
+                    return m instanceof SharedMap ? ((SharedMap<?, ?>) m).get("lamps") : m;
+                });
+                assertEquals(8, got);
+            }
         }
     }
 }
