@@ -133,6 +133,29 @@ async fn a_graph_hung_off_a_root_of_stripe_1_lands_on_stripe_1_whatever_the_lock
     let b = connect(&spec, "reader").await;
     assert_eq!(walk_chain(&b, &root, "deep").await, chain);
 
+    // The creator holds the nodes of stripe 1 in its cache, and stripe 1 knows it: a change by
+    // the second client under the same lock reaches it.
+    let mut tx = b
+        .lock(LockId::Named(lock.clone()), LockLevel::Write)
+        .await
+        .unwrap();
+    tx.set_field(chain[7], NODE, "mark", Value::I64(1000))
+        .unwrap();
+    tx.commit().await.unwrap();
+    let tx = a
+        .lock(LockId::Named(lock.clone()), LockLevel::Read)
+        .await
+        .unwrap();
+    let mark = tx
+        .read(chain[7], |s| s.field(NODE, "mark").and_then(Value::as_i64))
+        .unwrap();
+    assert_eq!(
+        mark,
+        Some(1000),
+        "the creator sees the change of its stripe-1 node"
+    );
+    tx.commit().await.unwrap();
+
     // Plain `create` knows no referrer: the lock's stripe, as documented; `create_in` names a
     // stripe; a stripe this client does not know is refused and records nothing.
     let mut tx = a
