@@ -730,6 +730,20 @@ kiln_result kiln_counter_get(const struct kiln_client *client, uint64_t counter,
 kiln_result kiln_object_create(struct kiln_txn *txn, const char *class_, uint64_t *out);
 
 /**
+ * Creates a new physical object of `class` (no fields) in `txn` on the stripe of `near`, the
+ * object (existing, or new in `txn`) that will reference it; `*out` gets its id. Over several
+ * stripes this keeps a graph on the stripe of what it hangs off (`kiln_object_create` uses the
+ * stripe of the transaction's lock); with one stripe both are the same.
+ */
+kiln_result kiln_object_create_near(struct kiln_txn *txn, uint64_t near, const char *class_, uint64_t *out);
+
+/**
+ * `*out` gets the stripe root `name` lives on (0 with one stripe): an object to be bound to
+ * that root belongs there.
+ */
+kiln_result kiln_root_stripe(const struct kiln_client *client, const char *name, uint8_t *out);
+
+/**
  * Sets field `field` declared by `class` of physical object `object` to `value` in `txn`.
  */
 kiln_result kiln_object_set(struct kiln_txn *txn, uint64_t object, const char *class_, const char *field, const struct kiln_val *value);

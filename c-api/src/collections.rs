@@ -343,6 +343,46 @@ pub extern "C" fn kiln_object_create(
     })
 }
 
+/// Creates a new physical object of `class` (no fields) in `txn` on the stripe of `near`, the
+/// object (existing, or new in `txn`) that will reference it; `*out` gets its id. Over several
+/// stripes this keeps a graph on the stripe of what it hangs off (`kiln_object_create` uses the
+/// stripe of the transaction's lock); with one stripe both are the same.
+#[no_mangle]
+pub extern "C" fn kiln_object_create_near(
+    txn: *mut kiln_txn,
+    near: u64,
+    class: *const c_char,
+    out: *mut u64,
+) -> kiln_result {
+    boundary("kiln_object_create_near", || {
+        let t = ffi::handle_mut(txn, "txn")?;
+        let class = ffi::name(class, "class")?;
+        let out = Out::new(out, "out")?;
+        let oid = t
+            .txn
+            .create_near(ObjectId(near), kiln::ObjectState::physical(class))?;
+        out.write(oid.0);
+        Ok(())
+    })
+}
+
+/// `*out` gets the stripe root `name` lives on (0 with one stripe): an object to be bound to
+/// that root belongs there.
+#[no_mangle]
+pub extern "C" fn kiln_root_stripe(
+    client: *const kiln_client,
+    name: *const c_char,
+    out: *mut u8,
+) -> kiln_result {
+    boundary("kiln_root_stripe", || {
+        let c = ffi::handle(client, "client")?.open()?;
+        let name = ffi::name(name, "name")?;
+        let out = Out::new(out, "out")?;
+        out.write(c.root_stripe(name));
+        Ok(())
+    })
+}
+
 /// Sets field `field` declared by `class` of physical object `object` to `value` in `txn`.
 #[no_mangle]
 pub extern "C" fn kiln_object_set(

@@ -273,6 +273,58 @@ fn c_writer_over_two_stripes_shares_one_graph_with_rust() {
     rust.close().expect("close");
 }
 
+/// `placed_graph` over two stripes: a chain of 30 objects built under a lock of stripe 0 with
+/// `kiln_object_create_near`, hung off a map root of stripe 1, lands on stripe 1 (each server's
+/// object count says so); a Rust client walks it; plain `kiln_object_create` used the lock's
+/// stripe.
+#[test]
+fn c_objects_created_near_their_referrer_land_on_its_stripe() {
+    use kiln_protocol::stripe::name_stripe;
+    let first_on = |prefix: &str, s: u8| {
+        (0..1000)
+            .map(|i| format!("{prefix}-{i}"))
+            .find(|n| name_stripe(n, 2) == s)
+            .unwrap()
+    };
+    let root = first_on("c-shelf", 1);
+    let lock = first_on("c-lock", 0);
+    let servers = ServerProcess::start_stripes(2);
+    let cs = ServerProcess::connect_string(&servers);
+    let out = run_ok(&program("placed_graph"), &[&cs, &root, &lock, "30"]);
+    assert!(out.contains("placed_graph ok: 30 on stripe 1"), "{out}");
+    let objects = |i: usize| servers[i].status()["objects"].as_u64().unwrap();
+    // Stripe 1: the map and the 30 nodes; stripe 0: the loose object only.
+    assert_eq!((objects(0), objects(1)), (1, 31));
+
+    let r = ClientBuilder::from_connect_string(&cs)
+        .name("rust-walker")
+        .connect_blocking()
+        .expect("rust client connects to both stripes");
+    let m = r.map(&root).expect("map");
+    let get = |k: &str| r.block_on(m.get(r.as_async(), &s(k))).expect("get");
+    let mut at = match get("chain") {
+        Some(Value::Ref(o)) => Some(o),
+        other => panic!("chain = {other:?}"),
+    };
+    let mut n = 0;
+    while let Some(o) = at {
+        assert_eq!(o.stripe(), 1, "{o}");
+        let st = r.object(o).expect("node");
+        assert_eq!(st.field("c.Node", "n"), Some(&Value::I32(n)));
+        at = match st.field("c.Node", "next") {
+            Some(Value::Ref(x)) => Some(*x),
+            _ => None,
+        };
+        n += 1;
+    }
+    assert_eq!(n, 30);
+    let Some(Value::Ref(loose)) = get("loose") else {
+        panic!("loose is not a reference")
+    };
+    assert_eq!(loose.stripe(), 0);
+    r.close().expect("close");
+}
+
 /// What the Rust side writes before `map_writer` runs (it reads it back).
 fn write_from_rust(rust: &Client) {
     let m = rust.map("shared").expect("map");

@@ -184,6 +184,10 @@ impl Client {
     pub fn roots(&self) -> Result<Vec<(String, Value)>> {
         self.rt.block_on(self.inner.roots())
     }
+    /// See [`crate::Client::root_stripe`].
+    pub fn root_stripe(&self, name: &str) -> u8 {
+        self.inner.root_stripe(name)
+    }
     /// See [`crate::Client::root_or_create`].
     pub fn root_or_create(&self, name: &str, init: ObjectState) -> Result<ObjectId> {
         self.rt.block_on(self.inner.root_or_create(name, init))
@@ -360,6 +364,22 @@ impl Txn {
             self.rt.block_on(inner.reserve_ids(1))?;
         }
         self.get_mut().create(state)
+    }
+    /// See [`crate::Txn::create_near`]; waits for the next lease of `near`'s stripe as
+    /// [`Txn::create`] does.
+    pub fn create_near(&mut self, near: ObjectId, state: ObjectState) -> Result<ObjectId> {
+        self.create_in(near.stripe(), state)
+    }
+    /// See [`crate::Txn::create_in`]; waits for the next lease of that stripe as
+    /// [`Txn::create`] does.
+    pub fn create_in(&mut self, stripe: u8, state: ObjectState) -> Result<ObjectId> {
+        let inner = self.get().client_inner().clone();
+        if let Ok(far) = inner.stripe_conn(stripe) {
+            if far.ids_remaining() == 0 {
+                self.rt.block_on(far.reserve_ids(1))?;
+            }
+        }
+        self.get_mut().create_in(stripe, state)
     }
     /// See [`crate::Txn::wait`].
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<WakeReason> {

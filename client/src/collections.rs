@@ -397,6 +397,13 @@ impl Object {
             oid: tx.create(ObjectState::physical(class))?,
         })
     }
+    /// Creates a new physical object of `class` in `tx` on the stripe of `near`, the object
+    /// that will reference it ([`Txn::create_near`]).
+    pub fn create_near(tx: &mut Txn, near: ObjectId, class: &str) -> Result<Object> {
+        Ok(Object {
+            oid: tx.create_near(near, ObjectState::physical(class))?,
+        })
+    }
     /// The object id.
     pub fn id(&self) -> ObjectId {
         self.oid
@@ -469,6 +476,18 @@ impl Array {
     pub fn create(tx: &mut Txn, class: &str, data: ArrayData) -> Result<Array> {
         Ok(Array {
             oid: tx.create(ObjectState::array(class, data))?,
+        })
+    }
+    /// Creates a new array in `tx` on the stripe of `near`, the object that will reference it
+    /// ([`Txn::create_near`]).
+    pub fn create_near(
+        tx: &mut Txn,
+        near: ObjectId,
+        class: &str,
+        data: ArrayData,
+    ) -> Result<Array> {
+        Ok(Array {
+            oid: tx.create_near(near, ObjectState::array(class, data))?,
         })
     }
     /// The object id.

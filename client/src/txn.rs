@@ -27,7 +27,8 @@ enum Hold {
 #[derive(Debug, Default)]
 struct Rec {
     txn: WireTxn,
-    /// Index in `txn.new_objects` of each object created in this transaction.
+    /// Index of each object created in this transaction in the `new_objects` of its stripe's
+    /// part (`txn` for the lock's stripe, `foreign` for the others).
     new_index: HashMap<ObjectId, usize>,
     /// True while this transaction is open, set on the cache entries it changed
     /// ([`Cached::writer`]): an open transaction's objects are not evicted as released
@@ -39,6 +40,17 @@ struct Rec {
 }
 
 impl Rec {
+    /// The part of stripe `s` (not the lock's): changes and new objects of `s`.
+    fn part_mut(&mut self, s: u8) -> &mut WireTxn {
+        match self.foreign.iter().position(|(x, _)| *x == s) {
+            Some(i) => &mut self.foreign[i].1,
+            None => {
+                self.foreign.push((s, WireTxn::default()));
+                &mut self.foreign.last_mut().expect("just pushed").1
+            }
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.txn.is_empty() && self.foreign.is_empty()
     }
@@ -66,6 +78,18 @@ impl Drop for Rec {
     fn drop(&mut self) {
         if let Some(f) = &self.open {
             f.store(false, Ordering::Release);
+        }
+    }
+}
+
+impl Cached {
+    /// The cache entry of an object created by an open transaction.
+    fn created(state: ObjectState) -> Cached {
+        Cached {
+            version: 0,
+            state,
+            unsent: true,
+            writer: None,
         }
     }
 }
@@ -374,24 +398,74 @@ impl Txn {
         Ok(())
     }
 
-    /// Creates a shared object (its id comes from this client's leased range: no round trip).
-    /// It is resident here at once and sent with the transaction.
+    /// Creates a shared object on the transaction's lock's stripe (its id comes from this
+    /// client's leased range: no round trip). It is resident here at once and sent with the
+    /// transaction.
+    ///
+    /// Placement over several stripes (docs/architecture.md "Placement of new objects"): a new
+    /// object should live on the stripe of the object that will reference it, so that a graph
+    /// stays together and the stripes share the objects as they share the roots. `create` knows
+    /// no referrer (the id, which names the stripe, is final when it returns, before the object
+    /// is linked anywhere): it uses the lock's stripe. When the referrer is known, use
+    /// [`Txn::create_near`] (the object that will reference it, new or existing) or
+    /// [`Txn::create_in`] (a stripe, e.g. [`crate::Client::root_stripe`] for an object assigned
+    /// to a root). With one stripe all three are the same.
     pub fn create(&mut self, state: ObjectState) -> Result<ObjectId> {
+        let home = self.inner.stripe;
+        self.create_in(home, state)
+    }
+
+    /// Creates a shared object on the stripe of `near`, the object (existing, or new in this
+    /// transaction) that will reference it: the graph hung off `near` stays on `near`'s stripe.
+    /// Objects reachable only from new objects follow their referrer when each is created near
+    /// the one that links it. The id comes from that stripe's leased pool; if it is not the
+    /// lock's stripe, the object travels in that stripe's part of the two-phase commit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kiln::Client) -> kiln::Result<()> {
+    /// use kiln::{LockId, LockLevel, ObjectState, Value};
+    /// let orders = client.map("orders").await?; // on the stripe "orders" hashes to
+    /// let mut tx = client.lock(LockId::Named("any".into()), LockLevel::Write).await?;
+    /// let o = tx.create_near(orders.id(), ObjectState::physical("com.acme.Order"))?;
+    /// assert_eq!(o.stripe(), orders.id().stripe());
+    /// orders.put(&mut tx, Value::from("o-1"), Value::Ref(o))?;
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_near(&mut self, near: ObjectId, state: ObjectState) -> Result<ObjectId> {
+        self.create_in(near.stripe(), state)
+    }
+
+    /// Creates a shared object on stripe `stripe` (ids from that stripe's leased pool). A
+    /// stripe this client does not know fails with [`Error::WrongStripe`] and records nothing;
+    /// with one stripe only stripe 0 exists.
+    pub fn create_in(&mut self, stripe: u8, state: ObjectState) -> Result<ObjectId> {
         self.check_writable()?;
         self.check_void()?;
-        let oid = self.inner.alloc_id()?;
-        self.inner.cache.lock().insert(
-            oid,
-            Cached {
-                version: 0,
-                state: state.clone(),
-                unsent: true,
-                writer: None,
-            },
-        );
-        let rec = self.rec_mut();
-        rec.new_index.insert(oid, rec.txn.new_objects.len());
-        rec.txn.new_objects.push((oid, state));
+        if stripe == self.inner.stripe {
+            let oid = self.inner.alloc_id()?;
+            self.inner
+                .cache
+                .lock()
+                .insert(oid, Cached::created(state.clone()));
+            let rec = self.rec_mut();
+            rec.new_index.insert(oid, rec.txn.new_objects.len());
+            rec.txn.new_objects.push((oid, state));
+            return Ok(oid);
+        }
+        let far = self.inner.stripe_conn(stripe).map_err(|_| Error::WrongStripe {
+            message: format!(
+                "a new object under lock {} was placed on stripe {stripe}, but this client knows {} stripe(s)",
+                self.lock_id(),
+                self.inner.stripes.max(1)
+            ),
+        })?;
+        let oid = far.alloc_id()?;
+        far.cache.lock().insert(oid, Cached::created(state.clone()));
+        let part = self.rec_mut().part_mut(stripe);
+        let i = part.new_objects.len();
+        part.new_objects.push((oid, state));
+        self.rec_mut().new_index.insert(oid, i);
         Ok(oid)
     }
 
@@ -447,14 +521,15 @@ impl Txn {
         drop(cache);
         let rec = self.rec_mut();
         if far.is_some() {
-            let s = oid.stripe();
-            let t = match rec.foreign.iter().position(|(x, _)| *x == s) {
-                Some(i) => &mut rec.foreign[i].1,
-                None => {
-                    rec.foreign.push((s, WireTxn::default()));
-                    &mut rec.foreign.last_mut().expect("just pushed").1
+            let created = rec.new_index.get(&oid).copied();
+            let t = rec.part_mut(oid.stripe());
+            if let Some(i) = created {
+                // Created in this transaction on that stripe: its state travels whole.
+                if let Some((_, st)) = t.new_objects.get_mut(i) {
+                    st.apply(&op)?;
                 }
-            };
+                return Ok(r);
+            }
             match t.deltas.last_mut() {
                 Some(d) if d.oid == oid => d.ops.push(op),
                 _ => t.deltas.push(Delta { oid, ops: vec![op] }),

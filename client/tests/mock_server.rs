@@ -54,6 +54,8 @@ impl Peer {
             max_frame: frame::DEFAULT_MAX_FRAME as u32,
             fault_count: 100,
             epoch: 1,
+            stripe: 0,
+            stripes: 1,
         })
         .await;
         p.send(&Message::Membership {

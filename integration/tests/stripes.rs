@@ -71,15 +71,15 @@ async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
         serde_json::json!({"id": 1, "group": "stripe-s2", "of": 2})
     );
 
-    // Objects created through each stripe's server carry its stripe; another client of the same
-    // stripe reads them.
-    for (i, stripe) in [(0usize, 0u8), (1, 1)] {
-        let addr = format!("127.0.0.1:{}", g.members[i].dso_port);
-        let c = ClientBuilder::new([addr.clone()])
-            .name("writer")
+    // Objects created through each stripe's server carry its stripe; another client reads them.
+    let over_both = |name: &'static str| {
+        ClientBuilder::from_config_file(&g.config)
+            .unwrap()
+            .name(name)
             .connect()
-            .await
-            .unwrap();
+    };
+    for (i, stripe) in [(0usize, 0u8), (1, 1)] {
+        let c = over_both("writer").await.unwrap();
         let mut tx = c
             .lock(LockId::Named(lock_on(stripe)), LockLevel::Write)
             .await
@@ -90,11 +90,7 @@ async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
         tx.commit().await.unwrap();
         c.flush().await.unwrap();
         assert_eq!(oid.stripe(), stripe, "{oid}");
-        let r = ClientBuilder::new([addr])
-            .name("reader")
-            .connect()
-            .await
-            .unwrap();
+        let r = over_both("reader").await.unwrap();
         let v = r
             .read(oid, |s| s.field("t.Cell", "v").and_then(Value::as_i64))
             .await
@@ -102,6 +98,18 @@ async fn each_mirror_group_is_a_stripe_with_its_own_ids() {
         assert_eq!(v, Some(40 + i as i64));
         c.close().await.unwrap();
         r.close().await.unwrap();
+        // A client given only this stripe's server (one group) is refused at connect: it
+        // would hash roots and named locks as if the cluster had one stripe.
+        let addr = format!("127.0.0.1:{}", g.members[i].dso_port);
+        match ClientBuilder::new([addr.clone()]).connect().await {
+            Err(kiln::Error::WrongStripe { message }) => assert!(
+                message.contains(&addr)
+                    && message.contains(&format!("serves stripe {stripe} of 2"))
+                    && message.contains("one group (stripe 0 of 1)"),
+                "{message}"
+            ),
+            other => panic!("a one-group client of a two-stripe cluster: {other:?}"),
+        }
     }
 
     // A transaction that creates an object of stripe 0 on stripe 1's server is refused with the

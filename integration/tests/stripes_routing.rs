@@ -292,8 +292,9 @@ async fn two_stripes_share_one_graph_and_refuse_what_they_do_not_own() {
         .unwrap_err();
     assert!(
         matches!(e, Error::WrongStripe { .. })
-            && e.to_string()
-                .contains("serves stripe 1, but it is listed in group 0"),
+            && e.to_string().contains(
+                "serves stripe 1 of 2, but this client lists it in group 1 of 2 (stripe 0 of 2)"
+            ),
         "{e}"
     );
     // /metrics carries each stripe's labels.

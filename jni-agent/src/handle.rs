@@ -473,8 +473,9 @@ impl TxnHandle {
     }
 
     /// Creates an empty collection of `kind` in this transaction (not bound to any root: it
-    /// lives while something references it or this client holds it); its id.
-    pub fn create(&mut self, kind: RootKind) -> Result<ObjectId> {
+    /// lives while something references it or this client holds it) on `stripe` (negative: the
+    /// lock's; see `transparent::create_placed`); its id.
+    pub fn create(&mut self, kind: RootKind, stripe: i32) -> Result<ObjectId> {
         let state = match kind {
             RootKind::Map => kiln::ObjectState::map(),
             RootKind::List => kiln::ObjectState::list(),
@@ -482,7 +483,7 @@ impl TxnHandle {
             RootKind::Queue => kiln::ObjectState::queue(),
             RootKind::SortedMap => kiln::ObjectState::sorted_map(),
         };
-        Ok(self.txn.create(state)?)
+        crate::transparent::create_placed(&mut self.txn, stripe, state)
     }
 
     /// A distributed call fired after this transaction commits: to every other client

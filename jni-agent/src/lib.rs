@@ -919,19 +919,21 @@ pub extern "system" fn Java_dev_kiln_internal_Native_nextChange<'local>(
     })
 }
 
-/// `static native long create(long txn, int kind)`.
+/// `static native long create(long txn, int kind, int stripe)`: `stripe` negative for the
+/// lock's stripe (see `transparent::create_placed`).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_create<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     txn: jlong,
     kind: jint,
+    stripe: jint,
 ) -> jlong {
     bridge_prim(&mut env, || {
         let kind = convert::root_kind(kind)?;
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
-        Ok(convert::oid_to_java(t.create(kind)?))
+        Ok(convert::oid_to_java(t.create(kind, stripe)?))
     })
 }
 

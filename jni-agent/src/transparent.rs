@@ -325,22 +325,57 @@ pub extern "system" fn Java_dev_kiln_internal_Native_agentCounts<'local>(
 
 // ------------------------------------------------------------------------------ objects and roots
 
-/// `static native long objCreate(long txn, String className)`: a new physical object with no
-/// fields (they are set by `objSetFields`, once every object of the walk has its id).
+/// Creates `state` in `t` on stripe `stripe` (the stripe of the object that links it, or of
+/// the root it is assigned to: docs/architecture.md "Placement of new objects"); a negative
+/// `stripe` (no referrer known) is the transaction's lock's stripe.
+pub fn create_placed(
+    t: &mut kiln::blocking::Txn,
+    stripe: jint,
+    state: kiln::ObjectState,
+) -> Result<kiln::ObjectId> {
+    Ok(match u8::try_from(stripe) {
+        Ok(s) => t.create_in(s, state)?,
+        Err(_) => t.create(state)?,
+    })
+}
+
+/// `static native long objCreate(long txn, String className, int stripe)`: a new physical
+/// object with no fields (they are set by `objSetFields`, once every object of the walk has its
+/// id), on `stripe` (see [`create_placed`]).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_objCreate<'local>(
     mut env: EnvUnowned<'local>,
     _class: JClass<'local>,
     txn: jlong,
     class_name: JString<'local>,
+    stripe: jint,
 ) -> jlong {
     bridge(&mut env, |env| {
         let class = ffi::string(env, &class_name, "className")?;
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
-        Ok(convert::oid_to_java(
-            t.txn.create(kiln::ObjectState::physical(class))?,
-        ))
+        Ok(convert::oid_to_java(create_placed(
+            &mut t.txn,
+            stripe,
+            kiln::ObjectState::physical(class),
+        )?))
+    })
+}
+
+/// `static native int rootStripe(long client, String name)`: the stripe root `name` lives on
+/// (0 with one stripe), where an object assigned to it is created.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_dev_kiln_internal_Native_rootStripe<'local>(
+    mut env: EnvUnowned<'local>,
+    _class: JClass<'local>,
+    client: jlong,
+    name: JString<'local>,
+) -> jint {
+    bridge(&mut env, |env| {
+        let name = ffi::string(env, &name, "name")?;
+        // SAFETY: a live client handle (from `connect`, not closed: Native contract).
+        let c = unsafe { ffi::client(client) }?;
+        Ok(jint::from(c.open()?.root_stripe(&name)))
     })
 }
 
@@ -458,8 +493,9 @@ pub fn array_data(class: &str, values: Vec<Value>) -> Result<kiln::ArrayData> {
     })
 }
 
-/// `static native long arrCreate(long txn, String className, byte[] values)`: a new array object
-/// of Java array class `className` with elements `values` (see [`array_data`]).
+/// `static native long arrCreate(long txn, String className, byte[] values, int stripe)`: a new
+/// array object of Java array class `className` with elements `values` (see [`array_data`]), on
+/// `stripe` (see [`create_placed`]).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_arrCreate<'local>(
     mut env: EnvUnowned<'local>,
@@ -467,6 +503,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_arrCreate<'local>(
     txn: jlong,
     class_name: JString<'local>,
     values: JByteArray<'local>,
+    stripe: jint,
 ) -> jlong {
     bridge(&mut env, |env| {
         let class = ffi::string(env, &class_name, "className")?;
@@ -474,9 +511,11 @@ pub extern "system" fn Java_dev_kiln_internal_Native_arrCreate<'local>(
         let data = array_data(&class, vals)?;
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
-        Ok(convert::oid_to_java(
-            t.txn.create(kiln::ObjectState::array(class, data))?,
-        ))
+        Ok(convert::oid_to_java(create_placed(
+            &mut t.txn,
+            stripe,
+            kiln::ObjectState::array(class, data),
+        )?))
     })
 }
 
@@ -527,10 +566,10 @@ pub extern "system" fn Java_dev_kiln_internal_Native_arrSetAll<'local>(
     })
 }
 
-/// `static native long collCreate(long txn, String className, int kind)`: a new empty logical
-/// collection (kind as `Native.create`: 0 map, 1 list, 2 set, 3 queue, 4 sorted map) whose
-/// class name is `className` (the JDK type, plus what materialising it needs, e.g.
-/// `java.util.TreeMap|comparator=demo.ByName`).
+/// `static native long collCreate(long txn, String className, int kind, int stripe)`: a new
+/// empty logical collection (kind as `Native.create`: 0 map, 1 list, 2 set, 3 queue, 4 sorted
+/// map) whose class name is `className` (the JDK type, plus what materialising it needs, e.g.
+/// `java.util.TreeMap|comparator=demo.ByName`), on `stripe` (see [`create_placed`]).
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_dev_kiln_internal_Native_collCreate<'local>(
     mut env: EnvUnowned<'local>,
@@ -538,6 +577,7 @@ pub extern "system" fn Java_dev_kiln_internal_Native_collCreate<'local>(
     txn: jlong,
     class_name: JString<'local>,
     kind: jint,
+    stripe: jint,
 ) -> jlong {
     bridge(&mut env, |env| {
         let class = ffi::string(env, &class_name, "className")?;
@@ -551,7 +591,9 @@ pub extern "system" fn Java_dev_kiln_internal_Native_collCreate<'local>(
         state.class = class;
         // SAFETY: a live transaction handle, used only by its locking thread (Native contract).
         let t = unsafe { ffi::txn(txn) }?;
-        Ok(convert::oid_to_java(t.txn.create(state)?))
+        Ok(convert::oid_to_java(create_placed(
+            &mut t.txn, stripe, state,
+        )?))
     })
 }
 

@@ -1861,6 +1861,8 @@ impl Session {
             fault_count: s.fault_count,
             epoch: st.epoch,
             cluster_id: st.cluster,
+            stripe: st.stripe,
+            stripes: u8::try_from(st.stripes).unwrap_or(u8::MAX),
         }));
         let mut nodes: Vec<NodeInfo> = st.clients.values().map(|c| c.info.clone()).collect();
         nodes.sort_by_key(|n| n.id);

@@ -655,7 +655,9 @@ pub enum Message {
     /// Answer to `Ping`.
     Pong { nonce: u64 },
     // ---------------------------------------------------------------- server -> client
-    /// Accepts `Hello`. `cluster_id`: the server's cluster (0: none yet).
+    /// Accepts `Hello`. `cluster_id`: the server's cluster (0: none yet). `stripe` / `stripes`:
+    /// the stripe (mirror group index) this server serves and how many the cluster has (0 / 1
+    /// with one group); a client refuses a server whose pair differs from its configuration.
     Welcome {
         protocol_version: u16,
         client_id: u64,
@@ -664,6 +666,8 @@ pub enum Message {
         fault_count: u32,
         epoch: u64,
         cluster_id: u128,
+        stripe: u8,
+        stripes: u8,
     },
     /// The current members (sent after `Welcome`; includes this client).
     Membership {
@@ -956,6 +960,8 @@ impl Message {
                 fault_count,
                 epoch,
                 cluster_id,
+                stripe,
+                stripes,
             } => {
                 out.put_u16(*protocol_version);
                 out.put_u64(*client_id);
@@ -964,6 +970,8 @@ impl Message {
                 out.put_u32(*fault_count);
                 out.put_u64(*epoch);
                 out.put_u128(*cluster_id);
+                out.put_u8(*stripe);
+                out.put_u8(*stripes);
             }
             Message::Membership { this_node, nodes } => {
                 out.put_u64(*this_node);
@@ -1297,6 +1305,8 @@ impl Message {
                         .try_into()
                         .expect("16 bytes were taken"),
                 ),
+                stripe: r.u8()?,
+                stripes: r.u8()?,
             },
             t::MEMBERSHIP => {
                 let this_node = r.u64()?;

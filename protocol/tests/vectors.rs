@@ -446,6 +446,8 @@ fn vectors() -> Vec<(&'static str, Item)> {
                 fault_count: 500,
                 epoch: 1,
                 cluster_id: 0,
+                stripe: 0,
+                stripes: 1,
             }),
         ),
         (
@@ -965,6 +967,8 @@ fn message_json(m: &Message) -> Json {
             fault_count,
             epoch,
             cluster_id: _,
+            stripe,
+            stripes,
         } => json!({
             "protocol_version": protocol_version,
             "client_id": client_id,
@@ -972,6 +976,8 @@ fn message_json(m: &Message) -> Json {
             "max_frame": max_frame,
             "fault_count": fault_count,
             "epoch": epoch,
+            "stripe": stripe,
+            "stripes": stripes,
         }),
         Message::Membership { this_node, nodes } => {
             json!({ "this_node": this_node, "nodes": nodes.iter().map(node_json).collect::<Vec<_>>() })

@@ -427,6 +427,15 @@ impl ClientBuilder {
             membership,
             backlog,
         } = hs;
+        if let Err(e) = super::fence::check_stripe(&welcome, addr, self.stripe, self.stripes) {
+            let mut wr = wr;
+            let _ = tokio::io::AsyncWriteExt::write_all(
+                &mut wr,
+                &kiln_protocol::frame::to_bytes(&kiln_protocol::Message::Goodbye),
+            )
+            .await;
+            return Err(e);
+        }
         let client_id = welcome.client_id;
         tracing::info!(%addr, client_id, server = %welcome.server_name, epoch = welcome.epoch, "connected");
         let (cb_tx, cb_rx) = std::sync::mpsc::channel::<Callback>();
@@ -509,23 +518,6 @@ impl ClientBuilder {
             stripes: None,
         };
         client.reserve_ids(1).await?;
-        if self.stripes > 1 {
-            // The handshake of a stripe: the ids this server leases carry its stripe.
-            let leased = client.inner.ids.lock().ranges.front().map(|r| r.0);
-            if let Some(start) = leased {
-                let got = kiln_protocol::ObjectId(start).stripe();
-                if got != self.stripe {
-                    let _ = client.close().await;
-                    return Err(Error::WrongStripe {
-                        message: format!(
-                            "server '{}' at {addr} serves stripe {got}, but it is listed in group {} of {} \
-                             (groups must be given in the order of the servers' <mirror-group>s)",
-                            client.inner.server_name, self.stripe, self.stripes
-                        ),
-                    });
-                }
-            }
-        }
         Ok(client)
     }
 

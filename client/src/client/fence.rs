@@ -55,3 +55,38 @@ pub(super) fn check_cluster(inner: &Inner, welcome: &WelcomeInfo, addr: &str) ->
     tracing::error!(%addr, server = %welcome.server_name, "{reason}");
     Err(Error::ReconnectFailed { reason })
 }
+
+/// `Err(Error::WrongStripe)` when the server that answered with `welcome` serves another
+/// stripe, or belongs to a cluster with another number of stripes, than this client was
+/// configured with (`stripe` of `stripes`: the position of the server's group among the
+/// client's groups). A client with the wrong number of groups would hash roots and named locks
+/// to the wrong stripes (docs/protocol.md §9.11).
+pub(super) fn check_stripe(
+    welcome: &WelcomeInfo,
+    addr: &str,
+    stripe: u8,
+    stripes: u8,
+) -> Result<(), Error> {
+    let theirs = welcome.stripes.max(1);
+    if welcome.stripe == stripe && theirs == stripes.max(1) {
+        return Ok(());
+    }
+    let mine = if stripes <= 1 {
+        "this client was given one group (stripe 0 of 1): give it every <mirror-group> of the \
+         servers' configuration (a tc-config.xml with the groups, or a connect string `h:p;h:p`)"
+            .to_string()
+    } else {
+        format!(
+            "this client lists it in group {} of {} (stripe {stripe} of {stripes}): the client's \
+             groups must be the servers' <mirror-group>s, all of them, in configuration order",
+            u16::from(stripe) + 1,
+            stripes
+        )
+    };
+    let message = format!(
+        "server '{}' at {addr} serves stripe {} of {theirs}, but {mine}",
+        welcome.server_name, welcome.stripe
+    );
+    tracing::error!(%addr, server = %welcome.server_name, "{message}");
+    Err(Error::WrongStripe { message })
+}

@@ -19,6 +19,9 @@ pub(super) struct WelcomeInfo {
     pub(super) epoch: u64,
     /// The server's cluster id (0: it sent none).
     pub(super) cluster_id: u128,
+    /// The stripe the server serves and how many stripes its cluster has.
+    pub(super) stripe: u8,
+    pub(super) stripes: u8,
 }
 
 /// An opened connection after `Hello` / `Welcome` / `Membership`.
@@ -82,6 +85,8 @@ pub(super) async fn handshake(
                 fault_count,
                 epoch,
                 cluster_id,
+                stripe,
+                stripes,
             } => {
                 if protocol_version != PROTOCOL_VERSION {
                     return Err(Error::VersionMismatch {
@@ -97,6 +102,8 @@ pub(super) async fn handshake(
                     fault_count,
                     epoch,
                     cluster_id,
+                    stripe,
+                    stripes,
                 });
             }
             Message::Membership { this_node, nodes } if welcome.is_some() => {

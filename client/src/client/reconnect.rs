@@ -415,6 +415,8 @@ pub(super) async fn reconnect_once(
         };
     // Another cluster's server first: it may even know a client with this id.
     super::fence::check_cluster(inner, &hs.welcome, addr).map_err(Attempt::Foreign)?;
+    super::fence::check_stripe(&hs.welcome, addr, inner.stripe, inner.stripes)
+        .map_err(Attempt::Foreign)?;
     if hs.welcome.client_id != inner.client_id || hs.membership.0 != inner.client_id {
         return Err(Attempt::Fatal(Error::ReconnectFailed {
             reason: format!(

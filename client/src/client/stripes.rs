@@ -5,9 +5,10 @@
 //! client (each an ordinary one-group client: its own connection, reconnect and failover over
 //! its group's addresses, id pool, cache and lock table). Public calls route: roots and named
 //! or class locks to `FNV-1a-64(name) % n`, faults, reads, object locks and subscriptions to
-//! the stripe in the object id's top byte. A transaction lives on the stripe of its lock: the
-//! objects it creates get that stripe's ids (a graph built under one lock stays together) and
-//! it is committed there. With one group there is no [`Stripes`] and nothing routes.
+//! the stripe in the object id's top byte. A transaction lives on the stripe of its lock and is
+//! committed there (with two-phase commit when it changes other stripes' objects); the objects
+//! it creates go to the stripe of their referrer (`Txn::create_near` / `create_in`; plain
+//! `create`: the lock's stripe). With one group there is no [`Stripes`] and nothing routes.
 
 use std::sync::Arc;
 
@@ -43,6 +44,15 @@ impl Client {
     /// How many stripes (mirror groups) this client uses (1 for one group).
     pub fn stripe_count(&self) -> usize {
         self.stripes.as_ref().map_or(1, |s| s.clients.len())
+    }
+
+    /// The stripe root `name` lives on (`FNV-1a-64(name) % stripes`; 0 with one stripe): where
+    /// an object assigned to that root should be created ([`crate::Txn::create_in`]).
+    pub fn root_stripe(&self, name: &str) -> u8 {
+        match &self.stripes {
+            None => 0,
+            Some(s) => stripe::name_stripe(name, s.clients.len()),
+        }
     }
 
     /// The client of stripe `i` alone (for a one-group client, itself for `i == 0`).

@@ -325,7 +325,9 @@ fn arb_server_message() -> BoxedStrategy<Message> {
             any::<u32>(),
             any::<u32>(),
             any::<u64>(),
-            any::<u128>()
+            any::<u128>(),
+            any::<u8>(),
+            any::<u8>()
         )
             .prop_map(
                 |(
@@ -336,6 +338,8 @@ fn arb_server_message() -> BoxedStrategy<Message> {
                     fault_count,
                     epoch,
                     cluster_id,
+                    stripe,
+                    stripes,
                 )| {
                     Message::Welcome {
                         protocol_version,
@@ -345,6 +349,8 @@ fn arb_server_message() -> BoxedStrategy<Message> {
                         fault_count,
                         epoch,
                         cluster_id,
+                        stripe,
+                        stripes,
                     }
                 }
             ),

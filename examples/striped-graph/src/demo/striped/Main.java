@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * both maps inside {@code synchronized (left)}: one transaction over both stripes (two-phase
  * commit). {@code NAME transfer N}: N such transactions moving a unit from left's pool to
  * right's, each followed by a check that the pools still sum to 100 (several JVMs at once);
- * {@code NAME pools} prints both pools.
+ * {@code NAME pools} prints both pools. {@code NAME hang N}: a chain of N {@link Node}s built
+ * inside {@code synchronized (right)} (a lock of right's stripe) and put into {@code left}: the
+ * new objects live on left's stripe, the stripe of the map that links them, not on the lock's.
+ * {@code NAME walk OWNER} walks OWNER's chain and prints its length and the sum of its numbers.
  */
 public class Main {
     static Map<String, Object> left = new HashMap<>();
@@ -97,6 +100,28 @@ public class Main {
                 }
             }
             System.out.println("app: " + me + " transferred " + n + ", sums off " + bad);
+        } else if (cmd.equals("hang")) {
+            int n = Integer.parseInt(args[2]);
+            Node head = null;
+            for (int i = n - 1; i >= 0; i--) {
+                head = new Node(i, head);
+            }
+            synchronized (right) {
+                right.put("hung-by", me);
+                left.put(me + "-chain", head); // the chain is shared here, linked from left
+            }
+            System.out.println("app: " + me + " hung " + n);
+        } else if (cmd.equals("walk")) {
+            String owner = args[2];
+            int len = 0;
+            long sum = 0;
+            synchronized (left) {
+                for (Node x = (Node) left.get(owner + "-chain"); x != null; x = x.next) {
+                    len++;
+                    sum += x.n;
+                }
+            }
+            System.out.println("app: " + me + " walked " + len + " sum " + sum);
         } else if (cmd.equals("pools")) {
             synchronized (left) {
                 System.out.println("app: pools left " + left.get("pool") + " right " + right.get("pool"));

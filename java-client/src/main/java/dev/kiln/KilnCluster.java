@@ -363,32 +363,56 @@ public final class KilnCluster implements AutoCloseable {
         return v;
     }
 
-    /** Creates an empty structure of {@code kind} bound to no root; its object id. */
-    private long create(int kind) {
-        return inCurrentOrConcurrent(txn -> Native.create(txn, kind));
+    /**
+     * Creates an empty structure of {@code kind} bound to no root on the stripe of {@code near}
+     * (the structure that will hold it; null: the current lock's stripe); its object id.
+     */
+    private long create(int kind, Shared near) {
+        int stripe = near == null ? -1 : (int) (near.shared().oid >>> 56);
+        return inCurrentOrConcurrent(txn -> Native.create(txn, kind, stripe));
     }
 
     /**
      * A new empty shared map bound to no root, to be stored in another shared structure (where
      * every node reads it back as a live {@code SharedMap}). It is kept while a shared structure
-     * references it (or this node holds it).
+     * references it (or this node holds it). Over several stripes it is created on the current
+     * lock's stripe; {@link #newMap(Shared)} places it with the structure that will hold it.
      */
     public <K, V> SharedMap<K, V> newMap() {
-        long oid = create(KIND_MAP);
+        return newMap(null);
+    }
+
+    /**
+     * A new empty shared map, as {@link #newMap()}, created on the stripe of {@code near}: the
+     * structure that will hold it (a graph stays on the stripe of what it hangs off; docs:
+     * architecture "Placement of new objects"). {@code null}: the current lock's stripe.
+     */
+    public <K, V> SharedMap<K, V> newMap(Shared near) {
+        long oid = create(KIND_MAP, near);
         kinds.put(oid, KIND_MAP);
         return new SharedMap<>(this, null, oid);
     }
 
     /** A new empty shared list bound to no root; see {@link #newMap()}. */
     public <E> SharedList<E> newList() {
-        long oid = create(KIND_LIST);
+        return newList(null);
+    }
+
+    /** A new empty shared list on the stripe of {@code near}; see {@link #newMap(Shared)}. */
+    public <E> SharedList<E> newList(Shared near) {
+        long oid = create(KIND_LIST, near);
         kinds.put(oid, KIND_LIST);
         return new SharedList<>(this, null, oid);
     }
 
     /** A new empty shared blocking queue bound to no root; see {@link #newMap()}. */
     public <E> SharedQueue<E> newQueue() {
-        long oid = create(KIND_QUEUE);
+        return newQueue(null);
+    }
+
+    /** A new empty shared blocking queue on the stripe of {@code near}; see {@link #newMap(Shared)}. */
+    public <E> SharedQueue<E> newQueue(Shared near) {
+        long oid = create(KIND_QUEUE, near);
         kinds.put(oid, KIND_QUEUE);
         return new SharedQueue<>(this, null, oid);
     }

@@ -240,9 +240,10 @@ public final class Native {
     /**
      * Creates an empty collection of {@code kind} (0 map, 1 list, 2 set, 3 queue, 4 sorted map),
      * bound to no root; returns its object id. It lives while a shared structure references it
-     * (or this client holds it).
+     * (or this client holds it). It is created on {@code stripe} (negative: the lock's stripe),
+     * as {@link #objCreate}.
      */
-    public static native long create(long txn, int kind);
+    public static native long create(long txn, int kind, int stripe);
 
     /** Takes the head of a queue; null if empty. */
     public static native byte[] poll(long txn, long oid);
@@ -315,8 +316,15 @@ public final class Native {
     /** Rule counts: i32 instrumented-class rules, i32 lock and distributed-method rules. */
     public static native byte[] agentCounts(long cfg);
 
-    /** A new physical object of {@code className} with no fields yet; its object id. */
-    public static native long objCreate(long txn, String className);
+    /**
+     * A new physical object of {@code className} with no fields yet; its object id. It is created
+     * on {@code stripe}: the stripe of the object that links it or of the root it is assigned to
+     * (a negative value: the transaction's lock's stripe).
+     */
+    public static native long objCreate(long txn, String className, int stripe);
+
+    /** The stripe root {@code name} lives on (0 with one stripe). */
+    public static native int rootStripe(long client, String name);
 
     /** Sets fields of a resident physical object: (string declaring class, string name, value) triples. */
     public static native void objSetFields(long txn, long oid, byte[] fields);
@@ -373,16 +381,17 @@ public final class Native {
      * {@code className} (the transparent agent's JDK collections: the JDK type plus what
      * materialising it needs, e.g. {@code java.util.TreeMap|comparator=demo.ByName}); its object id.
      * {@link #objState} of a collection returns i32 kind, string class name, then its elements
-     * (a map's keys and values alternating), in order.
+     * (a map's keys and values alternating), in order. Placed on {@code stripe} as {@link #objCreate}.
      */
-    public static native long collCreate(long txn, String className, int kind);
+    public static native long collCreate(long txn, String className, int kind, int stripe);
 
     /**
      * A new array object of Java array class {@code className} ({@code [I}, {@code [Ldemo.P;}) with
      * {@code values} (one encoded value per element, of the element type); its object id.
-     * {@link #objState} of an array returns i32 5, the class name, then its elements.
+     * {@link #objState} of an array returns i32 5, the class name, then its elements. Placed on
+     * {@code stripe} as {@link #objCreate}.
      */
-    public static native long arrCreate(long txn, String className, byte[] values);
+    public static native long arrCreate(long txn, String className, byte[] values, int stripe);
 
     /** Sets element {@code index} of a shared array. */
     public static native void arrSet(long txn, long oid, int index, byte[] value);

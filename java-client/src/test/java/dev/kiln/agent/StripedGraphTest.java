@@ -23,7 +23,8 @@ import org.junit.Test;
  * {@code left} and {@code right} live on different stripes, two JVMs fill both and see each
  * other's entries, a value of one stripe refers to an object of the other, a change of both
  * maps under one lock commits on both stripes (two-phase commit), and two JVMs moving units
- * between the stripes at once never let a reader under the lock see half a transfer.
+ * between the stripes at once never let a reader under the lock see half a transfer; a graph built
+ * under a lock of one stripe and linked from a root of the other lands on the root's stripe.
  */
 public class StripedGraphTest extends ExampleTestBase {
     @Override
@@ -82,6 +83,24 @@ public class StripedGraphTest extends ExampleTestBase {
         assertEquals("app: pools left 20 right 80", runApp("p", "pools"));
     }
 
+    /**
+     * Placement: a chain of 100 new objects built under right's lock (stripe 0) and linked from
+     * left (stripe 1) is created on stripe 1 — the agent's share walk places every new object on
+     * the stripe of what links it — and another JVM walks it.
+     */
+    @Test
+    public void aGraphLinkedFromAStripe1RootLandsOnStripe1() throws Exception {
+        assertEquals("app: w walked 0 sum 0", runApp("w", "walk", "h")); // both roots exist now
+        String d0 = digest(0);
+        String d1 = digest(1);
+        assertEquals("app: h hung 100", runApp("h", "hang", "100"));
+        String e0 = digest(0);
+        String e1 = digest(1);
+        assertEquals(d0 + " -> " + e0, field(d0, "objects"), field(e0, "objects"));
+        assertEquals(d1 + " -> " + e1, field(d1, "objects") + 100, field(e1, "objects"));
+        assertEquals("app: r walked 100 sum 4950", runApp("r", "walk", "h"));
+    }
+
     /** Runs the Rust `kiln` command-line client (beside the test server's binary) on the cluster. */
     private String cli(String... args) throws Exception {
         File bin = new File(new File(System.getProperty("kiln.server.bin", "target/debug/kiln-server")).getParentFile(), "kiln");
@@ -128,6 +147,26 @@ public class StripedGraphTest extends ExampleTestBase {
                 Thread.sleep(50);
             }
             assertEquals("from rust", desk);
+
+            // Placement: a map made for stock (stripe 1) under the lock orders (stripe 0) lives on
+            // stripe 1 with stock; one made with no referrer, on the lock's stripe.
+            SharedMap<String, Object> shelf = k.withLock("orders", LockLevel.WRITE, () -> {
+                SharedMap<String, Object> m = k.newMap(stock);
+                m.put("lamps", 8);
+                stock.put("shelf", m);
+                return m;
+            });
+            assertEquals(1, shelf.shared().objectId() >>> 56);
+            SharedMap<String, Object> loose = k.withLock("orders", LockLevel.WRITE, () -> k.newMap());
+            assertEquals(0, loose.shared().objectId() >>> 56);
+            k.flush();
+            try (KilnCluster other = Kiln.connect(connectSpec(), "java-reader", 20_000)) {
+                Object got = other.withLock("stock", LockLevel.READ, () -> {
+                    Object m = other.map("stock").get("shelf");
+                    return m instanceof SharedMap ? ((SharedMap<?, ?>) m).get("lamps") : m;
+                });
+                assertEquals(8, got);
+            }
         }
     }
 }

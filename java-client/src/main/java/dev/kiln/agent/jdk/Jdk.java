@@ -63,7 +63,7 @@ public final class Jdk {
     /** {@code v} as it is stored in shared {@code self}: its graph shared in {@code txn} (a plain JDK collection becomes a Kiln copy). */
     @SuppressWarnings("unchecked")
     static <T> T link(long txn, T v, Shared self) {
-        return (T) Runtime.link(v, txn, jdkType(self) + "@" + self.$kiln$oid());
+        return (T) Runtime.link(v, txn, jdkType(self) + "@" + self.$kiln$oid(), self.$kiln$oid());
     }
 
     static byte[] enc(Object v) {

@@ -228,7 +228,7 @@ public final class Atomics {
                 if (level == WRITE && after != before && !(after != null && after.equals(before) && Runtime.isLiteral(after))) {
                     long txn = Runtime.currentTxn();
                     if (a instanceof AtomicReference && after != null) {
-                        Object w = Runtime.link(after, txn, a.getClass().getName() + "@" + oid + ".value");
+                        Object w = Runtime.link(after, txn, a.getClass().getName() + "@" + oid + ".value", oid);
                         if (w != after) {
                             ((AtomicReference<Object>) a).compareAndSet(after, w);
                         }

@@ -164,7 +164,8 @@ public final class Runtime {
             List<Object> created;
             try {
                 created = new ArrayList<>();
-                v = shareGraph(v, txn, r.name, created); // a plain JDK collection: its Kiln copy
+                // The graph lives on the root's stripe (the lock kiln.root:<name> may hash elsewhere).
+                v = shareGraph(v, txn, r.name, created, Native.rootStripe(c, r.name)); // a plain JDK collection: its Kiln copy
                 oid = oidOf(v);
             } finally {
                 Native.commit(txn);
@@ -238,25 +239,34 @@ public final class Runtime {
      * before anything is recorded. Returns the root's object id.
      */
     static long share(Object root, long txn, String rootPath, List<Object> created) {
-        return oidOf(shareGraph(root, txn, rootPath, created));
+        return oidOf(shareGraph(root, txn, rootPath, created, -1));
     }
 
-    /** As {@link #share}; returns the shared root object ({@code root}, or its Kiln copy). */
-    static Object shareGraph(Object root, long txn, String rootPath, List<Object> created) {
+    /**
+     * As {@link #share}; returns the shared root object ({@code root}, or its Kiln copy).
+     * Placement (docs/architecture.md "Placement of new objects"): {@code root} is created on
+     * {@code stripe} (the stripe of the shared object or root that links it; negative: the
+     * transaction's lock's stripe), and every other new object on the stripe of the new object
+     * whose field or element first reaches it in the walk, so the graph stays together with what
+     * it hangs off.
+     */
+    static Object shareGraph(Object root, long txn, String rootPath, List<Object> created, int stripe) {
         IdentityHashMap<Object, String> fresh = new IdentityHashMap<>();
         IdentityHashMap<Object, Object> copies = new IdentityHashMap<>();
+        IdentityHashMap<Object, Integer> place = new IdentityHashMap<>();
         ArrayDeque<Object> todo = new ArrayDeque<>();
-        Object top = check(root, rootPath, fresh, copies, todo);
+        Object top = check(root, rootPath, fresh, copies, todo, place, stripe);
         List<Object> order = new ArrayList<>();
         while (!todo.isEmpty()) {
             Object o = todo.poll();
             order.add(o);
             String path = fresh.get(o);
+            int at = place.getOrDefault(o, -1); // its referrers' children follow it
             if (o instanceof Object[]) {
                 Object[] os = (Object[]) o;
                 for (int i = 0; i < os.length; i++) {
                     if (os[i] != null) {
-                        Object w = check(os[i], path + "[" + i + "]", fresh, copies, todo);
+                        Object w = check(os[i], path + "[" + i + "]", fresh, copies, todo, place, at);
                         if (w != os[i]) {
                             os[i] = w;
                         }
@@ -269,7 +279,7 @@ public final class Runtime {
             }
             if (Atomics.isAtomic(o)) { // java.util.concurrent.atomic: one field "value"
                 Object v = Atomics.referent(o);
-                Object w = v == null ? null : check(v, path + ".value", fresh, copies, todo);
+                Object w = v == null ? null : check(v, path + ".value", fresh, copies, todo, place, at);
                 if (w != v) {
                     Atomics.replaceReferent(o, v, w);
                 }
@@ -283,7 +293,7 @@ public final class Runtime {
                 boolean replaced = false;
                 for (int i = 0; i < content.size(); i++) {
                     Object v = content.get(i);
-                    Object w = v == null ? null : check(v, path + "[" + i + "]", fresh, copies, todo);
+                    Object w = v == null ? null : check(v, path + "[" + i + "]", fresh, copies, todo, place, at);
                     replaced |= w != v;
                     linked.add(w);
                 }
@@ -296,7 +306,7 @@ public final class Runtime {
                 for (Field f : sharedFields(o.getClass())) {
                     Object v = f.get(o);
                     if (v != null && !f.getType().isPrimitive()) {
-                        Object w = check(v, path + "." + f.getName(), fresh, copies, todo);
+                        Object w = check(v, path + "." + f.getName(), fresh, copies, todo, place, at);
                         if (w != v) {
                             f.set(o, w);
                         }
@@ -311,7 +321,7 @@ public final class Runtime {
         }
         sharing.incrementAndGet();
         try {
-            createAndRecord(txn, order, created);
+            createAndRecord(txn, order, created, place);
         } finally {
             for (Object o : order) {
                 SHARING.remove(o);
@@ -336,30 +346,32 @@ public final class Runtime {
     private static final java.util.concurrent.atomic.AtomicInteger sharing = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The second and third phases of {@link #shareGraph}: ids for every new object, then their content. */
-    private static void createAndRecord(long txn, List<Object> order, List<Object> created) {
+    private static void createAndRecord(long txn, List<Object> order, List<Object> created,
+                                        IdentityHashMap<Object, Integer> place) {
         for (Object o : order) {
+            int stripe = place.getOrDefault(o, -1);
             if (SharedArrays.isArray(o)) {
-                long oid = SharedArrays.create(txn, o);
+                long oid = SharedArrays.create(txn, o, stripe);
                 SharedArrays.bind(o, oid);
                 objects.put(oid, o);
                 created.add(o);
                 continue;
             }
             if (SharedValues.isValue(o)) { // awt value types: physical, oid in an identity map
-                long oid = Native.objCreate(txn, o.getClass().getName());
+                long oid = Native.objCreate(txn, o.getClass().getName(), stripe);
                 SharedValues.bind(o, oid);
                 objects.put(oid, o);
                 created.add(o);
                 continue;
             }
             if (Atomics.isAtomic(o)) {
-                Atomics.bind(o, Native.objCreate(txn, o.getClass().getName()));
+                Atomics.bind(o, Native.objCreate(txn, o.getClass().getName(), stripe));
                 created.add(o);
                 continue;
             }
             long oid = o instanceof Shared
-                    ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind())
-                    : Native.objCreate(txn, o.getClass().getName());
+                    ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind(), stripe)
+                    : Native.objCreate(txn, o.getClass().getName(), stripe);
             ((Managed) o).$kiln$oid(oid);
             objects.put(oid, o);
             created.add(o);
@@ -396,13 +408,15 @@ public final class Runtime {
      * Kiln copy of a plain JDK collection; queues it for sharing when it is not shared yet.
      */
     private static Object check(Object v, String path, IdentityHashMap<Object, String> fresh,
-                                IdentityHashMap<Object, Object> copies, ArrayDeque<Object> todo) {
+                                IdentityHashMap<Object, Object> copies, ArrayDeque<Object> todo,
+                                IdentityHashMap<Object, Integer> place, int stripe) {
         if (isLiteral(v)) {
             return v;
         }
         if (SharedArrays.isArray(v) || SharedValues.isValue(v)) {
             if (oidOf(v) == 0 && !fresh.containsKey(v)) {
                 fresh.put(v, path);
+                place.put(v, stripe);
                 todo.add(v);
             }
             return v;
@@ -410,6 +424,7 @@ public final class Runtime {
         if (Atomics.isAtomic(v)) {
             if (Atomics.oid(v) == 0 && !fresh.containsKey(v)) {
                 fresh.put(v, path);
+                place.put(v, stripe);
                 todo.add(v);
             }
             return v;
@@ -425,6 +440,7 @@ public final class Runtime {
                             + " Nothing of this transaction was shared.");
                 }
                 fresh.put(v, path);
+                place.put(v, stripe);
                 todo.add(v);
             }
             return v;
@@ -437,6 +453,7 @@ public final class Runtime {
         if (copy != null) {
             copies.put(v, copy);
             fresh.put(copy, path);
+            place.put(copy, stripe);
             todo.add(copy);
             return copy;
         }
@@ -550,11 +567,16 @@ public final class Runtime {
      * {@code v}, about to be stored in a shared collection under transaction {@code txn}, as it
      * is to be stored: its graph shared first (a plain JDK collection becomes its Kiln copy).
      */
-    public static Object link(Object v, long txn, String path) {
+    public static Object link(Object v, long txn, String path, long near) {
         if (v == null || isLiteral(v) || oidOf(v) != 0) {
             return v;
         }
-        return shareGraph(v, txn, path, new ArrayList<>());
+        return shareGraph(v, txn, path, new ArrayList<>(), stripeOf(near));
+    }
+
+    /** The stripe of object id {@code oid} (its top byte), -1 for none (0). */
+    static int stripeOf(long oid) {
+        return oid == 0 ? -1 : (int) (oid >>> 56);
     }
 
     static Object toValue(Object v) {
@@ -1100,7 +1122,7 @@ public final class Runtime {
         try {
             Object v = given ? written : f.get(obj);
             if (v != null && !isLiteral(v) && oidOf(v) == 0) {
-                Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
+                Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>(), stripeOf(oid));
                 if (w != v) {
                     f.set(obj, w); // a plain JDK collection: the field holds its shared Kiln copy
                     v = w;

@@ -163,15 +163,18 @@ public final class SharedArrays {
         }
     }
 
-    /** Creates array {@code a} in the cluster (an object array's elements are set by {@link #recordContent}). */
-    static long create(long txn, Object a) {
+    /**
+     * Creates array {@code a} in the cluster on {@code stripe} (as {@code Native.objCreate}; an
+     * object array's elements are set by {@link #recordContent}).
+     */
+    static long create(long txn, Object a, int stripe) {
         int n = java.lang.reflect.Array.getLength(a);
         WireBuffer b = new WireBuffer(16 + 8 * n);
         boolean objects = a instanceof Object[];
         for (int i = 0; i < n; i++) {
             ValueCodec.encode(objects ? null : java.lang.reflect.Array.get(a, i), b);
         }
-        return Native.arrCreate(txn, a.getClass().getName(), b.toByteArray());
+        return Native.arrCreate(txn, a.getClass().getName(), b.toByteArray(), stripe);
     }
 
     /** The elements of a newly shared object array, once every object of its graph has its id. */
@@ -227,7 +230,7 @@ public final class SharedArrays {
             throw unlocked("element " + i, a, oid);
         }
         if (a instanceof Object[]) {
-            Object w = Runtime.link(v, t, a.getClass().getSimpleName() + "@" + oid + "[" + i + "]");
+            Object w = Runtime.link(v, t, a.getClass().getSimpleName() + "@" + oid + "[" + i + "]", oid);
             if (w != v) {
                 ((Object[]) a)[i] = w; // a plain JDK collection: the element is its shared Kiln copy
                 v = w;
@@ -318,7 +321,7 @@ public final class SharedArrays {
             for (int j = 0; j < n; j++) {
                 int i = changed[j];
                 Object v = os[i];
-                Object w = Runtime.link(v, t, a.getClass().getSimpleName() + "@" + r.oid + "[" + i + "]");
+                Object w = Runtime.link(v, t, a.getClass().getSimpleName() + "@" + r.oid + "[" + i + "]", r.oid);
                 if (w != v) {
                     os[i] = w; // a plain JDK collection: the element is its shared Kiln copy
                 }
