@@ -477,9 +477,9 @@ async fn failover_run(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
 
 /// Cross-stripe transaction latency (issue #12, step 3): one client, two one-server stripes
 /// (pinned as in [`stripes`]); each sample is one `Write` transaction under a lock of stripe 0
-/// changing an object of each stripe (two-phase commit: prepare on both, decide at the
-/// coordinator, then at the participant, then the lock's fence), timed from `lock` to the end
-/// of `commit`; the baseline is the `Ping` round trip of the same connection (stripe 0), in
+/// changing an object of each stripe (two-phase commit, protocol.md §9.12: `Prepare` on
+/// both and `Commit` at the coordinator at once; the coordinator decides on the participant's
+/// vote and answers), timed from `lock` to the end of `commit`; the baseline is the `Ping` round trip of the same connection (stripe 0), in
 /// the same run, interleaved with the samples. Goal: p50 ≤ 2 RTT.
 pub(crate) async fn cross_latency(bin: &Path, quick: bool, rep: &mut Report) -> Res<()> {
     let cluster = Cluster::start(bin, &[&["0"], &["1"]], false)?;
