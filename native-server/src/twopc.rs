@@ -60,6 +60,35 @@ struct PreparedPart {
     oids: Vec<ObjectId>,
 }
 
+/// A `Commit` waiting for its participants' votes.
+#[derive(Debug)]
+struct Held {
+    me: ClientId,
+    req_id: u64,
+    lock: LockId,
+    participants: Vec<u8>,
+    fence: bool,
+    /// Ends the client's session when the commit fails on this server.
+    kick: Arc<tokio::sync::Notify>,
+}
+
+impl Held {
+    fn voted(&self, votes: Option<&HashSet<u8>>) -> bool {
+        self.participants
+            .iter()
+            .all(|s| votes.is_some_and(|v| v.contains(s)))
+    }
+
+    /// Decides the commit it waited for (its answer included).
+    async fn decide(self, shared: &Arc<Shared>, xid: Xid) {
+        let fence = self.fence.then_some((self.lock, self.participants));
+        if let Err(v) = decide_inner(shared, self.me, self.req_id, xid, true, fence).await {
+            warn!(%xid, code = ?v.code, reason = %v.message, "commit failed on this server: the client's session ends");
+            self.kick.notify_one();
+        }
+    }
+}
+
 /// Prepared parts, pins, decisions and lock fences of one stripe.
 #[derive(Debug, Default)]
 pub struct Table {
@@ -78,6 +107,9 @@ pub struct Table {
     /// Coordinator stripe: per undecided transaction, the participant stripes that asked its
     /// `Outcome` (each asks once its part is prepared: its vote).
     votes: HashMap<Xid, HashSet<u8>>,
+    /// Coordinator stripe: `Commit`s waiting for their votes (taken by whoever completes
+    /// them: the last vote's question, or the commit's own task).
+    held: HashMap<Xid, Held>,
     /// Per coordinator stripe, the task holding this server's `Outcome` connection to it.
     askers: HashMap<u8, tokio::sync::mpsc::UnboundedSender<Ask>>,
     /// The resolver task runs.
@@ -594,34 +626,35 @@ pub fn commit(
         }
         st.check_lock_owner(&lock)?;
     }
+    let held = Held {
+        me,
+        req_id,
+        lock,
+        participants,
+        fence,
+        kick,
+    };
+    shared.state.lock().twopc.held.insert(xid, held);
     let shared = shared.clone();
     tokio::spawn(async move {
-        if !wait_votes(&shared, me, req_id, xid, &participants).await {
-            return;
-        }
-        let fence = fence.then_some((lock, participants));
-        if let Err(v) = decide_inner(&shared, me, req_id, xid, true, fence).await {
-            warn!(%xid, code = ?v.code, reason = %v.message, "commit failed on this server: the client's session ends");
-            kick.notify_one();
+        if let Some(held) = wait_votes(&shared, me, req_id, xid).await {
+            held.decide(&shared, xid).await;
         }
     });
     Ok(())
 }
 
-/// Waits until every one of `participants` voted for `xid`: `true` to decide the commit;
-/// `false` when it was answered already (decided before, its part not prepared here, or no
-/// votes in time: aborted).
-async fn wait_votes(
-    shared: &Shared,
-    me: ClientId,
-    req_id: u64,
-    xid: Xid,
-    participants: &[u8],
-) -> bool {
+/// Waits until every participant of the held `Commit` of `xid` voted: `Some` to decide it
+/// here; `None` when the last vote's question took it to decide it there, or it was answered
+/// already (decided before, its part not prepared here, or no votes in time: aborted).
+async fn wait_votes(shared: &Shared, me: ClientId, req_id: u64, xid: Xid) -> Option<Held> {
     let deadline = Instant::now() + VOTE_WAIT;
     loop {
         let notify = {
             let mut st = shared.state.lock();
+            if !st.twopc.held.contains_key(&xid) {
+                return None;
+            }
             let answer = |commit: bool, gtx: u64| Message::Decided {
                 req_id,
                 xid,
@@ -629,8 +662,9 @@ async fn wait_votes(
                 gtx,
             };
             if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
+                st.twopc.held.remove(&xid);
                 st.send(me, answer(commit, gtx));
-                return false;
+                return None;
             }
             let timed_out = Instant::now() >= deadline;
             if !st.twopc.parts.contains_key(&xid) || timed_out {
@@ -642,17 +676,15 @@ async fn wait_votes(
                 if let Some(p) = st.twopc.parts.remove(&xid) {
                     st.twopc.unpin(&p, &xid);
                 }
+                st.twopc.held.remove(&xid);
                 st.twopc.remember(xid, false, 0);
                 drop(shared.record(vec![Op::Decided(xid, false, 0)]));
                 st.send(me, answer(false, 0));
-                return false;
+                return None;
             }
-            let votes = st.twopc.votes.get(&xid);
-            if participants
-                .iter()
-                .all(|s| votes.is_some_and(|v| v.contains(s)))
-            {
-                return true;
+            let t = &st.twopc;
+            if t.held.get(&xid).is_some_and(|h| h.voted(t.votes.get(&xid))) {
+                return st.twopc.held.remove(&xid);
             }
             st.twopc.unpinned.clone()
         };
@@ -849,7 +881,7 @@ async fn decide_inner(
 /// client is gone, an undecided transaction — prepared here or not — is aborted on the spot
 /// (recorded, so a late `Prepare` or `Commit` of it fails), which is safe because only the
 /// client's `Commit` here decides a commit.
-pub async fn outcome(shared: &Shared, req_id: u64, xid: Xid, from: u8) -> Message {
+pub async fn outcome(shared: &Arc<Shared>, req_id: u64, xid: Xid, from: u8) -> Message {
     let answer = |state: u8, gtx: u64| Message::OutcomeIs {
         req_id,
         xid,
@@ -861,7 +893,7 @@ pub async fn outcome(shared: &Shared, req_id: u64, xid: Xid, from: u8) -> Messag
         if !shared.ha.is_active() {
             return answer(0, 0);
         }
-        let notify = {
+        let step: Result<Arc<tokio::sync::Notify>, Held> = {
             let mut st = shared.state.lock();
             if xid.stripe != st.stripe {
                 return answer(0, 0);
@@ -869,16 +901,24 @@ pub async fn outcome(shared: &Shared, req_id: u64, xid: Xid, from: u8) -> Messag
             if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
                 return answer(if commit { 1 } else { 2 }, gtx);
             }
-            // The question is `from`'s vote: it prepared its part.
+            // The question is `from`'s vote: it prepared its part. The last vote a held
+            // `Commit` waits for decides it here, on the spot.
+            let mut complete = None;
             if st.twopc.votes.entry(xid).or_default().insert(from) {
+                let t = &st.twopc;
+                if t.held.get(&xid).is_some_and(|h| h.voted(t.votes.get(&xid))) {
+                    complete = st.twopc.held.remove(&xid);
+                }
                 st.twopc.unpinned.notify_waiters();
             }
-            // `xid.client` is the client's id here, on its coordinator stripe.
-            if st.clients.contains_key(&xid.client) || st.known.contains_key(&xid.client) {
+            if let Some(held) = complete {
+                Err(held)
+            } else if st.clients.contains_key(&xid.client) || st.known.contains_key(&xid.client) {
+                // `xid.client` is the client's id here, on its coordinator stripe.
                 if Instant::now() >= deadline {
                     return answer(0, 0); // its client may still decide
                 }
-                st.twopc.unpinned.clone()
+                Ok(st.twopc.unpinned.clone())
             } else {
                 if let Some(p) = st.twopc.parts.remove(&xid) {
                     st.twopc.unpin(&p, &xid);
@@ -887,6 +927,13 @@ pub async fn outcome(shared: &Shared, req_id: u64, xid: Xid, from: u8) -> Messag
                 st.twopc.remember(xid, false, 0);
                 drop(shared.record(vec![Op::Decided(xid, false, 0)]));
                 return answer(2, 0);
+            }
+        };
+        let notify = match step {
+            Ok(n) => n,
+            Err(held) => {
+                held.decide(shared, xid).await;
+                continue;
             }
         };
         let n = notify.notified();
