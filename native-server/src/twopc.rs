@@ -985,6 +985,8 @@ fn ask_soon(shared: &Arc<Shared>, st: &mut State, xid: Xid) {
     if xid.stripe == st.stripe || shared.settings.stripes <= 1 || !st.twopc.asking.insert(xid) {
         return;
     }
+    // The first question leaves now (it is the vote the coordinator's `Commit` waits for).
+    let mut first = Some(send_question(shared, st, xid));
     let shared = shared.clone();
     tokio::spawn(async move {
         let mut stop = shared.shutdown.subscribe();
@@ -995,8 +997,12 @@ fn ask_soon(shared: &Arc<Shared>, st: &mut State, xid: Xid) {
                 break;
             }
             let asked = Instant::now();
+            let question = match first.take() {
+                Some(q) => q,
+                None => send_question(&shared, &mut shared.state.lock(), xid),
+            };
             let answer = tokio::select! {
-                a = ask_outcome(&shared, xid) => a,
+                a = answer_of(question) => a,
                 _ = stop.changed() => break,
             };
             match answer {
@@ -1022,24 +1028,31 @@ fn ask_soon(shared: &Arc<Shared>, st: &mut State, xid: Xid) {
 /// A question for a coordinator stripe's `Outcome` connection, and where its answer goes.
 type Ask = (Xid, tokio::sync::oneshot::Sender<(u8, u64)>);
 
-/// Asks the coordinator stripe of `xid` for the outcome: `(state, gtx)`, `None` when it could
-/// not be reached (or did not answer in time). The questions to one stripe share one
-/// connection ([`asker`]), several in flight.
-async fn ask_outcome(shared: &Arc<Shared>, xid: Xid) -> Option<(u8, u64)> {
+/// Asks the coordinator stripe of `xid` for the outcome (queued on the connection to that
+/// stripe, [`asker`], shared by every question to it, several in flight); `None` when the
+/// connection's task is gone.
+fn send_question(
+    shared: &Arc<Shared>,
+    st: &mut State,
+    xid: Xid,
+) -> Option<tokio::sync::oneshot::Receiver<(u8, u64)>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    {
-        let mut st = shared.state.lock();
-        let sender = st
-            .twopc
-            .askers
-            .entry(xid.stripe)
-            .or_insert_with(|| asker(shared.clone(), xid.stripe));
-        if sender.send((xid, tx)).is_err() {
-            st.twopc.askers.remove(&xid.stripe);
-            return None;
-        }
+    let sender = st
+        .twopc
+        .askers
+        .entry(xid.stripe)
+        .or_insert_with(|| asker(shared.clone(), xid.stripe));
+    if sender.send((xid, tx)).is_err() {
+        st.twopc.askers.remove(&xid.stripe);
+        return None;
     }
-    tokio::time::timeout(OUTCOME_HOLD + Duration::from_secs(2), rx)
+    Some(rx)
+}
+
+/// The answer to a question: `(state, gtx)`, `None` when the coordinator stripe could not be
+/// reached (or did not answer in time).
+async fn answer_of(q: Option<tokio::sync::oneshot::Receiver<(u8, u64)>>) -> Option<(u8, u64)> {
+    tokio::time::timeout(OUTCOME_HOLD + Duration::from_secs(2), q?)
         .await
         .ok()?
         .ok()
