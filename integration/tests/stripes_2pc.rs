@@ -746,3 +746,80 @@ async fn a_participant_restarted_whole_keeps_its_prepared_part() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// The coordinator's own part cannot be prepared while the participant's can (and votes at
+/// once): the held `Commit` is answered aborted — never committed on the participant's vote
+/// alone, and the client's session stays open — and the participant drops its part.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_whose_coordinator_part_failed_is_aborted_despite_the_votes() {
+    use kiln_integration::RawConn;
+    let (g, spec) = two_stripes().await;
+    let setup = connect(&spec, "setup").await;
+    let accts = open_accounts(&setup, 1, 100).await;
+    let (x, y) = (accts[0], accts[1]);
+    setup.close().await.unwrap();
+    let ports = [g.members[0].dso_port, g.members[1].dso_port];
+    let before = [g.digest(0), g.digest(1)];
+    let mut raw = [
+        RawConn::hello(ports[0], "half-bad"),
+        RawConn::hello(ports[1], "half-bad"),
+    ];
+    let xid = kiln_protocol::Xid {
+        stripe: 0,
+        client: raw[0].client_id,
+        seq: 1,
+    };
+    // Stripe 0's part refers to an object stripe 0 does not have: refused; the client's
+    // `Commit` follows it, as a real client's does.
+    let mut bad = set_balance(x, 50);
+    bad.deltas[0].ops.push(kiln_protocol::DeltaOp::SetField {
+        class: ACCT.into(),
+        name: "last".into(),
+        value: Value::Ref(ObjectId::new(0, 9_999_999)),
+    });
+    raw[0].send(&M::Prepare {
+        req_id: 1,
+        xid,
+        part: bad,
+    });
+    send_commit(&mut raw[0], xid);
+    // Stripe 1's part is fine: prepared, and its vote reaches the coordinator (before or
+    // after the held `Commit` was looked at).
+    raw[1].send(&M::Prepare {
+        req_id: 1,
+        xid,
+        part: set_balance(y, 150),
+    });
+    assert!(matches!(
+        answer(&mut raw[1], "prepared"),
+        M::Prepared { .. }
+    ));
+    assert!(matches!(
+        answer(&mut raw[0], "prepare failed"),
+        M::PrepareFailed { .. }
+    ));
+    let a = answer(&mut raw[0], "decided");
+    assert!(matches!(a, M::Decided { commit: false, .. }), "{a:?}");
+    assert!(
+        raw[0].ping_ok(),
+        "the coordinator closed the client's session"
+    );
+    // The participant learns the abort from the coordinator and drops its part.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !g.log(1).contains("the coordinator stripe aborted it") {
+        assert!(Instant::now() < deadline, "{}", g.log(1));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        [g.digest(0), g.digest(1)],
+        before,
+        "nothing changed anywhere"
+    );
+    let c = connect(&spec, "after").await;
+    assert_eq!(
+        (read_balance(&c, x).await, read_balance(&c, y).await),
+        (100, 100)
+    );
+    c.close().await.unwrap();
+    drop(raw);
+}

@@ -902,11 +902,14 @@ pub async fn outcome(shared: &Arc<Shared>, req_id: u64, xid: Xid, from: u8) -> M
                 return answer(if commit { 1 } else { 2 }, gtx);
             }
             // The question is `from`'s vote: it prepared its part. The last vote a held
-            // `Commit` waits for decides it here, on the spot.
+            // `Commit` waits for decides it here, on the spot — if the coordinator's own part
+            // is prepared (otherwise the commit's task aborts it).
             let mut complete = None;
             if st.twopc.votes.entry(xid).or_default().insert(from) {
                 let t = &st.twopc;
-                if t.held.get(&xid).is_some_and(|h| h.voted(t.votes.get(&xid))) {
+                if t.parts.contains_key(&xid)
+                    && t.held.get(&xid).is_some_and(|h| h.voted(t.votes.get(&xid)))
+                {
                     complete = st.twopc.held.remove(&xid);
                 }
                 st.twopc.unpinned.notify_waiters();
