@@ -1107,6 +1107,12 @@ impl Session {
             if let Message::Outcome { req_id, xid, from } = msg {
                 // Server to server (a participant stripe asking, several questions in flight
                 // on one connection): each answered as soon as it is decided.
+                if let Some(answer) =
+                    crate::twopc::outcome_now(&self.shared, req_id, xid, from).await
+                {
+                    self.reply(answer);
+                    return Ok(None);
+                }
                 let (shared, tx) = (self.shared.clone(), self.tx.clone());
                 tokio::spawn(async move {
                     let answer = crate::twopc::outcome(&shared, req_id, xid, from).await;

@@ -882,11 +882,38 @@ async fn decide_inner(
 /// (recorded, so a late `Prepare` or `Commit` of it fails), which is safe because only the
 /// client's `Commit` here decides a commit.
 pub async fn outcome(shared: &Arc<Shared>, req_id: u64, xid: Xid, from: u8) -> Message {
-    let answer = |state: u8, gtx: u64| Message::OutcomeIs {
-        req_id,
-        xid,
-        state,
-        gtx,
+    match outcome_inner(shared, req_id, xid, from, true).await {
+        Some(m) => m,
+        None => Message::OutcomeIs {
+            req_id,
+            xid,
+            state: 0,
+            gtx: 0,
+        },
+    }
+}
+
+/// [`outcome`] without holding: the answer if there is one now (the vote recorded, and the
+/// commit decided here if it was the last one), `None` when the question must wait — the
+/// session answers at once without a task on the common path.
+pub async fn outcome_now(shared: &Arc<Shared>, req_id: u64, xid: Xid, from: u8) -> Option<Message> {
+    outcome_inner(shared, req_id, xid, from, false).await
+}
+
+async fn outcome_inner(
+    shared: &Arc<Shared>,
+    req_id: u64,
+    xid: Xid,
+    from: u8,
+    hold: bool,
+) -> Option<Message> {
+    let answer = |state: u8, gtx: u64| {
+        Some(Message::OutcomeIs {
+            req_id,
+            xid,
+            state,
+            gtx,
+        })
     };
     let deadline = Instant::now() + OUTCOME_HOLD;
     loop {
@@ -933,6 +960,7 @@ pub async fn outcome(shared: &Arc<Shared>, req_id: u64, xid: Xid, from: u8) -> M
             }
         };
         let notify = match step {
+            Ok(_) if !hold => return None,
             Ok(n) => n,
             Err(held) => {
                 held.decide(shared, xid).await;
