@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +202,7 @@ public final class Runtime {
                 || v instanceof Short || v instanceof Byte || v instanceof Double || v instanceof Float
                 || v.getClass() == BigInteger.class || v.getClass() == BigDecimal.class)
                 || v instanceof Boolean || v instanceof Character || v instanceof Enum || v instanceof Class
-                || v.getClass() == Date.class || v instanceof byte[];
+                || v instanceof byte[];
     }
 
     /** The instance fields of {@code c} and its superclasses the cluster holds, super first. */
@@ -292,6 +291,22 @@ public final class Runtime {
                 }
                 continue;
             }
+            BaseValues.Type bt = BaseValues.type(o.getClass());
+            if (bt != null) { // java.base value types: their state fields (a Throwable's cause is shared too)
+                String why = bt.refusal(o);
+                if (why != null) {
+                    throw new TCNonPortableObjectError("kiln: " + path + " holds a " + o.getClass().getName()
+                            + ", which cannot be shared: " + why + "; or make the field transient with <honor-transient>"
+                            + " or list it in <transient-fields>. Nothing of this transaction was shared.");
+                }
+                Object[] st = bt.state(o);
+                for (int i = 0; i < st.length; i++) {
+                    if (st[i] != null && !isLiteral(st[i])) {
+                        check(st[i], path + "." + bt.names[i], fresh, copies, todo);
+                    }
+                }
+                continue;
+            }
             try {
                 for (Field f : sharedFields(o.getClass())) {
                     Object v = f.get(o);
@@ -375,6 +390,11 @@ public final class Runtime {
             }
             if (o instanceof Shared) {
                 Jdk.recordContent(txn, (Shared) o);
+                continue;
+            }
+            BaseValues.Type bt = BaseValues.type(o.getClass());
+            if (bt != null) {
+                Native.objSetFields(txn, oidOf(o), encodeValueState(o, bt));
                 continue;
             }
             WireBuffer b = new WireBuffer(64);
@@ -510,7 +530,7 @@ public final class Runtime {
                 String n = k.getName();
                 if (n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")) {
                     for (Field f : k.getDeclaredFields()) {
-                        if (!Modifier.isStatic(f.getModifiers())) {
+                        if (!Modifier.isStatic(f.getModifiers()) && !SharedValues.transientField(f)) {
                             r = n;
                             break;
                         }
@@ -926,6 +946,10 @@ public final class Runtime {
             if (Atomics.isAtomicClass((String) st.get(0))) {
                 return Atomics.materialise(oid, st);
             }
+            BaseValues.Type bt = BaseValues.type((String) st.get(0));
+            if (bt != null) {
+                return materialiseValue(oid, st, bt);
+            }
             try {
                 Class<?> c = Class.forName((String) st.get(0), true, loader());
                 o = UNSAFE.allocateInstance(c);
@@ -963,6 +987,82 @@ public final class Runtime {
             }
             return o;
         }
+    }
+
+    /** Base values being materialised by this JVM (under the {@code objects} monitor): a cause cycle ends there. */
+    private static final java.util.Set<Long> CREATING = new java.util.HashSet<>();
+
+    /**
+     * A java.base value type ({@link BaseValues}): created from its state fields (a referenced
+     * value, a Throwable's cause, materialised first), bound in the identity map.
+     */
+    private static Object materialiseValue(long oid, List<Object> st, BaseValues.Type bt) {
+        if (!CREATING.add(oid)) {
+            return null; // a cycle of causes: the inner reference stays null
+        }
+        try {
+            Class<?> c = Class.forName((String) st.get(0), false, loader());
+            Map<String, Object> s = valueState(st);
+            Object o = bt.create(c, s);
+            SharedValues.bind(o, oid);
+            objects.put(oid, o);
+            afterMaterialise();
+            return o;
+        } catch (Exception e) {
+            throw new IllegalStateException("kiln: cannot materialise object " + oid + " of " + st.get(0) + ": " + e, e);
+        } finally {
+            CREATING.remove(oid);
+        }
+    }
+
+    /** The state fields of a base value's cluster state (references materialised). */
+    private static Map<String, Object> valueState(List<Object> st) {
+        Map<String, Object> s = new java.util.HashMap<>();
+        for (int i = 1; i + 2 < st.size(); i += 3) {
+            Object v = st.get(i + 2);
+            if (v instanceof Ref) {
+                long t = ((Ref) v).oid();
+                Object r = resident(t);
+                v = r != null ? r : materialise(t);
+            }
+            s.put((String) st.get(i + 1), v);
+        }
+        return s;
+    }
+
+    /** A base value's state fields, encoded as objSetFields wants them (owner, name, value triples). */
+    private static byte[] encodeValueState(Object o, BaseValues.Type bt) {
+        Object[] st = bt.state(o);
+        WireBuffer b = new WireBuffer(64);
+        for (int i = 0; i < st.length; i++) {
+            ValueCodec.encode(bt.owner, b);
+            ValueCodec.encode(bt.names[i], b);
+            ValueCodec.encode(toValue(st[i]), b);
+        }
+        return b.toByteArray();
+    }
+
+    /**
+     * After an in-place mutator of shared base value {@code o} ({@link BaseValues#after}): its
+     * state is recorded again in the thread's innermost cluster transaction (a new object it
+     * references is shared first). The caller checked the lock ({@link BaseValues#before}).
+     */
+    static void recordValueState(Object o, long oid, BaseValues.Type bt) {
+        long txn = currentTxn();
+        if (txn == 0) {
+            throw new IllegalStateException("kiln: a shared " + o.getClass().getName() + " changed outside a cluster lock");
+        }
+        for (Object v : bt.state(o)) {
+            if (v != null && !isLiteral(v) && oidOf(v) == 0) {
+                shareGraph(v, txn, o.getClass().getName(), new ArrayList<>());
+            }
+        }
+        Native.objSetFields(txn, oid, encodeValueState(o, bt));
+    }
+
+    /** A new instance of {@code c} without a constructor run ({@code EventObject}: its source stays null). */
+    static Object allocate(Class<?> c) throws InstantiationException {
+        return UNSAFE.allocateInstance(c);
     }
 
     /** A logical collection ({@code st}: kind, class, elements) as a Kiln JDK collection with its content. */
@@ -1439,6 +1539,11 @@ public final class Runtime {
         }
         if (SharedArrays.isArray(o)) {
             SharedArrays.fill(o, st);
+            return;
+        }
+        BaseValues.Type bt = BaseValues.type(o.getClass());
+        if (bt != null) {
+            bt.apply(o, valueState(st));
             return;
         }
         try {

@@ -54,6 +54,7 @@ public final class SharedValues {
 
     static {
         TRANSIENT.put("java.awt.Color", new HashSet<>(Arrays.asList("cs")));
+        TRANSIENT.put("java.util.EventObject", new HashSet<>(Arrays.asList("source"))); // as Terracotta: local to each JVM
         TRANSIENT.put("javax.swing.AbstractListModel", new HashSet<>(Arrays.asList("listenerList")));
         TRANSIENT.put("javax.swing.table.AbstractTableModel", new HashSet<>(Arrays.asList("listenerList")));
     }
@@ -64,7 +65,7 @@ public final class SharedValues {
     private static final ClassValue<Boolean> IS_VALUE = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
-            return NAMES.contains(c.getName());
+            return NAMES.contains(c.getName()) || BaseValues.type(c) != null; // awt, or java.base values
         }
     };
 
@@ -174,6 +175,10 @@ public final class SharedValues {
         synchronized (OIDS) {
             OIDS.put(v, oid);
             any = true;
+        }
+        BaseValues.Type t = BaseValues.type(v.getClass());
+        if (t != null) {
+            BaseValues.noteShared(t); // its mutators' twins start checking
         }
     }
 
