@@ -94,7 +94,8 @@ public class Main {
             }
             System.out.println("app: custom time zone accepted?!");
         } catch (TCNonPortableObjectError e) {
-            System.out.println("app: custom zone refused: " + upTo(e.getMessage(), " (only") + "; jobs " + s.jobs.size());
+            String m = upTo(e.getMessage(), " (only");
+            System.out.println("app: custom zone refused: ..." + m.substring(m.indexOf(".due holds")) + "; jobs " + s.jobs.size());
         }
     }
 
