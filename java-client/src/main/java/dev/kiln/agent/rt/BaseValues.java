@@ -37,11 +37,17 @@ import java.util.TimeZone;
 public final class BaseValues {
     private BaseValues() {}
 
-    /**
-     * False until the first mutable value (Date, Calendar, BitSet...) is shared or materialised
-     * in this JVM: until then a twin is the JDK call and this one static read.
+    /*
+     * False until the first value of the family (Date and java.sql dates, GregorianCalendar,
+     * BitSet) is shared or materialised in this JVM: until then a twin is the JDK call and this
+     * one static read (a shared Date does not tax the BitSets).
      */
-    static volatile boolean any;
+    /** A java.util.Date or java.sql date/time/timestamp was shared here. */
+    public static volatile boolean dates;
+    /** A GregorianCalendar was shared here. */
+    public static volatile boolean calendars;
+    /** A BitSet was shared here. */
+    public static volatile boolean bits;
 
     /** One value type: its state fields, read and applied through its public API. */
     abstract static class Type {
@@ -385,14 +391,9 @@ public final class BaseValues {
             String msg = (String) s.get("message");
             Object cause = s.get("cause");
             Throwable t = null;
-            if (cause != null) {
-                for (Constructor<?> k : c.getConstructors()) {
-                    Class<?>[] p = k.getParameterTypes();
-                    if (p.length == 2 && p[0] == String.class && p[1].isInstance(cause)) {
-                        t = (Throwable) k.newInstance(msg, cause);
-                        break;
-                    }
-                }
+            Constructor<?> withCause = causeCtor(c, cause);
+            if (withCause != null) {
+                t = (Throwable) withCause.newInstance(msg, cause);
             }
             if (t == null) {
                 Constructor<?> k = ctor(c, String.class);
@@ -432,12 +433,26 @@ public final class BaseValues {
         @Override
         String refusal(Object v) {
             Class<?> c = v.getClass();
-            if (ctor(c, String.class) == null && ctor(c) == null) {
-                return "it has no public (String) or () constructor to re-create it with";
+            if (ctor(c, String.class) == null && ctor(c) == null && causeCtor(c, ((Throwable) v).getCause()) == null) {
+                return "it has no public (String), () or (String, cause) constructor to re-create it with";
             }
             return null;
         }
     };
+
+    /** A public {@code (String, T)} constructor of {@code c} that takes {@code cause} as its T, or null. */
+    private static Constructor<?> causeCtor(Class<?> c, Object cause) {
+        if (cause == null) {
+            return null;
+        }
+        for (Constructor<?> k : c.getConstructors()) {
+            Class<?>[] p = k.getParameterTypes();
+            if (p.length == 2 && p[0] == String.class && p[1].isInstance(cause)) {
+                return k;
+            }
+        }
+        return null;
+    }
 
     private static Constructor<?> ctor(Class<?> c, Class<?>... params) {
         try {
@@ -473,19 +488,24 @@ public final class BaseValues {
 
     /** After a base value was shared or materialised here: its mutators' twins start checking. */
     static void noteShared(Type t) {
-        if (t.mutable && !any) {
-            any = true;
+        if (t == TIME || t == TIMESTAMP) {
+            dates = true;
+        } else if (t == CALENDAR) {
+            calendars = true;
+        } else if (t == BITS) {
+            bits = true;
         }
     }
 
     /**
-     * Before an in-place mutator {@code op} of value {@code r} in instrumented code: the object
+     * Before an in-place mutator {@code op} of value {@code r} in instrumented code (the twin
+     * calls it once a value of {@code r}'s family was shared here): the object
      * id of a shared {@code r} (0: not shared, the call is the JDK's). A shared one outside any
      * cluster lock throws {@link com.tc.object.tx.UnlockedSharedObjectException} before anything
      * changed.
      */
     public static long before(Object r, String op) {
-        if (!any || r == null) {
+        if (r == null) {
             return 0;
         }
         long oid = SharedValues.oid(r);

@@ -9,9 +9,9 @@ import java.util.Map;
  * without the java.sql module still verifies that class.
  * In instrumented classes a call {@code INVOKEVIRTUAL owner.m(desc)} of one of them becomes
  * {@code INVOKESTATIC} of the method here with the receiver first (same stack shape, no frame
- * change: {@code dev.kiln.agent.ValueCallRewriter}). Each one: {@link BaseValues#before} (one
- * static read while no such value is shared in this JVM; a shared one outside a cluster lock is
- * refused before any change), the JDK call, {@link BaseValues#after} (a shared one's new state
+ * change: {@code dev.kiln.agent.ValueCallRewriter}). Each one: one static read while no value of
+ * its family is shared in this JVM ({@link BaseValues#dates}...), else {@link BaseValues#before}
+ * (a shared one outside a cluster lock is refused before any change), the JDK call, {@link BaseValues#after} (a shared one's new state
  * recorded). Generated (the list of mutators: docs/agent.md "java.base value types").
  */
 @SuppressWarnings("deprecation")
@@ -53,133 +53,133 @@ public final class SqlValueCalls {
     }
 
     public static void Date_setTime_0(java.sql.Date r, long a0) {
-        long oid = BaseValues.before(r, "setTime");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setTime") : 0;
         r.setTime(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Date_setYear_1(java.sql.Date r, int a0) {
-        long oid = BaseValues.before(r, "setYear");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setYear") : 0;
         r.setYear(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Date_setMonth_2(java.sql.Date r, int a0) {
-        long oid = BaseValues.before(r, "setMonth");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setMonth") : 0;
         r.setMonth(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Date_setDate_3(java.sql.Date r, int a0) {
-        long oid = BaseValues.before(r, "setDate");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setDate") : 0;
         r.setDate(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Date_setHours_4(java.sql.Date r, int a0) {
-        long oid = BaseValues.before(r, "setHours");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setHours") : 0;
         r.setHours(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Date_setMinutes_5(java.sql.Date r, int a0) {
-        long oid = BaseValues.before(r, "setMinutes");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setMinutes") : 0;
         r.setMinutes(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Date_setSeconds_6(java.sql.Date r, int a0) {
-        long oid = BaseValues.before(r, "setSeconds");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setSeconds") : 0;
         r.setSeconds(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setTime_7(java.sql.Time r, long a0) {
-        long oid = BaseValues.before(r, "setTime");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setTime") : 0;
         r.setTime(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setYear_8(java.sql.Time r, int a0) {
-        long oid = BaseValues.before(r, "setYear");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setYear") : 0;
         r.setYear(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setMonth_9(java.sql.Time r, int a0) {
-        long oid = BaseValues.before(r, "setMonth");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setMonth") : 0;
         r.setMonth(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setDate_10(java.sql.Time r, int a0) {
-        long oid = BaseValues.before(r, "setDate");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setDate") : 0;
         r.setDate(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setHours_11(java.sql.Time r, int a0) {
-        long oid = BaseValues.before(r, "setHours");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setHours") : 0;
         r.setHours(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setMinutes_12(java.sql.Time r, int a0) {
-        long oid = BaseValues.before(r, "setMinutes");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setMinutes") : 0;
         r.setMinutes(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Time_setSeconds_13(java.sql.Time r, int a0) {
-        long oid = BaseValues.before(r, "setSeconds");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setSeconds") : 0;
         r.setSeconds(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setTime_14(java.sql.Timestamp r, long a0) {
-        long oid = BaseValues.before(r, "setTime");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setTime") : 0;
         r.setTime(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setYear_15(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setYear");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setYear") : 0;
         r.setYear(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setMonth_16(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setMonth");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setMonth") : 0;
         r.setMonth(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setDate_17(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setDate");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setDate") : 0;
         r.setDate(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setHours_18(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setHours");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setHours") : 0;
         r.setHours(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setMinutes_19(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setMinutes");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setMinutes") : 0;
         r.setMinutes(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setSeconds_20(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setSeconds");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setSeconds") : 0;
         r.setSeconds(a0);
         BaseValues.after(r, oid);
     }
 
     public static void Timestamp_setNanos_21(java.sql.Timestamp r, int a0) {
-        long oid = BaseValues.before(r, "setNanos");
+        long oid = BaseValues.dates ? BaseValues.before(r, "setNanos") : 0;
         r.setNanos(a0);
         BaseValues.after(r, oid);
     }
