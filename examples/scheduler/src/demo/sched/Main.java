@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URL;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.time.DayOfWeek;
 import java.util.BitSet;
 import java.util.Calendar;
 import java.util.EventObject;
@@ -97,6 +98,15 @@ public class Main {
             String m = upTo(e.getMessage(), " (only");
             System.out.println("app: custom zone refused: ..." + m.substring(m.indexOf(".due holds")) + "; jobs " + s.jobs.size());
         }
+        try {
+            synchronized (s) {
+                s.extra = new Window();
+            }
+            System.out.println("app: EnumSet field accepted?!");
+        } catch (TCNonPortableObjectError e) {
+            String m = e.getMessage();
+            System.out.println("app: EnumSet field refused: ..." + m.substring(m.indexOf(".days holds"), m.indexOf(" to share it")));
+        }
     }
 
     static void run(Scheduler s) {
@@ -106,6 +116,8 @@ public class Main {
             s.lastRun.setTime(1243812600000L);
             s.batchStamp.setNanos(987654321);
             s.events.add(new JobEvent(s, index.name, "done"));
+            s.nights.add(DayOfWeek.FRIDAY);
+            s.nights.remove(DayOfWeek.MONDAY);
             s.nextDue.add(Calendar.DAY_OF_MONTH, 1); // tomorrow's backup: through the alias
             try {
                 runReport();
@@ -146,7 +158,7 @@ public class Main {
             System.out.println("app: done " + s.done + " lastRun " + s.lastRun.getTime() + " stamp " + s.batchStamp.getTime() + "/"
                     + s.batchStamp.getNanos() + " night " + s.night + " window " + s.window);
             System.out.println("app: spool " + s.spool + " endpoint " + s.endpoint + " port " + s.endpoint.getPort() + " policy " + s.policy
-                    + " gateway " + s.gateway + " locale " + s.locale + " zone " + s.zone.getID());
+                    + " gateway " + s.gateway + " locale " + s.locale + " zone " + s.zone.getID() + " nights " + s.nights);
             StringBuilder ev = new StringBuilder("app: events");
             for (EventObject e : s.events) {
                 ev.append(' ').append(e instanceof JobEvent ? ((JobEvent) e).job + ":" + ((JobEvent) e).what : e.getClass().getSimpleName())

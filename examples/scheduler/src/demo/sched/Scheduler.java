@@ -7,12 +7,15 @@ import java.net.URL;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.time.DayOfWeek;
 import java.util.BitSet;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.EventObject;
 import java.util.GregorianCalendar;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TimeZone;
 
 /** The shared state of a cluster of job runners: plain JDK value types in a plain object. */
@@ -35,5 +38,8 @@ public class Scheduler {
     InetAddress gateway;
     Locale locale;
     TimeZone zone;
+    /** The nights the batch runs: an EnumSet (shared as a sorted set: same order, same equality). */
+    final Set<DayOfWeek> nights = EnumSet.of(DayOfWeek.MONDAY, DayOfWeek.WEDNESDAY);
+    Object extra;
     int round;
 }

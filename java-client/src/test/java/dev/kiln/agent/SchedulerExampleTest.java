@@ -9,8 +9,10 @@ import org.junit.Test;
  * (docs/agent.md "java.base value types"), in three JVMs. JVM 1 plans a night (Calendar-dated
  * jobs, one Calendar reached by two paths, a BitSet, a Date changed in place, java.sql
  * Timestamp/Date/Time, File/URL/URI/InetAddress/Locale/TimeZone, an EventObject), is refused an
- * unlocked setTime / BitSet.set (unchanged) and a Calendar in a custom zone, then waits; JVM 2
- * sees it all (the alias kept), moves the Calendar through the alias, sets bits, changes the
+ * unlocked setTime / BitSet.set (unchanged), a Calendar in a custom zone and an EnumSet in a field
+ * declared EnumSet (a Set-typed EnumSet is shared as a sorted set), then waits; JVM 2
+ * sees it all (the alias kept), moves the Calendar through the alias, sets bits, changes the EnumSet,
+ * the
  * Date and the Timestamp's nanos in place, stores the failure's exception (message, cause,
  * stack trace) and two application EventObjects; JVM 1's resident objects show those changes
  * after its wait, and a fresh JVM 3 reads the same state (event sources stay where they were made).
@@ -35,7 +37,8 @@ public class SchedulerExampleTest extends ExampleTestBase {
                 "app: nextDue is job 0's calendar true, zone Europe/Paris, first day 2",
                 "app: done " + done,
                 "app: spool /var/spool/nightly endpoint http://jobs.example.com:8080/api/run?night=1 port 8080"
-                        + " policy urn:example:policy:retry-3 gateway gw.example.com/10.0.0.7 locale fr_FR zone Europe/Paris",
+                        + " policy urn:example:policy:retry-3 gateway gw.example.com/10.0.0.7 locale fr_FR zone Europe/Paris nights "
+                        + (failed ? "[WEDNESDAY, FRIDAY]" : "[MONDAY, WEDNESDAY]"),
                 events)
                 + (failed ? "\napp: last failure java.lang.IllegalStateException: report job failed caused by"
                         + " java.io.IOException: disk full on /var/spool/nightly at demo.sched.Main.runReport(Main.java)" : "");
@@ -57,7 +60,10 @@ public class SchedulerExampleTest extends ExampleTestBase {
                 "app: unlocked setTime refused: kiln: java.util.Date.setTime() on a shared java.util.Date, lastRun still 1243807200000",
                 "app: unlocked BitSet.set refused, done still {0}",
                 "app: custom zone refused: ....due holds a java.util.GregorianCalendar, which cannot be"
-                        + " shared: its time zone is a java.util.SimpleTimeZone; jobs 3")
+                        + " shared: its time zone is a java.util.SimpleTimeZone; jobs 3",
+                "app: EnumSet field refused: ....days holds a java.util.RegularEnumSet, which the agent shares as a"
+                        + " java.util.TreeSet (it cannot be subclassed), but demo.sched.Scheduler.extra.days is declared"
+                        + " java.util.EnumSet: declare it as a Set (or Collection)")
                 + "\n" + state(PLANNED_DONE, PLANNED_JOBS, "here", false)
                 + "\n" + state(RUN_DONE, RUN_JOBS, "here,elsewhere", true), finish(plan));
         assertEquals(state(RUN_DONE, RUN_JOBS, "elsewhere,elsewhere", true), runApp("report"));

@@ -52,7 +52,7 @@ public final class Jdk {
     }
 
     /** The JDK type a Kiln collection stands for ({@code java.util.HashMap}). */
-    static String jdkType(Object self) {
+    public static String jdkType(Object self) {
         Class<?> c = self.getClass();
         while (c.getName().startsWith("dev.kiln.agent.jdk.Kiln")) {
             c = c.getSuperclass();
@@ -394,6 +394,13 @@ public final class Jdk {
         }
         if (c == TreeSet.class) {
             KilnTreeSet s = new KilnTreeSet<>(((SortedSet) v).comparator());
+            s.addAll((Collection) v);
+            return s;
+        }
+        if (v instanceof java.util.EnumSet) {
+            // EnumSet cannot be subclassed (package-private constructor; sealed on newer JDKs):
+            // shared as a TreeSet, whose natural order of enums is the EnumSet's ordinal order.
+            KilnTreeSet s = new KilnTreeSet<>();
             s.addAll((Collection) v);
             return s;
         }

@@ -257,6 +257,7 @@ public final class Runtime {
                     if (os[i] != null) {
                         Object w = check(os[i], path + "[" + i + "]", fresh, copies, todo);
                         if (w != os[i]) {
+                            copyFits(os.getClass().getComponentType(), os[i], w, path + "[" + i + "]");
                             os[i] = w;
                         }
                     }
@@ -313,6 +314,7 @@ public final class Runtime {
                     if (v != null && !f.getType().isPrimitive()) {
                         Object w = check(v, path + "." + f.getName(), fresh, copies, todo);
                         if (w != v) {
+                            copyFits(f.getType(), v, w, path + "." + f.getName());
                             f.set(o, w);
                         }
                     }
@@ -334,6 +336,20 @@ public final class Runtime {
             sharing.decrementAndGet();
         }
         return top;
+    }
+
+    /**
+     * A plain JDK object the walk replaces by its Kiln copy {@code w} must fit where it is held:
+     * an {@code EnumSet} (shared as a {@code TreeSet}) in a field or array declared
+     * {@code EnumSet} does not, and is refused before anything is recorded.
+     */
+    private static void copyFits(Class<?> declared, Object v, Object w, String path) {
+        if (w != null && !declared.isInstance(w)) {
+            throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName() + ", which the agent shares"
+                    + " as a " + Jdk.jdkType(w) + " (it cannot be subclassed), but " + path + " is declared "
+                    + declared.getName() + ": declare it as a Set (or Collection) to share it, or make the field transient"
+                    + " with <honor-transient> or list it in <transient-fields>. Nothing of this transaction was shared.");
+        }
     }
 
     /**
@@ -1200,6 +1216,9 @@ public final class Runtime {
         try {
             Object v = given ? written : f.get(obj);
             if (v != null && !isLiteral(v) && oidOf(v) == 0) {
+                if (v instanceof java.util.EnumSet) { // shared as a TreeSet: refused before anything is recorded when it cannot be stored
+                    copyFits(f.getType(), v, Jdk.portableCopy(v), obj.getClass().getName() + "." + name);
+                }
                 Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>());
                 if (w != v) {
                     f.set(obj, w); // a plain JDK collection: the field holds its shared Kiln copy
