@@ -122,7 +122,7 @@ public class Main {
             try {
                 runReport();
             } catch (IllegalStateException e) {
-                s.lastFailure = e;
+                s.lastFailure = new JobFailedException("report", 2, e);
                 s.events.add(new JobEvent(s, "report", "failed"));
                 s.jobs.get(2).due.set(Calendar.HOUR_OF_DAY, 5); // retry at five
             }
@@ -167,11 +167,15 @@ public class Main {
             System.out.println(ev);
             Throwable f = s.lastFailure;
             if (f != null) {
-                StackTraceElement top = f.getStackTrace()[0];
-                System.out.println("app: last failure " + f + " caused by " + f.getCause() + " at " + top.getClassName() + "."
-                        + top.getMethodName() + "(" + top.getFileName() + ")");
+                System.out.println("app: last failure " + f + " attempt " + ((JobFailedException) f).attempt + " at " + top(f));
+                System.out.println("app: caused by " + f.getCause() + " at " + top(f.getCause()) + ", caused by " + f.getCause().getCause());
             }
         }
+    }
+
+    private static String top(Throwable t) {
+        StackTraceElement e = t.getStackTrace()[0];
+        return e.getClassName() + "." + e.getMethodName() + "(" + e.getFileName() + ")";
     }
 
     private static String upTo(String m, String end) {

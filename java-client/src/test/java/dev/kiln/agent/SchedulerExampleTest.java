@@ -13,8 +13,8 @@ import org.junit.Test;
  * declared EnumSet (a Set-typed EnumSet is shared as a sorted set), then waits; JVM 2
  * sees it all (the alias kept), moves the Calendar through the alias, sets bits, changes the EnumSet,
  * the
- * Date and the Timestamp's nanos in place, stores the failure's exception (message, cause,
- * stack trace) and two application EventObjects; JVM 1's resident objects show those changes
+ * Date and the Timestamp's nanos in place, stores the failure's exceptions (an application
+ * exception with a field, its JDK cause and that one's cause: message, cause, stack trace) and two application EventObjects; JVM 1's resident objects show those changes
  * after its wait, and a fresh JVM 3 reads the same state (event sources stay where they were made).
  */
 public class SchedulerExampleTest extends ExampleTestBase {
@@ -40,8 +40,9 @@ public class SchedulerExampleTest extends ExampleTestBase {
                         + " policy urn:example:policy:retry-3 gateway gw.example.com/10.0.0.7 locale fr_FR zone Europe/Paris nights "
                         + (failed ? "[WEDNESDAY, FRIDAY]" : "[MONDAY, WEDNESDAY]"),
                 events)
-                + (failed ? "\napp: last failure java.lang.IllegalStateException: report job failed caused by"
-                        + " java.io.IOException: disk full on /var/spool/nightly at demo.sched.Main.runReport(Main.java)" : "");
+                + (failed ? "\napp: last failure demo.sched.JobFailedException: job report failed (attempt 2) attempt 2 at"
+                        + " demo.sched.Main.run(Main.java)\napp: caused by java.lang.IllegalStateException: report job failed at"
+                        + " demo.sched.Main.runReport(Main.java), caused by java.io.IOException: disk full on /var/spool/nightly" : "");
     }
 
     private static final String PLANNED_JOBS = "backup@2009-06-01 01:30 CEST index@2009-06-01 02:30 CEST report@2009-06-01 03:30 CEST";

@@ -49,6 +49,9 @@ public final class BaseValues {
     /** A BitSet was shared here. */
     public static volatile boolean bits;
 
+    /** The owner of Throwable's state fields on the wire (JDK exceptions and application ones alike). */
+    static final String THROWABLE_OWNER = "java.lang.Throwable";
+
     /** One value type: its state fields, read and applied through its public API. */
     abstract static class Type {
         /** The declaring class the state fields are recorded under. */
@@ -374,7 +377,7 @@ public final class BaseValues {
      * IllegalStateException...): message, cause and stack trace (as text: one
      * {@code class\tmethod\tfile\tline} line per element).
      */
-    private static final Type THROWABLE = new Type("java.lang.Throwable", false, "message", "cause", "stackTrace") {
+    private static final Type THROWABLE = new Type(THROWABLE_OWNER, false, "message", "cause", "stackTrace") {
         @Override
         Object[] state(Object v) {
             Throwable t = (Throwable) v;
@@ -420,14 +423,7 @@ public final class BaseValues {
                     // its cause was fixed by its constructor: kept
                 }
             }
-            String text = (String) s.get("stackTrace");
-            String[] lines = text.isEmpty() ? new String[0] : text.split("\n");
-            StackTraceElement[] st = new StackTraceElement[lines.length];
-            for (int i = 0; i < lines.length; i++) {
-                String[] p = lines[i].split("\t", -1);
-                st[i] = new StackTraceElement(p[0], p[1], p[2].isEmpty() ? null : p[2], Integer.parseInt(p[3]));
-            }
-            t.setStackTrace(st);
+            t.setStackTrace(parseStack((String) s.get("stackTrace")));
         }
 
         @Override
@@ -452,6 +448,82 @@ public final class BaseValues {
             }
         }
         return null;
+    }
+
+    /** The state fields of a Throwable (message, cause, stack trace): an application exception's too. */
+    static Type throwableType() {
+        return THROWABLE;
+    }
+
+    private static volatile Field[] throwableFields;
+
+    /**
+     * Opens java.lang to the agent's module (once, at the first application exception this JVM
+     * materialises: {@code Instrumentation.redefineModule}, as for java.desktop) and returns
+     * Throwable's {@code detailMessage}, {@code cause}, {@code stackTrace} and
+     * {@code suppressedExceptions}, accessible.
+     */
+    private static Field[] throwableFields() {
+        Field[] fs = throwableFields;
+        if (fs != null) {
+            return fs;
+        }
+        synchronized (BaseValues.class) {
+            if (throwableFields == null) {
+                java.lang.instrument.Instrumentation i = SharedValues.instrumentation();
+                if (i == null) {
+                    throw new IllegalStateException("kiln: cannot materialise an application exception: the agent did not start"
+                            + " with an Instrumentation to open java.lang");
+                }
+                Module me = BaseValues.class.getModule();
+                i.redefineModule(Object.class.getModule(), java.util.Collections.emptySet(), java.util.Collections.emptyMap(),
+                        java.util.Collections.singletonMap("java.lang", java.util.Collections.singleton(me)),
+                        java.util.Collections.emptySet(), java.util.Collections.emptyMap());
+                try {
+                    Field[] f = new Field[5];
+                    String[] names = {"detailMessage", "cause", "stackTrace", "suppressedExceptions", "SUPPRESSED_SENTINEL"};
+                    for (int k = 0; k < names.length; k++) {
+                        f[k] = Throwable.class.getDeclaredField(names[k]);
+                        f[k].setAccessible(true);
+                    }
+                    throwableFields = f;
+                } catch (NoSuchFieldException | RuntimeException e) {
+                    throw new IllegalStateException("kiln: cannot set the state of an application exception here: " + e, e);
+                }
+            }
+            return throwableFields;
+        }
+    }
+
+    /**
+     * Sets the Throwable state {@code s} (message, cause, stack trace) of application exception
+     * {@code t}, made without a constructor by the agent (or refreshed): through Throwable's own
+     * fields, since its public setters refuse an object no constructor initialised.
+     */
+    static void restoreThrowable(Throwable t, Map<String, Object> s) {
+        Field[] f = throwableFields();
+        try {
+            f[0].set(t, s.get("message"));
+            Object cause = s.get("cause");
+            f[1].set(t, cause instanceof Throwable ? cause : t); // "this": no cause yet, initCause allowed
+            String text = (String) s.get("stackTrace");
+            f[2].set(t, parseStack(text == null ? "" : text));
+            if (f[3].get(t) == null) {
+                f[3].set(t, f[4].get(null)); // addSuppressed enabled, as after a constructor
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("kiln: cannot set the state of a " + t.getClass().getName() + ": " + e, e);
+        }
+    }
+
+    private static StackTraceElement[] parseStack(String text) {
+        String[] lines = text.isEmpty() ? new String[0] : text.split("\n");
+        StackTraceElement[] st = new StackTraceElement[lines.length];
+        for (int i = 0; i < lines.length; i++) {
+            String[] p = lines[i].split("\t", -1);
+            st[i] = new StackTraceElement(p[0], p[1], p[2].isEmpty() ? null : p[2], Integer.parseInt(p[3]));
+        }
+        return st;
     }
 
     private static Constructor<?> ctor(Class<?> c, Class<?>... params) {

@@ -213,6 +213,9 @@ public final class Runtime {
         }
         List<Field> out = new ArrayList<>();
         for (Class<?> k : chain) {
+            if (k == Throwable.class) {
+                continue; // an application exception: Throwable's state goes as BaseValues' state fields
+            }
             for (Field f : k.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) || f.getName().equals(Managed.OID_FIELD) || f.isSynthetic()
                         || notShared.test(f) || SharedValues.transientField(f)) {
@@ -322,6 +325,9 @@ public final class Runtime {
             } catch (IllegalAccessException e) {
                 throw new TCNonPortableObjectError("kiln: cannot read the fields of " + o.getClass().getName() + ": " + e);
             }
+            if (o instanceof Throwable && ((Throwable) o).getCause() != null) { // an application exception's cause
+                check(((Throwable) o).getCause(), path + ".cause", fresh, copies, todo);
+            }
         }
         for (Object o : order) {
             SHARING.put(o, Boolean.TRUE);
@@ -422,6 +428,10 @@ public final class Runtime {
                 }
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
+            }
+            if (o instanceof Throwable) { // an application exception: Throwable's message, cause, stack trace
+                byte[] t = encodeValueState(o, BaseValues.throwableType());
+                b.raw(t, 0, t.length);
             }
             Native.objSetFields(txn, oidOf(o), b.toByteArray());
         }
@@ -542,7 +552,7 @@ public final class Runtime {
         String r = JDK_STATE.get(c);
         if (r == null) {
             r = "";
-            for (Class<?> k = c.getSuperclass(); k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Class<?> k = c.getSuperclass(); k != null && k != Object.class && k != Throwable.class; k = k.getSuperclass()) {
                 String n = k.getName();
                 if (n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")) {
                     for (Field f : k.getDeclaredFields()) {
@@ -975,9 +985,13 @@ public final class Runtime {
                 for (Field f : sharedFields(c)) {
                     byName.put(f.getDeclaringClass().getName() + "." + f.getName(), f);
                 }
+                List<Object> thrown = o instanceof Throwable ? new ArrayList<>() : null;
                 for (int i = 1; i + 2 < st.size(); i += 3) {
                     Field f = byName.get(st.get(i) + "." + st.get(i + 1));
                     if (f == null) {
+                        if (thrown != null && BaseValues.THROWABLE_OWNER.equals(st.get(i))) {
+                            thrown.addAll(st.subList(i, i + 3)); // Throwable's state: set once the fields are
+                        }
                         continue; // a field this class version does not have
                     }
                     Object v = st.get(i + 2);
@@ -993,6 +1007,10 @@ public final class Runtime {
                         }
                     }
                     f.set(o, v);
+                }
+                if (thrown != null) {
+                    thrown.add(0, null);
+                    BaseValues.restoreThrowable((Throwable) o, valueState(thrown));
                 }
                 SharedValues.loaded(o); // the Kiln Swing models' transient listener lists
                 OnLoad.loaded(o); // <on-load> of its class
@@ -1564,6 +1582,19 @@ public final class Runtime {
         if (bt != null) {
             bt.apply(o, valueState(st));
             return;
+        }
+        if (o instanceof Throwable) { // an application exception: Throwable's state fields apart
+            List<Object> thrown = new ArrayList<>();
+            thrown.add(null);
+            List<Object> rest = new ArrayList<>();
+            rest.add(st.get(0));
+            for (int i = 1; i + 2 < st.size(); i += 3) {
+                (BaseValues.THROWABLE_OWNER.equals(st.get(i)) ? thrown : rest).addAll(st.subList(i, i + 3));
+            }
+            if (thrown.size() > 1) {
+                BaseValues.restoreThrowable((Throwable) o, valueState(thrown));
+            }
+            st = rest;
         }
         try {
             for (int i = 1; i + 2 < st.size(); i += 3) {

@@ -134,6 +134,11 @@ public final class SharedValues {
         }
     }
 
+    /** The agent's Instrumentation (null: none), for {@link BaseValues}' opening of java.lang. */
+    static Instrumentation instrumentation() {
+        return inst;
+    }
+
     /** Why java.desktop is not open to the agent (null: it is): for the errors of the sharing walk. */
     static String notOpened() {
         return ensureOpen();
