@@ -72,6 +72,7 @@ public class Main {
             s.locale = Locale.FRANCE;
             s.zone = paris;
             s.events.add(new EventObject("planner"));
+            s.log.append("planned ").append(s.jobs.size()).append(" jobs;");
         }
     }
 
@@ -81,6 +82,12 @@ public class Main {
             System.out.println("app: unlocked setTime accepted?!");
         } catch (UnlockedSharedObjectException e) {
             System.out.println("app: unlocked setTime refused: " + upTo(e.getMessage(), " (object") + ", lastRun still " + s.lastRun.getTime());
+        }
+        try {
+            s.log.append(" unlocked");
+            System.out.println("app: unlocked append accepted?!");
+        } catch (UnlockedSharedObjectException e) {
+            System.out.println("app: unlocked append refused, log still '" + s.log + "'");
         }
         try {
             s.done.set(7);
@@ -116,6 +123,7 @@ public class Main {
             s.lastRun.setTime(1243812600000L);
             s.batchStamp.setNanos(987654321);
             s.events.add(new JobEvent(s, index.name, "done"));
+            s.log.append(" index done;");
             s.nights.add(DayOfWeek.FRIDAY);
             s.nights.remove(DayOfWeek.MONDAY);
             s.nextDue.add(Calendar.DAY_OF_MONTH, 1); // tomorrow's backup: through the alias
@@ -125,6 +133,8 @@ public class Main {
                 s.lastFailure = new JobFailedException("report", 2, e);
                 s.events.add(new JobEvent(s, "report", "failed"));
                 s.jobs.get(2).due.set(Calendar.HOUR_OF_DAY, 5); // retry at five
+                StringBuffer log = s.log;
+                log.insert(0, '[').append(" report failed]");
             }
             BitSet retry = new BitSet();
             retry.set(4);
@@ -165,6 +175,7 @@ public class Main {
                         .append(e.getSource() == null ? "(source elsewhere)" : "(source here)");
             }
             System.out.println(ev);
+            System.out.println("app: log '" + s.log + "'");
             Throwable f = s.lastFailure;
             if (f != null) {
                 System.out.println("app: last failure " + f + " attempt " + ((JobFailedException) f).attempt + " at " + top(f));

@@ -40,6 +40,8 @@ public class Scheduler {
     TimeZone zone;
     /** The nights the batch runs: an EnumSet (shared as a sorted set: same order, same equality). */
     final Set<DayOfWeek> nights = EnumSet.of(DayOfWeek.MONDAY, DayOfWeek.WEDNESDAY);
+    /** The night's log, appended to in place by every runner. */
+    final StringBuffer log = new StringBuffer();
     Object extra;
     int round;
 }

@@ -9,9 +9,10 @@ import org.junit.Test;
  * (docs/agent.md "java.base value types"), in three JVMs. JVM 1 plans a night (Calendar-dated
  * jobs, one Calendar reached by two paths, a BitSet, a Date changed in place, java.sql
  * Timestamp/Date/Time, File/URL/URI/InetAddress/Locale/TimeZone, an EventObject), is refused an
- * unlocked setTime / BitSet.set (unchanged), a Calendar in a custom zone and an EnumSet in a field
+ * unlocked setTime / StringBuffer.append / BitSet.set (unchanged), a Calendar in a custom zone and an EnumSet in a field
  * declared EnumSet (a Set-typed EnumSet is shared as a sorted set), then waits; JVM 2
  * sees it all (the alias kept), moves the Calendar through the alias, sets bits, changes the EnumSet,
+ * appends to and inserts into the shared StringBuffer log,
  * the
  * Date and the Timestamp's nanos in place, stores the failure's exceptions (an application
  * exception with a field, its JDK cause and that one's cause: message, cause, stack trace) and two application EventObjects; JVM 1's resident objects show those changes
@@ -39,7 +40,8 @@ public class SchedulerExampleTest extends ExampleTestBase {
                 "app: spool /var/spool/nightly endpoint http://jobs.example.com:8080/api/run?night=1 port 8080"
                         + " policy urn:example:policy:retry-3 gateway gw.example.com/10.0.0.7 locale fr_FR zone Europe/Paris nights "
                         + (failed ? "[WEDNESDAY, FRIDAY]" : "[MONDAY, WEDNESDAY]"),
-                events)
+                events,
+                "app: log '" + (failed ? "[planned 3 jobs; index done; report failed]" : "planned 3 jobs;") + "'")
                 + (failed ? "\napp: last failure demo.sched.JobFailedException: job report failed (attempt 2) attempt 2 at"
                         + " demo.sched.Main.run(Main.java)\napp: caused by java.lang.IllegalStateException: report job failed at"
                         + " demo.sched.Main.runReport(Main.java), caused by java.io.IOException: disk full on /var/spool/nightly" : "");
@@ -59,6 +61,7 @@ public class SchedulerExampleTest extends ExampleTestBase {
                 + state(RUN_DONE, RUN_JOBS, "elsewhere,here", true), run);
         assertEquals(String.join("\n",
                 "app: unlocked setTime refused: kiln: java.util.Date.setTime() on a shared java.util.Date, lastRun still 1243807200000",
+                "app: unlocked append refused, log still 'planned 3 jobs;'",
                 "app: unlocked BitSet.set refused, done still {0}",
                 "app: custom zone refused: ....due holds a java.util.GregorianCalendar, which cannot be"
                         + " shared: its time zone is a java.util.SimpleTimeZone; jobs 3",

@@ -20,7 +20,8 @@ import java.util.TimeZone;
  * The {@code java.base} (and {@code java.sql}) value types Terracotta DSO shared without
  * configuration: {@code java.util.Date}, {@code java.sql.Date}/{@code Time}/{@code Timestamp},
  * {@code GregorianCalendar} (with the {@code TimeZone} it carries), {@code TimeZone},
- * {@code Locale}, {@code BitSet}, {@code File}, {@code URL}, {@code URI}, {@code InetAddress},
+ * {@code Locale}, {@code BitSet}, {@code StringBuilder}/{@code StringBuffer}, {@code File},
+ * {@code URL}, {@code URI}, {@code InetAddress},
  * {@code EventObject} and the JDK's {@code Throwable}s.
  *
  * <p>They go the way of the awt value types ({@link SharedValues}: one physical cluster object
@@ -48,6 +49,8 @@ public final class BaseValues {
     public static volatile boolean calendars;
     /** A BitSet was shared here. */
     public static volatile boolean bits;
+    /** A StringBuilder or StringBuffer was shared here. */
+    public static volatile boolean builders;
 
     /** The owner of Throwable's state fields on the wire (JDK exceptions and application ones alike). */
     static final String THROWABLE_OWNER = "java.lang.Throwable";
@@ -297,6 +300,40 @@ public final class BaseValues {
         }
     };
 
+    /** {@code StringBuilder} / {@code StringBuffer}: its characters. */
+    private static final Type BUILDER = new Type("java.lang.AbstractStringBuilder", true, "chars") {
+        @Override
+        Object[] state(Object v) {
+            return new Object[] {v.toString()};
+        }
+
+        @Override
+        Object create(Class<?> c, Map<String, Object> s) {
+            String chars = (String) s.get("chars");
+            return c == StringBuffer.class ? new StringBuffer(chars) : new StringBuilder(chars);
+        }
+
+        @Override
+        void apply(Object v, Map<String, Object> s) {
+            String chars = (String) s.get("chars");
+            if (v instanceof StringBuilder) {
+                StringBuilder b = (StringBuilder) v;
+                if (!chars.contentEquals(b)) {
+                    b.setLength(0);
+                    b.append(chars);
+                }
+            } else {
+                StringBuffer b = (StringBuffer) v;
+                synchronized (b) {
+                    if (!chars.contentEquals(b)) {
+                        b.setLength(0);
+                        b.append(chars);
+                    }
+                }
+            }
+        }
+    };
+
     /** {@code java.io.File}: its path. */
     private static final Type FILE = new Type("java.io.File", false, "path") {
         @Override
@@ -541,6 +578,7 @@ public final class BaseValues {
         add(ZONE, "sun.util.calendar.ZoneInfo");
         add(LOCALE, "java.util.Locale");
         add(BITS, "java.util.BitSet");
+        add(BUILDER, "java.lang.StringBuilder", "java.lang.StringBuffer");
         add(FILE, "java.io.File");
         add(URL_TYPE, "java.net.URL");
         add(URI_TYPE, "java.net.URI");
@@ -566,6 +604,8 @@ public final class BaseValues {
             calendars = true;
         } else if (t == BITS) {
             bits = true;
+        } else if (t == BUILDER) {
+            builders = true;
         }
     }
 

@@ -45,7 +45,8 @@ public class BaseValuesTest {
         for (Object v : new Object[] {new Date(), new java.sql.Date(0), new Time(0), new Timestamp(0), new GregorianCalendar(),
             TimeZone.getTimeZone("Europe/Paris"), Locale.JAPAN, new BitSet(), new File("x"), new URL("http://a/b"),
             new URI("urn:x"), InetAddress.getByAddress(new byte[] {1, 2, 3, 4}), new EventObject("s"), new IOException("m"),
-            new IllegalStateException(), new RuntimeException(), new Error(), new UncheckedIOException("u", new IOException())}) {
+            new IllegalStateException(), new RuntimeException(), new Error(), new UncheckedIOException("u", new IOException()),
+            new StringBuilder("b"), new StringBuffer("c")}) {
             assertTrue(v.getClass().getName(), SharedValues.isValue(v));
         }
         assertFalse("a subclass is not one", SharedValues.isValue(new Date() {}));
@@ -94,6 +95,11 @@ public class BaseValuesTest {
         InetAddress v6 = java.net.Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 3);
         assertEquals(v6, roundTrip(v6));
         assertEquals(3, ((java.net.Inet6Address) roundTrip(v6)).getScopeId());
+        assertEquals("log: a", roundTrip(new StringBuilder("log: a")).toString());
+        assertEquals("log: b", roundTrip(new StringBuffer("log: b")).toString());
+        StringBuilder sb = new StringBuilder("x");
+        BaseValues.type(StringBuilder.class).apply(sb, BaseValues.stateMap(BaseValues.type(StringBuilder.class), new StringBuilder("yz")));
+        assertEquals("yz", sb.toString());
         EventObject e = (EventObject) roundTrip(new EventObject("source"));
         assertNull("the source stays in the JVM that made it", e.getSource());
     }
@@ -170,17 +176,21 @@ public class BaseValuesTest {
     }
 
     private static String descriptor(Class<?> c) {
+        if (c.isArray()) {
+            return c.getName().replace('.', '/');
+        }
         if (!c.isPrimitive()) {
             return "L" + c.getName().replace('.', '/') + ";";
         }
-        return c == int.class ? "I" : c == long.class ? "J" : c == boolean.class ? "Z" : "?";
+        return c == int.class ? "I" : c == long.class ? "J" : c == boolean.class ? "Z" : c == char.class ? "C"
+                : c == float.class ? "F" : c == double.class ? "D" : "?";
     }
 
     /** Every generated twin is found by the rewriter's lookup, names a JDK method, and makes the same call. */
     @Test
     public void everyTwinMatchesItsTarget() throws Exception {
         int n = 0;
-        for (Class<?> k : new Class<?>[] {BaseValueCalls.class, SqlValueCalls.class}) {
+        for (Class<?> k : new Class<?>[] {BaseValueCalls.class, SqlValueCalls.class, BuilderCalls.class}) {
             for (Method m : k.getDeclaredMethods()) {
                 if (!Modifier.isPublic(m.getModifiers()) || m.getName().equals("target")) {
                     continue;
@@ -192,16 +202,17 @@ public class BaseValuesTest {
                 for (int i = 1; i < ps.length; i++) {
                     desc.append(descriptor(ps[i]));
                 }
-                desc.append(")V");
+                desc.append(')').append(m.getReturnType() == void.class ? "V" : descriptor(m.getReturnType()));
                 String owner = ps[0].getName().replace('.', '/');
                 String found = k == BaseValueCalls.class ? BaseValueCalls.target(owner, name, desc.toString())
-                        : SqlValueCalls.target(owner, name, desc.toString());
+                        : k == SqlValueCalls.class ? SqlValueCalls.target(owner, name, desc.toString())
+                        : BuilderCalls.target(owner, name, desc.toString());
                 assertEquals(owner + "." + name + desc, m.getName(), found);
-                assertEquals(void.class, ps[0].getMethod(name, Arrays.copyOfRange(ps, 1, ps.length)).getReturnType());
+                assertEquals(m.getReturnType(), ps[0].getMethod(name, Arrays.copyOfRange(ps, 1, ps.length)).getReturnType());
                 n++;
             }
         }
-        assertEquals(53 + 22, n);
+        assertEquals(53 + 22 + 66, n);
         assertNull(BaseValueCalls.target("java/util/Date", "getTime", "()J"));
         Date d = new Date(0);
         BaseValueCalls.Date_setTime_0(d, 42);
@@ -244,6 +255,18 @@ public class BaseValuesTest {
                 assertTrue(e.getMessage(), e.getMessage().contains("BitSet.flip()"));
             }
             assertTrue(bits.isEmpty());
+            StringBuffer log = new StringBuffer("a");
+            SharedValues.bind(log, 4244);
+            try {
+                BuilderCalls.StringBuffer_append_34(log, "b");
+                fail("refused");
+            } catch (UnlockedSharedObjectException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("java.lang.StringBuffer.append()"));
+            } finally {
+                SharedValues.unbind(log);
+            }
+            assertEquals("a", log.toString());
+            assertEquals("xy", BuilderCalls.StringBuilder_append_1(new StringBuilder("x"), "y").toString()); // not shared
             BaseValueCalls.Date_setTime_0(other, 7); // not shared: the JDK's call
             assertEquals(7, other.getTime());
         } finally {
