@@ -415,7 +415,7 @@ final class ValueCallRewriter extends MethodVisitor {
 
     @Override
     public void visitInvokeDynamicInsn(String name, String desc, Handle bsm, Object... args) {
-        effect(Type.getArgumentsAndReturnSizes(desc) >> 2, Type.getReturnType(desc).getSize());
+        effect((Type.getArgumentsAndReturnSizes(desc) >> 2) - 1, Type.getReturnType(desc).getSize()); // no receiver
         super.visitInvokeDynamicInsn(name, desc, bsm, args);
     }
 

@@ -40,6 +40,8 @@ public class ValueCallRewriterTest {
             "    public String param(StringBuffer b) { b.append('c').reverse(); return b.toString(); }",
             "    public String inArg() { log.append(new StringBuilder().append(\"in\").append(2).toString()); return log.toString(); }",
             "    public String ternary(String a, boolean c) { return \"x\" + (c ? a : \"y\") + \"z\"; }",
+            "    public String lambda(String a) { java.util.function.Supplier<String> s = () -> a; return new StringBuilder().append(s.get()).append(a).toString(); }",
+            "    public String afterLambda(int n) { Runnable r = () -> { }; r.run(); log.append(n); return log.toString(); }",
             "    public String wide(long l, double d) { return new StringBuilder().append(l).append(d).insert(0, (int) l).append(d * 2).toString(); }",
             "}");
 
@@ -107,6 +109,8 @@ public class ValueCallRewriterTest {
         assertEquals("a parameter", 2, (int) n.get("param"));
         assertEquals("a field's append of a fresh chain's result", 1, (int) n.get("inArg"));
         assertEquals("long and double arguments keep the chain", 0, (int) n.get("wide"));
+        assertEquals("a lambda (invokedynamic) before a chain", 0, (int) n.get("lambda"));
+        assertEquals("a field's builder after a lambda", 1, (int) n.get("afterLambda"));
         // after the merge point of the conditional: rewritten (correct, not optimised)
         System.out.println("ValueCallRewriterTest: ternary concatenation twins " + n.get("ternary"));
 
@@ -115,11 +119,16 @@ public class ValueCallRewriterTest {
         Object fa = a.getConstructor().newInstance();
         Object fb = b.getConstructor().newInstance();
         for (Method m : a.getDeclaredMethods()) {
+            if (!java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+                continue; // the lambdas' bodies
+            }
             Object[] args = m.getParameterCount() == 0 ? new Object[0]
                     : m.getName().equals("concat") ? new Object[] {"n", 3}
                     : m.getName().equals("loopConcat") ? new Object[] {new String[] {"p", "q"}}
                     : m.getName().equals("param") ? new Object[] {new StringBuffer("ab")}
                     : m.getName().equals("ternary") ? new Object[] {"mid", true}
+                    : m.getName().equals("lambda") ? new Object[] {"l"}
+                    : m.getName().equals("afterLambda") ? new Object[] {4}
                     : new Object[] {5L, 0.5};
             Object[] args2 = m.getName().equals("param") ? new Object[] {new StringBuffer("ab")} : args;
             assertEquals(m.getName(), m.invoke(fa, args), b.getMethod(m.getName(), m.getParameterTypes()).invoke(fb, args2));

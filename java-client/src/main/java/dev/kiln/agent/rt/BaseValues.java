@@ -110,7 +110,7 @@ public final class BaseValues {
             return t;
         }
         try {
-            return type(Class.forName(name, false, null)); // a JDK Throwable
+            return type(Class.forName(name, false, ClassLoader.getPlatformClassLoader())); // a JDK Throwable (java.sql's too)
         } catch (ClassNotFoundException | LinkageError e) {
             return null;
         }
