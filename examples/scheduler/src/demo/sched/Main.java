@@ -71,6 +71,8 @@ public class Main {
             s.gateway = InetAddress.getByAddress("gw.example.com", new byte[] {10, 0, 0, 7});
             s.locale = Locale.FRANCE;
             s.zone = paris;
+            s.batchId = java.util.UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
+            s.costCurrency = java.util.Currency.getInstance("EUR");
             s.events.add(new EventObject("planner"));
             s.log.append("planned ").append(s.jobs.size()).append(" jobs;");
         }
@@ -169,6 +171,8 @@ public class Main {
                     + s.batchStamp.getNanos() + " night " + s.night + " window " + s.window);
             System.out.println("app: spool " + s.spool + " endpoint " + s.endpoint + " port " + s.endpoint.getPort() + " policy " + s.policy
                     + " gateway " + s.gateway + " locale " + s.locale + " zone " + s.zone.getID() + " nights " + s.nights);
+            System.out.println("app: batch " + s.batchId + " costs in " + s.costCurrency + " (the JVM's own instance "
+                    + (s.costCurrency == java.util.Currency.getInstance("EUR")) + ")");
             StringBuilder ev = new StringBuilder("app: events");
             for (EventObject e : s.events) {
                 ev.append(' ').append(e instanceof JobEvent ? ((JobEvent) e).job + ":" + ((JobEvent) e).what : e.getClass().getSimpleName())

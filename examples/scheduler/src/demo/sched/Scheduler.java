@@ -38,6 +38,8 @@ public class Scheduler {
     InetAddress gateway;
     Locale locale;
     TimeZone zone;
+    java.util.UUID batchId;
+    java.util.Currency costCurrency;
     /** The nights the batch runs: an EnumSet (shared as a sorted set: same order, same equality). */
     final Set<DayOfWeek> nights = EnumSet.of(DayOfWeek.MONDAY, DayOfWeek.WEDNESDAY);
     /** The night's log, appended to in place by every runner. */

@@ -12,7 +12,7 @@ import org.junit.Test;
  * examples/scheduler: the java.base value types Terracotta DSO shared without configuration
  * (docs/agent.md "java.base value types"), in three JVMs. JVM 1 plans a night (Calendar-dated
  * jobs, one Calendar reached by two paths, a BitSet, a Date changed in place, java.sql
- * Timestamp/Date/Time, File/URL/URI/InetAddress/Locale/TimeZone, an EventObject), is refused an
+ * Timestamp/Date/Time, File/URL/URI/InetAddress/Locale/TimeZone/UUID/Currency, an EventObject), is refused an
  * unlocked setTime / StringBuffer.append / BitSet.set (unchanged), a Calendar in a custom zone and an EnumSet in a field
  * declared EnumSet (a Set-typed EnumSet is shared as a sorted set), then waits; JVM 2
  * sees it all (the alias kept), moves the Calendar through the alias, sets bits, changes the EnumSet,
@@ -44,6 +44,7 @@ public class SchedulerExampleTest extends ExampleTestBase {
                 "app: spool /var/spool/nightly endpoint http://jobs.example.com:8080/api/run?night=1 port 8080"
                         + " policy urn:example:policy:retry-3 gateway gw.example.com/10.0.0.7 locale fr_FR zone Europe/Paris nights "
                         + (failed ? "[WEDNESDAY, FRIDAY]" : "[MONDAY, WEDNESDAY]"),
+                "app: batch 123e4567-e89b-12d3-a456-426614174000 costs in EUR (the JVM's own instance true)",
                 events,
                 "app: log '" + (failed ? "[planned 3 jobs; index done; report failed]" : "planned 3 jobs;") + "'")
                 + (failed ? "\napp: last failure demo.sched.JobFailedException: job report failed (attempt 2) attempt 2 at"

@@ -334,6 +334,47 @@ public final class BaseValues {
         }
     };
 
+    /** {@code java.util.UUID}: its two halves. */
+    private static final Type UUID_TYPE = new Type("java.util.UUID", false, "most", "least") {
+        @Override
+        Object[] state(Object v) {
+            return new Object[] {((java.util.UUID) v).getMostSignificantBits(), ((java.util.UUID) v).getLeastSignificantBits()};
+        }
+
+        @Override
+        Object create(Class<?> c, Map<String, Object> s) {
+            return new java.util.UUID((Long) s.get("most"), (Long) s.get("least"));
+        }
+    };
+
+    /** {@code java.util.Currency}: its ISO 4217 code (one instance per code in each JVM, as the JDK's). */
+    private static final Type CURRENCY = new Type("java.util.Currency", false, "code") {
+        @Override
+        Object[] state(Object v) {
+            return new Object[] {((java.util.Currency) v).getCurrencyCode()};
+        }
+
+        @Override
+        Object create(Class<?> c, Map<String, Object> s) {
+            return java.util.Currency.getInstance((String) s.get("code"));
+        }
+    };
+
+    /** {@code StackTraceElement} (a literal in Terracotta): class, method, file, line. */
+    private static final Type FRAME = new Type("java.lang.StackTraceElement", false, "class", "method", "file", "line") {
+        @Override
+        Object[] state(Object v) {
+            StackTraceElement e = (StackTraceElement) v;
+            return new Object[] {e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber()};
+        }
+
+        @Override
+        Object create(Class<?> c, Map<String, Object> s) {
+            return new StackTraceElement((String) s.get("class"), (String) s.get("method"), (String) s.get("file"),
+                    (Integer) s.get("line"));
+        }
+    };
+
     /** {@code java.io.File}: its path. */
     private static final Type FILE = new Type("java.io.File", false, "path") {
         @Override
@@ -579,6 +620,9 @@ public final class BaseValues {
         add(LOCALE, "java.util.Locale");
         add(BITS, "java.util.BitSet");
         add(BUILDER, "java.lang.StringBuilder", "java.lang.StringBuffer");
+        add(UUID_TYPE, "java.util.UUID");
+        add(CURRENCY, "java.util.Currency");
+        add(FRAME, "java.lang.StackTraceElement");
         add(FILE, "java.io.File");
         add(URL_TYPE, "java.net.URL");
         add(URI_TYPE, "java.net.URI");

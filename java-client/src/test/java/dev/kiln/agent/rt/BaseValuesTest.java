@@ -46,7 +46,8 @@ public class BaseValuesTest {
             TimeZone.getTimeZone("Europe/Paris"), Locale.JAPAN, new BitSet(), new File("x"), new URL("http://a/b"),
             new URI("urn:x"), InetAddress.getByAddress(new byte[] {1, 2, 3, 4}), new EventObject("s"), new IOException("m"),
             new IllegalStateException(), new RuntimeException(), new Error(), new UncheckedIOException("u", new IOException()),
-            new StringBuilder("b"), new StringBuffer("c")}) {
+            new StringBuilder("b"), new StringBuffer("c"), java.util.UUID.randomUUID(), java.util.Currency.getInstance("EUR"),
+            new StackTraceElement("C", "m", "C.java", 3)}) {
             assertTrue(v.getClass().getName(), SharedValues.isValue(v));
         }
         assertFalse("a subclass is not one", SharedValues.isValue(new Date() {}));
@@ -83,7 +84,8 @@ public class BaseValuesTest {
         bits.set(70, 90);
         for (Object v : new Object[] {new Date(1243807200000L), new java.sql.Date(1243807200000L), new Time(3_600_000L), ts, cal,
             TimeZone.getTimeZone("America/New_York"), Locale.CANADA_FRENCH, Locale.forLanguageTag("sr-Latn-RS"),
-            new Locale("no", "NO", "NY"), bits, new BitSet(), new File("/var/spool/x"), new URI("http://h:8/p?q#f")}) {
+            new Locale("no", "NO", "NY"), bits, new BitSet(), new File("/var/spool/x"), new URI("http://h:8/p?q#f"),
+            java.util.UUID.randomUUID(), new StackTraceElement("a.B", "run", null, -2)}) {
             assertEquals(v, roundTrip(v));
         }
         URL u = new URL("http://jobs.example.com:8080/api?x=1#top");
@@ -95,6 +97,7 @@ public class BaseValuesTest {
         InetAddress v6 = java.net.Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 3);
         assertEquals(v6, roundTrip(v6));
         assertEquals(3, ((java.net.Inet6Address) roundTrip(v6)).getScopeId());
+        assertSame(java.util.Currency.getInstance("JPY"), roundTrip(java.util.Currency.getInstance("JPY")));
         assertEquals("log: a", roundTrip(new StringBuilder("log: a")).toString());
         assertEquals("log: b", roundTrip(new StringBuffer("log: b")).toString());
         StringBuilder sb = new StringBuilder("x");
