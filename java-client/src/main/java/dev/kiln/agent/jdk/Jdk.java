@@ -530,6 +530,17 @@ public final class Jdk {
                 || n.startsWith("java.util.concurrent.atomic.Atomic") && n.contains("FieldUpdater$")) {
             return FIELD_UPDATER_HINT;
         }
+        if (v instanceof java.util.Calendar || v instanceof java.util.TimeZone) {
+            return " (of Calendars only java.util.GregorianCalendar is shared, and of time zones the JDK's own,"
+                    + " TimeZone.getTimeZone(id): make a GregorianCalendar explicitly, new GregorianCalendar(zone, locale))";
+        }
+        if (v instanceof Throwable) {
+            return " (JDK exceptions with fields of their own, e.g. InvocationTargetException or SQLException, are not"
+                    + " shared; JDK exceptions without, and instrumented subclasses of them, are)";
+        }
+        if (v instanceof java.util.Date) {
+            return " (java.util.Date and the java.sql dates are shared, not subclasses of them)";
+        }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
             return " (this JDK wrapper or immutable view is not shared yet: link the collection itself, e.g. a"
                     + " new HashMap<>(...) allocated in an instrumented class)";

@@ -173,6 +173,8 @@ public class BaseValuesTest {
     public void refusedWhenAnotherJvmCouldNotRecreateIt() throws Exception {
         GregorianCalendar c = new GregorianCalendar(new SimpleTimeZone(5400000, "Custom"));
         assertTrue(BaseValues.type(c.getClass()).refusal(c).contains("SimpleTimeZone"));
+        assertTrue(dev.kiln.agent.jdk.Jdk.hint(new java.sql.SQLException("x")).contains("fields of their own"));
+        assertTrue(dev.kiln.agent.jdk.Jdk.hint(new SimpleTimeZone(0, "Z")).contains("GregorianCalendar"));
         TimeZone z = TimeZone.getTimeZone("Europe/Paris");
         z.setRawOffset(1);
         assertTrue(BaseValues.type(z.getClass()).refusal(z).contains("setRawOffset"));
