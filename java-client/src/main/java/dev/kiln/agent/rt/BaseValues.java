@@ -21,7 +21,7 @@ import java.util.TimeZone;
  * configuration: {@code java.util.Date}, {@code java.sql.Date}/{@code Time}/{@code Timestamp},
  * {@code GregorianCalendar} (with the {@code TimeZone} it carries), {@code TimeZone},
  * {@code Locale}, {@code BitSet}, {@code StringBuilder}/{@code StringBuffer}, {@code File},
- * {@code URL}, {@code URI}, {@code InetAddress},
+ * {@code URL}, {@code URI}, {@code InetAddress}, {@code UUID}, {@code Currency}, {@code StackTraceElement},
  * {@code EventObject} and the JDK's {@code Throwable}s.
  *
  * <p>They go the way of the awt value types ({@link SharedValues}: one physical cluster object
@@ -32,7 +32,8 @@ import java.util.TimeZone;
  * {@code GregorianCalendar}: its instant, zone id, leniency, week rules and Gregorian change...).
  * On the wire they are ordinary physical fields (owner {@link Type#owner}, name, value). In-place
  * mutators called by instrumented code ({@code date.setTime}, {@code cal.add}, {@code bits.set})
- * go through the twins of {@link BaseValueCalls} / {@link SqlValueCalls}: {@link #before} refuses
+ * go through the twins of {@link BaseValueCalls} / {@link SqlValueCalls} / {@link BuilderCalls}
+ * ({@code builder.append}, but not on a builder the method just made): {@link #before} refuses
  * an unlocked one on a shared value before any change, {@link #after} records the new state.
  */
 public final class BaseValues {

@@ -25,7 +25,9 @@ import java.util.Set;
  * transient. Writes by instrumented code to their public fields ({@code p.x = 3}) are barriered
  * as any shared field write, and its calls of their in-place mutators ({@code p.setLocation(..)},
  * {@code path.lineTo(..)}) go through {@link ValueCalls}; non-instrumented code's changes are not
- * seen (docs/agent.md, "Desktop programs").
+ * seen (docs/agent.md, "Desktop programs"). The java.base value types ({@link BaseValues}: Date,
+ * Calendar, BitSet, exceptions...) share this identity map and these hooks, with state fields of
+ * their own instead of reflection.
  */
 public final class SharedValues {
     private SharedValues() {}
