@@ -75,6 +75,7 @@ public class Main {
             s.costCurrency = java.util.Currency.getInstance("EUR");
             s.events.add(new EventObject("planner"));
             s.log.append("planned ").append(s.jobs.size()).append(" jobs;");
+            s.history.put(new java.util.Date(1243807200000L), "planned");
         }
     }
 
@@ -126,6 +127,8 @@ public class Main {
             s.batchStamp.setNanos(987654321);
             s.events.add(new JobEvent(s, index.name, "done"));
             s.log.append(" index done;");
+            s.history.put(new java.util.Date(1243812600000L), "index done");
+            s.history.put(new java.util.Date(1243807200000L), "planned, then run"); // an equal key: replaced
             s.nights.add(DayOfWeek.FRIDAY);
             s.nights.remove(DayOfWeek.MONDAY);
             s.nextDue.add(Calendar.DAY_OF_MONTH, 1); // tomorrow's backup: through the alias
@@ -180,6 +183,11 @@ public class Main {
             }
             System.out.println(ev);
             System.out.println("app: log '" + s.log + "'");
+            StringBuilder h = new StringBuilder("app: history");
+            for (java.util.Map.Entry<java.util.Date, String> e : s.history.entrySet()) {
+                h.append(' ').append(e.getKey().getTime()).append('=').append(e.getValue());
+            }
+            System.out.println(h.append(" (by an equal key: ").append(s.history.get(new java.util.Date(1243807200000L))).append(')'));
             Throwable f = s.lastFailure;
             if (f != null) {
                 System.out.println("app: last failure " + f + " attempt " + ((JobFailedException) f).attempt + " at " + top(f));

@@ -42,6 +42,8 @@ public class Scheduler {
     java.util.Currency costCurrency;
     /** The nights the batch runs: an EnumSet (shared as a sorted set: same order, same equality). */
     final Set<DayOfWeek> nights = EnumSet.of(DayOfWeek.MONDAY, DayOfWeek.WEDNESDAY);
+    /** What happened when: Dates as the keys of a shared TreeMap. */
+    final java.util.TreeMap<Date, String> history = new java.util.TreeMap<>();
     /** The night's log, appended to in place by every runner. */
     final StringBuffer log = new StringBuffer();
     Object extra;

@@ -46,7 +46,9 @@ public class SchedulerExampleTest extends ExampleTestBase {
                         + (failed ? "[WEDNESDAY, FRIDAY]" : "[MONDAY, WEDNESDAY]"),
                 "app: batch 123e4567-e89b-12d3-a456-426614174000 costs in EUR (the JVM's own instance true)",
                 events,
-                "app: log '" + (failed ? "[planned 3 jobs; index done; report failed]" : "planned 3 jobs;") + "'")
+                "app: log '" + (failed ? "[planned 3 jobs; index done; report failed]" : "planned 3 jobs;") + "'",
+                failed ? "app: history 1243807200000=planned, then run 1243812600000=index done (by an equal key: planned, then run)"
+                        : "app: history 1243807200000=planned (by an equal key: planned)")
                 + (failed ? "\napp: last failure demo.sched.JobFailedException: job report failed (attempt 2) attempt 2 at"
                         + " demo.sched.Main.run(Main.java)\napp: caused by java.lang.IllegalStateException: report job failed at"
                         + " demo.sched.Main.runReport(Main.java), caused by java.io.IOException: disk full on /var/spool/nightly" : "");
