@@ -52,7 +52,7 @@ public final class Jdk {
     }
 
     /** The JDK type a Kiln collection stands for ({@code java.util.HashMap}). */
-    static String jdkType(Object self) {
+    public static String jdkType(Object self) {
         Class<?> c = self.getClass();
         while (c.getName().startsWith("dev.kiln.agent.jdk.Kiln")) {
             c = c.getSuperclass();
@@ -397,6 +397,13 @@ public final class Jdk {
             s.addAll((Collection) v);
             return s;
         }
+        if (v instanceof java.util.EnumSet) {
+            // EnumSet cannot be subclassed (package-private constructor; sealed on newer JDKs):
+            // shared as a TreeSet, whose natural order of enums is the EnumSet's ordinal order.
+            KilnTreeSet s = new KilnTreeSet<>();
+            s.addAll((Collection) v);
+            return s;
+        }
         if (c == java.util.concurrent.ConcurrentHashMap.class) {
             return new KilnConcurrentHashMap<>((Map) v);
         }
@@ -522,6 +529,17 @@ public final class Jdk {
         if (n.startsWith("java.util.concurrent.atomic.Atomic") && n.endsWith("FieldUpdater")
                 || n.startsWith("java.util.concurrent.atomic.Atomic") && n.contains("FieldUpdater$")) {
             return FIELD_UPDATER_HINT;
+        }
+        if (v instanceof java.util.Calendar || v instanceof java.util.TimeZone) {
+            return " (of Calendars only java.util.GregorianCalendar is shared, and of time zones the JDK's own,"
+                    + " TimeZone.getTimeZone(id): make a GregorianCalendar explicitly, new GregorianCalendar(zone, locale))";
+        }
+        if (v instanceof Throwable) {
+            return " (JDK exceptions with fields of their own, e.g. InvocationTargetException or SQLException, are not"
+                    + " shared; JDK exceptions without, and instrumented subclasses of them, are)";
+        }
+        if (v instanceof java.util.Date) {
+            return " (java.util.Date and the java.sql dates are shared, not subclasses of them)";
         }
         if (n.startsWith("java.util.Collections$") || n.startsWith("java.util.ImmutableCollections$")) {
             return " (this JDK wrapper or immutable view is not shared yet: link the collection itself, e.g. a"

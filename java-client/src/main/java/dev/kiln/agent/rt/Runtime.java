@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -204,7 +203,7 @@ public final class Runtime {
                 || v instanceof Short || v instanceof Byte || v instanceof Double || v instanceof Float
                 || v.getClass() == BigInteger.class || v.getClass() == BigDecimal.class)
                 || v instanceof Boolean || v instanceof Character || v instanceof Enum || v instanceof Class
-                || v.getClass() == Date.class || v instanceof byte[];
+                || v instanceof byte[];
     }
 
     /** The instance fields of {@code c} and its superclasses the cluster holds, super first. */
@@ -215,6 +214,9 @@ public final class Runtime {
         }
         List<Field> out = new ArrayList<>();
         for (Class<?> k : chain) {
+            if (k == Throwable.class) {
+                continue; // an application exception: Throwable's state goes as BaseValues' state fields
+            }
             for (Field f : k.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) || f.getName().equals(Managed.OID_FIELD) || f.isSynthetic()
                         || notShared.test(f) || SharedValues.transientField(f)) {
@@ -268,6 +270,7 @@ public final class Runtime {
                     if (os[i] != null) {
                         Object w = check(os[i], path + "[" + i + "]", fresh, copies, todo, place, at);
                         if (w != os[i]) {
+                            copyFits(os.getClass().getComponentType(), os[i], w, path + "[" + i + "]");
                             os[i] = w;
                         }
                     }
@@ -302,18 +305,38 @@ public final class Runtime {
                 }
                 continue;
             }
+            BaseValues.Type bt = BaseValues.type(o.getClass());
+            if (bt != null) { // java.base value types: their state fields (a Throwable's cause is shared too)
+                String why = bt.refusal(o);
+                if (why != null) {
+                    throw new TCNonPortableObjectError("kiln: " + path + " holds a " + o.getClass().getName()
+                            + ", which cannot be shared: " + why + "; or make the field transient with <honor-transient>"
+                            + " or list it in <transient-fields>. Nothing of this transaction was shared.");
+                }
+                Object[] st = bt.state(o);
+                for (int i = 0; i < st.length; i++) {
+                    if (st[i] != null && !isLiteral(st[i])) {
+                        check(st[i], path + "." + bt.names[i], fresh, copies, todo, place, at);
+                    }
+                }
+                continue;
+            }
             try {
                 for (Field f : sharedFields(o.getClass())) {
                     Object v = f.get(o);
                     if (v != null && !f.getType().isPrimitive()) {
                         Object w = check(v, path + "." + f.getName(), fresh, copies, todo, place, at);
                         if (w != v) {
+                            copyFits(f.getType(), v, w, path + "." + f.getName());
                             f.set(o, w);
                         }
                     }
                 }
             } catch (IllegalAccessException e) {
                 throw new TCNonPortableObjectError("kiln: cannot read the fields of " + o.getClass().getName() + ": " + e);
+            }
+            if (o instanceof Throwable && ((Throwable) o).getCause() != null) { // an application exception's cause
+                check(((Throwable) o).getCause(), path + ".cause", fresh, copies, todo, place, at);
             }
         }
         for (Object o : order) {
@@ -329,6 +352,20 @@ public final class Runtime {
             sharing.decrementAndGet();
         }
         return top;
+    }
+
+    /**
+     * A plain JDK object the walk replaces by its Kiln copy {@code w} must fit where it is held:
+     * an {@code EnumSet} (shared as a {@code TreeSet}) in a field or array declared
+     * {@code EnumSet} does not, and is refused before anything is recorded.
+     */
+    private static void copyFits(Class<?> declared, Object v, Object w, String path) {
+        if (w != null && !declared.isInstance(w)) {
+            throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName() + ", which the agent shares"
+                    + " as a " + Jdk.jdkType(w) + " (it cannot be subclassed), but " + path + " is declared "
+                    + declared.getName() + ": declare it as a Set (or Collection) to share it, or make the field transient"
+                    + " with <honor-transient> or list it in <transient-fields>. Nothing of this transaction was shared.");
+        }
     }
 
     /**
@@ -389,6 +426,11 @@ public final class Runtime {
                 Jdk.recordContent(txn, (Shared) o);
                 continue;
             }
+            BaseValues.Type bt = BaseValues.type(o.getClass());
+            if (bt != null) {
+                Native.objSetFields(txn, oidOf(o), encodeValueState(o, bt));
+                continue;
+            }
             WireBuffer b = new WireBuffer(64);
             try {
                 for (Field f : sharedFields(o.getClass())) {
@@ -398,6 +440,10 @@ public final class Runtime {
                 }
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
+            }
+            if (o instanceof Throwable) { // an application exception: Throwable's message, cause, stack trace
+                byte[] t = encodeValueState(o, BaseValues.throwableType());
+                b.raw(t, 0, t.length);
             }
             Native.objSetFields(txn, oidOf(o), b.toByteArray());
         }
@@ -523,11 +569,11 @@ public final class Runtime {
         String r = JDK_STATE.get(c);
         if (r == null) {
             r = "";
-            for (Class<?> k = c.getSuperclass(); k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Class<?> k = c.getSuperclass(); k != null && k != Object.class && k != Throwable.class; k = k.getSuperclass()) {
                 String n = k.getName();
                 if (n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")) {
                     for (Field f : k.getDeclaredFields()) {
-                        if (!Modifier.isStatic(f.getModifiers())) {
+                        if (!Modifier.isStatic(f.getModifiers()) && !SharedValues.transientField(f)) {
                             r = n;
                             break;
                         }
@@ -948,6 +994,10 @@ public final class Runtime {
             if (Atomics.isAtomicClass((String) st.get(0))) {
                 return Atomics.materialise(oid, st);
             }
+            BaseValues.Type bt = BaseValues.type((String) st.get(0));
+            if (bt != null) {
+                return materialiseValue(oid, st, bt);
+            }
             try {
                 Class<?> c = Class.forName((String) st.get(0), true, loader());
                 o = UNSAFE.allocateInstance(c);
@@ -957,9 +1007,13 @@ public final class Runtime {
                 for (Field f : sharedFields(c)) {
                     byName.put(f.getDeclaringClass().getName() + "." + f.getName(), f);
                 }
+                List<Object> thrown = o instanceof Throwable ? new ArrayList<>() : null;
                 for (int i = 1; i + 2 < st.size(); i += 3) {
                     Field f = byName.get(st.get(i) + "." + st.get(i + 1));
                     if (f == null) {
+                        if (thrown != null && BaseValues.THROWABLE_OWNER.equals(st.get(i))) {
+                            thrown.addAll(st.subList(i, i + 3)); // Throwable's state: set once the fields are
+                        }
                         continue; // a field this class version does not have
                     }
                     Object v = st.get(i + 2);
@@ -976,6 +1030,10 @@ public final class Runtime {
                     }
                     f.set(o, v);
                 }
+                if (thrown != null) {
+                    thrown.add(0, null);
+                    BaseValues.restoreThrowable((Throwable) o, valueState(thrown));
+                }
                 SharedValues.loaded(o); // the Kiln Swing models' transient listener lists
                 OnLoad.loaded(o); // <on-load> of its class
                 afterMaterialise();
@@ -985,6 +1043,82 @@ public final class Runtime {
             }
             return o;
         }
+    }
+
+    /** Base values being materialised by this JVM (under the {@code objects} monitor): a cause cycle ends there. */
+    private static final java.util.Set<Long> CREATING = new java.util.HashSet<>();
+
+    /**
+     * A java.base value type ({@link BaseValues}): created from its state fields (a referenced
+     * value, a Throwable's cause, materialised first), bound in the identity map.
+     */
+    private static Object materialiseValue(long oid, List<Object> st, BaseValues.Type bt) {
+        if (!CREATING.add(oid)) {
+            return null; // a cycle of causes: the inner reference stays null
+        }
+        try {
+            Class<?> c = Class.forName((String) st.get(0), false, loader());
+            Map<String, Object> s = valueState(st);
+            Object o = bt.create(c, s);
+            SharedValues.bind(o, oid);
+            objects.put(oid, o);
+            afterMaterialise();
+            return o;
+        } catch (Exception e) {
+            throw new IllegalStateException("kiln: cannot materialise object " + oid + " of " + st.get(0) + ": " + e, e);
+        } finally {
+            CREATING.remove(oid);
+        }
+    }
+
+    /** The state fields of a base value's cluster state (references materialised). */
+    private static Map<String, Object> valueState(List<Object> st) {
+        Map<String, Object> s = new java.util.HashMap<>();
+        for (int i = 1; i + 2 < st.size(); i += 3) {
+            Object v = st.get(i + 2);
+            if (v instanceof Ref) {
+                long t = ((Ref) v).oid();
+                Object r = resident(t);
+                v = r != null ? r : materialise(t);
+            }
+            s.put((String) st.get(i + 1), v);
+        }
+        return s;
+    }
+
+    /** A base value's state fields, encoded as objSetFields wants them (owner, name, value triples). */
+    private static byte[] encodeValueState(Object o, BaseValues.Type bt) {
+        Object[] st = bt.state(o);
+        WireBuffer b = new WireBuffer(64);
+        for (int i = 0; i < st.length; i++) {
+            ValueCodec.encode(bt.owner, b);
+            ValueCodec.encode(bt.names[i], b);
+            ValueCodec.encode(toValue(st[i]), b);
+        }
+        return b.toByteArray();
+    }
+
+    /**
+     * After an in-place mutator of shared base value {@code o} ({@link BaseValues#after}): its
+     * state is recorded again in the thread's innermost cluster transaction (a new object it
+     * references is shared first). The caller checked the lock ({@link BaseValues#before}).
+     */
+    static void recordValueState(Object o, long oid, BaseValues.Type bt) {
+        long txn = currentTxn();
+        if (txn == 0) {
+            throw new IllegalStateException("kiln: a shared " + o.getClass().getName() + " changed outside a cluster lock");
+        }
+        for (Object v : bt.state(o)) {
+            if (v != null && !isLiteral(v) && oidOf(v) == 0) {
+                shareGraph(v, txn, o.getClass().getName(), new ArrayList<>(), stripeOf(oid));
+            }
+        }
+        Native.objSetFields(txn, oid, encodeValueState(o, bt));
+    }
+
+    /** A new instance of {@code c} without a constructor run ({@code EventObject}: its source stays null). */
+    static Object allocate(Class<?> c) throws InstantiationException {
+        return UNSAFE.allocateInstance(c);
     }
 
     /** A logical collection ({@code st}: kind, class, elements) as a Kiln JDK collection with its content. */
@@ -1122,6 +1256,9 @@ public final class Runtime {
         try {
             Object v = given ? written : f.get(obj);
             if (v != null && !isLiteral(v) && oidOf(v) == 0) {
+                if (v instanceof java.util.EnumSet) { // shared as a TreeSet: refused before anything is recorded when it cannot be stored
+                    copyFits(f.getType(), v, Jdk.portableCopy(v), obj.getClass().getName() + "." + name);
+                }
                 Object w = shareGraph(v, top[1], obj.getClass().getName() + "." + name, new ArrayList<>(), stripeOf(oid));
                 if (w != v) {
                     f.set(obj, w); // a plain JDK collection: the field holds its shared Kiln copy
@@ -1462,6 +1599,24 @@ public final class Runtime {
         if (SharedArrays.isArray(o)) {
             SharedArrays.fill(o, st);
             return;
+        }
+        BaseValues.Type bt = BaseValues.type(o.getClass());
+        if (bt != null) {
+            bt.apply(o, valueState(st));
+            return;
+        }
+        if (o instanceof Throwable) { // an application exception: Throwable's state fields apart
+            List<Object> thrown = new ArrayList<>();
+            thrown.add(null);
+            List<Object> rest = new ArrayList<>();
+            rest.add(st.get(0));
+            for (int i = 1; i + 2 < st.size(); i += 3) {
+                (BaseValues.THROWABLE_OWNER.equals(st.get(i)) ? thrown : rest).addAll(st.subList(i, i + 3));
+            }
+            if (thrown.size() > 1) {
+                BaseValues.restoreThrowable((Throwable) o, valueState(thrown));
+            }
+            st = rest;
         }
         try {
             for (int i = 1; i + 2 < st.size(); i += 3) {

@@ -25,7 +25,9 @@ import java.util.Set;
  * transient. Writes by instrumented code to their public fields ({@code p.x = 3}) are barriered
  * as any shared field write, and its calls of their in-place mutators ({@code p.setLocation(..)},
  * {@code path.lineTo(..)}) go through {@link ValueCalls}; non-instrumented code's changes are not
- * seen (docs/agent.md, "Desktop programs").
+ * seen (docs/agent.md, "Desktop programs"). The java.base value types ({@link BaseValues}: Date,
+ * Calendar, BitSet, exceptions...) share this identity map and these hooks, with state fields of
+ * their own instead of reflection.
  */
 public final class SharedValues {
     private SharedValues() {}
@@ -54,6 +56,7 @@ public final class SharedValues {
 
     static {
         TRANSIENT.put("java.awt.Color", new HashSet<>(Arrays.asList("cs")));
+        TRANSIENT.put("java.util.EventObject", new HashSet<>(Arrays.asList("source"))); // as Terracotta: local to each JVM
         TRANSIENT.put("javax.swing.AbstractListModel", new HashSet<>(Arrays.asList("listenerList")));
         TRANSIENT.put("javax.swing.table.AbstractTableModel", new HashSet<>(Arrays.asList("listenerList")));
     }
@@ -64,7 +67,7 @@ public final class SharedValues {
     private static final ClassValue<Boolean> IS_VALUE = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
-            return NAMES.contains(c.getName());
+            return NAMES.contains(c.getName()) || BaseValues.type(c) != null; // awt, or java.base values
         }
     };
 
@@ -133,6 +136,11 @@ public final class SharedValues {
         }
     }
 
+    /** The agent's Instrumentation (null: none), for {@link BaseValues}' opening of java.lang. */
+    static Instrumentation instrumentation() {
+        return inst;
+    }
+
     /** Why java.desktop is not open to the agent (null: it is): for the errors of the sharing walk. */
     static String notOpened() {
         return ensureOpen();
@@ -174,6 +182,10 @@ public final class SharedValues {
         synchronized (OIDS) {
             OIDS.put(v, oid);
             any = true;
+        }
+        BaseValues.Type t = BaseValues.type(v.getClass());
+        if (t != null) {
+            BaseValues.noteShared(t); // its mutators' twins start checking
         }
     }
 
