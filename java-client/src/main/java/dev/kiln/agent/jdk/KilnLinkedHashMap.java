@@ -231,4 +231,100 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
         }
         return v;
     }
+
+    // JDK 21 SequencedMap additions (plain methods on older JDKs; overrides on 21+). The JDK's
+    // putFirst/putLast call put() in a private "put mode", which a shared map would record as a
+    // plain Put (the cluster's order would differ): shared, they are recorded here; unshared,
+    // they are the JDK's own.
+
+    private static final java.lang.invoke.MethodHandle PUT_FIRST = jdk21("putFirst");
+    private static final java.lang.invoke.MethodHandle PUT_LAST = jdk21("putLast");
+
+    /** {@code LinkedHashMap.name(Object, Object)} as {@code super.name(..)} of this class; null before JDK 21. */
+    private static java.lang.invoke.MethodHandle jdk21(String name) {
+        try {
+            return java.lang.invoke.MethodHandles.lookup().findSpecial(java.util.LinkedHashMap.class, name,
+                    java.lang.invoke.MethodType.methodType(Object.class, Object.class, Object.class), KilnLinkedHashMap.class);
+        } catch (ReflectiveOperationException before21) {
+            return null;
+        }
+    }
+
+    private V jdk(java.lang.invoke.MethodHandle h, K k, V v, boolean first) {
+        if (h == null) { // before JDK 21 nothing but a direct call reaches here: the same semantics
+            if (!first) {
+                V old = super.remove(k);
+                super.put(k, v);
+                return old;
+            }
+            V old = super.get(k);
+            List<Map.Entry<K, V>> rest = new java.util.ArrayList<>();
+            for (Map.Entry<K, V> e : super.entrySet()) {
+                if (!java.util.Objects.equals(e.getKey(), k)) {
+                    rest.add(new java.util.AbstractMap.SimpleEntry<>(e));
+                }
+            }
+            super.clear();
+            super.put(k, v);
+            for (Map.Entry<K, V> e : rest) {
+                super.put(e.getKey(), e.getValue());
+            }
+            return old;
+        }
+        try {
+            return (V) h.invoke(this, k, v);
+        } catch (RuntimeException | Error x) {
+            throw x;
+        } catch (Throwable x) {
+            throw new java.lang.reflect.UndeclaredThrowableException(x);
+        }
+    }
+
+    /** As {@code LinkedHashMap.putFirst} (JDK 21): shared, recorded as Clear and the entries put again in the new order. */
+    public V putFirst(K k, V v) {
+        if ($kiln$oid == 0) {
+            return jdk(PUT_FIRST, k, v, true);
+        }
+        long t = Jdk.txn(this, "putFirst");
+        k = Jdk.link(t, k, this);
+        v = Jdk.link(t, v, this);
+        Object stored = MapOps.storedKey(this, k);
+        V old = null;
+        List<Map.Entry<K, V>> rest = new java.util.ArrayList<>(size());
+        for (Map.Entry<K, V> e : super.entrySet()) {
+            if (java.util.Objects.equals(e.getKey(), k)) {
+                old = e.getValue();
+            } else {
+                rest.add(new java.util.AbstractMap.SimpleEntry<>(e));
+            }
+        }
+        super.clear();
+        Jdk.clear(t, this);
+        super.put((K) stored, v);
+        Jdk.put(t, this, stored, v);
+        for (Map.Entry<K, V> e : rest) {
+            super.put(e.getKey(), e.getValue());
+            Jdk.put(t, this, e.getKey(), e.getValue());
+        }
+        return old;
+    }
+
+    /** As {@code LinkedHashMap.putLast} (JDK 21): shared, a present key is recorded as Remove and Put. */
+    public V putLast(K k, V v) {
+        if ($kiln$oid == 0) {
+            return jdk(PUT_LAST, k, v, false);
+        }
+        long t = Jdk.txn(this, "putLast");
+        k = Jdk.link(t, k, this);
+        v = Jdk.link(t, v, this);
+        Object stored = MapOps.storedKey(this, k);
+        V old = null;
+        if (super.containsKey(k)) {
+            old = super.remove(k);
+            Jdk.remove(t, this, stored);
+        }
+        super.put((K) stored, v);
+        Jdk.put(t, this, stored, v);
+        return old;
+    }
 }
