@@ -9,6 +9,8 @@ import java.util.List;
  * <li>{@code run NAME FROM N TAKES}: a producer thread puts FROM..FROM+N-1 into the shared
  *     4-slot buffer while a consumer thread takes TAKES items (either may be 0); prints
  *     "app: NAME took K" and the values taken, in order, on the next line;</li>
+ * <li>{@code runrw NAME FROM N TAKES}: the same with a 3-slot buffer guarded by the write lock of a
+ *     ReentrantReadWriteLock and its conditions (its size read under the read lock);</li>
  * <li>{@code wait}: two threads await condition {@code a} and one condition {@code b} of one
  *     shared lock, each counting its return (no predicate: every return of await is counted);</li>
  * <li>{@code signal}: once all three wait, signal() a once, then signalAll() a, then signal() b,
@@ -24,11 +26,15 @@ import java.util.List;
 public class Main {
     static BoundedBuffer buffer = new BoundedBuffer(4);
     static Gate gate = new Gate();
+    static RwBuffer rwBuffer = new RwBuffer(3);
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "run":
                 run(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                break;
+            case "runrw":
+                runrw(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 break;
             case "wait":
                 waitBoth();
@@ -73,6 +79,32 @@ public class Main {
         producer.join();
         consumer.join();
         System.out.println("app: " + name + " took " + got.size());
+        StringBuilder s = new StringBuilder();
+        for (Object o : got) {
+            s.append(s.length() == 0 ? "" : ",").append(o);
+        }
+        System.out.println(s);
+    }
+
+    /** {@code run} with {@link RwBuffer} (the conditions of a ReentrantReadWriteLock's write lock). */
+    static void runrw(String name, int from, int n, int takes) throws Exception {
+        RwBuffer b = rwBuffer;
+        List<Object> got = new ArrayList<>();
+        Thread producer = new Thread(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    b.put(from + i);
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        producer.start();
+        for (int i = 0; i < takes; i++) {
+            got.add(b.take());
+        }
+        producer.join();
+        System.out.println("app: " + name + " took " + got.size() + " left " + b.size());
         StringBuilder s = new StringBuilder();
         for (Object o : got) {
             s.append(s.length() == 0 ? "" : ",").append(o);

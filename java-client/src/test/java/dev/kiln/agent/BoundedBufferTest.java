@@ -85,4 +85,23 @@ public class BoundedBufferTest extends ExampleTestBase {
         assertEquals("app: t3=interrupted t1=timeout t2=signalled t4=signalled self=timeout", runApp("tickets-signal"));
         assertEquals("app: tickets done", finish(w));
     }
+
+    /** The conditions of a ReentrantReadWriteLock's write lock: two JVMs each produce 80 and consume 80 through 3 slots. */
+    @Test
+    public void readWriteLockConditionsAcrossTwoJvms() throws Exception {
+        Process a = start("runrw", "a", "0", "80", "80");
+        Process b = start("runrw", "b", "1000", "80", "80");
+        TreeSet<Integer> all = new TreeSet<>();
+        for (Process p : new Process[] {a, b}) {
+            String out = finish(p);
+            String[] lines = out.split("\n");
+            assertTrue(out, lines[0].matches("app: [ab] took 80 left [0-3]"));
+            for (String v : lines[1].split(",")) {
+                assertTrue(out, all.add(Integer.parseInt(v)));
+            }
+        }
+        assertEquals(160, all.size());
+        assertEquals(Integer.valueOf(0), all.first());
+        assertEquals(Integer.valueOf(1079), all.last());
+    }
 }
