@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Modes: {@code fill} (any JDK), {@code edit} (JDK 21+: putFirst/putLast, addFirst/addLast,
- * reversed() views, one refused change outside a lock), {@code show} (any JDK).
+ * reversed() and sequenced*() views, one refused change outside a lock; the same on unshared
+ * collections), {@code show} (any JDK).
  */
 public class Main {
     static State state = new State();
@@ -41,6 +42,19 @@ public class Main {
                     call(s.list, "removeLast");
                     System.out.println("app: polled " + call(call(s.tree, "reversed"), "pollFirstEntry"));
                     ((Map<String, Integer>) call(s.tree, "reversed")).put("d", 4);
+                    // The reversed and sequenced views of a LinkedHashSet / LinkedHashMap.
+                    java.util.Iterator<String> it = ((java.util.Set<String>) call(s.set, "reversed")).iterator();
+                    it.next();
+                    it.remove();
+                    call(call(s.set, "reversed"), "addFirst", "y");
+                    Map<String, Integer> rev = call(s.map, "reversed");
+                    rev.remove("a");
+                    call(rev, "pollFirstEntry");
+                    call(rev, "putFirst", "y", 25);
+                    call(call(s.map, "sequencedKeySet"), "removeFirst");
+                    ((java.util.Set<Map.Entry<String, Integer>>) call(s.map, "sequencedEntrySet")).iterator().next().setValue(30);
+                    System.out.println("app: reversed " + call(s.map, "reversed") + " " + call(s.set, "reversed")
+                            + " " + call(call(s.map, "sequencedValues"), "reversed"));
                 }
                 System.out.println("app: " + s);
                 // Not shared (a Kiln type allocated here, never linked): the JDK's own methods.
@@ -52,7 +66,10 @@ public class Main {
                 lm.put("b", 2);
                 call(lm, "putFirst", "b", 3);
                 call(lm, "putLast", "z", 9);
-                System.out.println("app: local " + ls.getClass().getSimpleName() + ls + " " + lm.getClass().getSimpleName() + lm);
+                Object lrev = call(ls, "reversed");
+                ((java.util.Set<String>) lrev).remove("b");
+                System.out.println("app: local " + ls.getClass().getSimpleName() + ls + " " + lm.getClass().getSimpleName() + lm
+                        + " " + lrev.getClass().getSimpleName() + lrev);
                 break;
             case "show":
                 System.out.println("app: " + s);

@@ -53,10 +53,10 @@ public class SequencedTest extends ExampleTestBase {
         Assume.assumeTrue("no JDK 21+ among -Dkiln.alt.javas", j21 != null);
         assertEquals("app: map={a=1, b=2, c=3} set=[a, b, c] list=[a, b, c] tree={a=1, b=2, c=3}", runApp("fill"));
         childJava = j21;
-        String after = "map={b=20, a=1, c=3, z=0} set=[a, b, z] list=[f, q, a] tree={a=1, b=2, d=4}";
+        String after = "map={c=30, y=25} set=[a, b, y] list=[f, q, a] tree={a=1, b=2, d=4}";
         assertEquals("app: unlocked UnlockedSharedObjectException map={a=1, b=2, c=3} set=[a, b, c] list=[a, b, c]"
-                + " tree={a=1, b=2, c=3}\napp: polled c=3\napp: " + after
-                + "\napp: local KilnLinkedHashSet[c, b, a] KilnLinkedHashMap{b=3, a=1, z=9}", runApp("edit"));
+                + " tree={a=1, b=2, c=3}\napp: polled c=3\napp: reversed {y=25, c=30} [y, b, a] [25, 30]\napp: " + after
+                + "\napp: local KilnLinkedHashSet[c, a] KilnLinkedHashMap{b=3, a=1, z=9} ReverseLinkedHashSetView[a, c]", runApp("edit"));
         childJava = null;
         assertEquals("app: " + after, runApp("show"));
     }

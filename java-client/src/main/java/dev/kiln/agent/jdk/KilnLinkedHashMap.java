@@ -78,7 +78,7 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
 
     @Override
     public List<Object> $kiln$content() {
-        return Jdk.mapContent(super.entrySet());
+        return Jdk.mapContent(rawEntries());
     }
 
     @Override
@@ -106,7 +106,7 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
 
     @Override
     public Set<Map.Entry<K, V>> $kiln$entries() {
-        return super.entrySet();
+        return rawEntries();
     }
 
     @Override
@@ -259,7 +259,7 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
             }
             V old = super.get(k);
             List<Map.Entry<K, V>> rest = new java.util.ArrayList<>();
-            for (Map.Entry<K, V> e : super.entrySet()) {
+            for (Map.Entry<K, V> e : rawEntries()) {
                 if (!java.util.Objects.equals(e.getKey(), k)) {
                     rest.add(new java.util.AbstractMap.SimpleEntry<>(e));
                 }
@@ -291,7 +291,7 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
         Object stored = MapOps.storedKey(this, k);
         V old = null;
         List<Map.Entry<K, V>> rest = new java.util.ArrayList<>(size());
-        for (Map.Entry<K, V> e : super.entrySet()) {
+        for (Map.Entry<K, V> e : rawEntries()) {
             if (java.util.Objects.equals(e.getKey(), k)) {
                 old = e.getValue();
             } else {
@@ -326,5 +326,62 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
         super.put((K) stored, v);
         Jdk.put(t, this, stored, v);
         return old;
+    }
+
+    private static final java.lang.invoke.MethodHandle REVERSED =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "reversed", "java.util.SequencedMap");
+    private static final java.lang.invoke.MethodHandle KEYS =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "sequencedKeySet", "java.util.SequencedSet");
+    private static final java.lang.invoke.MethodHandle VALUES =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "sequencedValues", "java.util.SequencedCollection");
+    private static final java.lang.invoke.MethodHandle ENTRIES =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "sequencedEntrySet", "java.util.SequencedSet");
+
+    // The JDK 21 sequenced views (their overrides, returning JDK 21 types, are bridges added at load
+    // by SequencedBridges): unshared the JDK's own; shared, views whose changes are this map's.
+
+    /** {@code reversed()} (JDK 21). */
+    public Object $kiln$reversed() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(REVERSED, this);
+        }
+        return Sequenced.view("java.util.SequencedMap", new Sequenced.RevMap<>(this), () -> this);
+    }
+
+    /** {@code sequencedKeySet()} (JDK 21). */
+    public Object $kiln$sequencedKeySet() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(KEYS, this);
+        }
+        return Sequenced.view("java.util.SequencedSet", MapOps.keySet(this),
+                () -> Sequenced.call("java.util.SequencedMap", $kiln$reversed(), "sequencedKeySet"));
+    }
+
+    /** {@code sequencedValues()} (JDK 21). */
+    public Object $kiln$sequencedValues() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(VALUES, this);
+        }
+        return Sequenced.view("java.util.SequencedCollection", MapOps.values(this),
+                () -> Sequenced.call("java.util.SequencedMap", $kiln$reversed(), "sequencedValues"));
+    }
+
+    /** {@code sequencedEntrySet()} (JDK 21). */
+    public Object $kiln$sequencedEntrySet() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(ENTRIES, this);
+        }
+        return Sequenced.view("java.util.SequencedSet", MapOps.entrySet(this),
+                () -> Sequenced.call("java.util.SequencedMap", $kiln$reversed(), "sequencedEntrySet"));
+    }
+
+    /**
+     * The JDK's own entry set: on JDK 21+ {@code LinkedHashMap.entrySet()} is
+     * {@code sequencedEntrySet()}, a virtual call this class overrides, so the raw set is taken
+     * through {@code super.sequencedEntrySet()} there.
+     */
+    @SuppressWarnings("unchecked")
+    private Set<Map.Entry<K, V>> rawEntries() {
+        return ENTRIES == null ? super.entrySet() : (Set<Map.Entry<K, V>>) Sequenced.jdk(ENTRIES, this);
     }
 }

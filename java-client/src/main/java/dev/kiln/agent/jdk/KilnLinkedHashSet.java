@@ -260,4 +260,18 @@ public class KilnLinkedHashSet<E> extends java.util.LinkedHashSet<E> implements 
         super.add(stored);
         Jdk.add(t, this, stored);
     }
+
+    private static final java.lang.invoke.MethodHandle REVERSED =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashSet.class, "reversed", "java.util.SequencedSet");
+
+    /**
+     * {@code reversed()} (JDK 21; its override, returning {@code SequencedSet}, is a bridge added at
+     * load by {@code SequencedBridges}): unshared the JDK's view; shared a view whose changes are the set's.
+     */
+    public Object $kiln$reversed() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(REVERSED, this);
+        }
+        return Sequenced.view("java.util.SequencedSet", new Sequenced.RevSet<>(this), () -> this);
+    }
 }
