@@ -64,6 +64,7 @@ public final class KilnAgent {
                 line = "kiln: no -D" + CONFIG_PROPERTY + "/-D" + TC_CONFIG_PROPERTY
                         + " and no agent argument: not connecting";
             } else {
+                SequencedBridges.install(inst); // JDK 21+: the sequenced views of the Kiln collections, before they load
                 String clientSide = clientSide(spec);
                 dev.kiln.agent.rt.SharedValues.open(inst); // java.desktop's state for the awt/swing portable types
                 dev.kiln.agent.jdk.Wrappers.init(inst); // opens java.util when a JDK synchronized wrapper is first shared

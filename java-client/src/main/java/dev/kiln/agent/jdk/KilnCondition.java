@@ -12,15 +12,19 @@ import java.util.concurrent.locks.Condition;
 /**
  * A {@link Condition} of a {@link KilnReentrantLock} (or of a {@link KilnReentrantReadWriteLock}'s
  * write lock). While its lock is not shared it is the JDK condition it wraps. Once the lock is
- * shared, {@code await} is a cluster wait on the lock (released, woken by a signal from any JVM,
- * the timeout or an interrupt, re-acquired) and {@code signalAll} a cluster notifyAll. The
- * cluster has one wait set per lock: when the lock has a single condition (cluster-wide, the
- * usual case), {@code signal} is a cluster notify of one waiter, as Terracotta's; a waiter whose
- * await ends by timeout or interrupt then passes a notify on (it may have taken the signal:
- * the others see at worst a spurious wake-up, never a lost signal). With several conditions a
- * single notify could wake a waiter of another condition and lose the signal, so {@code signal}
- * wakes every waiter of the lock, which the Condition contract allows as spurious wake-ups. It
- * is itself shareable (a field holding it), as a reference to its lock.
+ * shared, each condition has its own wait set across JVMs, kept in the lock object's state
+ * ({@link CondState}: waiter count, FIFO tickets, released mark, cancelled tickets, changed under
+ * the lock's cluster write lock): {@code await} takes a ticket and cluster-waits on the lock
+ * (released, woken by a notify from any JVM, the timeout or an interrupt, re-acquired) until a
+ * signal released its ticket; a wake-up that did not release it (a signal of another condition,
+ * another waiter's, spurious) is waited again with the time left. {@code signal} releases the
+ * oldest live ticket and sends a cluster notify (of one waiter when that waiter is the only
+ * thread of any JVM waiting on the lock, else of all: the cluster has one wait set per lock, and
+ * the others re-wait), {@code signalAll} releases every ticket. A timeout or interrupt cancels
+ * the ticket (a later signal skips it; a signal that released it first wins: the await returns
+ * normally, with the interrupt status set again). A condition of a lock stored by an older agent
+ * (no index) keeps the earlier behaviour: signal wakes every waiter. It is itself shareable (a
+ * field holding it), as a reference to its lock and its index.
  */
 public final class KilnCondition implements Condition, Shared {
     static final String CLASS = "java.util.concurrent.locks.Condition";
@@ -30,10 +34,13 @@ public final class KilnCondition implements Condition, Shared {
     private Shared lock;
     /** The JDK condition used while the lock is not shared (null when materialised from the cluster). */
     private final Condition local;
+    /** Its number among its lock's conditions (1-based; 0: stored by an older agent, no wait set of its own). */
+    private int index;
 
-    KilnCondition(Shared lock, Condition local) {
+    KilnCondition(Shared lock, Condition local, int index) {
         this.lock = lock;
         this.local = local;
+        this.index = index;
     }
 
     /** The JDK condition of {@code c} for the JDK's own queries (hasWaiters...). */
@@ -63,9 +70,11 @@ public final class KilnCondition implements Condition, Shared {
 
     @Override
     public List<Object> $kiln$content() {
-        List<Object> c = new ArrayList<>(2);
+        List<Object> c = new ArrayList<>(4);
         c.add("lock");
         c.add(lock);
+        c.add("index");
+        c.add(index);
         return c;
     }
 
@@ -74,6 +83,8 @@ public final class KilnCondition implements Condition, Shared {
         for (int i = 0; i + 1 < c.size(); i += 2) {
             if ("lock".equals(c.get(i))) {
                 lock = (Shared) c.get(i + 1);
+            } else if ("index".equals(c.get(i))) {
+                index = (int) Sync.num(c.get(i + 1));
             }
         }
     }
@@ -99,36 +110,127 @@ public final class KilnCondition implements Condition, Shared {
         return e;
     }
 
-    /** A signal may wake one waiter: the lock has this condition only (see the class comment). */
-    private boolean single() {
-        return lock instanceof KilnReentrantLock && ((KilnReentrantLock) lock).singleCondition();
+    /** The lock's per-condition state, or null (an older agent's condition: one wait set per lock). */
+    private CondState state() {
+        return index > 0 && lock instanceof CondLock ? ((CondLock) lock).$kiln$conds() : null;
     }
 
-    /**
-     * One cluster wait until {@code deadline} (Long.MIN_VALUE: none); the wake code. A wait
-     * ended by timeout or interrupt passes a notify on when signals wake one waiter.
-     */
-    private int waitOnce(long deadline) {
-        int r = waitOnce0(deadline);
-        if (r != 1 && single()) {
-            Native.notify(held()[1], false);
+    /** One cluster wait on held entry {@code e} until {@code deadline} (Long.MIN_VALUE: none); the wake code. */
+    private int waitOnce(long[] e, long deadline) {
+        if (deadline != Long.MIN_VALUE && deadline - System.nanoTime() <= 0) {
+            return Sync.TIMED_OUT; // no wait: the hold and what it changed stay as they are
         }
-        return r;
-    }
-
-    private int waitOnce0(long deadline) {
-        long[] e = held();
         KilnReentrantLock rl = lock instanceof KilnReentrantLock ? (KilnReentrantLock) lock : null;
         if (rl != null) {
             rl.disowned();
         }
         try {
-            return Sync.await(e, deadline);
+            // The wait sends this hold's changes; once held again the lock's state is re-read (Sync.await).
+            return Sync.await(lock, e, deadline);
         } finally {
             if (rl != null) {
                 rl.reowned();
             }
         }
+    }
+
+    /**
+     * The shared await until {@code deadline}: 1 (signalled), {@link Sync#TIMED_OUT} or (when
+     * {@code interruptible}) {@link Sync#INTERRUPTED}. See the class comment.
+     */
+    private int awaitShared(long deadline, boolean interruptible) {
+        long[] e = held();
+        CondState st = state();
+        if (st == null) { // an older agent's condition: one wait, signals wake every waiter
+            int r;
+            do {
+                r = waitOnce(e, deadline);
+            } while (r == Sync.INTERRUPTED && !interruptible);
+            return r;
+        }
+        Sync.fresh(lock);
+        String w = CondState.waiters(index);
+        String q = CondState.tickets(index);
+        String rel = CondState.released(index);
+        long ticket = st.get(q);
+        st.set(e, lock, q, ticket + 1);
+        st.set(e, lock, w, st.get(w) + 1);
+        boolean interrupted = false;
+        while (true) {
+            int r = waitOnce(e, deadline);
+            if (st.get(rel) > ticket) { // a signal released this ticket: signalled, whatever else woke us
+                leave(e, st, -1);
+                if (interrupted || r == Sync.INTERRUPTED) {
+                    Thread.currentThread().interrupt();
+                }
+                return 1;
+            }
+            if (r == Sync.INTERRUPTED && !interruptible) {
+                interrupted = true; // keep waiting for a signal
+                continue;
+            }
+            if (r == Sync.INTERRUPTED || r == Sync.TIMED_OUT) {
+                leave(e, st, ticket);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return r;
+            }
+            // woken by another condition's signal, for another waiter, or spuriously: wait again
+        }
+    }
+
+    /**
+     * This await ends: one waiter less; {@code cancel} (>= 0) is its unreleased ticket, which a
+     * later signal skips. The last waiter to leave resets the tickets.
+     */
+    private void leave(long[] e, CondState st, long cancel) {
+        String w = CondState.waiters(index);
+        long left = st.get(w) - 1;
+        st.set(e, lock, w, Math.max(0, left));
+        if (left <= 0) { // no ticket holder left: start again from 0
+            st.set(e, lock, CondState.tickets(index), 0);
+            st.set(e, lock, CondState.released(index), 0);
+            st.removeAll(e, lock, "c:" + index + ":");
+        } else if (cancel >= 0) {
+            st.set(e, lock, CondState.cancelled(index, cancel), 1);
+        }
+    }
+
+    /** Releases the oldest live ticket (or all): the notify that wakes its holder is sent at commit. */
+    private void release(boolean all) {
+        long[] e = held();
+        CondState st = state();
+        if (st == null) {
+            Native.notify(e[1], true);
+            return;
+        }
+        Sync.fresh(lock);
+        String rel = CondState.released(index);
+        long r = st.get(rel);
+        long q = st.get(CondState.tickets(index));
+        if (all) {
+            if (r < q) {
+                st.set(e, lock, rel, q);
+                st.removeAll(e, lock, "c:" + index + ":");
+                Native.notify(e[1], true);
+            }
+            return;
+        }
+        while (r < q) {
+            String c = CondState.cancelled(index, r);
+            r++;
+            if (st.get(c) != 0) {
+                st.set(e, lock, c, 0); // skipped: its await ended already
+                continue;
+            }
+            st.set(e, lock, rel, r);
+            // One waiter is woken when it is the only thread waiting on the lock; else all, and the others re-wait.
+            boolean one = st.get(CondState.waiters(index)) == 1 && st.othersWaiting(index) == 0;
+            Native.notify(e[1], !one);
+            return;
+        }
+        st.set(e, lock, rel, r);
     }
 
     @Override
@@ -141,7 +243,7 @@ public final class KilnCondition implements Condition, Shared {
             held();
             throw new InterruptedException();
         }
-        if (waitOnce(Long.MIN_VALUE) == Sync.INTERRUPTED) {
+        if (awaitShared(Long.MIN_VALUE, true) == Sync.INTERRUPTED) {
             throw new InterruptedException();
         }
     }
@@ -152,10 +254,8 @@ public final class KilnCondition implements Condition, Shared {
             local.awaitUninterruptibly();
             return;
         }
-        boolean interrupted = false;
-        while (waitOnce(Long.MIN_VALUE) == Sync.INTERRUPTED) {
-            interrupted = true; // keep waiting for a signal
-        }
+        boolean interrupted = Thread.interrupted();
+        awaitShared(Long.MIN_VALUE, false);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -171,7 +271,7 @@ public final class KilnCondition implements Condition, Shared {
             throw new InterruptedException();
         }
         long deadline = Sync.deadline(nanos, TimeUnit.NANOSECONDS);
-        if (waitOnce(deadline) == Sync.INTERRUPTED) {
+        if (awaitShared(deadline, true) == Sync.INTERRUPTED) {
             throw new InterruptedException();
         }
         return deadline - System.nanoTime();
@@ -182,7 +282,15 @@ public final class KilnCondition implements Condition, Shared {
         if (!shared()) {
             return local.await(time, unit);
         }
-        return awaitNanos(unit.toNanos(time)) > 0;
+        if (Thread.interrupted()) {
+            held();
+            throw new InterruptedException();
+        }
+        int r = awaitShared(Sync.deadline(time, unit), true);
+        if (r == Sync.INTERRUPTED) {
+            throw new InterruptedException();
+        }
+        return r == 1;
     }
 
     @Override
@@ -190,7 +298,7 @@ public final class KilnCondition implements Condition, Shared {
         if (!shared()) {
             return local.awaitUntil(deadline);
         }
-        return awaitNanos(TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())) > 0;
+        return await(deadline.getTime() - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -198,7 +306,7 @@ public final class KilnCondition implements Condition, Shared {
         if (!shared()) {
             local.signal();
         } else {
-            Native.notify(held()[1], !single()); // see the class comment: one wait set per lock
+            release(false);
         }
     }
 
@@ -207,7 +315,7 @@ public final class KilnCondition implements Condition, Shared {
         if (!shared()) {
             local.signalAll();
         } else {
-            Native.notify(held()[1], true);
+            release(true);
         }
     }
 }

@@ -78,7 +78,7 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
 
     @Override
     public List<Object> $kiln$content() {
-        return Jdk.mapContent(super.entrySet());
+        return Jdk.mapContent(rawEntries());
     }
 
     @Override
@@ -106,7 +106,7 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
 
     @Override
     public Set<Map.Entry<K, V>> $kiln$entries() {
-        return super.entrySet();
+        return rawEntries();
     }
 
     @Override
@@ -230,5 +230,158 @@ public class KilnLinkedHashMap<K, V> extends java.util.LinkedHashMap<K, V> imple
             MapOps.touched(this, k, v);
         }
         return v;
+    }
+
+    // JDK 21 SequencedMap additions (plain methods on older JDKs; overrides on 21+). The JDK's
+    // putFirst/putLast call put() in a private "put mode", which a shared map would record as a
+    // plain Put (the cluster's order would differ): shared, they are recorded here; unshared,
+    // they are the JDK's own.
+
+    private static final java.lang.invoke.MethodHandle PUT_FIRST = jdk21("putFirst");
+    private static final java.lang.invoke.MethodHandle PUT_LAST = jdk21("putLast");
+
+    /** {@code LinkedHashMap.name(Object, Object)} as {@code super.name(..)} of this class; null before JDK 21. */
+    private static java.lang.invoke.MethodHandle jdk21(String name) {
+        try {
+            return java.lang.invoke.MethodHandles.lookup().findSpecial(java.util.LinkedHashMap.class, name,
+                    java.lang.invoke.MethodType.methodType(Object.class, Object.class, Object.class), KilnLinkedHashMap.class);
+        } catch (ReflectiveOperationException before21) {
+            return null;
+        }
+    }
+
+    private V jdk(java.lang.invoke.MethodHandle h, K k, V v, boolean first) {
+        if (h == null) { // before JDK 21 nothing but a direct call reaches here: the same semantics
+            if (!first) {
+                V old = super.remove(k);
+                super.put(k, v);
+                return old;
+            }
+            V old = super.get(k);
+            List<Map.Entry<K, V>> rest = new java.util.ArrayList<>();
+            for (Map.Entry<K, V> e : rawEntries()) {
+                if (!java.util.Objects.equals(e.getKey(), k)) {
+                    rest.add(new java.util.AbstractMap.SimpleEntry<>(e));
+                }
+            }
+            super.clear();
+            super.put(k, v);
+            for (Map.Entry<K, V> e : rest) {
+                super.put(e.getKey(), e.getValue());
+            }
+            return old;
+        }
+        try {
+            return (V) h.invoke(this, k, v);
+        } catch (RuntimeException | Error x) {
+            throw x;
+        } catch (Throwable x) {
+            throw new java.lang.reflect.UndeclaredThrowableException(x);
+        }
+    }
+
+    /** As {@code LinkedHashMap.putFirst} (JDK 21): shared, recorded as Clear and the entries put again in the new order. */
+    public V putFirst(K k, V v) {
+        if ($kiln$oid == 0) {
+            return jdk(PUT_FIRST, k, v, true);
+        }
+        long t = Jdk.txn(this, "putFirst");
+        k = Jdk.link(t, k, this);
+        v = Jdk.link(t, v, this);
+        Object stored = MapOps.storedKey(this, k);
+        V old = null;
+        List<Map.Entry<K, V>> rest = new java.util.ArrayList<>(size());
+        for (Map.Entry<K, V> e : rawEntries()) {
+            if (java.util.Objects.equals(e.getKey(), k)) {
+                old = e.getValue();
+            } else {
+                rest.add(new java.util.AbstractMap.SimpleEntry<>(e));
+            }
+        }
+        super.clear();
+        Jdk.clear(t, this);
+        super.put((K) stored, v);
+        Jdk.put(t, this, stored, v);
+        for (Map.Entry<K, V> e : rest) {
+            super.put(e.getKey(), e.getValue());
+            Jdk.put(t, this, e.getKey(), e.getValue());
+        }
+        return old;
+    }
+
+    /** As {@code LinkedHashMap.putLast} (JDK 21): shared, a present key is recorded as Remove and Put. */
+    public V putLast(K k, V v) {
+        if ($kiln$oid == 0) {
+            return jdk(PUT_LAST, k, v, false);
+        }
+        long t = Jdk.txn(this, "putLast");
+        k = Jdk.link(t, k, this);
+        v = Jdk.link(t, v, this);
+        Object stored = MapOps.storedKey(this, k);
+        V old = null;
+        if (super.containsKey(k)) {
+            old = super.remove(k);
+            Jdk.remove(t, this, stored);
+        }
+        super.put((K) stored, v);
+        Jdk.put(t, this, stored, v);
+        return old;
+    }
+
+    private static final java.lang.invoke.MethodHandle REVERSED =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "reversed", "java.util.SequencedMap");
+    private static final java.lang.invoke.MethodHandle KEYS =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "sequencedKeySet", "java.util.SequencedSet");
+    private static final java.lang.invoke.MethodHandle VALUES =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "sequencedValues", "java.util.SequencedCollection");
+    private static final java.lang.invoke.MethodHandle ENTRIES =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashMap.class, "sequencedEntrySet", "java.util.SequencedSet");
+
+    // The JDK 21 sequenced views (their overrides, returning JDK 21 types, are bridges added at load
+    // by SequencedBridges): unshared the JDK's own; shared, views whose changes are this map's.
+
+    /** {@code reversed()} (JDK 21). */
+    public Object $kiln$reversed() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(REVERSED, this);
+        }
+        return Sequenced.view("java.util.SequencedMap", new Sequenced.RevMap<>(this), () -> this);
+    }
+
+    /** {@code sequencedKeySet()} (JDK 21). */
+    public Object $kiln$sequencedKeySet() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(KEYS, this);
+        }
+        return Sequenced.view("java.util.SequencedSet", MapOps.keySet(this),
+                () -> Sequenced.call("java.util.SequencedMap", $kiln$reversed(), "sequencedKeySet"));
+    }
+
+    /** {@code sequencedValues()} (JDK 21). */
+    public Object $kiln$sequencedValues() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(VALUES, this);
+        }
+        return Sequenced.view("java.util.SequencedCollection", MapOps.values(this),
+                () -> Sequenced.call("java.util.SequencedMap", $kiln$reversed(), "sequencedValues"));
+    }
+
+    /** {@code sequencedEntrySet()} (JDK 21). */
+    public Object $kiln$sequencedEntrySet() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(ENTRIES, this);
+        }
+        return Sequenced.view("java.util.SequencedSet", MapOps.entrySet(this),
+                () -> Sequenced.call("java.util.SequencedMap", $kiln$reversed(), "sequencedEntrySet"));
+    }
+
+    /**
+     * The JDK's own entry set: on JDK 21+ {@code LinkedHashMap.entrySet()} is
+     * {@code sequencedEntrySet()}, a virtual call this class overrides, so the raw set is taken
+     * through {@code super.sequencedEntrySet()} there.
+     */
+    @SuppressWarnings("unchecked")
+    private Set<Map.Entry<K, V>> rawEntries() {
+        return ENTRIES == null ? super.entrySet() : (Set<Map.Entry<K, V>>) Sequenced.jdk(ENTRIES, this);
     }
 }

@@ -170,4 +170,108 @@ public class KilnLinkedHashSet<E> extends java.util.LinkedHashSet<E> implements 
         remove(last);
         return last;
     }
+
+    // JDK 21 SequencedCollection additions (plain methods on older JDKs; overrides on 21+). The
+    // JDK's addFirst/addLast move the element through the set's private map, which a shared set
+    // would not record: shared, they are recorded here; unshared, they are the JDK's own.
+
+    private static final java.lang.invoke.MethodHandle ADD_FIRST = jdk21("addFirst");
+    private static final java.lang.invoke.MethodHandle ADD_LAST = jdk21("addLast");
+
+    /** {@code LinkedHashSet.name(Object)} as {@code super.name(..)} of this class; null before JDK 21. */
+    private static java.lang.invoke.MethodHandle jdk21(String name) {
+        try {
+            return java.lang.invoke.MethodHandles.lookup().findSpecial(java.util.LinkedHashSet.class, name,
+                    java.lang.invoke.MethodType.methodType(void.class, Object.class), KilnLinkedHashSet.class);
+        } catch (ReflectiveOperationException before21) {
+            return null;
+        }
+    }
+
+    private void jdk(java.lang.invoke.MethodHandle h, E e, boolean first) {
+        if (h == null) { // before JDK 21 nothing but a direct call reaches here: the same semantics
+            if (first) {
+                List<E> rest = new java.util.ArrayList<>(this);
+                rest.remove(e);
+                super.clear();
+                super.add(e);
+                super.addAll(rest);
+            } else {
+                super.remove(e);
+                super.add(e);
+            }
+            return;
+        }
+        try {
+            h.invoke(this, e);
+        } catch (RuntimeException | Error x) {
+            throw x;
+        } catch (Throwable x) {
+            throw new java.lang.reflect.UndeclaredThrowableException(x);
+        }
+    }
+
+    /** As {@code LinkedHashSet.addFirst} (JDK 21): shared, recorded as Clear and the set's elements re-added in the new order. */
+    public void addFirst(E e) {
+        if ($kiln$oid == 0) {
+            jdk(ADD_FIRST, e, true);
+            return;
+        }
+        long t = Jdk.txn(this, "addFirst");
+        E first = null;
+        boolean had = false;
+        List<E> rest = new java.util.ArrayList<>(size());
+        for (Iterator<E> it = super.iterator(); it.hasNext();) {
+            E x = it.next();
+            if (!had && java.util.Objects.equals(x, e)) {
+                first = x; // the element object the set holds stays
+                had = true;
+            } else {
+                rest.add(x);
+            }
+        }
+        if (!had) {
+            first = Jdk.link(t, e, this);
+        }
+        super.clear();
+        Jdk.clear(t, this);
+        super.add(first);
+        Jdk.add(t, this, first);
+        for (E x : rest) {
+            super.add(x);
+            Jdk.add(t, this, x);
+        }
+    }
+
+    /** As {@code LinkedHashSet.addLast} (JDK 21): shared, a present element is recorded as RemoveValue and Add. */
+    public void addLast(E e) {
+        if ($kiln$oid == 0) {
+            jdk(ADD_LAST, e, false);
+            return;
+        }
+        long t = Jdk.txn(this, "addLast");
+        if (!contains(e)) {
+            SetOps.add(this, e);
+            return;
+        }
+        E stored = (E) SetOps.stored(this, e);
+        super.remove(stored);
+        Jdk.removeValue(t, this, stored);
+        super.add(stored);
+        Jdk.add(t, this, stored);
+    }
+
+    private static final java.lang.invoke.MethodHandle REVERSED =
+            Sequenced.special(java.lang.invoke.MethodHandles.lookup(), java.util.LinkedHashSet.class, "reversed", "java.util.SequencedSet");
+
+    /**
+     * {@code reversed()} (JDK 21; its override, returning {@code SequencedSet}, is a bridge added at
+     * load by {@code SequencedBridges}): unshared the JDK's view; shared a view whose changes are the set's.
+     */
+    public Object $kiln$reversed() {
+        if ($kiln$oid == 0) {
+            return Sequenced.jdk(REVERSED, this);
+        }
+        return Sequenced.view("java.util.SequencedSet", new Sequenced.RevSet<>(this), () -> this);
+    }
 }

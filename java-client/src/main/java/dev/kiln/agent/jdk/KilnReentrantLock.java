@@ -19,17 +19,16 @@ import java.util.concurrent.locks.Condition;
  * cannot be overridden: they report the local JDK lock (no queued threads while shared). See
  * docs/agent.md.
  */
-public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock implements Shared {
+public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock implements CondLock {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
     /** The thread of this JVM holding the cluster lock, while shared. */
     private transient volatile Thread owner;
     /**
-     * How many conditions {@link #newCondition} made (before sharing: here; once shared: the
-     * cluster's count, part of the lock object's state, so every JVM knows it).
+     * How many conditions {@link #newCondition} made and their wait sets (before sharing: the
+     * count, here; once shared: the cluster's, part of the lock object's state, so every JVM knows it).
      */
-    private transient volatile int conditions;
-    private final transient Object counting = new Object();
+    private final transient CondState conds = new CondState();
 
     /** As the JDK's constructor. */
     public KilnReentrantLock() {
@@ -63,28 +62,21 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
 
     @Override
     public List<Object> $kiln$content() {
-        // The lock is the cluster lock of this object; its only state is its count of conditions.
-        return conditions == 0 ? Collections.emptyList() : java.util.Arrays.<Object>asList(CONDITIONS, conditions);
+        // The lock is the cluster lock of this object; its only state is its conditions' (CondState).
+        return conds.content();
     }
 
     @Override
     public void $kiln$load(List<Object> content) {
-        for (int i = 0; i + 1 < content.size(); i += 2) {
-            if (CONDITIONS.equals(content.get(i))) {
-                conditions = (int) Sync.num(content.get(i + 1));
-            }
+        if (Sync.dirty(this)) {
+            return; // changed here under its write lock, not sent yet: no other JVM can have changed it
         }
+        conds.load(content);
     }
 
-    private static final String CONDITIONS = "conditions";
-
-    /**
-     * Whether a {@code signal()} of one of this lock's conditions may wake a single waiter: the
-     * cluster has one wait set per lock, so only a lock with at most one condition (cluster-wide)
-     * has nothing but that condition's waiters in it (see {@link KilnCondition}).
-     */
-    boolean singleCondition() {
-        return conditions <= 1;
+    @Override
+    public CondState $kiln$conds() {
+        return conds;
     }
 
     /** The cluster lock, acquired within {@code timeoutNanos} (-1 forever, 0 one try); false if not. */
@@ -123,7 +115,13 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
         if (e[2] == 1) {
             owner = null;
         }
-        Runtime.unlockShared(e);
+        try {
+            Runtime.unlockShared(e);
+        } finally {
+            if (e[2] == 0) {
+                Sync.clean(this);
+            }
+        }
     }
 
     @Override
@@ -169,21 +167,34 @@ public class KilnReentrantLock extends java.util.concurrent.locks.ReentrantLock 
 
     @Override
     public Condition newCondition() {
-        long oid = $kiln$oid;
+        return new KilnCondition(this, super.newCondition(), newIndex(this));
+    }
+
+    /**
+     * The index of a new condition of {@code lock}: the next number of its count (before sharing:
+     * this JVM's; once shared: the cluster's, under the lock's write lock, recorded in its object).
+     */
+    static int newIndex(CondLock lock) {
+        CondState c = lock.$kiln$conds();
+        long oid = lock.$kiln$oid();
         if (oid == 0) {
-            synchronized (counting) {
-                conditions++;
-            }
-        } else { // the cluster's count: under this lock, recorded in its object
-            Runtime.enterShared(oid, Sync.WRITE);
-            try {
-                conditions++;
-                Jdk.put(Runtime.currentTxn(), this, CONDITIONS, conditions);
-            } finally {
-                Runtime.exitShared(oid);
+            synchronized (c) {
+                return ++c.conditions;
             }
         }
-        return new KilnCondition(this, super.newCondition());
+        Runtime.enterShared(oid, Sync.WRITE);
+        long[] e = Runtime.heldEntry(oid);
+        try {
+            Sync.fresh(lock);
+            int i = ++c.conditions;
+            Sync.put(e, lock, CondState.CONDITIONS, i);
+            return i;
+        } finally {
+            Runtime.exitShared(oid);
+            if (Runtime.heldEntry(oid) == null) {
+                Sync.clean(lock);
+            }
+        }
     }
 
     @Override

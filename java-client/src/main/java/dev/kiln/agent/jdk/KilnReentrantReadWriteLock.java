@@ -2,7 +2,6 @@ package dev.kiln.agent.jdk;
 
 import dev.kiln.agent.rt.Runtime;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -20,9 +19,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code hasQueuedThreads}, {@code hasQueuedThread}, {@code getQueueLength}) and the counts not
  * overridden ({@code getReadLockCount}) report the local JDK lock. See docs/agent.md.
  */
-public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implements Shared {
+public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implements CondLock {
     private static final long serialVersionUID = 1L;
     private transient long $kiln$oid;
+    /** Its write lock's conditions and their wait sets ({@link CondState}). */
+    private final transient CondState conds = new CondState();
     private final KilnReadLock reader;
     private final KilnWriteLock writer;
 
@@ -60,12 +61,20 @@ public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implement
 
     @Override
     public List<Object> $kiln$content() {
-        return Collections.emptyList(); // the lock is the cluster lock of this object
+        return conds.content(); // the lock is the cluster lock of this object; its state: its conditions'
     }
 
     @Override
     public void $kiln$load(List<Object> content) {
-        // nothing
+        if (Sync.dirty(this)) {
+            return; // changed here under its write lock, not sent yet
+        }
+        conds.load(content);
+    }
+
+    @Override
+    public CondState $kiln$conds() {
+        return conds;
     }
 
     @Override
@@ -122,7 +131,13 @@ public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implement
             throw new IllegalMonitorStateException("kiln: unlock of a shared ReentrantReadWriteLock not held by thread \""
                     + Thread.currentThread().getName() + "\"");
         }
-        Runtime.unlockShared(e);
+        try {
+            Runtime.unlockShared(e);
+        } finally {
+            if (e[2] == 0) {
+                Sync.clean(this);
+            }
+        }
     }
 
     @Override
@@ -270,7 +285,7 @@ public class KilnReentrantReadWriteLock extends ReentrantReadWriteLock implement
 
         @Override
         public Condition newCondition() {
-            return new KilnCondition(l, super.newCondition());
+            return new KilnCondition(l, super.newCondition(), KilnReentrantLock.newIndex(l));
         }
 
         @Override

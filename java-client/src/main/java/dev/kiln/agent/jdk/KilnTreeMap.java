@@ -175,7 +175,7 @@ public class KilnTreeMap<K, V> extends java.util.TreeMap<K, V> implements KilnMa
 
     @Override
     public Set<K> keySet() {
-        return $kiln$oid == 0 ? super.keySet() : MapOps.keySet(this);
+        return $kiln$oid == 0 ? super.keySet() : whole().navigableKeySet();
     }
 
     @Override
@@ -222,39 +222,45 @@ public class KilnTreeMap<K, V> extends java.util.TreeMap<K, V> implements KilnMa
         return e;
     }
 
-    // Navigable views of a shared TreeMap are read-only (docs/agent.md).
+    // Navigable views of a shared TreeMap are live and writable: NavMapView over the JDK's own
+    // view of the local tree, every change recorded as this map's (docs/agent.md).
+
+    /** The whole map as a {@link NavMapView} (its raw side: an ascending JDK view of every key). */
+    private NavMapView<K, V> whole() {
+        return new NavMapView<>(this, super.descendingMap().descendingMap());
+    }
 
     @Override
     public NavigableSet<K> navigableKeySet() {
-        return $kiln$oid == 0 ? super.navigableKeySet() : java.util.Collections.unmodifiableNavigableSet(super.navigableKeySet());
+        return $kiln$oid == 0 ? super.navigableKeySet() : whole().navigableKeySet();
     }
 
     @Override
     public NavigableSet<K> descendingKeySet() {
-        return $kiln$oid == 0 ? super.descendingKeySet() : java.util.Collections.unmodifiableNavigableSet(super.descendingKeySet());
+        return $kiln$oid == 0 ? super.descendingKeySet() : whole().descendingKeySet();
     }
 
     @Override
     public NavigableMap<K, V> descendingMap() {
-        return $kiln$oid == 0 ? super.descendingMap() : java.util.Collections.unmodifiableNavigableMap(super.descendingMap());
+        return $kiln$oid == 0 ? super.descendingMap() : new NavMapView<>(this, super.descendingMap());
     }
 
     @Override
     public NavigableMap<K, V> subMap(K from, boolean fromIn, K to, boolean toIn) {
         NavigableMap<K, V> m = super.subMap(from, fromIn, to, toIn);
-        return $kiln$oid == 0 ? m : java.util.Collections.unmodifiableNavigableMap(m);
+        return $kiln$oid == 0 ? m : new NavMapView<>(this, m);
     }
 
     @Override
     public NavigableMap<K, V> headMap(K to, boolean in) {
         NavigableMap<K, V> m = super.headMap(to, in);
-        return $kiln$oid == 0 ? m : java.util.Collections.unmodifiableNavigableMap(m);
+        return $kiln$oid == 0 ? m : new NavMapView<>(this, m);
     }
 
     @Override
     public NavigableMap<K, V> tailMap(K from, boolean in) {
         NavigableMap<K, V> m = super.tailMap(from, in);
-        return $kiln$oid == 0 ? m : java.util.Collections.unmodifiableNavigableMap(m);
+        return $kiln$oid == 0 ? m : new NavMapView<>(this, m);
     }
 
     @Override

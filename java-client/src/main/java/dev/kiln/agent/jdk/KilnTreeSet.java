@@ -173,34 +173,35 @@ public class KilnTreeSet<E> extends java.util.TreeSet<E> implements KilnSet<E> {
         return e;
     }
 
-    // Navigable views of a shared TreeSet are read-only (docs/agent.md).
+    // Navigable views of a shared TreeSet are live and writable: NavSetView over the JDK's own
+    // view of the local tree, every change recorded as this set's (docs/agent.md).
 
     @Override
     public NavigableSet<E> descendingSet() {
-        return $kiln$oid == 0 ? super.descendingSet() : java.util.Collections.unmodifiableNavigableSet(super.descendingSet());
+        return $kiln$oid == 0 ? super.descendingSet() : new NavSetView<>(this, super.descendingSet());
     }
 
     @Override
     public Iterator<E> descendingIterator() {
-        return $kiln$oid == 0 ? super.descendingIterator() : descendingSet().iterator();
+        return $kiln$oid == 0 ? super.descendingIterator() : SetOps.iterator(this, super.descendingIterator());
     }
 
     @Override
     public NavigableSet<E> subSet(E from, boolean fromIn, E to, boolean toIn) {
         NavigableSet<E> s = super.subSet(from, fromIn, to, toIn);
-        return $kiln$oid == 0 ? s : java.util.Collections.unmodifiableNavigableSet(s);
+        return $kiln$oid == 0 ? s : new NavSetView<>(this, s);
     }
 
     @Override
     public NavigableSet<E> headSet(E to, boolean in) {
         NavigableSet<E> s = super.headSet(to, in);
-        return $kiln$oid == 0 ? s : java.util.Collections.unmodifiableNavigableSet(s);
+        return $kiln$oid == 0 ? s : new NavSetView<>(this, s);
     }
 
     @Override
     public NavigableSet<E> tailSet(E from, boolean in) {
         NavigableSet<E> s = super.tailSet(from, in);
-        return $kiln$oid == 0 ? s : java.util.Collections.unmodifiableNavigableSet(s);
+        return $kiln$oid == 0 ? s : new NavSetView<>(this, s);
     }
 
     @Override

@@ -187,14 +187,19 @@ final class MapOps {
     // ------------------------------------------------------------------ views of a shared map
 
     /** Iterates the raw entries; remove() and setValue() go through the shared path. */
-    private static final class EntryIt<K, V> implements Iterator<Map.Entry<K, V>> {
+    static final class EntryIt<K, V> implements Iterator<Map.Entry<K, V>> {
         private final KilnMap<K, V> m;
         private final Iterator<Map.Entry<K, V>> raw;
         private Map.Entry<K, V> last;
 
         EntryIt(KilnMap<K, V> m) {
+            this(m, m.$kiln$entries().iterator());
+        }
+
+        /** Over {@code raw}, an iterator of the raw entries of {@code m} or of a raw view of it (a sub-map's). */
+        EntryIt(KilnMap<K, V> m, Iterator<Map.Entry<K, V>> raw) {
             this.m = m;
-            this.raw = m.$kiln$entries().iterator();
+            this.raw = raw;
         }
 
         @Override

@@ -78,7 +78,11 @@ final class SetOps {
     }
 
     static <E> Iterator<E> iterator(KilnSet<E> s) {
-        Iterator<E> raw = s.$kiln$iterator();
+        return iterator(s, s.$kiln$iterator());
+    }
+
+    /** Over {@code raw}, an iterator of the raw set {@code s} or of a raw view of it (a sub-set's, a descending one). */
+    static <E> Iterator<E> iterator(KilnSet<E> s, Iterator<E> raw) {
         return new Iterator<E>() {
             private E last;
             private boolean can;

@@ -51,7 +51,26 @@ final class Sync {
     static boolean isSync(Shared s) {
         return s instanceof KilnCyclicBarrier || s instanceof KilnCountDownLatch || s instanceof KilnSemaphore
                 || s instanceof KilnAtomicIntegerArray || s instanceof KilnAtomicLongArray || s instanceof KilnAtomicReferenceArray
-                || s instanceof KilnLongAccumulator || s instanceof KilnDoubleAccumulator; // portable types 3
+                || s instanceof KilnLongAccumulator || s instanceof KilnDoubleAccumulator // portable types 3
+                || s instanceof CondLock; // the locks' condition counts (CondState)
+    }
+
+    /**
+     * Called by the thread holding {@code s}'s write lock before it reads state it may change: the
+     * first time in a hold, re-reads the state from the cluster (as {@link #lock}'s outermost hold
+     * does) and marks it {@link #dirty}; later calls in the same hold keep what this hold changed.
+     */
+    static void fresh(Shared s) {
+        if (!dirty(s)) {
+            Runtime.reloadShared(s, () -> DIRTY.add(s));
+        }
+    }
+
+    /** The outermost release of a lock that {@link #fresh} may have marked. */
+    static void clean(Shared s) {
+        if (!DIRTY.isEmpty()) {
+            DIRTY.remove(s);
+        }
     }
 
     /**
@@ -147,7 +166,7 @@ final class Sync {
             case "java.util.concurrent.locks.ReentrantLock":
                 return new KilnReentrantLock();
             case KilnCondition.CLASS:
-                return new KilnCondition(null, null);
+                return new KilnCondition(null, null, 0);
             case "java.util.concurrent.locks.ReentrantReadWriteLock":
                 return new KilnReentrantReadWriteLock();
             default:

@@ -105,19 +105,48 @@ public class KilnCollectionsTest {
         Map<String, Consumer<Map<String, Integer>>> o = ops();
         mapOps(o);
         everyMutatorChecksTheLock("HashMap", filled(KilnHashMap::new), (Map) o);
-        everyMutatorChecksTheLock("LinkedHashMap", filled(KilnLinkedHashMap::new), (Map) o);
+        Map<String, Consumer<KilnLinkedHashMap<String, Integer>>> lo = (Map) ops();
+        mapOps((Map) lo);
+        lo.put("putFirst", m -> m.putFirst("z", 9));
+        lo.put("putFirst present", m -> m.putFirst("c", 9));
+        lo.put("putLast", m -> m.putLast("a", 9));
+        everyMutatorChecksTheLock("LinkedHashMap", filled(() -> new KilnLinkedHashMap<String, Integer>()), lo);
         everyMutatorChecksTheLock("Hashtable", filled(KilnHashtable::new), (Map) o);
         Map<String, Consumer<KilnTreeMap<String, Integer>>> t = (Map) ops();
         mapOps((Map) t);
         t.put("pollFirstEntry", KilnTreeMap::pollFirstEntry);
         t.put("pollLastEntry", KilnTreeMap::pollLastEntry);
-        t.put("headMap.clear (read-only)", m -> {
-            try {
-                m.headMap("c").clear();
-            } catch (UnsupportedOperationException e) {
-                throw new UnlockedSharedObjectException("outside any cluster lock (read-only view)");
-            }
+        // Navigable views are live and writable: each change is the shared map's, lock checked first.
+        t.put("headMap.clear", m -> m.headMap("c").clear());
+        t.put("headMap.put", m -> m.headMap("c").put("a", 9));
+        t.put("headMap.put out of range", m -> m.headMap("b").put("z", 9));
+        t.put("tailMap.remove", m -> m.tailMap("a").remove("b"));
+        t.put("tailMap.remove absent", m -> m.tailMap("a", true).remove("q"));
+        t.put("subMap.pollFirstEntry", m -> m.subMap("a", true, "c", false).pollFirstEntry());
+        t.put("subMap.pollLastEntry", m -> m.subMap("a", true, "c", true).pollLastEntry());
+        t.put("subMap.putAll", m -> m.subMap("a", "z").putAll(Collections.singletonMap("b", 7)));
+        t.put("subMap.merge", m -> m.subMap("a", "z").merge("b", 7, Integer::sum));
+        t.put("subMap.computeIfAbsent", m -> m.subMap("a", "z").computeIfAbsent("d", k -> 4));
+        t.put("subMap.entry.setValue", m -> m.subMap("a", "z").entrySet().iterator().next().setValue(7));
+        t.put("subMap.entrySet.iterator.remove", m -> {
+            Iterator<Map.Entry<String, Integer>> it = m.subMap("a", "z").entrySet().iterator();
+            it.next();
+            it.remove();
         });
+        t.put("subMap.values.removeIf", m -> m.subMap("a", "z").values().removeIf(v -> v == 1));
+        t.put("subMap.replaceAll", m -> m.subMap("a", "z").replaceAll((k, v) -> v + 1));
+        t.put("descendingMap.clear", m -> m.descendingMap().clear());
+        t.put("descendingMap.headMap.remove", m -> m.descendingMap().headMap("a").remove("b"));
+        t.put("navigableKeySet.remove", m -> m.navigableKeySet().remove("a"));
+        t.put("navigableKeySet.headSet.pollFirst", m -> m.navigableKeySet().headSet("c", false).pollFirst());
+        t.put("descendingKeySet.pollFirst", m -> m.descendingKeySet().pollFirst());
+        t.put("descendingKeySet.iterator.remove", m -> {
+            Iterator<String> it = m.descendingKeySet().iterator();
+            it.next();
+            it.remove();
+        });
+        t.put("keySet.retainAll", m -> m.keySet().retainAll(Collections.singleton("a")));
+        t.put("tailMap.keySet.removeAll", m -> m.tailMap("a").keySet().removeAll(Collections.singleton("a")));
         everyMutatorChecksTheLock("TreeMap", filled(() -> new KilnTreeMap<String, Integer>()), t);
     }
 
@@ -271,15 +300,52 @@ public class KilnCollectionsTest {
         setOps((Map) lo);
         lo.put("removeFirst", KilnLinkedHashSet::removeFirst);
         lo.put("removeLast", KilnLinkedHashSet::removeLast);
+        lo.put("addFirst", x -> x.addFirst("z"));
+        lo.put("addFirst present", x -> x.addFirst("c"));
+        lo.put("addLast", x -> x.addLast("a"));
         everyMutatorChecksTheLock("LinkedHashSet", lhs, lo);
         KilnLinkedHashSet<String> plain = lhs.get();
         assertEquals("a", plain.removeFirst());
         assertEquals("c", plain.removeLast());
         assertEquals(Arrays.asList("b"), plain.$kiln$content());
+        KilnLinkedHashSet<String> seq = lhs.get(); // unshared JDK 21 methods (here emulated: JDK < 21)
+        seq.addFirst("c");
+        seq.addLast("a");
+        seq.addFirst("z");
+        assertEquals(Arrays.asList("z", "c", "b", "a"), seq.$kiln$content());
+        KilnLinkedHashMap<String, Integer> seqm = new KilnLinkedHashMap<>();
+        seqm.put("a", 1);
+        seqm.put("b", 2);
+        assertEquals(Integer.valueOf(2), seqm.putFirst("b", 3));
+        assertEquals(null, seqm.putLast("z", 9));
+        assertEquals(Integer.valueOf(1), seqm.putLast("a", 4));
+        assertEquals("{b=3, z=9, a=4}", seqm.toString());
         Map<String, Consumer<KilnTreeSet<String>>> t = (Map) ops();
         setOps((Map) t);
         t.put("pollFirst", KilnTreeSet::pollFirst);
         t.put("pollLast", KilnTreeSet::pollLast);
+        t.put("headSet.clear", s -> s.headSet("c").clear());
+        t.put("headSet.add", s -> s.headSet("c").add("a0"));
+        t.put("headSet.add out of range", s -> s.headSet("b").add("z"));
+        t.put("subSet.remove", s -> s.subSet("a", "c").remove("b"));
+        t.put("subSet.remove absent", s -> s.subSet("a", "c").remove("q"));
+        t.put("tailSet.pollFirst", s -> s.tailSet("b", true).pollFirst());
+        t.put("tailSet.pollLast", s -> s.tailSet("b", false).pollLast());
+        t.put("subSet.removeIf", s -> s.subSet("a", true, "c", true).removeIf("b"::equals));
+        t.put("subSet.retainAll", s -> s.subSet("a", true, "c", true).retainAll(Collections.singleton("b")));
+        t.put("subSet.addAll", s -> s.subSet("a", "z").addAll(Arrays.asList("d", "e")));
+        t.put("descendingSet.pollFirst", s -> s.descendingSet().pollFirst());
+        t.put("descendingSet.subSet.clear", s -> s.descendingSet().subSet("c", "a").clear());
+        t.put("descendingIterator.remove", s -> {
+            Iterator<String> it = s.descendingIterator();
+            it.next();
+            it.remove();
+        });
+        t.put("headSet.iterator.remove", s -> {
+            Iterator<String> it = s.headSet("z").iterator();
+            it.next();
+            it.remove();
+        });
         Supplier<KilnTreeSet<String>> ts = () -> new KilnTreeSet<>(Arrays.asList("a", "b", "c"));
         everyMutatorChecksTheLock("TreeSet", ts, t);
     }
@@ -369,5 +435,47 @@ public class KilnCollectionsTest {
         assertTrue(props instanceof KilnProperties);
         assertEquals("v", ((java.util.Properties) props).getProperty("k"));
         assertEquals("java.util.Properties", props.$kiln$class());
+    }
+
+    /** Views of a shared TreeMap/TreeSet read the local tree without a lock, live; unshared they are the JDK's own views. */
+    @Test
+    public void navigableViewsReadLiveAndAreTheJdksWhenUnshared() {
+        KilnTreeMap<String, Integer> m = new KilnTreeMap<>();
+        java.util.TreeMap<String, Integer> ref = new java.util.TreeMap<>();
+        for (Map<String, Integer> x : Arrays.<Map<String, Integer>>asList(m, ref)) {
+            x.put("a", 1);
+            x.put("b", 2);
+            x.put("c", 3);
+            x.put("d", 4);
+        }
+        assertEquals(ref.headMap("c").getClass(), m.headMap("c").getClass());
+        assertEquals(ref.descendingKeySet().getClass(), m.descendingKeySet().getClass());
+        m.$kiln$oid(42);
+        java.util.NavigableMap<String, Integer> head = m.headMap("c", true);
+        assertEquals(ref.headMap("c", true), head);
+        assertEquals("{c=3, b=2, a=1}", head.descendingMap().toString());
+        assertEquals("[d, c, b, a]", m.descendingKeySet().toString());
+        assertEquals("[b, c]", m.navigableKeySet().subSet("b", true, "c", true).toString());
+        assertEquals("b", m.subMap("a", false, "d", false).firstKey());
+        assertEquals("c", head.lastEntry().getKey());
+        assertEquals(Integer.valueOf(2), head.get("b"));
+        assertEquals(null, head.get("d"));
+        assertTrue(m.keySet() instanceof java.util.NavigableSet);
+        m.$kiln$remove("a"); // a remote change applied to the local tree: the view is live
+        assertEquals("{b=2, c=3}", head.toString());
+        assertEquals(2, head.size());
+
+        KilnTreeSet<Integer> s = new KilnTreeSet<>(Arrays.asList(1, 2, 3, 4, 5));
+        java.util.TreeSet<Integer> sref = new java.util.TreeSet<>(Arrays.asList(1, 2, 3, 4, 5));
+        assertEquals(sref.subSet(2, 4).getClass(), s.subSet(2, 4).getClass());
+        s.$kiln$oid(42);
+        java.util.NavigableSet<Integer> tail = s.tailSet(3, true);
+        assertEquals("[3, 4, 5]", tail.toString());
+        assertEquals("[5, 4, 3]", tail.descendingSet().toString());
+        assertEquals(Integer.valueOf(4), tail.higher(3));
+        assertEquals(Integer.valueOf(5), s.descendingSet().first());
+        assertEquals("[4, 3]", s.descendingSet().subSet(4, true, 2, false).toString());
+        s.$kiln$add(6);
+        assertEquals("[3, 4, 5, 6]", tail.toString());
     }
 }
