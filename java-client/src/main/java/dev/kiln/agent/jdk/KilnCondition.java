@@ -117,7 +117,8 @@ public final class KilnCondition implements Condition, Shared {
 
     /** One cluster wait on held entry {@code e} until {@code deadline} (Long.MIN_VALUE: none); the wake code. */
     private int waitOnce(long[] e, long deadline) {
-        if (deadline != Long.MIN_VALUE && deadline - System.nanoTime() <= 0) {
+        long left = deadline == Long.MIN_VALUE ? -1 : deadline - System.nanoTime();
+        if (deadline != Long.MIN_VALUE && left <= 0) {
             return Sync.TIMED_OUT; // no wait: the hold and what it changed stay as they are
         }
         KilnReentrantLock rl = lock instanceof KilnReentrantLock ? (KilnReentrantLock) lock : null;
@@ -126,7 +127,7 @@ public final class KilnCondition implements Condition, Shared {
         }
         try {
             // The wait sends this hold's changes; once held again the lock's state is re-read (Sync.await).
-            return Sync.await(lock, e, deadline);
+            return Sync.awaitFor(lock, e, left);
         } finally {
             if (rl != null) {
                 rl.reowned();

@@ -132,6 +132,26 @@ final class Sync {
         return r;
     }
 
+    /**
+     * {@link #await(Shared, long[], long)} for {@code nanos} (-1: no timeout; else > 0, checked by
+     * the caller): always a real wait, so the re-read after it never meets changes of this hold
+     * that were not sent (a wait sends them).
+     */
+    static int awaitFor(Shared s, long[] e, long nanos) {
+        DIRTY.remove(s);
+        try {
+            return Runtime.waitShared(e, nanos);
+        } catch (RuntimeException x) {
+            throw Runtime.exitOr(x);
+        } finally {
+            try {
+                Runtime.reloadShared(s, () -> DIRTY.add(s));
+            } catch (RuntimeException x) {
+                throw Runtime.exitOr(x);
+            }
+        }
+    }
+
     /** {@link #await(Shared, long[], long)} for a lock with no state of its own (a Condition's). */
     static int await(long[] e, long deadline) {
         if (deadline == Long.MIN_VALUE) {
