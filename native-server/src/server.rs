@@ -1579,16 +1579,19 @@ impl Session {
                 lock,
                 participants,
                 fence,
-            } => crate::twopc::commit(
-                &shared,
-                me,
-                req_id,
-                xid,
-                lock,
-                participants,
-                fence,
-                self.kick.clone(),
-            )?,
+            } => {
+                crate::twopc::commit(
+                    &shared,
+                    me,
+                    req_id,
+                    xid,
+                    lock,
+                    participants,
+                    fence,
+                    self.kick.clone(),
+                )
+                .await?
+            }
             Message::AwaitParts { req_id, xid } => {
                 crate::twopc::await_parts(&shared, me, req_id, xid)
             }

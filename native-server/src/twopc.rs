@@ -603,7 +603,7 @@ const VOTE_WAIT: Duration = Duration::from_secs(30);
 /// `kick` ends the session when the commit fails on this server (deposed, storage): the
 /// client re-sends it to the next active.
 #[allow(clippy::too_many_arguments)]
-pub fn commit(
+pub async fn commit(
     shared: &Arc<Shared>,
     me: ClientId,
     req_id: u64,
@@ -634,64 +634,83 @@ pub fn commit(
         fence,
         kick,
     };
-    shared.state.lock().twopc.held.insert(xid, held);
+    let ready = {
+        let mut st = shared.state.lock();
+        st.twopc.held.insert(xid, held);
+        held_step(shared, &mut st, xid, false)
+    };
+    if let Some(held) = ready {
+        // Every vote came before the `Commit`: decided now.
+        held.decide(shared, xid).await;
+        return Ok(());
+    }
+    // Otherwise the last vote decides it (`outcome`), a `Decide{abort}` answers it
+    // (`answer_held`); this only ends one that is still held after [`VOTE_WAIT`].
     let shared = shared.clone();
     tokio::spawn(async move {
-        if let Some(held) = wait_votes(&shared, me, req_id, xid).await {
+        tokio::time::sleep(VOTE_WAIT).await;
+        let late = held_step(&shared, &mut shared.state.lock(), xid, true);
+        if let Some(held) = late {
             held.decide(&shared, xid).await;
         }
     });
     Ok(())
 }
 
-/// Waits until every participant of the held `Commit` of `xid` voted: `Some` to decide it
-/// here; `None` when the last vote's question took it to decide it there, or it was answered
-/// already (decided before, its part not prepared here, or no votes in time: aborted).
-async fn wait_votes(shared: &Shared, me: ClientId, req_id: u64, xid: Xid) -> Option<Held> {
-    let deadline = Instant::now() + VOTE_WAIT;
-    loop {
-        let notify = {
-            let mut st = shared.state.lock();
-            if !st.twopc.held.contains_key(&xid) {
-                return None;
-            }
-            let answer = |commit: bool, gtx: u64| Message::Decided {
-                req_id,
+/// Looks at the held `Commit` of `xid`: answers it when it is decided already, when its part
+/// is not prepared here (its prepare failed) or — `timed_out` — when votes are still missing
+/// (aborted); returns it when every vote is in (to be decided by the caller); `None` when it
+/// waits, or is not held (any more).
+fn held_step(shared: &Shared, st: &mut State, xid: Xid, timed_out: bool) -> Option<Held> {
+    let t = &st.twopc;
+    let h = t.held.get(&xid)?;
+    let (me, req_id) = (h.me, h.req_id);
+    let voted = h.voted(t.votes.get(&xid));
+    let answer = |commit: bool, gtx: u64| Message::Decided {
+        req_id,
+        xid,
+        commit,
+        gtx,
+    };
+    if let Some(&(commit, gtx)) = t.decided.get(&xid) {
+        st.twopc.held.remove(&xid);
+        st.send(me, answer(commit, gtx));
+        return None;
+    }
+    let here = t.parts.contains_key(&xid);
+    if here && voted {
+        return st.twopc.held.remove(&xid);
+    }
+    if here && !timed_out {
+        return None;
+    }
+    if timed_out {
+        warn!(%xid, "no vote of every participant within {} s: aborted", VOTE_WAIT.as_secs());
+    } else {
+        debug!(%xid, "commit of a part not prepared here (its prepare failed): aborted");
+    }
+    if let Some(p) = st.twopc.parts.remove(&xid) {
+        st.twopc.unpin(&p, &xid);
+    }
+    st.twopc.held.remove(&xid);
+    st.twopc.remember(xid, false, 0);
+    drop(shared.record(vec![Op::Decided(xid, false, 0)]));
+    st.send(me, answer(false, 0));
+    None
+}
+
+/// `xid` was aborted: its held `Commit`, if any, is answered so.
+fn answer_held(st: &mut State, xid: Xid) {
+    if let Some(h) = st.twopc.held.remove(&xid) {
+        st.send(
+            h.me,
+            Message::Decided {
+                req_id: h.req_id,
                 xid,
-                commit,
-                gtx,
-            };
-            if let Some(&(commit, gtx)) = st.twopc.decided.get(&xid) {
-                st.twopc.held.remove(&xid);
-                st.send(me, answer(commit, gtx));
-                return None;
-            }
-            let timed_out = Instant::now() >= deadline;
-            if !st.twopc.parts.contains_key(&xid) || timed_out {
-                if timed_out {
-                    warn!(%xid, "no vote of every participant within {} s: aborted", VOTE_WAIT.as_secs());
-                } else {
-                    debug!(%xid, "commit of a part not prepared here (its prepare failed): aborted");
-                }
-                if let Some(p) = st.twopc.parts.remove(&xid) {
-                    st.twopc.unpin(&p, &xid);
-                }
-                st.twopc.held.remove(&xid);
-                st.twopc.remember(xid, false, 0);
-                drop(shared.record(vec![Op::Decided(xid, false, 0)]));
-                st.send(me, answer(false, 0));
-                return None;
-            }
-            let t = &st.twopc;
-            if t.held.get(&xid).is_some_and(|h| h.voted(t.votes.get(&xid))) {
-                return st.twopc.held.remove(&xid);
-            }
-            st.twopc.unpinned.clone()
-        };
-        let n = notify.notified();
-        tokio::pin!(n);
-        n.as_mut().enable();
-        let _ = tokio::time::timeout(Duration::from_millis(50), n).await;
+                commit: false,
+                gtx: 0,
+            },
+        );
     }
 }
 
@@ -740,6 +759,7 @@ async fn decide_inner(
                 ));
             }
             st.twopc.remember(xid, false, 0);
+            answer_held(&mut st, xid);
             st.send(
                 me,
                 Message::Decided {
@@ -754,6 +774,7 @@ async fn decide_inner(
         st.twopc.unpin(&p, &xid);
         if !commit {
             st.twopc.remember(xid, false, 0);
+            answer_held(&mut st, xid);
             let pending = shared.record(vec![Op::Decided(xid, false, 0)]);
             let aborted = Message::Decided {
                 req_id,
@@ -939,7 +960,6 @@ async fn outcome_inner(
                 {
                     complete = st.twopc.held.remove(&xid);
                 }
-                st.twopc.unpinned.notify_waiters();
             }
             if let Some(held) = complete {
                 Err(held)
