@@ -247,6 +247,7 @@ public final class Runtime {
     static Object shareGraph(Object root, long txn, String rootPath, List<Object> created) {
         IdentityHashMap<Object, String> fresh = new IdentityHashMap<>();
         IdentityHashMap<Object, Object> copies = new IdentityHashMap<>();
+        IdentityHashMap<Object, Object[]> states = new IdentityHashMap<>(); // base values' state, read once
         ArrayDeque<Object> todo = new ArrayDeque<>();
         Object top = check(root, rootPath, fresh, copies, todo);
         List<Object> order = new ArrayList<>();
@@ -304,6 +305,7 @@ public final class Runtime {
                             + " or list it in <transient-fields>. Nothing of this transaction was shared.");
                 }
                 Object[] st = bt.state(o);
+                states.put(o, st); // recorded as read here: a state object (the suppressed array) is a new one per read
                 for (int i = 0; i < st.length; i++) {
                     if (st[i] != null && !isLiteral(st[i])) {
                         check(st[i], path + "." + bt.names[i], fresh, copies, todo);
@@ -325,8 +327,15 @@ public final class Runtime {
             } catch (IllegalAccessException e) {
                 throw new TCNonPortableObjectError("kiln: cannot read the fields of " + o.getClass().getName() + ": " + e);
             }
-            if (o instanceof Throwable && ((Throwable) o).getCause() != null) { // an application exception's cause
-                check(((Throwable) o).getCause(), path + ".cause", fresh, copies, todo);
+            if (o instanceof Throwable) { // an application exception: its cause and suppressed exceptions
+                BaseValues.Type tt = BaseValues.throwableType();
+                Object[] st = tt.state(o);
+                states.put(o, st);
+                for (int i = 0; i < st.length; i++) {
+                    if (st[i] != null && !isLiteral(st[i])) {
+                        check(st[i], path + "." + tt.names[i], fresh, copies, todo);
+                    }
+                }
             }
         }
         for (Object o : order) {
@@ -334,7 +343,7 @@ public final class Runtime {
         }
         sharing.incrementAndGet();
         try {
-            createAndRecord(txn, order, created);
+            createAndRecord(txn, order, created, states);
         } finally {
             for (Object o : order) {
                 SHARING.remove(o);
@@ -373,7 +382,7 @@ public final class Runtime {
     private static final java.util.concurrent.atomic.AtomicInteger sharing = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The second and third phases of {@link #shareGraph}: ids for every new object, then their content. */
-    private static void createAndRecord(long txn, List<Object> order, List<Object> created) {
+    private static void createAndRecord(long txn, List<Object> order, List<Object> created, Map<Object, Object[]> states) {
         for (Object o : order) {
             if (SharedArrays.isArray(o)) {
                 long oid = SharedArrays.create(txn, o);
@@ -416,7 +425,7 @@ public final class Runtime {
             }
             BaseValues.Type bt = BaseValues.type(o.getClass());
             if (bt != null) {
-                Native.objSetFields(txn, oidOf(o), encodeValueState(o, bt));
+                Native.objSetFields(txn, oidOf(o), encodeValueState(states.get(o), bt));
                 continue;
             }
             WireBuffer b = new WireBuffer(64);
@@ -430,7 +439,7 @@ public final class Runtime {
                 throw new IllegalStateException(e);
             }
             if (o instanceof Throwable) { // an application exception: Throwable's message, cause, stack trace
-                byte[] t = encodeValueState(o, BaseValues.throwableType());
+                byte[] t = encodeValueState(states.get(o), BaseValues.throwableType());
                 b.raw(t, 0, t.length);
             }
             Native.objSetFields(txn, oidOf(o), b.toByteArray());
@@ -1065,8 +1074,7 @@ public final class Runtime {
     }
 
     /** A base value's state fields, encoded as objSetFields wants them (owner, name, value triples). */
-    private static byte[] encodeValueState(Object o, BaseValues.Type bt) {
-        Object[] st = bt.state(o);
+    private static byte[] encodeValueState(Object[] st, BaseValues.Type bt) {
         WireBuffer b = new WireBuffer(64);
         for (int i = 0; i < st.length; i++) {
             ValueCodec.encode(bt.owner, b);
@@ -1086,12 +1094,13 @@ public final class Runtime {
         if (txn == 0) {
             throw new IllegalStateException("kiln: a shared " + o.getClass().getName() + " changed outside a cluster lock");
         }
-        for (Object v : bt.state(o)) {
+        Object[] st = bt.state(o);
+        for (Object v : st) {
             if (v != null && !isLiteral(v) && oidOf(v) == 0) {
                 shareGraph(v, txn, o.getClass().getName(), new ArrayList<>());
             }
         }
-        Native.objSetFields(txn, oid, encodeValueState(o, bt));
+        Native.objSetFields(txn, oid, encodeValueState(st, bt));
     }
 
     /** A new instance of {@code c} without a constructor run ({@code EventObject}: its source stays null). */
