@@ -1079,7 +1079,12 @@ public final class Runtime {
         for (int i = 0; i < st.length; i++) {
             ValueCodec.encode(bt.owner, b);
             ValueCodec.encode(bt.names[i], b);
-            ValueCodec.encode(toValue(st[i]), b);
+            Object v = toValue(st[i]);
+            if (v instanceof Ref && ((Ref) v).oid() == 0) { // never record a reference to nothing
+                throw new IllegalStateException("kiln: " + bt.owner + "." + bt.names[i] + " refers to a "
+                        + st[i].getClass().getName() + " that was not shared");
+            }
+            ValueCodec.encode(v, b);
         }
         return b.toByteArray();
     }
