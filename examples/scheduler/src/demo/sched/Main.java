@@ -135,6 +135,7 @@ public class Main {
             try {
                 runReport();
             } catch (IllegalStateException e) {
+                e.addSuppressed(new IOException("could not close the report file"));
                 s.lastFailure = new JobFailedException("report", 2, e);
                 s.events.add(new JobEvent(s, "report", "failed"));
                 s.jobs.get(2).due.set(Calendar.HOUR_OF_DAY, 5); // retry at five
@@ -191,7 +192,8 @@ public class Main {
             Throwable f = s.lastFailure;
             if (f != null) {
                 System.out.println("app: last failure " + f + " attempt " + ((JobFailedException) f).attempt + " at " + top(f));
-                System.out.println("app: caused by " + f.getCause() + " at " + top(f.getCause()) + ", caused by " + f.getCause().getCause());
+                System.out.println("app: caused by " + f.getCause() + " at " + top(f.getCause()) + ", caused by " + f.getCause().getCause()
+                        + ", suppressed " + java.util.Arrays.toString(f.getCause().getSuppressed()));
             }
         }
     }

@@ -51,7 +51,8 @@ public class SchedulerExampleTest extends ExampleTestBase {
                         : "app: history 1243807200000=planned (by an equal key: planned)")
                 + (failed ? "\napp: last failure demo.sched.JobFailedException: job report failed (attempt 2) attempt 2 at"
                         + " demo.sched.Main.run(Main.java)\napp: caused by java.lang.IllegalStateException: report job failed at"
-                        + " demo.sched.Main.runReport(Main.java), caused by java.io.IOException: disk full on /var/spool/nightly" : "");
+                        + " demo.sched.Main.runReport(Main.java), caused by java.io.IOException: disk full on /var/spool/nightly,"
+                        + " suppressed [java.io.IOException: could not close the report file]" : "");
     }
 
     private static final String PLANNED_JOBS = "backup@2009-06-01 01:30 CEST index@2009-06-01 02:30 CEST report@2009-06-01 03:30 CEST";

@@ -453,10 +453,10 @@ public final class BaseValues {
 
     /**
      * A JDK {@code Throwable} with no state of its own (Exception, RuntimeException, IOException,
-     * IllegalStateException...): message, cause and stack trace (as text: one
-     * {@code class\tmethod\tfile\tline} line per element).
+     * IllegalStateException...): message, cause, stack trace (as text: one
+     * {@code class\tmethod\tfile\tline} line per element) and suppressed exceptions (an array).
      */
-    private static final Type THROWABLE = new Type(THROWABLE_OWNER, false, "message", "cause", "stackTrace") {
+    private static final Type THROWABLE = new Type(THROWABLE_OWNER, false, "message", "cause", "stackTrace", "suppressed") {
         @Override
         Object[] state(Object v) {
             Throwable t = (Throwable) v;
@@ -465,7 +465,8 @@ public final class BaseValues {
                 b.append(e.getClassName()).append('\t').append(e.getMethodName()).append('\t')
                         .append(e.getFileName() == null ? "" : e.getFileName()).append('\t').append(e.getLineNumber()).append('\n');
             }
-            return new Object[] {t.getMessage(), t.getCause(), b.toString()};
+            Throwable[] sup = t.getSuppressed();
+            return new Object[] {t.getMessage(), t.getCause(), b.toString(), sup.length == 0 ? null : sup};
         }
 
         @Override
@@ -503,6 +504,7 @@ public final class BaseValues {
                 }
             }
             t.setStackTrace(parseStack((String) s.get("stackTrace")));
+            addSuppressed(t, s.get("suppressed"));
         }
 
         @Override
@@ -590,8 +592,22 @@ public final class BaseValues {
             if (f[3].get(t) == null) {
                 f[3].set(t, f[4].get(null)); // addSuppressed enabled, as after a constructor
             }
+            addSuppressed(t, s.get("suppressed"));
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("kiln: cannot set the state of a " + t.getClass().getName() + ": " + e, e);
+        }
+    }
+
+    /** Adds the suppressed exceptions of state {@code sup} (a {@code Throwable[]}, or null) that {@code t} lacks. */
+    private static void addSuppressed(Throwable t, Object sup) {
+        if (!(sup instanceof Throwable[])) {
+            return;
+        }
+        java.util.List<Throwable> have = java.util.Arrays.asList(t.getSuppressed());
+        for (Throwable x : (Throwable[]) sup) {
+            if (x != null && x != t && !have.contains(x)) {
+                t.addSuppressed(x);
+            }
         }
     }
 

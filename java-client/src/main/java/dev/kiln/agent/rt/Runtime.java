@@ -256,6 +256,7 @@ public final class Runtime {
         IdentityHashMap<Object, String> fresh = new IdentityHashMap<>();
         IdentityHashMap<Object, Object> copies = new IdentityHashMap<>();
         IdentityHashMap<Object, Integer> place = new IdentityHashMap<>();
+        IdentityHashMap<Object, Object[]> states = new IdentityHashMap<>(); // base values' state, read once
         ArrayDeque<Object> todo = new ArrayDeque<>();
         Object top = check(root, rootPath, fresh, copies, todo, place, stripe);
         List<Object> order = new ArrayList<>();
@@ -314,6 +315,7 @@ public final class Runtime {
                             + " or list it in <transient-fields>. Nothing of this transaction was shared.");
                 }
                 Object[] st = bt.state(o);
+                states.put(o, st); // recorded as read here: a state object (the suppressed array) is a new one per read
                 for (int i = 0; i < st.length; i++) {
                     if (st[i] != null && !isLiteral(st[i])) {
                         check(st[i], path + "." + bt.names[i], fresh, copies, todo, place, at);
@@ -335,8 +337,15 @@ public final class Runtime {
             } catch (IllegalAccessException e) {
                 throw new TCNonPortableObjectError("kiln: cannot read the fields of " + o.getClass().getName() + ": " + e);
             }
-            if (o instanceof Throwable && ((Throwable) o).getCause() != null) { // an application exception's cause
-                check(((Throwable) o).getCause(), path + ".cause", fresh, copies, todo, place, at);
+            if (o instanceof Throwable) { // an application exception: its cause and suppressed exceptions
+                BaseValues.Type tt = BaseValues.throwableType();
+                Object[] st = tt.state(o);
+                states.put(o, st);
+                for (int i = 0; i < st.length; i++) {
+                    if (st[i] != null && !isLiteral(st[i])) {
+                        check(st[i], path + "." + tt.names[i], fresh, copies, todo, place, at);
+                    }
+                }
             }
         }
         for (Object o : order) {
@@ -344,7 +353,7 @@ public final class Runtime {
         }
         sharing.incrementAndGet();
         try {
-            createAndRecord(txn, order, created, place);
+            createAndRecord(txn, order, created, place, states);
         } finally {
             for (Object o : order) {
                 SHARING.remove(o);
@@ -384,7 +393,7 @@ public final class Runtime {
 
     /** The second and third phases of {@link #shareGraph}: ids for every new object, then their content. */
     private static void createAndRecord(long txn, List<Object> order, List<Object> created,
-                                        IdentityHashMap<Object, Integer> place) {
+                                        IdentityHashMap<Object, Integer> place, Map<Object, Object[]> states) {
         for (Object o : order) {
             int stripe = place.getOrDefault(o, -1);
             if (SharedArrays.isArray(o)) {
@@ -428,7 +437,7 @@ public final class Runtime {
             }
             BaseValues.Type bt = BaseValues.type(o.getClass());
             if (bt != null) {
-                Native.objSetFields(txn, oidOf(o), encodeValueState(o, bt));
+                Native.objSetFields(txn, oidOf(o), encodeValueState(states.get(o), bt));
                 continue;
             }
             WireBuffer b = new WireBuffer(64);
@@ -442,7 +451,7 @@ public final class Runtime {
                 throw new IllegalStateException(e);
             }
             if (o instanceof Throwable) { // an application exception: Throwable's message, cause, stack trace
-                byte[] t = encodeValueState(o, BaseValues.throwableType());
+                byte[] t = encodeValueState(states.get(o), BaseValues.throwableType());
                 b.raw(t, 0, t.length);
             }
             Native.objSetFields(txn, oidOf(o), b.toByteArray());
@@ -1087,13 +1096,17 @@ public final class Runtime {
     }
 
     /** A base value's state fields, encoded as objSetFields wants them (owner, name, value triples). */
-    private static byte[] encodeValueState(Object o, BaseValues.Type bt) {
-        Object[] st = bt.state(o);
+    private static byte[] encodeValueState(Object[] st, BaseValues.Type bt) {
         WireBuffer b = new WireBuffer(64);
         for (int i = 0; i < st.length; i++) {
             ValueCodec.encode(bt.owner, b);
             ValueCodec.encode(bt.names[i], b);
-            ValueCodec.encode(toValue(st[i]), b);
+            Object v = toValue(st[i]);
+            if (v instanceof Ref && ((Ref) v).oid() == 0) { // never record a reference to nothing
+                throw new IllegalStateException("kiln: " + bt.owner + "." + bt.names[i] + " refers to a "
+                        + st[i].getClass().getName() + " that was not shared");
+            }
+            ValueCodec.encode(v, b);
         }
         return b.toByteArray();
     }
@@ -1108,12 +1121,13 @@ public final class Runtime {
         if (txn == 0) {
             throw new IllegalStateException("kiln: a shared " + o.getClass().getName() + " changed outside a cluster lock");
         }
-        for (Object v : bt.state(o)) {
+        Object[] st = bt.state(o);
+        for (Object v : st) {
             if (v != null && !isLiteral(v) && oidOf(v) == 0) {
                 shareGraph(v, txn, o.getClass().getName(), new ArrayList<>(), stripeOf(oid));
             }
         }
-        Native.objSetFields(txn, oid, encodeValueState(o, bt));
+        Native.objSetFields(txn, oid, encodeValueState(st, bt));
     }
 
     /** A new instance of {@code c} without a constructor run ({@code EventObject}: its source stays null). */

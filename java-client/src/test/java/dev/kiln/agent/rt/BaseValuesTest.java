@@ -128,6 +128,16 @@ public class BaseValuesTest {
         UncheckedIOException u2 = (UncheckedIOException) t.create(UncheckedIOException.class, us);
         assertEquals("wrapped", u2.getMessage());
         assertSame(cause, u2.getCause());
+        // suppressed exceptions (try-with-resources): an array in the state, added back
+        IOException closing = new IOException("close failed");
+        ise.addSuppressed(closing);
+        Map<String, Object> withSup = BaseValues.stateMap(t, ise);
+        assertSame(closing, ((Throwable[]) withSup.get("suppressed"))[0]);
+        Throwable c2 = (Throwable) t.create(IllegalStateException.class, withSup);
+        assertEquals(Arrays.asList(closing), Arrays.asList(c2.getSuppressed()));
+        t.apply(c2, withSup); // a refresh adds nothing twice
+        assertEquals(1, c2.getSuppressed().length);
+        assertNull(BaseValues.stateMap(t, new RuntimeException()).get("suppressed"));
         Throwable none = (Throwable) roundTrip(new RuntimeException());
         assertNull(none.getMessage());
         assertNull(none.getCause());
