@@ -7,5 +7,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 jar=${KILN_AGENT_JAR:-$here/../../java-client/build/libs/kiln-agent.jar}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-javac -d "$out" $(find "$here/src" -name '*.java')
+javac -cp "$jar" -d "$out" $(find "$here/src" -name '*.java')
 exec java -javaagent:"$jar" -Dtc.config="$here/tc-config.xml" -cp "$out" demo.coll.Main "$@"
