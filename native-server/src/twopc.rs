@@ -111,7 +111,7 @@ pub struct Table {
     /// them: the last vote's question, or the commit's own task).
     held: HashMap<Xid, Held>,
     /// Per coordinator stripe, the task holding this server's `Outcome` connection to it.
-    askers: HashMap<u8, tokio::sync::mpsc::UnboundedSender<Ask>>,
+    askers: HashMap<u8, Link>,
     /// The resolver task runs.
     resolver: bool,
     /// The stripe this table serves (set at start, `Table::set_stripe`).
@@ -1079,24 +1079,72 @@ fn ask_soon(shared: &Arc<Shared>, st: &mut State, xid: Xid) {
 /// A question for a coordinator stripe's `Outcome` connection, and where its answer goes.
 type Ask = (Xid, tokio::sync::oneshot::Sender<(u8, u64)>);
 
-/// Asks the coordinator stripe of `xid` for the outcome (queued on the connection to that
-/// stripe, [`asker`], shared by every question to it, several in flight); `None` when the
-/// connection's task is gone.
+/// This server's `Outcome` connection to one coordinator stripe: shared by whoever asks — a
+/// session writes its question itself when nothing is waiting to be written (a vote costs no
+/// hand-off between tasks) — and the task that connects, writes what could not be written at
+/// once and reads the answers ([`asker`]).
+type Link = Arc<parking_lot::Mutex<AskLink>>;
+
+#[derive(Debug, Default)]
+pub(crate) struct AskLink {
+    /// The connection's write half, while connected.
+    wr: Option<Arc<tokio::net::tcp::OwnedWriteHalf>>,
+    /// Questions sent, by `req_id`.
+    inflight: HashMap<u64, tokio::sync::oneshot::Sender<(u8, u64)>>,
+    next_req: u64,
+    /// Bytes of questions not written yet, in order (written by the task).
+    backlog: bytes::BytesMut,
+    /// Questions asked while not connected.
+    waiting: Vec<Ask>,
+    /// Wakes the task (questions waiting, or a backlog).
+    wake: Arc<tokio::sync::Notify>,
+    running: bool,
+}
+
+impl AskLink {
+    /// Queues question `xid` (its id, in flight; its bytes written now when the connection
+    /// takes them, else left in the backlog).
+    fn put(&mut self, shared: &Shared, xid: Xid, answer: tokio::sync::oneshot::Sender<(u8, u64)>) {
+        let Some(wr) = self.wr.clone() else {
+            self.waiting.push((xid, answer));
+            self.wake.notify_one();
+            return;
+        };
+        self.next_req += 1;
+        let req_id = self.next_req;
+        self.inflight.insert(req_id, answer);
+        let frame = kiln_protocol::frame::to_bytes(&Message::Outcome {
+            req_id,
+            xid,
+            from: shared.settings.stripe,
+        });
+        let written = if self.backlog.is_empty() {
+            wr.try_write(&frame).unwrap_or(0)
+        } else {
+            0
+        };
+        if written < frame.len() {
+            self.backlog.extend_from_slice(&frame[written..]);
+            self.wake.notify_one();
+        }
+    }
+}
+
+/// Asks the coordinator stripe of `xid` for the outcome (on this server's connection to that
+/// stripe, shared by every question to it, several in flight, [`AskLink`]).
 fn send_question(
     shared: &Arc<Shared>,
     st: &mut State,
     xid: Xid,
 ) -> Option<tokio::sync::oneshot::Receiver<(u8, u64)>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let sender = st
-        .twopc
-        .askers
-        .entry(xid.stripe)
-        .or_insert_with(|| asker(shared.clone(), xid.stripe));
-    if sender.send((xid, tx)).is_err() {
-        st.twopc.askers.remove(&xid.stripe);
-        return None;
+    let link = st.twopc.askers.entry(xid.stripe).or_default().clone();
+    let mut l = link.lock();
+    if !l.running {
+        l.running = true;
+        tokio::spawn(asker(shared.clone(), xid.stripe, link.clone()));
     }
+    l.put(shared, xid, tx);
     Some(rx)
 }
 
@@ -1109,93 +1157,107 @@ async fn answer_of(q: Option<tokio::sync::oneshot::Receiver<(u8, u64)>>) -> Opti
         .ok()
 }
 
-/// Starts the task that holds this server's `Outcome` connection to coordinator stripe
-/// `stripe` (to each of its servers' client ports in turn until one answers: only the active
-/// listens), sends it the questions and routes the answers by `req_id`. When the connection
-/// fails, the questions in flight get no answer (their askers try again) and the next
-/// question connects anew.
-fn asker(shared: Arc<Shared>, stripe: u8) -> tokio::sync::mpsc::UnboundedSender<Ask> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Ask>();
-    tokio::spawn(async move {
-        let mut stop = shared.shutdown.subscribe();
-        let addrs = shared
-            .settings
-            .stripe_addrs
-            .get(usize::from(stripe))
-            .cloned()
-            .unwrap_or_default();
-        let mut next_req = 0u64;
-        'connect: loop {
-            let first = tokio::select! {
-                a = rx.recv() => match a { Some(a) => a, None => return },
+/// The task of this server's `Outcome` connection to coordinator stripe `stripe`: connects
+/// when questions wait (to each of that stripe's servers' client ports in turn until one
+/// answers: only the active listens), writes the backlog, and routes the answers by `req_id`.
+/// When the connection fails, the questions in flight get no answer (their askers try again)
+/// and the next question connects anew.
+async fn asker(shared: Arc<Shared>, stripe: u8, link: Link) {
+    use tokio::io::AsyncReadExt;
+    let mut stop = shared.shutdown.subscribe();
+    let wake = link.lock().wake.clone();
+    let addrs = shared
+        .settings
+        .stripe_addrs
+        .get(usize::from(stripe))
+        .cloned()
+        .unwrap_or_default();
+    loop {
+        if link.lock().waiting.is_empty() {
+            tokio::select! {
+                _ = wake.notified() => continue,
                 _ = stop.changed() => return,
-            };
-            let mut sock = None;
-            for addr in &addrs {
-                let c = tokio::time::timeout(
-                    Duration::from_secs(2),
-                    tokio::net::TcpStream::connect(addr),
-                )
-                .await;
-                if let Ok(Ok(c)) = c {
-                    c.set_nodelay(true).ok();
-                    sock = Some(c);
-                    break;
-                }
-            }
-            let Some(sock) = sock else {
-                debug!(stripe, "no server of the coordinator stripe answers");
-                continue; // `first` is dropped: its asker tries again
-            };
-            let (mut rd, mut wr) = sock.into_split();
-            let mut inflight: HashMap<u64, Ask> = HashMap::new();
-            let mut buf = bytes::BytesMut::with_capacity(4096);
-            let mut pending = Some(first);
-            loop {
-                if let Some((xid, answer)) = pending.take() {
-                    next_req += 1;
-                    let req = kiln_protocol::frame::to_bytes(&Message::Outcome {
-                        req_id: next_req,
-                        xid,
-                        from: shared.settings.stripe,
-                    });
-                    inflight.insert(next_req, (xid, answer));
-                    if wr.write_all(&req).await.is_err() {
-                        continue 'connect;
-                    }
-                }
-                while let Ok(Some(n)) = kiln_protocol::frame::check(&buf, 1 << 16) {
-                    let f = buf.split_to(n);
-                    match kiln_protocol::frame::parse(&f) {
-                        Ok(Message::OutcomeIs {
-                            req_id, state, gtx, ..
-                        }) => {
-                            if let Some((_, answer)) = inflight.remove(&req_id) {
-                                let _ = answer.send((state, gtx));
-                            }
-                        }
-                        other => {
-                            warn!(stripe, answer = ?other, "unexpected answer on an Outcome connection: reconnecting");
-                            continue 'connect;
-                        }
-                    }
-                }
-                tokio::select! {
-                    a = rx.recv() => match a {
-                        Some(a) => pending = Some(a),
-                        None => return,
-                    },
-                    r = rd.read_buf(&mut buf) => match r {
-                        Ok(n) if n > 0 => {}
-                        _ => continue 'connect, // the questions in flight get no answer
-                    },
-                    _ = stop.changed() => return,
-                }
             }
         }
-    });
-    tx
+        let mut sock = None;
+        for addr in &addrs {
+            let c =
+                tokio::time::timeout(Duration::from_secs(2), tokio::net::TcpStream::connect(addr))
+                    .await;
+            if let Ok(Ok(c)) = c {
+                c.set_nodelay(true).ok();
+                sock = Some(c);
+                break;
+            }
+        }
+        let Some(sock) = sock else {
+            debug!(stripe, "no server of the coordinator stripe answers");
+            link.lock().waiting.clear(); // their askers try again
+            continue;
+        };
+        let (mut rd, wr) = sock.into_split();
+        let wr = Arc::new(wr);
+        {
+            let mut l = link.lock();
+            l.wr = Some(wr.clone());
+            for (xid, answer) in std::mem::take(&mut l.waiting) {
+                l.put(&shared, xid, answer);
+            }
+        }
+        let mut buf = bytes::BytesMut::with_capacity(4096);
+        let failed = 'conn: loop {
+            // Write what the sessions could not.
+            loop {
+                let more = !link.lock().backlog.is_empty();
+                if !more {
+                    break;
+                }
+                if wr.writable().await.is_err() {
+                    break 'conn true;
+                }
+                let mut l = link.lock();
+                match wr.try_write(&l.backlog) {
+                    Ok(n) => {
+                        let _ = l.backlog.split_to(n);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => break 'conn true,
+                }
+            }
+            while let Ok(Some(n)) = kiln_protocol::frame::check(&buf, 1 << 16) {
+                let f = buf.split_to(n);
+                match kiln_protocol::frame::parse(&f) {
+                    Ok(Message::OutcomeIs {
+                        req_id, state, gtx, ..
+                    }) => {
+                        if let Some(answer) = link.lock().inflight.remove(&req_id) {
+                            let _ = answer.send((state, gtx));
+                        }
+                    }
+                    other => {
+                        warn!(stripe, answer = ?other, "unexpected answer on an Outcome connection: reconnecting");
+                        break 'conn true;
+                    }
+                }
+            }
+            tokio::select! {
+                r = rd.read_buf(&mut buf) => match r {
+                    Ok(n) if n > 0 => {}
+                    _ => break 'conn true,
+                },
+                _ = wake.notified() => {}
+                _ = stop.changed() => break 'conn false,
+            }
+        };
+        // The questions in flight get no answer: their askers ask again.
+        let mut l = link.lock();
+        l.wr = None;
+        l.inflight.clear();
+        l.backlog.clear();
+        if !failed {
+            return;
+        }
+    }
 }
 
 /// Applies (`commit`) or drops a participant part, as the coordinator stripe decided.
