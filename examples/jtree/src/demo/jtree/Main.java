@@ -34,6 +34,7 @@ import javax.swing.tree.TreePath;
  * {@code rename PATH NAME} (valueForPathChanged), {@code edit PATH NAME} (setUserObject +
  * nodeChanged, locked), {@code graft PATH NAME} (node.add + nodeStructureChanged, locked),
  * {@code unlocked PATH NAME} (node.add outside any lock: refused), {@code reload},
+ * {@code reroot NAME} (a new root above the old one: setRoot, locked),
  * {@code mark KEY PATH} (a TreePath into the shared map {@code demo.jtree.Main.marks}),
  * {@code marks}, {@code print} (the tree as the JTree renders it, every row expanded),
  * {@code quit}. Argument: this JVM's name.
@@ -158,6 +159,15 @@ public class Main {
         }
     }
 
+    /** A new root above the old one (setRoot), under the model's cluster lock (autolocked: {@code locked*}). */
+    private void lockedReroot(String name) {
+        synchronized (model) {
+            DefaultMutableTreeNode top = new DefaultMutableTreeNode(name);
+            top.add((DefaultMutableTreeNode) model.getRoot());
+            model.setRoot(top);
+        }
+    }
+
     private void lockedMark(String key, TreePath p) {
         synchronized (marks) {
             marks.put(key, p);
@@ -191,6 +201,9 @@ public class Main {
             case "reload":
                 model.reload();
                 break;
+            case "reroot":
+                lockedReroot(a[1]);
+                break;
             case "mark":
                 lockedMark(a[1], new TreePath(node(a[2]).getPath()));
                 say("marked " + a[1]);
@@ -208,7 +221,7 @@ public class Main {
                 print();
                 break;
             default:
-                say("unknown command " + w[0] + " (add, remove, rename, edit, graft, unlocked, reload, mark, marks, print, quit)");
+                say("unknown command " + w[0] + " (add, remove, rename, edit, graft, unlocked, reload, reroot, mark, marks, print, quit)");
         }
     }
 

@@ -237,7 +237,7 @@ public class JTreeExampleTest extends ExampleTestBase {
         assertFalse(err("right"), err("right").contains("Exception"));
     }
 
-    /** What runs when no Xvfb can be installed: the model part, headless (a JTree without a window). */
+    /** What runs when no Xvfb can be installed: the model part, headless (a JTree without a window); setRoot. */
     @Test
     public void theModelPartRunsHeadless() throws Exception {
         childEnv.remove("DISPLAY");
@@ -250,6 +250,14 @@ public class JTreeExampleTest extends ExampleTestBase {
         assertEquals(Arrays.asList("app: == tree (7 rows)", "app: Acme", "app:   Engineering", "app:     Alice",
                 "app:     Bob", "app:   Sales", "app:     Carol", "app:     Frank"),
                 treeAfter("left", left, "app: heard inserted [Acme, Sales] [1] [Frank]", 1));
+        // setRoot under synchronized (model): the new root and the old one's new parent are shared.
+        type(left, "reroot Holding\n");
+        assertEquals(Arrays.asList("app: == tree (8 rows)", "app: Holding", "app:   Acme", "app:     Engineering",
+                "app:       Alice", "app:       Bob", "app:     Sales", "app:       Carol", "app:       Frank"),
+                treeAfter("right", right, "app: heard structure [Holding]", 1));
+        type(right, "add Holding/Acme/Sales Gina\n");
+        assertEquals("app:       Gina",
+                treeAfter("left", left, "app: heard inserted [Holding, Acme, Sales] [2] [Gina]", 1).get(9));
         type(left, "quit\n");
         type(right, "quit\n");
         finish(left);

@@ -57,13 +57,11 @@ public class KilnDefaultMutableTreeNode extends javax.swing.tree.DefaultMutableT
 
     @Override
     public void insert(MutableTreeNode newChild, int childIndex) {
-        if ($kiln$oid == 0) {
-            super.insert(newChild, childIndex);
-            return;
-        }
         Vector<TreeNode> before = children;
         super.insert(newChild, childIndex);
-        if (children != before) {
+        // Tested after the call: this node may have become shared during it (a shared child's
+        // setParent(this) shares this node, before the JDK creates the children vector).
+        if ($kiln$oid != 0 && children != before) {
             Runtime.afterPut(this, OWNER, "children"); // the JDK made the vector: shared as a Kiln copy
         }
     }
