@@ -10,7 +10,7 @@ command -v cc >/dev/null || need_apt+=(build-essential)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 # The C API tests run their C programs under valgrind memcheck (c-api/tests/c_programs.rs).
 command -v valgrind >/dev/null || need_apt+=(valgrind)
-# The desktop example's test (JTableExampleTest) runs its Swing JVMs on an Xvfb display it starts.
+# The desktop examples' tests (JTableExampleTest, JTreeExampleTest) run their Swing JVMs on an Xvfb display each starts.
 command -v Xvfb >/dev/null || need_apt+=(xvfb)
 # The console's real-browser test (integration/console/run.sh) drives headless Chromium.
 command -v chromium >/dev/null || need_apt+=(chromium)
@@ -20,7 +20,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq || echo "warning: apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" \
-    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind; JTableExampleTest runs headless; the console browser test needs chromium)"
+    || echo "warning: could not install ${need_apt[*]} (the Redis comparison is skipped; the C API tests run without valgrind; JTableExampleTest and JTreeExampleTest run headless; the console browser test needs chromium)"
 fi
 if ! command -v cargo >/dev/null; then
   echo "cargo not found: install Rust (rustup) first" >&2

@@ -27,6 +27,8 @@ final class JdkAllocRewriter extends MethodVisitor {
         }
         KILN.put("javax/swing/DefaultListModel", "dev/kiln/agent/jdk/KilnDefaultListModel"); // Desktop programs
         KILN.put("javax/swing/table/DefaultTableModel", "dev/kiln/agent/jdk/KilnDefaultTableModel");
+        KILN.put("javax/swing/tree/DefaultTreeModel", "dev/kiln/agent/jdk/KilnDefaultTreeModel");
+        KILN.put("javax/swing/tree/DefaultMutableTreeNode", "dev/kiln/agent/jdk/KilnDefaultMutableTreeNode");
         for (String n : new String[] {"ConcurrentHashMap", "LinkedBlockingQueue", "ArrayBlockingQueue",
             "ConcurrentLinkedQueue", "CopyOnWriteArrayList", "CopyOnWriteArraySet", "ConcurrentSkipListMap",
             "ConcurrentSkipListSet", "PriorityBlockingQueue", "LinkedBlockingDeque"}) {

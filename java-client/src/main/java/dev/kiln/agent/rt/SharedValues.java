@@ -40,7 +40,8 @@ public final class SharedValues {
             "java.awt.geom.Rectangle2D$Double", "java.awt.geom.Rectangle2D$Float",
             "java.awt.geom.RoundRectangle2D$Double", "java.awt.geom.RoundRectangle2D$Float",
             "java.awt.geom.Ellipse2D$Double", "java.awt.geom.Ellipse2D$Float",
-            "java.awt.geom.Path2D$Double", "java.awt.geom.Path2D$Float", "java.awt.geom.GeneralPath"));
+            "java.awt.geom.Path2D$Double", "java.awt.geom.Path2D$Float", "java.awt.geom.GeneralPath",
+            "javax.swing.tree.TreePath")); // immutable: a JTree's paths, held in shared maps
 
     /** Internal names of the classes whose fields a PUTFIELD of instrumented code is barriered on. */
     private static final Set<String> OWNERS = new HashSet<>();
@@ -59,10 +60,11 @@ public final class SharedValues {
         TRANSIENT.put("java.util.EventObject", new HashSet<>(Arrays.asList("source"))); // as Terracotta: local to each JVM
         TRANSIENT.put("javax.swing.AbstractListModel", new HashSet<>(Arrays.asList("listenerList")));
         TRANSIENT.put("javax.swing.table.AbstractTableModel", new HashSet<>(Arrays.asList("listenerList")));
+        TRANSIENT.put("javax.swing.tree.DefaultTreeModel", new HashSet<>(Arrays.asList("listenerList")));
     }
 
     /** The packages of java.desktop whose non-public state the agent reads and writes. */
-    static final String[] OPENED = {"java.awt", "java.awt.geom", "javax.swing", "javax.swing.table"};
+    static final String[] OPENED = {"java.awt", "java.awt.geom", "javax.swing", "javax.swing.table", "javax.swing.tree"};
 
     private static final ClassValue<Boolean> IS_VALUE = new ClassValue<Boolean>() {
         @Override
@@ -260,7 +262,7 @@ public final class SharedValues {
 
     /**
      * A Kiln subclass of a JDK class of an {@link #OPENED} package ({@code KilnDefaultTableModel},
-     * {@code KilnDefaultListModel}), shared as a physical object: its JDK superclass's fields are
+     * {@code KilnDefaultListModel}, {@code KilnDefaultTreeModel}, {@code KilnDefaultMutableTreeNode}), shared as a physical object: its JDK superclass's fields are
      * reachable (opened), so the sharing walk does not refuse it as it refuses other subclasses of
      * JDK classes with state.
      */

@@ -4,7 +4,7 @@ import dev.kiln.internal.Native;
 
 /**
  * The cluster side of the Kiln Swing models ({@code dev.kiln.agent.jdk.KilnDefaultTableModel},
- * {@code KilnDefaultListModel}): a shared model's methods run under the model's named cluster
+ * {@code KilnDefaultListModel}, {@code KilnDefaultTreeModel}): a shared model's methods run under the model's named cluster
  * lock ({@code javax.swing.table.DefaultTableModel@<oid>}, read level for {@code get*}, write
  * level for the mutators), so an unsynchronized {@code model.setValueAt(..)} from a Swing
  * listener is a cluster transaction of its own; and the events the model fires are distributed
@@ -29,28 +29,49 @@ public final class SwingModels {
     private static final java.util.concurrent.ConcurrentHashMap<Long, Long> HANDLES =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Per thread: {depth of model calls, key of the named lock the outermost one took (0: none)}. */
+    private static final ThreadLocal<long[]> CALLS = ThreadLocal.withInitial(() -> new long[2]);
+
     /**
-     * Takes (or re-enters) the named lock of shared model {@code m} at {@code level} and applies
-     * remote changes; returns false, taking nothing, when {@code m} is not shared. A read holder
-     * re-entering for write is not upgraded (as named locks).
+     * Before a method of shared model {@code m}: the outermost model call of a thread takes the
+     * model's named lock at {@code level} (and applies remote changes) when the thread holds no
+     * cluster lock; inside a cluster lock the program holds (a {@code synchronized (model)} in
+     * an autolocked method), or inside another model call, it takes nothing and the call's
+     * changes and events are part of that lock's transaction (so the events are sent after the
+     * node edits the program made before the call, in the same transaction). Returns false,
+     * taking nothing, when {@code m} is not shared; true otherwise (then {@link #exit} after).
      */
     public static boolean enter(Managed m, String type, int level) {
         long oid = m.$kiln$oid();
         if (oid == 0) {
             return false;
         }
-        long c = Runtime.clientHandle();
-        Long h = HANDLES.get(oid);
-        if (h == null) {
-            h = HANDLES.computeIfAbsent(oid, o -> Native.lockName(c, type + "@" + o));
+        long[] calls = CALLS.get();
+        if (calls[0]++ == 0 && Runtime.currentTxn() == 0) {
+            long c = Runtime.clientHandle();
+            Long h = HANDLES.get(oid);
+            if (h == null) {
+                h = HANDLES.computeIfAbsent(oid, o -> Native.lockName(c, type + "@" + o));
+            }
+            try {
+                Runtime.lockHeld(key(oid), h, level, -1);
+            } catch (RuntimeException | Error e) {
+                calls[0]--;
+                throw e;
+            }
+            calls[1] = key(oid);
         }
-        Runtime.lockHeld(key(oid), h, level, -1);
         return true;
     }
 
-    /** Leaves what {@link #enter} took (only when it returned true): the outermost exit commits. */
+    /** Leaves what {@link #enter} took (only when it returned true): the outermost exit releases (commits). */
     public static void exit(Managed m) {
-        Runtime.exitShared(key(m.$kiln$oid()));
+        long[] calls = CALLS.get();
+        if (--calls[0] == 0 && calls[1] != 0) {
+            long k = calls[1];
+            calls[1] = 0;
+            Runtime.exitShared(k);
+        }
     }
 
     private static final java.util.concurrent.ConcurrentHashMap<String, Integer> TARGETS =
@@ -72,7 +93,7 @@ public final class SwingModels {
 
     /**
      * Distributes {@code model.$kiln$fire(args)} (declared by {@code cls} with descriptor
-     * {@code desc}, ints only) to the JVMs where the model is resident, after the current
+     * {@code desc}: ints, or arrays and shared objects, sent as the arguments of a distributed method) to the JVMs where the model is resident, after the current
      * transaction commits; not when called while running a remote call (the remote side fires
      * locally only) or on a model that is not shared.
      */

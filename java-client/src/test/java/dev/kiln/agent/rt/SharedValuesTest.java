@@ -87,6 +87,9 @@ public class SharedValuesTest {
         assertFalse(SharedValues.transientField(Color.class.getDeclaredField("value")));
         assertTrue(SharedValues.transientField(javax.swing.table.AbstractTableModel.class.getDeclaredField("listenerList")));
         assertTrue(SharedValues.transientField(javax.swing.AbstractListModel.class.getDeclaredField("listenerList")));
+        assertTrue(SharedValues.transientField(javax.swing.tree.DefaultTreeModel.class.getDeclaredField("listenerList")));
+        assertFalse("a node's Java-transient userObject is its label",
+                SharedValues.transientField(javax.swing.tree.DefaultMutableTreeNode.class.getDeclaredField("userObject")));
         assertFalse("Path2D's Java-transient fields are the path",
                 SharedValues.transientField(Path2D.class.getDeclaredField("pointTypes")));
     }
@@ -152,5 +155,68 @@ public class SharedValuesTest {
         List<String> kiln = drive(new KilnDefaultListModel<>());
         assertEquals(jdk, kiln);
         assertEquals(11, kiln.size());
+    }
+
+    /** Builds and edits a tree through the model and directly; the events heard and the tree after. */
+    private static List<String> drive(java.util.function.Function<Object, javax.swing.tree.DefaultMutableTreeNode> node,
+            java.util.function.Function<javax.swing.tree.TreeNode, javax.swing.tree.DefaultTreeModel> model) {
+        List<String> events = new ArrayList<>();
+        javax.swing.tree.DefaultMutableTreeNode root = node.apply("root");
+        javax.swing.tree.DefaultMutableTreeNode a = node.apply("a");
+        root.add(a);
+        javax.swing.tree.DefaultTreeModel m = model.apply(root);
+        m.addTreeModelListener(new javax.swing.event.TreeModelListener() {
+            private void heard(String what, javax.swing.event.TreeModelEvent e) {
+                events.add(what + " " + e.getTreePath() + " " + java.util.Arrays.toString(e.getChildIndices()) + " "
+                        + java.util.Arrays.toString(e.getChildren()));
+            }
+
+            @Override
+            public void treeNodesChanged(javax.swing.event.TreeModelEvent e) {
+                heard("changed", e);
+            }
+
+            @Override
+            public void treeNodesInserted(javax.swing.event.TreeModelEvent e) {
+                heard("inserted", e);
+            }
+
+            @Override
+            public void treeNodesRemoved(javax.swing.event.TreeModelEvent e) {
+                heard("removed", e);
+            }
+
+            @Override
+            public void treeStructureChanged(javax.swing.event.TreeModelEvent e) {
+                heard("structure", e);
+            }
+        });
+        javax.swing.tree.DefaultMutableTreeNode b = node.apply("b");
+        m.insertNodeInto(b, root, 0);
+        m.insertNodeInto(node.apply("c"), a, 0);
+        m.valueForPathChanged(new javax.swing.tree.TreePath(b.getPath()), "b2");
+        a.insert(b, 1); // moved: removed from root first
+        m.nodeStructureChanged(root);
+        m.removeNodeFromParent(a);
+        a.setAllowsChildren(false); // drops its children
+        m.nodeChanged(root);
+        m.reload();
+        m.setAsksAllowsChildren(true);
+        events.add(root.getChildCount() + " " + a.getChildCount() + " " + m.isLeaf(a) + " " + m.getIndexOfChild(root, a)
+                + " " + java.util.Arrays.toString(m.getPathToRoot(root)) + " " + b.getParent());
+        Object copy = ((javax.swing.tree.DefaultMutableTreeNode) a.clone()).getUserObject();
+        m.setRoot(null);
+        m.setRoot(a);
+        events.add(copy + " " + m.getRoot() + " " + m.getChildCount(a));
+        return events;
+    }
+
+    @Test
+    public void anUnsharedTreeModelAndItsNodesAreTheJdks() {
+        List<String> jdk = drive(javax.swing.tree.DefaultMutableTreeNode::new, javax.swing.tree.DefaultTreeModel::new);
+        List<String> kiln = drive(dev.kiln.agent.jdk.KilnDefaultMutableTreeNode::new, dev.kiln.agent.jdk.KilnDefaultTreeModel::new);
+        assertEquals(jdk, kiln);
+        assertEquals(11, kiln.size());
+        assertTrue(SharedValues.isValue(new javax.swing.tree.TreePath("x")));
     }
 }
