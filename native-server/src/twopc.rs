@@ -7,14 +7,16 @@
 //! *pins* the objects it touches: a `Fault` of one, and any other client's prepare or
 //! transaction touching one, wait until the decision (bounded by [`PIN_WAIT`]); so do the
 //! preparing client's own requests on a participant stripe (its later transactions there are
-//! applied after the part). Once every part is prepared the client sends the coordinator
-//! stripe (its lock's) `Commit{xid, lock, participants}`: the coordinator applies its part
-//! through the ordinary commit pipeline (durable, replicated, deltas to the other clients,
-//! notifies, DMIs), records the decision and the lock's fence in the same record, and answers
-//! `Decided{gtx}` — the client's commit returns there, after two round trips. Each participant
-//! learns the decision from the coordinator stripe itself: right after its `Prepared` it asks
-//! `Outcome{xid}` (held by the coordinator until it decides, [`outcome`]; re-asked by
-//! [`start_resolver`] after a failover or restart) and applies or drops its part. A lock's
+//! applied after the part). Right behind its `Prepare` to the coordinator stripe (its lock's)
+//! the client sends `Commit{xid, lock, participants, fence}`, held there ([`commit`]) until
+//! every participant voted: right after its `Prepared`, a participant asks the coordinator
+//! `Outcome{xid, from}` (its vote; held by the coordinator until it decides, [`outcome`];
+//! re-asked by [`start_resolver`] after a failover or restart). The last vote decides: the
+//! coordinator applies its part through the ordinary commit pipeline (durable, replicated,
+//! deltas to the other clients, notifies, DMIs), records the decision and the lock's fence in
+//! the same record, and answers `Decided{gtx}` — the client's commit returns there, one round
+//! trip plus the vote's hop. Each participant learns the decision from its question's answer
+//! and applies or drops its part. A lock's
 //! fence (per participant stripe, the last xid committed under it that changed that stripe)
 //! precedes every later award of the lock (`AwardFence`); the new holder uses the award once
 //! each of those stripes answered its `AwaitParts{xid}` ([`await_parts`]: the parts are

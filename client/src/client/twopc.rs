@@ -2,16 +2,17 @@
 //!
 //! A transaction lives on its lock's stripe (the **coordinator**). Changes it makes to objects
 //! of other stripes are recorded per stripe ([`crate::Txn`] keeps them beside the lock
-//! stripe's part); objects it creates get ids of the lock's stripe. At commit, when other
-//! stripes are involved — two round trips:
-//! 1. `Prepare{xid, part}` to every involved stripe, the coordinator included, in parallel;
-//! 2. all `Prepared` → `Commit{xid, lock, participants}` to the coordinator: its part is
-//!    applied and the decision recorded, with the lock's fence (that is the commit point);
-//!    it answers `Decided{gtx}` and the commit returns. Each participant learns the decision
-//!    from the coordinator stripe (it asked right after preparing) and applies its part;
-//!    this client's later requests there wait for that server-side;
-//!    any `PrepareFailed` (or a lost stripe) → `Decide{abort}` everywhere and the commit
-//!    fails, nothing applied anywhere.
+//! stripe's part); new objects are placed on the stripe of what links them and travel in that
+//! stripe's part. At commit, when other stripes are involved — one round trip for the client:
+//! 1. `Prepare{xid, part}` to every involved stripe in parallel (the participants first), and
+//!    `Commit{xid, lock, participants, fence}` to the coordinator right behind its `Prepare`;
+//! 2. each participant, once prepared, votes by asking the coordinator `Outcome`; the last vote
+//!    decides: the coordinator applies its part and records the decision with the lock's fence
+//!    (the commit point) and answers `Decided{gtx}` — the commit returns. Each participant
+//!    applies its part on its question's answer; this client's later requests there wait for
+//!    that server-side;
+//! 3. any `PrepareFailed` (or a lost stripe) → `Decide{abort}` everywhere; the coordinator's
+//!    answer to `Commit` is the outcome (aborted: the commit fails, nothing applied anywhere).
 //!
 //! The lock's next award (to any client) is preceded by `AwardFence{[(stripe, xid)]}` and used
 //! only once each of those stripes answered `AwaitParts{xid}` ([`Inner::hold_award`]): a
