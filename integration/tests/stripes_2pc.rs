@@ -823,3 +823,32 @@ async fn a_commit_whose_coordinator_part_failed_is_aborted_despite_the_votes() {
     c.close().await.unwrap();
     drop(raw);
 }
+
+/// A participant follows its coordinator stripe, never the client: once the coordinator
+/// committed on the participant's vote, a late `Decide{abort}` from the client (as one whose
+/// answer from the participant was lost would send) is answered `committed`, and both halves
+/// are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_answers_a_late_abort_with_the_coordinators_commit() {
+    let (g, spec) = two_stripes().await;
+    let setup = connect(&spec, "setup").await;
+    let accts = open_accounts(&setup, 1, 100).await;
+    let (x, y) = (accts[0], accts[1]);
+    setup.close().await.unwrap();
+    let ports = [g.members[0].dso_port, g.members[1].dso_port];
+    let (mut raw, xid) = raw_prepare(ports, "late-abort", 1, [(x, 60), (y, 140)], true);
+    raw[1].send(&M::Decide {
+        req_id: 3,
+        xid,
+        commit: false,
+    });
+    let a = answer(&mut raw[1], "decided");
+    assert!(matches!(a, M::Decided { commit: true, .. }), "{a:?}");
+    drop(raw);
+    let c = connect(&spec, "check").await;
+    assert_eq!(
+        (read_balance(&c, x).await, read_balance(&c, y).await),
+        (60, 140)
+    );
+    c.close().await.unwrap();
+}

@@ -716,7 +716,12 @@ fn answer_held(st: &mut State, xid: Xid) {
     }
 }
 
-/// `Decide{req_id, xid, commit}` from client `me`.
+/// `Decide{req_id, xid, commit}` from client `me` (after a failed prepare, `commit` false).
+/// At the coordinator stripe an abort is decided here (a commit is decided by `Commit` only:
+/// `Decide{commit}` there is refused). A participant never decides on the client's word —
+/// its vote may already have let the coordinator commit —: a prepared part is answered once
+/// the coordinator stripe's decision is applied here; a part it never prepared (it cast no
+/// vote) is recorded aborted.
 pub async fn decide(
     shared: &Arc<Shared>,
     me: ClientId,
@@ -724,7 +729,81 @@ pub async fn decide(
     xid: Xid,
     commit: bool,
 ) -> Result<(), Violation> {
-    decide_inner(shared, me, req_id, xid, commit, None).await
+    if xid.stripe == shared.settings.stripe {
+        if commit {
+            return Err(Violation::new(
+                ErrorCode::OutOfOrder,
+                format!("Decide{{commit}} of {xid} at its coordinator stripe: a commit is decided by Commit (protocol.md §9.12)"),
+            ));
+        }
+        return decide_inner(shared, me, req_id, xid, false, None).await;
+    }
+    if shared.ha.is_group() && !shared.ha.is_active() {
+        return Err(shared.deposed());
+    }
+    let answer = move |st: &State| {
+        let (commit, gtx) = st.twopc.decided.get(&xid).copied()?;
+        Some(Message::Decided {
+            req_id,
+            xid,
+            commit,
+            gtx,
+        })
+    };
+    {
+        let mut st = shared.state.lock();
+        if let Some(m) = answer(&st) {
+            st.send(me, m);
+            return Ok(());
+        }
+        if !st.twopc.parts.contains_key(&xid) {
+            if commit {
+                return Err(Violation::new(
+                    ErrorCode::OutOfOrder,
+                    format!("commit of {xid}, which was never prepared on this stripe"),
+                ));
+            }
+            st.twopc.remember(xid, false, 0);
+            drop(shared.record(vec![Op::Decided(xid, false, 0)]));
+            st.send(
+                me,
+                Message::Decided {
+                    req_id,
+                    xid,
+                    commit: false,
+                    gtx: 0,
+                },
+            );
+            return Ok(());
+        }
+    }
+    // Prepared here: the coordinator stripe decides (it is being asked); answered then, on a
+    // task (the session reads on).
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let deadline = Instant::now() + VOTE_WAIT + PIN_WAIT;
+        loop {
+            let notify = {
+                let st = shared.state.lock();
+                if !st.twopc.applying.contains(&xid) {
+                    if let Some(m) = answer(&st) {
+                        st.send(me, m);
+                        return;
+                    }
+                }
+                if Instant::now() >= deadline {
+                    debug!(%xid, "the client's Decide waited for the coordinator stripe's decision in vain");
+                    return;
+                }
+                st.twopc.unpinned.clone()
+            };
+            let n = notify.notified();
+            tokio::pin!(n);
+            n.as_mut().enable();
+            let _ = tokio::time::timeout(Duration::from_millis(50), n).await;
+        }
+    });
+    Ok(())
 }
 
 async fn decide_inner(

@@ -271,18 +271,15 @@ impl Inner {
         }
         if let Some(e) = &failure {
             tracing::warn!(%xid, %lock, error = %e, "two-phase commit aborted");
-            let aborts: Vec<_> = parts
-                .iter()
-                .map(|(c, _)| {
-                    c.request_queued(|req_id| Message::Decide {
-                        req_id,
-                        xid,
-                        commit: false,
-                    })
-                })
-                .collect();
-            for rx in aborts.into_iter().flatten() {
-                let _ = rx.await;
+            // The coordinator decides the abort (unless every vote let it commit already); a
+            // participant follows the coordinator, not this message, and answers once it
+            // knows. Nothing waits for those answers: the answer to `Commit` is the outcome.
+            for (c, _) in &parts {
+                let _ = c.request_queued(|req_id| Message::Decide {
+                    req_id,
+                    xid,
+                    commit: false,
+                });
             }
         }
         // The coordinator's answer to `Commit` is the outcome (with a failure above it can
