@@ -572,22 +572,21 @@ public final class Jdk {
                 return;
             }
             try {
-                reload(s, content, false); // its $kiln$load is raw: the oid stays (a mutator meanwhile waits for the guard)
+                reload(s, content); // a mutator meanwhile waits for the guard
             } finally {
                 g.unlock();
             }
             return;
         }
-        reload(s, content, true);
+        reload(s, content);
     }
 
-    private static void reload(Shared s, List<Object> content, boolean zeroOid) {
+    private static void reload(Shared s, List<Object> content) {
         List<Object> mine = s.$kiln$content();
         boolean same;
         // Sorted types order themselves (by their comparator, not the cluster's value order): compared unordered.
         // A priority heap's local order is its own too (the cluster list is in offer order): compared as multisets,
-        // else every refresh after a poll would reload it (and a reload by another thread is a window in which
-        // a java.util type's mutator sees oid 0).
+        // else every refresh after a poll would reload it.
         boolean heap = s instanceof java.util.PriorityQueue || s instanceof java.util.concurrent.PriorityBlockingQueue;
         boolean ordered = !heap && (s instanceof List || s instanceof java.util.ArrayDeque || s instanceof LinkedHashMap
                 || s instanceof LinkedHashSet || s instanceof java.util.Queue);
@@ -603,17 +602,77 @@ public final class Jdk {
         if (same) {
             return;
         }
-        if (!zeroOid || Sync.isSync(s)) { // concurrent types and synchronizers: their load records nothing, the oid stays set
-            s.$kiln$load(content);
+        // The oid stays set throughout: every $kiln$load and patch below is raw (JDK internals only, no
+        // overridden mutator), and another thread of this JVM that tested the oid in between would
+        // take the shared object for a local one: a synchronized block on it a plain monitor, a poll or
+        // put on it a local change never sent (two JVMs then both take one element, a put is lost).
+        if (!ordered && !heap && patch(s, content)) {
             return;
         }
-        long oid = s.$kiln$oid();
-        s.$kiln$oid(0);
-        try {
-            s.$kiln$load(content);
-        } finally {
-            s.$kiln$oid(oid);
+        s.$kiln$load(content);
+    }
+
+    /**
+     * Brings an unordered map or set (hash and sorted types) to {@code content} by removing and
+     * adding only what differs, so a reader of this JVM outside any lock never sees it emptied
+     * and refilled; false (nothing or only part changed) when the type cannot be patched or the
+     * result does not match the cluster's (keys equal by {@code equals} but not by the type's own
+     * lookup, e.g. a comparator inconsistent with equals): the caller then reloads it whole.
+     */
+    @SuppressWarnings("unchecked")
+    private static boolean patch(Shared s, List<Object> content) {
+        if (s instanceof KilnMap && !(s instanceof java.util.IdentityHashMap)
+                && (s.$kiln$kind() == 0 || s.$kiln$kind() == 4)) {
+            KilnMap<Object, Object> m = (KilnMap<Object, Object>) s;
+            Map<Object, Object> local = (Map<Object, Object>) s;
+            Map<Object, Object> want = pairs(content);
+            if (want.size() * 2 != content.size()) {
+                return false;
+            }
+            List<Object> gone = new ArrayList<>();
+            for (Map.Entry<Object, Object> e : m.$kiln$entries()) {
+                if (!want.containsKey(e.getKey())) {
+                    gone.add(e.getKey());
+                }
+            }
+            for (Object k : gone) {
+                m.$kiln$remove(k);
+            }
+            for (Map.Entry<Object, Object> e : want.entrySet()) {
+                Object k = e.getKey();
+                Object v = e.getValue();
+                Object cur = local.get(k);
+                boolean same = cur == v ? v != null || local.containsKey(k) : cur != null && cur.equals(v);
+                if (!same) {
+                    m.$kiln$put(k, v);
+                }
+            }
+            return local.size() == want.size();
         }
+        if (s instanceof KilnSet && !(s instanceof java.util.concurrent.CopyOnWriteArraySet)) { // its order is the cluster's
+            KilnSet<Object> ks = (KilnSet<Object>) s;
+            Set<Object> local = (Set<Object>) s;
+            Set<Object> want = new java.util.HashSet<>(content);
+            if (want.size() != content.size()) {
+                return false;
+            }
+            List<Object> gone = new ArrayList<>();
+            for (Object x : local) {
+                if (!want.contains(x)) {
+                    gone.add(x);
+                }
+            }
+            for (Object x : gone) {
+                ks.$kiln$remove(x);
+            }
+            for (Object x : content) {
+                if (!local.contains(x)) {
+                    ks.$kiln$add(x);
+                }
+            }
+            return local.size() == want.size();
+        }
+        return false;
     }
 
     /** Each element's number of occurrences (a multiset). */

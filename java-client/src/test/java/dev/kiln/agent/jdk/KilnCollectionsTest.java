@@ -478,4 +478,95 @@ public class KilnCollectionsTest {
         s.$kiln$add(6);
         assertEquals("[3, 4, 5, 6]", tail.toString());
     }
+    /**
+     * A refresh (the remote-change applier bringing a shared collection in line with the
+     * cluster) keeps the object id set throughout — another thread of the JVM that read 0 in
+     * between would take the shared object for a local one: its synchronized block a plain
+     * monitor, its poll or put a local change never sent — and records nothing (a recording
+     * path here, on a thread holding no cluster lock, would throw).
+     */
+    @Test
+    public void aRefreshKeepsTheOidAndRecordsNothing() throws Exception {
+        List<Object> m1 = Arrays.asList("a", 1, "b", 2, "c", 3);
+        List<Object> m2 = Arrays.asList("b", 2, "c", 30, "d", 4);
+        List<Object> l1 = Arrays.asList("a", "b", "c");
+        List<Object> l2 = Arrays.asList("c", "d");
+        Map<String, Supplier<Shared>> maps = new LinkedHashMap<>();
+        maps.put("HashMap", KilnHashMap::new);
+        maps.put("LinkedHashMap", KilnLinkedHashMap::new);
+        maps.put("Hashtable", KilnHashtable::new);
+        maps.put("Properties", KilnProperties::new);
+        maps.put("TreeMap", KilnTreeMap::new);
+        maps.put("IdentityHashMap", KilnIdentityHashMap::new);
+        maps.put("ConcurrentHashMap", KilnConcurrentHashMap::new);
+        maps.put("ConcurrentSkipListMap", KilnConcurrentSkipListMap::new);
+        Map<String, Supplier<Shared>> colls = new LinkedHashMap<>();
+        colls.put("ArrayList", KilnArrayList::new);
+        colls.put("LinkedList", KilnLinkedList::new);
+        colls.put("Vector", KilnVector::new);
+        colls.put("Stack", KilnStack::new);
+        colls.put("ArrayDeque", KilnArrayDeque::new);
+        colls.put("PriorityQueue", KilnPriorityQueue::new);
+        colls.put("HashSet", KilnHashSet::new);
+        colls.put("LinkedHashSet", KilnLinkedHashSet::new);
+        colls.put("TreeSet", KilnTreeSet::new);
+        colls.put("ConcurrentSkipListSet", KilnConcurrentSkipListSet::new);
+        colls.put("CopyOnWriteArrayList", KilnCopyOnWriteArrayList::new);
+        colls.put("CopyOnWriteArraySet", KilnCopyOnWriteArraySet::new);
+        for (Map.Entry<String, Supplier<Shared>> t : maps.entrySet()) {
+            refreshes(t.getKey(), t.getValue().get(), m1, m2);
+        }
+        for (Map.Entry<String, Supplier<Shared>> t : colls.entrySet()) {
+            refreshes(t.getKey(), t.getValue().get(), l1, l2);
+        }
+    }
+
+    private static volatile boolean watching;
+
+    private static void refreshes(String what, Shared s, List<Object> a, List<Object> b) throws Exception {
+        s.$kiln$load(a);
+        s.$kiln$oid(42);
+        long[] zeros = {0};
+        watching = true;
+        Thread w = new Thread(() -> {
+            while (watching) {
+                if (s.$kiln$oid() == 0) {
+                    zeros[0]++;
+                }
+            }
+        });
+        w.start();
+        try {
+            for (int i = 0; i < 200; i++) {
+                List<Object> want = i % 2 == 0 ? b : a;
+                Jdk.refresh(s, want);
+                assertEquals(what + " after a refresh", canon(s, want), canon(s, s.$kiln$content()));
+            }
+        } finally {
+            watching = false;
+            w.join();
+        }
+        assertEquals(what + ": the oid read 0 during a refresh", 0, zeros[0]);
+        assertEquals(what, 42, s.$kiln$oid());
+    }
+
+    /** Content in a comparable form: maps and sets sorted, a priority queue as a multiset, others in order. */
+    private static String canon(Shared s, List<Object> content) {
+        if (s instanceof Map) {
+            Map<String, Object> m = new java.util.TreeMap<>();
+            for (int i = 0; i + 1 < content.size(); i += 2) {
+                m.put((String) content.get(i), content.get(i + 1));
+            }
+            return m.toString();
+        }
+        if (s instanceof java.util.Set || s instanceof java.util.PriorityQueue) {
+            List<String> l = new ArrayList<>();
+            for (Object o : content) {
+                l.add((String) o);
+            }
+            Collections.sort(l);
+            return l.toString();
+        }
+        return content.toString();
+    }
 }
