@@ -45,6 +45,7 @@ public final class KilnAgent {
     /** Called before {@code main} for {@code -javaagent:kiln-agent.jar[=SPEC]}. */
     public static void premain(String args, Instrumentation inst) {
         start(args, inst);
+        JitProfiles.reset(inst); // last: the agent's own use of the JDK collections is over
     }
 
     /** Called when the agent is attached to a running JVM. */

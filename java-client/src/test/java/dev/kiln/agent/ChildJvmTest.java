@@ -1,6 +1,7 @@
 package dev.kiln.agent;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -131,6 +132,28 @@ public class ChildJvmTest {
         assertTrue(r.toString(), r.kilnLines().get(0).startsWith("kiln: could not connect to " + config + ": "));
         assertTrue(r.toString(), r.stdout.startsWith("app: hello from Java "));
         assertTrue("took " + ms + " ms", ms < 30_000);
+    }
+
+    /**
+     * The agent's start leaves the JDK collections' JIT profiles as it found them: their classes
+     * are retransformed unchanged at the end of premain (docs/agent.md, "JIT profiles"), on every
+     * JDK of the matrix, and not with -Dkiln.jit.resetProfiles=false.
+     */
+    @Test
+    public void theJdkCollectionsStartTheApplicationWithFreshJitProfiles() throws Exception {
+        Path config = unreachableConfig(closedPort());
+        String log = "-Xlog:redefine+class+load=info";
+        Result r = run(agent(null), log, "-Dtc.config=" + config, "hello");
+        r.assertExit0();
+        for (String c : new String[] {"java.util.HashMap", "java.util.ArrayList", "java.util.TreeMap"}) {
+            assertTrue(r.toString(), r.stdout.contains("redefined name=" + c + ","));
+        }
+        assertTrue(r.toString(), r.stdout.contains("app: hello from Java "));
+        assertEquals(r.toString(), 1, r.kilnLines().size());
+        Result off = run(agent(null), log, "-Dkiln.jit.resetProfiles=false", "-Dtc.config=" + config, "hello");
+        off.assertExit0();
+        assertFalse(off.toString(), off.stdout.contains("redefined name=java.util.HashMap"));
+        assertTrue(off.toString(), off.stdout.contains("app: hello from Java "));
     }
 
     @Test
