@@ -10,7 +10,14 @@
 //! - while `recalled`, no new local holder is granted; when the last holder releases, the
 //!   client sends `RecallCommit` (every transaction made under the lock was queued before, at
 //!   its holder's release) and re-requests if local acquirers still wait;
-//! - local waiters are granted in FIFO order (a waiting writer blocks later readers).
+//! - local waiters are granted in FIFO order (a waiting writer blocks later readers), but for
+//!   one exception, as a JVM monitor or parking_lot's mutex does it: when a local holder
+//!   releases a write lease's lock and the head waiter is a writer that has waited less than
+//!   [`FAIR_AFTER`], the head is woken to try again ([`GrantResult::Retry`]) rather than handed
+//!   the lock, and a writer of this client may take the free lock meanwhile ("barging"). Threads
+//!   taking turns on one lock then do not pay a thread wake-up per hold; a waiter that has
+//!   waited [`FAIR_AFTER`] is handed the lock at the next release (no starvation). At most one
+//!   woken waiter is in flight ([`LockCore::woken`]).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,11 +37,19 @@ pub(crate) enum Lease {
     Write,
 }
 
+/// How long a queued writer may be overtaken by writers of its own client that take the lock
+/// as it is released (see the module notes); after that, the next release hands it the lock.
+pub(crate) const FAIR_AFTER: Duration = Duration::from_micros(500);
+
 /// What a waiter finally gets.
 #[derive(Debug)]
 pub(crate) enum GrantResult {
     /// Granted locally; the award's fencing token.
     Granted(u64),
+    /// The lock was released by a local holder while this waiter was the head: it is no longer
+    /// queued and must try again ([`LockCore::retry`]), since another local writer may have
+    /// taken the lock first.
+    Retry,
     /// The request timed out (try-lock).
     TimedOut,
     /// The client failed.
@@ -48,6 +63,8 @@ pub(crate) struct Waiter {
     pub(crate) exclusive: bool,
     /// `None`: block forever.
     pub(crate) deadline: Option<Instant>,
+    /// When it first queued (kept across retries): the fairness bound counts from here.
+    pub(crate) since: Instant,
     pub(crate) tx: oneshot::Sender<GrantResult>,
 }
 
@@ -85,6 +102,9 @@ pub(crate) struct LockCore {
     /// The outstanding request was sent on a connection that was lost: send it again (same
     /// `req_id`) once reconnected.
     pub(crate) resend: bool,
+    /// A waiter was sent [`GrantResult::Retry`] and has not tried again yet: no other is woken
+    /// meanwhile (its retry, or its abandoning, carries the hand-off on).
+    pub(crate) woken: bool,
 }
 
 impl LockCore {
@@ -96,6 +116,7 @@ impl LockCore {
             && self.readers == 0
             && !self.writer
             && self.queue.is_empty()
+            && !self.woken
     }
 }
 
@@ -113,17 +134,25 @@ impl Default for LockCore {
             requests_sent: 0,
             req_level: LockLevel::Write,
             resend: false,
+            woken: false,
         }
     }
 }
 
 impl LockCore {
     /// The hot path: grants a local hold without any traffic when the lease covers the level,
-    /// no recall is pending, nobody waits locally and no local holder conflicts.
+    /// no recall is pending, no local holder conflicts and nobody waits locally — or, for a
+    /// writer, only writers that have waited less than [`FAIR_AFTER`] (they were woken, or will
+    /// be, at the release; see the module notes).
     #[inline]
     pub(crate) fn try_local(&mut self, exclusive: bool) -> Option<u64> {
-        if self.recalled || !self.queue.is_empty() {
+        if self.recalled {
             return None;
+        }
+        if let Some(head) = self.queue.front() {
+            if !exclusive || !head.exclusive || head.since.elapsed() >= FAIR_AFTER {
+                return None;
+            }
         }
         if self.can_grant(exclusive) {
             self.take(exclusive);
@@ -193,6 +222,52 @@ impl LockCore {
             self.pump(ctx);
         }
         removed
+    }
+
+    /// [`LockCore::pump`] after a local holder released: when the lock is now free under a
+    /// write lease and the head waiter is a writer that has waited less than [`FAIR_AFTER`], the
+    /// head is woken to try again ([`GrantResult::Retry`]) instead of being handed the lock, so
+    /// that the releasing thread (or another) may take it at once; nothing more when a woken
+    /// waiter is still in flight. Otherwise as [`LockCore::pump`].
+    pub(crate) fn pump_released(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.recalled && self.can_grant(true) {
+            self.queue.retain(|w| !w.tx.is_closed());
+            while let Some(head) = self.queue.front() {
+                if !head.exclusive || ctx.now.saturating_duration_since(head.since) >= FAIR_AFTER {
+                    break;
+                }
+                if self.woken {
+                    return;
+                }
+                let Some(w) = self.queue.pop_front() else {
+                    break;
+                };
+                if w.tx.send(GrantResult::Retry).is_ok() {
+                    self.woken = true;
+                    return;
+                }
+            }
+        }
+        self.pump(ctx);
+    }
+
+    /// The woken waiter `w` (sent [`GrantResult::Retry`]) tries again: holds the lock (its
+    /// token) when it can, else goes back to the head of the queue (its `since` kept).
+    pub(crate) fn retry(&mut self, w: Waiter, ctx: &mut Ctx<'_>) -> Option<u64> {
+        self.woken = false;
+        if !self.recalled && self.can_grant(w.exclusive) {
+            self.take(w.exclusive);
+            return Some(self.token);
+        }
+        self.queue.push_front(w);
+        self.pump(ctx);
+        None
+    }
+
+    /// The woken waiter went away before trying again: the next one is woken or granted.
+    pub(crate) fn abandon_woken(&mut self, ctx: &mut Ctx<'_>) {
+        self.woken = false;
+        self.pump_released(ctx);
     }
 
     /// Drives the state machine: drops abandoned waiters, answers a pending recall when the last
@@ -439,12 +514,21 @@ mod tests {
             exclusive: bool,
             deadline: Option<Instant>,
         ) -> oneshot::Receiver<GrantResult> {
+            self.wait_since(exclusive, deadline, Instant::now())
+        }
+        fn wait_since(
+            &mut self,
+            exclusive: bool,
+            deadline: Option<Instant>,
+            since: Instant,
+        ) -> oneshot::Receiver<GrantResult> {
             let (tx, rx) = oneshot::channel();
             self.wid += 1;
             let w = Waiter {
                 id: self.wid,
                 exclusive,
                 deadline,
+                since,
                 tx,
             };
             self.run(|c, ctx| {
@@ -452,6 +536,17 @@ mod tests {
                 c.pump(ctx)
             });
             rx
+        }
+        fn run_ret<R>(&mut self, f: impl FnOnce(&mut LockCore, &mut Ctx<'_>) -> R) -> R {
+            let sent = &mut self.sent;
+            let mut sink = |m: Message| sent.push(m);
+            let mut ctx = Ctx {
+                lock: &self.id,
+                next_req: &self.next,
+                send: &mut sink,
+                now: Instant::now(),
+            };
+            f(&mut self.core, &mut ctx)
         }
         fn take(&mut self) -> Vec<Message> {
             std::mem::take(&mut self.sent)
@@ -698,5 +793,148 @@ mod tests {
         h.core.fail(&crate::Error::lost("x"));
         assert!(matches!(rx.try_recv(), Ok(GrantResult::Failed(_))));
         assert_eq!(h.core.lease, Lease::None);
+    }
+
+    fn retried(rx: &mut oneshot::Receiver<GrantResult>) -> bool {
+        matches!(rx.try_recv(), Ok(GrantResult::Retry))
+    }
+
+    /// A write-leased lock held by a local writer.
+    fn held_write(h: &mut Harness) {
+        let mut a = h.wait(true, None);
+        h.run(|c, ctx| c.on_award(1, LockLevel::Write, 3, ctx));
+        assert!(granted(&mut a));
+        h.take();
+    }
+
+    /// A woken waiter's retry (same id, fresh channel).
+    fn waiter(id: u64, exclusive: bool) -> (Waiter, oneshot::Receiver<GrantResult>) {
+        let (tx, rx) = oneshot::channel();
+        let w = Waiter {
+            id,
+            exclusive,
+            deadline: None,
+            since: Instant::now(),
+            tx,
+        };
+        (w, rx)
+    }
+
+    #[test]
+    fn a_release_wakes_the_head_writer_and_a_local_writer_may_take_the_lock_first() {
+        let mut h = Harness::new();
+        held_write(&mut h);
+        let mut b = h.wait(true, None);
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump_released(ctx));
+        assert!(retried(&mut b), "woken to try again, not handed the lock");
+        assert!(h.core.woken && h.core.queue.is_empty());
+        // The releasing thread comes back first: it takes the free lock.
+        assert_eq!(h.core.try_local(true), Some(3));
+        // The woken waiter tries, finds it held, and queues again at the head.
+        let (w, mut b) = waiter(2, true);
+        assert_eq!(h.run_ret(|c, ctx| c.retry(w, ctx)), None);
+        assert!(!h.core.woken && h.core.queue.len() == 1);
+        assert!(b.try_recv().is_err());
+        // Next release: woken again; this time it gets the lock.
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump_released(ctx));
+        assert!(retried(&mut b));
+        let (w, _b) = waiter(2, true);
+        assert_eq!(h.run_ret(|c, ctx| c.retry(w, ctx)), Some(3));
+        assert!(h.core.writer && !h.core.woken);
+        assert!(h.take().is_empty(), "all of it local: no traffic");
+    }
+
+    #[test]
+    fn a_writer_queued_for_fair_after_is_handed_the_lock_and_not_overtaken() {
+        let mut h = Harness::new();
+        held_write(&mut h);
+        let long_ago = Instant::now() - FAIR_AFTER - Duration::from_millis(1);
+        let mut b = h.wait_since(true, None, long_ago);
+        assert!(h.core.release(true));
+        // Overdue at the head: nobody may take the lock ahead of it...
+        assert_eq!(h.core.try_local(true), None);
+        // ...and the release hands it over.
+        h.run(|c, ctx| c.pump_released(ctx));
+        assert!(granted(&mut b));
+        assert!(h.core.writer && !h.core.woken);
+    }
+
+    #[test]
+    fn readers_never_overtake_a_queued_writer_and_queued_readers_are_granted_together() {
+        let mut h = Harness::new();
+        held_write(&mut h);
+        let _w = h.wait(true, None);
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump_released(ctx)); // the writer is woken
+        assert!(h.core.woken);
+        let mut h2 = Harness::new();
+        held_write(&mut h2);
+        let _queued_writer = h2.wait(true, None);
+        assert_eq!(
+            h2.core.try_local(false),
+            None,
+            "a reader waits behind a queued writer"
+        );
+        // Readers at the head are granted directly, all of them.
+        let mut h3 = Harness::new();
+        held_write(&mut h3);
+        let mut r1 = h3.wait(false, None);
+        let mut r2 = h3.wait(false, None);
+        assert!(h3.core.release(true));
+        h3.run(|c, ctx| c.pump_released(ctx));
+        assert!(granted(&mut r1) && granted(&mut r2));
+        assert_eq!(h3.core.readers, 2);
+    }
+
+    #[test]
+    fn one_woken_waiter_at_a_time_and_an_abandoned_one_passes_the_turn_on() {
+        let mut h = Harness::new();
+        held_write(&mut h);
+        let mut b = h.wait(true, None);
+        let mut c2 = h.wait(true, None);
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump_released(ctx));
+        assert!(retried(&mut b));
+        // Another holder comes and goes while b is in flight: c2 is not woken as well.
+        assert_eq!(h.core.try_local(true), Some(3));
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump_released(ctx));
+        assert!(c2.try_recv().is_err());
+        // b goes away without trying: c2 is woken in its place.
+        h.run(|c, ctx| c.abandon_woken(ctx));
+        assert!(retried(&mut c2));
+        assert!(h.core.woken);
+    }
+
+    #[test]
+    fn a_recall_while_a_waiter_is_woken_is_answered_and_the_waiter_requests_again() {
+        let mut h = Harness::new();
+        held_write(&mut h);
+        let mut b = h.wait(true, None);
+        assert!(h.core.release(true));
+        h.run(|c, ctx| c.pump_released(ctx));
+        assert!(retried(&mut b));
+        h.run(|c, ctx| c.on_recall(ctx));
+        let sent = h.take();
+        assert!(
+            matches!(&sent[..], [Message::RecallCommit { .. }]),
+            "{sent:?}"
+        );
+        assert_eq!(h.core.try_local(true), None);
+        let (w, _b) = waiter(2, true);
+        assert_eq!(h.run_ret(|c, ctx| c.retry(w, ctx)), None);
+        let sent = h.take();
+        assert!(
+            matches!(
+                &sent[..],
+                [Message::LockRequest {
+                    level: LockLevel::Write,
+                    ..
+                }]
+            ),
+            "{sent:?}"
+        );
     }
 }

@@ -429,6 +429,79 @@ fn blocking_facade() {
     c.close().unwrap();
 }
 
+/// Threads of one client taking turns on one write lock (the transparent agent's
+/// `synchronized (map) { map.put(..) }` from several threads): a release lets a running writer
+/// of the client take the lock again rather than handing it to a parked one (`FAIR_AFTER`,
+/// client/src/locks.rs). Every increment still counts exactly, every thread keeps making
+/// progress (none starves), and a second client still gets the lock recalled to it in turn.
+#[test]
+fn local_writers_taking_turns_all_progress_and_count_exactly() {
+    let s = ServerProcess::start();
+    let connect = || {
+        ClientBuilder::new([s.addr()])
+            .retry_wait(Duration::from_millis(50))
+            .connect_deadline(Duration::from_secs(20))
+            .connect_blocking()
+            .unwrap()
+    };
+    let a = connect();
+    let b = connect();
+    let oid = a
+        .root_or_create("turns", kiln::ObjectState::physical("kiln.Counter"))
+        .unwrap();
+    b.object(oid).unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let bump = |c: &kiln::blocking::Client| {
+        let mut tx = c.lock(named("turns"), LockLevel::Write).unwrap();
+        let v = tx
+            .read(oid, |st| {
+                st.field("kiln.Counter", "value")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+            })
+            .unwrap();
+        tx.set_field(oid, "kiln.Counter", "value", Value::I64(v + 1))
+            .unwrap();
+        tx.commit().unwrap();
+    };
+    let counts: Vec<u64> = std::thread::scope(|sc| {
+        let mut hs = vec![];
+        for i in 0..5 {
+            let c = if i < 4 { a.clone() } else { b.clone() };
+            let stop = stop.clone();
+            hs.push(sc.spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    bump(&c);
+                    n += 1;
+                    if i == 4 {
+                        std::thread::sleep(Duration::from_millis(5)); // the other client: now and then
+                    }
+                }
+                n
+            }));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        stop.store(true, Ordering::Relaxed);
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    a.flush().unwrap();
+    b.flush().unwrap();
+    let total: u64 = counts.iter().sum();
+    eprintln!("increments per thread (a: 4 threads, then b): {counts:?}");
+    let fresh = connect();
+    let st = fresh.object(oid).unwrap();
+    assert_eq!(
+        st.field("kiln.Counter", "value"),
+        Some(&Value::I64(i64::try_from(total).unwrap())),
+        "{counts:?}"
+    );
+    for (i, n) in counts[..4].iter().enumerate() {
+        assert!(*n >= 20, "thread {i} of client a starved: {counts:?}");
+    }
+    assert!(counts[4] >= 5, "client b starved: {counts:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_failure_names_address() {
     let port = free_port();

@@ -111,7 +111,7 @@ impl Inner {
     pub(crate) fn release(&self, entry: &Arc<LockEntry>, exclusive: bool) {
         let needs_pump = entry.core.lock().release(exclusive);
         if needs_pump {
-            self.with_core(entry, |c, ctx| c.pump(ctx));
+            self.with_core(entry, |c, ctx| c.pump_released(ctx));
             self.forget_if_idle(entry);
         }
     }
@@ -150,6 +150,7 @@ impl Inner {
         let now = Instant::now();
         let (tx, rx) = oneshot::channel();
         let wid = self.next_waiter.fetch_add(1, Ordering::Relaxed);
+        let deadline = timeout.map(|t| now + t);
         let early = self.with_core(entry, |core, ctx| {
             if let Some(t) = core.try_local(exclusive) {
                 return Some(Ok(Some(t)));
@@ -165,7 +166,8 @@ impl Inner {
             core.enqueue(Waiter {
                 id: wid,
                 exclusive,
-                deadline: timeout.map(|t| now + t),
+                deadline,
+                since: now,
                 tx,
             });
             core.pump(ctx);
@@ -187,29 +189,54 @@ impl Inner {
             Some(Duration::ZERO) => Some(now + Duration::from_secs(30)),
             Some(t) => Some(now + t),
         };
-        let Some(rx) = guard.rx.as_mut() else {
-            return Err(self.failure());
-        };
-        let res: Option<GrantResult> = match local_deadline {
-            None => rx.await.ok(),
-            Some(d) => match tokio::time::timeout_at(d.into(), &mut *rx).await {
-                Ok(r) => r.ok(),
-                Err(_) => {
-                    let removed = self.with_core(entry, |c, ctx| c.remove_waiter(wid, ctx));
-                    if removed {
-                        guard.rx = None;
-                        return Ok(None);
+        loop {
+            let Some(rx) = guard.rx.as_mut() else {
+                return Err(self.failure());
+            };
+            let res: Option<GrantResult> = match local_deadline {
+                None => rx.await.ok(),
+                Some(d) => match tokio::time::timeout_at(d.into(), &mut *rx).await {
+                    Ok(r) => r.ok(),
+                    Err(_) => {
+                        let removed = self.with_core(entry, |c, ctx| c.remove_waiter(wid, ctx));
+                        if removed {
+                            guard.rx = None;
+                            return Ok(None);
+                        }
+                        rx.try_recv().ok()
                     }
-                    rx.try_recv().ok()
+                },
+            };
+            guard.rx = None; // completed: nothing to undo
+            match res {
+                Some(GrantResult::Granted(t)) => return Ok(Some(t)),
+                Some(GrantResult::TimedOut) => return Ok(None),
+                Some(GrantResult::Failed(e)) => return Err(e),
+                Some(GrantResult::Retry) => {
+                    // Woken at a release: take the lock, or queue again at the head (a timed
+                    // out deadline then ends the wait at the next turn of the loop).
+                    let (tx, rx) = oneshot::channel();
+                    let w = Waiter {
+                        id: wid,
+                        exclusive,
+                        deadline,
+                        since: now,
+                        tx,
+                    };
+                    let got = self.with_core(entry, |core, ctx| {
+                        if let Err(e) = self.check_alive() {
+                            core.abandon_woken(ctx);
+                            return Some(Err(e));
+                        }
+                        core.retry(w, ctx).map(Ok)
+                    });
+                    match got {
+                        Some(r) => return r.map(Some),
+                        None => guard.rx = Some(rx),
+                    }
                 }
-            },
-        };
-        guard.rx = None; // completed: nothing to undo
-        match res {
-            Some(GrantResult::Granted(t)) => Ok(Some(t)),
-            Some(GrantResult::TimedOut) => Ok(None),
-            Some(GrantResult::Failed(e)) => Err(e),
-            None => Err(self.failure()),
+                None => return Err(self.failure()),
+            }
         }
     }
 
@@ -281,8 +308,12 @@ impl Drop for WaiterGuard<'_> {
             .inner
             .with_core(self.entry, |c, ctx| c.remove_waiter(self.wid, ctx));
         if !removed {
-            if let Ok(GrantResult::Granted(_)) = rx.try_recv() {
-                self.inner.release(self.entry, self.exclusive);
+            match rx.try_recv() {
+                Ok(GrantResult::Granted(_)) => self.inner.release(self.entry, self.exclusive),
+                Ok(GrantResult::Retry) => self
+                    .inner
+                    .with_core(self.entry, |c, ctx| c.abandon_woken(ctx)),
+                _ => {}
             }
         }
     }
