@@ -412,6 +412,18 @@ impl MethodPattern {
         if qualified.is_empty() {
             return err(sig_at, "missing method name before '('");
         }
+        // `* pkg..*(..)` and `* *..*(..)` (Terracotta configs write them): the `..` before the
+        // method name reads as "any class in the package tree", i.e. `pkg..*.*(..)`.
+        let tree;
+        let class_text = if class_text.ends_with('.')
+            && !class_text.ends_with("..")
+            && qualified[..=dot].ends_with("..")
+        {
+            tree = format!("{class_text}.*");
+            tree.as_str()
+        } else {
+            class_text
+        };
         if class_text.ends_with('.') && !class_text.ends_with("..") {
             return err(sig_at + dot, "empty class name before the method name");
         }
@@ -631,6 +643,13 @@ mod tests {
         ));
         assert!(!mm("* pkg.*.*(..)", pub_, "pkg.sub.C", "run", "()V"));
         assert!(mm("* pkg..*.*(..)", pub_, "pkg.sub.C", "run", "()V"));
+        // `pkg..*(..)`: any method of any class in the package tree, as `pkg..*.*(..)`.
+        assert!(mm("* pkg..*(..)", pub_, "pkg.sub.C", "run", "()V"));
+        assert!(mm("* pkg..*(..)", pub_, "pkg.C", "run", "()V"));
+        assert!(!mm("* pkg..*(..)", pub_, "other.C", "run", "()V"));
+        assert!(mm("* pkg..get*(..)", pub_, "pkg.a.C", "getX", "()I"));
+        assert!(!mm("* pkg..get*(..)", pub_, "pkg.a.C", "setX", "()V"));
+        assert!(mm("* *..*(..)", pub_, "a.b.C", "x", "()V"));
         assert!(mm(
             "void pkg.C.m(int, java.lang.String)",
             pub_,

@@ -201,8 +201,12 @@ public class Main {
         }
     }
 
-    /** An application class extending a JDK collection: its JDK state cannot be shared yet. */
+    /**
+     * An application class extending a JDK collection with a field of its own: refused (one
+     * without fields is shared as the collection, examples/collection-subclasses).
+     */
     static class Registry extends HashMap<String, String> {
         private static final long serialVersionUID = 1L;
+        String owner = "a";
     }
 }

@@ -115,9 +115,17 @@ final class KilnTransformer implements ClassFileTransformer {
         if (addField && superName != null && !never(superName) && rules.instrumented(superName.replace('/', '.'))) {
             addField = false; // inherits the field and the interface
         }
+        String kilnSuper = inst && addField ? SuperRewriter.kilnSuper(reader) : null;
+        if (kilnSuper != null) {
+            addField = false; // the Kiln collection has the field and the interface
+        }
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         Adder adder = new Adder(writer, addField, inst);
-        reader.accept(inst ? new InjectionAdapter(adder) : adder, 0); // DsoCluster fields (docs/agent.md)
+        ClassVisitor chain = inst ? new InjectionAdapter(adder) : adder; // DsoCluster fields (docs/agent.md)
+        if (kilnSuper != null) {
+            chain = new SuperRewriter(chain, superName, kilnSuper);
+        }
+        reader.accept(chain, 0);
         return addField || inst || adder.rewrote ? writer.toByteArray() : null;
     }
 

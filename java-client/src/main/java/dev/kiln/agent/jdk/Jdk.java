@@ -222,6 +222,103 @@ public final class Jdk {
         }
     }
 
+    // ------------------------------------------------------------------ a program's subclasses
+
+    /** Cluster class names of a program's subclass: the JDK collection's, then this and the class. */
+    static final String SUB = "|sub=";
+
+    /**
+     * The cluster class name of shared collection {@code s}: its JDK type's
+     * ({@link Shared#$kiln$class}), plus {@code |sub=} and the class for a program's subclass of
+     * it (made to extend the Kiln twin by the agent's {@code SuperRewriter}), so another JVM
+     * materialises the same class. A subclass that has instance fields of its own anywhere
+     * below the Kiln class (a subclass of such a subclass) is refused: the cluster holds a
+     * collection's content, not fields beside it.
+     */
+    public static String clusterClass(Shared s, String path) {
+        String k = s.$kiln$class();
+        Class<?> c = s.getClass();
+        if (c.getName().startsWith(KILN_PACKAGE)) {
+            return k;
+        }
+        for (Class<?> x = c; x != null && !x.getName().startsWith(KILN_PACKAGE); x = x.getSuperclass()) {
+            for (Field f : x.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers())) {
+                    throw new TCNonPortableObjectError("kiln: " + path + " holds a " + c.getName() + ", a subclass of "
+                            + jdkType(s) + " with an instance field of its own (" + x.getName() + "." + f.getName()
+                            + "): a shared collection is its content, nothing beside it. Keep that state in another"
+                            + " object (or make the field static), or hold the collection in a field instead of"
+                            + " extending it. Nothing of this transaction was shared.");
+                }
+            }
+        }
+        return k + SUB + c.getName();
+    }
+
+    private static final String KILN_PACKAGE = "dev.kiln.agent.jdk.";
+
+    /**
+     * A program's subclass {@code cls} of the Kiln collection {@code base} (an empty one made
+     * for the JDK type's part of the cluster class name, comparator included), allocated without
+     * its constructor, as Terracotta materialised objects, and given {@code base}'s state: every
+     * instance field of the JDK and Kiln classes above it (the subclass has none of its own).
+     */
+    private static Shared subclass(String cls, Shared base, ClassLoader loader) throws ReflectiveOperationException {
+        Class<?> c = Class.forName(cls, false, loader);
+        if (!base.getClass().isAssignableFrom(c) || c == base.getClass()) {
+            throw new ClassNotFoundException("kiln: " + cls + " is not a subclass of " + base.getClass().getName()
+                    + " in this JVM (a class of another version, or not instrumented here)");
+        }
+        Object o = SubclassState.UNSAFE.allocateInstance(c);
+        for (Class<?> k = base.getClass(); k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers())) {
+                    SubclassState.copy(f, base, o);
+                }
+            }
+        }
+        return (Shared) o;
+    }
+
+    /** Field copies without reflection's access checks ({@code java.util}'s private fields). */
+    private static final class SubclassState {
+        static final sun.misc.Unsafe UNSAFE;
+
+        static {
+            try {
+                Field u = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                u.setAccessible(true);
+                UNSAFE = (sun.misc.Unsafe) u.get(null);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        static void copy(Field f, Object from, Object to) {
+            long at = UNSAFE.objectFieldOffset(f);
+            Class<?> t = f.getType();
+            if (!t.isPrimitive()) {
+                UNSAFE.putObject(to, at, UNSAFE.getObject(from, at));
+            } else if (t == int.class) {
+                UNSAFE.putInt(to, at, UNSAFE.getInt(from, at));
+            } else if (t == long.class) {
+                UNSAFE.putLong(to, at, UNSAFE.getLong(from, at));
+            } else if (t == float.class) {
+                UNSAFE.putFloat(to, at, UNSAFE.getFloat(from, at));
+            } else if (t == double.class) {
+                UNSAFE.putDouble(to, at, UNSAFE.getDouble(from, at));
+            } else if (t == boolean.class) {
+                UNSAFE.putBoolean(to, at, UNSAFE.getBoolean(from, at));
+            } else if (t == byte.class) {
+                UNSAFE.putByte(to, at, UNSAFE.getByte(from, at));
+            } else if (t == short.class) {
+                UNSAFE.putShort(to, at, UNSAFE.getShort(from, at));
+            } else {
+                UNSAFE.putChar(to, at, UNSAFE.getChar(from, at));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ materialising and copies
 
     /**
@@ -230,6 +327,11 @@ public final class Jdk {
      * materialise as a JDK collection.
      */
     public static Shared create(String spec, ClassLoader loader) throws ReflectiveOperationException {
+        int sub = spec.lastIndexOf(SUB);
+        if (sub >= 0) { // a program's subclass of the JDK collection before it
+            Shared base = create(spec.substring(0, sub), loader);
+            return base == null ? null : subclass(spec.substring(sub + SUB.length()), base, loader);
+        }
         if (spec.contains(Wrappers.WRAP)) { // a Collections.synchronized* wrapper around the collection it names
             return Wrappers.create(spec, loader);
         }

@@ -25,7 +25,13 @@ final class MapOps {
     private MapOps() {}
 
     /** The key object the map holds for {@code k} (its identity is what the cluster knows), or {@code k}. */
+    @SuppressWarnings("unchecked")
     static <K, V> Object storedKey(KilnMap<K, V> m, Object k) {
+        if (k != null && m instanceof java.util.NavigableMap && m.containsKey(k)) {
+            // Sorted: the key the map's order takes for k (a comparator may equate "BOB" and "bob",
+            // compareTo 1.0 and 1.00), the one the cluster holds.
+            return ((java.util.NavigableMap<K, V>) m).ceilingKey((K) k);
+        }
         if (k == null || Runtime.isLiteralValue(k) || !m.containsKey(k) || m instanceof java.util.IdentityHashMap) {
             return k;
         }

@@ -15,7 +15,13 @@ import java.util.function.Predicate;
 final class SetOps {
     private SetOps() {}
 
+    @SuppressWarnings("unchecked")
     static <E> Object stored(KilnSet<E> s, Object o) {
+        if (o != null && s instanceof java.util.NavigableSet && s.contains(o)) {
+            // Sorted: the element the set's order takes for o (a comparator may equate "BOB" and "bob",
+            // compareTo 1.0 and 1.00), the one the cluster holds.
+            return ((java.util.NavigableSet<E>) s).ceiling((E) o);
+        }
         if (o == null || Runtime.isLiteralValue(o)) {
             return o;
         }

@@ -291,7 +291,7 @@ public final class Runtime {
             }
             if (o instanceof Shared) {
                 Shared sc = (Shared) o;
-                sc.$kiln$class(); // throws when it cannot be re-created elsewhere (a lambda comparator)
+                Jdk.clusterClass(sc, path); // throws when it cannot be re-created elsewhere (a lambda comparator, own fields)
                 List<Object> content = sc.$kiln$content();
                 List<Object> linked = new ArrayList<>(content.size());
                 boolean replaced = false;
@@ -416,7 +416,7 @@ public final class Runtime {
                 continue;
             }
             long oid = o instanceof Shared
-                    ? Native.collCreate(txn, ((Shared) o).$kiln$class(), ((Shared) o).$kiln$kind(), stripe)
+                    ? Native.collCreate(txn, Jdk.clusterClass((Shared) o, "a shared graph"), ((Shared) o).$kiln$kind(), stripe)
                     : Native.objCreate(txn, o.getClass().getName(), stripe);
             ((Managed) o).$kiln$oid(oid);
             objects.put(oid, o);
@@ -487,6 +487,14 @@ public final class Runtime {
         if (v instanceof Managed) {
             if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
                 String jdk = v instanceof Shared || v instanceof SharedValues.Model ? null : jdkStateOf(v.getClass());
+                if (jdk != null && jdk.startsWith(COLLECTION_STATE)) {
+                    throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
+                            + ", a subclass of " + jdk.substring(COLLECTION_STATE.length()) + " with instance fields of"
+                            + " its own: a subclass of a JDK collection is shared as that collection (its content),"
+                            + " so only one without instance fields can be. Keep that state in another object (or"
+                            + " make the fields static), or hold the collection in a field instead of extending it."
+                            + " Nothing of this transaction was shared.");
+                }
                 if (jdk != null) {
                     throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
                             + ", which extends " + jdk + ": the agent cannot share the state of a JDK superclass"
@@ -572,6 +580,8 @@ public final class Runtime {
     }
 
     private static final ConcurrentHashMap<Class<?>, String> JDK_STATE = new ConcurrentHashMap<>();
+    /** {@link #jdkStateOf}'s prefix for a concrete JDK collection or map superclass. */
+    private static final String COLLECTION_STATE = "collection:";
 
     /** The first JDK superclass of {@code c} with instance fields (which reflection cannot reach), or null. */
     private static String jdkStateOf(Class<?> c) {
@@ -581,6 +591,11 @@ public final class Runtime {
             for (Class<?> k = c.getSuperclass(); k != null && k != Object.class && k != Throwable.class; k = k.getSuperclass()) {
                 String n = k.getName();
                 if (n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")) {
+                    if (!Modifier.isAbstract(k.getModifiers())
+                            && (java.util.Collection.class.isAssignableFrom(k) || Map.class.isAssignableFrom(k))) {
+                        r = COLLECTION_STATE + n; // its state is in transient fields (HashMap.table, HashSet.map)
+                        break;
+                    }
                     for (Field f : k.getDeclaredFields()) {
                         if (!Modifier.isStatic(f.getModifiers()) && !SharedValues.transientField(f)) {
                             r = n;
