@@ -7,7 +7,8 @@ import java.util.Map;
  * Application classes that extend java.util collections, shared logically as the collections
  * they extend, materialised as the same classes in every JVM. Modes: {@code write} fills them
  * (one JVM); {@code change} sees them in a fresh JVM and changes them; {@code print} prints
- * what a third JVM sees; {@code refused} links a subclass with a field of its own.
+ * what a third JVM sees; {@code refused} links a subclass with a field of its own, then an
+ * anonymous subclass made in an instance method (it holds its outer object).
  */
 public class Main {
     static Registry registry = new Registry();
@@ -72,9 +73,29 @@ public class Main {
                 } catch (RuntimeException | Error e) { // TCNonPortableObjectError is an Error, as in Terracotta
                     System.out.println("app: " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
+                try {
+                    new Main().linkInner();
+                    System.out.println("app: accepted");
+                } catch (RuntimeException | Error e) {
+                    System.out.println("app: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
                 break;
             default:
                 throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    /** A double-brace map made in an instance method: its anonymous class holds this Main. */
+    void linkInner() {
+        Map<String, Integer> m = new HashMap<String, Integer>() {
+            private static final long serialVersionUID = 1L;
+
+            {
+                put("x", 1);
+            }
+        };
+        synchronized (holder) {
+            holder[0] = m;
         }
     }
 

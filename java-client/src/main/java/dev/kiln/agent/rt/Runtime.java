@@ -490,10 +490,13 @@ public final class Runtime {
                 if (jdk != null && jdk.startsWith(COLLECTION_STATE)) {
                     throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
                             + ", a subclass of " + jdk.substring(COLLECTION_STATE.length()) + " with instance fields of"
-                            + " its own: a subclass of a JDK collection is shared as that collection (its content),"
-                            + " so only one without instance fields can be. Keep that state in another object (or"
-                            + " make the fields static), or hold the collection in a field instead of extending it."
-                            + " Nothing of this transaction was shared.");
+                            + " its own (" + ownFields(v.getClass()) + "): a subclass of a JDK collection is shared as"
+                            + " that collection (its content), so only one without instance fields can be. Keep that"
+                            + " state in another object (or make the fields static), or hold the collection in a"
+                            + " field instead of extending it" + (ownFields(v.getClass()).contains("this$")
+                            ? "; an inner or anonymous class holds its outer object (this$0): make it a static"
+                            + " nested class, or create it in a static context" : "")
+                            + ". Nothing of this transaction was shared.");
                 }
                 if (jdk != null) {
                     throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
@@ -580,6 +583,20 @@ public final class Runtime {
     }
 
     private static final ConcurrentHashMap<Class<?>, String> JDK_STATE = new ConcurrentHashMap<>();
+    /** The instance fields {@code c} and its non-JDK superclasses declare, as {@code C.f, D.g}. */
+    private static String ownFields(Class<?> c) {
+        StringBuilder b = new StringBuilder();
+        for (Class<?> k = c; k != null && !k.getName().startsWith("java."); k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers()) && !f.getName().startsWith("$kiln$")) {
+                    b.append(b.length() == 0 ? "" : ", ").append(k.getName().substring(k.getName().lastIndexOf('.') + 1))
+                            .append('.').append(f.getName());
+                }
+            }
+        }
+        return b.toString();
+    }
+
     /** {@link #jdkStateOf}'s prefix for a concrete JDK collection or map superclass. */
     private static final String COLLECTION_STATE = "collection:";
 
