@@ -499,15 +499,7 @@ mod tests {
             }
         }
         fn run(&mut self, f: impl FnOnce(&mut LockCore, &mut Ctx<'_>)) {
-            let sent = &mut self.sent;
-            let mut sink = |m: Message| sent.push(m);
-            let mut ctx = Ctx {
-                lock: &self.id,
-                next_req: &self.next,
-                send: &mut sink,
-                now: Instant::now(),
-            };
-            f(&mut self.core, &mut ctx);
+            self.run_ret(f);
         }
         fn wait(
             &mut self,

@@ -203,22 +203,33 @@ public final class Jdk {
 
     /** The JDK's private {@code EnumMap.keyType}, read without reflection's access check (loaded on first use). */
     private static final class EnumKeyField {
-        private static final sun.misc.Unsafe UNSAFE;
         private static final long OFFSET;
 
         static {
             try {
-                java.lang.reflect.Field u = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                u.setAccessible(true);
-                UNSAFE = (sun.misc.Unsafe) u.get(null);
-                OFFSET = UNSAFE.objectFieldOffset(java.util.EnumMap.class.getDeclaredField("keyType"));
+                OFFSET = Unsafes.UNSAFE.objectFieldOffset(java.util.EnumMap.class.getDeclaredField("keyType"));
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
         static Class<?> read(java.util.EnumMap<?, ?> m) {
-            return (Class<?>) UNSAFE.getObject(m, OFFSET);
+            return (Class<?>) Unsafes.UNSAFE.getObject(m, OFFSET);
+        }
+    }
+
+    /** {@code sun.misc.Unsafe}, for JDK fields reflection may not reach (loaded on first use). */
+    private static final class Unsafes {
+        static final sun.misc.Unsafe UNSAFE;
+
+        static {
+            try {
+                Field u = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+                u.setAccessible(true);
+                UNSAFE = (sun.misc.Unsafe) u.get(null);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
     }
 
@@ -269,7 +280,7 @@ public final class Jdk {
             throw new ClassNotFoundException("kiln: " + cls + " is not a subclass of " + base.getClass().getName()
                     + " in this JVM (a class of another version, or not instrumented here)");
         }
-        Object o = SubclassState.UNSAFE.allocateInstance(c);
+        Object o = Unsafes.UNSAFE.allocateInstance(c);
         for (Class<?> k = base.getClass(); k != null && k != Object.class; k = k.getSuperclass()) {
             for (Field f : k.getDeclaredFields()) {
                 if (!Modifier.isStatic(f.getModifiers())) {
@@ -282,17 +293,7 @@ public final class Jdk {
 
     /** Field copies without reflection's access checks ({@code java.util}'s private fields). */
     private static final class SubclassState {
-        static final sun.misc.Unsafe UNSAFE;
-
-        static {
-            try {
-                Field u = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                u.setAccessible(true);
-                UNSAFE = (sun.misc.Unsafe) u.get(null);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        private static final sun.misc.Unsafe UNSAFE = Unsafes.UNSAFE;
 
         static void copy(Field f, Object from, Object to) {
             long at = UNSAFE.objectFieldOffset(f);

@@ -488,12 +488,13 @@ public final class Runtime {
             if (((Managed) v).$kiln$oid() == 0 && !fresh.containsKey(v)) {
                 String jdk = v instanceof Shared || v instanceof SharedValues.Model ? null : jdkStateOf(v.getClass());
                 if (jdk != null && jdk.startsWith(COLLECTION_STATE)) {
+                    String own = ownFields(v.getClass());
                     throw new TCNonPortableObjectError("kiln: " + path + " holds a " + v.getClass().getName()
                             + ", a subclass of " + jdk.substring(COLLECTION_STATE.length()) + " with instance fields of"
-                            + " its own (" + ownFields(v.getClass()) + "): a subclass of a JDK collection is shared as"
+                            + " its own (" + own + "): a subclass of a JDK collection is shared as"
                             + " that collection (its content), so only one without instance fields can be. Keep that"
                             + " state in another object (or make the fields static), or hold the collection in a"
-                            + " field instead of extending it" + (ownFields(v.getClass()).contains("this$")
+                            + " field instead of extending it" + (own.contains("this$")
                             ? "; an inner or anonymous class holds its outer object (this$0): make it a static"
                             + " nested class, or create it in a static context" : "")
                             + ". Nothing of this transaction was shared.");
